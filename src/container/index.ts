@@ -1,0 +1,2 @@
+export * from './container-image';
+export * from './runtime';

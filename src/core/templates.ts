@@ -1,0 +1,31 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as Handlebars from 'handlebars';
+
+/** `templates/` at the package root; compiled code lives in `lib/core/`. */
+export const TEMPLATES_DIR = path.join(__dirname, '..', '..', 'templates');
+
+const engine = Handlebars.create();
+// Quote a value as a double-quoted string that is valid in Dockerfiles, shells and JSON alike.
+engine.registerHelper('quote', (value: unknown) => JSON.stringify(String(value)));
+engine.registerHelper('json', (value: unknown) => JSON.stringify(value));
+
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/**
+ * Renders `templates/<name>` with handlebars. Each template is read and compiled once per
+ * process, on first use, so loading the module costs nothing.
+ */
+export function renderTemplate(name: string, context: object): string {
+  let template = compiled.get(name);
+  if (!template) {
+    template = engine.compile(readTemplate(name), { noEscape: true, strict: true });
+    compiled.set(name, template);
+  }
+  return template(context);
+}
+
+/** Reads `templates/<name>` verbatim (files without the `.hbs` suffix are copied as they are). */
+export function readTemplate(name: string): string {
+  return fs.readFileSync(path.join(TEMPLATES_DIR, name), 'utf-8');
+}

@@ -1,0 +1,67 @@
+import { Component, Project } from 'projen';
+
+/** One thing wrong with the options: where, what and how to fix it. */
+export interface Problem {
+  /** The option, as the user writes it in `.projenrc.ts` (e.g. `port`). */
+  readonly option: string;
+  /** What is wrong, the bad value and the fix. */
+  readonly message: string;
+}
+
+type Check = () => Problem[];
+
+/** Thrown before any file is written when the options have problems; lists all of them. */
+export class OptionsError extends Error {
+  constructor(readonly problems: Problem[]) {
+    const lines = problems.map((p) => `  - ${p.option}: ${p.message}`);
+    super(
+      [
+        `projen-gitops: ${problems.length} problem${problems.length === 1 ? '' : 's'} in .projenrc.ts (no file was changed):`,
+        ...lines,
+      ].join('\n'),
+    );
+    this.name = 'OptionsError';
+    // The stack of a synth is noise for a configuration mistake: print the message alone.
+    this.stack = this.message;
+  }
+}
+
+const validators = new WeakMap<Project, OptionsValidation>();
+
+/**
+ * Runs every registered option check of a project in `preSynthesize`, before projen deletes
+ * or writes any file, and throws once with all problems.
+ */
+class OptionsValidation extends Component {
+  private readonly checks: Check[] = [];
+
+  add(check: Check) {
+    this.checks.push(check);
+  }
+
+  problems(): Problem[] {
+    return this.checks.flatMap((check) => check());
+  }
+
+  preSynthesize() {
+    const problems = this.problems();
+    if (problems.length > 0) {
+      throw new OptionsError(problems);
+    }
+  }
+}
+
+/** Registers checks that run before anything is written. */
+export function addValidation(project: Project, check: Check) {
+  let validation = validators.get(project);
+  if (!validation) {
+    validation = new OptionsValidation(project);
+    validators.set(project, validation);
+  }
+  validation.add(check);
+}
+
+/** Every problem registered for a project, without throwing (for wizards and tests). */
+export function findProblems(project: Project): Problem[] {
+  return validators.get(project)?.problems() ?? [];
+}

@@ -1,0 +1,55 @@
+import { github } from 'projen';
+
+/** A GitHub Action pinned to the full commit SHA of a release. */
+export interface PinnedAction {
+  /** `owner/repo` or `owner/repo/path`. */
+  readonly action: string;
+  /** The release tag the SHA belongs to. */
+  readonly version: string;
+  /** The release's commit, 40 lowercase hex characters. */
+  readonly sha: string;
+}
+
+/**
+ * Every action the generated workflows use, pinned to the commit of its release tag, looked
+ * up in each action's repository with `git rev-parse '<tag>^{commit}'`. This is the one
+ * place to upgrade; Dependabot's `github-actions` updates keep generated repos fresh.
+ */
+export const ACTIONS = {
+  checkout: { action: 'actions/checkout', version: 'v7.0.1', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1' },
+  setupBuildx: { action: 'docker/setup-buildx-action', version: 'v4.3.0', sha: '37fe631027851001ddb9b187196cc803df7f5f0e' },
+  login: { action: 'docker/login-action', version: 'v4.1.0', sha: '4907a6ddec9925e35a0a9e82d7399ccc52663121' },
+  metadata: { action: 'docker/metadata-action', version: 'v6.2.0', sha: 'dc802804100637a589fabce1cb79ff13a1411302' },
+  buildPush: { action: 'docker/build-push-action', version: 'v7.3.0', sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a' },
+  codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+} satisfies Record<string, PinnedAction>;
+
+/** The `uses:` value of a pinned action. */
+export function uses(pinned: PinnedAction): string {
+  return `${pinned.action}@${pinned.sha}`;
+}
+
+const VERSION_BY_USES = new Map(Object.values(ACTIONS).map((a) => [uses(a), a.version]));
+
+/** Adds the `# vX.Y.Z` comment after every pinned `uses:` line (Dependabot reads it). */
+export function annotatePins(yaml: string): string {
+  return yaml.replace(/^(\s*(?:-\s+)?uses:\s*)(\S+)[ \t]*$/gm, (line, prefix: string, ref: string) => {
+    const version = VERSION_BY_USES.get(ref);
+    return version ? `${prefix}${ref} # ${version}` : line;
+  });
+}
+
+/**
+ * Makes a workflow's YAML carry the version comments. projen renders workflows from an
+ * object model, which has no place for comments, so the rendered text is post-processed.
+ */
+export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
+  const file = workflow.file as unknown as { synthesizeContent(resolver: unknown): string | undefined } | undefined;
+  if (!file) return;
+  const render = file.synthesizeContent.bind(file);
+  file.synthesizeContent = (resolver: unknown) => {
+    const content = render(resolver);
+    return content === undefined ? undefined : annotatePins(content);
+  };
+}

@@ -1,0 +1,138 @@
+import { Component, github, Project } from 'projen';
+import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { ContainerImage } from '../container/container-image';
+import { runtimeFacts } from '../container/runtime';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation } from '../core/validation';
+
+/** Options for `CodeQlWorkflow`. */
+export interface CodeQlWorkflowOptions {
+  /**
+   * The default branch: pushes to it and pull requests into it are analyzed.
+   * @default "main"
+   */
+  readonly branch?: string;
+
+  /**
+   * CodeQL languages to analyze in addition to those of the project's runtime and `actions`
+   * (which checks the workflows themselves).
+   * @default []
+   */
+  readonly additionalLanguages?: string[];
+
+  /**
+   * The weekly schedule (cron, UTC) that re-analyzes the default branch with new queries.
+   * @default - a minute and hour derived from the project name, on Mondays (spreads load)
+   */
+  readonly schedule?: string;
+
+  /**
+   * The runner label.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+}
+
+/** Languages CodeQL analyzes without a build (`build-mode: none`). */
+const CODEQL_LANGUAGES = ['actions', 'c-cpp', 'csharp', 'go', 'java-kotlin', 'javascript-typescript', 'python', 'ruby', 'rust', 'swift'];
+
+/**
+ * `.github/workflows/codeql.yml`: CodeQL code scanning on pushes to the default branch, pull
+ * requests and a weekly schedule, for the languages of the project's runtime plus `actions`.
+ * Results go to GitHub code scanning (the job alone may write security events).
+ */
+export class CodeQlWorkflow extends Component {
+  /** The underlying workflow (escape hatch). */
+  public readonly workflow?: github.GithubWorkflow;
+
+  private readonly additionalLanguages: string[];
+  private readonly runsOn: string;
+
+  constructor(project: Project, options: CodeQlWorkflowOptions = {}) {
+    super(project);
+    const branch = options.branch ?? 'main';
+    this.additionalLanguages = [...(options.additionalLanguages ?? [])];
+    this.runsOn = options.runsOn ?? 'ubuntu-24.04';
+    const schedule = options.schedule ?? defaultSchedule(project.name);
+    const gh = github.GitHub.of(project);
+
+    addValidation(project, () => {
+      const problems = [];
+      if (!gh) {
+        problems.push({ option: 'github', message: 'CodeQlWorkflow needs GitHub support in the project, got github: false; set github: true' });
+      }
+      for (const language of this.additionalLanguages) {
+        if (!CODEQL_LANGUAGES.includes(language)) {
+          problems.push({ option: 'additionalLanguages', message: `must list CodeQL languages (${CODEQL_LANGUAGES.join(', ')}), got '${language}'; remove it or use one of those` });
+        }
+      }
+      if (schedule.trim().split(/\s+/).length !== 5) {
+        problems.push({ option: 'schedule', message: `must be a cron expression with 5 fields, got '${schedule}'; try '17 3 * * 1'` });
+      }
+      return problems;
+    });
+    if (!gh) return;
+
+    this.workflow = new github.GithubWorkflow(gh, 'codeql', { fileName: 'codeql.yml' });
+    this.workflow.on({
+      push: { branches: [branch] },
+      pullRequest: { branches: [branch] },
+      schedule: [{ cron: schedule }],
+    });
+    this.workflow.file?.addOverride('permissions', { contents: 'read' });
+    this.workflow.file?.addOverride('concurrency', {
+      'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+    });
+    annotateWorkflowPins(this.workflow);
+    describeFile(project, {
+      path: '.github/workflows/codeql.yml',
+      owner: FileOwner.MANAGED,
+      purpose: 'CodeQL code scanning of the service code and the workflows, on pull requests, pushes and weekly.',
+      change: 'Set the CodeQlWorkflow options (additionalLanguages, schedule) in .projenrc.ts.',
+    });
+  }
+
+  /** The languages analyzed: the runtime's, the additional ones, and `actions`. */
+  public get languages(): string[] {
+    const image = ContainerImage.of(this.project);
+    const runtime = image ? runtimeFacts(image.runtime)?.codeqlLanguages ?? [] : [];
+    return [...new Set([...runtime, ...this.additionalLanguages, 'actions'])];
+  }
+
+  preSynthesize() {
+    this.workflow?.addJobs({
+      analyze: {
+        name: 'CodeQL (${{ matrix.language }})',
+        runsOn: [this.runsOn],
+        timeoutMinutes: 60,
+        permissions: {
+          actions: github.workflows.JobPermission.READ,
+          contents: github.workflows.JobPermission.READ,
+          securityEvents: github.workflows.JobPermission.WRITE,
+        },
+        strategy: { failFast: false, matrix: { domain: { language: this.languages } } },
+        steps: [
+          { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
+          {
+            name: 'Initialize CodeQL',
+            uses: uses(ACTIONS.codeqlInit),
+            with: { 'languages': '${{ matrix.language }}', 'build-mode': 'none' },
+          },
+          {
+            name: 'Analyze',
+            uses: uses(ACTIONS.codeqlAnalyze),
+            with: { category: '/language:${{ matrix.language }}' },
+          },
+        ],
+      },
+    });
+  }
+}
+
+/** A stable weekly slot derived from the name, so many repositories do not all run at once. */
+function defaultSchedule(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `${hash % 60} ${(hash >>> 8) % 24} * * 1`;
+}

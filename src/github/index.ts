@@ -1,0 +1,3 @@
+export * from './branch-protection';
+export * from './codeql-workflow';
+export * from './container-build-workflow';

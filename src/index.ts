@@ -1,0 +1,4 @@
+export * from './container';
+export * from './core';
+export * from './github';
+export * from './project';

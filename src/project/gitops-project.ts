@@ -1,0 +1,194 @@
+import { javascript, ProjectOptions, typescript } from 'projen';
+import { RepoReadme } from './repo-readme';
+import { ContainerImage } from '../container/container-image';
+import { Runtime } from '../container/runtime';
+import { BranchProtection } from '../github/branch-protection';
+import { CodeQlWorkflow } from '../github/codeql-workflow';
+import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+
+/** Options for `GitOpsProject`. */
+export interface GitOpsProjectOptions extends ProjectOptions {
+  /**
+   * The service's runtime: picks the Dockerfile preset and the CodeQL language.
+   * @default Runtime.NODE
+   * @featured
+   */
+  readonly runtime?: Runtime;
+
+  /**
+   * The TCP port the service listens on.
+   * @default 8080
+   * @featured
+   */
+  readonly port?: number;
+
+  /**
+   * The HTTP path that answers 2xx or 3xx while the service is healthy.
+   * @default "/healthz"
+   * @featured
+   */
+  readonly healthPath?: string;
+
+  /**
+   * The registry host images are pushed to.
+   * @default "ghcr.io"
+   */
+  readonly registry?: string;
+
+  /**
+   * The image repository name inside the registry, without registry or tag (e.g. `acme/orders`).
+   * @default - the GitHub repository `<owner>/<repo>`, lowercased when the workflow runs
+   */
+  readonly imageName?: string;
+
+  /**
+   * The Node.js version of the service image (the tag of the default base image).
+   * @default "22"
+   * @featured
+   */
+  readonly nodeVersion?: string;
+
+  /**
+   * The base image of the Dockerfile, pinned by tag or digest (e.g. an internal mirror).
+   * @default - `docker.io/library/node:<nodeVersion>-bookworm-slim`
+   */
+  readonly baseImage?: string;
+
+  /**
+   * The numeric, non-root user id the container runs as.
+   * @default 10001
+   */
+  readonly uid?: number;
+
+  /**
+   * The container's command, exec form.
+   * @default ["node", "src/server.js"]
+   */
+  readonly command?: string[];
+
+  /**
+   * Seed a minimal service that answers on the health path (yours after creation).
+   * @default true
+   */
+  readonly sampleCode?: boolean;
+
+  /**
+   * The branch that is deployed: protected, built on pull requests, published on push.
+   * @default "main"
+   */
+  readonly defaultBranch?: string;
+
+  /**
+   * Approving reviews a pull request into the default branch needs (0 to 10).
+   * @default 1
+   * @featured
+   */
+  readonly requiredApprovals?: number;
+
+  /**
+   * A sentence describing the service (README, image description label).
+   * @default - "<name> service"
+   */
+  readonly description?: string;
+
+  /**
+   * Generate the README (managed). Set to `false` to write your own.
+   * @default true
+   */
+  readonly readme?: boolean;
+
+  /**
+   * Runtime dependencies of the service (`package.json` dependencies, installed in the image).
+   * @default []
+   */
+  readonly deps?: string[];
+
+  /**
+   * Development dependencies (tooling; never installed in the image).
+   * @default []
+   */
+  readonly devDeps?: string[];
+}
+
+/**
+ * A GitOps repository for a containerized service: Dockerfile and `.dockerignore`, a container
+ * build workflow, CodeQL, branch protection notes and a README, all kept in sync from
+ * `.projenrc.ts`. The repository's `package.json` holds only its tooling and the service's
+ * runtime dependencies; nothing is published to npm.
+ *
+ * @pjid gitops
+ */
+export class GitOpsProject extends javascript.NodeProject {
+  /** The service's container image. */
+  public readonly image: ContainerImage;
+  /** The container build workflow. */
+  public readonly containerBuild: ContainerBuildWorkflow;
+  /** The CodeQL workflow. */
+  public readonly codeql: CodeQlWorkflow;
+  /** The branch protection model. */
+  public readonly branchProtection: BranchProtection;
+
+  constructor(options: GitOpsProjectOptions) {
+    const branch = options.defaultBranch ?? 'main';
+    super({
+      ...options,
+      ...repositoryDefaults(branch),
+      // projen's sample README is superseded by the managed one (or by the user's own).
+      readme: { contents: `# ${options.name}\n` },
+      deps: options.deps,
+      devDeps: [...(options.devDeps ?? []), 'tsx', 'typescript'],
+    });
+
+    // .projenrc.ts runs through tsx installed in the repo: no type-check and no registry
+    // round trip on every synth. `npx projen typecheck` catches misspelt options.
+    const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
+    this.defaultTask?.reset(`tsx ${projenrc.filePath}`);
+    this.addTask('typecheck', {
+      description: 'Type-check .projenrc.ts (tsx, which runs it, does not)',
+      exec: `tsc --noEmit -p ${projenrc.tsconfig.fileName}`,
+    });
+    // An application repository: never published to npm by accident.
+    this.package.addField('private', true);
+    this.package.file.addDeletionOverride('publishConfig');
+
+    this.image = new ContainerImage(this, {
+      runtime: options.runtime,
+      port: options.port,
+      healthPath: options.healthPath,
+      registry: options.registry,
+      imageName: options.imageName,
+      nodeVersion: options.nodeVersion,
+      baseImage: options.baseImage,
+      uid: options.uid,
+      command: options.command,
+      description: options.description,
+      sampleCode: options.sampleCode,
+    });
+    this.containerBuild = new ContainerBuildWorkflow(this, { branch });
+    this.codeql = new CodeQlWorkflow(this, { branch });
+    this.branchProtection = new BranchProtection(this, { branch, requiredApprovals: options.requiredApprovals });
+    if (options.readme ?? true) {
+      new RepoReadme(this, { description: options.description });
+    }
+  }
+}
+
+/** NodeProject settings for an application repository: no npm library or release machinery. */
+function repositoryDefaults(branch: string): Omit<javascript.NodeProjectOptions, 'name' | 'readme'> {
+  return {
+    defaultReleaseBranch: branch,
+    packageManager: javascript.NodePackageManager.NPM,
+    projenrcJs: false,
+    github: true,
+    githubOptions: { mergify: false, pullRequestLint: false },
+    buildWorkflow: false,
+    release: false,
+    depsUpgrade: false,
+    pullRequestTemplate: false,
+    jest: false,
+    npmignoreEnabled: false,
+    package: false,
+    licensed: false,
+    entrypoint: '',
+  };
+}

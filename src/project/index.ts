@@ -1,0 +1,2 @@
+export * from './gitops-project';
+export * from './repo-readme';

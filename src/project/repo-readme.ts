@@ -1,0 +1,75 @@
+import { Component, Project } from 'projen';
+import { ContainerImage } from '../container/container-image';
+import { describedFiles, describeFile, FileEntry, FileOwner } from '../core/file-catalog';
+import { TemplateFile } from '../core/template-file';
+import { BranchProtection } from '../github/branch-protection';
+
+/** Options for `RepoReadme`. */
+export interface RepoReadmeOptions {
+  /**
+   * The paragraph under the title.
+   * @default - a sentence naming the service
+   */
+  readonly description?: string;
+}
+
+/**
+ * The generated repository's `README.md` (managed): what the repository holds, how to change
+ * it, and every generated file with its owner, read from the project at synth time.
+ */
+export class RepoReadme extends Component {
+  private readonly description: string;
+
+  constructor(project: Project, options: RepoReadmeOptions = {}) {
+    super(project);
+    this.description = options.description ?? `The ${project.name} service and everything that builds, checks and ships it.`;
+    new TemplateFile(project, 'README.md', 'README.md.hbs', () => this.renderContext());
+    describeFile(project, {
+      path: 'README.md',
+      owner: FileOwner.MANAGED,
+      purpose: 'This page.',
+      change: 'Set `readme: false` in .projenrc.ts to take it over, or set `description`.',
+    });
+    describeFile(project, {
+      path: '.projenrc.ts',
+      owner: FileOwner.SEEDED,
+      purpose: 'The definition of this repository: every option lives here. Written by `projen new`.',
+      change: 'Edit it, then run `npx projen`.',
+    });
+  }
+
+  private renderContext() {
+    const image = ContainerImage.of(this.project);
+    const protection = BranchProtection.of(this.project);
+    return {
+      name: this.project.name,
+      description: this.description,
+      branch: protection?.branch ?? 'main',
+      checks: protection?.requiredChecks ?? [],
+      image: image && {
+        reference: image.imageReference ?? `${image.registry}/<owner>/<repo>`,
+        runtime: image.runtime,
+        port: image.port,
+        healthPath: image.healthPath,
+        uid: image.uid,
+      },
+      files: this.files(),
+    };
+  }
+
+  /** Described files first, then every other file projen writes, sorted by path. */
+  private files(): FileEntry[] {
+    const described = new Map(describedFiles(this.project).map((f) => [f.path, f]));
+    for (const file of this.project.files) {
+      if (!described.has(file.path)) {
+        described.set(file.path, {
+          path: file.path,
+          owner: FileOwner.MANAGED,
+          purpose: 'Tooling written by projen.',
+          change: 'Change the project options in .projenrc.ts.',
+        });
+      }
+    }
+    return [...described.values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+}

@@ -1,0 +1,58 @@
+import { NodeProject } from 'projen/lib/javascript';
+import { CodeQlWorkflow, ContainerImage } from '../../src';
+import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
+
+function nodeProject() {
+  const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
+  new ContainerImage(project);
+  return project;
+}
+
+const FILE = '.github/workflows/codeql.yml';
+
+describe('CodeQlWorkflow', () => {
+  test('snapshot; runs on push, pull requests and weekly', () => {
+    const out = synth(gitopsProject());
+    expect(out[FILE]).toMatchSnapshot();
+    const wf = workflowObject(out, FILE);
+    expect(wf.on.push).toEqual({ branches: ['main'] });
+    expect(wf.on.pull_request).toEqual({ branches: ['main'] });
+    expect(wf.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* 1$/);
+  });
+
+  test('languages follow the runtime, plus actions', () => {
+    const wf = workflowObject(synth(gitopsProject()), FILE);
+    expect(wf.jobs.analyze.strategy.matrix.language).toEqual(['javascript-typescript', 'actions']);
+  });
+
+  test('additional languages are analyzed', () => {
+    const project = nodeProject();
+    const codeql = new CodeQlWorkflow(project, { additionalLanguages: ['python'] });
+    expect(codeql.languages).toEqual(['javascript-typescript', 'python', 'actions']);
+    const wf = workflowObject(synth(project), FILE);
+    expect(wf.jobs.analyze.strategy.matrix.language).toEqual(['javascript-typescript', 'python', 'actions']);
+  });
+
+  test('only the analysis job may write security events', () => {
+    const wf = workflowObject(synth(gitopsProject()), FILE);
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    expect(wf.jobs.analyze.permissions).toEqual({ 'actions': 'read', 'contents': 'read', 'security-events': 'write' });
+  });
+
+  test('the schedule is stable for a name and differs between names', () => {
+    const cron = (name: string) => workflowObject(synth(gitopsProject({ name })), FILE).on.schedule[0].cron;
+    expect(cron('orders')).toBe(cron('orders'));
+    expect(cron('orders')).not.toBe(cron('billing'));
+  });
+
+  test('passes actionlint', async () => {
+    expect(await actionlint(synth(gitopsProject())[FILE], FILE)).toEqual([]);
+  });
+
+  test('bad options are reported', () => {
+    const project = nodeProject();
+    new CodeQlWorkflow(project, { additionalLanguages: ['cobol'], schedule: 'weekly' });
+    expect(() => project.synth()).toThrow(/additionalLanguages: must list CodeQL languages .* got 'cobol'/);
+    expect(() => project.synth()).toThrow(/schedule: must be a cron expression with 5 fields, got 'weekly'/);
+  });
+});

