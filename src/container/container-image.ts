@@ -10,8 +10,8 @@ import {
   checkUid,
 } from '../core/checks';
 import { describeFile, FileOwner, seedFile } from '../core/file-catalog';
-import { readTemplate } from '../core/templates';
 import { TemplateFile } from '../core/template-file';
+import { readTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 
 /** Options for `ContainerImage`. */

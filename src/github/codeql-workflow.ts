@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
@@ -132,7 +133,6 @@ export class CodeQlWorkflow extends Component {
 
 /** A stable weekly slot derived from the name, so many repositories do not all run at once. */
 function defaultSchedule(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return `${hash % 60} ${(hash >>> 8) % 24} * * 1`;
+  const hash = createHash('sha256').update(name).digest();
+  return `${hash[0] % 60} ${hash[1] % 24} * * 1`;
 }

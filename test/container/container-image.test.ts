@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Project, Testing } from 'projen';
 import { ContainerImage, Runtime } from '../../src';
 import { gitopsProject, synth, tempdir } from '../util';
@@ -73,8 +74,8 @@ describe('ContainerImage', () => {
 
   test('the seeded sample is never overwritten', () => {
     const { project } = imageProject();
-    require('fs').mkdirSync(`${project.outdir}/src`);
-    require('fs').writeFileSync(`${project.outdir}/src/server.js`, 'my code');
+    fs.mkdirSync(`${project.outdir}/src`);
+    fs.writeFileSync(`${project.outdir}/src/server.js`, 'my code');
     expect(synth(project)['src/server.js']).toBe('my code');
   });
 
@@ -120,7 +121,7 @@ describe('ContainerImage', () => {
       expect(error?.message).toMatch(/port:/);
       expect(error?.message).toMatch(/healthPath:/);
       expect(error?.message).toMatch(/uid:/);
-      expect(require('fs').readdirSync(project.outdir)).toEqual([]);
+      expect(fs.readdirSync(project.outdir)).toEqual([]);
     });
   });
 

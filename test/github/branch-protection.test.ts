@@ -8,8 +8,11 @@ const NOTES = 'docs/BRANCH_PROTECTION.md';
 /** A NodeProject without projen's own workflows. */
 function bareNodeProject() {
   return new NodeProject({
-    name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir(),
-    buildWorkflow: false, githubOptions: { pullRequestLint: false },
+    name: 'svc',
+    defaultReleaseBranch: 'main',
+    outdir: tempdir(),
+    buildWorkflow: false,
+    githubOptions: { pullRequestLint: false },
   });
 }
 
