@@ -43,7 +43,9 @@ const project = new cdk.JsiiProject({
     },
   },
   tsconfigDev: { compilerOptions: {}, include: ['../scripts/**/*.ts'] },
-  gitignore: ['/demo/', '/.e2e/'],
+  gitignore: ['/demo/'],
+  // The option reference is generated from the doc comments.
+  docgenFilePath: 'docs/reference.md',
 });
 
 // End-to-end tests (pack, `projen new --from`, re-synth) run in their own jest config

@@ -2,6 +2,8 @@ import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage } from '../container/container-image';
 import { Runtime } from '../container/runtime';
+import { unknownOptions } from '../core/known-options';
+import { addValidation } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
@@ -138,6 +140,8 @@ export class GitOpsProject extends javascript.NodeProject {
       deps: options.deps,
       devDeps: [...(options.devDeps ?? []), 'tsx', 'typescript'],
     });
+
+    addValidation(this, () => unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'));
 
     // .projenrc.ts runs through tsx installed in the repo: no type-check and no registry
     // round trip on every synth. `npx projen typecheck` catches misspelt options.

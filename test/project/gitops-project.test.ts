@@ -102,3 +102,20 @@ describe('GitOpsProject', () => {
     expect(Testing).toBeDefined();
   });
 });
+
+describe('misspelt options', () => {
+  test('an unknown option is reported with the closest real one', () => {
+    const project = gitopsProject({ prot: 3000 } as any);
+    expect(() => project.synth()).toThrow(/- prot: is not an option of GitOpsProject; did you mean 'port'\?/);
+  });
+
+  test('options inherited from projen (outdir, logging) are known', () => {
+    const project = gitopsProject({ logging: {}, commitGenerated: true } as any);
+    expect(() => synth(project)).not.toThrow();
+  });
+
+  test('a far-off name gets no guess', () => {
+    const project = gitopsProject({ zzzzzzzzzz: 1 } as any);
+    expect(() => project.synth()).toThrow(/- zzzzzzzzzz: is not an option of GitOpsProject; remove it/);
+  });
+});

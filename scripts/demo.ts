@@ -1,0 +1,31 @@
+/**
+ * `npx projen demo [dir]`: bootstraps a demo GitOps repository from this checkout (the
+ * task compiles and packs the module first). Default directory: ./demo.
+ */
+import * as path from 'path';
+import { bootstrap, packedModuleSpec } from './bootstrap';
+
+const dir = path.resolve(process.argv[2] ?? 'demo');
+try {
+  const spec = packedModuleSpec();
+  console.log(`Bootstrapping a GitOps repository in ${dir} from ${spec} ...`);
+  const result = bootstrap(dir, spec);
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  if (result.status !== 0) {
+    console.error(`\nprojen new failed (exit ${result.status}); see the output above.`);
+    process.exit(1);
+  }
+  console.log([
+    '',
+    `Done: ${dir}`,
+    'Next steps:',
+    `  cd ${path.relative(process.cwd(), dir) || '.'}`,
+    '  cat README.md                 # what is there and who owns each file',
+    '  $EDITOR .projenrc.ts          # change an option, e.g. port: 3000',
+    '  npx projen                    # every dependent file follows',
+  ].join('\n'));
+} catch (error) {
+  console.error(`demo: ${(error as Error).message}`);
+  process.exit(1);
+}

