@@ -2,6 +2,7 @@
  * End to end, as a user: pack this module, `projen new --from` the tarball in an empty
  * directory, re-synthesize, change options, break them. Needs `npx projen build` first.
  */
+import { spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,7 +27,7 @@ function treeHash(dir: string): string {
 
 const projen = (dir: string, ...args: string[]) => run('npx', ['projen', ...args], dir);
 const git = (dir: string, ...args: string[]) => run('git', args, dir).stdout.trim();
-const changedFiles = (dir: string) => git(dir, 'status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
+const changedFiles = (dir: string) => run('git', ['status', '--porcelain'], dir).stdout.split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
 
 describe('projen new --from the packed module', () => {
   let dir: string;
@@ -65,7 +66,6 @@ describe('projen new --from the packed module', () => {
 
   test('the seeded sample service answers on the health path', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const { spawn } = await import('child_process');
     const server = spawn(process.execPath, ['src/server.js'], { cwd: dir, env: { ...process.env, PORT: String(port), HEALTH_PATH: '/healthz' } });
     try {
       let response: Response | undefined;
