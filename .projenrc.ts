@@ -62,6 +62,9 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
   },
 });
 
+// A concise option reference next to the full API reference, from the same doc comments.
+project.tasks.tryFind('docgen')?.exec('ts-node --project test/tsconfig.json scripts/options-doc.ts');
+
 project.addTask('e2e', {
   description: 'End-to-end: projen new --from the packed module, re-synth, bad input (run `npx projen build` first)',
   exec: 'jest --config test/e2e/jest.config.json --runInBand',

@@ -57,5 +57,11 @@ export function bootstrap(dir: string, spec: string, extraArgs: string[] = []): 
   }
   fs.mkdirSync(dir, { recursive: true });
   const projen = path.join(ROOT, 'node_modules', 'projen', 'bin', 'projen');
-  return run(process.execPath, [projen, 'new', '--from', spec, '--projen-version', projenVersion(), ...extraArgs], dir, { CI: '' });
+  // projen new commits the new repository: give git an identity on machines without one.
+  const identity = run('git', ['config', 'user.email'], dir).stdout.trim() ? {} : {
+    GIT_AUTHOR_NAME: 'projen-gitops demo', GIT_AUTHOR_EMAIL: 'demo@projen-gitops.invalid',
+    GIT_COMMITTER_NAME: 'projen-gitops demo', GIT_COMMITTER_EMAIL: 'demo@projen-gitops.invalid',
+  };
+  // CI=true would make projen install with `npm ci`, which needs a lockfile a new repo lacks.
+  return run(process.execPath, [projen, 'new', '--from', spec, '--projen-version', projenVersion(), ...extraArgs], dir, { CI: '', ...identity });
 }

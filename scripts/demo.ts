@@ -20,7 +20,7 @@ try {
     '',
     `Done: ${dir}`,
     'Next steps:',
-    `  cd ${path.relative(process.cwd(), dir) || '.'}`,
+    `  cd ${path.relative(process.cwd(), dir).startsWith('..') ? dir : path.relative(process.cwd(), dir) || '.'}`,
     '  cat README.md                 # what is there and who owns each file',
     '  $EDITOR .projenrc.ts          # change an option, e.g. port: 3000',
     '  npx projen                    # every dependent file follows',

@@ -66,7 +66,7 @@ export function unknownOptions(fqn: string, options: object, typeName: string): 
       const [closest] = [...known].map((name) => ({ name, d: distance(key, name) })).sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
       const hint = closest && closest.d <= Math.max(2, Math.floor(key.length / 3))
         ? `did you mean '${closest.name}'?`
-        : 'remove it (see docs/reference.md for every option)';
+        : 'remove it (see docs/options.md for every option)';
       return { option: key, message: `is not an option of ${typeName}; ${hint}` };
     });
 }

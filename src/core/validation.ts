@@ -12,7 +12,10 @@ type Check = () => Problem[];
 
 /** Thrown before any file is written when the options have problems; lists all of them. */
 export class OptionsError extends Error {
-  constructor(readonly problems: Problem[]) {
+  /** Every problem found. */
+  declare readonly problems: Problem[];
+
+  constructor(problems: Problem[]) {
     const lines = problems.map((p) => `  - ${p.option}: ${p.message}`);
     super(
       [
@@ -20,11 +23,13 @@ export class OptionsError extends Error {
         ...lines,
       ].join('\n'),
     );
-    this.name = 'OptionsError';
-    // The stack of a synth is noise for a configuration mistake: print the message alone.
-    this.stack = this.message;
+    // Non-enumerable, so Node prints the message alone for an uncaught error, not a dump.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false });
+    // The stack of a synth is noise for a configuration mistake: point at the file to fix.
+    this.stack = `${this.name}: ${this.message}\n    at .projenrc.ts`;
   }
 }
+OptionsError.prototype.name = 'OptionsError';
 
 const validators = new WeakMap<Project, OptionsValidation>();
 
