@@ -151,6 +151,9 @@ export class GitOpsProject extends javascript.NodeProject {
       description: 'Type-check .projenrc.ts (tsx, which runs it, does not)',
       exec: `tsc --noEmit -p ${projenrc.tsconfig.fileName}`,
     });
+    // Secrets stay out of git (and, through .dockerignore, out of images).
+    this.gitignore.exclude('.env', '.env.*');
+    this.gitignore.include('.env.example');
     // An application repository: never published to npm by accident.
     this.package.addField('private', true);
     this.package.file.addDeletionOverride('publishConfig');

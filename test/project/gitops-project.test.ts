@@ -46,6 +46,11 @@ describe('GitOpsProject', () => {
     expect(out['tsconfig.projen.json'].include).toContain('.projenrc.ts');
   });
 
+  test('.env files are ignored by git, the example is not', () => {
+    const lines = synth(gitopsProject())['.gitignore'].split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['.env', '.env.*', '!.env.example']));
+  });
+
   test('service dependencies go to dependencies, tooling to devDependencies', () => {
     const out = synth(gitopsProject({ deps: ['express@^5'], devDeps: ['eslint@^9'] }));
     expect(out['package.json'].dependencies).toEqual({ express: '^5' });
