@@ -27,6 +27,8 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatch(/org\.opencontainers\.image\.source="\$\{OCI_SOURCE\}"/);
     expect(out.Dockerfile).toMatch(/org\.opencontainers\.image\.revision="\$\{OCI_REVISION\}"/);
     expect(out.Dockerfile.match(/^FROM /gm)).toHaveLength(2);
+    // The repository's tooling (devDependencies, possibly local paths) never reaches npm ci.
+    expect(out.Dockerfile).toMatch(/npm pkg delete devDependencies \\\n && npm ci --omit=dev/);
   });
 
   test('every FROM uses the BASE_IMAGE build arg (never latest)', () => {
