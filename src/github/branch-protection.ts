@@ -1,9 +1,14 @@
-import { Component, Project } from 'projen';
+import { Component, JsonFile, Project, YamlFile } from 'projen';
+import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
+import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
 import { checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+
+/** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
+const GITHUB_ACTIONS_APP_ID = 15368;
 
 /** Options for `BranchProtection`. */
 export interface BranchProtectionOptions {
@@ -20,17 +25,89 @@ export interface BranchProtectionOptions {
   readonly requiredApprovals?: number;
 
   /**
+   * Require a review from a code owner for the files they own (`.github/CODEOWNERS`).
+   * @default - true when the project has code owners (`CodeOwners` with at least one owner)
+   */
+  readonly requireCodeOwnerReview?: boolean;
+
+  /**
+   * Dismiss approvals when new commits are pushed.
+   * @default true
+   */
+  readonly dismissStaleReviews?: boolean;
+
+  /**
+   * The most recent push must be approved by someone other than its author.
+   * @default true
+   */
+  readonly requireLastPushApproval?: boolean;
+
+  /**
+   * All review conversations must be resolved before merging.
+   * @default true
+   */
+  readonly requireConversationResolution?: boolean;
+
+  /**
+   * Forbid merge commits (squash or rebase only).
+   * @default true
+   */
+  readonly requireLinearHistory?: boolean;
+
+  /**
+   * Require signed commits.
+   * @default false
+   */
+  readonly requireSignedCommits?: boolean;
+
+  /**
    * Status checks to require besides those computed from the project's workflows (e.g. an
    * external CI system's).
    * @default []
    */
   readonly additionalChecks?: string[];
+
+  /**
+   * The GitHub App whose check runs satisfy the required checks. 15368 is GitHub Actions on
+   * github.com, so nobody can fake a passing check through the statuses API. Set 0 to accept
+   * any source (e.g. on GitHub Enterprise Server, where the id differs).
+   * @default 15368
+   */
+  readonly checksAppId?: number;
+
+  /**
+   * Protect release tags too: they cannot be moved or deleted once pushed.
+   * @default true
+   */
+  readonly protectTags?: boolean;
+
+  /**
+   * The release tag pattern (fnmatch, without `refs/tags/`).
+   * @default "v*"
+   */
+  readonly tagPattern?: string;
+
+  /**
+   * Also write `.github/settings.yml` for the Settings app (repository-settings/app), which
+   * syncs the same rulesets.
+   * @default false
+   */
+  readonly settingsApp?: boolean;
+
+  /**
+   * The GitHub REST API base URL used by `npx projen protect` (GitHub Enterprise:
+   * `https://HOST/api/v3`).
+   * @default - $GITHUB_API_URL, else https://api.github.com
+   */
+  readonly apiUrl?: string;
 }
 
 /**
- * "Keep main sane": the rules for the default branch as one model, rendered to
- * `docs/BRANCH_PROTECTION.md`. The required status checks are computed at synth from every
- * job of every workflow that runs on pull requests, so they never go stale.
+ * "Keep main sane": the rules for the default branch and the release tags as one model,
+ * rendered to rulesets GitHub imports (`.github/rulesets/*.json`), to the notes for people
+ * (`docs/BRANCH_PROTECTION.md`), optionally to `.github/settings.yml`, and applied by
+ * `npx projen protect`. The required status checks are computed at synth from every job of
+ * every workflow that runs on pull requests, so they never go stale.
  */
 export class BranchProtection extends Component {
   /** The project's branch protection, if it has one. */
@@ -42,48 +119,146 @@ export class BranchProtection extends Component {
   public readonly branch: string;
   /** Approving reviews required. */
   public readonly requiredApprovals: number;
+  /** The release tag pattern, or `undefined` when tags are not protected. */
+  public readonly tagPattern?: string;
+
+  private readonly options: BranchProtectionOptions;
   private readonly additionalChecks: string[];
+  private readonly checksAppId: number;
 
   constructor(project: Project, options: BranchProtectionOptions = {}) {
     super(project);
+    this.options = options;
     this.branch = options.branch ?? 'main';
     this.requiredApprovals = options.requiredApprovals ?? 1;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
+    this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
+    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? 'v*' : undefined;
 
-    addValidation(project, () => {
-      const problems: Problem[] = [];
-      if (!Number.isInteger(this.requiredApprovals) || this.requiredApprovals < 0 || this.requiredApprovals > 10) {
-        problems.push({ option: 'requiredApprovals', message: `must be an integer from 0 to 10 (GitHub's limit), got ${JSON.stringify(this.requiredApprovals)}; try 1` });
-      }
-      const branchProblem = checkBranch(this.branch);
-      if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
-      for (const check of this.additionalChecks) {
-        if (typeof check !== 'string' || check.trim() === '') {
-          problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
-        }
-      }
-      return problems;
+    addValidation(project, () => this.validate());
+
+    const branchFile = `.github/rulesets/protect-${this.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
+    new JsonFile(project, branchFile, { obj: () => this.branchRuleset(), marker: false, newline: true });
+    describeFile(project, {
+      path: branchFile,
+      owner: FileOwner.MANAGED,
+      purpose: `The ruleset for ${this.branch}, as GitHub's ruleset import and REST API take it.`,
+      change: 'Set the BranchProtection options in .projenrc.ts; apply with `npx projen protect`.',
     });
+    if (this.tagPattern !== undefined) {
+      const tagFile = '.github/rulesets/protect-release-tags.json';
+      new JsonFile(project, tagFile, { obj: () => this.tagRuleset(), marker: false, newline: true });
+      describeFile(project, {
+        path: tagFile,
+        owner: FileOwner.MANAGED,
+        purpose: `The ruleset that keeps release tags ('${this.tagPattern}') from being moved or deleted.`,
+        change: 'Set `protectTags` or `tagPattern` in .projenrc.ts; apply with `npx projen protect`.',
+      });
+    }
+    if (options.settingsApp) {
+      new YamlFile(project, '.github/settings.yml', { obj: () => ({ rulesets: this.rulesets }) });
+      describeFile(project, {
+        path: '.github/settings.yml',
+        owner: FileOwner.MANAGED,
+        purpose: 'The same rulesets for the Settings app (repository-settings/app).',
+        change: 'Set the BranchProtection options in .projenrc.ts.',
+      });
+    }
 
-    new TemplateFile(project, 'docs/BRANCH_PROTECTION.md', 'docs/BRANCH_PROTECTION.md.hbs', () => ({
-      branch: this.branch,
-      requiredApprovals: this.requiredApprovals,
-      pluralApprovals: this.requiredApprovals !== 1,
-      checks: this.requiredChecks,
-    }));
+    new TemplateFile(project, 'docs/BRANCH_PROTECTION.md', 'docs/BRANCH_PROTECTION.md.hbs', () => this.notesContext(branchFile));
     describeFile(project, {
       path: 'docs/BRANCH_PROTECTION.md',
       owner: FileOwner.MANAGED,
-      purpose: `How to protect ${this.branch}, with the exact status checks to require (computed from the workflows).`,
-      change: 'Set the BranchProtection options (requiredApprovals, additionalChecks) in .projenrc.ts; checks follow the workflows.',
+      purpose: `How ${this.branch} is protected and why, with the exact status checks required (computed from the workflows).`,
+      change: 'Set the BranchProtection options (requiredApprovals, additionalChecks, ...) in .projenrc.ts.',
+    });
+
+    const apiUrl = options.apiUrl ? ` --api-url ${options.apiUrl}` : '';
+    project.addTask('protect', {
+      description: 'Create or update the rulesets in .github/rulesets/ on GitHub (GH_TOKEN or GITHUB_TOKEN; --dry-run prints the requests)',
+      exec: `projen-gitops protect --dir .github/rulesets${apiUrl}`,
+      receiveArgs: true,
     });
   }
 
   /**
-   * The status checks to require: the computed ones sorted, then the additional ones (a copy). Complete once the project
-   * synthesizes: workflows add their jobs in `preSynthesize`.
+   * The status checks to require: the computed ones sorted, then the additional ones (a copy).
+   * Complete once the project synthesizes: workflows add their jobs in `preSynthesize`.
    */
   public get requiredChecks(): string[] {
     return [...new Set([...pullRequestChecks(this.project), ...this.additionalChecks])];
+  }
+
+  /** Whether a code owner must review (explicit, or because the project has code owners). */
+  public get requireCodeOwnerReview(): boolean {
+    return this.options.requireCodeOwnerReview ?? (CodeOwners.of(this.project)?.owners.length ?? 0) > 0;
+  }
+
+  /** The ruleset bodies, branch first (copies). */
+  public get rulesets(): any[] {
+    return this.tagPattern === undefined ? [this.branchRuleset()] : [this.branchRuleset(), this.tagRuleset()];
+  }
+
+  private branchRuleset(): RulesetBody {
+    return branchRuleset({
+      name: `Protect ${this.branch}`,
+      branch: this.branch,
+      requiredApprovals: this.requiredApprovals,
+      requireCodeOwnerReview: this.requireCodeOwnerReview,
+      dismissStaleReviews: this.options.dismissStaleReviews ?? true,
+      requireLastPushApproval: this.options.requireLastPushApproval ?? true,
+      requireConversationResolution: this.options.requireConversationResolution ?? true,
+      requireLinearHistory: this.options.requireLinearHistory ?? true,
+      requireSignedCommits: this.options.requireSignedCommits ?? false,
+      checks: this.requiredChecks,
+      checksAppId: this.checksAppId || undefined,
+    });
+  }
+
+  private tagRuleset(): RulesetBody {
+    return tagRuleset('Protect release tags', this.tagPattern ?? 'v*');
+  }
+
+  private notesContext(branchFile: string) {
+    const pr = this.branchRuleset().rules.find((r) => r.type === 'pull_request')?.parameters ?? {};
+    return {
+      branch: this.branch,
+      branchFile,
+      requiredApprovals: this.requiredApprovals,
+      codeOwnerReview: pr.require_code_owner_review,
+      dismissStale: pr.dismiss_stale_reviews_on_push,
+      lastPush: pr.require_last_push_approval,
+      conversations: pr.required_review_thread_resolution,
+      linearHistory: this.options.requireLinearHistory ?? true,
+      signedCommits: this.options.requireSignedCommits ?? false,
+      checks: this.requiredChecks,
+      checksFromActions: this.checksAppId === GITHUB_ACTIONS_APP_ID,
+      tagPattern: this.tagPattern,
+      settingsApp: this.options.settingsApp ?? false,
+    };
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    if (!Number.isInteger(this.requiredApprovals) || this.requiredApprovals < 0 || this.requiredApprovals > 10) {
+      problems.push({ option: 'requiredApprovals', message: `must be an integer from 0 to 10 (GitHub's limit), got ${JSON.stringify(this.requiredApprovals)}; try 1` });
+    }
+    const branchProblem = checkBranch(this.branch);
+    if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
+    for (const check of this.additionalChecks) {
+      if (typeof check !== 'string' || check.trim() === '') {
+        problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
+      }
+    }
+    if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
+      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
+    }
+    if (this.tagPattern !== undefined && (!this.tagPattern || /\s|^refs\//.test(this.tagPattern))) {
+      problems.push({ option: 'tagPattern', message: `must be a tag name pattern without spaces or 'refs/tags/', got ${JSON.stringify(this.tagPattern)}; try 'v*'` });
+    }
+    if (this.options.apiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.options.apiUrl)) {
+      problems.push({ option: 'apiUrl', message: `must be an http(s) URL, got ${JSON.stringify(this.options.apiUrl)}; try 'https://github.example.com/api/v3'` });
+    }
+    return problems;
   }
 }

@@ -1,3 +1,7 @@
 export * from './branch-protection';
+export * from './code-owners';
 export * from './codeql-workflow';
 export * from './container-build-workflow';
+export * from './dependency-review-workflow';
+export * from './dependency-updates';
+export * from './security-policy';

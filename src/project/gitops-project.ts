@@ -2,11 +2,16 @@ import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage } from '../container/container-image';
 import { Runtime } from '../container/runtime';
+import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
+import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
+import { DependencyUpdates } from '../github/dependency-updates';
+import { SecurityPolicy } from '../github/security-policy';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions {
@@ -88,6 +93,44 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly requiredApprovals?: number;
 
   /**
+   * Code owners of every file (`@user`, `@org/team` or an email); they also own `.github/`
+   * and `.projenrc.ts`, and their review becomes required.
+   * @default - no CODEOWNERS file and no code-owner review
+   * @featured
+   */
+  readonly codeOwners?: string[];
+
+  /**
+   * Require signed commits on the default branch.
+   * @default false
+   */
+  readonly requireSignedCommits?: boolean;
+
+  /**
+   * Also write `.github/settings.yml` for the Settings app with the same rulesets.
+   * @default false
+   */
+  readonly settingsApp?: boolean;
+
+  /**
+   * Where vulnerabilities are reported privately (`SECURITY.md`): an email or an https URL.
+   * @default - GitHub's private vulnerability reporting
+   */
+  readonly securityContact?: string;
+
+  /**
+   * Dependabot version updates for npm, docker and github-actions, grouped, with a cooldown.
+   * @default true
+   */
+  readonly dependabot?: boolean;
+
+  /**
+   * The dependency review workflow on pull requests.
+   * @default true
+   */
+  readonly dependencyReview?: boolean;
+
+  /**
    * A sentence describing the service (README, image description label).
    * @default - "<name> service"
    */
@@ -127,7 +170,7 @@ export class GitOpsProject extends javascript.NodeProject {
   public readonly containerBuild: ContainerBuildWorkflow;
   /** The CodeQL workflow. */
   public readonly codeql: CodeQlWorkflow;
-  /** The branch protection model. */
+  /** The branch protection model (rulesets, notes, `npx projen protect`). */
   public readonly branchProtection: BranchProtection;
 
   constructor(options: GitOpsProjectOptions) {
@@ -173,7 +216,28 @@ export class GitOpsProject extends javascript.NodeProject {
     });
     this.containerBuild = new ContainerBuildWorkflow(this, { branch });
     this.codeql = new CodeQlWorkflow(this, { branch });
-    this.branchProtection = new BranchProtection(this, { branch, requiredApprovals: options.requiredApprovals });
+    this.branchProtection = new BranchProtection(this, {
+      branch,
+      requiredApprovals: options.requiredApprovals,
+      requireSignedCommits: options.requireSignedCommits,
+      settingsApp: options.settingsApp,
+    });
+    if (options.codeOwners !== undefined) {
+      new CodeOwners(this, { owners: options.codeOwners });
+    }
+    if (options.dependabot ?? true) {
+      new DependencyUpdates(this);
+    }
+    if (options.dependencyReview ?? true) {
+      new DependencyReviewWorkflow(this, { branch });
+    }
+    new SecurityPolicy(this, { contact: options.securityContact });
+    describeFile(this, {
+      path: '.github/pull_request_template.md',
+      owner: FileOwner.MANAGED,
+      purpose: 'The description and checklist every pull request starts with.',
+      change: 'In .projenrc.ts: `github.PullRequestTemplate.of(project)?.addLine(...)`.',
+    });
     if (options.readme ?? true) {
       new RepoReadme(this, { description: options.description });
     }
@@ -191,7 +255,18 @@ function repositoryDefaults(branch: string): Omit<javascript.NodeProjectOptions,
     buildWorkflow: false,
     release: false,
     depsUpgrade: false,
-    pullRequestTemplate: false,
+    pullRequestTemplate: true,
+    pullRequestTemplateContents: [
+      '## What and why',
+      '',
+      '<!-- What does this change, and why? Link the issue. -->',
+      '',
+      '## Checklist',
+      '',
+      '- [ ] Generated files were regenerated with `npx projen` (never edited by hand)',
+      '- [ ] Tests cover the change',
+      '- [ ] No secrets, tokens or credentials in the diff',
+    ],
     jest: false,
     npmignoreEnabled: false,
     package: false,

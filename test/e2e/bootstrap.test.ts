@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { FakeGitHub } from '../fake-github';
+import { errorsOf, requestBodyValidator } from '../github-api';
 import { actionlint, shellcheckRuns } from '../util';
 
 /** sha256 of every file (path and content) outside node_modules and .git. */
@@ -26,6 +28,18 @@ function treeHash(dir: string): string {
 }
 
 const projen = (dir: string, ...args: string[]) => run('npx', ['projen', ...args], dir);
+
+/** Like `run`, but without blocking this process (a server in it must keep answering). */
+function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 const git = (dir: string, ...args: string[]) => run('git', args, dir).stdout.trim();
 const changedFiles = (dir: string) => run('git', ['status', '--porcelain'], dir).stdout.split('\n').filter(Boolean).map((l) => l.slice(3)).sort();
 
@@ -57,10 +71,46 @@ describe('projen new --from the packed module', () => {
   });
 
   test('its workflows pass actionlint and shellcheck', async () => {
-    for (const file of ['.github/workflows/container.yml', '.github/workflows/codeql.yml']) {
+    const workflows = fs.readdirSync(path.join(dir, '.github/workflows')).map((f) => `.github/workflows/${f}`);
+    expect(workflows.sort()).toEqual(['.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml']);
+    for (const file of workflows) {
       const source = fs.readFileSync(path.join(dir, file), 'utf-8');
       expect(await actionlint(source, file)).toEqual([]);
       expect(shellcheckRuns(source) ?? []).toEqual([]);
+    }
+  });
+
+  test('its rulesets validate against GitHub\'s REST API description', () => {
+    const validate = requestBodyValidator('/repos/{owner}/{repo}/rulesets', 'post');
+    for (const file of fs.readdirSync(path.join(dir, '.github/rulesets'))) {
+      const body = JSON.parse(fs.readFileSync(path.join(dir, '.github/rulesets', file), 'utf-8'));
+      expect({ file, errors: validate(body) ? [] : errorsOf(validate) }).toEqual({ file, errors: [] });
+    }
+  });
+
+  test('`npx projen protect` creates the rulesets, then changes nothing; --dry-run writes nothing', async () => {
+    const github = new FakeGitHub('acme/orders', 'test-token');
+    const apiUrl = await github.start();
+    try {
+      const env = { GH_TOKEN: 'test-token', GITHUB_TOKEN: '', GITHUB_REPOSITORY: '' };
+      const args = ['protect', '--repo', 'acme/orders', '--api-url', apiUrl];
+      const dry = await runAsync('npx', ['projen', ...args, '--dry-run'], dir, env);
+      expect(dry.status).toBe(0);
+      expect(dry.stdout).toMatch(/would create 'Protect main'/);
+      expect(github.writes).toEqual([]);
+
+      const first = await runAsync('npx', ['projen', ...args], dir, env);
+      expect(first.stdout + first.stderr).toMatch(/done: 2 created, 0 updated, 0 unchanged \(acme\/orders\)/);
+      expect(first.status).toBe(0);
+      const second = await runAsync('npx', ['projen', ...args], dir, env);
+      expect(second.stdout).toMatch(/done: 0 created, 0 updated, 2 unchanged/);
+      expect(github.writes).toHaveLength(2);
+
+      const denied = await runAsync('npx', ['projen', ...args], dir, { ...env, GH_TOKEN: 'wrong' });
+      expect(denied.status).not.toBe(0);
+      expect(denied.stderr).toMatch(/projen-gitops protect: GET .* answered 401 \(Bad credentials\): the token was rejected/);
+    } finally {
+      await github.stop();
     }
   });
 

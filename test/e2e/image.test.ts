@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bootstrap, packedModuleSpec } from '../../scripts/bootstrap';
 import { freePort, missingTools, OciLab } from './oci';
+import { bootstrap, packedModuleSpec } from '../../scripts/bootstrap';
 
 const missing = missingTools();
 if (missing.length > 0 && process.env.CI) {

@@ -1,9 +1,12 @@
 import { github } from 'projen';
 import { NodeProject } from 'projen/lib/javascript';
-import { BranchProtection } from '../../src';
+import { parse } from 'yaml';
+import { BranchProtection, CodeOwners } from '../../src';
 import { gitopsProject, synth, tempdir } from '../util';
 
 const NOTES = 'docs/BRANCH_PROTECTION.md';
+const RULESET = '.github/rulesets/protect-main.json';
+const DEFAULT_CHECKS = ['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)', 'Dependency review'];
 
 /** A NodeProject without projen's own workflows. */
 function bareNodeProject() {
@@ -22,6 +25,15 @@ function checksInNotes(notes: string): string[] {
   return [...section.matchAll(/^- `(.+)`$/gm)].map((m) => m[1]);
 }
 
+function checksInRuleset(ruleset: any): string[] {
+  const checks = ruleset.rules.find((r: any) => r.type === 'required_status_checks');
+  return checks ? checks.parameters.required_status_checks.map((c: any) => c.context) : [];
+}
+
+function rule(ruleset: any, type: string): any {
+  return ruleset.rules.find((r: any) => r.type === type);
+}
+
 describe('BranchProtection', () => {
   test('notes snapshot', () => {
     expect(synth(gitopsProject())[NOTES]).toMatchSnapshot();
@@ -29,16 +41,23 @@ describe('BranchProtection', () => {
 
   test('required checks are the pull request jobs of the generated workflows', () => {
     const project = gitopsProject();
-    const notes = synth(project)[NOTES];
-    expect(project.branchProtection.requiredChecks).toEqual(['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)']);
-    expect(checksInNotes(notes)).toEqual(project.branchProtection.requiredChecks);
+    synth(project);
+    expect(project.branchProtection.requiredChecks).toEqual(DEFAULT_CHECKS);
+  });
+
+  test('the notes and the ruleset list exactly the same checks', () => {
+    const out = synth(gitopsProject());
+    expect(checksInNotes(out[NOTES])).toEqual(DEFAULT_CHECKS);
+    expect(checksInRuleset(out[RULESET])).toEqual(DEFAULT_CHECKS);
   });
 
   test('a job that never runs on pull requests is not required', () => {
-    expect(gitopsProject().branchProtection.requiredChecks).not.toContain('Publish image');
+    const project = gitopsProject();
+    synth(project);
+    expect(project.branchProtection.requiredChecks).not.toContain('Publish image');
   });
 
-  test.each(['Lint', 'Lint all'])('a new pull request workflow and its job name (%s) follow into the notes', (jobName) => {
+  test.each(['Lint', 'Lint all'])('a new pull request workflow and its job name (%s) follow into the notes and the ruleset', (jobName) => {
     const project = gitopsProject();
     const lint = new github.GithubWorkflow(project.github!, 'lint');
     lint.on({ pullRequest: {} });
@@ -46,8 +65,16 @@ describe('BranchProtection', () => {
     const nightly = new github.GithubWorkflow(project.github!, 'nightly');
     nightly.on({ schedule: [{ cron: '0 0 * * *' }] });
     nightly.addJobs({ e2e: { runsOn: ['ubuntu-24.04'], permissions: {}, steps: [{ run: 'true' }] } });
-    const checks = checksInNotes(synth(project)[NOTES]);
-    expect(checks).toEqual(['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)', jobName]);
+    const out = synth(project);
+    const expected = [...DEFAULT_CHECKS, jobName].sort((a, b) => a.localeCompare(b));
+    expect(checksInNotes(out[NOTES])).toEqual(expected);
+    expect(checksInRuleset(out[RULESET])).toEqual(expected);
+  });
+
+  test('switching a workflow off removes its check from both', () => {
+    const out = synth(gitopsProject({ dependencyReview: false }));
+    expect(checksInNotes(out[NOTES])).not.toContain('Dependency review');
+    expect(checksInRuleset(out[RULESET])).not.toContain('Dependency review');
   });
 
   test('matrix jobs are expanded the way GitHub names them', () => {
@@ -62,6 +89,91 @@ describe('BranchProtection', () => {
     expect(protection.requiredChecks).toEqual(['Test on 20', 'unit (20, linux)', 'unit (22, linux)']);
   });
 
+  test('the branch ruleset carries every rule of the model', () => {
+    const ruleset = synth(gitopsProject())[RULESET];
+    expect(ruleset.name).toBe('Protect main');
+    expect(ruleset.target).toBe('branch');
+    expect(ruleset.enforcement).toBe('active');
+    expect(ruleset.bypass_actors).toEqual([]);
+    expect(ruleset.conditions.ref_name.include).toEqual(['refs/heads/main']);
+    expect(rule(ruleset, 'deletion')).toBeDefined();
+    expect(rule(ruleset, 'non_fast_forward')).toBeDefined();
+    expect(rule(ruleset, 'required_linear_history')).toBeDefined();
+    expect(rule(ruleset, 'required_signatures')).toBeUndefined();
+    expect(rule(ruleset, 'pull_request').parameters).toEqual({
+      required_approving_review_count: 1,
+      dismiss_stale_reviews_on_push: true,
+      require_code_owner_review: false,
+      require_last_push_approval: true,
+      required_review_thread_resolution: true,
+      allowed_merge_methods: ['squash', 'rebase'],
+    });
+    const checks = rule(ruleset, 'required_status_checks').parameters;
+    expect(checks.strict_required_status_checks_policy).toBe(true);
+    expect(checks.required_status_checks.every((c: any) => c.integration_id === 15368)).toBe(true);
+  });
+
+  test('options change the ruleset and the notes together', () => {
+    const out = synth(gitopsProject({ requiredApprovals: 2, requireSignedCommits: true, codeOwners: ['@acme/orders'] }));
+    const ruleset = out[RULESET];
+    expect(rule(ruleset, 'pull_request').parameters.required_approving_review_count).toBe(2);
+    expect(rule(ruleset, 'pull_request').parameters.require_code_owner_review).toBe(true);
+    expect(rule(ruleset, 'required_signatures')).toBeDefined();
+    expect(out[NOTES]).toMatch(/\| Required approvals \| 2 \|/);
+    expect(out[NOTES]).toMatch(/\| Require review from code owners \| on \|/);
+    expect(out[NOTES]).toMatch(/\| Require signed commits \| on \|/);
+  });
+
+  test('code-owner review follows the CodeOwners component, whatever the order', () => {
+    const project = bareNodeProject();
+    const protection = new BranchProtection(project);
+    expect(protection.requireCodeOwnerReview).toBe(false);
+    new CodeOwners(project, { owners: ['@acme/team'] });
+    expect(protection.requireCodeOwnerReview).toBe(true);
+    expect(rule(synth(project)[RULESET], 'pull_request').parameters.require_code_owner_review).toBe(true);
+  });
+
+  test('linear history off allows merge commits', () => {
+    const project = bareNodeProject();
+    new BranchProtection(project, { requireLinearHistory: false });
+    const ruleset = synth(project)[RULESET];
+    expect(rule(ruleset, 'required_linear_history')).toBeUndefined();
+    expect(rule(ruleset, 'pull_request').parameters.allowed_merge_methods).toEqual(['merge', 'squash', 'rebase']);
+  });
+
+  test('checksAppId 0 accepts checks from any source', () => {
+    const project = bareNodeProject();
+    new BranchProtection(project, { checksAppId: 0, additionalChecks: ['ci/jenkins'] });
+    expect(rule(synth(project)[RULESET], 'required_status_checks').parameters.required_status_checks).toEqual([{ context: 'ci/jenkins' }]);
+  });
+
+  test('release tags cannot be moved or deleted', () => {
+    const ruleset = synth(gitopsProject())['.github/rulesets/protect-release-tags.json'];
+    expect(ruleset.target).toBe('tag');
+    expect(ruleset.conditions.ref_name.include).toEqual(['refs/tags/v*']);
+    expect(ruleset.rules.map((r: any) => r.type)).toEqual(['deletion', 'non_fast_forward', 'update']);
+  });
+
+  test('protectTags: false writes no tag ruleset', () => {
+    const project = bareNodeProject();
+    new BranchProtection(project, { protectTags: false });
+    const out = synth(project);
+    expect(out['.github/rulesets/protect-release-tags.json']).toBeUndefined();
+    expect(out[NOTES]).not.toMatch(/## Release tags/);
+  });
+
+  test('the Settings app file holds the same rulesets', () => {
+    const out = synth(gitopsProject({ settingsApp: true }));
+    expect(parse(out['.github/settings.yml']).rulesets).toEqual([out[RULESET], out['.github/rulesets/protect-release-tags.json']]);
+  });
+
+  test('a protect task applies the rulesets', () => {
+    const project = bareNodeProject();
+    new BranchProtection(project, { apiUrl: 'https://github.example.com/api/v3' });
+    const task = synth(project)['.projen/tasks.json'].tasks.protect;
+    expect(task.steps).toEqual([{ exec: 'projen-gitops protect --dir .github/rulesets --api-url https://github.example.com/api/v3', receiveArgs: true }]);
+  });
+
   test('additional checks and approvals appear in the notes', () => {
     const project = bareNodeProject();
     new BranchProtection(project, { requiredApprovals: 2, additionalChecks: ['ci/jenkins'] });
@@ -70,18 +182,19 @@ describe('BranchProtection', () => {
     expect(checksInNotes(notes)).toEqual(['ci/jenkins']);
   });
 
-  test('requiredApprovals flows from the project options', () => {
-    expect(synth(gitopsProject({ requiredApprovals: 3 }))[NOTES]).toMatch(/\| Required approvals \| 3 \|/);
-  });
-
   test.each([[-1], [11], [1.5]])('requiredApprovals %p is rejected', (value) => {
     const project = gitopsProject({ requiredApprovals: value });
     expect(() => project.synth()).toThrow(new RegExp(`requiredApprovals: must be an integer from 0 to 10 \\(GitHub's limit\\), got ${value}; try 1`));
   });
 
-  test('empty additional check names are rejected', () => {
+  test.each<[string, object, RegExp]>([
+    ['empty check name', { additionalChecks: [' '] }, /additionalChecks: must list non-empty check names, got " "/],
+    ['negative app id', { checksAppId: -1 }, /checksAppId: must be a GitHub App id .* got -1; try 15368/],
+    ['tag pattern with refs/', { tagPattern: 'refs/tags/v*' }, /tagPattern: must be a tag name pattern without spaces or 'refs\/tags\/', got "refs\/tags\/v\*"; try 'v\*'/],
+    ['api url without scheme', { apiUrl: 'github.example.com' }, /apiUrl: must be an http\(s\) URL, got "github.example.com"/],
+  ])('%s is rejected', (_name, options, message) => {
     const project = bareNodeProject();
-    new BranchProtection(project, { additionalChecks: [' '] });
-    expect(() => project.synth()).toThrow(/additionalChecks: must list non-empty check names, got " "/);
+    new BranchProtection(project, options);
+    expect(() => project.synth()).toThrow(message);
   });
 });

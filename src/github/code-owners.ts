@@ -1,0 +1,94 @@
+import { Component, Project } from 'projen';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { TemplateFile } from '../core/template-file';
+import { addValidation, Problem } from '../core/validation';
+
+/** Options for `CodeOwners`. */
+export interface CodeOwnersOptions {
+  /**
+   * Owners of every file: `@user`, `@org/team` or an email address.
+   */
+  readonly owners: string[];
+
+  /**
+   * Owners of `.github/` (workflows, rulesets) and `.projenrc.ts`: whoever changes CI or the
+   * repository definition can change what ships.
+   * @default - the same as `owners`
+   */
+  readonly platformOwners?: string[];
+}
+
+const OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
+
+/**
+ * `.github/CODEOWNERS`: who reviews what. `.github/` and `.projenrc.ts` always have an owner,
+ * so workflow changes never merge without one of them.
+ */
+export class CodeOwners extends Component {
+  /** The project's code owners, if it has them. */
+  public static of(project: Project): CodeOwners | undefined {
+    return project.components.find((c): c is CodeOwners => c instanceof CodeOwners);
+  }
+
+  private readonly _owners: string[];
+  private readonly platformOwners: string[];
+  private readonly rules: Array<{ pattern: string; owners: string[] }> = [];
+
+  constructor(project: Project, options: CodeOwnersOptions) {
+    super(project);
+    this._owners = [...(options.owners ?? [])];
+    this.platformOwners = [...(options.platformOwners ?? this._owners)];
+
+    addValidation(project, () => this.validate());
+    new TemplateFile(project, '.github/CODEOWNERS', '.github/CODEOWNERS.hbs', () => ({ rules: this.render() }));
+    describeFile(project, {
+      path: '.github/CODEOWNERS',
+      owner: FileOwner.MANAGED,
+      purpose: 'Who must review changes to which files; `.github/` and `.projenrc.ts` always have an owner.',
+      change: 'Set `codeOwners` in .projenrc.ts, or call `CodeOwners.of(project)!.addRule(pattern, owners)`.',
+    });
+  }
+
+  /** The owners of every file (a copy). */
+  public get owners(): string[] {
+    return [...this._owners];
+  }
+
+  /** Adds a rule; later rules win for the files they match, as in GitHub. */
+  public addRule(pattern: string, owners: string[]) {
+    this.rules.push({ pattern, owners: [...owners] });
+  }
+
+  private render() {
+    return [
+      { pattern: '*', owners: this._owners },
+      ...this.rules,
+      { pattern: '/.github/', owners: this.platformOwners },
+      { pattern: '/.projenrc.ts', owners: this.platformOwners },
+    ].map((rule) => ({ pattern: rule.pattern, owners: rule.owners.join(' ') }));
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    if (this._owners.length === 0) {
+      problems.push({ option: 'codeOwners', message: "must list at least one owner, got []; try ['@my-org/my-team']" });
+    }
+    const all = [
+      ...this._owners.map((o) => ['codeOwners', o]),
+      ...this.platformOwners.map((o) => ['platformOwners', o]),
+      ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
+    ];
+    for (const [option, owner] of all) {
+      if (typeof owner !== 'string' || !OWNER.test(owner)) {
+        const suggestion = typeof owner === 'string' && /^[A-Za-z0-9]/.test(owner) ? `'@${owner}'` : "'@my-org/my-team'";
+        problems.push({ option, message: `must be '@user', '@org/team' or an email address, got ${JSON.stringify(owner)}; try ${suggestion}` });
+      }
+    }
+    for (const rule of this.rules) {
+      if (!rule.pattern || /\s/.test(rule.pattern)) {
+        problems.push({ option: 'addRule', message: `pattern must be a path pattern without spaces, got ${JSON.stringify(rule.pattern)}; try '/src/'` });
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,76 @@
+import { Component, github, Project } from 'projen';
+import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation } from '../core/validation';
+
+/** Options for `DependencyReviewWorkflow`. */
+export interface DependencyReviewWorkflowOptions {
+  /**
+   * The default branch: pull requests into it are reviewed.
+   * @default "main"
+   */
+  readonly branch?: string;
+
+  /**
+   * Fail a pull request that adds a dependency with a known vulnerability of this severity
+   * or worse: "low", "moderate", "high" or "critical".
+   * @default "moderate"
+   */
+  readonly failOnSeverity?: string;
+
+  /**
+   * The runner label.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+}
+
+const SEVERITIES = ['low', 'moderate', 'high', 'critical'];
+
+/**
+ * `.github/workflows/dependency-review.yml`: every pull request is checked for dependencies
+ * with known vulnerabilities before they reach the default branch. Needs the dependency graph
+ * (on by default for public repositories; GitHub Advanced Security for private ones).
+ */
+export class DependencyReviewWorkflow extends Component {
+  /** The underlying workflow (escape hatch). */
+  public readonly workflow?: github.GithubWorkflow;
+
+  constructor(project: Project, options: DependencyReviewWorkflowOptions = {}) {
+    super(project);
+    const severity = options.failOnSeverity ?? 'moderate';
+    const gh = github.GitHub.of(project);
+    addValidation(project, () => [
+      ...(gh ? [] : [{ option: 'github', message: 'DependencyReviewWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
+      ...(SEVERITIES.includes(severity) ? [] : [{ option: 'failOnSeverity', message: `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(severity)}; try 'moderate'` }]),
+    ]);
+    if (!gh) return;
+
+    this.workflow = new github.GithubWorkflow(gh, 'dependency-review', { fileName: 'dependency-review.yml' });
+    this.workflow.on({ pullRequest: { branches: [options.branch ?? 'main'] } });
+    this.workflow.file?.addOverride('permissions', { contents: 'read' });
+    this.workflow.file?.addOverride('concurrency', {
+      'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': true,
+    });
+    this.workflow.addJobs({
+      review: {
+        name: 'Dependency review',
+        runsOn: [options.runsOn ?? 'ubuntu-24.04'],
+        timeoutMinutes: 15,
+        permissions: { contents: github.workflows.JobPermission.READ },
+        steps: [
+          { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
+          { name: 'Review dependency changes', uses: uses(ACTIONS.dependencyReview), with: { 'fail-on-severity': severity } },
+        ],
+      },
+    });
+    annotateWorkflowPins(this.workflow);
+    describeFile(project, {
+      path: '.github/workflows/dependency-review.yml',
+      owner: FileOwner.MANAGED,
+      purpose: `Fails a pull request that adds a dependency with a known ${severity} or worse vulnerability.`,
+      change: 'Set `failOnSeverity` of DependencyReviewWorkflow in .projenrc.ts.',
+    });
+  }
+}

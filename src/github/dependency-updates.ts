@@ -1,0 +1,95 @@
+import { Component, github, Project, YamlFile } from 'projen';
+import { ContainerImage } from '../container/container-image';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation, Problem } from '../core/validation';
+
+/** Options for `DependencyUpdates`. */
+export interface DependencyUpdatesOptions {
+  /**
+   * How often Dependabot looks for updates: "daily", "weekly" or "monthly".
+   * @default "weekly"
+   */
+  readonly interval?: string;
+
+  /**
+   * Days a new release must age before Dependabot proposes it (a brand-new release is where
+   * a hijacked package shows up first).
+   * @default 7
+   */
+  readonly cooldownDays?: number;
+
+  /**
+   * Open version-update pull requests per ecosystem at most.
+   * @default 5
+   */
+  readonly openPullRequestsLimit?: number;
+}
+
+const INTERVALS = ['daily', 'weekly', 'monthly'];
+
+/**
+ * `.github/dependabot.yml` for every ecosystem the repository uses, found at synth: npm
+ * (`package.json`), docker (the `ContainerImage`'s Dockerfile) and github-actions (the
+ * workflows). Minor and patch updates are grouped into one pull request per ecosystem, and
+ * every update waits out a cooldown.
+ */
+export class DependencyUpdates extends Component {
+  private readonly interval: string;
+  private readonly cooldownDays: number;
+  private readonly limit: number;
+
+  constructor(project: Project, options: DependencyUpdatesOptions = {}) {
+    super(project);
+    this.interval = options.interval ?? 'weekly';
+    this.cooldownDays = options.cooldownDays ?? 7;
+    this.limit = options.openPullRequestsLimit ?? 5;
+
+    addValidation(project, () => this.validate());
+    new YamlFile(project, '.github/dependabot.yml', { obj: () => this.render() });
+    describeFile(project, {
+      path: '.github/dependabot.yml',
+      owner: FileOwner.MANAGED,
+      purpose: `Dependabot updates for every ecosystem in use, grouped, after a ${this.cooldownDays}-day cooldown.`,
+      change: 'Set the DependencyUpdates options in .projenrc.ts (interval, cooldownDays).',
+    });
+  }
+
+  /** The ecosystems found in the project, in the order they are listed. */
+  public get ecosystems(): string[] {
+    const found: string[] = [];
+    if (this.project.tryFindObjectFile('package.json')) found.push('npm');
+    if (ContainerImage.of(this.project)) found.push('docker');
+    if ((github.GitHub.of(this.project)?.workflows.length ?? 0) > 0) found.push('github-actions');
+    return found;
+  }
+
+  private render() {
+    return {
+      version: 2,
+      updates: this.ecosystems.map((ecosystem) => ({
+        'package-ecosystem': ecosystem,
+        'directory': '/',
+        'schedule': { interval: this.interval },
+        'open-pull-requests-limit': this.limit,
+        // Only default-days: docker and github-actions reject the semver-specific keys.
+        'cooldown': { 'default-days': this.cooldownDays },
+        'groups': { [ecosystem]: { 'patterns': ['*'], 'update-types': ['minor', 'patch'] } },
+        'commit-message': { prefix: 'deps' },
+      })),
+    };
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    if (!INTERVALS.includes(this.interval)) {
+      problems.push({ option: 'interval', message: `must be one of ${INTERVALS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(this.interval)}; try 'weekly'` });
+    }
+    if (!Number.isInteger(this.cooldownDays) || this.cooldownDays < 0 || this.cooldownDays > 90) {
+      problems.push({ option: 'cooldownDays', message: `must be a whole number of days from 0 to 90, got ${JSON.stringify(this.cooldownDays)}; try 7` });
+    }
+    if (!Number.isInteger(this.limit) || this.limit < 0) {
+      problems.push({ option: 'openPullRequestsLimit', message: `must be a whole number, got ${JSON.stringify(this.limit)}; try 5` });
+    }
+    return problems;
+  }
+}

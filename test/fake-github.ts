@@ -1,0 +1,98 @@
+/**
+ * A small stand-in for GitHub's rulesets REST API on 127.0.0.1 that checks every request
+ * body against GitHub's own API description, for testing `projen-gitops protect`.
+ */
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { errorsOf, requestBodyValidator } from './github-api';
+
+export interface FakeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: any;
+}
+
+export class FakeGitHub {
+  readonly requests: FakeRequest[] = [];
+  readonly rulesets = new Map<number, any>();
+  /** Answer every write with this status and body instead (e.g. 422). */
+  failWrites?: { status: number; body: object };
+  private nextId = 100;
+  private server?: http.Server;
+
+  constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk) => (raw += chunk));
+      req.on('end', () => {
+        const body = raw ? JSON.parse(raw) : undefined;
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        this.requests.push({ method: req.method ?? '', path: url.pathname, body });
+        const [status, answer] = this.handle(req, url, body);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Requests that would change something. */
+  get writes(): FakeRequest[] {
+    return this.requests.filter((r) => r.method !== 'GET');
+  }
+
+  private handle(req: http.IncomingMessage, url: URL, body: any): [number, any] {
+    if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    const base = `/repos/${this.repo}/rulesets`;
+    if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
+    const id = Number(url.pathname.slice(base.length + 1)) || undefined;
+    if (req.method === 'GET' && !id) {
+      // Like GitHub: the list leaves out conditions and rules.
+      return [200, [...this.rulesets.values()].map(({ id: rid, name, target, enforcement }) => ({ id: rid, name, target, enforcement, source_type: 'Repository', source: this.repo }))];
+    }
+    if (req.method === 'GET' && id) {
+      const ruleset = this.rulesets.get(id);
+      return ruleset ? [200, ruleset] : [404, { message: 'Not Found' }];
+    }
+    if (this.failWrites) return [this.failWrites.status, this.failWrites.body];
+    if (req.method === 'POST' && !id) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/rulesets', 'post');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      const created = this.stored(this.nextId++, body);
+      return [201, created];
+    }
+    if (req.method === 'PUT' && id && this.rulesets.has(id)) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/rulesets/{ruleset_id}', 'put');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      return [200, this.stored(id, body)];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  /** Stores a ruleset the way GitHub returns it: with ids, links and defaults added. */
+  private stored(id: number, body: any): any {
+    const ruleset = {
+      id,
+      source_type: 'Repository',
+      source: this.repo,
+      node_id: `RRS_${id}`,
+      current_user_can_bypass: 'never',
+      _links: { self: { href: `https://api.github.com/repos/${this.repo}/rulesets/${id}` } },
+      ...JSON.parse(JSON.stringify(body)),
+    };
+    for (const rule of ruleset.rules ?? []) {
+      if (rule.type === 'pull_request') rule.parameters.required_reviewers ??= [];
+    }
+    // GitHub does not keep the order of the rules.
+    ruleset.rules?.reverse();
+    this.rulesets.set(id, ruleset);
+    return ruleset;
+  }
+}

