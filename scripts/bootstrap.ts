@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createRepository, CreateResult } from '../src/cli/create';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -32,11 +33,6 @@ export function packedModuleSpec(): string {
   return `projen-gitops@file:${target}`;
 }
 
-/** The projen version this module is developed against; generated repos get the same. */
-export function projenVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'projen', 'package.json'), 'utf-8')).version;
-}
-
 /** Runs a command, returns its result; never throws. */
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(command, args, {
@@ -48,20 +44,12 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
 }
 
 /**
- * `projen new --from <spec>` in `dir` (created; must be empty), with this checkout's projen.
- * Extra arguments become project options (`--port 3000`).
+ * `projen new --from <spec>` in `dir` (created; must be empty), the way the
+ * `projen-gitops new` command does it. Extra arguments become project options (`--port 3000`).
  */
-export function bootstrap(dir: string, spec: string, extraArgs: string[] = []): SpawnSyncReturns<string> {
+export async function bootstrap(dir: string, spec: string, extraArgs: string[] = []): Promise<CreateResult> {
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new Error(`${dir} exists and is not empty; pass a new path (nothing was changed)`);
   }
-  fs.mkdirSync(dir, { recursive: true });
-  const projen = path.join(ROOT, 'node_modules', 'projen', 'bin', 'projen');
-  // projen new commits the new repository: give git an identity on machines without one.
-  const identity = run('git', ['config', 'user.email'], dir).stdout.trim() ? {} : {
-    GIT_AUTHOR_NAME: 'projen-gitops demo', GIT_AUTHOR_EMAIL: 'demo@projen-gitops.invalid',
-    GIT_COMMITTER_NAME: 'projen-gitops demo', GIT_COMMITTER_EMAIL: 'demo@projen-gitops.invalid',
-  };
-  // CI=true would make projen install with `npm ci`, which needs a lockfile a new repo lacks.
-  return run(process.execPath, [projen, 'new', '--from', spec, '--projen-version', projenVersion(), ...extraArgs], dir, { CI: '', ...identity });
+  return createRepository(dir, { spec, optionArgs: extraArgs });
 }

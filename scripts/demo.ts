@@ -5,13 +5,12 @@
 import * as path from 'path';
 import { bootstrap, packedModuleSpec } from './bootstrap';
 
-const dir = path.resolve(process.argv[2] ?? 'demo');
-try {
+async function main() {
+  const dir = path.resolve(process.argv[2] ?? 'demo');
   const spec = packedModuleSpec();
   console.log(`Bootstrapping a GitOps repository in ${dir} from ${spec} ...`);
-  const result = bootstrap(dir, spec);
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
+  const result = await bootstrap(dir, spec);
+  process.stdout.write(result.output);
   if (result.status !== 0) {
     console.error(`\nprojen new failed (exit ${result.status}); see the output above.`);
     process.exit(1);
@@ -25,7 +24,9 @@ try {
     '  $EDITOR .projenrc.ts          # change an option, e.g. port: 3000',
     '  npx projen                    # every dependent file follows',
   ].join('\n'));
-} catch (error) {
-  console.error(`demo: ${(error as Error).message}`);
-  process.exit(1);
 }
+
+main().catch((error: Error) => {
+  console.error(`demo: ${error.message}`);
+  process.exit(1);
+});

@@ -1,42 +1,39 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command. */
+/** The `projen-gitops` command: `new` (the default) and `protect`. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { protect, ProtectError } from './protect';
+import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
-const USAGE = `Usage: projen-gitops <command> [options]
+const PROTECT_USAGE = `Usage: projen-gitops protect [options]
 
-Commands:
-  protect   Create or update the repository rulesets in .github/rulesets/ on GitHub
-            (by name: running it twice changes nothing)
+Creates or updates the repository rulesets in .github/rulesets/ on GitHub, by name:
+running it twice changes nothing. The token comes from GH_TOKEN or GITHUB_TOKEN.
 
-Options for protect:
-  --dir DIR        folder with the ruleset JSON files (default .github/rulesets)
+Options:
+  --dir DIR          folder with the ruleset JSON files (default .github/rulesets)
   --repo OWNER/NAME  the repository (default $GITHUB_REPOSITORY, else the origin remote)
-  --api-url URL    the REST API (default $GITHUB_API_URL, else https://api.github.com)
-  --dry-run        print the requests; send no write
-  -h, --help       show this help
+  --api-url URL      the REST API (default $GITHUB_API_URL, else https://api.github.com)
+  --dry-run          print the requests; send no write
+  -h, --help         show this help`;
 
-The token comes from GH_TOKEN or GITHUB_TOKEN.`;
+/** This package's own spec, so `npx projen-gitops@1.2.3` creates from 1.2.3. */
+function ownSpec(): string {
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
+  return version && version !== '0.0.0' ? `${name}@${version}` : name;
+}
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help') {
-    console.log(USAGE);
-    return command ? 0 : 1;
-  }
-  if (command !== 'protect') {
-    console.error(`projen-gitops: unknown command '${command}'\n\n${USAGE}`);
-    return 1;
-  }
+async function runProtect(argv: string[]): Promise<number> {
   const options: { dir: string; repo?: string; apiUrl?: string; dryRun: boolean } = { dir: '.github/rulesets', dryRun: false };
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     const value = () => {
-      const v = rest[++i];
+      const v = argv[++i];
       if (v === undefined || v.startsWith('--')) throw new ProtectError(`${arg} needs a value`);
       return v;
     };
     if (arg === '--dry-run') {options.dryRun = true;} else if (arg === '--dir') {options.dir = value();} else if (arg === '--repo') {options.repo = value();} else if (arg === '--api-url') {options.apiUrl = value();} else if (arg === '-h' || arg === '--help') {
-      console.log(USAGE);
+      console.log(PROTECT_USAGE);
       return 0;
     } else {throw new ProtectError(`unknown option '${arg}' (see --help)`);}
   }
@@ -44,10 +41,29 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'protect') return runProtect(rest);
+  const newArgs = command === 'new' ? rest : argv;
+  if (command === 'help') {
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}`);
+    return 0;
+  }
+  const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  return runWizard(newArgs, {
+    log: (line) => console.log(line),
+    error: (line) => console.error(line),
+    interactive: tty,
+    progress: tty ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
+  }, ownSpec());
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(error instanceof ProtectError ? `projen-gitops protect: ${error.message}` : error.stack);
-    process.exit(1);
+    if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
+    else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
+    else console.error(error.stack);
+    process.exit(error instanceof WizardError ? error.exitCode : 1);
   },
 );

@@ -101,3 +101,30 @@ export function checkBranch(value: string): string | undefined {
   }
   return undefined;
 }
+
+export function checkApprovals(value: number): string | undefined {
+  if (!Number.isInteger(value) || value < 0 || value > 10) {
+    return `must be an integer from 0 to 10 (GitHub's limit), got ${JSON.stringify(value)}; try 1`;
+  }
+  return undefined;
+}
+
+const OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
+
+/** A CODEOWNERS owner: `@user`, `@org/team` or an email address. */
+export function checkOwner(value: string): string | undefined {
+  if (typeof value !== 'string' || !OWNER.test(value)) {
+    const suggestion = typeof value === 'string' && /^[A-Za-z0-9]/.test(value) ? `'@${value}'` : "'@my-org/my-team'";
+    return `must be '@user', '@org/team' or an email address, got ${JSON.stringify(value)}; try ${suggestion}`;
+  }
+  return undefined;
+}
+
+/** A project name that works as a folder, an npm package name and an image title. */
+export function checkProjectName(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,213}$/.test(value)) {
+    const suggestion = suggestImageName(String(value ?? '')).replace(/\//g, '-') || 'my-service';
+    return `must be lowercase letters, digits, '.', '_' or '-' (it names the folder, package and image), got ${JSON.stringify(value)}; try '${suggestion}'`;
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkBranch } from '../core/checks';
+import { checkApprovals, checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
@@ -240,9 +240,8 @@ export class BranchProtection extends Component {
 
   private validate(): Problem[] {
     const problems: Problem[] = [];
-    if (!Number.isInteger(this.requiredApprovals) || this.requiredApprovals < 0 || this.requiredApprovals > 10) {
-      problems.push({ option: 'requiredApprovals', message: `must be an integer from 0 to 10 (GitHub's limit), got ${JSON.stringify(this.requiredApprovals)}; try 1` });
-    }
+    const approvalsProblem = checkApprovals(this.requiredApprovals);
+    if (approvalsProblem) problems.push({ option: 'requiredApprovals', message: approvalsProblem });
     const branchProblem = checkBranch(this.branch);
     if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
     for (const check of this.additionalChecks) {

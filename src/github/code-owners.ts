@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { checkOwner } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
@@ -17,8 +18,6 @@ export interface CodeOwnersOptions {
    */
   readonly platformOwners?: string[];
 }
-
-const OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
 
 /**
  * `.github/CODEOWNERS`: who reviews what. `.github/` and `.projenrc.ts` always have an owner,
@@ -79,10 +78,8 @@ export class CodeOwners extends Component {
       ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
     ];
     for (const [option, owner] of all) {
-      if (typeof owner !== 'string' || !OWNER.test(owner)) {
-        const suggestion = typeof owner === 'string' && /^[A-Za-z0-9]/.test(owner) ? `'@${owner}'` : "'@my-org/my-team'";
-        problems.push({ option, message: `must be '@user', '@org/team' or an email address, got ${JSON.stringify(owner)}; try ${suggestion}` });
-      }
+      const message = checkOwner(owner);
+      if (message) problems.push({ option, message });
     }
     for (const rule of this.rules) {
       if (!rule.pattern || /\s/.test(rule.pattern)) {

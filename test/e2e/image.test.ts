@@ -22,10 +22,10 @@ describeWithTools('the generated image builds, runs and ships', () => {
   const image = 'localhost/orders:test';
   const container = `orders-e2e-${process.pid}`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-image-')), 'orders');
-    const result = bootstrap(repo, packedModuleSpec(), ['--port', '8081', '--health-path', '/ready']);
-    if (result.status !== 0) throw new Error(`projen new failed:\n${result.stdout}\n${result.stderr}`);
+    const result = await bootstrap(repo, packedModuleSpec(), ['--port', '8081', '--health-path', '/ready']);
+    if (result.status !== 0) throw new Error(`projen new failed:\n${result.output}`);
     lab = new OciLab();
     const debian = lab.makeDebianBase();
     // Stands in for the default node image (Docker Hub is not reachable here).

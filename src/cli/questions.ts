@@ -1,0 +1,133 @@
+/**
+ * The wizard's questions as one typed table: each maps to a `GitOpsProject` option and a
+ * `projen new` switch, and validates with the same checks the project uses.
+ */
+import { Runtime, runtimeNames } from '../container/runtime';
+import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
+
+export type Answer = string | number | string[];
+export type Answers = Record<string, Answer>;
+
+export interface Question {
+  /** The `GitOpsProject` option. */
+  readonly name: string;
+  /** The wizard's flag and `projen new`'s switch (kebab case, without `--`). */
+  readonly flag: string;
+  readonly kind: 'text' | 'number' | 'select' | 'list';
+  readonly message: string;
+  /** One line for `--help`. */
+  readonly help: string;
+  readonly choices?: string[];
+  /** The default, from the answers so far and the target folder's name. */
+  readonly initial: (answers: Answers, context: { folderName?: string }) => Answer;
+  /** `undefined` when fine, else what is wrong and the fix. */
+  readonly check: (value: Answer) => string | undefined;
+  /** Left out of `.projenrc.ts` when equal to the default (keeps the file short). */
+  readonly omitWhenDefault?: boolean;
+}
+
+const text = (value: Answer) => String(value);
+const optional = (check: (v: string) => string | undefined) => (value: Answer) => (text(value) === '' ? undefined : check(text(value)));
+
+export const QUESTIONS: Question[] = [
+  {
+    name: 'name',
+    flag: 'name',
+    kind: 'text',
+    message: 'Service name',
+    help: 'the service (folder, package and image title)',
+    initial: (_a, { folderName }) => (folderName && !checkProjectName(folderName) ? folderName : 'my-service'),
+    check: (v) => checkProjectName(text(v)),
+  },
+  {
+    name: 'runtime',
+    flag: 'runtime',
+    kind: 'select',
+    choices: runtimeNames(),
+    message: 'Runtime',
+    help: `the service's runtime (${runtimeNames().join(', ')})`,
+    initial: () => Runtime.NODE,
+    omitWhenDefault: true,
+    check: (v) => (runtimeNames().includes(text(v)) ? undefined : `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(v)}; try 'node'`),
+  },
+  {
+    name: 'registry',
+    flag: 'registry',
+    kind: 'text',
+    message: 'Container registry',
+    help: 'the registry host images are pushed to',
+    initial: () => 'ghcr.io',
+    omitWhenDefault: true,
+    check: (v) => checkRegistry(text(v)),
+  },
+  {
+    name: 'imageName',
+    flag: 'image-name',
+    kind: 'text',
+    message: 'Image name in the registry (empty: the GitHub repository)',
+    help: 'the image repository name, e.g. acme/orders',
+    initial: () => '',
+    omitWhenDefault: true,
+    check: optional(checkImageName),
+  },
+  {
+    name: 'port',
+    flag: 'port',
+    kind: 'number',
+    message: 'Port the service listens on',
+    help: 'the TCP port',
+    initial: () => 8080,
+    check: (v) => checkPort(Number(v)),
+  },
+  {
+    name: 'healthPath',
+    flag: 'health-path',
+    kind: 'text',
+    message: 'Health check path',
+    help: 'the HTTP path that answers while healthy',
+    initial: () => '/healthz',
+    check: (v) => checkHealthPath(text(v)),
+  },
+  {
+    name: 'requiredApprovals',
+    flag: 'required-approvals',
+    kind: 'number',
+    message: 'Approvals a pull request needs',
+    help: 'approving reviews before merging (0 to 10)',
+    initial: () => 1,
+    check: (v) => checkApprovals(Number(v)),
+  },
+  {
+    name: 'codeOwners',
+    flag: 'code-owners',
+    kind: 'list',
+    message: 'Code owners, comma-separated (empty: none)',
+    help: 'e.g. @acme/orders,@alice (CODEOWNERS, required review)',
+    initial: () => [],
+    omitWhenDefault: true,
+    check: (v) => (v as string[]).map(checkOwner).find((m) => m !== undefined),
+  },
+];
+
+/** Turns raw input (a flag value or typed text) into the question's type. */
+export function coerce(question: Question, raw: unknown): Answer {
+  if (question.kind === 'number') return typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (question.kind === 'list') {
+    const items = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
+    return items.map((s) => s.trim()).filter(Boolean);
+  }
+  return String(raw ?? '').trim();
+}
+
+/** The `projen new` switches for the answers (defaults left out where the table says so). */
+export function toProjenArgs(answers: Answers): string[] {
+  const args: string[] = [];
+  for (const q of QUESTIONS) {
+    const value = answers[q.name];
+    if (value === undefined) continue;
+    if (q.omitWhenDefault && JSON.stringify(value) === JSON.stringify(q.initial(answers, {}))) continue;
+    if (Array.isArray(value)) for (const item of value) args.push(`--${q.flag}`, item);
+    else args.push(`--${q.flag}`, String(value));
+  }
+  return args;
+}

@@ -1,0 +1,210 @@
+/**
+ * `projen-gitops [new] [dir]`: asks the questions (or takes them from flags, or the defaults
+ * with --yes), then creates the repository with `projen new --from <this package>`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import prompts from 'prompts';
+import { Creation } from './create';
+import { Answer, Answers, coerce, Question, QUESTIONS, toProjenArgs } from './questions';
+
+export interface WizardIo {
+  readonly log: (line: string) => void;
+  readonly error: (line: string) => void;
+  /** Whether questions can be asked (a terminal); without one, --yes is needed. */
+  readonly interactive: boolean;
+  /** Progress text that may be redrawn (a terminal); `undefined` prints nothing. */
+  readonly progress?: (text: string) => void;
+}
+
+/** A failure for people: printed without a stack, exit code 2 for usage, 1 otherwise. */
+export class WizardError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+export const NEW_USAGE = `Usage: projen-gitops [new] [dir] [options]
+
+Creates a GitOps repository in dir (default: ./<name>) with projen new, asking for
+whatever the options below do not answer.
+
+Options:
+${[
+  ...QUESTIONS.map((q) => [`--${q.flag} <${q.kind === 'list' ? 'a,b' : q.kind === 'number' ? 'n' : 'value'}>`, q.help]),
+  ['--from <spec>', 'the projen-gitops package to create from (default: this version;'],
+  ['', 'e.g. projen-gitops@file:/path/to/projen-gitops.tgz)'],
+  ['-y, --yes', 'take the defaults for every question no flag answers'],
+  ['--force', 'create in a folder that is not empty'],
+  ['-h, --help', 'show this help'],
+].map(([left, right]) => `  ${left.padEnd(27)}${right}`).join('\n')}`;
+
+interface Parsed {
+  dir?: string;
+  flags: Map<string, unknown>;
+  yes: boolean;
+  force: boolean;
+  from?: string;
+  help: boolean;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const parsed: Parsed = { flags: new Map(), yes: false, force: false, help: false };
+  const byFlag = new Map(QUESTIONS.map((q) => [q.flag, q]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-y' || arg === '--yes') {parsed.yes = true;} else if (arg === '--force') {parsed.force = true;} else if (arg === '-h' || arg === '--help') {parsed.help = true;} else if (arg.startsWith('--')) {
+      const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new WizardError(`--${flag} needs a value (see --help)`);
+      if (flag === 'from') parsed.from = value;
+      else if (byFlag.has(flag)) parsed.flags.set(flag, value);
+      else throw new WizardError(`unknown option '--${flag}' (see --help)`);
+    } else if (parsed.dir === undefined) {parsed.dir = arg;} else {throw new WizardError(`unexpected argument '${arg}': give one directory (see --help)`);}
+  }
+  return parsed;
+}
+
+/** One question until a valid answer; `undefined` when the user cancels. */
+async function ask(question: Question, initial: Answer, io: WizardIo): Promise<Answer | undefined> {
+  for (;;) {
+    let cancelled = false;
+    const response = await prompts({
+      name: 'value',
+      // Numbers are asked as text: prompts' number prompt mishandles editing after an error.
+      type: question.kind === 'select' ? 'select' : 'text',
+      message: question.message,
+      initial: question.kind === 'select' ? Math.max(0, question.choices!.indexOf(String(initial))) : question.kind === 'list' ? (initial as string[]).join(',') : String(initial),
+      choices: question.choices?.map((c) => ({ title: c, value: c })),
+      // Immediate feedback while typing (an empty entry means the default); the loop below
+      // checks injected answers too.
+      validate: (value: unknown) => question.check(coerce(question, value === '' ? initial : value)) ?? true,
+    } as prompts.PromptObject, { onCancel: () => { cancelled = true; return false; } });
+    if (cancelled || !('value' in response)) return undefined;
+    const value = coerce(question, response.value === '' ? initial : response.value);
+    const problem = question.check(value);
+    if (!problem) return value;
+    io.error(`${question.name} ${problem}`);
+  }
+}
+
+/** Creates the repository; returns the exit code (replaced in tests). */
+export type Creator = (dir: string, spec: string, optionArgs: string[], io: WizardIo) => Promise<number>;
+
+/** Runs the wizard; returns the process exit code. */
+export async function runWizard(argv: string[], io: WizardIo, defaultSpec: string, creator: Creator = create): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.help) {
+    io.log(NEW_USAGE);
+    return 0;
+  }
+  // Flags first: a bad flag fails before any question is asked.
+  const answers: Answers = {};
+  const flagged = new Set<string>();
+  const problems: string[] = [];
+  for (const question of QUESTIONS) {
+    if (!args.flags.has(question.flag)) continue;
+    const value = coerce(question, args.flags.get(question.flag));
+    const problem = question.check(value);
+    if (problem) problems.push(`--${question.flag} ${problem}`);
+    answers[question.name] = value;
+    flagged.add(question.name);
+  }
+  if (problems.length > 0) throw new WizardError(problems.join('\n'));
+  if (!io.interactive && !args.yes) {
+    throw new WizardError('not a terminal: pass --yes (with flags for the answers) to create without questions');
+  }
+
+  const folderName = args.dir ? path.basename(path.resolve(args.dir)) : undefined;
+  for (const question of QUESTIONS) {
+    if (flagged.has(question.name)) continue;
+    const initial = question.initial(answers, { folderName });
+    if (args.yes) {
+      answers[question.name] = initial;
+      continue;
+    }
+    const value = await ask(question, initial, io);
+    if (value === undefined) {
+      io.error('Cancelled: nothing was created.');
+      return 130;
+    }
+    answers[question.name] = value;
+  }
+
+  const dir = path.resolve(args.dir ?? String(answers.name));
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !args.force) {
+    if (!io.interactive || args.yes) {
+      throw new WizardError(`${dir} exists and is not empty; choose another folder, or pass --force to create in it`);
+    }
+    let cancelled = false;
+    const { ok } = await prompts({ name: 'ok', type: 'confirm', message: `${dir} is not empty. Create the repository in it anyway?`, initial: false },
+      { onCancel: () => { cancelled = true; return false; } });
+    if (cancelled || !ok) {
+      io.error('Cancelled: nothing was created.');
+      return 130;
+    }
+  }
+
+  return creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
+}
+
+async function create(dir: string, spec: string, optionArgs: string[], io: WizardIo): Promise<number> {
+  io.log(`Creating ${dir} from ${spec}`);
+  // Progress from what appears on disk: sturdier than parsing projen's and npm's logs.
+  const phases: Array<[string, string]> = [
+    ['node_modules/projen-gitops/package.json', 'installed projen and projen-gitops'],
+    ['.projenrc.ts', 'wrote .projenrc.ts'],
+    ['README.md', 'synthesized the repository'],
+    ['.git/HEAD', 'installed its tools and made the first commit'],
+  ];
+  const started = Date.now();
+  let reported = 0;
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  const report = () => {
+    while (reported < phases.length && fs.existsSync(path.join(dir, phases[reported][0]))) {
+      io.progress?.('');
+      io.log(`  ✓ ${phases[reported][1]} (${seconds()} s)`);
+      reported++;
+    }
+  };
+  const creation = new Creation(dir, { spec, optionArgs });
+  const ticker = setInterval(() => {
+    report();
+    io.progress?.(`  … ${seconds()} s`);
+  }, 500);
+  const interrupt = () => {
+    io.error('\nInterrupted: removing what was created…');
+    creation.cancel();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  const result = await creation.done;
+  clearInterval(ticker);
+  if (result.status === 0) report();
+  process.removeListener('SIGINT', interrupt);
+  process.removeListener('SIGTERM', interrupt);
+  io.progress?.('');
+
+  if (result.cancelled) {
+    io.error('Cancelled: nothing was left behind.');
+    return 130;
+  }
+  if (result.status !== 0) {
+    io.error(result.output.split('\n').slice(-40).join('\n'));
+    io.error(`projen new failed (exit ${result.status}); nothing was left behind in ${dir}.`);
+    return 1;
+  }
+  const rel = path.relative(process.cwd(), dir);
+  io.log([
+    '',
+    `Done: ${dir}`,
+    '',
+    'Next steps:',
+    `  cd ${rel && !rel.startsWith('..') ? rel : dir}`,
+    '  cat README.md                      # what is here and who owns each file',
+    '  $EDITOR .projenrc.ts && npx projen  # change options; every dependent file follows',
+    '  git remote add origin <url> && git push -u origin HEAD',
+    '  GH_TOKEN=<token> npx projen protect # after the first pull request: protect main',
+  ].join('\n'));
+  return 0;
+}

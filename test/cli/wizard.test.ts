@@ -1,0 +1,150 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import prompts from 'prompts';
+import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
+import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
+import { gitopsProject, tempdir } from '../util';
+
+/** Runs the wizard with injected answers and a creator that records instead of creating. */
+async function wizard(argv: string[], answers: unknown[] = [], interactive = true) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const created: Array<{ dir: string; spec: string; args: string[] }> = [];
+  const io: WizardIo = { log: (l) => lines.push(l), error: (l) => errors.push(l), interactive };
+  prompts.inject(answers as any[]);
+  const code = await runWizard(argv, io, 'projen-gitops@9.9.9', async (dir, spec, args) => {
+    created.push({ dir, spec, args });
+    return 0;
+  });
+  return { code, lines, errors, created };
+}
+
+const question = (name: string) => QUESTIONS.find((q) => q.name === name)!;
+
+describe('the question table', () => {
+  test('every default passes its own check', () => {
+    for (const q of QUESTIONS) {
+      expect({ name: q.name, problem: q.check(q.initial({}, {})) }).toEqual({ name: q.name, problem: undefined });
+    }
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['name', 'My Service', /must be lowercase letters.*got "My Service"; try 'my-service'/],
+    ['runtime', 'ruby', /must be one of 'node', got "ruby"/],
+    ['registry', 'https://ghcr.io', /must be a registry host.*try 'ghcr.io'/],
+    ['imageName', 'Acme/Orders', /got 'Acme\/Orders'; try 'acme\/orders'/],
+    ['port', '70000', /must be an integer from 1 to 65535, got 70000; try 8080/],
+    ['port', 'abc', /got null; try 8080|got NaN/],
+    ['healthPath', 'healthz', /must be an absolute URL path.*try '\/healthz'/],
+    ['requiredApprovals', '11', /must be an integer from 0 to 10/],
+    ['codeOwners', 'acme, @ok', /got "acme"; try '@acme'/],
+  ])('%s rejects %p with the same message as the project option', (name, raw, message) => {
+    const q = question(name);
+    expect(q.check(coerce(q, raw))).toMatch(message);
+  });
+
+  test('the checks are the project\'s: a bad port fails both the same way', () => {
+    const project = gitopsProject({ port: 70000 });
+    expect(() => project.synth()).toThrow(`port: ${question('port').check(70000)}`);
+  });
+
+  test('every question is a GitOpsProject option (the misspelt-option check would say otherwise)', () => {
+    const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
+    const options = Object.fromEntries(QUESTIONS.map((q, i) => [q.name, coerce(q, answers[i])]));
+    expect(Object.keys(options)).toEqual(QUESTIONS.map((q) => q.name));
+    const project = gitopsProject(options as any);
+    expect(() => project.synth()).not.toThrow();
+  });
+
+  test('projen new switches leave defaults out where the table says so', () => {
+    expect(toProjenArgs({ name: 'orders', runtime: 'node', registry: 'ghcr.io', imageName: '', port: 8080, healthPath: '/healthz', requiredApprovals: 1, codeOwners: [] }))
+      .toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);
+    expect(toProjenArgs({ codeOwners: ['@a', '@b/c'], imageName: 'acme/x' })).toEqual(['--image-name', 'acme/x', '--code-owners', '@a', '--code-owners', '@b/c']);
+  });
+});
+
+describe('flags', () => {
+  test('parse', () => {
+    expect(parseArgs(['orders', '--port', '3000', '--health-path=/ready', '-y', '--force', '--from', 'x@file:/t.tgz'])).toEqual({
+      dir: 'orders', flags: new Map([['port', '3000'], ['health-path', '/ready']]), yes: true, force: true, from: 'x@file:/t.tgz', help: false,
+    });
+  });
+
+  test.each<[string[], RegExp]>([
+    [['--prot', '1'], /unknown option '--prot' \(see --help\)/],
+    [['a', 'b'], /unexpected argument 'b': give one directory/],
+    [['--port'], /--port needs a value/],
+  ])('%p is refused', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
+  test('flags answer their questions and --yes takes the other defaults', async () => {
+    const dir = path.join(tempdir(), 'billing');
+    const { code, created } = await wizard([dir, '--yes', '--port', '3000', '--code-owners', '@acme/billing,@alice']);
+    expect(code).toBe(0);
+    expect(created).toEqual([{ dir, spec: 'projen-gitops@9.9.9', args: ['--name', 'billing', '--port', '3000', '--health-path', '/healthz', '--required-approvals', '1', '--code-owners', '@acme/billing', '--code-owners', '@alice'] }]);
+  });
+
+  test('a bad flag fails before any question, naming the flag, the value and the fix', async () => {
+    await expect(wizard(['x', '--port', '0', '--health-path', 'x'])).rejects.toThrow(/--port must be an integer from 1 to 65535, got 0; try 8080\n--health-path .*got "x"; try '\/x'/);
+  });
+
+  test('without a terminal, --yes is required', async () => {
+    await expect(wizard(['x'], [], false)).rejects.toThrow(/not a terminal: pass --yes/);
+  });
+
+  test('--from overrides the package spec', async () => {
+    const { created } = await wizard([path.join(tempdir(), 'a'), '-y', '--from', 'projen-gitops@file:/tmp/p.tgz']);
+    expect(created[0].spec).toBe('projen-gitops@file:/tmp/p.tgz');
+  });
+});
+
+describe('questions', () => {
+  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
+
+  test('valid answers become projen new switches', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, created } = await wizard([dir], valid);
+    expect(code).toBe(0);
+    expect(created[0].args).toEqual(['--name', 'orders', '--image-name', 'acme/orders', '--port', '9090', '--health-path', '/ready', '--required-approvals', '2', '--code-owners', '@acme/orders']);
+  });
+
+  test('an invalid answer is asked again with the reason', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '']);
+    expect(code).toBe(0);
+    expect(errors).toEqual([
+      'port must be an integer from 1 to 65535, got 70000; try 8080',
+      'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, query or fragment, got "healthz"; try \'/healthz\'',
+    ]);
+    expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);
+  });
+
+  test('cancelling creates nothing', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, errors, created } = await wizard([dir], ['orders', new Error('cancelled')]);
+    expect(code).toBe(130);
+    expect(errors).toEqual(['Cancelled: nothing was created.']);
+    expect(created).toEqual([]);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  test('the folder name is the default service name', async () => {
+    const dir = path.join(tempdir(), 'payments');
+    const { created } = await wizard([dir, '-y']);
+    expect(created[0].args.slice(0, 2)).toEqual(['--name', 'payments']);
+  });
+
+  test('a non-empty folder needs a confirmation', async () => {
+    const dir = tempdir();
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    const refused = await wizard([dir], [...valid, false]);
+    expect(refused.code).toBe(130);
+    expect(refused.created).toEqual([]);
+    const confirmed = await wizard([dir], [...valid, true]);
+    expect(confirmed.created).toHaveLength(1);
+    await expect(wizard([dir, '--yes'])).rejects.toThrow(/exists and is not empty; choose another folder, or pass --force/);
+    expect((await wizard([dir, '--yes', '--force'])).created).toHaveLength(1);
+    expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf-8')).toBe('mine');
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The `projen-gitops` command end to end, from the packed module: --yes, Ctrl-C during
+ * creation, and a real terminal (tmux) answering the questions. Needs `npx projen build`.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { packedModuleSpec, ROOT } from '../../scripts/bootstrap';
+
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const newDir = (name: string) => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-wizard-')), name);
+
+describe('projen-gitops new', () => {
+  const spec = packedModuleSpec();
+
+  test('--yes creates a working repository non-interactively, flags becoming options', () => {
+    const dir = newDir('billing');
+    const result = spawnSync(process.execPath, [CLI, 'new', dir, '--yes', '--from', spec, '--port', '3000', '--code-owners', '@acme/billing'], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/✓ wrote \.projenrc\.ts .*\n.*✓ synthesized the repository/);
+    expect(result.stdout).toMatch(/Next steps:/);
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toMatch(/name: "billing"/);
+    expect(rc).toMatch(/port: 3000/);
+    expect(rc).toMatch(/codeOwners: \["@acme\/billing"\]/);
+    expect(fs.readFileSync(path.join(dir, '.github/CODEOWNERS'), 'utf-8')).toMatch(/^\* @acme\/billing$/m);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 3000$/m);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  test('Ctrl-C while creating leaves no half-made directory', async () => {
+    const dir = newDir('interrupted');
+    const child = spawn(process.execPath, [CLI, 'new', dir, '--yes', '--from', spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, 'package.json')); i++) await sleep(100);
+    expect(fs.existsSync(dir)).toBe(true); // creation had started
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(output).toMatch(/Interrupted: removing what was created/);
+    expect(code).toBe(130);
+    expect(fs.existsSync(dir)).toBe(false);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  const tmux = spawnSync('tmux', ['-V']).status === 0;
+  if (!tmux && process.env.CI) throw new Error('tmux is not installed; .ci/run installs it');
+  (tmux ? test : test.skip)('in a real terminal: answers, a wrong answer corrected, then a working repository', async () => {
+    const dir = newDir('terminal');
+    const session = `wizard-${process.pid}`;
+    const screen = () => spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf-8' }).stdout;
+    const keys = (...k: string[]) => spawnSync('tmux', ['send-keys', '-t', session, ...k]);
+    const waitFor = async (pattern: RegExp, ms = 30_000) => {
+      for (let waited = 0; waited < ms; waited += 200) {
+        if (pattern.test(screen())) return;
+        await sleep(200);
+      }
+      throw new Error(`timed out waiting for ${pattern}; the screen shows:\n${screen()}`);
+    };
+    spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '50',
+      `node ${CLI} new ${dir} --from ${spec}; echo "EXIT=$?"; sleep 600`]);
+    try {
+      await waitFor(/Service name/);
+      keys('Enter'); // the folder name
+      await waitFor(/Runtime/);
+      keys('Enter');
+      await waitFor(/Container registry/);
+      keys('Enter');
+      await waitFor(/Image name in the registry/);
+      keys('acme/terminal', 'Enter');
+      await waitFor(/Port the service listens on/);
+      keys('Enter');
+      await waitFor(/Health check path/);
+      keys('ready', 'Enter'); // no leading slash: refused with the reason
+      await waitFor(/must be an absolute URL path/);
+      keys('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace', '/ready', 'Enter');
+      await waitFor(/Approvals a pull request needs/);
+      keys('Enter');
+      await waitFor(/Code owners/);
+      keys('@acme/terminal', 'Enter');
+      await waitFor(/EXIT=\d+/, 180_000);
+      expect(screen()).toMatch(/EXIT=0/);
+      const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+      expect(rc).toMatch(/name: "terminal"/);
+      expect(rc).toMatch(/imageName: "acme\/terminal"/);
+      expect(rc).toMatch(/healthPath: "\/ready"/);
+      expect(rc).toMatch(/codeOwners: \["@acme\/terminal"\]/);
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session]);
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+});
