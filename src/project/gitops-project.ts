@@ -2,6 +2,7 @@ import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage } from '../container/container-image';
 import { Runtime } from '../container/runtime';
+import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation } from '../core/validation';
@@ -184,7 +185,13 @@ export class GitOpsProject extends javascript.NodeProject {
       devDeps: [...(options.devDeps ?? []), 'tsx', 'typescript'],
     });
 
-    addValidation(this, () => unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'));
+    addValidation(this, () => {
+      const nameProblem = checkProjectName(options.name);
+      return [
+        ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
+        ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
+      ];
+    });
 
     // .projenrc.ts runs through tsx installed in the repo: no type-check and no registry
     // round trip on every synth. `npx projen typecheck` catches misspelt options.

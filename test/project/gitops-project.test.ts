@@ -108,6 +108,11 @@ describe('GitOpsProject', () => {
   });
 });
 
+test('a name that cannot name a folder, a package and an image is rejected', () => {
+  const project = gitopsProject({ name: 'My Service' });
+  expect(() => project.synth()).toThrow(/- name: must be lowercase letters, digits, '.', '_' or '-' .* got "My Service"; try 'my-service'/);
+});
+
 describe('misspelt options', () => {
   test('an unknown option is reported with the closest real one', () => {
     const project = gitopsProject({ prot: 3000 } as any);
