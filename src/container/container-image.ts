@@ -9,7 +9,8 @@ import {
   checkRegistry,
   checkUid,
 } from '../core/checks';
-import { describeFile, FileOwner, seedFile } from '../core/file-catalog';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
 import { readTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';

@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Component, Project } from 'projen';
+import { Project } from 'projen';
 
 /** Who owns a file that projen-gitops writes. */
 export enum FileOwner {
@@ -35,32 +33,4 @@ export function describeFile(project: Project, entry: FileEntry) {
 /** The described files of a project (a copy). */
 export function describedFiles(project: Project): FileEntry[] {
   return [...(catalogs.get(project)?.values() ?? [])];
-}
-
-/**
- * A file written once, when it does not exist, then the user's. The contents are rendered
- * only when the file is actually written.
- */
-class SeededFile extends Component {
-  constructor(project: Project, private readonly filePath: string, private readonly contents: () => string) {
-    super(project);
-  }
-
-  synthesize() {
-    const target = path.join(this.project.outdir, this.filePath);
-    if (fs.existsSync(target)) return;
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, this.contents());
-  }
-}
-
-/** Writes a seeded file (only when it does not exist yet) and describes it. */
-export function seedFile(project: Project, filePath: string, contents: () => string, purpose: string) {
-  new SeededFile(project, filePath, contents);
-  describeFile(project, {
-    path: filePath,
-    owner: FileOwner.SEEDED,
-    purpose,
-    change: 'Edit it directly: it is yours, and synth never touches it again.',
-  });
 }

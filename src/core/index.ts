@@ -1,1 +1,2 @@
 export * from './file-catalog';
+export { SyncGuard, SyncGuardOptions } from './sync';

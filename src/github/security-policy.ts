@@ -1,6 +1,6 @@
 import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
-import { seedFile } from '../core/file-catalog';
+import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 

@@ -5,6 +5,7 @@ import { Runtime } from '../container/runtime';
 import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
+import { BACKUP_DIR, SyncGuard } from '../core/sync';
 import { addValidation } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
@@ -144,6 +145,13 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly readme?: boolean;
 
   /**
+   * Managed files to hand over to you: synth stops writing them and they become yours (use it
+   * when a generated file needs a change no option or escape hatch can express).
+   * @default []
+   */
+  readonly handOver?: string[];
+
+  /**
    * Runtime dependencies of the service (`package.json` dependencies, installed in the image).
    * @default []
    */
@@ -173,6 +181,8 @@ export class GitOpsProject extends javascript.NodeProject {
   public readonly codeql: CodeQlWorkflow;
   /** The branch protection model (rulesets, notes, `npx projen protect`). */
   public readonly branchProtection: BranchProtection;
+  /** Guards managed files against silent overwrites and records what synth wrote. */
+  public readonly syncGuard: SyncGuard;
 
   constructor(options: GitOpsProjectOptions) {
     const branch = options.defaultBranch ?? 'main';
@@ -248,6 +258,15 @@ export class GitOpsProject extends javascript.NodeProject {
     if (options.readme ?? true) {
       new RepoReadme(this, { description: options.description });
     }
+    this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
+    // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
+    this.gitignore.exclude(`/${BACKUP_DIR}/`);
+  }
+
+  /** Synthesizes, then records what was written (edit detection) and reports what changed. */
+  public synth(): void {
+    super.synth();
+    this.syncGuard.recordSynth();
   }
 }
 
