@@ -201,12 +201,12 @@ export class SyncGuard extends Component {
       const target = path.join(outdir, file);
       if (!fs.existsSync(target)) continue; // written one last time by this synth
       this.project.tryRemoveFile(file);
-      fs.chmodSync(target, fs.statSync(target).mode | 0o200);
+      fs.chmodSync(target, 0o644); // writable: it is yours now
       if (fs.existsSync(manifestPath)) {
         const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf-8'));
         if (Array.isArray(manifest.files) && manifest.files.includes(file)) {
           manifest.files = manifest.files.filter((f: string) => f !== file);
-          fs.chmodSync(manifestPath, fs.statSync(manifestPath).mode | 0o200);
+          fs.chmodSync(manifestPath, 0o644);
           fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
         }
       }
