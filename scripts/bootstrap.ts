@@ -38,9 +38,16 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   return spawnSync(command, args, {
     cwd,
     encoding: 'utf-8',
-    env: { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20', ...env },
+    env: userEnv(env),
     maxBuffer: 64 * 1024 * 1024,
   });
+}
+
+/** The environment a user's shell would have: jest's NODE_ENV=test silences projen's log. */
+export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20', ...extra };
+  delete env.NODE_ENV;
+  return env;
 }
 
 /**

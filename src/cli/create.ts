@@ -68,7 +68,9 @@ export class Creation {
     this.done = new Promise((resolve) => {
       let output = '';
       // CI=true would make projen install with `npm ci`, which needs a lockfile a new repo lacks.
-      const child = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, CI: '', ...identity }, detached: true });
+      const env: NodeJS.ProcessEnv = { ...process.env, CI: '', ...identity };
+      delete env.NODE_ENV; // NODE_ENV=test silences projen's log
+      const child = spawn(process.execPath, args, { cwd: dir, env, detached: true });
       this.child = child;
       const collect = (chunk: Buffer) => {
         output += chunk.toString();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default) and `protect`. */
+/** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { preview } from './preview';
 import { protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
@@ -41,12 +42,27 @@ async function runProtect(argv: string[]): Promise<number> {
   return 0;
 }
 
+const PREVIEW_USAGE = `Usage: projen-gitops preview
+
+Prints the patch \`npx projen\` would apply, and writes nothing: synth runs in a scratch copy
+of the repository. Exits 0 when nothing would change, 1 when something would, 2 when synth
+would stop (bad options, hand-edited files).`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
+  if (command === 'preview') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      console.log(PREVIEW_USAGE);
+      return 0;
+    }
+    const result = preview(process.cwd());
+    console.log(result.report);
+    return result.failed ? 2 : result.changed.length > 0 ? 1 : 0;
+  }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}`);
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);

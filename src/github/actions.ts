@@ -22,6 +22,7 @@ export const ACTIONS = {
   metadata: { action: 'docker/metadata-action', version: 'v6.2.0', sha: 'dc802804100637a589fabce1cb79ff13a1411302' },
   buildPush: { action: 'docker/build-push-action', version: 'v7.3.0', sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a' },
   codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020' },
   dependencyReview: { action: 'actions/dependency-review-action', version: 'v4.9.0', sha: '2031cfc080254a8a887f58cffee85186f0e49e48' },
   codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
 } satisfies Record<string, PinnedAction>;

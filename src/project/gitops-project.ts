@@ -13,6 +13,7 @@ import { CodeQlWorkflow } from '../github/codeql-workflow';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
+import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { SecurityPolicy } from '../github/security-policy';
 
 /** Options for `GitOpsProject`. */
@@ -133,6 +134,13 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly dependencyReview?: boolean;
 
   /**
+   * The drift check on pull requests: fails when the committed files differ from what
+   * `.projenrc.ts` produces.
+   * @default true
+   */
+  readonly driftCheck?: boolean;
+
+  /**
    * A sentence describing the service (README, image description label).
    * @default - "<name> service"
    */
@@ -207,6 +215,10 @@ export class GitOpsProject extends javascript.NodeProject {
     // round trip on every synth. `npx projen typecheck` catches misspelt options.
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`tsx ${projenrc.filePath}`);
+    this.addTask('preview', {
+      description: 'Print the patch `npx projen` would apply, writing nothing (exit 1 when something would change)',
+      exec: 'projen-gitops preview',
+    });
     this.addTask('typecheck', {
       description: 'Type-check .projenrc.ts (tsx, which runs it, does not)',
       exec: `tsc --noEmit -p ${projenrc.tsconfig.fileName}`,
@@ -247,6 +259,9 @@ export class GitOpsProject extends javascript.NodeProject {
     }
     if (options.dependencyReview ?? true) {
       new DependencyReviewWorkflow(this, { branch });
+    }
+    if (options.driftCheck ?? true) {
+      new DriftCheckWorkflow(this, { branch });
     }
     new SecurityPolicy(this, { contact: options.securityContact });
     describeFile(this, {

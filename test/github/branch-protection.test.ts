@@ -6,7 +6,7 @@ import { gitopsProject, synth, tempdir } from '../util';
 
 const NOTES = 'docs/BRANCH_PROTECTION.md';
 const RULESET = '.github/rulesets/protect-main.json';
-const DEFAULT_CHECKS = ['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)', 'Dependency review'];
+const DEFAULT_CHECKS = ['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)', 'Dependency review', 'Generated files are up to date'];
 
 /** A NodeProject without projen's own workflows. */
 function bareNodeProject() {

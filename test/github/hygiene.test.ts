@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CodeOwners, DependencyReviewWorkflow, DependencyUpdates, SecurityPolicy } from '../../src';
-import { actionlint, gitopsProject, synth } from '../util';
+import { actionlint, gitopsProject, shellcheckRuns, synth } from '../util';
 
 describe('CodeOwners', () => {
   test('owners cover everything, and .github/ and .projenrc.ts always', () => {
@@ -118,5 +118,28 @@ describe('SecurityPolicy', () => {
 describe('pull request template', () => {
   test('has the checklist', () => {
     expect(synth(gitopsProject())['.github/pull_request_template.md']).toMatch(/- \[ \] Generated files were regenerated with `npx projen`/);
+  });
+});
+
+describe('DriftCheckWorkflow', () => {
+  const FILE = '.github/workflows/drift.yml';
+
+  test('synthesizes and compares on pull requests, read-only, actionlint and shellcheck clean', async () => {
+    const out = synth(gitopsProject());
+    expect(out[FILE]).toMatchSnapshot();
+    const wf = parse(out[FILE]);
+    expect(Object.keys(wf.on)).toEqual(['pull_request']);
+    expect(wf.jobs.drift.name).toBe('Generated files are up to date');
+    expect(wf.jobs.drift.permissions).toEqual({ contents: 'read' });
+    expect(wf.jobs.drift.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npx projen', expect.stringMatching(/^git add --intent-to-add --all\n/)]);
+    expect(await actionlint(out[FILE], FILE)).toEqual([]);
+    expect(shellcheckRuns(out[FILE]) ?? []).toEqual([]);
+  });
+
+  test('driftCheck: false drops it (and its required check)', () => {
+    const project = gitopsProject({ driftCheck: false });
+    const out = synth(project);
+    expect(out[FILE]).toBeUndefined();
+    expect(project.branchProtection.requiredChecks).not.toContain('Generated files are up to date');
   });
 });

@@ -1,0 +1,93 @@
+import { Component, github, Project } from 'projen';
+import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation } from '../core/validation';
+
+/** Options for `DriftCheckWorkflow`. */
+export interface DriftCheckWorkflowOptions {
+  /**
+   * The default branch: pull requests into it are checked.
+   * @default "main"
+   */
+  readonly branch?: string;
+
+  /**
+   * The Node.js version that runs projen.
+   * @default "22"
+   */
+  readonly nodeVersion?: string;
+
+  /**
+   * The runner label.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+}
+
+/** The job's name: the status check branch protection requires. */
+export const DRIFT_JOB_NAME = 'Generated files are up to date';
+
+/**
+ * `.github/workflows/drift.yml`: on every pull request, runs `npx projen` and fails, with the
+ * patch in the log, when the committed files differ from what `.projenrc.ts` produces (a
+ * forgotten synth, or a generated file edited by hand).
+ */
+export class DriftCheckWorkflow extends Component {
+  /** The underlying workflow (escape hatch). */
+  public readonly workflow?: github.GithubWorkflow;
+
+  constructor(project: Project, options: DriftCheckWorkflowOptions = {}) {
+    super(project);
+    const gh = github.GitHub.of(project);
+    const nodeVersion = options.nodeVersion ?? '22';
+    addValidation(project, () => [
+      ...(gh ? [] : [{ option: 'github', message: 'DriftCheckWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
+      ...(/^\d+(\.\d+){0,2}$/.test(nodeVersion) ? [] : [{ option: 'nodeVersion', message: `must be a Node.js version like '22', got ${JSON.stringify(nodeVersion)}; try '22'` }]),
+    ]);
+    if (!gh) return;
+
+    this.workflow = new github.GithubWorkflow(gh, 'drift', { fileName: 'drift.yml' });
+    this.workflow.on({ pullRequest: { branches: [options.branch ?? 'main'] } });
+    this.workflow.file?.addOverride('permissions', { contents: 'read' });
+    this.workflow.file?.addOverride('concurrency', {
+      'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': true,
+    });
+    this.workflow.addJobs({
+      drift: {
+        name: DRIFT_JOB_NAME,
+        runsOn: [options.runsOn ?? 'ubuntu-24.04'],
+        timeoutMinutes: 15,
+        permissions: { contents: github.workflows.JobPermission.READ },
+        steps: [
+          { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
+          { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': nodeVersion } },
+          { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+          // Stops by itself when a generated file was edited by hand (edit detection).
+          { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
+          { name: 'Compare with the committed files', run: DRIFT_SCRIPT },
+        ],
+      },
+    });
+    annotateWorkflowPins(this.workflow);
+    describeFile(project, {
+      path: '.github/workflows/drift.yml',
+      owner: FileOwner.MANAGED,
+      purpose: 'Fails a pull request whose committed files differ from what .projenrc.ts produces, with the patch.',
+      change: 'Set the DriftCheckWorkflow options in .projenrc.ts (nodeVersion).',
+    });
+  }
+}
+
+/** The comparison: new, changed or deleted files all count; the patch goes to the log. */
+export const DRIFT_SCRIPT = [
+  'git add --intent-to-add --all',
+  'if git diff --quiet; then',
+  '  echo "The committed files match .projenrc.ts."',
+  'else',
+  '  git diff --stat',
+  '  git diff',
+  '  echo "::error title=Generated files are out of date::The committed files differ from what .projenrc.ts produces (patch above). Run \'npx projen\' and commit the result; make changes in .projenrc.ts, not in generated files."',
+  '  exit 1',
+  'fi',
+].join('\n');
