@@ -28,6 +28,8 @@ const project = new cdk.JsiiProject({
     // validated against it.
     '@octokit/openapi@23.0.2',
     'ajv@^8.17.0',
+    // Property-based tests: random option sets, valid and invalid.
+    'fast-check@^4',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

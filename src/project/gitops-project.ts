@@ -293,6 +293,8 @@ function repositoryDefaults(branch: string): Omit<javascript.NodeProjectOptions,
     projenrcJs: false,
     github: true,
     githubOptions: { mergify: false, pullRequestLint: false },
+    // Our `dependabot` option means DependencyUpdates (every ecosystem), not projen's npm-only one.
+    dependabot: false,
     buildWorkflow: false,
     release: false,
     depsUpgrade: false,
