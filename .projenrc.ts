@@ -30,6 +30,8 @@ const project = new cdk.JsiiProject({
     'ajv@^8.17.0',
     // Property-based tests: random option sets, valid and invalid.
     'fast-check@^4',
+    // Dockerfile syntax validation of every preset.
+    'dockerfile-utils@0.16.3',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

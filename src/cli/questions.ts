@@ -2,7 +2,8 @@
  * The wizard's questions as one typed table: each maps to a `GitOpsProject` option and a
  * `projen new` switch, and validates with the same checks the project uses.
  */
-import { Runtime, runtimeNames } from '../container/runtime';
+import { Runtime } from '../container/runtime';
+import { runtimeNames } from '../container/runtime-facts';
 import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
 
 export type Answer = string | number | string[];

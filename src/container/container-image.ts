@@ -1,10 +1,10 @@
 import { Component, IgnoreFile, Project } from 'projen';
-import { Runtime, runtimeFacts, runtimeNames } from './runtime';
+import { Runtime } from './runtime';
+import { runtimeFacts, runtimeNames } from './runtime-facts';
 import {
   checkHealthPath,
   checkImageName,
   checkImageReference,
-  checkNodeVersion,
   checkPort,
   checkRegistry,
   checkUid,
@@ -12,7 +12,7 @@ import {
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
-import { readTemplate } from '../core/templates';
+import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 
 /** Options for `ContainerImage`. */
@@ -49,18 +49,40 @@ export interface ContainerImageOptions {
   readonly imageName?: string;
 
   /**
-   * The Node.js version, used as the tag of the default base image.
+   * The Node.js version (`Runtime.NODE`), used as the tag of the default base image.
    * @default "22"
    */
   readonly nodeVersion?: string;
 
   /**
-   * The base image of both stages, with a pinned tag or digest (never `latest`). Point it
-   * at an internal mirror if Docker Hub is not reachable. It is the default of the
-   * `BASE_IMAGE` build arg, so a single build can still override it.
-   * @default - `docker.io/library/node:<nodeVersion>-bookworm-slim`
+   * The Python version (`Runtime.PYTHON`), used as the tag of the default base image.
+   * @default "3.12"
+   */
+  readonly pythonVersion?: string;
+
+  /**
+   * The Go version (`Runtime.GO`), used as the tag of the default build image.
+   * @default "1.23"
+   */
+  readonly goVersion?: string;
+
+  /**
+   * The base image of the runtime stage (and of the dependency stage for Node.js and
+   * Python), with a pinned tag or digest (never `latest`). Point it at an internal mirror
+   * if Docker Hub is not reachable. It is the default of the `BASE_IMAGE` build arg, so a
+   * single build can still override it.
+   * @default - node: `docker.io/library/node:<nodeVersion>-bookworm-slim`; python:
+   * `docker.io/library/python:<pythonVersion>-slim-bookworm`; go:
+   * `gcr.io/distroless/static-debian12:nonroot`
    */
   readonly baseImage?: string;
+
+  /**
+   * The image of the build stage of compiled runtimes (`Runtime.GO`), pinned like
+   * `baseImage`; the default of the `BUILD_IMAGE` build arg.
+   * @default - `docker.io/library/golang:<goVersion>-bookworm`
+   */
+  readonly buildImage?: string;
 
   /**
    * The numeric, non-root user id the container runs as.
@@ -70,7 +92,8 @@ export interface ContainerImageOptions {
 
   /**
    * The container's command, exec form.
-   * @default ["node", "src/server.js"]
+   * @default - node: `["node", "src/server.js"]`; python: `["python3", "src/main.py"]`;
+   * go: `["/app/server"]`
    */
   readonly command?: string[];
 
@@ -115,8 +138,10 @@ export class ContainerImage extends Component {
   public readonly registry: string;
   /** The configured image repository name, or `undefined` for the GitHub repository's. */
   public readonly imageName?: string;
-  /** The base image of both stages. */
+  /** The base image of the runtime stage. */
   public readonly baseImage: string;
+  /** The build stage image, for compiled runtimes. */
+  public readonly buildImage?: string;
   /** The user id the container runs as. */
   public readonly uid: number;
   /** Path of the Dockerfile, relative to the project root. */
@@ -126,7 +151,6 @@ export class ContainerImage extends Component {
   /** The `.dockerignore` file (escape hatch: `exclude()`, `include()`). */
   public readonly dockerignore?: IgnoreFile;
 
-  private readonly nodeVersion: string;
   private readonly command: string[];
   private readonly title: string;
   private readonly description: string;
@@ -138,10 +162,11 @@ export class ContainerImage extends Component {
     this.healthPath = options.healthPath ?? '/healthz';
     this.registry = options.registry ?? 'ghcr.io';
     this.imageName = options.imageName;
-    this.nodeVersion = options.nodeVersion ?? '22';
-    this.baseImage = options.baseImage ?? `docker.io/library/node:${this.nodeVersion}-bookworm-slim`;
     this.uid = options.uid ?? 10001;
     const facts = runtimeFacts(this.runtime);
+    const version = (facts && options[facts.version.option]) ?? facts?.version.default ?? '';
+    this.baseImage = options.baseImage ?? facts?.baseImage(version) ?? '';
+    this.buildImage = facts?.buildImage ? options.buildImage ?? facts.buildImage(version) : undefined;
     this.command = [...(options.command ?? facts?.defaultCommand ?? [])];
     this.title = options.title ?? project.name;
     this.description = options.description ?? `${this.title} service`;
@@ -156,7 +181,7 @@ export class ContainerImage extends Component {
       path: this.dockerfilePath,
       owner: FileOwner.MANAGED,
       purpose: `Multi-stage ${this.runtime} image: non-root user ${this.uid}, port ${this.port}, health check on ${this.healthPath}.`,
-      change: 'Set the ContainerImage options (port, healthPath, nodeVersion, baseImage, uid, command) in .projenrc.ts.',
+      change: 'Set the ContainerImage options (port, healthPath, the runtime version, baseImage, uid, command) in .projenrc.ts.',
     });
 
     this.dockerignore = new IgnoreFile(project, '.dockerignore');
@@ -172,8 +197,14 @@ export class ContainerImage extends Component {
     });
 
     if (options.sampleCode ?? true) {
-      seedFile(project, facts.sampleEntry, () => readTemplate(`${facts.templates}/${facts.sampleEntry}`),
-        `A minimal HTTP service that answers on ${this.healthPath}, so the image runs from day one.`);
+      for (const sample of facts.samples) {
+        const template = `${facts.templates}/${sample}`;
+        const contents = sample.endsWith('.hbs')
+          ? () => renderTemplate(template, { module: project.name })
+          : () => readTemplate(template);
+        seedFile(project, sample.replace(/\.hbs$/, ''), contents,
+          `Part of a minimal ${this.runtime} service that answers on ${this.healthPath}, so the image runs from day one.`);
+      }
     }
   }
 
@@ -185,6 +216,7 @@ export class ContainerImage extends Component {
   private renderContext() {
     return {
       baseImage: this.baseImage,
+      buildImage: this.buildImage,
       port: this.port,
       healthPath: this.healthPath,
       uid: this.uid,
@@ -199,15 +231,32 @@ export class ContainerImage extends Component {
     const report = (option: string, message: string | undefined) => {
       if (message) problems.push({ option, message });
     };
-    if (!runtimeFacts(this.runtime)) {
+    const facts = runtimeFacts(this.runtime);
+    if (!facts) {
       report('runtime', `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(this.runtime)}; try Runtime.NODE`);
+    }
+    let versionOk = true;
+    for (const name of ['nodeVersion', 'pythonVersion', 'goVersion'] as const) {
+      const value = options[name];
+      if (value === undefined || !facts) continue;
+      if (facts.version.option !== name) {
+        report(name, `applies to another runtime than '${this.runtime}', got ${JSON.stringify(value)}; remove it, or set ${facts.version.option} instead`);
+        continue;
+      }
+      const problem = facts.version.check(value);
+      versionOk = !problem;
+      report(name, problem);
+    }
+    if (options.buildImage !== undefined && facts && !facts.buildImage) {
+      report('buildImage', `applies to compiled runtimes (go) only, got ${JSON.stringify(options.buildImage)} for '${this.runtime}'; remove it`);
+    } else if (this.buildImage !== undefined && (options.buildImage !== undefined || versionOk)) {
+      report('buildImage', checkImageReference(this.buildImage));
     }
     report('port', checkPort(this.port));
     report('healthPath', checkHealthPath(this.healthPath));
     report('registry', checkRegistry(this.registry));
     if (this.imageName !== undefined) report('imageName', checkImageName(this.imageName));
-    if (options.nodeVersion !== undefined) report('nodeVersion', checkNodeVersion(options.nodeVersion));
-    if (options.baseImage !== undefined || checkNodeVersion(this.nodeVersion) === undefined) {
+    if (facts && (options.baseImage !== undefined || versionOk)) {
       report('baseImage', checkImageReference(this.baseImage));
     }
     report('uid', checkUid(this.uid));

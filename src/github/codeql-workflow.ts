@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
-import { runtimeFacts } from '../container/runtime';
+import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 
@@ -34,8 +34,20 @@ export interface CodeQlWorkflowOptions {
   readonly runsOn?: string;
 }
 
-/** Languages CodeQL analyzes without a build (`build-mode: none`). */
-const CODEQL_LANGUAGES = ['actions', 'c-cpp', 'csharp', 'go', 'java-kotlin', 'javascript-typescript', 'python', 'ruby', 'rust', 'swift'];
+/** CodeQL languages and how each is built for analysis (`none` where CodeQL needs no build). */
+const BUILD_MODES: Record<string, 'none' | 'autobuild'> = {
+  'actions': 'none',
+  'c-cpp': 'autobuild',
+  'csharp': 'none',
+  'go': 'autobuild',
+  'java-kotlin': 'none',
+  'javascript-typescript': 'none',
+  'python': 'none',
+  'ruby': 'none',
+  'rust': 'none',
+  'swift': 'autobuild',
+};
+const CODEQL_LANGUAGES = Object.keys(BUILD_MODES);
 
 /**
  * `.github/workflows/codeql.yml`: CodeQL code scanning on pushes to the default branch, pull
@@ -97,7 +109,7 @@ export class CodeQlWorkflow extends Component {
   /** The languages analyzed: the runtime's, the additional ones, and `actions`. */
   public get languages(): string[] {
     const image = ContainerImage.of(this.project);
-    const runtime = image ? runtimeFacts(image.runtime)?.codeqlLanguages ?? [] : [];
+    const runtime = image ? runtimeFacts(image.runtime)?.codeql.map((c) => c.language) ?? [] : [];
     return [...new Set([...runtime, ...this.additionalLanguages, 'actions'])];
   }
 
@@ -112,13 +124,16 @@ export class CodeQlWorkflow extends Component {
           contents: github.workflows.JobPermission.READ,
           securityEvents: github.workflows.JobPermission.WRITE,
         },
-        strategy: { failFast: false, matrix: { domain: { language: this.languages } } },
+        strategy: {
+          failFast: false,
+          matrix: { include: this.languages.map((language) => ({ 'language': language, 'build-mode': BUILD_MODES[language] ?? 'none' })) },
+        },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
           {
             name: 'Initialize CodeQL',
             uses: uses(ACTIONS.codeqlInit),
-            with: { 'languages': '${{ matrix.language }}', 'build-mode': 'none' },
+            with: { 'languages': '${{ matrix.language }}', 'build-mode': '${{ matrix.build-mode }}' },
           },
           {
             name: 'Analyze',

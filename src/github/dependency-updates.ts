@@ -1,5 +1,6 @@
 import { Component, github, Project, YamlFile } from 'projen';
 import { ContainerImage } from '../container/container-image';
+import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 
@@ -29,8 +30,8 @@ const INTERVALS = ['daily', 'weekly', 'monthly'];
 
 /**
  * `.github/dependabot.yml` for every ecosystem the repository uses, found at synth: npm
- * (`package.json`), docker (the `ContainerImage`'s Dockerfile) and github-actions (the
- * workflows). Minor and patch updates are grouped into one pull request per ecosystem, and
+ * (`package.json`), the service's own (pip, gomod), docker (the `ContainerImage`'s
+ * Dockerfile) and github-actions (the workflows). Minor and patch updates are grouped into one pull request per ecosystem, and
  * every update waits out a cooldown.
  */
 export class DependencyUpdates extends Component {
@@ -57,8 +58,11 @@ export class DependencyUpdates extends Component {
   /** The ecosystems found in the project, in the order they are listed. */
   public get ecosystems(): string[] {
     const found: string[] = [];
+    const image = ContainerImage.of(this.project);
     if (this.project.tryFindObjectFile('package.json')) found.push('npm');
-    if (ContainerImage.of(this.project)) found.push('docker');
+    const ecosystem = image && runtimeFacts(image.runtime)?.ecosystem;
+    if (ecosystem && !found.includes(ecosystem)) found.push(ecosystem);
+    if (image) found.push('docker');
     if ((github.GitHub.of(this.project)?.workflows.length ?? 0) > 0) found.push('github-actions');
     return found;
   }

@@ -35,12 +35,17 @@ function excludesPullRequests(condition: string | undefined): boolean {
 }
 
 function checkNames(name: string, strategy: github.workflows.JobStrategy | undefined): string[] {
-  const domain = strategy?.matrix?.domain;
-  if (!domain || Object.keys(domain).length === 0) return [name];
-  let combos: Record<string, string>[] = [{}];
+  const domain = strategy?.matrix?.domain ?? {};
+  const include = (strategy?.matrix?.include ?? []) as Array<Record<string, unknown>>;
+  if (Object.keys(domain).length === 0 && include.length === 0) return [name];
+  let combos: Record<string, string>[] = Object.keys(domain).length > 0 ? [{}] : [];
   for (const [key, values] of Object.entries(domain)) {
     if (!Array.isArray(values)) return [name];
     combos = combos.flatMap((combo) => values.map((v) => ({ ...combo, [key]: String(v) })));
+  }
+  // Entries of `include` that extend no combination add jobs of their own.
+  for (const entry of include) {
+    combos.push(Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, String(v)])));
   }
   return combos.map((combo) => {
     const substituted = name.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (_m, key: string) => combo[key] ?? '');

@@ -59,10 +59,29 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly nodeVersion?: string;
 
   /**
-   * The base image of the Dockerfile, pinned by tag or digest (e.g. an internal mirror).
-   * @default - `docker.io/library/node:<nodeVersion>-bookworm-slim`
+   * The Python version of the service image (`Runtime.PYTHON`).
+   * @default "3.12"
+   */
+  readonly pythonVersion?: string;
+
+  /**
+   * The Go version of the build image (`Runtime.GO`).
+   * @default "1.23"
+   */
+  readonly goVersion?: string;
+
+  /**
+   * The base image of the Dockerfile's runtime stage, pinned by tag or digest (e.g. an
+   * internal mirror).
+   * @default - the runtime's official image for its version (see ContainerImageOptions)
    */
   readonly baseImage?: string;
+
+  /**
+   * The build stage image of compiled runtimes (`Runtime.GO`), pinned by tag or digest.
+   * @default - `docker.io/library/golang:<goVersion>-bookworm`
+   */
+  readonly buildImage?: string;
 
   /**
    * The numeric, non-root user id the container runs as.
@@ -72,7 +91,8 @@ export interface GitOpsProjectOptions extends ProjectOptions {
 
   /**
    * The container's command, exec form.
-   * @default ["node", "src/server.js"]
+   * @default - the runtime's: node `["node", "src/server.js"]`, python
+   * `["python3", "src/main.py"]`, go `["/app/server"]`
    */
   readonly command?: string[];
 
@@ -237,7 +257,10 @@ export class GitOpsProject extends javascript.NodeProject {
       registry: options.registry,
       imageName: options.imageName,
       nodeVersion: options.nodeVersion,
+      pythonVersion: options.pythonVersion,
+      goVersion: options.goVersion,
       baseImage: options.baseImage,
+      buildImage: options.buildImage,
       uid: options.uid,
       command: options.command,
       description: options.description,

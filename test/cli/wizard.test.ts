@@ -30,7 +30,7 @@ describe('the question table', () => {
 
   test.each<[string, unknown, RegExp]>([
     ['name', 'My Service', /must be lowercase letters.*got "My Service"; try 'my-service'/],
-    ['runtime', 'ruby', /must be one of 'node', got "ruby"/],
+    ['runtime', 'ruby', /must be one of 'node', 'python', 'go', got "ruby"/],
     ['registry', 'https://ghcr.io', /must be a registry host.*try 'ghcr.io'/],
     ['imageName', 'Acme/Orders', /got 'Acme\/Orders'; try 'acme\/orders'/],
     ['port', '70000', /must be an integer from 1 to 65535, got 70000; try 8080/],

@@ -22,7 +22,19 @@ describe('CodeQlWorkflow', () => {
 
   test('languages follow the runtime, plus actions', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
-    expect(wf.jobs.analyze.strategy.matrix.language).toEqual(['javascript-typescript', 'actions']);
+    expect(wf.jobs.analyze.strategy.matrix.include).toEqual([
+      { 'language': 'javascript-typescript', 'build-mode': 'none' },
+      { 'language': 'actions', 'build-mode': 'none' },
+    ]);
+  });
+
+  test.each<[string, object[]]>([
+    ['python', [{ 'language': 'python', 'build-mode': 'none' }, { 'language': 'actions', 'build-mode': 'none' }]],
+    ['go', [{ 'language': 'go', 'build-mode': 'autobuild' }, { 'language': 'actions', 'build-mode': 'none' }]],
+  ])('the %s runtime is analyzed with its build mode', (runtime, include) => {
+    const wf = workflowObject(synth(gitopsProject({ runtime: runtime as any })), FILE);
+    expect(wf.jobs.analyze.strategy.matrix.include).toEqual(include);
+    expect(wf.jobs.analyze.steps[1].with['build-mode']).toBe('${{ matrix.build-mode }}');
   });
 
   test('additional languages are analyzed', () => {
@@ -30,7 +42,7 @@ describe('CodeQlWorkflow', () => {
     const codeql = new CodeQlWorkflow(project, { additionalLanguages: ['python'] });
     expect(codeql.languages).toEqual(['javascript-typescript', 'python', 'actions']);
     const wf = workflowObject(synth(project), FILE);
-    expect(wf.jobs.analyze.strategy.matrix.language).toEqual(['javascript-typescript', 'python', 'actions']);
+    expect(wf.jobs.analyze.strategy.matrix.include.map((e: any) => e.language)).toEqual(['javascript-typescript', 'python', 'actions']);
   });
 
   test('only the analysis job may write security events', () => {
