@@ -73,6 +73,8 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
 
 // A concise option reference next to the full API reference, from the same doc comments.
 project.tasks.tryFind('docgen')?.exec('ts-node --project test/tsconfig.json scripts/options-doc.ts');
+// One page per runtime preset, with its Dockerfile as rendered.
+project.tasks.tryFind('docgen')?.exec('ts-node --project test/tsconfig.json scripts/runtime-docs.ts');
 
 project.addTask('e2e', {
   description: 'End-to-end: projen new --from the packed module, re-synth, bad input (run `npx projen build` first)',

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderOptionsDoc } from '../scripts/options-doc';
+import { renderRuntimeDoc } from '../scripts/runtime-docs';
+import { Runtime } from '../src';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -16,5 +18,9 @@ describe('docs', () => {
     for (const option of ['runtime', 'port', 'healthPath', 'registry', 'imageName', 'nodeVersion', 'baseImage', 'uid', 'requiredApprovals', 'defaultBranch']) {
       expect(section).toMatch(new RegExp(`^\\| \`${option}\` \\| \`[^\`]+\` \\| (\`[^\`]+\`|- .+) \\| .+ \\|$`, 'm'));
     }
+  });
+
+  test.each(Object.values(Runtime))('docs/runtimes/%s.md shows the preset as it renders', (runtime) => {
+    expect(fs.readFileSync(path.join(ROOT, 'docs', 'runtimes', `${runtime}.md`), 'utf-8')).toBe(renderRuntimeDoc(runtime));
   });
 });

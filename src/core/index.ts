@@ -1,2 +1,3 @@
 export * from './file-catalog';
-export { SyncGuard, SyncGuardOptions } from './sync';
+export { SyncGuard } from './sync';
+export type { SyncGuardOptions } from './sync';
