@@ -14,6 +14,7 @@ export interface PinnedAction {
  * Every action the generated workflows use, pinned to the commit of its release tag, looked
  * up in each action's repository with `git rev-parse '<tag>^{commit}'`. This is the one
  * place to upgrade; Dependabot's `github-actions` updates keep generated repos fresh.
+ * Tags can be moved (trivy-action's were, in March 2026): only a SHA pins.
  */
 export const ACTIONS = {
   checkout: { action: 'actions/checkout', version: 'v7.0.1', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1' },
@@ -24,6 +25,10 @@ export const ACTIONS = {
   codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
   setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020' },
   dependencyReview: { action: 'actions/dependency-review-action', version: 'v4.9.0', sha: '2031cfc080254a8a887f58cffee85186f0e49e48' },
+  setupQemu: { action: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8' },
+  cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6' },
+  trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25' },
+  uploadSarif: { action: 'github/codeql-action/upload-sarif', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
   codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
 } satisfies Record<string, PinnedAction>;
 

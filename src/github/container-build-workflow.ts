@@ -24,11 +24,38 @@ export interface ContainerBuildWorkflowOptions {
    * @default "ubuntu-24.04"
    */
   readonly runsOn?: string;
+
+  /**
+   * Platforms of the published image (other architectures through QEMU). Pull requests build
+   * and scan the first one.
+   * @default ["linux/amd64"]
+   */
+  readonly platforms?: string[];
+
+  /**
+   * Sign each pushed image digest keyless with cosign (Sigstore, through the workflow's
+   * OIDC token; no key to keep).
+   * @default true
+   */
+  readonly sign?: boolean;
+
+  /**
+   * Trivy scans every built image; results go to code scanning. A pull request fails on a
+   * fixable vulnerability of this severity or worse: "CRITICAL", "HIGH", "MEDIUM" or "LOW";
+   * "NONE" only reports.
+   * @default "CRITICAL"
+   */
+  readonly scanSeverity?: string;
 }
+
+const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+/** The local tag a pull request's image is loaded under for the scan. */
+const SCAN_TAG = 'gitops-scan:pull-request';
 
 /** The names of the workflow's jobs, as GitHub shows them (and branch protection requires them). */
 const BUILD_JOB_NAME = 'Build image';
 const PUBLISH_JOB_NAME = 'Publish image';
+const SCAN_PUBLISHED_JOB_NAME = 'Scan published image';
 
 /**
  * `.github/workflows/container.yml`: builds the project's `ContainerImage` on every pull
@@ -47,11 +74,17 @@ export class ContainerBuildWorkflow extends Component {
 
   private readonly branch: string;
   private readonly runsOn: string;
+  private readonly platforms: string[];
+  private readonly sign: boolean;
+  private readonly scanSeverity: string;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
     this.branch = options.branch ?? 'main';
     this.runsOn = options.runsOn ?? 'ubuntu-24.04';
+    this.platforms = [...(options.platforms ?? ['linux/amd64'])];
+    this.sign = options.sign ?? true;
+    this.scanSeverity = options.scanSeverity ?? 'CRITICAL';
     const tagPattern = options.tagPattern ?? 'v*';
     const gh = github.GitHub.of(project);
 
@@ -65,6 +98,12 @@ export class ContainerBuildWorkflow extends Component {
       }
       const branchProblem = checkBranch(this.branch);
       if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
+      if (this.platforms.length === 0 || this.platforms.some((p) => !/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(p))) {
+        problems.push({ option: 'platforms', message: `must list platforms like 'linux/amd64' or 'linux/arm64', got ${JSON.stringify(this.platforms)}; try ['linux/amd64', 'linux/arm64']` });
+      }
+      if (![...SEVERITIES, 'NONE'].includes(this.scanSeverity)) {
+        problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(this.scanSeverity)}; try 'CRITICAL'` });
+      }
       if (!tagPattern || /\s/.test(tagPattern)) {
         problems.push({ option: 'tagPattern', message: `must be a git tag glob without spaces, got ${JSON.stringify(tagPattern)}; try 'v*'` });
       }
@@ -96,65 +135,138 @@ export class ContainerBuildWorkflow extends Component {
     const image = ContainerImage.of(this.project);
     if (!this.workflow || !image) return; // reported by validation
     const ghcr = image.registry === 'ghcr.io';
+    const images = image.imageReference ?? '${{ steps.image.outputs.name }}';
+    const login: github.workflows.JobStep = {
+      name: 'Log in to the registry',
+      uses: uses(ACTIONS.login),
+      with: ghcr
+        ? { registry: image.registry, username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
+        : { registry: image.registry, username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' },
+    };
+    const multiPlatform = this.platforms.length > 1 || this.platforms[0] !== 'linux/amd64';
     this.workflow.addJobs({
       build: {
         name: BUILD_JOB_NAME,
         if: "github.event_name == 'pull_request'",
         runsOn: [this.runsOn],
         timeoutMinutes: 30,
-        permissions: { contents: github.workflows.JobPermission.READ },
+        // security-events: to report the scan. A pull request from a fork gets a read-only
+        // token and no secrets whatever this says; its report is simply not uploaded.
+        permissions: { contents: github.workflows.JobPermission.READ, securityEvents: github.workflows.JobPermission.WRITE },
         steps: [
-          ...this.prepareSteps(image),
+          ...this.prepareSteps(image, false),
           {
             name: 'Build (no push)',
+            id: 'build',
             uses: uses(ACTIONS.buildPush),
             with: {
               ...this.buildInputs(image),
+              'tags': `\${{ steps.meta.outputs.tags }}\n${SCAN_TAG}`,
+              'platforms': this.platforms[0],
               'push': false,
+              'load': true,
               // Pull requests get their own cache scope; they can never write main's.
               'cache-from': 'type=gha',
               'cache-to': 'type=gha,mode=max',
             },
           },
+          ...this.scanSteps(SCAN_TAG, 'github.event.pull_request.head.repo.full_name == github.repository'),
+          ...(this.scanSeverity === 'NONE' ? [] : [{
+            name: `Fail on fixable ${this.scanSeverity.toLowerCase()}${this.scanSeverity === 'CRITICAL' ? '' : '+'} vulnerabilities`,
+            uses: uses(ACTIONS.trivy),
+            with: {
+              'image-ref': SCAN_TAG,
+              'format': 'table',
+              'severity': SEVERITIES.slice(0, SEVERITIES.indexOf(this.scanSeverity) + 1).join(','),
+              'ignore-unfixed': true,
+              'exit-code': '1',
+            },
+          }]),
         ],
       },
       publish: {
         name: PUBLISH_JOB_NAME,
         if: "github.event_name == 'push'",
         runsOn: [this.runsOn],
-        timeoutMinutes: 30,
+        timeoutMinutes: 60,
         permissions: {
           contents: github.workflows.JobPermission.READ,
           ...(ghcr ? { packages: github.workflows.JobPermission.WRITE } : {}),
+          // The OIDC token is the signing identity (keyless): no key to leak.
+          ...(this.sign ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+        },
+        outputs: {
+          digest: { stepId: 'push', outputName: 'digest' },
+          ...(image.imageReference ? {} : { image: { stepId: 'image', outputName: 'name' } }),
         },
         steps: [
-          ...this.prepareSteps(image),
-          {
-            name: 'Log in to the registry',
-            uses: uses(ACTIONS.login),
-            with: ghcr
-              ? { registry: image.registry, username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
-              : { registry: image.registry, username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' },
-          },
+          ...this.prepareSteps(image, multiPlatform),
+          login,
           {
             name: 'Build and push',
+            id: 'push',
             uses: uses(ACTIONS.buildPush),
             with: {
               ...this.buildInputs(image),
+              'platforms': this.platforms.join(','),
               'push': true,
+              'sbom': true,
+              'provenance': 'mode=max',
               // The published image is built without restoring any cache (no cache poisoning);
               // it still fills the cache that pull requests read.
               'cache-to': 'type=gha,mode=max',
             },
           },
+          ...(this.sign ? [
+            { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
+            {
+              name: 'Sign the image (keyless)',
+              env: { IMAGE: images, DIGEST: '${{ steps.push.outputs.digest }}' },
+              run: 'cosign sign --yes "${IMAGE}@${DIGEST}"',
+            },
+          ] : []),
+        ],
+      },
+      scan: {
+        name: SCAN_PUBLISHED_JOB_NAME,
+        if: "github.event_name == 'push'",
+        needs: ['publish'],
+        runsOn: [this.runsOn],
+        timeoutMinutes: 30,
+        permissions: {
+          contents: github.workflows.JobPermission.READ,
+          ...(ghcr ? { packages: github.workflows.JobPermission.READ } : {}),
+          securityEvents: github.workflows.JobPermission.WRITE,
+        },
+        steps: [
+          login,
+          ...this.scanSteps(`${image.imageReference ?? '${{ needs.publish.outputs.image }}'}@\${{ needs.publish.outputs.digest }}`),
         ],
       },
     });
   }
 
-  private prepareSteps(image: ContainerImage): github.workflows.JobStep[] {
+  /** Trivy to SARIF, uploaded to code scanning (where `uploadIf` allows). */
+  private scanSteps(imageRef: string, uploadIf?: string): github.workflows.JobStep[] {
+    return [
+      {
+        name: 'Scan the image',
+        uses: uses(ACTIONS.trivy),
+        with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true },
+      },
+      {
+        name: 'Report to code scanning',
+        if: uploadIf ? `always() && ${uploadIf}` : 'always()',
+        uses: uses(ACTIONS.uploadSarif),
+        with: { sarif_file: 'trivy.sarif', category: 'container-image' },
+      },
+    ];
+  }
+
+  private prepareSteps(image: ContainerImage, qemu: boolean): github.workflows.JobStep[] {
     const steps: github.workflows.JobStep[] = [
       { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
+      ...(qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
       { name: 'Set up Docker Buildx', uses: uses(ACTIONS.setupBuildx) },
     ];
     let images = image.imageReference;

