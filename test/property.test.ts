@@ -15,7 +15,7 @@ process.env.PROJEN_DISABLE_POST = 'true';
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);
 
 const segment = fc.stringMatching(/^[a-z0-9]{1,8}$/);
-const ociPath = fc.array(fc.tuple(segment, fc.constantFrom('', '-', '.', '_'), segment).map(([a, s, b]) => (s ? `${a}${s}${b}` : a)), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
+const ociPath = fc.array(fc.tuple(segment, fc.constantFrom('', '-', '__', '_'), segment).map(([a, s, b]) => (s ? `${a}${s}${b}` : a)), { minLength: 1, maxLength: 3 }).map((parts) => parts.join('/'));
 
 const validOptions: fc.Arbitrary<Partial<GitOpsProjectOptions>> = fc.record({
   name: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),

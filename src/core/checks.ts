@@ -20,8 +20,16 @@ export function suggestImageName(value: string): string {
     .join('/');
 }
 
+/** Docker's rule: a first component with '.' or ':', or 'localhost', names a registry. */
+function hasRegistry(parts: string[]): boolean {
+  return parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost');
+}
+
 export function checkImageName(value: string): string | undefined {
   const parts = value.split('/');
+  if (hasRegistry(parts)) {
+    return `must not include the registry ('${parts[0]}'), got '${value}'; set registry: '${parts[0]}' and imageName: '${parts.slice(1).join('/')}'`;
+  }
   if (value.length === 0 || value.length > 255 || !parts.every((p) => OCI_PATH_COMPONENT.test(p))) {
     const suggestion = suggestImageName(value) || 'my-service';
     return `must be an OCI repository name (lowercase letters, digits, '.', '_', '-', separated by '/'; no registry, no tag), got '${value}'; try '${suggestion}'`;
@@ -45,10 +53,10 @@ export function checkPort(value: number): string | undefined {
 }
 
 export function checkHealthPath(value: string): string | undefined {
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#"'\\]/.test(value)) {
-    const trimmed = typeof value === 'string' ? value.trim().replace(/[\s?#"'\\].*$/, '') : '';
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#"'\\$]/.test(value)) {
+    const trimmed = typeof value === 'string' ? value.trim().replace(/[\s?#"'\\$].*$/, '') : '';
     const suggestion = trimmed ? (trimmed.startsWith('/') ? trimmed : `/${trimmed}`) : '/healthz';
-    return `must be an absolute URL path starting with '/' without spaces, quotes, query or fragment, got ${JSON.stringify(value)}; try '${suggestion}'`;
+    return `must be an absolute URL path starting with '/' without spaces, quotes, '$', query or fragment, got ${JSON.stringify(value)}; try '${suggestion}'`;
   }
   return undefined;
 }
@@ -76,9 +84,7 @@ export function checkImageReference(value: string): string | undefined {
   const colon = nameAndTag.indexOf(':', lastSlash + 1);
   const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : undefined;
   const name = colon >= 0 ? nameAndTag.slice(0, colon) : nameAndTag;
-  const namePath = name.includes('.') || name.includes(':') || name.startsWith('localhost/')
-    ? name.split('/').slice(1).join('/')
-    : name;
+  const namePath = hasRegistry(name.split('/')) ? name.split('/').slice(1).join('/') : name;
   if (!namePath || checkImageName(namePath) !== undefined) {
     return `must be an image reference like 'docker.io/library/node:22-bookworm-slim', got '${value}'; fix the image name`;
   }

@@ -141,14 +141,14 @@ export class SyncGuard extends Component {
   }
 
   preSynthesize() {
-    this.releaseHandedOver();
     const edited = this.editedFiles();
-    if (edited.length === 0) return;
-    if (process.env[FORCE_VARIABLE]) {
+    if (edited.length > 0) {
+      if (!['1', 'true', 'yes'].includes((process.env[FORCE_VARIABLE] ?? '').toLowerCase())) {
+        throw new EditedFilesError(this.explain(edited));
+      }
       this.backUp(edited);
-      return;
     }
-    throw new EditedFilesError(this.explain(edited));
+    this.releaseHandedOver();
   }
 
   /**
@@ -197,9 +197,15 @@ export class SyncGuard extends Component {
   private releaseHandedOver() {
     const outdir = this.project.outdir;
     const manifestPath = path.join(outdir, '.projen/files.json');
+    const before = recordedState(this.project)?.handedOver ?? [];
     for (const file of this.handOver) {
       const target = path.join(outdir, file);
-      if (!fs.existsSync(target)) continue; // written one last time by this synth
+      if (!fs.existsSync(target)) {
+        // Deleted after it was handed over: it stays deleted. Not handed over yet: written
+        // one last time by this synth, then released on the next.
+        if (before.includes(file)) this.project.tryRemoveFile(file);
+        continue;
+      }
       this.project.tryRemoveFile(file);
       fs.chmodSync(target, 0o644); // writable: it is yours now
       if (fs.existsSync(manifestPath)) {
@@ -213,16 +219,18 @@ export class SyncGuard extends Component {
     }
   }
 
+  /** Managed files whose content is not what synth wrote, and files taken back from the user. */
   private editedFiles(): string[] {
     const state = recordedState(this.project);
     if (!state) return [];
-    return Object.entries(state.managed)
+    const exists = (file: string) => fs.existsSync(path.join(this.project.outdir, file));
+    const edited = Object.entries(state.managed)
       .filter(([file]) => !this.handOver.includes(file) && !UNWATCHED.has(file))
-      .filter(([file, hash]) => {
-        const target = path.join(this.project.outdir, file);
-        return fs.existsSync(target) && sha256(fs.readFileSync(target)) !== hash;
-      })
+      .filter(([file, hash]) => exists(file) && sha256(fs.readFileSync(path.join(this.project.outdir, file))) !== hash)
       .map(([file]) => file);
+    // A file taken back (no longer in handOver) holds the user's work until it is backed up.
+    const reclaimed = (state.handedOver ?? []).filter((file) => !this.handOver.includes(file) && exists(file));
+    return [...edited, ...reclaimed].sort();
   }
 
   private backUp(files: string[]) {

@@ -46,6 +46,13 @@ export interface ContainerBuildWorkflowOptions {
    * @default "CRITICAL"
    */
   readonly scanSeverity?: string;
+
+  /**
+   * Upload scan results to GitHub code scanning (free for public repositories; private ones
+   * need GitHub Advanced Security). Without it the scan still gates pull requests.
+   * @default true
+   */
+  readonly uploadScanResults?: boolean;
 }
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
@@ -77,6 +84,7 @@ export class ContainerBuildWorkflow extends Component {
   private readonly platforms: string[];
   private readonly sign: boolean;
   private readonly scanSeverity: string;
+  private readonly upload: boolean;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
@@ -85,6 +93,7 @@ export class ContainerBuildWorkflow extends Component {
     this.platforms = [...(options.platforms ?? ['linux/amd64'])];
     this.sign = options.sign ?? true;
     this.scanSeverity = options.scanSeverity ?? 'CRITICAL';
+    this.upload = options.uploadScanResults ?? true;
     const tagPattern = options.tagPattern ?? 'v*';
     const gh = github.GitHub.of(project);
 
@@ -117,9 +126,10 @@ export class ContainerBuildWorkflow extends Component {
       push: { branches: [this.branch], tags: [tagPattern] },
     });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    // One run per PR or ref; a newer push to a PR cancels its superseded build, publishing never is.
+    // A newer push to a pull request cancels its superseded build. Each pushed commit has a
+    // group of its own, so no publish is ever cancelled or dropped from the queue.
     this.workflow.file?.addOverride('concurrency', {
-      'group': '${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}',
+      'group': "${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.event.pull_request.number || github.sha }}",
       'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
     });
     annotateWorkflowPins(this.workflow);
@@ -152,9 +162,12 @@ export class ContainerBuildWorkflow extends Component {
         timeoutMinutes: 30,
         // security-events: to report the scan. A pull request from a fork gets a read-only
         // token and no secrets whatever this says; its report is simply not uploaded.
-        permissions: { contents: github.workflows.JobPermission.READ, securityEvents: github.workflows.JobPermission.WRITE },
+        permissions: {
+          contents: github.workflows.JobPermission.READ,
+          ...(this.upload ? { securityEvents: github.workflows.JobPermission.WRITE } : {}),
+        },
         steps: [
-          ...this.prepareSteps(image, false),
+          ...this.prepareSteps(image, this.platforms[0] !== 'linux/amd64'),
           {
             name: 'Build (no push)',
             id: 'build',
@@ -200,7 +213,19 @@ export class ContainerBuildWorkflow extends Component {
           ...(image.imageReference ? {} : { image: { stepId: 'image', outputName: 'name' } }),
         },
         steps: [
-          ...this.prepareSteps(image, multiPlatform),
+          ...this.prepareSteps(image, multiPlatform, true),
+          {
+            // Anyone who may push can push a tag: publish only tags of reviewed commits.
+            name: 'Check that a release tag is on the default branch',
+            if: "github.ref_type == 'tag'",
+            env: { DEFAULT_BRANCH: this.branch },
+            run: [
+              'if ! git merge-base --is-ancestor "$GITHUB_SHA" "origin/$DEFAULT_BRANCH"; then',
+              '  echo "::error title=Tag not on $DEFAULT_BRANCH::$GITHUB_REF_NAME points at a commit that is not on $DEFAULT_BRANCH (not reviewed); it is not published."',
+              '  exit 1',
+              'fi',
+            ].join('\n'),
+          },
           login,
           {
             name: 'Build and push',
@@ -236,7 +261,7 @@ export class ContainerBuildWorkflow extends Component {
         permissions: {
           contents: github.workflows.JobPermission.READ,
           ...(ghcr ? { packages: github.workflows.JobPermission.READ } : {}),
-          securityEvents: github.workflows.JobPermission.WRITE,
+          ...(this.upload ? { securityEvents: github.workflows.JobPermission.WRITE } : {}),
         },
         steps: [
           login,
@@ -246,8 +271,25 @@ export class ContainerBuildWorkflow extends Component {
     });
   }
 
+  /** Whether pushed images are signed. */
+  public get signs(): boolean {
+    return this.sign;
+  }
+
+  /** The severity that fails a pull request, or NONE. */
+  public get failsOn(): string {
+    return this.scanSeverity;
+  }
+
   /** Trivy to SARIF, uploaded to code scanning (where `uploadIf` allows). */
   private scanSteps(imageRef: string, uploadIf?: string): github.workflows.JobStep[] {
+    if (!this.upload) {
+      return [{
+        name: 'Scan the image',
+        uses: uses(ACTIONS.trivy),
+        with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true },
+      }];
+    }
     return [
       {
         name: 'Scan the image',
@@ -263,9 +305,9 @@ export class ContainerBuildWorkflow extends Component {
     ];
   }
 
-  private prepareSteps(image: ContainerImage, qemu: boolean): github.workflows.JobStep[] {
+  private prepareSteps(image: ContainerImage, qemu: boolean, fullHistory = false): github.workflows.JobStep[] {
     const steps: github.workflows.JobStep[] = [
-      { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
+      { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, ...(fullHistory ? { 'fetch-depth': 0 } : {}) } },
       ...(qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
       { name: 'Set up Docker Buildx', uses: uses(ACTIONS.setupBuildx) },
     ];

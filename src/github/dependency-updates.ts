@@ -1,4 +1,4 @@
-import { Component, github, Project, YamlFile } from 'projen';
+import { Component, Project, YamlFile } from 'projen';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -29,10 +29,10 @@ export interface DependencyUpdatesOptions {
 const INTERVALS = ['daily', 'weekly', 'monthly'];
 
 /**
- * `.github/dependabot.yml` for every ecosystem the repository uses, found at synth: npm
- * (`package.json`), the service's own (pip, gomod), docker (the `ContainerImage`'s
- * Dockerfile) and github-actions (the workflows). Minor and patch updates are grouped into one pull request per ecosystem, and
- * every update waits out a cooldown.
+ * `.github/dependabot.yml` for the dependencies people own, found at synth: npm
+ * (`package.json`: the tooling, projen-gitops included, and a Node.js service's packages)
+ * and the service's own ecosystem (pip, gomod). Minor and patch updates are grouped into one
+ * pull request per ecosystem, and every update waits out a cooldown.
  */
 export class DependencyUpdates extends Component {
   private readonly interval: string;
@@ -50,20 +50,23 @@ export class DependencyUpdates extends Component {
     describeFile(project, {
       path: '.github/dependabot.yml',
       owner: FileOwner.MANAGED,
-      purpose: `Dependabot updates for every ecosystem in use, grouped, after a ${this.cooldownDays}-day cooldown.`,
+      purpose: `Dependabot updates for the packages you own (and projen-gitops), grouped, after a ${this.cooldownDays}-day cooldown.`,
       change: 'Set the DependencyUpdates options in .projenrc.ts (interval, cooldownDays).',
     });
   }
 
-  /** The ecosystems found in the project, in the order they are listed. */
+  /**
+   * The ecosystems found in the project. Not docker nor github-actions: the Dockerfile and
+   * the workflows are generated (Dependabot's edits would be hand edits that synth stops on),
+   * and their base images and action pins come up to date with projen-gitops itself, which
+   * the npm ecosystem updates.
+   */
   public get ecosystems(): string[] {
     const found: string[] = [];
     const image = ContainerImage.of(this.project);
     if (this.project.tryFindObjectFile('package.json')) found.push('npm');
     const ecosystem = image && runtimeFacts(image.runtime)?.ecosystem;
     if (ecosystem && !found.includes(ecosystem)) found.push(ecosystem);
-    if (image) found.push('docker');
-    if ((github.GitHub.of(this.project)?.workflows.length ?? 0) > 0) found.push('github-actions');
     return found;
   }
 
@@ -75,7 +78,6 @@ export class DependencyUpdates extends Component {
         'directory': '/',
         'schedule': { interval: this.interval },
         'open-pull-requests-limit': this.limit,
-        // Only default-days: docker and github-actions reject the semver-specific keys.
         'cooldown': { 'default-days': this.cooldownDays },
         'groups': { [ecosystem]: { 'patterns': ['*'], 'update-types': ['minor', 'patch'] } },
         'commit-message': { prefix: 'deps' },

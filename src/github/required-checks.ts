@@ -34,19 +34,39 @@ function excludesPullRequests(condition: string | undefined): boolean {
   return equals !== null && equals[1] !== 'pull_request' && equals[1] !== 'pull_request_target';
 }
 
-function checkNames(name: string, strategy: github.workflows.JobStrategy | undefined): string[] {
-  const domain = strategy?.matrix?.domain ?? {};
-  const include = (strategy?.matrix?.include ?? []) as Array<Record<string, unknown>>;
-  if (Object.keys(domain).length === 0 && include.length === 0) return [name];
+/**
+ * The jobs a matrix expands to, by GitHub's rules: the cartesian product of the domain, less
+ * `exclude`; each `include` entry extends every combination whose original values it does not
+ * overwrite, or becomes a job of its own when it extends none.
+ */
+function combinations(matrix: github.workflows.JobMatrix): Record<string, string>[] | undefined {
+  const domain = matrix.domain ?? {};
+  const text = (entry: Record<string, unknown>) => Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, String(v)]));
   let combos: Record<string, string>[] = Object.keys(domain).length > 0 ? [{}] : [];
   for (const [key, values] of Object.entries(domain)) {
-    if (!Array.isArray(values)) return [name];
+    if (!Array.isArray(values)) return undefined; // an expression: unknown until the run
     combos = combos.flatMap((combo) => values.map((v) => ({ ...combo, [key]: String(v) })));
   }
-  // Entries of `include` that extend no combination add jobs of their own.
-  for (const entry of include) {
-    combos.push(Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, String(v)])));
+  const excludes = ((matrix.exclude ?? []) as Array<Record<string, unknown>>).map(text);
+  combos = combos.filter((combo) => !excludes.some((ex) => Object.entries(ex).every(([k, v]) => combo[k] === v)));
+  const originals = combos.map((combo) => ({ ...combo }));
+  for (const entry of ((matrix.include ?? []) as Array<Record<string, unknown>>).map(text)) {
+    let extended = false;
+    combos.slice(0, originals.length).forEach((combo, i) => {
+      const overwrites = Object.entries(entry).some(([k, v]) => k in originals[i] && originals[i][k] !== v);
+      if (!overwrites) {
+        Object.assign(combo, entry);
+        extended = true;
+      }
+    });
+    if (!extended) combos.push({ ...entry });
   }
+  return combos;
+}
+
+function checkNames(name: string, strategy: github.workflows.JobStrategy | undefined): string[] {
+  const combos = strategy?.matrix ? combinations(strategy.matrix) : undefined;
+  if (!combos || combos.length === 0) return [name];
   return combos.map((combo) => {
     const substituted = name.replace(/\$\{\{\s*matrix\.([\w-]+)\s*\}\}/g, (_m, key: string) => combo[key] ?? '');
     return substituted !== name ? substituted : `${name} (${Object.values(combo).join(', ')})`;

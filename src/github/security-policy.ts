@@ -1,5 +1,7 @@
 import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
+import { CodeQlWorkflow } from './codeql-workflow';
+import { ContainerBuildWorkflow } from './container-build-workflow';
 import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
@@ -25,6 +27,8 @@ export class SecurityPolicy extends Component {
     seedFile(project, 'SECURITY.md', () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
       branch: BranchProtection.of(project)?.branch ?? 'main',
+      codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
+      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
     }), 'How to report a vulnerability privately, and what protects this service.');
   }
 }

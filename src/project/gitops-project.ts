@@ -122,6 +122,14 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly scanSeverity?: string;
 
   /**
+   * GitHub code scanning: CodeQL, and image scan results uploaded to it (free for public
+   * repositories; private ones need GitHub Advanced Security, or these checks fail). Set
+   * `false` for a private repository without it: images are still scanned and gated.
+   * @default true
+   */
+  readonly codeScanning?: boolean;
+
+  /**
    * The branch that is deployed: protected, built on pull requests, published on push.
    * @default "main"
    */
@@ -167,8 +175,9 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly dependabot?: boolean;
 
   /**
-   * The dependency review workflow on pull requests.
-   * @default true
+   * The dependency review workflow on pull requests (needs the dependency graph: public
+   * repositories, or GitHub Advanced Security).
+   * @default - the value of `codeScanning`
    */
   readonly dependencyReview?: boolean;
 
@@ -224,8 +233,8 @@ export class GitOpsProject extends javascript.NodeProject {
   public readonly image: ContainerImage;
   /** The container build workflow. */
   public readonly containerBuild: ContainerBuildWorkflow;
-  /** The CodeQL workflow. */
-  public readonly codeql: CodeQlWorkflow;
+  /** The CodeQL workflow (unless `codeScanning` is off). */
+  public readonly codeql?: CodeQlWorkflow;
   /** The branch protection model (rulesets, notes, `npx projen protect`). */
   public readonly branchProtection: BranchProtection;
   /** Guards managed files against silent overwrites and records what synth wrote. */
@@ -290,8 +299,11 @@ export class GitOpsProject extends javascript.NodeProject {
       platforms: options.platforms,
       sign: options.signImages,
       scanSeverity: options.scanSeverity,
+      uploadScanResults: options.codeScanning,
     });
-    this.codeql = new CodeQlWorkflow(this, { branch });
+    if (options.codeScanning ?? true) {
+      this.codeql = new CodeQlWorkflow(this, { branch });
+    }
     this.branchProtection = new BranchProtection(this, {
       branch,
       requiredApprovals: options.requiredApprovals,
@@ -304,7 +316,7 @@ export class GitOpsProject extends javascript.NodeProject {
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
     }
-    if (options.dependencyReview ?? true) {
+    if (options.dependencyReview ?? options.codeScanning ?? true) {
       new DependencyReviewWorkflow(this, { branch });
     }
     if (options.driftCheck ?? true) {

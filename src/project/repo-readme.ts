@@ -3,6 +3,11 @@ import { ContainerImage } from '../container/container-image';
 import { describedFiles, describeFile, FileEntry, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { BranchProtection } from '../github/branch-protection';
+import { CodeQlWorkflow } from '../github/codeql-workflow';
+import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
+import { DependencyUpdates } from '../github/dependency-updates';
+import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -41,7 +46,14 @@ export class RepoReadme extends Component {
   private renderContext() {
     const image = ContainerImage.of(this.project);
     const protection = BranchProtection.of(this.project);
+    const build = ContainerBuildWorkflow.of(this.project);
+    const has = (type: Function) => this.project.components.some((c) => c instanceof type);
     return {
+      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs },
+      codeql: has(CodeQlWorkflow),
+      dependencyReview: has(DependencyReviewWorkflow),
+      drift: has(DriftCheckWorkflow),
+      dependabot: has(DependencyUpdates),
       name: this.project.name,
       description: this.description,
       branch: protection?.branch ?? 'main',

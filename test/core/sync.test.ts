@@ -102,6 +102,32 @@ describe('sync without loss', () => {
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 9090$/m);
   });
 
+  test('taking a file back from the user stops synth instead of overwriting it', () => {
+    synthIn(dir, { handOver: ['Dockerfile'] });
+    synthIn(dir, { handOver: ['Dockerfile'] });
+    edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 8080', 'EXPOSE 9090'));
+    expect(() => synthIn(dir)).toThrow(/1 managed file was edited by hand[\s\S]*Dockerfile/);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 9090$/m);
+  });
+
+  test('a handed-over file the user deleted stays deleted', () => {
+    synthIn(dir, { handOver: ['Dockerfile'] });
+    synthIn(dir, { handOver: ['Dockerfile'] });
+    fs.rmSync(path.join(dir, 'Dockerfile'));
+    synthIn(dir, { handOver: ['Dockerfile'] });
+    expect(fs.existsSync(path.join(dir, 'Dockerfile'))).toBe(false);
+  });
+
+  test('PROJEN_GITOPS_FORCE=0 does not force', () => {
+    edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 8080', 'EXPOSE 9090'));
+    process.env.PROJEN_GITOPS_FORCE = '0';
+    try {
+      expect(() => synthIn(dir)).toThrow(/edited by hand/);
+    } finally {
+      delete process.env.PROJEN_GITOPS_FORCE;
+    }
+  });
+
   test('handing over a file that is not generated is an error', () => {
     expect(() => synthIn(dir, { handOver: ['Dockerfil'] })).toThrow(/handOver: lists 'Dockerfil', which is not a file projen writes here/);
   });

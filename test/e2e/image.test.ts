@@ -123,6 +123,10 @@ describeWithTools('generated images build, run and ship', () => {
       // No tooling or secrets from the repository end up in the image.
       expect(lab.exec('podman', ['exec', container, 'ls', '-A', '/app']).stdout.split('\n').filter(Boolean).sort()).toEqual(preset.appFiles);
       lab.exec('podman', ['healthcheck', 'run', container]);
+      // SIGTERM stops the service promptly (no waiting out the grace period).
+      const started = Date.now();
+      lab.exec('podman', ['stop', '-t', '10', container]);
+      expect(Date.now() - started).toBeLessThan(5000);
     });
   });
 

@@ -89,6 +89,29 @@ describe('BranchProtection', () => {
     expect(protection.requiredChecks).toEqual(['Test on 20', 'unit (20, linux)', 'unit (22, linux)']);
   });
 
+  test('matrix include and exclude follow GitHub\'s rules', () => {
+    const project = bareNodeProject();
+    const wf = new github.GithubWorkflow(project.github!, 'test');
+    wf.on({ pullRequest: {} });
+    wf.addJobs({
+      test: {
+        runsOn: ['ubuntu-24.04'],
+        permissions: {},
+        steps: [{ run: 'true' }],
+        strategy: {
+          matrix: {
+            domain: { os: ['linux', 'windows'], node: ['20', '22'] },
+            exclude: [{ os: 'windows', node: '20' }],
+            // extends the linux combinations (adds a key), then adds a job of its own (overwrites node)
+            include: [{ os: 'linux', experimental: 'yes' }, { os: 'mac', node: '24' }],
+          },
+        },
+      },
+    });
+    const protection = new BranchProtection(project);
+    expect(protection.requiredChecks).toEqual(['test (linux, 20, yes)', 'test (linux, 22, yes)', 'test (mac, 24)', 'test (windows, 22)']);
+  });
+
   test('the branch ruleset carries every rule of the model', () => {
     const ruleset = synth(gitopsProject())[RULESET];
     expect(ruleset.name).toBe('Protect main');

@@ -102,9 +102,33 @@ describe('ContainerBuildWorkflow', () => {
     for (const checkout of checkouts) expect(checkout.with['persist-credentials']).toBe(false);
   });
 
-  test('superseded pull request runs are cancelled, publishing is not', () => {
+  test('superseded pull request runs are cancelled; every pushed commit has its own group', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
     expect(wf.concurrency['cancel-in-progress']).toBe("${{ github.event_name == 'pull_request' }}");
+    expect(wf.concurrency.group).toBe("${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.event.pull_request.number || github.sha }}");
+  });
+
+  test('a release tag is published only when it points at a commit on the default branch', () => {
+    const publish = workflowObject(synth(gitopsProject()), FILE).jobs.publish;
+    expect(publish.steps[0].with['fetch-depth']).toBe(0);
+    const check = publish.steps.find((s: any) => s.name === 'Check that a release tag is on the default branch');
+    expect(check.if).toBe("github.ref_type == 'tag'");
+    expect(check.env).toEqual({ DEFAULT_BRANCH: 'main' });
+    expect(check.run).toMatch(/git merge-base --is-ancestor "\$GITHUB_SHA" "origin\/\$DEFAULT_BRANCH"/);
+    expect(publish.steps.indexOf(check)).toBeLessThan(publish.steps.findIndex((s: any) => s.id === 'push'));
+  });
+
+  test('a non-amd64 first platform gets QEMU on pull requests too', () => {
+    const wf = workflowObject(synth(gitopsProjectWithWorkflow({ platforms: ['linux/arm64'] })), FILE);
+    expect(wf.jobs.build.steps.some((s: any) => String(s.uses).startsWith('docker/setup-qemu-action@'))).toBe(true);
+  });
+
+  test('uploadScanResults: false keeps the scan and the gate, without code scanning or its permission', () => {
+    const wf = workflowObject(synth(gitopsProjectWithWorkflow({ uploadScanResults: false })), FILE);
+    expect(wf.jobs.build.permissions).toEqual({ contents: 'read' });
+    expect(wf.jobs.scan.permissions).toEqual({ contents: 'read', packages: 'read' });
+    expect(JSON.stringify(wf)).not.toMatch(/upload-sarif/);
+    expect(wf.jobs.build.steps.filter((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'))).toHaveLength(2);
   });
 
   test('default image name is the lowercased GitHub repository on GHCR, computed in a script without expressions', () => {

@@ -2,7 +2,6 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { Testing } from 'projen';
 import { GitOpsProject } from '../../src';
 import { gitopsProject, synth } from '../util';
 
@@ -104,8 +103,18 @@ describe('GitOpsProject', () => {
     const bad = new GitOpsProject({ name: 'orders', outdir: project.outdir, port: 0, healthPath: 'healthz', imageName: 'Acme/Orders', requiredApprovals: -1 });
     expect(() => bad.synth()).toThrow(/4 problems in \.projenrc\.ts \(no file was changed\):\n  - port: .*\n  - healthPath: .*\n  - imageName: .*\n  - requiredApprovals: /);
     expect(readTree(project.outdir)).toEqual(before);
-    expect(Testing).toBeDefined();
   });
+});
+
+test('codeScanning: false (a private repository without Advanced Security) drops CodeQL, dependency review and uploads', () => {
+  const project = gitopsProject({ codeScanning: false, signImages: false });
+  const out = synth(project);
+  expect(out['.github/workflows/codeql.yml']).toBeUndefined();
+  expect(out['.github/workflows/dependency-review.yml']).toBeUndefined();
+  expect(out['.github/workflows/container.yml']).not.toMatch(/upload-sarif|security-events/);
+  expect(project.branchProtection.requiredChecks).toEqual(['Build image', 'Generated files are up to date']);
+  expect(out['README.md']).not.toMatch(/CodeQL|cosign|Dependency review/);
+  expect(out['SECURITY.md']).not.toMatch(/CodeQL|cosign/);
 });
 
 test('a name that cannot name a folder, a package and an image is rejected', () => {

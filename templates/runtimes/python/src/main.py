@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ.get("PORT", "8080"))
@@ -36,10 +37,12 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     server = ThreadingHTTPServer(("0.0.0.0", PORT), Handler)
-    # Stop on SIGTERM so rollouts drain cleanly.
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown() or sys.exit(0))
+    # Stop on SIGTERM so rollouts drain cleanly. shutdown() waits for serve_forever() to
+    # return, so it must run on another thread than the one serving.
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     print(f"listening on port {PORT}, health check at {HEALTH_PATH}", flush=True)
     server.serve_forever()
+    server.server_close()
 
 
 if __name__ == "__main__":
