@@ -88,14 +88,21 @@ export class Creation {
 
   /** Stops `projen new` (and the installs it started) and removes what it made. */
   cancel() {
+    if (this.cancelled) return;
     this.cancelled = true;
-    if (this.child?.pid !== undefined && this.child.exitCode === null) {
+    const child = this.child;
+    if (child?.pid === undefined || child.exitCode !== null) return;
+    const signal = (name: NodeJS.Signals) => {
       try {
-        process.kill(-this.child.pid, 'SIGTERM'); // the whole process group: npm, git, ...
+        process.kill(-child.pid!, name); // the whole process group: npm, git, ...
       } catch {
-        this.child.kill('SIGTERM');
+        child.kill(name);
       }
-    }
+    };
+    signal('SIGTERM');
+    // Whatever ignores SIGTERM is killed; cleanup runs when the child has closed.
+    const timer = setTimeout(() => signal('SIGKILL'), 5000);
+    child.once('close', () => clearTimeout(timer));
   }
 }
 

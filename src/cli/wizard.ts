@@ -137,7 +137,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
       throw new WizardError(`${dir} exists and is not empty; choose another folder, or pass --force to create in it`);
     }
     let cancelled = false;
-    const { ok } = await prompts({ name: 'ok', type: 'confirm', message: `${dir} is not empty. Create the repository in it anyway?`, initial: false },
+    const { ok } = await prompts({ name: 'ok', type: 'confirm', message: `${dir} is not empty. Create the repository in it anyway (files with the names of generated ones are overwritten)?`, initial: false },
       { onCancel: () => { cancelled = true; return false; } });
     if (cancelled || !ok) {
       io.error('Cancelled: nothing was created.');
@@ -172,12 +172,16 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
     report();
     io.progress?.(`  … ${seconds()} s`);
   }, 500);
+  let interrupted = false;
   const interrupt = () => {
+    if (interrupted) return; // a second Ctrl-C must not leave a half-made folder either
+    interrupted = true;
     io.error('\nInterrupted: removing what was created…');
     creation.cancel();
   };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
+  // Kept until projen new has closed and the cleanup is done.
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   const result = await creation.done;
   clearInterval(ticker);
   if (result.status === 0) report();

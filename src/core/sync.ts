@@ -48,6 +48,32 @@ function sha256(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+interface ResolveOptions {
+  readonly args?: unknown[];
+  readonly omitEmpty?: boolean;
+}
+
+/**
+ * Resolves lazy values in a file's object model the way projen does when it writes the file
+ * (functions called, `toJSON` honoured, undefined dropped, empty omitted on request).
+ */
+function resolveLazy(value: any, options: ResolveOptions): any {
+  if (value == null) return value;
+  if (typeof value.toJSON === 'function') return resolveLazy(value.toJSON(), options);
+  if (typeof value === 'function') return resolveLazy(value(...(options.args ?? [])), options);
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    if (options.omitEmpty && value.length === 0) return undefined;
+    return value.map((x) => resolveLazy(x, options)).filter((x) => x != null);
+  }
+  const result: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const resolved = resolveLazy(v, options);
+    if (resolved !== undefined) result[k] = resolved;
+  }
+  return options.omitEmpty && Object.keys(result).length === 0 ? undefined : result;
+}
+
 /**
  * A file written once, when it does not exist, then the user's. The contents are rendered
  * only when the file is actually written; a seed the user deleted stays deleted.
@@ -219,14 +245,22 @@ export class SyncGuard extends Component {
     }
   }
 
-  /** Managed files whose content is not what synth wrote, and files taken back from the user. */
+  /**
+   * Managed files whose content is neither what synth last wrote nor what it would write now
+   * (the latter covers a record that went stale, e.g. merged from two branches), and files
+   * taken back from the user.
+   */
   private editedFiles(): string[] {
     const state = recordedState(this.project);
     if (!state) return [];
     const exists = (file: string) => fs.existsSync(path.join(this.project.outdir, file));
     const edited = Object.entries(state.managed)
       .filter(([file]) => !this.handOver.includes(file) && !UNWATCHED.has(file))
-      .filter(([file, hash]) => exists(file) && sha256(fs.readFileSync(path.join(this.project.outdir, file))) !== hash)
+      .filter(([file, hash]) => {
+        if (!exists(file)) return false;
+        const content = fs.readFileSync(path.join(this.project.outdir, file));
+        return sha256(content) !== hash && this.wouldWrite(file) !== content.toString('utf-8');
+      })
       .map(([file]) => file);
     // A file taken back (no longer in handOver) holds the user's work until it is backed up.
     const reclaimed = (state.handedOver ?? []).filter((file) => !this.handOver.includes(file) && exists(file));
@@ -250,10 +284,11 @@ export class SyncGuard extends Component {
     ];
     for (const file of files) {
       lines.push('', `  ${file}`);
-      const generated = this.lastGenerated(file);
       const yours = fs.readFileSync(path.join(this.project.outdir, file), 'utf-8');
-      if (generated === undefined) lines.push('    (no earlier generated copy to compare; `git diff` shows your change)');
-      else lines.push(...unifiedDiff(generated, yours, ['generated', 'yours']).map((l) => `    ${l}`));
+      const last = this.lastGenerated(file);
+      const generated = last ?? this.wouldWrite(file);
+      if (generated === undefined) lines.push('    (no generated copy to compare; `git diff` shows your change)');
+      else lines.push(...unifiedDiff(generated, yours, [last !== undefined ? 'generated' : 'generated now', 'yours']).map((l) => `    ${l}`));
     }
     const first = files[0];
     const objectFile = this.project.tryFindFile(first) instanceof ObjectFile;
@@ -269,6 +304,16 @@ export class SyncGuard extends Component {
       `       ${FORCE_VARIABLE}=1 npx projen`,
     );
     return lines.join('\n');
+  }
+
+  /** What synth would write to a file now, or `undefined` if that cannot be told. */
+  private wouldWrite(file: string): string | undefined {
+    const target = this.project.tryFindFile(file) as unknown as { synthesizeContent?: (resolver: unknown) => string | undefined } | undefined;
+    try {
+      return target?.synthesizeContent?.({ resolve: (value: unknown, options?: ResolveOptions) => resolveLazy(value, options ?? {}) });
+    } catch {
+      return undefined;
+    }
   }
 
   /** The last generated content, from git's HEAD when it matches the record. */

@@ -45,7 +45,12 @@ class OptionsValidation extends Component {
   }
 
   problems(): Problem[] {
-    return this.checks.flatMap((check) => check());
+    // Components that share a setting (the branch) report its problem once.
+    const seen = new Set<string>();
+    return this.checks.flatMap((check) => check()).filter((p) => {
+      const key = `${p.option}\0${p.message}`;
+      return !seen.has(key) && seen.add(key) !== undefined;
+    });
   }
 
   preSynthesize() {

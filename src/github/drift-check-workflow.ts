@@ -1,5 +1,6 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 
@@ -42,7 +43,7 @@ export class DriftCheckWorkflow extends Component {
     const nodeVersion = options.nodeVersion ?? '22';
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DriftCheckWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
-      ...(/^\d+(\.\d+){0,2}$/.test(nodeVersion) ? [] : [{ option: 'nodeVersion', message: `must be a Node.js version like '22', got ${JSON.stringify(nodeVersion)}; try '22'` }]),
+      ...(checkNodeVersion(nodeVersion) ? [{ option: 'nodeVersion', message: checkNodeVersion(nodeVersion)! }] : []),
     ]);
     if (!gh) return;
 

@@ -160,3 +160,21 @@ describe('sync without loss', () => {
     expect(fs.existsSync(path.join(dir, 'Dockerfile'))).toBe(true);
   });
 });
+
+describe('a stale record', () => {
+  test('files that match what synth would write are not edits (e.g. after merging two branches)', () => {
+    const dir = tempdir();
+    synthIn(dir, { port: 3000 });
+    // Another branch's record: the files are this synth's, the hashes are not.
+    const file = path.join(dir, '.projen/gitops-state.json');
+    const recorded = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    for (const key of Object.keys(recorded.managed)) recorded.managed[key] = '0'.repeat(64);
+    fs.writeFileSync(file, JSON.stringify(recorded));
+    expect(() => synthIn(dir, { port: 3000 })).not.toThrow();
+    // ...while a real edit is still caught
+    recorded.managed.Dockerfile = '0'.repeat(64);
+    fs.writeFileSync(file, JSON.stringify(recorded));
+    edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 3000', 'EXPOSE 9090'));
+    expect(() => synthIn(dir, { port: 3000 })).toThrow(/Dockerfile/);
+  });
+});

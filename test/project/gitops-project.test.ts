@@ -138,3 +138,14 @@ describe('misspelt options', () => {
     expect(() => project.synth()).toThrow(/- zzzzzzzzzz: is not an option of GitOpsProject; remove it/);
   });
 });
+
+test('a bad default branch is reported once, though several components use it', () => {
+  const project = gitopsProject({ defaultBranch: 'a..b' });
+  let message = '';
+  try {
+    project.synth();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message.match(/must be a git branch name/g)).toHaveLength(1);
+});
