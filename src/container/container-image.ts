@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Component, IgnoreFile, Project } from 'projen';
 import { Runtime } from './runtime';
 import { runtimeFacts, runtimeNames } from './runtime-facts';
@@ -6,6 +7,7 @@ import {
   checkImageName,
   checkImageReference,
   checkPort,
+  checkProjectName,
   checkRegistry,
   checkUid,
 } from '../core/checks';
@@ -115,6 +117,19 @@ export interface ContainerImageOptions {
    * @default true
    */
   readonly sampleCode?: boolean;
+
+  /**
+   * The service's name, for its image name, job names and the docs (lowercase).
+   * @default - the project name
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The service's folder, relative to the repository root: its build context, where its
+   * Dockerfile, .dockerignore and sample live.
+   * @default "."
+   */
+  readonly path?: string;
 }
 
 /**
@@ -123,9 +138,14 @@ export interface ContainerImageOptions {
  * name) that the build workflow and the docs read from it.
  */
 export class ContainerImage extends Component {
-  /** The project's container image, if it has one. */
+  /** The project's first container image (the one at the root, usually), if it has one. */
   public static of(project: Project): ContainerImage | undefined {
     return project.components.find((c): c is ContainerImage => c instanceof ContainerImage);
+  }
+
+  /** Every container image of the project, in the order they were added. */
+  public static all(project: Project): ContainerImage[] {
+    return project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
   }
 
   /** The runtime preset. */
@@ -144,10 +164,12 @@ export class ContainerImage extends Component {
   public readonly buildImage?: string;
   /** The user id the container runs as. */
   public readonly uid: number;
+  /** The service's name. */
+  public readonly serviceName: string;
+  /** The build context (the service's folder), relative to the project root. */
+  public readonly context: string;
   /** Path of the Dockerfile, relative to the project root. */
-  public readonly dockerfilePath = 'Dockerfile';
-  /** The build context, relative to the project root. */
-  public readonly context = '.';
+  public readonly dockerfilePath: string;
   /** The `.dockerignore` file (escape hatch: `exclude()`, `include()`). */
   public readonly dockerignore?: IgnoreFile;
 
@@ -163,12 +185,16 @@ export class ContainerImage extends Component {
     this.registry = options.registry ?? 'ghcr.io';
     this.imageName = options.imageName;
     this.uid = options.uid ?? 10001;
+    this.serviceName = options.serviceName ?? project.name;
+    this.context = (options.path ?? '.').replace(/\/+$/, '') || '.';
+    const inContext = (file: string) => (this.context === '.' ? file : `${this.context}/${file}`);
+    this.dockerfilePath = inContext('Dockerfile');
     const facts = runtimeFacts(this.runtime);
     const version = (facts && options[facts.version.option]) ?? facts?.version.default ?? '';
     this.baseImage = options.baseImage ?? facts?.baseImage(version) ?? '';
     this.buildImage = facts?.buildImage ? options.buildImage ?? facts.buildImage(version) : undefined;
     this.command = [...(options.command ?? facts?.defaultCommand ?? [])];
-    this.title = options.title ?? project.name;
+    this.title = options.title ?? this.serviceName;
     this.description = options.description ?? `${this.title} service`;
 
     addValidation(project, () => this.validate(options));
@@ -184,27 +210,40 @@ export class ContainerImage extends Component {
       change: 'Set the ContainerImage options (port, healthPath, the runtime version, baseImage, uid, command) in .projenrc.ts.',
     });
 
-    this.dockerignore = new IgnoreFile(project, '.dockerignore');
+    this.dockerignore = new IgnoreFile(project, inContext('.dockerignore'));
     for (const line of readTemplate(`${facts.templates}/.dockerignore`).split('\n')) {
       if (line.startsWith('!')) this.dockerignore.include(line.slice(1));
       else if (line.trim() && !line.startsWith('#')) this.dockerignore.exclude(line.trim());
     }
     describeFile(project, {
-      path: '.dockerignore',
+      path: inContext('.dockerignore'),
       owner: FileOwner.MANAGED,
       purpose: 'Keeps the build context small and free of secrets and tooling state.',
       change: 'In .projenrc.ts: `ContainerImage.of(project)?.dockerignore?.exclude(...)`.',
     });
 
     if (options.sampleCode ?? true) {
-      for (const sample of facts.samples) {
+      // The root package.json is the repository's tooling; a Node.js service in a folder of
+      // its own gets its own package files.
+      const samples = this.runtime === Runtime.NODE && this.context !== '.'
+        ? [...facts.samples, 'package.json.hbs', 'package-lock.json.hbs']
+        : facts.samples;
+      for (const sample of samples) {
         const template = `${facts.templates}/${sample}`;
         const contents = sample.endsWith('.hbs')
-          ? () => renderTemplate(template, { module: project.name })
+          ? () => renderTemplate(template, { module: this.serviceName })
           : () => readTemplate(template);
-        seedFile(project, sample.replace(/\.hbs$/, ''), contents,
+        seedFile(project, inContext(sample.replace(/\.hbs$/, '')), contents,
           `Part of a minimal ${this.runtime} service that answers on ${this.healthPath}, so the image runs from day one.`);
       }
+    }
+  }
+
+  preSynthesize() {
+    // A service at the root must not ship the services in folders of their own.
+    if (this.context !== '.') return;
+    for (const other of ContainerImage.all(this.project)) {
+      if (other !== this && other.context !== '.') this.dockerignore?.exclude(other.context);
     }
   }
 
@@ -260,6 +299,19 @@ export class ContainerImage extends Component {
       report('baseImage', checkImageReference(this.baseImage));
     }
     report('uid', checkUid(this.uid));
+    report('serviceName', checkProjectName(this.serviceName));
+    if (this.context !== '.' && (path.isAbsolute(this.context) || path.normalize(this.context) !== this.context || this.context.startsWith('..'))) {
+      report('path', `must be a folder inside the repository, relative and normalized, got ${JSON.stringify(options.path)}; try 'services/${this.serviceName}'`);
+    }
+    // The second of two services with one name or folder reports it.
+    const all = ContainerImage.all(this.project);
+    const index = all.indexOf(this);
+    if (all.findIndex((o) => o.serviceName === this.serviceName) < index) {
+      report('serviceName', `must be unique, got '${this.serviceName}' twice; give each service its own name`);
+    }
+    if (all.findIndex((o) => o.context === this.context) < index) {
+      report('path', `must be unique, got '${this.context}' twice; give each service its own folder`);
+    }
     if (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0)) {
       report('command', `must be a non-empty list of non-empty strings (exec form), got ${JSON.stringify(options.command)}; try ["node", "src/server.js"]`);
     }

@@ -106,10 +106,9 @@ export class CodeQlWorkflow extends Component {
     });
   }
 
-  /** The languages analyzed: the runtime's, the additional ones, and `actions`. */
+  /** The languages analyzed: every service's runtime's, the additional ones, and `actions`. */
   public get languages(): string[] {
-    const image = ContainerImage.of(this.project);
-    const runtime = image ? runtimeFacts(image.runtime)?.codeql.map((c) => c.language) ?? [] : [];
+    const runtime = ContainerImage.all(this.project).flatMap((image) => runtimeFacts(image.runtime)?.codeql.map((c) => c.language) ?? []);
     return [...new Set([...runtime, ...this.additionalLanguages, 'actions'])];
   }
 

@@ -142,8 +142,55 @@ export class ContainerBuildWorkflow extends Component {
   }
 
   preSynthesize() {
-    const image = ContainerImage.of(this.project);
-    if (!this.workflow || !image) return; // reported by validation
+    const all = ContainerImage.all(this.project);
+    if (!this.workflow || all.length === 0) return; // reported by validation
+    const multi = all.length > 1;
+    if (multi) this.workflow.addJobs({ changes: this.changesJob(all) });
+    for (const image of all) this.workflow.addJobs(this.imageJobs(image, multi));
+  }
+
+  /**
+   * Which services a pull request changed: a service's folder, or for the service at the
+   * root anything outside the other services' folders; a change to this workflow rebuilds all.
+   */
+  private changesJob(all: ContainerImage[]): github.workflows.Job {
+    const folders = all.filter((i) => i.context !== '.').map((i) => `^${i.context.replace(/\./g, '\\.')}/`);
+    const lines = [
+      'changed=$(git diff --name-only "$BASE_SHA" "$HEAD_SHA")',
+      'printf \'%s\\n\' "$changed"',
+      'all=false',
+      'if grep -qx \'.github/workflows/container.yml\' <<<"$changed"; then all=true; fi',
+    ];
+    for (const image of all) {
+      const test = image.context !== '.'
+        ? `grep -q '^${image.context.replace(/\./g, '\\.')}/' <<<"$changed"`
+        : `grep -v ${folders.map((f) => `-e '${f}'`).join(' ')} <<<"$changed" | grep -q .`;
+      lines.push(`if [ "$all" = true ] || ${test}; then echo "${image.serviceName}=true"; else echo "${image.serviceName}=false"; fi >> "$GITHUB_OUTPUT"`);
+    }
+    return {
+      name: 'Changed services',
+      if: "github.event_name == 'pull_request'",
+      runsOn: [this.runsOn],
+      timeoutMinutes: 10,
+      permissions: { contents: github.workflows.JobPermission.READ },
+      outputs: Object.fromEntries(all.map((i) => [i.serviceName, { stepId: 'diff', outputName: i.serviceName }])),
+      steps: [
+        { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, 'fetch-depth': 0 } },
+        {
+          name: 'List the services this pull request changes',
+          id: 'diff',
+          env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' },
+          run: lines.join('\n'),
+        },
+      ],
+    };
+  }
+
+  /** The jobs of one image: build and scan on pull requests, publish and scan on pushes. */
+  private imageJobs(image: ContainerImage, multi: boolean): Record<string, github.workflows.Job> {
+    const suffix = multi ? `-${image.serviceName}` : '';
+    const label = multi ? ` (${image.serviceName})` : '';
+    const scanTag = `${SCAN_TAG}${suffix}`;
     const ghcr = image.registry === 'ghcr.io';
     const images = image.imageReference ?? '${{ steps.image.outputs.name }}';
     const login: github.workflows.JobStep = {
@@ -154,10 +201,12 @@ export class ContainerBuildWorkflow extends Component {
         : { registry: image.registry, username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' },
     };
     const multiPlatform = this.platforms.length > 1 || this.platforms[0] !== 'linux/amd64';
-    this.workflow.addJobs({
-      build: {
-        name: BUILD_JOB_NAME,
-        if: "github.event_name == 'pull_request'",
+    return {
+      [`build${suffix}`]: {
+        name: `${BUILD_JOB_NAME}${label}`,
+        // A service the pull request does not touch is skipped, which satisfies its check.
+        if: multi ? `github.event_name == 'pull_request' && needs.changes.outputs.${image.serviceName} == 'true'` : "github.event_name == 'pull_request'",
+        ...(multi ? { needs: ['changes'] } : {}),
         runsOn: [this.runsOn],
         timeoutMinutes: 30,
         // security-events: to report the scan. A pull request from a fork gets a read-only
@@ -167,14 +216,14 @@ export class ContainerBuildWorkflow extends Component {
           ...(this.upload ? { securityEvents: github.workflows.JobPermission.WRITE } : {}),
         },
         steps: [
-          ...this.prepareSteps(image, this.platforms[0] !== 'linux/amd64'),
+          ...this.prepareSteps(image, this.platforms[0] !== 'linux/amd64', false, multi),
           {
             name: 'Build (no push)',
             id: 'build',
             uses: uses(ACTIONS.buildPush),
             with: {
               ...this.buildInputs(image),
-              'tags': `\${{ steps.meta.outputs.tags }}\n${SCAN_TAG}`,
+              'tags': `\${{ steps.meta.outputs.tags }}\n${scanTag}`,
               'platforms': this.platforms[0],
               'push': false,
               'load': true,
@@ -188,7 +237,7 @@ export class ContainerBuildWorkflow extends Component {
             name: `Fail on fixable ${this.scanSeverity.toLowerCase()}${this.scanSeverity === 'CRITICAL' ? '' : '+'} vulnerabilities`,
             uses: uses(ACTIONS.trivy),
             with: {
-              'image-ref': SCAN_TAG,
+              'image-ref': scanTag,
               'format': 'table',
               'severity': SEVERITIES.slice(0, SEVERITIES.indexOf(this.scanSeverity) + 1).join(','),
               'ignore-unfixed': true,
@@ -197,8 +246,8 @@ export class ContainerBuildWorkflow extends Component {
           }]),
         ],
       },
-      publish: {
-        name: PUBLISH_JOB_NAME,
+      [`publish${suffix}`]: {
+        name: `${PUBLISH_JOB_NAME}${label}`,
         if: "github.event_name == 'push'",
         runsOn: [this.runsOn],
         timeoutMinutes: 60,
@@ -213,7 +262,7 @@ export class ContainerBuildWorkflow extends Component {
           ...(image.imageReference ? {} : { image: { stepId: 'image', outputName: 'name' } }),
         },
         steps: [
-          ...this.prepareSteps(image, multiPlatform, true),
+          ...this.prepareSteps(image, multiPlatform, true, multi),
           {
             // Anyone who may push can push a tag: publish only tags of reviewed commits.
             name: 'Check that a release tag is on the default branch',
@@ -252,10 +301,10 @@ export class ContainerBuildWorkflow extends Component {
           ] : []),
         ],
       },
-      scan: {
-        name: SCAN_PUBLISHED_JOB_NAME,
+      [`scan${suffix}`]: {
+        name: `${SCAN_PUBLISHED_JOB_NAME}${label}`,
         if: "github.event_name == 'push'",
-        needs: ['publish'],
+        needs: [`publish${suffix}`],
         runsOn: [this.runsOn],
         timeoutMinutes: 30,
         permissions: {
@@ -265,10 +314,10 @@ export class ContainerBuildWorkflow extends Component {
         },
         steps: [
           login,
-          ...this.scanSteps(`${image.imageReference ?? '${{ needs.publish.outputs.image }}'}@\${{ needs.publish.outputs.digest }}`),
+          ...this.scanSteps(`${image.imageReference ?? `\${{ needs.publish${suffix}.outputs.image }}`}@\${{ needs.publish${suffix}.outputs.digest }}`),
         ],
       },
-    });
+    };
   }
 
   /** Whether pushed images are signed. */
@@ -305,7 +354,7 @@ export class ContainerBuildWorkflow extends Component {
     ];
   }
 
-  private prepareSteps(image: ContainerImage, qemu: boolean, fullHistory = false): github.workflows.JobStep[] {
+  private prepareSteps(image: ContainerImage, qemu: boolean, fullHistory = false, multi = false): github.workflows.JobStep[] {
     const steps: github.workflows.JobStep[] = [
       { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, ...(fullHistory ? { 'fetch-depth': 0 } : {}) } },
       ...(qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
@@ -314,11 +363,15 @@ export class ContainerBuildWorkflow extends Component {
     let images = image.imageReference;
     if (!images) {
       // Image names must be lowercase; GitHub owners and repositories may not be.
+      // With several services, each but the one at the root gets its name appended.
+      const service = multi && image.context !== '.' ? image.serviceName : undefined;
       steps.push({
         name: 'Compute the image name',
         id: 'image',
-        env: { REGISTRY: image.registry },
-        run: 'echo "name=${REGISTRY}/${GITHUB_REPOSITORY,,}" >> "$GITHUB_OUTPUT"',
+        env: { REGISTRY: image.registry, ...(service ? { SERVICE: service } : {}) },
+        run: service
+          ? 'echo "name=${REGISTRY}/${GITHUB_REPOSITORY,,}/${SERVICE}" >> "$GITHUB_OUTPUT"'
+          : 'echo "name=${REGISTRY}/${GITHUB_REPOSITORY,,}" >> "$GITHUB_OUTPUT"',
       });
       images = '${{ steps.image.outputs.name }}';
     }

@@ -62,20 +62,31 @@ export class DependencyUpdates extends Component {
    * the npm ecosystem updates.
    */
   public get ecosystems(): string[] {
-    const found: string[] = [];
-    const image = ContainerImage.of(this.project);
-    if (this.project.tryFindObjectFile('package.json')) found.push('npm');
-    const ecosystem = image && runtimeFacts(image.runtime)?.ecosystem;
-    if (ecosystem && !found.includes(ecosystem)) found.push(ecosystem);
+    return [...this.directories().keys()];
+  }
+
+  /** Each ecosystem with the folders it is found in. */
+  private directories(): Map<string, string[]> {
+    const found = new Map<string, string[]>();
+    const add = (ecosystem: string, dir: string) => {
+      const dirs = found.get(ecosystem) ?? [];
+      if (!dirs.includes(dir)) dirs.push(dir);
+      found.set(ecosystem, dirs);
+    };
+    if (this.project.tryFindObjectFile('package.json')) add('npm', '/');
+    for (const image of ContainerImage.all(this.project)) {
+      const ecosystem = runtimeFacts(image.runtime)?.ecosystem;
+      if (ecosystem) add(ecosystem, image.context === '.' ? '/' : `/${image.context}`);
+    }
     return found;
   }
 
   private render() {
     return {
       version: 2,
-      updates: this.ecosystems.map((ecosystem) => ({
+      updates: [...this.directories()].map(([ecosystem, dirs]) => ({
         'package-ecosystem': ecosystem,
-        'directory': '/',
+        ...(dirs.length === 1 ? { directory: dirs[0] } : { directories: dirs }),
         'schedule': { interval: this.interval },
         'open-pull-requests-limit': this.limit,
         'cooldown': { 'default-days': this.cooldownDays },

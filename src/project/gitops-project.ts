@@ -1,6 +1,6 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
-import { ContainerImage } from '../container/container-image';
+import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
 import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -201,6 +201,12 @@ export interface GitOpsProjectOptions extends ProjectOptions {
   readonly readme?: boolean;
 
   /**
+   * Further services, each in a folder of its own (see `addService()`).
+   * @default []
+   */
+  readonly services?: ServiceOptions[];
+
+  /**
    * Managed files to hand over to you: synth stops writing them and they become yours (use it
    * when a generated file needs a change no option or escape hatch can express).
    * @default []
@@ -218,6 +224,15 @@ export interface GitOpsProjectOptions extends ProjectOptions {
    * @default []
    */
   readonly devDeps?: string[];
+}
+
+/** A further service of a `GitOpsProject`, in a folder of its own. */
+export interface ServiceOptions extends ContainerImageOptions {
+  /**
+   * The service's name (lowercase): its image is `<registry>/<owner>/<repo>/<name>` unless
+   * `imageName` says otherwise; its jobs are named after it.
+   */
+  readonly name: string;
 }
 
 /**
@@ -332,9 +347,24 @@ export class GitOpsProject extends javascript.NodeProject {
     if (options.readme ?? true) {
       new RepoReadme(this, { description: options.description });
     }
+    for (const service of options.services ?? []) this.addService(service);
     this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
     // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
     this.gitignore.exclude(`/${BACKUP_DIR}/`);
+  }
+
+  /**
+   * Adds a service in a folder of its own (`path`, default `services/<name>`): its own
+   * Dockerfile, sample and image; pull requests build only the services they change.
+   */
+  public addService(options: ServiceOptions): ContainerImage {
+    const { name, ...image } = options;
+    return new ContainerImage(this, {
+      registry: this.image.registry,
+      ...image,
+      serviceName: name,
+      path: options.path ?? `services/${name}`,
+    });
   }
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */

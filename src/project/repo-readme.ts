@@ -65,6 +65,14 @@ export class RepoReadme extends Component {
         healthPath: image.healthPath,
         uid: image.uid,
       },
+      services: ContainerImage.all(this.project).filter((i) => i !== image).map((i) => ({
+        name: i.serviceName,
+        path: i.context,
+        reference: i.imageReference ?? `${i.registry}/<owner>/<repo>/${i.serviceName}`,
+        runtime: i.runtime,
+        port: i.port,
+        healthPath: i.healthPath,
+      })),
       files: this.files(),
     };
   }

