@@ -262,8 +262,11 @@ export class SyncGuard extends Component {
         return sha256(content) !== hash && this.wouldWrite(file) !== content.toString('utf-8');
       })
       .map(([file]) => file);
-    // A file taken back (no longer in handOver) holds the user's work until it is backed up.
-    const reclaimed = (state.handedOver ?? []).filter((file) => !this.handOver.includes(file) && exists(file));
+    // A file taken back (no longer in handOver) holds the user's work until it is backed up,
+    // unless it already is what synth would write.
+    const reclaimed = (state.handedOver ?? [])
+      .filter((file) => !this.handOver.includes(file) && exists(file))
+      .filter((file) => this.wouldWrite(file) !== fs.readFileSync(path.join(this.project.outdir, file), 'utf-8'));
     return [...edited, ...reclaimed].sort();
   }
 

@@ -178,3 +178,13 @@ describe('a stale record', () => {
     expect(() => synthIn(dir, { port: 3000 })).toThrow(/Dockerfile/);
   });
 });
+
+test('taking a file back is quiet when it already holds the generated content', () => {
+  const dir = tempdir();
+  synthIn(dir);
+  const generated = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8');
+  synthIn(dir, { handOver: ['Dockerfile'] });
+  synthIn(dir, { handOver: ['Dockerfile'] });
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), generated);
+  expect(() => synthIn(dir)).not.toThrow();
+});
