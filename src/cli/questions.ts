@@ -25,6 +25,14 @@ export interface Question {
   readonly check: (value: Answer) => string | undefined;
   /** Left out of `.projenrc.ts` when equal to the default (keeps the file short). */
   readonly omitWhenDefault?: boolean;
+  /** Not a `projen new` switch: written into `.projenrc.ts` after creation. */
+  readonly afterCreation?: boolean;
+}
+
+/** `name` or `name:runtime`, as the services question takes them. */
+export function parseService(text: string): { name: string; runtime: string } {
+  const [name, runtime = Runtime.NODE] = text.split(':').map((s) => s.trim());
+  return { name, runtime };
 }
 
 const text = (value: Answer) => String(value);
@@ -108,6 +116,27 @@ export const QUESTIONS: Question[] = [
     omitWhenDefault: true,
     check: (v) => (v as string[]).map(checkOwner).find((m) => m !== undefined),
   },
+  {
+    name: 'services',
+    flag: 'services',
+    kind: 'list',
+    afterCreation: true,
+    message: 'Further services, comma-separated as name or name:runtime (empty: none)',
+    help: 'e.g. worker:go,api (each in services/<name>)',
+    initial: () => [],
+    omitWhenDefault: true,
+    check: (v) => {
+      const names = new Set<string>();
+      for (const item of v as string[]) {
+        const { name, runtime } = parseService(item);
+        const problem = checkProjectName(name) ?? (runtimeNames().includes(runtime) ? undefined : `runtime must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got '${runtime}'`);
+        if (problem) return `'${item}': ${problem}`;
+        if (names.has(name)) return `'${name}' is listed twice; give each service its own name`;
+        names.add(name);
+      }
+      return undefined;
+    },
+  },
 ];
 
 /** Turns raw input (a flag value or typed text) into the question's type. */
@@ -125,7 +154,7 @@ export function toProjenArgs(answers: Answers): string[] {
   const args: string[] = [];
   for (const q of QUESTIONS) {
     const value = answers[q.name];
-    if (value === undefined) continue;
+    if (value === undefined || q.afterCreation) continue;
     if (q.omitWhenDefault && JSON.stringify(value) === JSON.stringify(q.initial(answers, {}))) continue;
     if (Array.isArray(value)) for (const item of value) args.push(`--${q.flag}`, item);
     else args.push(`--${q.flag}`, String(value));

@@ -2,11 +2,12 @@
  * `projen-gitops [new] [dir]`: asks the questions (or takes them from flags, or the defaults
  * with --yes), then creates the repository with `projen new --from <this package>`.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
 import { Creation } from './create';
-import { Answer, Answers, coerce, Question, QUESTIONS, toProjenArgs } from './questions';
+import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
 
 export interface WizardIo {
   readonly log: (line: string) => void;
@@ -145,7 +146,35 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     }
   }
 
-  return creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
+  const services = ((answers.services as string[] | undefined) ?? []).map(parseService);
+  if (services.some((svc) => svc.name === answers.name)) {
+    throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
+  }
+  const code = await creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
+  if (code !== 0 || services.length === 0) return code;
+  return addServices(dir, services, io);
+}
+
+/** Writes further services into the new `.projenrc.ts` (projen new has no switch for them) and synthesizes. */
+function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo): number {
+  const rcPath = path.join(dir, '.projenrc.ts');
+  const rc = fs.readFileSync(rcPath, 'utf-8');
+  const list = services.map((svc) => `{ name: ${JSON.stringify(svc.name)}, runtime: Runtime.${svc.runtime.toUpperCase()} }`).join(', ');
+  fs.writeFileSync(rcPath, rc
+    .replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";')
+    .replace('new GitOpsProject({', `new GitOpsProject({\n  services: [${list}],`));
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '' };
+  delete env.NODE_ENV;
+  const result = spawnSync('npx', ['projen'], { cwd: dir, encoding: 'utf-8', env });
+  if (result.status !== 0) {
+    io.error(`${result.stdout}\n${result.stderr}`.trim());
+    io.error(`Adding the services to .projenrc.ts failed; the repository in ${dir} is there without them.`);
+    return 1;
+  }
+  spawnSync('git', ['add', '-A'], { cwd: dir });
+  spawnSync('git', ['commit', '-qm', 'chore: add services'], { cwd: dir, env: { ...env, GIT_AUTHOR_NAME: env.GIT_AUTHOR_NAME ?? 'projen-gitops', GIT_AUTHOR_EMAIL: env.GIT_AUTHOR_EMAIL ?? 'projen-gitops@users.noreply.invalid', GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? 'projen-gitops', GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? 'projen-gitops@users.noreply.invalid' } });
+  io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  return 0;
 }
 
 async function create(dir: string, spec: string, optionArgs: string[], io: WizardIo): Promise<number> {

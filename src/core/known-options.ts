@@ -58,6 +58,9 @@ function distance(a: string, b: string): number {
 /** A problem for every key of `options` that the struct `fqn` does not declare. */
 export function unknownOptions(fqn: string, options: object, typeName: string): Problem[] {
   const keys = Object.keys(options).filter((key) => !key.startsWith('__')); // __new__: projen's creation marker
+  // Most keys are this package's own: projen's 3 MB manifest is read only when one is not.
+  const own = new Set(manifestTypes(fqn.split('.')[0])?.[fqn]?.properties?.map((p) => p.name) ?? []);
+  if (keys.every((key) => own.has(key))) return [];
   const known = structProperties(fqn);
   if (!known) return []; // no manifest next to the code (e.g. not compiled): nothing to compare against
   return keys

@@ -38,6 +38,8 @@ describe('the question table', () => {
     ['healthPath', 'healthz', /must be an absolute URL path.*try '\/healthz'/],
     ['requiredApprovals', '11', /must be an integer from 0 to 10/],
     ['codeOwners', 'acme, @ok', /got "acme"; try '@acme'/],
+    ['services', 'worker:ruby', /'worker:ruby': runtime must be one of 'node', 'python', 'go', got 'ruby'/],
+    ['services', 'worker, worker:go', /'worker' is listed twice/],
   ])('%s rejects %p with the same message as the project option', (name, raw, message) => {
     const q = question(name);
     expect(q.check(coerce(q, raw))).toMatch(message);
@@ -50,7 +52,9 @@ describe('the question table', () => {
 
   test('every question is a GitOpsProject option (the misspelt-option check would say otherwise)', () => {
     const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
-    const options = Object.fromEntries(QUESTIONS.map((q, i) => [q.name, coerce(q, answers[i])]));
+    const switches = QUESTIONS.filter((q) => !q.afterCreation);
+    const options: Record<string, unknown> = Object.fromEntries(switches.map((q, i) => [q.name, coerce(q, answers[i])]));
+    options.services = [{ name: 'worker', runtime: 'go' }]; // written into .projenrc.ts after creation
     expect(Object.keys(options)).toEqual(QUESTIONS.map((q) => q.name));
     const project = gitopsProject(options as any);
     expect(() => synth(project)).not.toThrow();
@@ -100,7 +104,7 @@ describe('flags', () => {
 });
 
 describe('questions', () => {
-  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
+  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', ''];
 
   test('valid answers become projen new switches', async () => {
     const dir = path.join(tempdir(), 'orders');
@@ -111,11 +115,12 @@ describe('questions', () => {
 
   test('an invalid answer is asked again with the reason', async () => {
     const dir = path.join(tempdir(), 'orders');
-    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '']);
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '', 'Bad Name', '']);
     expect(code).toBe(0);
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
       'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', query or fragment, got "healthz"; try \'/healthz\'',
+      expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
     ]);
     expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);
   });

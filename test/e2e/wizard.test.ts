@@ -17,7 +17,7 @@ describe('projen-gitops new', () => {
 
   test('--yes creates a working repository non-interactively, flags becoming options', () => {
     const dir = newDir('billing');
-    const result = spawnSync(process.execPath, [CLI, 'new', dir, '--yes', '--from', spec, '--port', '3000', '--code-owners', '@acme/billing'], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync(process.execPath, [CLI, 'new', dir, '--yes', '--from', spec, '--port', '3000', '--code-owners', '@acme/billing', '--services', 'worker:go'], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/✓ wrote \.projenrc\.ts .*\n.*✓ synthesized the repository/);
@@ -28,6 +28,12 @@ describe('projen-gitops new', () => {
     expect(rc).toMatch(/codeOwners: \["@acme\/billing"\]/);
     expect(fs.readFileSync(path.join(dir, '.github/CODEOWNERS'), 'utf-8')).toMatch(/^\* @acme\/billing$/m);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 3000$/m);
+    // further services are written into .projenrc.ts and synthesized
+    expect(rc).toMatch(/import \{ GitOpsProject, Runtime \} from "projen-gitops";/);
+    expect(rc).toMatch(/services: \[\{ name: "worker", runtime: Runtime\.GO \}\],/);
+    expect(fs.existsSync(path.join(dir, 'services/worker/Dockerfile'))).toBe(true);
+    expect(result.stdout).toMatch(/✓ added worker \(go\) in services\//);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf-8' }).stdout).toBe('');
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 

@@ -1,0 +1,127 @@
+/**
+ * `npx projen bench`: re-synthesis speed of generated repositories with 1, 10 and 50 services
+ * against a stock `projen new typescript` project, in one run on this machine, with where
+ * the time goes. Writes docs/benchmarks.md. BENCH_RUNS sets the runs per case (default 5).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { bootstrap, packedModuleSpec, ROOT, userEnv } from './bootstrap';
+import { projenVersion } from '../src/cli/create';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+interface Sample { seconds: number; rssMb: number }
+
+/** Runs a command RUNS times (after one warm-up) under GNU time: wall seconds and peak RSS. */
+function measure(cwd: string, command: string): Sample[] {
+  const once = (): Sample => {
+    const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', `${command} > /dev/null 2>&1`], { cwd, encoding: 'utf-8', env: userEnv({ CI: '' }) });
+    const [seconds, kb] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    if (result.status !== 0) throw new Error(`'${command}' failed in ${cwd}: ${result.stderr}`);
+    return { seconds, rssMb: kb / 1024 };
+  };
+  once();
+  return Array.from({ length: RUNS }, once);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (s: number) => s.toFixed(2);
+
+function withServices(source: string, target: string, count: number) {
+  fs.cpSync(source, target, { recursive: true, verbatimSymlinks: true });
+  const rc = path.join(target, '.projenrc.ts');
+  const services = Array.from({ length: count - 1 }, (_, i) => `{ name: "svc${i + 1}" }`).join(', ');
+  fs.writeFileSync(rc, fs.readFileSync(rc, 'utf-8').replace('new GitOpsProject({', `new GitOpsProject({\n  services: [${services}],`));
+  for (let i = 0; i < 2; i++) {
+    const result = spawnSync('npx', ['projen'], { cwd: target, encoding: 'utf-8', env: userEnv({ CI: '' }) });
+    if (result.status !== 0) throw new Error(`synth with ${count} services failed:\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-'));
+  try {
+    console.log(`bench: building repositories in ${work}`);
+    const one = path.join(work, 'services-1');
+    const created = await bootstrap(one, packedModuleSpec());
+    if (created.status !== 0) throw new Error(`projen new failed:\n${created.output}`);
+    withServices(one, path.join(work, 'services-10'), 10);
+    withServices(one, path.join(work, 'services-50'), 50);
+    const stock = path.join(work, 'stock');
+    fs.mkdirSync(stock);
+    const made = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/projen/bin/projen'), 'new', 'typescript', '--no-git', '--projen-version', projenVersion()], { cwd: stock, encoding: 'utf-8', env: userEnv({ CI: '' }) });
+    if (made.status !== 0) throw new Error(`projen new typescript failed:\n${made.stdout}\n${made.stderr}`);
+
+    const cases: Array<[string, string]> = [
+      ['stock projen TypeScript project', stock],
+      ['generated, 1 service', one],
+      ['generated, 10 services', path.join(work, 'services-10')],
+      ['generated, 50 services', path.join(work, 'services-50')],
+    ];
+    const results = cases.map(([label, dir]) => {
+      console.log(`bench: npx projen in ${label} (${RUNS} runs)`);
+      return { label, samples: measure(dir, 'npx projen') };
+    });
+    const stockMedian = median(results[0].samples.map((s) => s.seconds));
+    const oneMedian = median(results[1].samples.map((s) => s.seconds));
+    const fiftyMedian = median(results[3].samples.map((s) => s.seconds));
+
+    console.log('bench: where the time goes (1 service)');
+    const parts = {
+      npx: measure(one, 'npx projen'),
+      cli: measure(one, 'node node_modules/projen/bin/projen'),
+      runner: measure(one, 'PATH="$PWD/node_modules/.bin:$PATH" tsx .projenrc.ts'),
+      load: measure(one, 'node -e "require(\'projen\'); require(\'projen-gitops\')"'),
+      floor: measure(one, 'node -e "require(\'projen\')"'),
+      node: measure(one, 'node -e 0'),
+    };
+    const m = (xs: Sample[]) => median(xs.map((s) => s.seconds));
+
+    const cpus = os.cpus();
+    const lines = [
+      '# Benchmarks',
+      '',
+      '<!-- Written by `npx projen bench` (scripts/bench.ts). -->',
+      '',
+      `Re-synthesis with no change (\`npx projen\`), ${RUNS} runs per case after a warm-up, in one run`,
+      `on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node.js ${process.version}, projen ${projenVersion()}.`,
+      'Peak memory is the largest process\'s resident set (GNU time).',
+      '',
+      '| Repository | Median (s) | Min (s) | Max (s) | Peak memory (MB) | Faster than stock |',
+      '|---|---|---|---|---|---|',
+      ...results.map(({ label, samples }) => {
+        const secs = samples.map((s) => s.seconds);
+        return `| ${label} | ${fmt(median(secs))} | ${fmt(Math.min(...secs))} | ${fmt(Math.max(...secs))} | ${Math.round(Math.max(...samples.map((s) => s.rssMb)))} | ${(stockMedian / median(secs)).toFixed(1)}× |`;
+      }),
+      '',
+      `Each extra service adds ${(((fiftyMedian - oneMedian) / 49) * 1000).toFixed(0)} ms (median, 1 → 50 services).`,
+      '',
+      '## Where the time goes (1 service)',
+      '',
+      '| Step | Median (s) | Share of `npx projen` |',
+      '|---|---|---|',
+      `| \`npx\` resolving the local projen | ${fmt(m(parts.npx) - m(parts.cli))} | ${(((m(parts.npx) - m(parts.cli)) / m(parts.npx)) * 100).toFixed(0)}% |`,
+      `| projen's CLI and task runtime | ${fmt(m(parts.cli) - m(parts.runner))} | ${(((m(parts.cli) - m(parts.runner)) / m(parts.npx)) * 100).toFixed(0)}% |`,
+      `| tsx compiling \`.projenrc.ts\`, and synth | ${fmt(m(parts.runner) - m(parts.load))} | ${(((m(parts.runner) - m(parts.load)) / m(parts.npx)) * 100).toFixed(0)}% |`,
+      `| loading projen and projen-gitops | ${fmt(m(parts.load))} | ${((m(parts.load) / m(parts.npx)) * 100).toFixed(0)}% |`,
+      '',
+      `Floors: \`node -e 0\` ${fmt(m(parts.node))} s; \`node -e "require('projen')"\` ${fmt(m(parts.floor))} s.`,
+      '',
+      'Generated repositories run `.projenrc.ts` with tsx installed in the repository (no',
+      '`npx -y -p` round trip, no type-check: `npx projen typecheck` does that) and put',
+      '`node_modules/.bin` on the task PATH directly instead of asking `npx -c` on every task.',
+      '',
+    ];
+    fs.writeFileSync(path.join(ROOT, 'docs', 'benchmarks.md'), lines.join('\n'));
+    console.log(lines.join('\n'));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+});
