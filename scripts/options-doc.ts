@@ -38,10 +38,16 @@ export function renderOptionsDoc(manifestPath = path.join(ROOT, '.jsii')): strin
   for (const type of sorted.filter((t) => t.kind === 'interface' && t.datatype)) {
     lines.push(`## ${type.name}`, '');
     if (type.docs?.summary) lines.push(type.docs.summary, '');
-    const inherited = (type.interfaces ?? []).map((i) => `\`${i}\``);
-    if (inherited.length) lines.push(`Also accepts every option of ${inherited.join(', ')} (e.g. \`name\`, \`outdir\`).`, '');
+    // Options of this package's structs it extends are listed in the table; projen's are named.
+    const own = (t: JsiiType): Property[] => [
+      ...(t.properties ?? []),
+      ...(t.interfaces ?? []).filter((i) => types[i]).flatMap((i) => own(types[i])),
+    ];
+    const external = (type.interfaces ?? []).filter((i) => !types[i]).map((i) => `\`${i}\``);
+    if (external.length) lines.push(`Also accepts every option of ${external.join(', ')} (e.g. \`name\`, \`outdir\`).`, '');
     lines.push('| Option | Type | Default | Description |', '|---|---|---|---|');
-    for (const p of [...(type.properties ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+    const properties = [...new Map(own(type).map((p) => [p.name, p])).values()];
+    for (const p of properties.sort((a, b) => a.name.localeCompare(b.name))) {
       const def = p.optional ? cell(p.docs?.default) || '-' : 'required';
       const description = [p.docs?.summary, p.docs?.remarks].filter(Boolean).join(' ');
       lines.push(`| \`${p.name}\` | \`${typeName(p.type)}\` | ${def.startsWith('-') ? cell(def) : `\`${def}\``} | ${cell(description)} |`);

@@ -22,18 +22,21 @@ export interface ContainerImageOptions {
   /**
    * The service's runtime: picks the Dockerfile preset and the CodeQL language.
    * @default Runtime.NODE
+   * @featured
    */
   readonly runtime?: Runtime;
 
   /**
    * The TCP port the service listens on (`EXPOSE`, the `PORT` variable, the health check).
    * @default 8080
+   * @featured
    */
   readonly port?: number;
 
   /**
    * The HTTP path that answers 2xx or 3xx while the service is healthy.
    * @default "/healthz"
+   * @featured
    */
   readonly healthPath?: string;
 
@@ -53,6 +56,7 @@ export interface ContainerImageOptions {
   /**
    * The Node.js version (`Runtime.NODE`), used as the tag of the default base image.
    * @default "22"
+   * @featured
    */
   readonly nodeVersion?: string;
 
@@ -106,7 +110,8 @@ export interface ContainerImageOptions {
   readonly title?: string;
 
   /**
-   * The `org.opencontainers.image.description` label.
+   * A sentence describing the service: the `org.opencontainers.image.description` label
+   * (and, on a project, the README and package.json).
    * @default - "<title> service"
    */
   readonly description?: string;

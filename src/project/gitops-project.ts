@@ -1,7 +1,6 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
-import { Runtime } from '../container/runtime';
 import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
@@ -17,91 +16,7 @@ import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { SecurityPolicy } from '../github/security-policy';
 
 /** Options for `GitOpsProject`. */
-export interface GitOpsProjectOptions extends ProjectOptions {
-  /**
-   * The service's runtime: picks the Dockerfile preset and the CodeQL language.
-   * @default Runtime.NODE
-   * @featured
-   */
-  readonly runtime?: Runtime;
-
-  /**
-   * The TCP port the service listens on.
-   * @default 8080
-   * @featured
-   */
-  readonly port?: number;
-
-  /**
-   * The HTTP path that answers 2xx or 3xx while the service is healthy.
-   * @default "/healthz"
-   * @featured
-   */
-  readonly healthPath?: string;
-
-  /**
-   * The registry host images are pushed to.
-   * @default "ghcr.io"
-   */
-  readonly registry?: string;
-
-  /**
-   * The image repository name inside the registry, without registry or tag (e.g. `acme/orders`).
-   * @default - the GitHub repository `<owner>/<repo>`, lowercased when the workflow runs
-   */
-  readonly imageName?: string;
-
-  /**
-   * The Node.js version of the service image (the tag of the default base image).
-   * @default "22"
-   * @featured
-   */
-  readonly nodeVersion?: string;
-
-  /**
-   * The Python version of the service image (`Runtime.PYTHON`).
-   * @default "3.12"
-   */
-  readonly pythonVersion?: string;
-
-  /**
-   * The Go version of the build image (`Runtime.GO`).
-   * @default "1.23"
-   */
-  readonly goVersion?: string;
-
-  /**
-   * The base image of the Dockerfile's runtime stage, pinned by tag or digest (e.g. an
-   * internal mirror).
-   * @default - the runtime's official image for its version (see ContainerImageOptions)
-   */
-  readonly baseImage?: string;
-
-  /**
-   * The build stage image of compiled runtimes (`Runtime.GO`), pinned by tag or digest.
-   * @default - `docker.io/library/golang:<goVersion>-bookworm`
-   */
-  readonly buildImage?: string;
-
-  /**
-   * The numeric, non-root user id the container runs as.
-   * @default 10001
-   */
-  readonly uid?: number;
-
-  /**
-   * The container's command, exec form.
-   * @default - the runtime's: node `["node", "src/server.js"]`, python
-   * `["python3", "src/main.py"]`, go `["/app/server"]`
-   */
-  readonly command?: string[];
-
-  /**
-   * Seed a minimal service that answers on the health path (yours after creation).
-   * @default true
-   */
-  readonly sampleCode?: boolean;
-
+export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
   /**
    * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`.
    * @default ["linux/amd64"]
@@ -187,12 +102,6 @@ export interface GitOpsProjectOptions extends ProjectOptions {
    * @default true
    */
   readonly driftCheck?: boolean;
-
-  /**
-   * A sentence describing the service (README, image description label).
-   * @default - "<name> service"
-   */
-  readonly description?: string;
 
   /**
    * Generate the README (managed). Set to `false` to write your own.
@@ -296,22 +205,7 @@ export class GitOpsProject extends javascript.NodeProject {
     this.package.addField('private', true);
     this.package.file.addDeletionOverride('publishConfig');
 
-    this.image = new ContainerImage(this, {
-      runtime: options.runtime,
-      port: options.port,
-      healthPath: options.healthPath,
-      registry: options.registry,
-      imageName: options.imageName,
-      nodeVersion: options.nodeVersion,
-      pythonVersion: options.pythonVersion,
-      goVersion: options.goVersion,
-      baseImage: options.baseImage,
-      buildImage: options.buildImage,
-      uid: options.uid,
-      command: options.command,
-      description: options.description,
-      sampleCode: options.sampleCode,
-    });
+    this.image = new ContainerImage(this, options);
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
       platforms: options.platforms,

@@ -88,6 +88,8 @@ describe('projen-gitops new', () => {
       keys('Enter');
       await waitFor(/Code owners/);
       keys('@acme/terminal', 'Enter');
+      await waitFor(/Further services/);
+      keys('Enter');
       await waitFor(/EXIT=\d+/, 180_000);
       expect(screen()).toMatch(/EXIT=0/);
       const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
