@@ -123,10 +123,11 @@ describeWithTools('generated images build, run and ship', () => {
       // No tooling or secrets from the repository end up in the image.
       expect(lab.exec('podman', ['exec', container, 'ls', '-A', '/app']).stdout.split('\n').filter(Boolean).sort()).toEqual(preset.appFiles);
       lab.exec('podman', ['healthcheck', 'run', container]);
-      // SIGTERM stops the service promptly (no waiting out the grace period).
+      // The service handles SIGTERM: it stops well before the 15 s grace period ends in a kill
+      // (idle keep-alive connections from the requests above must not hold it open).
       const started = Date.now();
-      lab.exec('podman', ['stop', '-t', '10', container]);
-      expect(Date.now() - started).toBeLessThan(5000);
+      lab.exec('podman', ['stop', '-t', '15', container]);
+      expect(Date.now() - started).toBeLessThan(8000);
     });
   });
 

@@ -25,7 +25,13 @@ server.listen(port, () => {
   console.log(`listening on port ${port}, health check at ${healthPath}`);
 });
 
-// Stop accepting connections on SIGTERM so rollouts drain cleanly.
+// Stop accepting connections on SIGTERM so rollouts drain cleanly: finish the requests in
+// flight, drop idle keep-alive connections (they would hold close() open), and give up after
+// 10 seconds.
 for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
 }
