@@ -60,3 +60,19 @@ export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
     return content === undefined ? undefined : annotatePins(content);
   };
 }
+
+/**
+ * A workflow that runs on pull requests into `branch` with a read-only token, where a newer
+ * push to the pull request cancels the run it supersedes; its version comments included.
+ */
+export function pullRequestWorkflow(gh: github.GitHub, name: string, branch: string): github.GithubWorkflow {
+  const workflow = new github.GithubWorkflow(gh, name, { fileName: `${name}.yml` });
+  workflow.on({ pullRequest: { branches: [branch] } });
+  workflow.file?.addOverride('permissions', { contents: 'read' });
+  workflow.file?.addOverride('concurrency', {
+    'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',
+    'cancel-in-progress': true,
+  });
+  annotateWorkflowPins(workflow);
+  return workflow;
+}

@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 
@@ -46,13 +46,7 @@ export class DependencyReviewWorkflow extends Component {
     ]);
     if (!gh) return;
 
-    this.workflow = new github.GithubWorkflow(gh, 'dependency-review', { fileName: 'dependency-review.yml' });
-    this.workflow.on({ pullRequest: { branches: [options.branch ?? 'main'] } });
-    this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    this.workflow.file?.addOverride('concurrency', {
-      'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',
-      'cancel-in-progress': true,
-    });
+    this.workflow = pullRequestWorkflow(gh, 'dependency-review', options.branch ?? 'main');
     this.workflow.addJobs({
       review: {
         name: 'Dependency review',
@@ -65,7 +59,6 @@ export class DependencyReviewWorkflow extends Component {
         ],
       },
     });
-    annotateWorkflowPins(this.workflow);
     describeFile(project, {
       path: '.github/workflows/dependency-review.yml',
       owner: FileOwner.MANAGED,

@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
@@ -47,13 +47,7 @@ export class DriftCheckWorkflow extends Component {
     ]);
     if (!gh) return;
 
-    this.workflow = new github.GithubWorkflow(gh, 'drift', { fileName: 'drift.yml' });
-    this.workflow.on({ pullRequest: { branches: [options.branch ?? 'main'] } });
-    this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    this.workflow.file?.addOverride('concurrency', {
-      'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',
-      'cancel-in-progress': true,
-    });
+    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? 'main');
     this.workflow.addJobs({
       drift: {
         name: DRIFT_JOB_NAME,
@@ -70,7 +64,6 @@ export class DriftCheckWorkflow extends Component {
         ],
       },
     });
-    annotateWorkflowPins(this.workflow);
     describeFile(project, {
       path: '.github/workflows/drift.yml',
       owner: FileOwner.MANAGED,

@@ -3,29 +3,15 @@
  * directory, re-synthesize, change options, break them. Needs `npx projen build` first.
  */
 import { spawn } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { treeHash } from './tree';
 import { bootstrap, packedModuleSpec, run, userEnv } from '../../scripts/bootstrap';
 import { FakeGitHub } from '../fake-github';
 import { errorsOf, requestBodyValidator } from '../github-api';
 import { actionlint, shellcheckRuns } from '../util';
 
-/** sha256 of every file (path and content) outside node_modules and .git. */
-function treeHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name === 'node_modules' || entry.name === '.git') continue;
-      const child = path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else hash.update(child).update('\0').update(fs.readFileSync(path.join(dir, child))).update('\0');
-    }
-  };
-  walk('.');
-  return hash.digest('hex');
-}
 
 const projen = (dir: string, ...args: string[]) => run('npx', ['projen', ...args], dir);
 

@@ -4,26 +4,13 @@
  * version of this module to the next. Needs `npx projen build` first.
  */
 import { execFileSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { treeHash } from './tree';
 import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
 
-function treeHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name === 'node_modules' || entry.name === '.git') continue;
-      const child = path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else hash.update(child).update('\0').update(fs.readFileSync(path.join(dir, child))).update('\0');
-    }
-  };
-  walk('.');
-  return hash.digest('hex');
-}
 
 describe('sync without loss, in a bootstrapped repository', () => {
   let dir: string;
