@@ -70,8 +70,3 @@ export function addValidation(project: Project, check: Check) {
   }
   validation.add(check);
 }
-
-/** Every problem registered for a project, without throwing (for wizards and tests). */
-export function findProblems(project: Project): Problem[] {
-  return validators.get(project)?.problems() ?? [];
-}
