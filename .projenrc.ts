@@ -16,7 +16,7 @@ const project = new cdk.JsiiProject({
 
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
-  bin: { 'projen-gitops': 'lib/cli/main.js' },
+  bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
   bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2'],
   devDeps: [
     '@types/fs-extra@^11',
@@ -32,6 +32,8 @@ const project = new cdk.JsiiProject({
     'fast-check@^4',
     // Dockerfile syntax validation of every preset.
     'dockerfile-utils@0.16.3',
+    // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
+    'esbuild',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

@@ -22,7 +22,7 @@ interface Page {
 const PAGES: Record<Runtime, Page> = {
   [Runtime.NODE]: {
     title: 'Node.js',
-    intro: 'A Node.js service with npm. The repository\'s `package.json` holds both the tooling (devDependencies: projen, projen-gitops, tsx) and the service\'s runtime dependencies (`deps` in `.projenrc.ts`); the image installs only the latter.',
+    intro: 'A Node.js service with npm. The repository\'s `package.json` holds both the tooling (devDependencies: projen, projen-gitops, esbuild, typescript) and the service\'s runtime dependencies (`deps` in `.projenrc.ts`); the image installs only the latter.',
     files: '`src/server.js` (seeded sample), `package.json` and `package-lock.json` (projen and npm).',
     notes: [
       '`npm pkg delete devDependencies` runs before `npm ci --omit=dev`: the tooling never reaches the image, and a `file:` path to a local projen-gitops tarball cannot break the build.',

@@ -31,7 +31,8 @@ export const DRIFT_JOB_NAME = 'Generated files are up to date';
 /**
  * `.github/workflows/drift.yml`: on every pull request, runs `npx projen` and fails, with the
  * patch in the log, when the committed files differ from what `.projenrc.ts` produces (a
- * forgotten synth, or a generated file edited by hand).
+ * forgotten synth, or a generated file edited by hand). In a project with a `typecheck` task
+ * it runs that too.
  */
 export class DriftCheckWorkflow extends Component {
   /** The underlying workflow (escape hatch). */
@@ -61,6 +62,8 @@ export class DriftCheckWorkflow extends Component {
           // Stops by itself when a generated file was edited by hand (edit detection).
           { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
           { name: 'Compare with the committed files', run: DRIFT_SCRIPT },
+          // Synth runs .projenrc.ts without type-checking it; this does.
+          ...(project.tasks.tryFind('typecheck') ? [{ name: 'Type-check .projenrc.ts', run: 'npx projen typecheck' }] : []),
         ],
       },
     });

