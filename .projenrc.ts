@@ -34,6 +34,8 @@ const project = new cdk.JsiiProject({
     'dockerfile-utils@0.16.3',
     // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
     'esbuild',
+    // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.
+    'dockerlinter@2.0.0',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.
@@ -101,5 +103,10 @@ project.addTask('bench', {
     { exec: 'ts-node --project test/tsconfig.json scripts/bench.ts' },
   ],
 });
+
+// No dependency needs its install script, and some fail offline: dockerlinter's downloads
+// shellcheck from GitHub (Debian's is on PATH), @parcel/watcher's runs node-gyp. npm 11
+// already skips unapproved scripts; this makes npm 10 (Node.js 20's own) do the same.
+project.npmrc.addConfig('ignore-scripts', 'true');
 
 project.synth();

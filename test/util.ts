@@ -65,3 +65,26 @@ export function usesOf(source: string): string[] {
   const workflow = parse(source);
   return Object.values<any>(workflow.jobs ?? {}).flatMap((job) => (job.steps ?? []).map((s: any) => s.uses).filter(Boolean));
 }
+
+/**
+ * dockerlinter's findings (hadolint-like rules, with shellcheck over RUN), as
+ * `line: CODE message (level)`. One false positive is dropped: dockerlinter hands BuildKit's
+ * `RUN --mount=...` flags to shellcheck as part of the command (SC2215).
+ */
+export function dockerlinter(dockerfile: string): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-dockerlinter-'));
+  try {
+    const file = path.join(dir, 'Dockerfile');
+    fs.writeFileSync(file, dockerfile);
+    const cli = path.join(__dirname, '..', 'node_modules', 'dockerlinter', 'bin', 'dockerfilelinter.js');
+    const result = spawnSync(process.execPath, [cli, '-f', file, '-s', 'bash', '-j'], { encoding: 'utf-8' });
+    if (result.status !== 0 && !result.stdout.trim().startsWith('[')) throw new Error(`dockerlinter failed: ${result.stderr}${result.stdout}`);
+    const lines = dockerfile.split('\n');
+    const findings: Array<{ lineNumber: number; code: string; message: string; level: string }> = JSON.parse(result.stdout || '[]');
+    return findings
+      .filter((f) => !(f.code === 'SC2215' && /^RUN --mount=/.test(lines[f.lineNumber - 1] ?? '')))
+      .map((f) => `${f.lineNumber}: ${f.code} ${f.message} (${f.level})`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,7 +1,7 @@
 import { DiagnosticSeverity, validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { Runtime } from '../../src';
-import { gitopsProject, synth } from '../util';
+import { dockerlinter, gitopsProject, synth } from '../util';
 
 const RUNTIMES = [Runtime.NODE, Runtime.PYTHON, Runtime.GO];
 
@@ -15,6 +15,10 @@ describe.each(RUNTIMES)('the %s preset', (runtime) => {
   test('passes dockerfile-utils with no problem', () => {
     const problems = validate(out.Dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message} (${d.severity === DiagnosticSeverity.Error ? 'error' : 'warning'})`);
     expect(problems).toEqual([]);
+  });
+
+  test('passes dockerlinter (hadolint-like rules and shellcheck over RUN) with no finding', () => {
+    expect(dockerlinter(out.Dockerfile)).toEqual([]);
   });
 
   test('multi-stage, non-root numeric user, exec-form CMD, HEALTHCHECK, EXPOSE, OCI labels, cache mounts', () => {
@@ -80,5 +84,12 @@ describe('runtime options', () => {
 
   test('dockerfile-utils itself reports a broken Dockerfile (the validator works)', () => {
     expect(validate('FROM\nEXPOSE abc\n').length).toBeGreaterThan(0);
+  });
+
+  test('dockerlinter itself reports bad practice, shell bugs and a flag outside RUN --mount (the validator works)', () => {
+    const findings = dockerlinter('FROM debian:latest\nRUN apt-get install curl\nRUN echo $1 --mount\nRUN --no-cache=true echo\nUSER root\n');
+    expect(findings.join('\n')).toMatch(/^1: EF0003 /m); // FROM with `latest`
+    expect(findings.join('\n')).toMatch(/^2: ER0009 /m); // apt-get install without -y
+    expect(findings.join('\n')).toMatch(/^4: SC2215 /m);
   });
 });
