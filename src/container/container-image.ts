@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Component, IgnoreFile, Project } from 'projen';
+import { appended, checkBuildArgs, checkStage, DockerfileStageOptions, globalArgLines, stageInstructionLines, stageSetupLines } from './dockerfile-stage';
 import { Runtime } from './runtime';
 import { runtimeFacts, runtimeNames } from './runtime-facts';
 import {
@@ -89,6 +90,30 @@ export interface ContainerImageOptions {
    * @default - `docker.io/library/golang:<goVersion>-bookworm`
    */
   readonly buildImage?: string;
+
+  /**
+   * Additions to the stage that installs dependencies or compiles (`deps` or `build`): OS
+   * packages, environment and instructions, right after its `WORKDIR`, before anything is
+   * installed or built.
+   * @default - none
+   */
+  readonly buildStage?: DockerfileStageOptions;
+
+  /**
+   * Additions to the runtime stage: OS packages and environment early in the stage (so a code
+   * change does not reinstall them), instructions after the code is copied in. Both run as
+   * root, before `USER` switches to `uid`.
+   * @default - none
+   */
+  readonly runtimeStage?: DockerfileStageOptions;
+
+  /**
+   * Build arguments with their defaults, declared before the first `FROM` and in every stage
+   * (override one per build with `--build-arg NAME=value`). Not for secrets: build args are
+   * kept in the image's history.
+   * @default - none
+   */
+  readonly buildArgs?: { [name: string]: string };
 
   /**
    * The numeric, non-root user id the container runs as.
@@ -181,9 +206,11 @@ export class ContainerImage extends Component {
   private readonly command: string[];
   private readonly title: string;
   private readonly description: string;
+  private readonly options: ContainerImageOptions;
 
   constructor(project: Project, options: ContainerImageOptions = {}) {
     super(project);
+    this.options = options;
     this.runtime = options.runtime ?? Runtime.NODE;
     this.port = options.port ?? 8080;
     this.healthPath = options.healthPath ?? '/healthz';
@@ -258,7 +285,14 @@ export class ContainerImage extends Component {
   }
 
   private renderContext() {
+    const facts = runtimeFacts(this.runtime)!;
+    const { buildStage, runtimeStage, buildArgs } = this.options;
     return {
+      // Appended to a template line: empty, or a newline and the lines.
+      globalArgs: appended(globalArgLines(buildArgs)),
+      buildSetup: appended([...stageSetupLines(buildStage, facts.installer.build, buildArgs), ...stageInstructionLines(buildStage)]),
+      runtimeSetup: appended(stageSetupLines(runtimeStage, facts.installer.runtime, buildArgs, facts.runtimeUserIsRoot === false)),
+      runtimeInstructions: appended(stageInstructionLines(runtimeStage)),
       baseImage: this.baseImage,
       buildImage: this.buildImage,
       port: this.port,
@@ -304,6 +338,11 @@ export class ContainerImage extends Component {
       report('baseImage', checkImageReference(this.baseImage));
     }
     report('uid', checkUid(this.uid));
+    problems.push(...checkBuildArgs(options.buildArgs));
+    if (facts) {
+      problems.push(...checkStage('buildStage', options.buildStage, facts.installer.build, false));
+      problems.push(...checkStage('runtimeStage', options.runtimeStage, facts.installer.runtime, true));
+    }
     report('serviceName', checkProjectName(this.serviceName));
     if (this.context !== '.' && (path.isAbsolute(this.context) || path.normalize(this.context) !== this.context || this.context.startsWith('..'))) {
       report('path', `must be a folder inside the repository, relative and normalized, got ${JSON.stringify(options.path)}; try 'services/${this.serviceName}'`);

@@ -1,2 +1,3 @@
 export * from './container-image';
 export * from './runtime';
+export { DockerfileStageOptions } from './dockerfile-stage';

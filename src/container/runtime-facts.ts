@@ -1,3 +1,4 @@
+import { PackageInstaller } from './dockerfile-stage';
 import { Runtime } from './runtime';
 import { checkNodeVersion } from '../core/checks';
 
@@ -27,6 +28,10 @@ export interface RuntimeFacts {
   readonly baseImage: (version: string) => string;
   /** The default image of the build stage, for runtimes that compile. */
   readonly buildImage?: (version: string) => string;
+  /** How the default images of the build and runtime stages install OS packages (none: distroless). */
+  readonly installer: { readonly build?: PackageInstaller; readonly runtime?: PackageInstaller };
+  /** False when the runtime base image switches to a non-root user itself (root is needed to install packages). */
+  readonly runtimeUserIsRoot?: boolean;
 }
 
 const FACTS: Record<Runtime, RuntimeFacts> = {
@@ -38,6 +43,7 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     ecosystem: 'npm',
     version: { option: 'nodeVersion', default: '22', check: checkNodeVersion },
     baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
+    installer: { build: 'apt', runtime: 'apt' },
   },
   [Runtime.PYTHON]: {
     templates: 'runtimes/python',
@@ -51,6 +57,7 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
       check: (v) => (/^3\.\d{1,2}$/.test(v) && Number(v.split('.')[1]) >= 9 ? undefined : `must be a Python 3 minor version of 3.9 or later (the python image tag), got '${v}'; try '3.12'`),
     },
     baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
+    installer: { build: 'apt', runtime: 'apt' },
   },
   [Runtime.GO]: {
     templates: 'runtimes/go',
@@ -65,6 +72,7 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     },
     baseImage: () => 'gcr.io/distroless/static-debian12:nonroot',
     buildImage: (v) => `docker.io/library/golang:${v}-bookworm`,
+    installer: { build: 'apt' },
   },
 };
 

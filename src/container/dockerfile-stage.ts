@@ -1,0 +1,124 @@
+import { Problem } from '../core/validation';
+
+/** Additions to one stage of a preset's Dockerfile. */
+export interface DockerfileStageOptions {
+  /**
+   * OS packages to install, with an optional pinned version (`curl`, `libpq5=15.8-0+deb12u1`).
+   * Installed with the base image's package manager (apt on the Debian-based images, apk on
+   * Alpine), early in the stage so a code change does not reinstall them. Pin versions to
+   * keep builds repeatable (dockerlinter's ER0012 flags unpinned apt packages).
+   * @default - none
+   */
+  readonly osPackages?: string[];
+
+  /**
+   * Environment variables set in the stage (`ENV`). Not for secrets: they end up in the
+   * image's history.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+
+  /**
+   * Further Dockerfile instructions, one per entry (`RUN mkdir -p /data`,
+   * `COPY config/ /etc/app/`). A continued line keeps its trailing `\`. `FROM` is not
+   * allowed, nor, in the runtime stage, `USER`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK` and
+   * `EXPOSE`: options own those (uid, command, healthPath, port).
+   * @default - none
+   */
+  readonly instructions?: string[];
+}
+
+/** How a base image installs OS packages (internal). */
+export type PackageInstaller = 'apt' | 'apk';
+
+const KEYWORDS = ['ADD', 'ARG', 'COPY', 'ENV', 'LABEL', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'VOLUME', 'WORKDIR'];
+const OWNED: Record<string, string> = {
+  USER: 'uid',
+  CMD: 'command',
+  ENTRYPOINT: 'command',
+  HEALTHCHECK: 'healthPath',
+  EXPOSE: 'port',
+};
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PACKAGE = /^[a-z0-9][a-z0-9+._-]*(=[A-Za-z0-9.+~:_-]+)?$/;
+
+/** Checks one stage's additions; `option` names it in messages (`runtimeStage`). */
+export function checkStage(option: string, stage: DockerfileStageOptions | undefined, installer: PackageInstaller | undefined, runtime: boolean): Problem[] {
+  if (!stage) return [];
+  const problems: Problem[] = [];
+  const report = (field: string, message: string) => problems.push({ option: `${option}.${field}`, message });
+  const packages = stage.osPackages ?? [];
+  if (packages.length > 0 && !installer) {
+    report('osPackages', `the base image of this stage has no package manager (distroless), got ${JSON.stringify(packages)}; install them in buildStage and COPY what you need, or set a baseImage with apt and remove them here`);
+  }
+  for (const name of packages) {
+    if (!PACKAGE.test(name)) report('osPackages', `must be package names with an optional '=version', got ${JSON.stringify(name)}; try 'curl' or 'curl=7.88.1-10+deb12u8'`);
+  }
+  for (const [name, value] of Object.entries(stage.env ?? {})) {
+    if (!ENV_NAME.test(name)) report('env', `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'`);
+    if (typeof value !== 'string' || value.includes('\n')) report('env', `values must be single-line strings, got ${JSON.stringify(value)} for ${name}; put multi-line content in a file and COPY it`);
+  }
+  const allowed = runtime ? KEYWORDS : [...KEYWORDS, 'USER'];
+  for (const instruction of stage.instructions ?? []) {
+    const keyword = /^\s*([A-Za-z]+)/.exec(String(instruction))?.[1]?.toUpperCase();
+    if (keyword === 'FROM') {
+      report('instructions', `cannot start a stage, got ${JSON.stringify(instruction)}; the preset owns the stages (use Runtime.CUSTOM with your own Dockerfile for other layouts)`);
+    } else if (runtime && keyword && OWNED[keyword]) {
+      report('instructions', `${keyword} is set by the '${OWNED[keyword]}' option, got ${JSON.stringify(instruction)}; set ${OWNED[keyword]} instead`);
+    } else if (!keyword || !allowed.includes(keyword)) {
+      report('instructions', `must each be one Dockerfile instruction (${allowed.join(', ')}), got ${JSON.stringify(instruction)}; e.g. 'RUN mkdir -p /data'`);
+    } else if (/\n/.test(instruction.replace(/\\\n/g, ''))) {
+      report('instructions', `must be one instruction per entry (a line break only after '\\'), got ${JSON.stringify(instruction)}; split it into entries`);
+    }
+  }
+  return problems;
+}
+
+/** Checks build argument names; values may be any single-line string. */
+export function checkBuildArgs(args: { [name: string]: string } | undefined): Problem[] {
+  return Object.entries(args ?? {}).flatMap(([name, value]) => {
+    if (!ENV_NAME.test(name)) return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}` }];
+    if (['BASE_IMAGE', 'BUILD_IMAGE', 'OCI_SOURCE', 'OCI_REVISION'].includes(name)) return [{ option: 'buildArgs', message: `${name} is set by the preset, got it in buildArgs; use the baseImage or buildImage option` }];
+    if (typeof value !== 'string' || value.includes('\n')) return [{ option: 'buildArgs', message: `values must be single-line strings, got ${JSON.stringify(value)} for ${name}` }];
+    return [];
+  });
+}
+
+const quote = (value: string) => JSON.stringify(value);
+
+/** `ARG NAME="default"` lines before the first `FROM`. */
+export function globalArgLines(args: { [name: string]: string } | undefined): string[] {
+  return Object.entries(args ?? {}).map(([name, value]) => `ARG ${name}=${quote(value)}`);
+}
+
+/**
+ * The start of a stage: build args brought into scope, OS packages, environment. `asRoot`
+ * switches to root first, for base images that default to another user.
+ */
+export function stageSetupLines(stage: DockerfileStageOptions | undefined, installer: PackageInstaller | undefined, args: { [name: string]: string } | undefined, asRoot = false): string[] {
+  const lines = Object.keys(args ?? {}).map((name) => `ARG ${name}`);
+  const packages = stage?.osPackages ?? [];
+  if (packages.length > 0) {
+    if (asRoot) lines.push('USER root');
+    lines.push(installer === 'apk'
+      ? `RUN apk add --no-cache ${packages.join(' ')}`
+      : [
+        'RUN apt-get update \\',
+        ` && apt-get install -y --no-install-recommends ${packages.join(' ')} \\`,
+        ' && rm -rf /var/lib/apt/lists/*',
+      ].join('\n'));
+  }
+  const env = Object.entries(stage?.env ?? {});
+  if (env.length > 0) lines.push(`ENV ${env.map(([name, value]) => `${name}=${quote(value)}`).join(' \\\n    ')}`);
+  return lines;
+}
+
+/** The user's extra instructions for a stage. */
+export function stageInstructionLines(stage: DockerfileStageOptions | undefined): string[] {
+  return [...(stage?.instructions ?? [])];
+}
+
+/** Lines appended to a template line: empty, or a newline and the lines. */
+export function appended(lines: string[]): string {
+  return lines.length > 0 ? `\n${lines.join('\n')}` : '';
+}
