@@ -3,7 +3,7 @@
  * `projen new` switch, and validates with the same checks the project uses.
  */
 import { Runtime } from '../container/runtime';
-import { runtimeNames } from '../container/runtime-facts';
+import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
 import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
 
 export type Answer = string | number | string[];
@@ -36,6 +36,8 @@ export function parseService(text: string): { name: string; runtime: string } {
 }
 
 const text = (value: Answer) => String(value);
+// pnpm and Yarn services live in folders of their own (the root package.json is the tooling's).
+const ROOT_RUNTIMES = runtimeNames().filter((r) => !runtimeFacts(r as Runtime)?.needsFolder);
 const optional = (check: (v: string) => string | undefined) => (value: Answer) => (text(value) === '' ? undefined : check(text(value)));
 
 export const QUESTIONS: Question[] = [
@@ -52,12 +54,12 @@ export const QUESTIONS: Question[] = [
     name: 'runtime',
     flag: 'runtime',
     kind: 'select',
-    choices: runtimeNames(),
+    choices: ROOT_RUNTIMES,
     message: 'Runtime',
-    help: `the service's runtime (${runtimeNames().join(', ')})`,
+    help: `the service's runtime (${ROOT_RUNTIMES.join(', ')})`,
     initial: () => Runtime.NODE,
     omitWhenDefault: true,
-    check: (v) => (runtimeNames().includes(text(v)) ? undefined : `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(v)}; try 'node'`),
+    check: (v) => (ROOT_RUNTIMES.includes(text(v)) ? undefined : `must be one of ${ROOT_RUNTIMES.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(v)}; try 'node'`),
   },
   {
     name: 'registry',

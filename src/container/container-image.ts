@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Component, IgnoreFile, Project } from 'projen';
 import { appended, checkBuildArgs, checkStage, DockerfileStageOptions, globalArgLines, stageInstructionLines, stageSetupLines } from './dockerfile-stage';
 import { Runtime } from './runtime';
-import { runtimeFacts, runtimeNames } from './runtime-facts';
+import { runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
 import {
   checkHealthPath,
   checkImageName,
@@ -21,11 +21,19 @@ import { Problem, addValidation } from '../core/validation';
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
   /**
-   * The service's runtime: picks the Dockerfile preset and the CodeQL language.
+   * The service's runtime: picks the Dockerfile preset, the CodeQL language and the
+   * Dependabot ecosystem. `Runtime.CUSTOM` keeps your own Dockerfile (see `dockerfile`).
    * @default Runtime.NODE
    * @featured
    */
   readonly runtime?: Runtime;
+
+  /**
+   * The Dockerfile of `Runtime.CUSTOM`, relative to the service's folder. It is yours: synth
+   * never writes it (nor a `.dockerignore`), the build workflow builds it.
+   * @default "Dockerfile"
+   */
+  readonly dockerfile?: string;
 
   /**
    * The TCP port the service listens on (`EXPOSE`, the `PORT` variable, the health check).
@@ -74,20 +82,30 @@ export interface ContainerImageOptions {
   readonly goVersion?: string;
 
   /**
+   * The Java feature release (`Runtime.JAVA_MAVEN`, `Runtime.JAVA_GRADLE`), used in the tags
+   * of the default build and runtime images.
+   * @default "21"
+   */
+  readonly javaVersion?: string;
+
+  /**
    * The base image of the runtime stage (and of the dependency stage for Node.js and
    * Python), with a pinned tag or digest (never `latest`). Point it at an internal mirror
    * if Docker Hub is not reachable. It is the default of the `BASE_IMAGE` build arg, so a
    * single build can still override it.
    * @default - node: `docker.io/library/node:<nodeVersion>-bookworm-slim`; python:
    * `docker.io/library/python:<pythonVersion>-slim-bookworm`; go:
-   * `gcr.io/distroless/static-debian12:nonroot`
+   * `gcr.io/distroless/static-debian12:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
+   * static: `docker.io/nginxinc/nginx-unprivileged:1.30-alpine`
    */
   readonly baseImage?: string;
 
   /**
-   * The image of the build stage of compiled runtimes (`Runtime.GO`), pinned like
-   * `baseImage`; the default of the `BUILD_IMAGE` build arg.
-   * @default - `docker.io/library/golang:<goVersion>-bookworm`
+   * The image of the build stage of compiled runtimes (Go, Java), pinned like `baseImage`;
+   * the default of the `BUILD_IMAGE` build arg.
+   * @default - go: `docker.io/library/golang:<goVersion>-bookworm`; java-maven:
+   * `docker.io/library/maven:3.9-eclipse-temurin-<javaVersion>`; java-gradle:
+   * `docker.io/library/gradle:9-jdk<javaVersion>`
    */
   readonly buildImage?: string;
 
@@ -124,7 +142,8 @@ export interface ContainerImageOptions {
   /**
    * The container's command, exec form.
    * @default - node: `["node", "src/server.js"]`; python: `["python3", "src/main.py"]`;
-   * go: `["/app/server"]`
+   * go: `["/app/server"]`; java: `["java", "-jar", "/app/app.jar"]`; static:
+   * `["nginx", "-g", "daemon off;"]`
    */
   readonly command?: string[];
 
@@ -220,30 +239,51 @@ export class ContainerImage extends Component {
     this.serviceName = options.serviceName ?? project.name;
     this.context = (options.path ?? '.').replace(/\/+$/, '') || '.';
     const inContext = (file: string) => (this.context === '.' ? file : `${this.context}/${file}`);
-    this.dockerfilePath = inContext('Dockerfile');
+    const custom = this.runtime === Runtime.CUSTOM;
+    this.dockerfilePath = inContext(custom ? (options.dockerfile ?? 'Dockerfile').replace(/^\.\//, '') : 'Dockerfile');
     const facts = runtimeFacts(this.runtime);
-    const version = (facts && options[facts.version.option]) ?? facts?.version.default ?? '';
-    this.baseImage = options.baseImage ?? facts?.baseImage(version) ?? '';
+    const version = (facts?.version && options[facts.version.option]) ?? facts?.version?.default ?? '';
+    this.baseImage = options.baseImage ?? facts?.baseImage?.(version) ?? '';
     this.buildImage = facts?.buildImage ? options.buildImage ?? facts.buildImage(version) : undefined;
     this.command = [...(options.command ?? facts?.defaultCommand ?? [])];
     this.title = options.title ?? this.serviceName;
     this.description = options.description ?? `${this.title} service`;
 
     addValidation(project, () => this.validate(options));
-    if (!facts) {
+    if (custom) {
+      describeFile(project, {
+        path: this.dockerfilePath,
+        owner: FileOwner.YOURS,
+        purpose: `Your Dockerfile for ${this.serviceName} (Runtime.CUSTOM): built, scanned, signed and pushed by the generated workflow.`,
+        change: 'Edit it directly; synth never writes it (nor a .dockerignore next to it).',
+      });
+      return;
+    }
+    if (!facts?.templates) {
       return; // reported by validate(); nothing sensible to render
     }
+    const templates = facts.templates;
 
-    new TemplateFile(project, this.dockerfilePath, `${facts.templates}/Dockerfile.hbs`, () => this.renderContext());
+    new TemplateFile(project, this.dockerfilePath, `${templates}/Dockerfile.hbs`, () => this.renderContext());
     describeFile(project, {
       path: this.dockerfilePath,
       owner: FileOwner.MANAGED,
       purpose: `Multi-stage ${this.runtime} image: non-root user ${this.uid}, port ${this.port}, health check on ${this.healthPath}.`,
-      change: 'Set the ContainerImage options (port, healthPath, the runtime version, baseImage, uid, command) in .projenrc.ts.',
+      change: 'Set the ContainerImage options (port, healthPath, the runtime version, baseImage, uid, command, buildStage, runtimeStage, buildArgs) in .projenrc.ts.',
     });
+    for (const managed of facts.managed ?? []) {
+      const file = inContext(managed.replace(/\.hbs$/, ''));
+      new TemplateFile(project, file, `${templates}/${managed}`, () => this.renderContext());
+      describeFile(project, {
+        path: file,
+        owner: FileOwner.MANAGED,
+        purpose: `Configuration the ${this.runtime} image is built with (port ${this.port}, health check on ${this.healthPath}).`,
+        change: 'Set the ContainerImage options (port, healthPath) in .projenrc.ts, or hand the file over (`handOver`) to write it yourself.',
+      });
+    }
 
     this.dockerignore = new IgnoreFile(project, inContext('.dockerignore'));
-    for (const line of readTemplate(`${facts.templates}/.dockerignore`).split('\n')) {
+    for (const line of readTemplate(`${templates}/.dockerignore`).split('\n')) {
       if (line.startsWith('!')) this.dockerignore.include(line.slice(1));
       else if (line.trim() && !line.startsWith('#')) this.dockerignore.exclude(line.trim());
     }
@@ -257,13 +297,11 @@ export class ContainerImage extends Component {
     if (options.sampleCode ?? true) {
       // The root package.json is the repository's tooling; a Node.js service in a folder of
       // its own gets its own package files.
-      const samples = this.runtime === Runtime.NODE && this.context !== '.'
-        ? [...facts.samples, 'package.json.hbs', 'package-lock.json.hbs']
-        : facts.samples;
+      const samples = this.context !== '.' ? [...facts.samples, ...(facts.folderSamples ?? [])] : facts.samples;
       for (const sample of samples) {
-        const template = `${facts.templates}/${sample}`;
+        const template = `${templates}/${sample}`;
         const contents = sample.endsWith('.hbs')
-          ? () => renderTemplate(template, { module: this.serviceName })
+          ? () => renderTemplate(template, { ...facts.variant, module: this.serviceName, title: this.title, healthPath: this.healthPath })
           : () => readTemplate(template);
         seedFile(project, inContext(sample.replace(/\.hbs$/, '')), contents,
           `Part of a minimal ${this.runtime} service that answers on ${this.healthPath}, so the image runs from day one.`);
@@ -288,9 +326,14 @@ export class ContainerImage extends Component {
     const facts = runtimeFacts(this.runtime)!;
     const { buildStage, runtimeStage, buildArgs } = this.options;
     return {
+      ...facts.variant,
       // Appended to a template line: empty, or a newline and the lines.
       globalArgs: appended(globalArgLines(buildArgs)),
-      buildSetup: appended([...stageSetupLines(buildStage, facts.installer.build, buildArgs), ...stageInstructionLines(buildStage)]),
+      // Without a build image the first stage uses the base image, and its user.
+      buildSetup: appended([
+        ...stageSetupLines(buildStage, facts.installer.build, buildArgs, !facts.buildImage && facts.runtimeUserIsRoot === false),
+        ...stageInstructionLines(buildStage),
+      ]),
       runtimeSetup: appended(stageSetupLines(runtimeStage, facts.installer.runtime, buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(stageInstructionLines(runtimeStage)),
       baseImage: this.baseImage,
@@ -314,11 +357,11 @@ export class ContainerImage extends Component {
       report('runtime', `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(this.runtime)}; try Runtime.NODE`);
     }
     let versionOk = true;
-    for (const name of ['nodeVersion', 'pythonVersion', 'goVersion'] as const) {
+    for (const name of VERSION_OPTIONS) {
       const value = options[name];
       if (value === undefined || !facts) continue;
-      if (facts.version.option !== name) {
-        report(name, `applies to another runtime than '${this.runtime}', got ${JSON.stringify(value)}; remove it, or set ${facts.version.option} instead`);
+      if (facts.version?.option !== name) {
+        report(name, `applies to another runtime than '${this.runtime}', got ${JSON.stringify(value)}; remove it${facts.version ? `, or set ${facts.version.option} instead` : ''}`);
         continue;
       }
       const problem = facts.version.check(value);
@@ -326,15 +369,30 @@ export class ContainerImage extends Component {
       report(name, problem);
     }
     if (options.buildImage !== undefined && facts && !facts.buildImage) {
-      report('buildImage', `applies to compiled runtimes (go) only, got ${JSON.stringify(options.buildImage)} for '${this.runtime}'; remove it`);
+      report('buildImage', `applies to compiled runtimes (go, java-maven, java-gradle) only, got ${JSON.stringify(options.buildImage)} for '${this.runtime}'; remove it`);
     } else if (this.buildImage !== undefined && (options.buildImage !== undefined || versionOk)) {
       report('buildImage', checkImageReference(this.buildImage));
+    }
+    if (this.runtime === Runtime.CUSTOM) {
+      const presetOnly = (['baseImage', 'buildImage', 'command', 'buildStage', 'runtimeStage', 'buildArgs', 'uid'] as const).filter((o) => options[o] !== undefined);
+      for (const option of presetOnly) {
+        report(option, `shapes the Dockerfile of a preset; with Runtime.CUSTOM your own ${this.dockerfilePath} decides, got ${JSON.stringify(options[option])}; remove it`);
+      }
+      const file = options.dockerfile ?? 'Dockerfile';
+      if (typeof file !== 'string' || !file || path.isAbsolute(file) || path.normalize(file).startsWith('..')) {
+        report('dockerfile', `must be a path inside the service's folder, got ${JSON.stringify(options.dockerfile)}; try 'Dockerfile' or 'docker/Dockerfile'`);
+      }
+    } else if (options.dockerfile !== undefined) {
+      report('dockerfile', `applies to Runtime.CUSTOM only (presets write their own Dockerfile), got ${JSON.stringify(options.dockerfile)}; remove it, or set runtime: Runtime.CUSTOM`);
+    }
+    if (facts?.needsFolder && this.context === '.') {
+      report('runtime', `'${this.runtime}' needs the service in a folder of its own (the root package.json is the repository's tooling, installed with npm), got it at the root; use Runtime.NODE here and add the service with addService() or services`);
     }
     report('port', checkPort(this.port));
     report('healthPath', checkHealthPath(this.healthPath));
     report('registry', checkRegistry(this.registry));
     if (this.imageName !== undefined) report('imageName', checkImageName(this.imageName));
-    if (facts && (options.baseImage !== undefined || versionOk)) {
+    if (facts?.baseImage && (options.baseImage !== undefined || versionOk)) {
       report('baseImage', checkImageReference(this.baseImage));
     }
     report('uid', checkUid(this.uid));
@@ -356,7 +414,7 @@ export class ContainerImage extends Component {
     if (all.findIndex((o) => o.context === this.context) < index) {
       report('path', `must be unique, got '${this.context}' twice; give each service its own folder`);
     }
-    if (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0)) {
+    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0))) {
       report('command', `must be a non-empty list of non-empty strings (exec form), got ${JSON.stringify(options.command)}; try ["node", "src/server.js"]`);
     }
     return problems;

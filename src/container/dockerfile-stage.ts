@@ -43,7 +43,12 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const PACKAGE = /^[a-z0-9][a-z0-9+._-]*(=[A-Za-z0-9.+~:_-]+)?$/;
 
 /** Checks one stage's additions; `option` names it in messages (`runtimeStage`). */
-export function checkStage(option: string, stage: DockerfileStageOptions | undefined, installer: PackageInstaller | undefined, runtime: boolean): Problem[] {
+export function checkStage(
+  option: string,
+  stage: DockerfileStageOptions | undefined,
+  installer: PackageInstaller | undefined,
+  runtime: boolean,
+): Problem[] {
   if (!stage) return [];
   const problems: Problem[] = [];
   const report = (field: string, message: string) => problems.push({ option: `${option}.${field}`, message });
@@ -95,7 +100,12 @@ export function globalArgLines(args: { [name: string]: string } | undefined): st
  * The start of a stage: build args brought into scope, OS packages, environment. `asRoot`
  * switches to root first, for base images that default to another user.
  */
-export function stageSetupLines(stage: DockerfileStageOptions | undefined, installer: PackageInstaller | undefined, args: { [name: string]: string } | undefined, asRoot = false): string[] {
+export function stageSetupLines(
+  stage: DockerfileStageOptions | undefined,
+  installer: PackageInstaller | undefined,
+  args: { [name: string]: string } | undefined,
+  asRoot = false,
+): string[] {
   const lines = Object.keys(args ?? {}).map((name) => `ARG ${name}`);
   const packages = stage?.osPackages ?? [];
   if (packages.length > 0) {

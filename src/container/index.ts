@@ -1,3 +1,3 @@
 export * from './container-image';
 export * from './runtime';
-export { DockerfileStageOptions } from './dockerfile-stage';
+export type { DockerfileStageOptions } from './dockerfile-stage';

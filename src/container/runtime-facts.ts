@@ -10,57 +10,103 @@ export interface CodeQlLanguage {
   readonly buildMode: 'none' | 'autobuild';
 }
 
+/** The options that set a language version. */
+export type VersionOption = 'nodeVersion' | 'pythonVersion' | 'goVersion' | 'javaVersion';
+
 /** Facts about a runtime that several components need (internal). */
 export interface RuntimeFacts {
-  /** Folder under `templates/runtimes/`. */
-  readonly templates: string;
+  /** Folder under `templates/runtimes/` (none: the user's own Dockerfile). */
+  readonly templates?: string;
+  /** Flags the preset's templates branch on (e.g. the package manager). */
+  readonly variant: Record<string, boolean>;
   /** CodeQL languages to analyze. */
   readonly codeql: CodeQlLanguage[];
   /** The container's command when none is given. */
   readonly defaultCommand: string[];
   /** Files seeded as the sample service (under the template folder; `.hbs` is rendered). */
   readonly samples: string[];
-  /** The Dependabot ecosystem of the service's dependencies. */
-  readonly ecosystem: string;
+  /** Further samples for a service in a folder of its own (the root's package.json is the repository's tooling). */
+  readonly folderSamples?: string[];
+  /** Files rendered on every synth next to the Dockerfile (under the template folder, `.hbs`). */
+  readonly managed?: string[];
+  /** The Dependabot ecosystem of the service's dependencies (none: nothing to update). */
+  readonly ecosystem?: string;
   /** The option that sets the language version, its default and its check. */
-  readonly version: { readonly option: 'nodeVersion' | 'pythonVersion' | 'goVersion'; readonly default: string; readonly check: (v: string) => string | undefined };
+  readonly version?: { readonly option: VersionOption; readonly default: string; readonly check: (v: string) => string | undefined };
   /** The default image of the runtime stage. */
-  readonly baseImage: (version: string) => string;
+  readonly baseImage?: (version: string) => string;
   /** The default image of the build stage, for runtimes that compile. */
   readonly buildImage?: (version: string) => string;
   /** How the default images of the build and runtime stages install OS packages (none: distroless). */
   readonly installer: { readonly build?: PackageInstaller; readonly runtime?: PackageInstaller };
   /** False when the runtime base image switches to a non-root user itself (root is needed to install packages). */
   readonly runtimeUserIsRoot?: boolean;
+  /** The preset needs a folder of its own (not the repository root). */
+  readonly needsFolder?: boolean;
 }
 
+const NODE_VERSION = { option: 'nodeVersion', default: '22', check: checkNodeVersion } as const;
+const PYTHON_VERSION = {
+  option: 'pythonVersion',
+  default: '3.12',
+  check: (v: string) => (/^3\.\d{1,2}$/.test(v) && Number(v.split('.')[1]) >= 9 ? undefined : `must be a Python 3 minor version of 3.9 or later (the python image tag), got '${v}'; try '3.12'`),
+} as const;
+const JAVA_VERSION = {
+  option: 'javaVersion',
+  default: '21',
+  check: (v: string) => (/^\d{2}$/.test(v) && Number(v) >= 17 ? undefined : `must be a Java feature release of 17 or later (the eclipse-temurin image tag), got '${v}'; try '21'`),
+} as const;
+
+const node = (packageManager: 'npm' | 'pnpm' | 'yarn'): RuntimeFacts => ({
+  templates: 'runtimes/node',
+  variant: { npm: packageManager === 'npm', pnpm: packageManager === 'pnpm', yarn: packageManager === 'yarn' },
+  codeql: [{ language: 'javascript-typescript', buildMode: 'none' }],
+  defaultCommand: ['node', 'src/server.js'],
+  samples: ['src/server.js'],
+  folderSamples: ['package.json.hbs', { npm: 'package-lock.json.hbs', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' }[packageManager]],
+  ecosystem: 'npm',
+  version: NODE_VERSION,
+  baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
+  installer: { build: 'apt', runtime: 'apt' },
+  needsFolder: packageManager !== 'npm',
+});
+
+const python = (pyproject: boolean): RuntimeFacts => ({
+  templates: 'runtimes/python',
+  variant: { pyproject },
+  codeql: [{ language: 'python', buildMode: 'none' }],
+  defaultCommand: ['python3', 'src/main.py'],
+  samples: [pyproject ? 'pyproject.toml.hbs' : 'requirements.txt', 'src/main.py'],
+  ecosystem: 'pip',
+  version: pyproject
+    ? { ...PYTHON_VERSION, check: (v: string) => PYTHON_VERSION.check(v) ?? (Number(v.split('.')[1]) < 11 ? `must be 3.11 or later for pyproject.toml (the image reads it with tomllib), got '${v}'; try '3.12'` : undefined) }
+    : PYTHON_VERSION,
+  baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
+  installer: { build: 'apt', runtime: 'apt' },
+});
+
+const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
+  templates: 'runtimes/java',
+  variant: { maven: tool === 'maven', gradle: tool === 'gradle' },
+  codeql: [{ language: 'java-kotlin', buildMode: 'none' }],
+  defaultCommand: ['java', '-jar', '/app/app.jar'],
+  samples: tool === 'maven' ? ['pom.xml.hbs', 'src/main/java/app/Main.java'] : ['build.gradle', 'settings.gradle.hbs', 'src/main/java/app/Main.java'],
+  ecosystem: tool,
+  version: JAVA_VERSION,
+  baseImage: (v) => `docker.io/library/eclipse-temurin:${v}-jre`,
+  buildImage: tool === 'maven' ? (v) => `docker.io/library/maven:3.9-eclipse-temurin-${v}` : (v) => `docker.io/library/gradle:9-jdk${v}`,
+  installer: { build: 'apt', runtime: 'apt' },
+});
+
 const FACTS: Record<Runtime, RuntimeFacts> = {
-  [Runtime.NODE]: {
-    templates: 'runtimes/node',
-    codeql: [{ language: 'javascript-typescript', buildMode: 'none' }],
-    defaultCommand: ['node', 'src/server.js'],
-    samples: ['src/server.js'],
-    ecosystem: 'npm',
-    version: { option: 'nodeVersion', default: '22', check: checkNodeVersion },
-    baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
-    installer: { build: 'apt', runtime: 'apt' },
-  },
-  [Runtime.PYTHON]: {
-    templates: 'runtimes/python',
-    codeql: [{ language: 'python', buildMode: 'none' }],
-    defaultCommand: ['python3', 'src/main.py'],
-    samples: ['requirements.txt', 'src/main.py'],
-    ecosystem: 'pip',
-    version: {
-      option: 'pythonVersion',
-      default: '3.12',
-      check: (v) => (/^3\.\d{1,2}$/.test(v) && Number(v.split('.')[1]) >= 9 ? undefined : `must be a Python 3 minor version of 3.9 or later (the python image tag), got '${v}'; try '3.12'`),
-    },
-    baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
-    installer: { build: 'apt', runtime: 'apt' },
-  },
+  [Runtime.NODE]: node('npm'),
+  [Runtime.NODE_PNPM]: node('pnpm'),
+  [Runtime.NODE_YARN]: node('yarn'),
+  [Runtime.PYTHON]: python(false),
+  [Runtime.PYTHON_PYPROJECT]: python(true),
   [Runtime.GO]: {
     templates: 'runtimes/go',
+    variant: {},
     codeql: [{ language: 'go', buildMode: 'autobuild' }],
     defaultCommand: ['/app/server'],
     samples: ['go.mod.hbs', 'go.sum', 'main.go'],
@@ -74,6 +120,28 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     buildImage: (v) => `docker.io/library/golang:${v}-bookworm`,
     installer: { build: 'apt' },
   },
+  [Runtime.JAVA_MAVEN]: java('maven'),
+  [Runtime.JAVA_GRADLE]: java('gradle'),
+  [Runtime.STATIC]: {
+    templates: 'runtimes/static',
+    variant: {},
+    codeql: [],
+    defaultCommand: ['nginx', '-g', 'daemon off;'],
+    samples: ['public/index.html.hbs'],
+    managed: ['nginx.conf.hbs'],
+    baseImage: () => 'docker.io/nginxinc/nginx-unprivileged:1.30-alpine',
+    installer: { build: 'apk', runtime: 'apk' },
+    runtimeUserIsRoot: false,
+  },
+  [Runtime.CUSTOM]: {
+    variant: {},
+    codeql: [],
+    defaultCommand: [],
+    samples: [],
+    // The Dockerfile is the user's own, so Dependabot may update its base images.
+    ecosystem: 'docker',
+    installer: {},
+  },
 };
 
 /** Facts about a runtime, or `undefined` for a value that is not a `Runtime`. */
@@ -85,3 +153,6 @@ export function runtimeFacts(runtime: Runtime): RuntimeFacts | undefined {
 export function runtimeNames(): string[] {
   return Object.values(Runtime);
 }
+
+/** The options that set a language version, for checks. */
+export const VERSION_OPTIONS: VersionOption[] = ['nodeVersion', 'pythonVersion', 'goVersion', 'javaVersion'];

@@ -6,6 +6,8 @@ export enum FileOwner {
   MANAGED = 'managed',
   /** Written once when missing, then the user's to edit. */
   SEEDED = 'seeded',
+  /** Never written by synth; listed because generated files use it (a custom Dockerfile). */
+  YOURS = 'yours',
 }
 
 /** What the generated README says about one file. */

@@ -1,8 +1,10 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, registryLogin } from './registry-login';
 import { ContainerImage } from '../container/container-image';
 import { checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /** Options for `ContainerBuildWorkflow`. */
@@ -53,6 +55,16 @@ export interface ContainerBuildWorkflowOptions {
    * @default true
    */
   readonly uploadScanResults?: boolean;
+
+  /**
+   * The cloud identities of OIDC logins to Amazon ECR, Google Artifact Registry and Azure
+   * Container Registry (chosen by the image's `registry` host); each defaults to a repository
+   * variable. GHCR uses the workflow's token, Docker Hub the variable `DOCKERHUB_USERNAME` and
+   * the secret `DOCKERHUB_TOKEN`, any other registry the secrets `REGISTRY_USERNAME` and
+   * `REGISTRY_PASSWORD`.
+   * @default - each identity from its repository variable (see `RegistryIdentity`)
+   */
+  readonly registryIdentity?: RegistryIdentity;
 }
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
@@ -85,6 +97,7 @@ export class ContainerBuildWorkflow extends Component {
   private readonly sign: boolean;
   private readonly scanSeverity: string;
   private readonly upload: boolean;
+  private readonly identity: RegistryIdentity;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
@@ -94,6 +107,7 @@ export class ContainerBuildWorkflow extends Component {
     this.sign = options.sign ?? true;
     this.scanSeverity = options.scanSeverity ?? 'CRITICAL';
     this.upload = options.uploadScanResults ?? true;
+    this.identity = { ...options.registryIdentity };
     const tagPattern = options.tagPattern ?? 'v*';
     const gh = github.GitHub.of(project);
 
@@ -116,6 +130,12 @@ export class ContainerBuildWorkflow extends Component {
       if (!tagPattern || /\s/.test(tagPattern)) {
         problems.push({ option: 'tagPattern', message: `must be a git tag glob without spaces, got ${JSON.stringify(tagPattern)}; try 'v*'` });
       }
+      // A misspelt identity would silently fall back to its repository variable.
+      problems.push(...unknownOptions('projen-gitops.RegistryIdentity', this.identity, 'RegistryIdentity')
+        .map((p) => ({ ...p, option: `registryIdentity.${p.option}` })));
+      problems.push(...checkRegistryIdentity(this.identity));
+      const images = ContainerImage.all(project);
+      for (const image of images) problems.push(...checkRegistryImage(image, images.length > 1));
       return problems;
     });
     if (!gh) return;
@@ -161,12 +181,15 @@ export class ContainerBuildWorkflow extends Component {
       'all=false',
       'if grep -qx \'.github/workflows/container.yml\' <<<"$changed"; then all=true; fi',
     ];
+    // One redirect for all services (shellcheck SC2129 flags one per service from three on).
+    lines.push('{');
     for (const image of all) {
       const test = image.context !== '.'
         ? `grep -q '^${image.context.replace(/\./g, '\\.')}/' <<<"$changed"`
         : `grep -v ${folders.map((f) => `-e '${f}'`).join(' ')} <<<"$changed" | grep -q .`;
-      lines.push(`if [ "$all" = true ] || ${test}; then echo "${image.serviceName}=true"; else echo "${image.serviceName}=false"; fi >> "$GITHUB_OUTPUT"`);
+      lines.push(`  if [ "$all" = true ] || ${test}; then echo "${image.serviceName}=true"; else echo "${image.serviceName}=false"; fi`);
     }
+    lines.push('} >> "$GITHUB_OUTPUT"');
     return {
       name: 'Changed services',
       if: "github.event_name == 'pull_request'",
@@ -191,15 +214,10 @@ export class ContainerBuildWorkflow extends Component {
     const suffix = multi ? `-${image.serviceName}` : '';
     const label = multi ? ` (${image.serviceName})` : '';
     const scanTag = `${SCAN_TAG}${suffix}`;
-    const ghcr = image.registry === 'ghcr.io';
     const images = image.imageReference ?? '${{ steps.image.outputs.name }}';
-    const login: github.workflows.JobStep = {
-      name: 'Log in to the registry',
-      uses: uses(ACTIONS.login),
-      with: ghcr
-        ? { registry: image.registry, username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' }
-        : { registry: image.registry, username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' },
-    };
+    // The publish job pushes and signs, the scan job pulls: both log in the same way.
+    const login = registryLogin(image.registry, this.identity);
+    const ghcr = login.githubPackages;
     const multiPlatform = this.platforms.length > 1 || this.platforms[0] !== 'linux/amd64';
     return {
       [`build${suffix}`]: {
@@ -254,8 +272,8 @@ export class ContainerBuildWorkflow extends Component {
         permissions: {
           contents: github.workflows.JobPermission.READ,
           ...(ghcr ? { packages: github.workflows.JobPermission.WRITE } : {}),
-          // The OIDC token is the signing identity (keyless): no key to leak.
-          ...(this.sign ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+          // The OIDC token is the signing identity (keyless) and the cloud registry login.
+          ...(this.sign || login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
         },
         outputs: {
           digest: { stepId: 'push', outputName: 'digest' },
@@ -275,7 +293,7 @@ export class ContainerBuildWorkflow extends Component {
               'fi',
             ].join('\n'),
           },
-          login,
+          ...login.steps,
           {
             name: 'Build and push',
             id: 'push',
@@ -310,10 +328,11 @@ export class ContainerBuildWorkflow extends Component {
         permissions: {
           contents: github.workflows.JobPermission.READ,
           ...(ghcr ? { packages: github.workflows.JobPermission.READ } : {}),
+          ...(login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
           ...(this.upload ? { securityEvents: github.workflows.JobPermission.WRITE } : {}),
         },
         steps: [
-          login,
+          ...login.steps,
           ...this.scanSteps(`${image.imageReference ?? `\${{ needs.publish${suffix}.outputs.image }}`}@\${{ needs.publish${suffix}.outputs.digest }}`),
         ],
       },

@@ -6,4 +6,5 @@ export * from './dependency-review-workflow';
 export { DriftCheckWorkflow } from './drift-check-workflow';
 export type { DriftCheckWorkflowOptions } from './drift-check-workflow';
 export * from './dependency-updates';
+export type { RegistryIdentity } from './registry-login';
 export * from './security-policy';

@@ -13,6 +13,7 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 
 /** Options for `GitOpsProject`. */
@@ -43,6 +44,13 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default true
    */
   readonly codeScanning?: boolean;
+
+  /**
+   * The cloud identities the workflow logs in to Amazon ECR, Google Artifact Registry or Azure
+   * Container Registry with, through OIDC (chosen by `registry`).
+   * @default - each identity from its repository variable (see `RegistryIdentity`)
+   */
+  readonly registryIdentity?: RegistryIdentity;
 
   /**
    * The branch that is deployed: protected, built on pull requests, published on push.
@@ -215,6 +223,7 @@ export class GitOpsProject extends javascript.NodeProject {
       sign: options.signImages,
       scanSeverity: options.scanSeverity,
       uploadScanResults: options.codeScanning,
+      registryIdentity: options.registryIdentity,
     });
     if (options.codeScanning ?? true) {
       this.codeql = new CodeQlWorkflow(this, { branch });

@@ -30,7 +30,7 @@ describe('the question table', () => {
 
   test.each<[string, unknown, RegExp]>([
     ['name', 'My Service', /must be lowercase letters.*got "My Service"; try 'my-service'/],
-    ['runtime', 'ruby', /must be one of 'node', 'python', 'go', got "ruby"/],
+    ['runtime', 'ruby', /must be one of 'node', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got "ruby"/],
     ['registry', 'https://ghcr.io', /must be a registry host.*try 'ghcr.io'/],
     ['imageName', 'Acme/Orders', /got 'Acme\/Orders'; try 'acme\/orders'/],
     ['port', '70000', /must be an integer from 1 to 65535, got 70000; try 8080/],
@@ -38,7 +38,7 @@ describe('the question table', () => {
     ['healthPath', 'healthz', /must be an absolute URL path.*try '\/healthz'/],
     ['requiredApprovals', '11', /must be an integer from 0 to 10/],
     ['codeOwners', 'acme, @ok', /got "acme"; try '@acme'/],
-    ['services', 'worker:ruby', /'worker:ruby': runtime must be one of 'node', 'python', 'go', got 'ruby'/],
+    ['services', 'worker:ruby', /'worker:ruby': runtime must be one of 'node', 'node-pnpm', 'node-yarn', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got 'ruby'/],
     ['services', 'worker, worker:go', /'worker' is listed twice/],
   ])('%s rejects %p with the same message as the project option', (name, raw, message) => {
     const q = question(name);

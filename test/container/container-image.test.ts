@@ -108,7 +108,7 @@ describe('ContainerImage', () => {
       ['bad digest', { baseImage: 'node@sha256:abc' }, /baseImage: has a malformed digest/],
       ['root user', { uid: 0 }, /uid: must be a non-root numeric user id .*0 is root.* got 0; try 10001/],
       ['empty command', { command: [] }, /command: must be a non-empty list/],
-      ['unknown runtime', { runtime: 'ruby' as Runtime }, /runtime: must be one of 'node', 'python', 'go', got "ruby"/],
+      ['unknown runtime', { runtime: 'ruby' as Runtime }, /runtime: must be one of 'node', 'node-pnpm', .*, 'custom', got "ruby"; try Runtime\.NODE$/m],
     ])('%s', (_name, options, message) => {
       const { project } = imageProject(options);
       expect(() => project.synth()).toThrow(message);

@@ -30,7 +30,8 @@ export async function freePort(): Promise<number> {
 
 export class OciLab {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-oci-'));
-  private readonly env: NodeJS.ProcessEnv;
+  /** The environment every tool runs with (private storage, runc). */
+  readonly env: NodeJS.ProcessEnv;
   private readonly containers: string[] = [];
   private registry?: ChildProcess;
 
