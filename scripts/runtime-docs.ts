@@ -42,7 +42,7 @@ const PAGES: Record<Runtime, Page> = {
   },
   [Runtime.NODE_PNPM]: {
     title: 'Node.js (pnpm)',
-    intro: 'A Node.js service with pnpm, in a folder of its own (the repository\'s root `package.json` is its tooling, installed with npm). pnpm comes through corepack at the version the service\'s `package.json` pins in `packageManager`.',
+    intro: 'A Node.js service with pnpm, in a folder of its own (the repository\'s root `package.json` is its tooling, installed with npm). pnpm comes through corepack at the version the service\'s `package.json` pins in `packageManager`, with its sha512, so corepack checks the download against it.',
     files: '`services/<name>/package.json` (with `packageManager`), an empty `pnpm-lock.yaml` and `src/server.js` (seeded; yours).',
     notes: [
       '`pnpm install --frozen-lockfile --prod`: the lockfile must be committed and current, and devDependencies stay out of the image.',
@@ -54,7 +54,7 @@ const PAGES: Record<Runtime, Page> = {
   },
   [Runtime.NODE_YARN]: {
     title: 'Node.js (Yarn 1)',
-    intro: 'A Node.js service with Yarn 1 (classic), in a folder of its own (the repository\'s root `package.json` is its tooling, installed with npm). Yarn comes through corepack at the version the service\'s `package.json` pins in `packageManager`.',
+    intro: 'A Node.js service with Yarn 1 (classic), in a folder of its own (the repository\'s root `package.json` is its tooling, installed with npm). Yarn comes through corepack at the version the service\'s `package.json` pins in `packageManager`, with its sha512, so corepack checks the download against it.',
     files: '`services/<name>/package.json` (with `packageManager`), an empty `yarn.lock` and `src/server.js` (seeded; yours).',
     notes: [
       '`yarn install --frozen-lockfile --production`: the lockfile must be committed and current, and devDependencies stay out of the image.',

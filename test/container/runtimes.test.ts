@@ -102,10 +102,10 @@ describe.each(PRESETS)('the %s preset', (runtime, dir) => {
 describe('package files of pnpm and Yarn services', () => {
   test('the seeded package.json pins the package manager for corepack, next to an empty lockfile', () => {
     const pnpm = synth(gitopsProject({ services: [{ name: 'web', runtime: Runtime.NODE_PNPM }] }));
-    expect(pnpm['services/web/package.json']).toMatchObject({ name: 'web', packageManager: expect.stringMatching(/^pnpm@\d+\.\d+\.\d+$/), dependencies: {} });
+    expect(pnpm['services/web/package.json']).toMatchObject({ name: 'web', packageManager: expect.stringMatching(/^pnpm@\d+\.\d+\.\d+\+sha512\.[0-9a-f]{128}$/), dependencies: {} });
     expect(pnpm['services/web/pnpm-lock.yaml']).toMatch(/^lockfileVersion: '9\.0'$/m);
     const yarn = synth(gitopsProject({ services: [{ name: 'web', runtime: Runtime.NODE_YARN }] }));
-    expect(yarn['services/web/package.json'].packageManager).toMatch(/^yarn@1\.\d+\.\d+$/);
+    expect(yarn['services/web/package.json'].packageManager).toMatch(/^yarn@1\.\d+\.\d+\+sha512\.[0-9a-f]{128}$/);
     expect(yarn['services/web/yarn.lock']).toMatch(/^# yarn lockfile v1$/m);
   });
 

@@ -98,8 +98,14 @@ describeWithTools('generated images build, run and ship', () => {
     lab = new OciLab();
     debian = timed('debootstrap base', () => lab.makeDebianBase());
     // Debian's Node.js has no corepack; the pnpm and Yarn presets get theirs (and through it pnpm
-    // and Yarn) from the npm registry, as node's official images bundle it.
-    timed('node base', () => lab.buildFromText('localhost/node-test:bookworm', `${aptBase(debian, 'nodejs npm ca-certificates')}\nRUN npm install -g --no-audit --no-fund corepack@0.36.0`));
+    // and Yarn) from the npm registry, as node's official images bundle it. A machine that
+    // reaches the registry through a TLS-inspecting proxy names its CA bundle in
+    // NODE_EXTRA_CA_CERTS; the stand-in base trusts it too, as a company's mirror image would.
+    const ca = process.env.NODE_EXTRA_CA_CERTS && fs.existsSync(process.env.NODE_EXTRA_CA_CERTS) ? process.env.NODE_EXTRA_CA_CERTS : undefined;
+    const trust = ca ? 'COPY extra-ca.crt /etc/ssl/certs/extra-ca.crt\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/extra-ca.crt\n' : '';
+    timed('node base', () => lab.buildFromText('localhost/node-test:bookworm',
+      `${aptBase(debian, 'nodejs npm ca-certificates')}\n${trust}RUN npm install -g --no-audit --no-fund corepack@0.36.0`,
+      ca ? { 'extra-ca.crt': ca } : {}));
     timed('python base', () => lab.buildFromText('localhost/python-test:bookworm', aptBase(debian, 'python3 python3-venv ca-certificates')));
     timed('go base', () => lab.buildFromText('localhost/go-test:bookworm', aptBase(debian, 'golang-go ca-certificates')));
     // Debian's nginx stands in for nginx-unprivileged; wget for the health check, as busybox's.

@@ -72,10 +72,11 @@ export class OciLab {
     return 'localhost/debian:bookworm-slim';
   }
 
-  /** Builds an image from a Containerfile given as text. */
-  buildFromText(tag: string, containerfile: string): string {
+  /** Builds an image from a Containerfile given as text, with further files in its context. */
+  buildFromText(tag: string, containerfile: string, files: Record<string, string> = {}): string {
     const context = fs.mkdtempSync(path.join(this.dir, 'ctx-'));
     fs.writeFileSync(path.join(context, 'Containerfile'), containerfile);
+    for (const [name, source] of Object.entries(files)) fs.copyFileSync(source, path.join(context, name));
     this.exec('buildah', ['bud', '--isolation', 'chroot', '--format', 'docker', '-t', tag, context]);
     return tag;
   }
