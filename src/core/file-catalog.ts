@@ -1,4 +1,4 @@
-import { Project } from 'projen';
+import { Project } from 'projen/lib/project';
 
 /** Who owns a file that projen-gitops writes. */
 export enum FileOwner {

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { FileBase, FileBaseOptions, IResolver } from 'projen';
+import { FileBase, FileBaseOptions, IResolver } from 'projen/lib/file';
 import { renderTemplate } from './templates';
 
 /**

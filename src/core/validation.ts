@@ -1,4 +1,5 @@
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 
 /** One thing wrong with the options: where, what and how to fix it. */
 export interface Problem {

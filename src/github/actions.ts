@@ -1,4 +1,4 @@
-import { github } from 'projen';
+import * as github from 'projen/lib/github';
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {

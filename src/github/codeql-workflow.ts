@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
-import { Component, github, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import * as github from 'projen/lib/github';
+import { Project } from 'projen/lib/project';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';

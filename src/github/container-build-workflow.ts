@@ -1,4 +1,6 @@
-import { Component, github, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import * as github from 'projen/lib/github';
+import { Project } from 'projen/lib/project';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, registryLogin } from './registry-login';
 import { ContainerImage } from '../container/container-image';

@@ -1,4 +1,6 @@
-import { Component, github, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import * as github from 'projen/lib/github';
+import { Project } from 'projen/lib/project';
 import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';

@@ -1,4 +1,6 @@
-import { Component, Project, YamlFile } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
+import { YamlFile } from 'projen/lib/yaml';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';

@@ -1,4 +1,5 @@
-import { github, Project } from 'projen';
+import * as github from 'projen/lib/github';
+import { Project } from 'projen/lib/project';
 
 /**
  * The names of the status checks a pull request reports, computed from every job of every

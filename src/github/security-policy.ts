@@ -1,4 +1,5 @@
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { BranchProtection } from './branch-protection';
 import { CodeQlWorkflow } from './codeql-workflow';
 import { ContainerBuildWorkflow } from './container-build-workflow';

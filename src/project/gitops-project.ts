@@ -1,4 +1,6 @@
-import { javascript, ProjectOptions, typescript } from 'projen';
+import * as javascript from 'projen/lib/javascript';
+import { ProjectOptions } from 'projen/lib/project';
+import * as typescript from 'projen/lib/typescript';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { checkProjectName } from '../core/checks';

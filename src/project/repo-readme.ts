@@ -1,4 +1,5 @@
-import { Component, Project } from 'projen';
+import { Component } from 'projen/lib/component';
+import { Project } from 'projen/lib/project';
 import { ContainerImage } from '../container/container-image';
 import { describedFiles, describeFile, FileEntry, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
