@@ -1,7 +1,5 @@
 import * as path from 'path';
-import { Component } from 'projen/lib/component';
-import { IgnoreFile } from 'projen/lib/ignore-file';
-import { Project } from 'projen/lib/project';
+import { Component, IgnoreFile, Project } from 'projen';
 import { appended, checkBuildArgs, checkStage, DockerfileStageOptions, globalArgLines, stageInstructionLines, stageSetupLines } from './dockerfile-stage';
 import { Runtime } from './runtime';
 import { runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';

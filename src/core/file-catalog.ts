@@ -1,4 +1,4 @@
-import { Project } from 'projen/lib/project';
+import { Project } from 'projen';
 
 /** Who owns a file that projen-gitops writes. */
 export enum FileOwner {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Problem } from './validation';
 
 /**
- * Misspelt options: synth runs `.projenrc.ts` without type-checking, so `prot: 3000` would be
+ * Misspelt options: tsx runs `.projenrc.ts` without type-checking, so `prot: 3000` would be
  * ignored in silence. The option names come from the jsii manifests (`.jsii`), which list
  * every documented property of a struct and the structs it extends.
  */

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { FileBase, FileBaseOptions, IResolver } from 'projen/lib/file';
+import { FileBase, FileBaseOptions, IResolver } from 'projen';
 import { renderTemplate } from './templates';
 
 /**

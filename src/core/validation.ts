@@ -1,5 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { Project } from 'projen/lib/project';
+import { Component, Project } from 'projen';
 
 /** One thing wrong with the options: where, what and how to fix it. */
 export interface Problem {

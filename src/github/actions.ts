@@ -1,4 +1,4 @@
-import * as github from 'projen/lib/github';
+import { github } from 'projen';
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {

@@ -1,7 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { JsonFile } from 'projen/lib/json';
-import { Project } from 'projen/lib/project';
-import { YamlFile } from 'projen/lib/yaml';
+import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';

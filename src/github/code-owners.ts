@@ -1,5 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { Project } from 'projen/lib/project';
+import { Component, Project } from 'projen';
 import { checkOwner } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';

@@ -1,7 +1,5 @@
 import { createHash } from 'crypto';
-import { Component } from 'projen/lib/component';
-import * as github from 'projen/lib/github';
-import { Project } from 'projen/lib/project';
+import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';

@@ -1,6 +1,4 @@
-import { Component } from 'projen/lib/component';
-import * as github from 'projen/lib/github';
-import { Project } from 'projen/lib/project';
+import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, registryLogin } from './registry-login';
 import { ContainerImage } from '../container/container-image';

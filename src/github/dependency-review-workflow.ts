@@ -1,6 +1,4 @@
-import { Component } from 'projen/lib/component';
-import * as github from 'projen/lib/github';
-import { Project } from 'projen/lib/project';
+import { Component, github, Project } from 'projen';
 import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';

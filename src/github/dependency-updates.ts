@@ -1,6 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { Project } from 'projen/lib/project';
-import { YamlFile } from 'projen/lib/yaml';
+import { Component, Project, YamlFile } from 'projen';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';

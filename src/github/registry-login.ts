@@ -1,4 +1,4 @@
-import * as github from 'projen/lib/github';
+import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
 import { Problem } from '../core/validation';

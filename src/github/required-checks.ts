@@ -1,5 +1,4 @@
-import * as github from 'projen/lib/github';
-import { Project } from 'projen/lib/project';
+import { github, Project } from 'projen';
 
 /**
  * The names of the status checks a pull request reports, computed from every job of every

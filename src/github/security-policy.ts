@@ -1,5 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { Project } from 'projen/lib/project';
+import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
 import { CodeQlWorkflow } from './codeql-workflow';
 import { ContainerBuildWorkflow } from './container-build-workflow';

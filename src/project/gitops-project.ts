@@ -1,6 +1,4 @@
-import * as javascript from 'projen/lib/javascript';
-import { ProjectOptions } from 'projen/lib/project';
-import * as typescript from 'projen/lib/typescript';
+import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { checkProjectName } from '../core/checks';

@@ -1,5 +1,4 @@
-import { Component } from 'projen/lib/component';
-import { Project } from 'projen/lib/project';
+import { Component, Project } from 'projen';
 import { ContainerImage } from '../container/container-image';
 import { describedFiles, describeFile, FileEntry, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
