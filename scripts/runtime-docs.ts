@@ -46,7 +46,7 @@ const PAGES: Record<Runtime, Page> = {
     files: '`services/<name>/package.json` (with `packageManager`), an empty `pnpm-lock.yaml` and `src/server.js` (seeded; yours).',
     notes: [
       '`pnpm install --frozen-lockfile --prod`: the lockfile must be committed and current, and devDependencies stay out of the image.',
-      'Node.js 25 and later images no longer bundle corepack: add it with `buildStage: { instructions: ["RUN npm install -g corepack@0.36.0"] }`.',
+      '`nodeVersion` must be 24 or earlier: Node.js 25 images no longer ship corepack (synth says so).',
       ...NODE_NOTES,
     ],
     options: ['nodeVersion', ...COMMON],
@@ -59,7 +59,7 @@ const PAGES: Record<Runtime, Page> = {
     notes: [
       '`yarn install --frozen-lockfile --production`: the lockfile must be committed and current, and devDependencies stay out of the image.',
       'Yarn 2 and later (Berry) are not covered: their production install (`yarn workspaces focus --production`) needs a plugin; hand the Dockerfile over (`handOver`) or use `Runtime.CUSTOM`.',
-      'Node.js 25 and later images no longer bundle corepack: add it with `buildStage: { instructions: ["RUN npm install -g corepack@0.36.0"] }`.',
+      '`nodeVersion` must be 24 or earlier: Node.js 25 images no longer ship corepack (synth says so).',
       ...NODE_NOTES,
     ],
     options: ['nodeVersion', ...COMMON],
@@ -104,7 +104,7 @@ const PAGES: Record<Runtime, Page> = {
     files: '`pom.xml` (its `finalName` is `app`) and `src/main/java/app/Main.java` (seeded samples; yours).',
     notes: [
       '`mvn dependency:go-offline` runs before the sources are copied, so dependency layers survive code changes; `~/.m2` is a BuildKit cache mount.',
-      'The build must leave exactly one jar in `target/` (the copy to `/out/app.jar` fails otherwise).',
+      'The build must leave exactly one jar in `target/` (the copy to `/out/app.jar` fails otherwise). `dependency:copy-dependencies` puts the runtime dependencies in `lib/` next to it, which the jar\'s manifest lists (the sample\'s `addClasspath`), so `java -jar` finds them.',
       '`JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75` sizes the heap from the container\'s memory limit.',
       'The health check uses `curl`, which the eclipse-temurin images ship.',
       'Not built in this project\'s tests: Maven Central is not reachable there. The Dockerfile is linted (dockerfile-utils, dockerlinter).',
@@ -117,7 +117,7 @@ const PAGES: Record<Runtime, Page> = {
     files: '`build.gradle` (the jar is `build/libs/app.jar`), `settings.gradle` and `src/main/java/app/Main.java` (seeded samples; yours).',
     notes: [
       'Gradle\'s user home is a BuildKit cache mount; the build runs without the daemon and without tests (`-x test`: tests belong in CI before the image).',
-      'The build must produce `build/libs/app.jar` (the sample sets `archiveFileName`).',
+      'The build must produce `build/libs/app.jar` (the sample sets `archiveFileName`) and the runtime dependencies in `build/libs/lib/`, which the jar\'s manifest lists (the sample\'s `runtimeLibs` task and `Class-Path`), so `java -jar` finds them.',
       '`JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75` sizes the heap from the container\'s memory limit; the health check uses `curl`, which the eclipse-temurin images ship.',
       'Not built in this project\'s tests: the Gradle plugin portal and Maven Central are not reachable there. The Dockerfile is linted (dockerfile-utils, dockerlinter).',
     ],

@@ -107,11 +107,15 @@ function ownVersion(): string {
   return version;
 }
 
-/** Lets `require()` load `.ts` files through the cache (unless another loader already does). */
+/**
+ * Lets `require()` load `.ts` files through the cache. It replaces any handler already there:
+ * Node.js 22.18 and later register their own type stripping for `.ts`, which would load an
+ * `import`ing `.projenrc.ts` as ESM (no extensionless local imports, no `__dirname`) and skip
+ * the cache.
+ */
 export function registerTypeScript(cacheDir: string) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const extensions = require.extensions;
-  if (extensions['.ts']) return;
   extensions['.ts'] = (module, filename) => {
     const compiled = compileTypeScript(filename, fs.readFileSync(filename, 'utf-8'), cacheDir);
     (module as unknown as { _compile(code: string, filename: string): void })._compile(compiled, filename);
@@ -140,5 +144,6 @@ export function runProjenrc(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = runProjenrc(process.argv.slice(2));
+  const code = runProjenrc(process.argv.slice(2));
+  if (code !== 0) process.exitCode = code; // keeps an exit code .projenrc.ts set itself
 }

@@ -1,6 +1,15 @@
 import * as path from 'path';
 import { Component, IgnoreFile, Project } from 'projen';
-import { appended, checkBuildArgs, checkStage, DockerfileStageOptions, globalArgLines, stageInstructionLines, stageSetupLines } from './dockerfile-stage';
+import {
+  appended,
+  checkBuildArgs,
+  checkStage,
+  DockerfileStageOptions,
+  globalArgLines,
+  installerFor,
+  stageInstructionLines,
+  stageSetupLines,
+} from './dockerfile-stage';
 import { Runtime } from './runtime';
 import { runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
 import {
@@ -329,12 +338,14 @@ export class ContainerImage extends Component {
       ...facts.variant,
       // Appended to a template line: empty, or a newline and the lines.
       globalArgs: appended(globalArgLines(buildArgs)),
-      // Without a build image the first stage uses the base image, and its user.
+      // Without a build image the first stage uses the base image, and its user; a base image
+      // that switches to its own user (nginx) needs root back for packages and instructions.
       buildSetup: appended([
-        ...stageSetupLines(buildStage, facts.installer.build, buildArgs, !facts.buildImage && facts.runtimeUserIsRoot === false),
+        ...stageSetupLines(buildStage, installerFor(this.buildImage ?? this.baseImage), buildArgs,
+          !this.buildImage && facts.runtimeUserIsRoot === false),
         ...stageInstructionLines(buildStage),
       ]),
-      runtimeSetup: appended(stageSetupLines(runtimeStage, facts.installer.runtime, buildArgs, facts.runtimeUserIsRoot === false)),
+      runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(stageInstructionLines(runtimeStage)),
       baseImage: this.baseImage,
       buildImage: this.buildImage,
@@ -398,8 +409,8 @@ export class ContainerImage extends Component {
     report('uid', checkUid(this.uid));
     problems.push(...checkBuildArgs(options.buildArgs));
     if (facts) {
-      problems.push(...checkStage('buildStage', options.buildStage, facts.installer.build, false));
-      problems.push(...checkStage('runtimeStage', options.runtimeStage, facts.installer.runtime, true));
+      problems.push(...checkStage('buildStage', options.buildStage, installerFor(this.buildImage ?? this.baseImage), false));
+      problems.push(...checkStage('runtimeStage', options.runtimeStage, installerFor(this.baseImage), true));
     }
     report('serviceName', checkProjectName(this.serviceName));
     if (this.context !== '.' && (path.isAbsolute(this.context) || path.normalize(this.context) !== this.context || this.context.startsWith('..'))) {

@@ -31,6 +31,16 @@ export interface DockerfileStageOptions {
 /** How a base image installs OS packages (internal). */
 export type PackageInstaller = 'apt' | 'apk';
 
+/**
+ * How an image installs OS packages, judged by its reference: none (and no shell) for
+ * distroless and scratch images, apk for Alpine, apt for the rest (the Debian and Ubuntu
+ * based official images).
+ */
+export function installerFor(image: string | undefined): PackageInstaller | undefined {
+  if (!image || /distroless|(^|\/)scratch(:|@|$)|chainguard|\/static:/.test(image)) return undefined;
+  return /alpine/.test(image) ? 'apk' : 'apt';
+}
+
 const KEYWORDS = ['ADD', 'ARG', 'COPY', 'ENV', 'LABEL', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'VOLUME', 'WORKDIR'];
 const OWNED: Record<string, string> = {
   USER: 'uid',
@@ -54,7 +64,7 @@ export function checkStage(
   const report = (field: string, message: string) => problems.push({ option: `${option}.${field}`, message });
   const packages = stage.osPackages ?? [];
   if (packages.length > 0 && !installer) {
-    report('osPackages', `the base image of this stage has no package manager (distroless), got ${JSON.stringify(packages)}; install them in buildStage and COPY what you need, or set a baseImage with apt and remove them here`);
+    report('osPackages', `the image of this stage has no package manager (distroless), got ${JSON.stringify(packages)}; install them in buildStage and COPY what you need, or set an image with apt or apk (baseImage)`);
   }
   for (const name of packages) {
     if (!PACKAGE.test(name)) report('osPackages', `must be package names with an optional '=version', got ${JSON.stringify(name)}; try 'curl' or 'curl=7.88.1-10+deb12u8'`);
@@ -68,12 +78,17 @@ export function checkStage(
     const keyword = /^\s*([A-Za-z]+)/.exec(String(instruction))?.[1]?.toUpperCase();
     if (keyword === 'FROM') {
       report('instructions', `cannot start a stage, got ${JSON.stringify(instruction)}; the preset owns the stages (use Runtime.CUSTOM with your own Dockerfile for other layouts)`);
+    } else if (keyword === 'RUN' && !installer && !/^\s*RUN\s+(--\S+\s+)*\[/i.test(instruction)) {
+      report('instructions', `the image of this stage has no shell (distroless), got ${JSON.stringify(instruction)}; do it in buildStage and COPY the result, or use the exec form RUN ["..."]`);
     } else if (runtime && keyword && OWNED[keyword]) {
       report('instructions', `${keyword} is set by the '${OWNED[keyword]}' option, got ${JSON.stringify(instruction)}; set ${OWNED[keyword]} instead`);
     } else if (!keyword || !allowed.includes(keyword)) {
       report('instructions', `must each be one Dockerfile instruction (${allowed.join(', ')}), got ${JSON.stringify(instruction)}; e.g. 'RUN mkdir -p /data'`);
     } else if (/\n/.test(instruction.replace(/\\\n/g, ''))) {
       report('instructions', `must be one instruction per entry (a line break only after '\\'), got ${JSON.stringify(instruction)}; split it into entries`);
+    } else if (/\\\s*$/.test(instruction) || /\\\n\s*(\n|$)/.test(instruction)) {
+      // A dangling continuation would swallow the preset's next line (USER, in the runtime stage).
+      report('instructions', `must not end with a line continuation ('\\'), got ${JSON.stringify(instruction)}; remove the trailing '\\'`);
     }
   }
   return problems;
@@ -82,9 +97,13 @@ export function checkStage(
 /** Checks build argument names; values may be any single-line string. */
 export function checkBuildArgs(args: { [name: string]: string } | undefined): Problem[] {
   return Object.entries(args ?? {}).flatMap(([name, value]) => {
-    if (!ENV_NAME.test(name)) return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}` }];
+    if (!ENV_NAME.test(name)) {
+      return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'` }];
+    }
     if (['BASE_IMAGE', 'BUILD_IMAGE', 'OCI_SOURCE', 'OCI_REVISION'].includes(name)) return [{ option: 'buildArgs', message: `${name} is set by the preset, got it in buildArgs; use the baseImage or buildImage option` }];
-    if (typeof value !== 'string' || value.includes('\n')) return [{ option: 'buildArgs', message: `values must be single-line strings, got ${JSON.stringify(value)} for ${name}` }];
+    if (typeof value !== 'string' || value.includes('\n')) {
+      return [{ option: 'buildArgs', message: `values must be single-line strings, got ${JSON.stringify(value)} for ${name}; put multi-line content in a file and COPY it` }];
+    }
     return [];
   });
 }
@@ -98,7 +117,8 @@ export function globalArgLines(args: { [name: string]: string } | undefined): st
 
 /**
  * The start of a stage: build args brought into scope, OS packages, environment. `asRoot`
- * switches to root first, for base images that default to another user.
+ * switches to root first when there are packages or instructions, for base images that
+ * default to another user.
  */
 export function stageSetupLines(
   stage: DockerfileStageOptions | undefined,
@@ -108,8 +128,9 @@ export function stageSetupLines(
 ): string[] {
   const lines = Object.keys(args ?? {}).map((name) => `ARG ${name}`);
   const packages = stage?.osPackages ?? [];
+  // Packages and instructions run as root (the stage's USER comes after them).
+  if (asRoot && (packages.length > 0 || (stage?.instructions ?? []).length > 0)) lines.push('USER root');
   if (packages.length > 0) {
-    if (asRoot) lines.push('USER root');
     lines.push(installer === 'apk'
       ? `RUN apk add --no-cache ${packages.join(' ')}`
       : [

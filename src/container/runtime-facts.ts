@@ -1,4 +1,3 @@
-import { PackageInstaller } from './dockerfile-stage';
 import { Runtime } from './runtime';
 import { checkNodeVersion } from '../core/checks';
 
@@ -37,8 +36,6 @@ export interface RuntimeFacts {
   readonly baseImage?: (version: string) => string;
   /** The default image of the build stage, for runtimes that compile. */
   readonly buildImage?: (version: string) => string;
-  /** How the default images of the build and runtime stages install OS packages (none: distroless). */
-  readonly installer: { readonly build?: PackageInstaller; readonly runtime?: PackageInstaller };
   /** False when the runtime base image switches to a non-root user itself (root is needed to install packages). */
   readonly runtimeUserIsRoot?: boolean;
   /** The preset needs a folder of its own (not the repository root). */
@@ -65,9 +62,12 @@ const node = (packageManager: 'npm' | 'pnpm' | 'yarn'): RuntimeFacts => ({
   samples: ['src/server.js'],
   folderSamples: ['package.json.hbs', { npm: 'package-lock.json.hbs', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' }[packageManager]],
   ecosystem: 'npm',
-  version: NODE_VERSION,
+  version: packageManager === 'npm' ? NODE_VERSION : {
+    ...NODE_VERSION,
+    check: (v: string) => NODE_VERSION.check(v)
+      ?? (parseInt(v, 10) >= 25 ? `must be 24 or earlier for ${packageManager} (Node.js 25 images no longer ship corepack), got '${v}'; try '24'` : undefined),
+  },
   baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
-  installer: { build: 'apt', runtime: 'apt' },
   needsFolder: packageManager !== 'npm',
 });
 
@@ -82,7 +82,6 @@ const python = (pyproject: boolean): RuntimeFacts => ({
     ? { ...PYTHON_VERSION, check: (v: string) => PYTHON_VERSION.check(v) ?? (Number(v.split('.')[1]) < 11 ? `must be 3.11 or later for pyproject.toml (the image reads it with tomllib), got '${v}'; try '3.12'` : undefined) }
     : PYTHON_VERSION,
   baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
-  installer: { build: 'apt', runtime: 'apt' },
 });
 
 const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
@@ -95,7 +94,6 @@ const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
   version: JAVA_VERSION,
   baseImage: (v) => `docker.io/library/eclipse-temurin:${v}-jre`,
   buildImage: tool === 'maven' ? (v) => `docker.io/library/maven:3.9-eclipse-temurin-${v}` : (v) => `docker.io/library/gradle:9-jdk${v}`,
-  installer: { build: 'apt', runtime: 'apt' },
 });
 
 const FACTS: Record<Runtime, RuntimeFacts> = {
@@ -118,7 +116,6 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     },
     baseImage: () => 'gcr.io/distroless/static-debian12:nonroot',
     buildImage: (v) => `docker.io/library/golang:${v}-bookworm`,
-    installer: { build: 'apt' },
   },
   [Runtime.JAVA_MAVEN]: java('maven'),
   [Runtime.JAVA_GRADLE]: java('gradle'),
@@ -130,7 +127,6 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     samples: ['public/index.html.hbs'],
     managed: ['nginx.conf.hbs'],
     baseImage: () => 'docker.io/nginxinc/nginx-unprivileged:1.30-alpine',
-    installer: { build: 'apk', runtime: 'apk' },
     runtimeUserIsRoot: false,
   },
   [Runtime.CUSTOM]: {
@@ -140,7 +136,6 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     samples: [],
     // The Dockerfile is the user's own, so Dependabot may update its base images.
     ecosystem: 'docker',
-    installer: {},
   },
 };
 

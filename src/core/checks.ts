@@ -53,10 +53,11 @@ export function checkPort(value: number): string | undefined {
 }
 
 export function checkHealthPath(value: string): string | undefined {
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#"'\\$]/.test(value)) {
-    const trimmed = typeof value === 'string' ? value.trim().replace(/[\s?#"'\\$].*$/, '') : '';
+  // `;`, `{` and `}` would also break the static preset's nginx `location`.
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#"'\\$;{}]/.test(value)) {
+    const trimmed = typeof value === 'string' ? value.trim().replace(/[\s?#"'\\$;{}].*$/, '') : '';
     const suggestion = trimmed ? (trimmed.startsWith('/') ? trimmed : `/${trimmed}`) : '/healthz';
-    return `must be an absolute URL path starting with '/' without spaces, quotes, '$', query or fragment, got ${JSON.stringify(value)}; try '${suggestion}'`;
+    return `must be an absolute URL path starting with '/' without spaces, quotes, '$', ';', braces, query or fragment, got ${JSON.stringify(value)}; try '${suggestion}'`;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { Component, Project, YamlFile } from 'projen';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
@@ -56,10 +57,10 @@ export class DependencyUpdates extends Component {
   }
 
   /**
-   * The ecosystems found in the project. Not docker nor github-actions: the Dockerfile and
-   * the workflows are generated (Dependabot's edits would be hand edits that synth stops on),
-   * and their base images and action pins come up to date with projen-gitops itself, which
-   * the npm ecosystem updates.
+   * The ecosystems found in the project. Not github-actions, and docker only for a custom
+   * Dockerfile (`Runtime.CUSTOM`): generated Dockerfiles and workflows would take Dependabot's
+   * edits as hand edits that synth stops on; their base images and action pins come up to
+   * date with projen-gitops itself, which the npm ecosystem updates.
    */
   public get ecosystems(): string[] {
     return [...this.directories().keys()];
@@ -76,7 +77,9 @@ export class DependencyUpdates extends Component {
     if (this.project.tryFindObjectFile('package.json')) add('npm', '/');
     for (const image of ContainerImage.all(this.project)) {
       const ecosystem = runtimeFacts(image.runtime)?.ecosystem;
-      if (ecosystem) add(ecosystem, image.context === '.' ? '/' : `/${image.context}`);
+      // docker looks in the Dockerfile's own folder; the others in the service's.
+      const dir = ecosystem === 'docker' ? path.posix.dirname(image.dockerfilePath) : image.context;
+      if (ecosystem) add(ecosystem, dir === '.' ? '/' : `/${dir}`);
     }
     return found;
   }

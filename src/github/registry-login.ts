@@ -38,8 +38,10 @@ export interface RegistryIdentity {
 
   /**
    * The client id (a GUID) of the Entra app or user-assigned managed identity Azure Container
-   * Registry logins use; on Azure, give it a federated credential for this repository's
-   * default branch and tags, and the `AcrPush` role on the registry.
+   * Registry logins use; on Azure, give it federated credentials whose subjects match this
+   * repository's publishing runs (`repo:<owner>/<repo>:ref:refs/heads/<default branch>`, and
+   * for release tags a flexible federated credential matching `refs/tags/*`: a plain
+   * credential matches one exact subject), and the `AcrPush` role on the registry.
    * @default "${{ vars.AZURE_CLIENT_ID }}"
    */
   readonly azureClientId?: string;

@@ -195,6 +195,7 @@ export class GitOpsProject extends javascript.NodeProject {
     // JavaScript is cached, so a re-synth starts no compiler at all (tsx costs about 0.6 s per
     // synth) and never asks the registry. Nothing type-checks on synth: synth itself reports
     // misspelt options, and the typecheck task (part of `test`, and so of `build`) runs tsc.
+    // ProjenrcTs needs a runner; its step (tsx, no dependency added) is replaced right below.
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every

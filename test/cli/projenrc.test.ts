@@ -19,7 +19,12 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(pkg, { recursive: true, force: true }));
 
 function runRc(dir: string, ...args: string[]) {
-  return spawnSync(process.execPath, [RUNNER, ...args], { cwd: dir, encoding: 'utf-8', env: { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') } });
+  return runNode(dir, [RUNNER, ...args]);
+}
+
+/** Node.js with this repository's node_modules (esbuild) on the module path. */
+function runNode(dir: string, args: string[]) {
+  return spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, NODE_PATH: path.join(__dirname, '..', '..', 'node_modules') } });
 }
 
 describe('projen-gitops-rc', () => {
@@ -46,8 +51,16 @@ describe('projen-gitops-rc', () => {
 
   test('keeps at most 50 compiled files, dropping the oldest', () => {
     const file = path.join(dir, '.projenrc.ts');
-    for (let i = 0; i < 53; i++) compileTypeScript(file, `export const n = ${i};\n`, cache);
-    expect(fs.readdirSync(cache)).toHaveLength(50);
+    const entries: string[] = [];
+    for (let i = 0; i < 53; i++) {
+      const before = new Set(fs.existsSync(cache) ? fs.readdirSync(cache) : []);
+      compileTypeScript(file, `export const n = ${i};\n`, cache);
+      const added = fs.readdirSync(cache).find((name) => !before.has(name))!;
+      entries.push(added);
+      // Distinct ages, oldest first (writes within one millisecond would share an mtime).
+      fs.utimesSync(path.join(cache, added), 1000 + i, 1000 + i);
+    }
+    expect(fs.readdirSync(cache).sort()).toEqual(entries.slice(-50).sort());
   });
 
   test('a syntax error names the file, line and column and shows the line', () => {
@@ -90,6 +103,20 @@ describe('projen-gitops-rc', () => {
     expect(thrown.status).toBe(1);
     expect(thrown.stderr).toContain('Error: bad name x');
     expect(thrown.stderr).toMatch(/\.projenrc\.ts:4:\d+/);
+  });
+
+  test('replaces a .ts loader already registered (Node.js 22.18 and later strip types themselves, as ESM)', () => {
+    const preload = path.join(dir, 'other-loader.js');
+    fs.writeFileSync(preload, "require.extensions['.ts'] = () => { throw new Error('the other loader ran'); };\n");
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), 'const n: number = 1;\nconsole.log(`ran ${n} ${typeof __dirname}`);\n');
+    const result = runNode(dir, ['-r', preload, RUNNER]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('ran 1 string');
+  });
+
+  test('keeps an exit code .projenrc.ts sets itself', () => {
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), 'process.exitCode = 3;\n');
+    expect(runRc(dir).status).toBe(3);
   });
 
   test('exits 1 with the message on a syntax error or a missing file', () => {

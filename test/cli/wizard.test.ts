@@ -119,7 +119,7 @@ describe('questions', () => {
     expect(code).toBe(0);
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
-      'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', query or fragment, got "healthz"; try \'/healthz\'',
+      'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', \';\', braces, query or fragment, got "healthz"; try \'/healthz\'',
       expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
     ]);
     expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);

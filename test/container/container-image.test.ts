@@ -99,6 +99,7 @@ describe('ContainerImage', () => {
       ['image name with tag', { imageName: 'acme/app:1.0' }, /imageName: .*got 'acme\/app:1.0'/],
       ['image name with the registry', { imageName: 'ghcr.io/acme/app' }, /imageName: must not include the registry \('ghcr.io'\), got 'ghcr.io\/acme\/app'; set registry: 'ghcr.io' and imageName: 'acme\/app'/],
       ['health path with a dollar', { healthPath: '/health$x' }, /healthPath: .*'\$'.*got "\/health\$x"; try '\/health'/],
+      ['health path with a semicolon (it would break nginx)', { healthPath: '/health;x' }, /healthPath: .*';'.*got "\/health;x"; try '\/health'/],
       ['dotted base image without tag', { baseImage: 'my.image' }, /baseImage: must pin a version .* got 'my.image'/],
       ['registry with scheme', { registry: 'https://ghcr.io' }, /registry: must be a registry host .* got 'https:\/\/ghcr.io'; try 'ghcr.io'/],
       ['node version word', { nodeVersion: 'lts' }, /nodeVersion: must be a Node.js version .* got 'lts'; try '22'/],

@@ -109,6 +109,11 @@ describe('package files of pnpm and Yarn services', () => {
     expect(yarn['services/web/yarn.lock']).toMatch(/^# yarn lockfile v1$/m);
   });
 
+  test.each([Runtime.NODE_PNPM, Runtime.NODE_YARN])('%s on Node.js 25 (no corepack) is rejected', (runtime) => {
+    expect(() => gitopsProject({ services: [{ name: 'web', runtime, nodeVersion: '25' }] }).synth())
+      .toThrow(/nodeVersion: must be 24 or earlier for (pnpm|yarn) \(Node\.js 25 images no longer ship corepack\), got '25'; try '24'/);
+  });
+
   test.each([Runtime.NODE_PNPM, Runtime.NODE_YARN])('%s at the repository root is rejected', (runtime) => {
     expect(() => gitopsProject({ runtime }).synth()).toThrow(new RegExp(`runtime: '${runtime}' needs the service in a folder of its own .*; use Runtime\\.NODE here and add the service with addService\\(\\) or services`));
   });
@@ -143,7 +148,8 @@ describe('Runtime.CUSTOM', () => {
     const build = parse(out['.github/workflows/container.yml']).jobs.build.steps.find((s: any) => s.uses?.startsWith('docker/build-push-action'));
     expect(build.with.file).toBe('docker/app.Dockerfile');
     expect(out['README.md']).toMatch(/\| `docker\/app\.Dockerfile` \| yours \|/);
-    expect(parse(out['.github/dependabot.yml']).updates.map((u: any) => u['package-ecosystem'])).toEqual(['npm', 'docker']);
+    const updates = parse(out['.github/dependabot.yml']).updates;
+    expect(updates.map((u: any) => [u['package-ecosystem'], u.directory])).toEqual([['npm', '/'], ['docker', '/docker']]);
   });
 
   test.each<[string, object, RegExp]>([

@@ -46,7 +46,25 @@ describe('stage options', () => {
     expect(go).toMatch(/^WORKDIR \/src\nRUN apt-get update \\\n && apt-get install -y --no-install-recommends git /m);
     expect(go).toMatch(/^ENV TZ="UTC"$/m);
     expect(() => gitopsProject({ runtime: Runtime.GO, runtimeStage: { osPackages: ['curl'] } }).synth())
-      .toThrow(/runtimeStage\.osPackages: the base image of this stage has no package manager \(distroless\), got \["curl"\]; install them in buildStage/);
+      .toThrow(/runtimeStage\.osPackages: the image of this stage has no package manager \(distroless\), got \["curl"\]; install them in buildStage/);
+  });
+
+  test('the package manager follows the image actually used: apk on Alpine, apt on Debian, none on distroless', () => {
+    const alpine = synth(gitopsProject({ baseImage: 'docker.io/library/node:22-alpine', runtimeStage: { osPackages: ['curl'] } })).Dockerfile;
+    expect(alpine).toMatch(/^RUN apk add --no-cache curl$/m);
+    const goOnDebian = synth(gitopsProject({ runtime: Runtime.GO, baseImage: 'docker.io/library/debian:12-slim', runtimeStage: { osPackages: ['curl'] } })).Dockerfile;
+    expect(goOnDebian).toMatch(/apt-get install -y --no-install-recommends curl /);
+    expect(() => gitopsProject({ runtime: Runtime.GO, runtimeStage: { instructions: ['RUN mkdir /data'] } }).synth())
+      .toThrow(/runtimeStage\.instructions: the image of this stage has no shell \(distroless\), got "RUN mkdir \/data"; do it in buildStage and COPY the result/);
+  });
+
+  test('a base image that runs as its own user (nginx) gets root back for instructions, then the uid', () => {
+    const dockerfile: string = synth(gitopsProject({ runtime: Runtime.STATIC, runtimeStage: { instructions: ['RUN mkdir -p /data'] } })).Dockerfile;
+    const runtimeStage = dockerfile.split(/^FROM /m)[2];
+    expect(runtimeStage.indexOf('USER root')).toBeGreaterThan(-1);
+    expect(runtimeStage.indexOf('USER root')).toBeLessThan(runtimeStage.indexOf('RUN mkdir -p /data'));
+    expect(runtimeStage.indexOf('RUN mkdir -p /data')).toBeLessThan(runtimeStage.indexOf('USER 10001:10001'));
+    expect(synth(gitopsProject({ runtime: Runtime.STATIC })).Dockerfile).not.toMatch(/USER root/);
   });
 
   test.each<[string, object, RegExp]>([
@@ -58,8 +76,11 @@ describe('stage options', () => {
     ['CMD in the runtime stage', { runtimeStage: { instructions: ['CMD ["sh"]'] } }, /runtimeStage\.instructions: CMD is set by the 'command' option/],
     ['not an instruction', { runtimeStage: { instructions: ['apt-get install curl'] } }, /runtimeStage\.instructions: must each be one Dockerfile instruction \(.*\), got "apt-get install curl"; e\.g\. 'RUN mkdir -p \/data'/],
     ['two instructions in one entry', { runtimeStage: { instructions: ['RUN a\nRUN b'] } }, /runtimeStage\.instructions: must be one instruction per entry/],
+    ['a trailing line continuation (it would swallow USER)', { runtimeStage: { instructions: ['RUN echo hi \\'] } }, /runtimeStage\.instructions: must not end with a line continuation \('\\'\), got "RUN echo hi \\\\"; remove the trailing '\\'/],
+    ['a continuation onto an empty line', { buildStage: { instructions: ['RUN a \\\n'] } }, /buildStage\.instructions: must not end with a line continuation/],
     ['a preset build arg', { buildArgs: { BASE_IMAGE: 'x' } }, /buildArgs: BASE_IMAGE is set by the preset, got it in buildArgs; use the baseImage or buildImage option/],
-    ['a bad build arg name', { buildArgs: { '1X': 'x' } }, /buildArgs: names must be letters, digits and '_'/],
+    ['a bad build arg name', { buildArgs: { '1X': 'x' } }, /buildArgs: names must be letters, digits and '_', not starting with a digit, got "1X"; try '_1X'/],
+    ['a multi-line build arg value', { buildArgs: { A: 'x\ny' } }, /buildArgs: values must be single-line strings, got "x\\ny" for A; put multi-line content in a file and COPY it/],
   ])('%s is rejected', (_name, options, message) => {
     expect(() => gitopsProject(options).synth()).toThrow(message);
   });
