@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Testing } from 'projen';
 import { GitOpsProject, GitOpsProjectOptions } from '../src';
 import { errorsOf, requestBodyValidator } from './github-api';
-import { actionlint, tempdir } from './util';
+import { actionlint, readTree, tempdir } from './util';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);
@@ -48,16 +48,6 @@ const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('name'), segment.map((s) => `${s.toUpperCase()}X Y`)),
   fc.tuple(fc.constant('baseImage'), fc.constantFrom('node', 'node:latest', 'node@sha256:123')),
 );
-
-function readTree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = path.join(prefix, entry.name);
-    if (entry.isDirectory()) Object.assign(out, readTree(dir, rel));
-    else out[rel] = fs.readFileSync(path.join(dir, rel), 'utf-8');
-  }
-  return out;
-}
 
 const validateRuleset = requestBodyValidator('/repos/{owner}/{repo}/rulesets', 'post');
 

@@ -13,6 +13,17 @@ export function tempdir(prefix = 'gitops-test-'): string {
 }
 
 /** A GitOpsProject in a temp directory. */
+/** Every file under a directory with its content, for tree comparisons. */
+export function readTree(dir: string, prefix = ''): Record<string, string> {
+  const tree: Record<string, string> = {};
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(tree, readTree(dir, rel));
+    else tree[rel] = fs.readFileSync(path.join(dir, rel), 'utf-8');
+  }
+  return tree;
+}
+
 export function gitopsProject(options: Partial<GitOpsProjectOptions> = {}): GitOpsProject {
   return new GitOpsProject({ name: 'orders', outdir: tempdir(), ...options });
 }

@@ -7,7 +7,6 @@ import {
   DockerfileStageOptions,
   globalArgLines,
   installerFor,
-  stageInstructionLines,
   stageSetupLines,
 } from './dockerfile-stage';
 import { Runtime } from './runtime';
@@ -343,10 +342,10 @@ export class ContainerImage extends Component {
       buildSetup: appended([
         ...stageSetupLines(buildStage, installerFor(this.buildImage ?? this.baseImage), buildArgs,
           !this.buildImage && facts.runtimeUserIsRoot === false),
-        ...stageInstructionLines(buildStage),
+        ...(buildStage?.instructions ?? []),
       ]),
       runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
-      runtimeInstructions: appended(stageInstructionLines(runtimeStage)),
+      runtimeInstructions: appended(runtimeStage?.instructions ?? []),
       baseImage: this.baseImage,
       buildImage: this.buildImage,
       port: this.port,

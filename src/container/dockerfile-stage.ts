@@ -144,11 +144,6 @@ export function stageSetupLines(
   return lines;
 }
 
-/** The user's extra instructions for a stage. */
-export function stageInstructionLines(stage: DockerfileStageOptions | undefined): string[] {
-  return [...(stage?.instructions ?? [])];
-}
-
 /** Lines appended to a template line: empty, or a newline and the lines. */
 export function appended(lines: string[]): string {
   return lines.length > 0 ? `\n${lines.join('\n')}` : '';

@@ -3,18 +3,7 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 import * as fs from 'fs';
 import * as path from 'path';
 import { GitOpsProject } from '../../src';
-import { gitopsProject, synth } from '../util';
-
-/** Every file under a directory with its content, for tree comparisons. */
-function readTree(dir: string, prefix = ''): Record<string, string> {
-  const tree: Record<string, string> = {};
-  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = path.join(prefix, entry.name);
-    if (entry.isDirectory()) Object.assign(tree, readTree(dir, rel));
-    else tree[rel] = fs.readFileSync(path.join(dir, rel), 'utf-8');
-  }
-  return tree;
-}
+import { gitopsProject, readTree, synth } from '../util';
 
 describe('GitOpsProject', () => {
   test('generates the GitOps repository layout', () => {
