@@ -1,4 +1,5 @@
 import { github } from 'projen';
+import { transformRendered } from '../core/projen-adapter';
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {
@@ -57,13 +58,7 @@ export function annotatePins(yaml: string): string {
  * object model, which has no place for comments, so the rendered text is post-processed.
  */
 export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
-  const file = workflow.file as unknown as { synthesizeContent(resolver: unknown): string | undefined } | undefined;
-  if (!file) return;
-  const render = file.synthesizeContent.bind(file);
-  file.synthesizeContent = (resolver: unknown) => {
-    const content = render(resolver);
-    return content === undefined ? undefined : annotatePins(content);
-  };
+  if (workflow.file) transformRendered(workflow.file, 'pin-comments', annotatePins);
 }
 
 /**

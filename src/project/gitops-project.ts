@@ -4,7 +4,7 @@ import { ContainerImage, ContainerImageOptions } from '../container/container-im
 import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
-import { BACKUP_DIR, SyncGuard } from '../core/sync';
+import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
@@ -279,8 +279,12 @@ export class GitOpsProject extends javascript.NodeProject {
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
   public synth(): void {
-    super.synth();
-    this.syncGuard.recordSynth();
+    try {
+      super.synth();
+      this.syncGuard.recordSynth();
+    } finally {
+      releaseSyncLock(this);
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { GitOpsProject, GitOpsProjectOptions } from '../../src';
+import { readRecord, serializeRecord, STATE_FILE, SyncRecord } from '../../src/core/sync-record';
 import { tempdir } from '../util';
 
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install
@@ -31,7 +32,15 @@ function edit(dir: string, file: string, change: (text: string) => string) {
   fs.writeFileSync(target, change(fs.readFileSync(target, 'utf-8')));
 }
 
-const state = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, '.projen/gitops-state.json'), 'utf-8'));
+/** The record as plain data: managed paths, seeds, handed-over files. */
+const state = (dir: string) => {
+  const record = readRecord(dir, '');
+  return {
+    managed: Object.fromEntries([...record.managed].map(([file, hashes]) => [file, [...hashes][0]])),
+    seeded: [...record.seeded],
+    handedOver: [...record.handedOver],
+  };
+};
 const git = (dir: string, ...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf-8' });
 
 describe('sync without loss', () => {
@@ -166,14 +175,16 @@ describe('a stale record', () => {
     const dir = tempdir();
     synthIn(dir, { port: 3000 });
     // Another branch's record: the files are this synth's, the hashes are not.
-    const file = path.join(dir, '.projen/gitops-state.json');
-    const recorded = JSON.parse(fs.readFileSync(file, 'utf-8'));
-    for (const key of Object.keys(recorded.managed)) recorded.managed[key] = '0'.repeat(64);
-    fs.writeFileSync(file, JSON.stringify(recorded));
+    const file = path.join(dir, STATE_FILE);
+    const zeroed = (): SyncRecord => {
+      const recorded = readRecord(dir, '');
+      for (const key of recorded.managed.keys()) recorded.managed.set(key, new Set(['0'.repeat(64)]));
+      return recorded;
+    };
+    fs.writeFileSync(file, serializeRecord(zeroed()));
     expect(() => synthIn(dir, { port: 3000 })).not.toThrow();
     // ...while a real edit is still caught
-    recorded.managed.Dockerfile = '0'.repeat(64);
-    fs.writeFileSync(file, JSON.stringify(recorded));
+    fs.writeFileSync(file, serializeRecord(zeroed()));
     edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 3000', 'EXPOSE 9090'));
     expect(() => synthIn(dir, { port: 3000 })).toThrow(/Dockerfile/);
   });
