@@ -1,7 +1,8 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { GitOpsProject, GitOpsProjectOptions } from '../../src';
+import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../../src';
 import { readRecord, serializeRecord, STATE_FILE, SyncRecord } from '../../src/core/sync-record';
 import { tempdir } from '../util';
 
@@ -198,4 +199,257 @@ test('taking a file back is quiet when it already holds the generated content', 
   synthIn(dir, { handOver: ['Dockerfile'] });
   fs.writeFileSync(path.join(dir, 'Dockerfile'), generated);
   expect(() => synthIn(dir)).not.toThrow();
+});
+
+describe('synth lists the seeds it writes', () => {
+  test('a new service lists its seeded files next to the managed ones', () => {
+    const dir = tempdir();
+    synthIn(dir);
+    const project = new GitOpsProject({ name: 'orders', outdir: dir, services: [{ name: 'worker', runtime: Runtime.GO }] });
+    const info = jest.spyOn(project.logger, 'info');
+    project.synth();
+    const said = info.mock.calls.map((c) => c.join(' '));
+    expect(said).toEqual(expect.arrayContaining(['seeded   services/worker/go.mod', 'seeded   services/worker/main.go', 'created  services/worker/Dockerfile']));
+    // a seed that exists is not written, so not listed
+    const again = new GitOpsProject({ name: 'orders', outdir: dir, services: [{ name: 'worker', runtime: Runtime.GO }] });
+    const quiet = jest.spyOn(again.logger, 'info');
+    again.synth();
+    expect(quiet.mock.calls.map((c) => c.join(' ')).filter((l) => l.startsWith('seeded'))).toEqual([]);
+  });
+});
+
+/** A repository whose Dockerfile was edited by hand and whose seed was deleted: what a broken record must not lose. */
+function repoWithWork(): string {
+  const dir = tempdir();
+  synthIn(dir);
+  edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 8080', 'EXPOSE 9090'));
+  fs.rmSync(path.join(dir, 'src/server.js'));
+  return dir;
+}
+
+const recordText = (dir: string) => fs.readFileSync(path.join(dir, STATE_FILE), 'utf-8');
+const writeRecord = (dir: string, text: string) => fs.writeFileSync(path.join(dir, STATE_FILE), text);
+
+describe('a broken record stops synth before anything is written', () => {
+  const cases: Array<[string, (valid: string) => string, RegExp]> = [
+    ['corrupt', (valid) => valid.replace('"entries": [', '"entries": [[,'), /is not valid JSON/],
+    ['truncated', (valid) => valid.slice(0, valid.length / 2), /is truncated \(empty, or cut off before its last line\)/],
+    ['empty', () => '', /is truncated/],
+    ['the wrong shape: {}', () => '{}', /has the wrong shape[^\n]*\n {2}expected exactly the keys about, entries, version; got none/],
+    ['the wrong shape: seeded null (the old format)', () => '{"managed": {}, "seeded": null, "handedOver": []}', /has the wrong shape[\s\S]*version: expected 2, got nothing/],
+    ['the wrong shape: null', () => 'null', /has the wrong shape[^\n]*\n {2}expected an object/],
+    ['a bad hash', (valid) => valid.replace(/"Dockerfile","[0-9a-f]{64}"/, '"Dockerfile","abc"'), /entries\[\d+\]: expected a sha256 \(64 lowercase hex digits\), got "abc"/],
+    ['an unknown kind', (valid) => valid.replace('["seeded","SECURITY.md"]', '["owned","SECURITY.md"]'), /expected \["managed", path, sha256\], \["seeded", path\] or \["handed-over", path\], got \["owned","SECURITY.md"\]/],
+    ['a path out of the repository', (valid) => valid.replace('["seeded","SECURITY.md"]', '["seeded","../../somewhere/file"]'), /names paths synth must not touch \(tampered\?\)[^\n]*\n {2}entries\[\d+\]: path "\.\.\/\.\.\/somewhere\/file" leaves the repository/],
+    ['an absolute path', (valid) => valid.replace('["seeded","SECURITY.md"]', '["seeded","/etc/passwd"]'), /path "\/etc\/passwd" is an absolute path/],
+    ['an unnormalized path', (valid) => valid.replace('["seeded","SECURITY.md"]', '["seeded","src//../x"]'), /leaves the repository|is not a normalized relative path/],
+    ['the last line missing', (valid) => valid.replace('null]}', ']}').replace(/,\n\]\}/, '\n]}'), /expected the last entry to be null/],
+  ];
+
+  test.each(cases)('%s', (_name, breakIt, problem) => {
+    const dir = repoWithWork();
+    writeRecord(dir, breakIt(recordText(dir)));
+    const before = tree(dir);
+    let message = '';
+    try {
+      synthIn(dir, { port: 3000 });
+    } catch (error) {
+      message = (error as Error).message;
+      expect((error as Error).name).toBe('RecordError');
+    }
+    expect(message).toMatch(/^projen-gitops: the sync record \.projen\/gitops-state\.json /);
+    expect(message).toMatch(problem);
+    expect(message).toMatch(/synth stopped before writing anything/);
+    expect(message).toMatch(/To recover, run:\n {2}PROJEN_GITOPS_RECORD=rebuild npx projen\n/);
+    expect(tree(dir)).toEqual(before); // the edit kept, the deleted seed still deleted, nothing written
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+  });
+
+  test('a conflicted record says to keep both sides, with the command that does', () => {
+    const dir = repoWithWork();
+    const valid = recordText(dir);
+    writeRecord(dir, valid.replace(/^(\["managed","Dockerfile","[0-9a-f]{64}"\],)$/m, `<<<<<<< HEAD\n$1\n=======\n["managed","Dockerfile","${'1'.repeat(64)}"],\n>>>>>>> other`));
+    const before = tree(dir);
+    expect(() => synthIn(dir)).toThrow(/the sync record \.projen\/gitops-state\.json has unresolved merge conflict markers \(lines \d+, \d+, \d+\); synth stopped before writing anything\.\n.*keep both\. Run:\n {2}PROJEN_GITOPS_RECORD=union npx projen\n/);
+    expect(tree(dir)).toEqual(before);
+    // the resolution keeps both sides: the edit is still caught, the deleted seed stays deleted
+    process.env.PROJEN_GITOPS_RECORD = 'union';
+    try {
+      expect(() => synthIn(dir)).toThrow(/1 managed file was edited by hand[\s\S]*Dockerfile/);
+      expect(tree(dir)).toEqual(before);
+      fs.chmodSync(path.join(dir, 'Dockerfile'), 0o644);
+      git(dir, 'init', '-q');
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8').replace('EXPOSE 9090', 'EXPOSE 8080'));
+      synthIn(dir);
+    } finally {
+      delete process.env.PROJEN_GITOPS_RECORD;
+    }
+    expect(fs.existsSync(path.join(dir, 'src/server.js'))).toBe(false);
+    expect(recordText(dir)).not.toMatch(/<<<<<<<|=======|>>>>>>>/);
+    expect(state(dir).seeded).toContain('src/server.js');
+    expect(fs.readdirSync(path.join(dir, '.gitops-backups'))).toHaveLength(1); // the conflicted record, set aside
+  });
+
+  test('rebuild trusts nothing: an edit still stops synth; with force it is backed up, and the record is whole again', () => {
+    const dir = repoWithWork();
+    writeRecord(dir, 'garbage');
+    const before = tree(dir);
+    process.env.PROJEN_GITOPS_RECORD = 'rebuild';
+    try {
+      expect(() => synthIn(dir)).toThrow(/1 managed file was edited by hand[\s\S]*Dockerfile[\s\S]*--- generated now/);
+      expect(tree(dir)).toEqual(before);
+      process.env.PROJEN_GITOPS_FORCE = '1';
+      const project = new GitOpsProject({ name: 'orders', outdir: dir });
+      const info = jest.spyOn(project.logger, 'info');
+      project.synth();
+      expect(info.mock.calls.map((c) => c.join(' '))).toContain('seeded   src/server.js'); // the one thing a rebuild cannot know
+    } finally {
+      delete process.env.PROJEN_GITOPS_RECORD;
+      delete process.env.PROJEN_GITOPS_FORCE;
+    }
+    const stamps = fs.readdirSync(path.join(dir, '.gitops-backups'));
+    const backedUp = stamps.flatMap((s) => Object.keys(tree(path.join(dir, '.gitops-backups', s))));
+    expect(backedUp.sort()).toEqual(['.projen/gitops-state.json', 'Dockerfile']);
+    expect(() => readRecord(dir, '')).not.toThrow();
+    const settled = tree(dir);
+    synthIn(dir);
+    expect(tree(dir)).toEqual(settled);
+  });
+
+  test('a deleted record does not turn edit detection off', () => {
+    const dir = repoWithWork();
+    fs.rmSync(path.join(dir, STATE_FILE));
+    const before = tree(dir);
+    expect(() => synthIn(dir)).toThrow(/1 managed file was edited by hand[\s\S]*Dockerfile/);
+    expect(tree(dir)).toEqual(before);
+  });
+
+  test('an unknown PROJEN_GITOPS_RECORD value is refused', () => {
+    const dir = tempdir();
+    process.env.PROJEN_GITOPS_RECORD = 'yes';
+    try {
+      expect(() => synthIn(dir)).toThrow(/PROJEN_GITOPS_RECORD must be 'rebuild' or 'union', got "yes"/);
+    } finally {
+      delete process.env.PROJEN_GITOPS_RECORD;
+    }
+  });
+});
+
+describe('paths from the record stay in the repository', () => {
+  test('a tampered record cannot copy a file from outside into the backups, even with force', () => {
+    const outside = tempdir('gitops-outside-');
+    fs.mkdirSync(path.join(outside, 'somewhere'));
+    fs.writeFileSync(path.join(outside, 'somewhere', 'file'), 'secret');
+    const dir = path.join(outside, 'a', 'repo');
+    fs.mkdirSync(dir, { recursive: true });
+    synthIn(dir);
+    writeRecord(dir, recordText(dir).replace('["seeded","SECURITY.md"]', `["managed","../../somewhere/file","${'0'.repeat(64)}"]`));
+    const before = tree(dir);
+    process.env.PROJEN_GITOPS_FORCE = '1';
+    try {
+      expect(() => synthIn(dir)).toThrow(/path "\.\.\/\.\.\/somewhere\/file" leaves the repository/);
+    } finally {
+      delete process.env.PROJEN_GITOPS_FORCE;
+    }
+    expect(tree(dir)).toEqual(before);
+    expect(fs.existsSync(path.join(dir, '.gitops-backups'))).toBe(false);
+  });
+
+  test('a path through a symbolic link to outside is refused', () => {
+    const outside = tempdir('gitops-outside-');
+    fs.writeFileSync(path.join(outside, 'file'), 'secret');
+    const dir = tempdir();
+    synthIn(dir);
+    fs.symlinkSync(outside, path.join(dir, 'link'));
+    writeRecord(dir, recordText(dir).replace('["seeded","SECURITY.md"]', `["managed","link/file","${'0'.repeat(64)}"]`));
+    process.env.PROJEN_GITOPS_FORCE = '1';
+    try {
+      expect(() => synthIn(dir)).toThrow(/path "link\/file" leads outside the repository through a symbolic link \(to .*\)/);
+    } finally {
+      delete process.env.PROJEN_GITOPS_FORCE;
+    }
+    expect(fs.existsSync(path.join(dir, '.gitops-backups'))).toBe(false);
+  });
+
+  test('a backup folder that links outside is refused', () => {
+    const outside = tempdir('gitops-outside-');
+    const dir = tempdir();
+    synthIn(dir);
+    fs.symlinkSync(outside, path.join(dir, '.gitops-backups'));
+    edit(dir, 'Dockerfile', (t) => t.replace('EXPOSE 8080', 'EXPOSE 9090'));
+    process.env.PROJEN_GITOPS_FORCE = '1';
+    try {
+      expect(() => synthIn(dir)).toThrow(/refusing to touch the backup ".gitops-backups\/.*\/Dockerfile" leads outside the repository through a symbolic link/);
+    } finally {
+      delete process.env.PROJEN_GITOPS_FORCE;
+    }
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 9090$/m);
+  });
+});
+
+describe('two synths of one repository never interleave', () => {
+  test('a synth running elsewhere (a live process holds the lock) stops this one before anything is written', () => {
+    const dir = repoWithWork();
+    fs.rmSync(path.join(dir, 'Dockerfile'));
+    const holder = spawn('sleep', ['30']);
+    try {
+      fs.writeFileSync(path.join(dir, '.projen/gitops.lock'), JSON.stringify({ pid: holder.pid, host: os.hostname(), started: '2026-12-01T10:00:00.000Z' }));
+      const before = tree(dir);
+      expect(() => synthIn(dir)).toThrow(new RegExp(`another synth of this repository is running \\(\\.projen/gitops\\.lock: pid ${holder.pid} on ${os.hostname()}, started 2026-12-01T10:00:00\\.000Z\\); nothing was written\\.\\n.*\\n {2}rm \\.projen/gitops\\.lock`));
+      expect(tree(dir)).toEqual(before);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  test('a lock left by a process that has ended is taken over, and released after synth', () => {
+    const dir = tempdir();
+    synthIn(dir);
+    const ended = spawnSync('sh', ['-c', 'echo $$']);
+    fs.writeFileSync(path.join(dir, '.projen/gitops.lock'), JSON.stringify({ pid: Number(ended.stdout.toString()), host: os.hostname(), started: 'then' }));
+    synthIn(dir, { port: 3000 });
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 3000$/m);
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf-8')).toMatch(/^\/\.projen\/gitops\.lock$/m);
+  });
+
+  test('the lock is released when synth stops', () => {
+    const dir = repoWithWork();
+    expect(() => synthIn(dir)).toThrow(/edited by hand/);
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+  });
+});
+
+describe('the record merges', () => {
+  const commit = (dir: string, message: string) => {
+    git(dir, 'add', '-A');
+    return git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', message);
+  };
+
+  test('two branches that changed options merge their records without a conflict, and the merge synthesizes cleanly', () => {
+    const dir = tempdir();
+    git(dir, 'init', '-q', '-b', 'main');
+    synthIn(dir);
+    commit(dir, 'base');
+    git(dir, 'checkout', '-q', '-b', 'approvals');
+    synthIn(dir, { requiredApprovals: 2 });
+    commit(dir, 'two approvals');
+    git(dir, 'checkout', '-q', 'main');
+    synthIn(dir, { port: 3000 });
+    commit(dir, 'port 3000');
+    const merge = git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'merge', '-q', '--no-edit', 'approvals');
+    const recordMerged = !/CONFLICT \(content\): Merge conflict in \.projen\/gitops-state\.json/.test(merge.stdout + merge.stderr);
+    expect(recordMerged).toBe(true);
+    expect(recordText(dir)).not.toMatch(/<<<<<<<|>>>>>>>/);
+    // README.md may conflict (both sides changed it); take either side: it is regenerated.
+    if (merge.status !== 0) {
+      git(dir, 'checkout', '--theirs', '--', '.');
+      git(dir, 'add', '-A');
+    }
+    expect(() => readRecord(dir, '')).not.toThrow();
+    synthIn(dir, { port: 3000, requiredApprovals: 2 });
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 3000$/m);
+    expect(fs.readFileSync(path.join(dir, '.github/rulesets/protect-main.json'), 'utf-8')).toMatch(/"required_approving_review_count": 2/);
+  });
 });
