@@ -195,14 +195,18 @@ export interface ContainerImageOptions {
  * name) that the build workflow and the docs read from it.
  */
 export class ContainerImage extends Component {
-  /** The project's first container image (the one at the root, usually), if it has one. */
+  /** The project's main container image: the one at the root, else the first added, if any. */
   public static of(project: Project): ContainerImage | undefined {
-    return project.components.find((c): c is ContainerImage => c instanceof ContainerImage);
+    return ContainerImage.all(project)[0];
   }
 
-  /** Every container image of the project, in the order they were added. */
+  /**
+   * Every container image of the project: the one at the root first (whenever it was added),
+   * then the services in the order they were added.
+   */
   public static all(project: Project): ContainerImage[] {
-    return project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
+    const images = project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
+    return [...images.filter((i) => i.context === '.'), ...images.filter((i) => i.context !== '.')];
   }
 
   /** The runtime preset. */
