@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../../src';
-import { readRecord, serializeRecord, STATE_FILE, SyncRecord } from '../../src/core/sync-record';
+import { readRecord, serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic } from '../../src/core/sync-record';
 import { tempdir } from '../util';
 
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install
@@ -427,7 +427,8 @@ describe('the record merges', () => {
     return git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', message);
   };
 
-  test('two branches that changed options merge their records without a conflict, and the merge synthesizes cleanly', () => {
+  /** main changed the port, a branch the approvals; both synthesized and committed. */
+  function twoBranches(): string {
     const dir = tempdir();
     git(dir, 'init', '-q', '-b', 'main');
     synthIn(dir);
@@ -438,6 +439,37 @@ describe('the record merges', () => {
     git(dir, 'checkout', '-q', 'main');
     synthIn(dir, { port: 3000 });
     commit(dir, 'port 3000');
+    return dir;
+  }
+
+  test('where merge=union is missing, git conflicts; synth stops, and the documented resolution merges without losing an edit', () => {
+    const dir = twoBranches();
+    // .git/info/attributes wins over .gitattributes: an ordinary text merge, as without our line
+    fs.writeFileSync(path.join(dir, '.git/info/attributes'), '/.projen/gitops-state.json merge=text\n');
+    const merge = git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'merge', '-q', '--no-edit', 'approvals');
+    expect(merge.stdout + merge.stderr).toMatch(/CONFLICT \(content\): Merge conflict in \.projen\/gitops-state\.json/);
+    for (const file of git(dir, 'diff', '--name-only', '--diff-filter=U').stdout.split('\n').filter((f) => f && f !== STATE_FILE)) {
+      git(dir, 'checkout', '--theirs', '--', file); // generated files: either side, regenerated below
+    }
+    edit(dir, 'Dockerfile', (t) => t.replace('USER 10001:10001', 'USER 10001:10001\n# mine'));
+    const before = tree(dir);
+    expect(() => synthIn(dir, { port: 3000, requiredApprovals: 2 })).toThrow(/has unresolved merge conflict markers[\s\S]*PROJEN_GITOPS_RECORD=union npx projen/);
+    expect(tree(dir)).toEqual(before);
+    process.env.PROJEN_GITOPS_RECORD = 'union';
+    try {
+      expect(() => synthIn(dir, { port: 3000, requiredApprovals: 2 })).toThrow(/1 managed file was edited by hand[\s\S]*Dockerfile[\s\S]*\+# mine/);
+      expect(tree(dir)).toEqual(before);
+      edit(dir, 'Dockerfile', (t) => t.replace('\n# mine', ''));
+      synthIn(dir, { port: 3000, requiredApprovals: 2 });
+    } finally {
+      delete process.env.PROJEN_GITOPS_RECORD;
+    }
+    expect(() => readRecord(dir, '')).not.toThrow();
+    expect(fs.readFileSync(path.join(dir, '.github/rulesets/protect-main.json'), 'utf-8')).toMatch(/"required_approving_review_count": 2/);
+  });
+
+  test('two branches that changed options merge their records without a conflict (merge=union), and the merge synthesizes cleanly', () => {
+    const dir = twoBranches();
     const merge = git(dir, '-c', 'user.email=t@t', '-c', 'user.name=t', 'merge', '-q', '--no-edit', 'approvals');
     const recordMerged = !/CONFLICT \(content\): Merge conflict in \.projen\/gitops-state\.json/.test(merge.stdout + merge.stderr);
     expect(recordMerged).toBe(true);
@@ -451,5 +483,26 @@ describe('the record merges', () => {
     synthIn(dir, { port: 3000, requiredApprovals: 2 });
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/^EXPOSE 3000$/m);
     expect(fs.readFileSync(path.join(dir, '.github/rulesets/protect-main.json'), 'utf-8')).toMatch(/"required_approving_review_count": 2/);
+  });
+});
+
+describe('writes are atomic', () => {
+  test('the record is replaced by a rename (a new file), never rewritten in place', () => {
+    const dir = tempdir();
+    synthIn(dir);
+    const before = fs.statSync(path.join(dir, STATE_FILE)).ino;
+    synthIn(dir, { port: 3000 });
+    expect(fs.statSync(path.join(dir, STATE_FILE)).ino).not.toBe(before);
+    expect(fs.readdirSync(path.join(dir, '.projen')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('a write that fails leaves the previous content whole, and no temporary file', () => {
+    const dir = tempdir();
+    const target = path.join(dir, 'record');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'inside'), 'previous');
+    expect(() => writeFileAtomic(target, 'new')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(fs.readFileSync(path.join(target, 'inside'), 'utf-8')).toBe('previous');
+    expect(fs.readdirSync(dir)).toEqual(['record']);
   });
 });
