@@ -479,8 +479,9 @@ export class ContainerImage extends Component {
       problems.push(...checkStage('buildStage', options.buildStage, installerFor(this.buildImage ?? this.baseImage), false));
       problems.push(...checkStage('runtimeStage', options.runtimeStage, installerFor(this.baseImage), true));
     }
-    report('title', checkText(this.title, 128));
-    report('description', checkText(this.description, 512));
+    // Unset, they follow the service name, checked below.
+    if (options.title !== undefined) report('title', checkText(this.title, 128));
+    if (options.description !== undefined) report('description', checkText(this.description, 512));
     const all = ContainerImage.all(this.project);
     if (options.serviceName !== undefined || all.length > 1) {
       // Unset, it is the project name, whose grammar is wider: it matters once it names jobs.

@@ -297,7 +297,7 @@ export function checkServicePath(value: string): string | undefined {
   if (typeof value !== 'string' || value.length > 200 || !(value === '.' || /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(value))) {
     const fix = String(value)
       .split('/')
-      .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+/, ''))
+      .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, ''))
       .filter((part) => part.length > 0)
       .join('/')
       .slice(0, 200)
