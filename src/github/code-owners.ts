@@ -73,8 +73,8 @@ export class CodeOwners extends Component {
       problems.push({ option: 'codeOwners', message: "must list at least one owner, got []; try ['@my-org/my-team']" });
     }
     const all = [
-      ...this._owners.map((o) => ['codeOwners', o]),
-      ...this.platformOwners.map((o) => ['platformOwners', o]),
+      ...this._owners.map((o, i) => [`codeOwners[${i}]`, o]),
+      ...this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o]),
       ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
     ];
     for (const [option, owner] of all) {

@@ -2,6 +2,7 @@ import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
 import { CodeQlWorkflow } from './codeql-workflow';
 import { ContainerBuildWorkflow } from './container-build-workflow';
+import { checkContact } from '../core/checks';
 import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
@@ -20,10 +21,10 @@ export class SecurityPolicy extends Component {
   constructor(project: Project, options: SecurityPolicyOptions = {}) {
     super(project);
     const contact = options.contact;
-    addValidation(project, () => contact === undefined || /^(https:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+)$/.test(contact) ? [] : [{
-      option: 'securityContact',
-      message: `must be an email address or an https URL, got ${JSON.stringify(contact)}; try 'security@example.com'`,
-    }]);
+    addValidation(project, () => {
+      const problem = contact === undefined ? undefined : checkContact(contact);
+      return problem ? [{ option: 'securityContact', message: problem }] : [];
+    });
     seedFile(project, 'SECURITY.md', () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
       branch: BranchProtection.of(project)?.branch ?? 'main',

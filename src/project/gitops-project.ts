@@ -1,11 +1,11 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
-import { checkProjectName } from '../core/checks';
+import { checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
-import { addValidation } from '../core/validation';
+import { addValidation, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
@@ -19,7 +19,8 @@ import { SecurityPolicy } from '../github/security-policy';
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
   /**
-   * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`.
+   * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`: each
+   * `os/arch[/variant]` in lowercase letters and digits.
    * @default ["linux/amd64"]
    */
   readonly platforms?: string[];
@@ -53,7 +54,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly registryIdentity?: RegistryIdentity;
 
   /**
-   * The branch that is deployed: protected, built on pull requests, published on push.
+   * The branch that is deployed: protected, built on pull requests, published on push. A
+   * branch name git accepts (`git check-ref-format --branch`) in printable ASCII, without
+   * expressions (`${{`), backticks or the filter pattern characters `* ? + [ !`.
    * @default "main"
    */
   readonly defaultBranch?: string;
@@ -66,8 +69,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly requiredApprovals?: number;
 
   /**
-   * Code owners of every file (`@user`, `@org/team` or an email); they also own `.github/`
-   * and `.projenrc.ts`, and their review becomes required.
+   * Code owners of every file (`@user` or `@org/team` in GitHub's login and team slug
+   * characters, or an email address); they also own `.github/` and `.projenrc.ts`, and their
+   * review becomes required.
    * @default - no CODEOWNERS file and no code-owner review
    * @featured
    */
@@ -86,7 +90,8 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly settingsApp?: boolean;
 
   /**
-   * Where vulnerabilities are reported privately (`SECURITY.md`): an email or an https URL.
+   * Where vulnerabilities are reported privately (`SECURITY.md`): an email address or an https
+   * URL (a host, then RFC 3986 path characters; no spaces, quotes or `<>`).
    * @default - GitHub's private vulnerability reporting
    */
   readonly securityContact?: string;
@@ -146,8 +151,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
 /** A further service of a `GitOpsProject`, in a folder of its own. */
 export interface ServiceOptions extends ContainerImageOptions {
   /**
-   * The service's name (lowercase): its image is `<registry>/<owner>/<repo>/<name>` unless
-   * `imageName` says otherwise; its jobs are named after it.
+   * The service's name: its image is `<registry>/<owner>/<repo>/<name>` unless `imageName`
+   * says otherwise; its jobs are named after it. What a GitHub Actions job id and a DNS label
+   * (RFC 1123) both accept: `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$` (`api-v2`, not `api.v2`).
    */
   readonly name: string;
 }
@@ -183,6 +189,8 @@ export class GitOpsProject extends javascript.NodeProject {
       devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
     });
 
+    // The components' own option names, as GitOpsProjectOptions spells them.
+    renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
       const nameProblem = checkProjectName(options.name);
       return [
@@ -257,7 +265,9 @@ export class GitOpsProject extends javascript.NodeProject {
     if (options.readme ?? true) {
       new RepoReadme(this, { description: options.description });
     }
-    for (const service of options.services ?? []) this.addService(service);
+    (options.services ?? []).forEach((service, i) => {
+      this.addService(service)._optionPath = `services[${i}]`;
+    });
     this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
     // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
     this.gitignore.exclude(`/${BACKUP_DIR}/`);
@@ -269,12 +279,16 @@ export class GitOpsProject extends javascript.NodeProject {
    */
   public addService(options: ServiceOptions): ContainerImage {
     const { name, ...image } = options;
-    return new ContainerImage(this, {
+    const service = new ContainerImage(this, {
       registry: this.image.registry,
       ...image,
       serviceName: name,
-      path: options.path ?? `services/${name}`,
+      // A name that is not a folder name is reported as the name; no file lands in a strange place.
+      path: options.path ?? (checkServicePath(`services/${name}`) ? 'services/invalid-name' : `services/${name}`),
     });
+    service._optionPath = `addService(${show(name)})`;
+    if (options.registry === undefined) service._inherited.push('registry');
+    return service;
   }
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */

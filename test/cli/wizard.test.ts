@@ -29,7 +29,7 @@ describe('the question table', () => {
   });
 
   test.each<[string, unknown, RegExp]>([
-    ['name', 'My Service', /must be lowercase letters.*got "My Service"; try 'my-service'/],
+    ['name', 'My Service', /must be lowercase letters.*got 'My Service'; try 'my-service'/],
     ['runtime', 'ruby', /must be one of 'node', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got "ruby"/],
     ['registry', 'https://ghcr.io', /must be a registry host.*try 'ghcr.io'/],
     ['imageName', 'Acme/Orders', /got 'Acme\/Orders'; try 'acme\/orders'/],
@@ -37,7 +37,7 @@ describe('the question table', () => {
     ['port', 'abc', /got null; try 8080|got NaN/],
     ['healthPath', 'healthz', /must be an absolute URL path.*try '\/healthz'/],
     ['requiredApprovals', '11', /must be an integer from 0 to 10/],
-    ['codeOwners', 'acme, @ok', /got "acme"; try '@acme'/],
+    ['codeOwners', 'acme, @ok', /got 'acme'; try '@acme'/],
     ['services', 'worker:ruby', /'worker:ruby': runtime must be one of 'node', 'node-pnpm', 'node-yarn', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got 'ruby'/],
     ['services', 'worker, worker:go', /'worker' is listed twice/],
   ])('%s rejects %p with the same message as the project option', (name, raw, message) => {
@@ -90,7 +90,7 @@ describe('flags', () => {
   });
 
   test('a bad flag fails before any question, naming the flag, the value and the fix', async () => {
-    await expect(wizard(['x', '--port', '0', '--health-path', 'x'])).rejects.toThrow(/--port must be an integer from 1 to 65535, got 0; try 8080\n--health-path .*got "x"; try '\/x'/);
+    await expect(wizard(['x', '--port', '0', '--health-path', 'x'])).rejects.toThrow(/--port must be an integer from 1 to 65535, got 0; try 8080\n--health-path .*got 'x'; try '\/x'/);
   });
 
   test('without a terminal, --yes is required', async () => {
@@ -119,7 +119,7 @@ describe('questions', () => {
     expect(code).toBe(0);
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
-      'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', \';\', braces, query or fragment, got "healthz"; try \'/healthz\'',
+      expect.stringMatching(/^healthPath must be an absolute URL path.*, got 'healthz'; try '\/healthz'$/),
       expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
     ]);
     expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);

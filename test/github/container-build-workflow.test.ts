@@ -208,7 +208,7 @@ describe('ContainerBuildWorkflow', () => {
     const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
     new ContainerImage(project);
     new ContainerBuildWorkflow(project, { branch: 'feature..x', tagPattern: 'v *' });
-    expect(() => project.synth()).toThrow(/branch: must be a git branch name, got "feature..x"; try 'main'/);
+    expect(() => project.synth()).toThrow(/branch: must be a git branch name, got 'feature..x'; try 'main'/);
     expect(() => project.synth()).toThrow(/tagPattern: must be a git tag glob without spaces, got "v \*"; try 'v\*'/);
   });
 });

@@ -101,9 +101,9 @@ describe('multi-service repositories', () => {
     const out = synth(gitopsProject({ services: [{ name: 'worker', runtime: Runtime.PYTHON }] }));
     expect(out['services/worker/requirements.txt']).toBeDefined();
     const dup = gitopsProject({ services: [{ name: 'worker' }, { name: 'worker', path: 'other' }] });
-    expect(() => dup.synth()).toThrow(/serviceName: must be unique, got 'worker' twice/);
+    expect(() => dup.synth()).toThrow(/services\[1\]\.name: must be unique, got 'worker' twice; try 'worker-2'/);
     const bad = gitopsProject({ services: [{ name: 'Worker', path: '../x' }] });
-    expect(() => bad.synth()).toThrow(/serviceName: must be lowercase[\s\S]*path: must be a folder inside the repository/);
+    expect(() => bad.synth()).toThrow(/services\[0\]\.name: must be a lowercase name[\s\S]*services\[0\]\.path: must be a folder inside the repository: .*, got '..\/x'; try 'x'/);
   });
 
   test('CodeQL and Dependabot cover every service', () => {
