@@ -34,7 +34,8 @@ export interface ContainerBuildWorkflowOptions {
 
   /**
    * Platforms of the published image (other architectures through QEMU). Pull requests build
-   * and scan the first one.
+   * and scan the first one; the published image is scanned on each, reported under a code
+   * scanning category per platform when there are several.
    * @default ["linux/amd64"]
    */
   readonly platforms?: string[];
@@ -56,7 +57,9 @@ export interface ContainerBuildWorkflowOptions {
 
   /**
    * Upload scan results to GitHub code scanning (free for public repositories; private ones
-   * need GitHub Advanced Security). Without it the scan still gates pull requests.
+   * need GitHub Advanced Security), under a category per image and platform:
+   * `container-image`, plus `/<service>` with several services and `/<os>/<arch>` with several
+   * platforms. Without it the scan still gates pull requests.
    * @default true
    */
   readonly uploadScanResults?: boolean;
