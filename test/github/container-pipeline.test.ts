@@ -118,7 +118,7 @@ describe.each(SIZES)('a repository with %s', (_label, size) => {
     expect(groups.size).toBe(size);
   });
 
-  test('the required checks are the jobs pull requests run, and nothing that only runs on push', () => {
+  test('the required checks are the jobs pull requests run, nothing that only runs on push, and each can pass', () => {
     const project = repository(size);
     const wf = parse(synth(project)[FILE]);
     const checks = project.branchProtection.requiredChecks;
@@ -127,6 +127,13 @@ describe.each(SIZES)('a repository with %s', (_label, size) => {
     expect(checks).toEqual(expect.arrayContaining(pullRequestJobs));
     for (const job of Object.values<any>(wf.jobs).filter((j) => /'push'/.test(j.if))) {
       expect(checks.filter((c) => c.startsWith(job.name))).toEqual([]);
+    }
+    // A required build check passes only if the scan finds the image the build loaded.
+    for (const check of checks.filter((c) => c.startsWith('Build image'))) {
+      const job = Object.values<any>(wf.jobs).find((j) => j.name === check);
+      const built = String(job.steps.find((s: any) => s.id === 'build').with.tags).split('\n');
+      const scanned = job.steps.filter((s: any) => isAction(s, 'aquasecurity/trivy-action')).map((s: any) => s.with['image-ref']);
+      expect({ check, missing: scanned.filter((ref: string) => !built.includes(ref)) }).toEqual({ check, missing: [] });
     }
   });
 
