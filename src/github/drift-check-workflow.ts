@@ -62,8 +62,6 @@ export class DriftCheckWorkflow extends Component {
           // Stops by itself when a generated file was edited by hand (edit detection).
           { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
           { name: 'Compare with the committed files', run: DRIFT_SCRIPT },
-          // Synth runs .projenrc.ts without type-checking it; this does.
-          ...(project.tasks.tryFind('typecheck') ? [{ name: 'Type-check .projenrc.ts', run: 'npx projen typecheck' }] : []),
         ],
       },
     });
@@ -74,7 +72,17 @@ export class DriftCheckWorkflow extends Component {
       change: 'Set the DriftCheckWorkflow options in .projenrc.ts (nodeVersion).',
     });
   }
+
+  /** The `typecheck` task may be added after this component: look for it only now. */
+  preSynthesize() {
+    const job = this.workflow?.getJob('drift') as github.workflows.Job | undefined;
+    if (!job || !this.project.tasks.tryFind('typecheck') || job.steps.some((s) => s.run === TYPECHECK.run)) return;
+    this.workflow!.updateJob('drift', { ...job, steps: [...job.steps, TYPECHECK] });
+  }
 }
+
+/** Synth runs .projenrc.ts without type-checking it; this does. */
+const TYPECHECK = { name: 'Type-check .projenrc.ts', run: 'npx projen typecheck' };
 
 /** The comparison: new, changed or deleted files all count; the patch goes to the log. */
 export const DRIFT_SCRIPT = [

@@ -183,10 +183,11 @@ describeWithTools('generated images build, run and ship', () => {
     };
     /** What the workflow's `Changed services` job reports for the last commit, run for real. */
     const changedServices = (): Record<string, string> => {
-      const script = parse(fs.readFileSync(path.join(repo, '.github/workflows/container.yml'), 'utf-8')).jobs.changes.steps
-        .find((step: { run?: string }) => step.run?.includes('git diff')).run;
+      const step = parse(fs.readFileSync(path.join(repo, '.github/workflows/container.yml'), 'utf-8')).jobs.changes.steps
+        .find((s: { id?: string }) => s.id === 'diff');
       const output = path.join(work, `changes-${Date.now()}`);
-      const result = run('bash', ['-e', '-c', script], repo, { BASE_SHA: git('rev-parse', 'HEAD~1'), HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output });
+      // The services come from the step's env: (plain values here; only the SHAs are expressions).
+      const result = run('bash', ['-e', '-c', step.run], repo, { ...step.env, BASE_SHA: git('rev-parse', 'HEAD~1'), HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output });
       if (result.status !== 0) throw new Error(`the changes script failed: ${result.stderr}`);
       return Object.fromEntries(fs.readFileSync(output, 'utf-8').trim().split('\n').map((line) => line.split('=')));
     };
