@@ -15,13 +15,16 @@ const WORKFLOW_FILE = '.github/workflows/container.yml';
  * workflow changes them all. The script is the same for every project: the services come
  * from the step's environment (`SERVICE_COUNT`, `SERVICE_<i>_NAME`, `SERVICE_<i>_PATH`), so
  * no option text is ever part of it, and folders are compared as literal prefixes, not as
- * patterns. File names are read NUL-separated, so any name git allows is one file.
+ * patterns. File names are read NUL-separated, so any name git allows is one file, and
+ * printed so that none can pass for a workflow command.
  */
 export const CHANGED_SERVICES_SCRIPT = [
   'list=$(mktemp)',
   'git diff --name-only -z "$BASE_SHA" "$HEAD_SHA" > "$list"',
   'mapfile -d \'\' -t changed < "$list"',
-  'printf \'%s\\n\' "${changed[@]}"',
+  // File names are the pull request's: one line each (%q), never at a line start, so none
+  // can be read as a workflow command.
+  'printf \'changed: %q\\n\' "${changed[@]}"',
   'names=()',
   'folders=()',
   'hit=()',

@@ -37,8 +37,10 @@ export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.wor
     if: "github.event_name == 'push'",
     runsOn: [settings.runsOn],
     timeoutMinutes: 60,
-    // One publish of an image per ref at a time, queued: a newer push waits for the running
-    // one instead of racing it to the tags (the workflow's own group is per commit).
+    // One publish of an image per ref at a time: a newer push waits for the running one
+    // instead of racing it to the tags (the workflow's own group is per commit). GitHub keeps
+    // one waiting job per group: a third push replaces the waiting one, whose commit then
+    // gets no image of its own (the newest does).
     concurrency: {
       'group': `\${{ github.workflow }}-publish${literal(suffix)}-\${{ github.ref }}`,
       'cancel-in-progress': false,

@@ -79,7 +79,9 @@ export interface ContainerBuildWorkflowOptions {
  * `.github/workflows/container.yml`: builds the project's `ContainerImage` on every pull
  * request without pushing and without credentials, and builds and pushes it on pushes to the
  * default branch and on release tags. Least privilege: the workflow reads, only the publish
- * job may write packages; every action is pinned to a commit SHA.
+ * job may write packages; every action is pinned to a commit SHA. Each job is built in a
+ * module of its own (`container-build-changes.ts`, `-pull-request.ts`, `-publish.ts`,
+ * `-published-scan.ts`); this component holds the options and wires them in `preSynthesize`.
  */
 export class ContainerBuildWorkflow extends Component {
   /** The project's container build workflow, if it has one. */

@@ -159,7 +159,7 @@ function runStep(step: any, cwd: string, env: Record<string, string>, expression
   const result = spawnSync('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', step.run], {
     cwd, encoding: 'utf-8', env: { PATH: process.env.PATH, ...evaluated, ...env, GITHUB_OUTPUT: output },
   });
-  return { status: result.status, stderr: result.stderr, output: fs.readFileSync(output, 'utf-8').trim().split('\n').filter(Boolean).sort() };
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: fs.readFileSync(output, 'utf-8').trim().split('\n').filter(Boolean).sort() };
 }
 
 function gitRepo() {
@@ -246,6 +246,18 @@ describe('hostile service paths (whatever the option checks let through)', () =>
     expect(result.status).toBe(0);
     expect(fs.existsSync(path.join(repo.dir, 'PWNED'))).toBe(false);
     expect(result.output).toEqual(['root=false', 's0=true', 's1=false', 's2=false', 's3=false', 's4=false', 's5=true']);
+  });
+
+  test('changed file names are logged, and none can pass for a workflow command', () => {
+    const repo = gitRepo();
+    const base = commit(repo, ['README.md']);
+    const head = commit(repo, ['::error::forged', 'x\n::add-mask::secret', 'plain.txt']);
+    const result = runStep(step, repo.dir, {}, { 'github.event.pull_request.base.sha': base, 'github.event.pull_request.head.sha': head });
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n').filter(Boolean);
+    expect(lines).toContain('changed: plain.txt');
+    expect(lines).toHaveLength(3);
+    expect(lines.filter((l) => l.trimStart().startsWith('::'))).toEqual([]);
   });
 
   test('a service name that could start another output line stops the step', () => {
