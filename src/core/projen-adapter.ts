@@ -31,6 +31,7 @@ function renderable(file: FileBase): RenderableFile {
 function resolver(): IResolver {
   let resolve: unknown;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     resolve = require('projen/lib/_resolve').resolve;
   } catch {
     resolve = undefined;

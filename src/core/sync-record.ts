@@ -90,6 +90,7 @@ export function pathProblem(root: string, file: unknown): string | undefined {
   if (path.posix.isAbsolute(file) || path.win32.isAbsolute(file)) return `${shown} is an absolute path`;
   if (file.split('/').includes('..')) return `${shown} leaves the repository ('..')`;
   if (path.posix.normalize(file) !== file || file.startsWith('./') || file.endsWith('/')) return `${shown} is not a normalized relative path`;
+  if (!fs.existsSync(root)) return undefined; // nothing on disk yet, so no link to follow
   const realRoot = fs.realpathSync(root);
   let existing = path.join(root, file);
   while (!fs.existsSync(existing) && existing !== root) existing = path.dirname(existing);
@@ -106,9 +107,12 @@ export function pathProblem(root: string, file: unknown): string | undefined {
 }
 
 /** The absolute path of a repository-relative path, after `pathProblem` found nothing wrong. */
-export function confined(root: string, file: string, what: string): string {
+export function confined(root: string, file: string, what: string, fromRecord = true): string {
   const problem = pathProblem(root, file);
-  if (problem) throw new RecordError(`projen-gitops: refusing to touch ${what} ${problem}; synth stopped before writing anything.\n${REBUILD_HELP}`);
+  if (problem) {
+    const help = fromRecord ? `\n${REBUILD_HELP}` : ' Keep generated files inside the repository (no symbolic link out of it).';
+    throw new RecordError(`projen-gitops: refusing to touch ${what} ${problem}; synth stopped before writing anything.${help}`);
+  }
   return path.join(root, file);
 }
 
@@ -140,7 +144,7 @@ export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? 
         'It keeps every entry of both sides and writes a clean record: a file matching either side\'s generated',
         'version is generated content, any other content is a hand edit (synth stops and lists it), and a seed',
         'deleted on either side stays deleted, so no edit can be lost. Commit the record with the merge.',
-        `(.gitattributes merges this file with merge=union, so this happens only where that is missing.)`,
+        '(.gitattributes merges this file with merge=union, so this happens only where that is missing.)',
       ].join('\n'));
     }
     lines = lines.filter((line) => !MARKER.test(line));

@@ -57,7 +57,7 @@ class SeededFile extends Component {
   }
 
   preSynthesize() {
-    const target = confined(this.project.outdir, this.filePath, 'the seed');
+    const target = confined(this.project.outdir, this.filePath, 'the seed', false);
     this.write = false;
     if (fs.existsSync(target)) return;
     if (loadedRecord(this.project).seeded.has(this.filePath)) {
@@ -220,8 +220,9 @@ export class SyncGuard extends Component {
         if (!after.managed.has(file)) lines.push(after.handedOver.has(file) ? `handed over to you: ${file}` : `removed  ${file}`);
       }
     }
+    // The first synth of a new repository writes every seed; later ones say which came.
     const seededNow = this.project.components.filter((c): c is SeededFile => c instanceof SeededFile && c.written);
-    for (const seed of seededNow) lines.push(`seeded   ${seed.filePath}`);
+    if (before.fromFile || before.conservative) for (const seed of seededNow) lines.push(`seeded   ${seed.filePath}`);
     for (const line of lines.sort((a, b) => a.slice(9).localeCompare(b.slice(9)))) this.project.logger.info(line);
   }
 
@@ -231,7 +232,7 @@ export class SyncGuard extends Component {
     const manifestPath = path.join(outdir, '.projen/files.json');
     const before = loadedRecord(this.project).handedOver;
     for (const file of this.handOver) {
-      const target = confined(outdir, file, 'the handed-over file');
+      const target = confined(outdir, file, 'the handed-over file', false);
       if (!fs.existsSync(target)) {
         // Deleted after it was handed over: it stays deleted. Not handed over yet: written
         // one last time by this synth, then released on the next.
@@ -308,7 +309,7 @@ export class SyncGuard extends Component {
     for (const file of files) {
       const backup = `${BACKUP_DIR}/${stamp}/${file}`;
       const source = confined(this.project.outdir, file, 'the file to back up');
-      writeFileAtomic(confined(this.project.outdir, backup, 'the backup'), fs.readFileSync(source));
+      writeFileAtomic(confined(this.project.outdir, backup, 'the backup', false), fs.readFileSync(source));
       this.project.logger.warn(`${file} was edited by hand; ${FORCE_VARIABLE} is set, so it is regenerated. Your version is in ${backup}`);
     }
   }
@@ -319,7 +320,7 @@ export class SyncGuard extends Component {
     const stat = fs.lstatSync(source, { throwIfNoEntry: false });
     if (!stat?.isFile()) return;
     const backup = `${BACKUP_DIR}/${new Date().toISOString().replace(/[:.]/g, '-')}/${STATE_FILE}`;
-    writeFileAtomic(confined(this.project.outdir, backup, 'the backup'), fs.readFileSync(source));
+    writeFileAtomic(confined(this.project.outdir, backup, 'the backup', false), fs.readFileSync(source));
     this.project.logger.warn(`${RECORD_VARIABLE}=${process.env[RECORD_VARIABLE]}: the previous sync record is kept in ${backup}`);
   }
 

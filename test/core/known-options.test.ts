@@ -30,6 +30,7 @@ describe('unknownOptions', () => {
           return (realFs.readFileSync as any)(file, ...rest);
         },
       }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const isolated = require('../../src/core/known-options') as typeof import('../../src/core/known-options');
       expect(() => isolated.unknownOptions('projen-gitops.GitOpsProjectOptions', { name: 'x', prot: 1 }, 'GitOpsProject'))
         .toThrow(/cannot check option names: the jsii manifest .*\.jsii is missing or unreadable \(ENOENT[^)]*\)\. In a checkout of projen-gitops run `npx projen compile` first/);

@@ -112,8 +112,16 @@ function synthTwice(make: (outdir: string) => Project, components: Record<string
 
 describe.each([
   ['a javascript.NodeProject with GitHub', GITHUB_COMPONENTS, 10, (outdir: string): Project => new javascript.NodeProject({
-    name: 'orders', defaultReleaseBranch: 'main', outdir, github: true, buildWorkflow: false, release: false,
-    githubOptions: { mergify: false, pullRequestLint: false }, depsUpgrade: false, projenrcJson: false, jest: false,
+    name: 'orders',
+    defaultReleaseBranch: 'main',
+    outdir,
+    github: true,
+    buildWorkflow: false,
+    release: false,
+    githubOptions: { mergify: false, pullRequestLint: false },
+    depsUpgrade: false,
+    projenrcJson: false,
+    jest: false,
   })],
   ['a plain projen Project', PLAIN_COMPONENTS, 6, (outdir: string): Project => new Project({ name: 'orders', outdir })],
 ])('on %s, the order components are added in changes no file', (_kind, components, shuffles, make) => {

@@ -27,6 +27,7 @@ describe('renderFile: FileBase#synthesizeContent with projen\'s resolver', () =>
   test('the members it relies on exist', () => {
     const file = new TextFile(project(), 't.txt', { lines: ['a'] });
     expect(typeof (file as any).synthesizeContent).toBe('function');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(typeof require('projen/lib/_resolve').resolve).toBe('function');
   });
 
@@ -98,7 +99,7 @@ describe('afterAllPreSynthesize', () => {
     expect(log).toEqual(['a', 'b', 'c', `${names[position]} after all`, 'synthesize']);
   });
 
-  test("projen calls preSynthesize in project.components order (the assumption it stands on)", () => {
+  test('projen calls preSynthesize in project.components order (the assumption it stands on)', () => {
     const p = project();
     const log: string[] = [];
     const probes = ['x', 'y', 'z'].map((n) => new Probe(p, log, n));
