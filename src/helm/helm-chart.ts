@@ -115,26 +115,27 @@ export class HelmChart extends Component {
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       const valuesFile = `${DEPLOY_DIR}/environments/${env.name}/values/${name}.yaml`;
       new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
-      describeFile(project, {
-        path: valuesFile,
-        owner: FileOwner.MANAGED,
-        purpose: `What ${name} sets differently in ${env.name} (namespace ${env.namespace}): a Helm values file over the chart's values.yaml.`,
-        change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
-      });
       const rendered = `${DEPLOY_DIR}/rendered/${env.name}/${name}.yaml`;
       new ComputedFile(project, rendered, () => this.renderedYaml(env));
-      describeFile(project, {
-        path: rendered,
-        owner: FileOwner.MANAGED,
-        purpose: `The Kubernetes objects of ${name} in ${env.name}, exactly as \`helm template\` renders them: every pull request shows what changes where.`,
-        change: 'Follows the chart, the environment\'s values and its images.yaml on every synth; never by hand.',
-      });
       if (!project.components.some((c) => c instanceof AutomationFile && c.filePath === imagesFile(env.name))) {
+        // The first chart describes what the environment's folders hold for every service.
+        describeFile(project, {
+          path: `${DEPLOY_DIR}/environments/${env.name}/values/`,
+          owner: FileOwner.MANAGED,
+          purpose: `What each service sets differently in ${env.name} (namespace ${env.namespace}): \`<service>.yaml\`, a Helm values file over its chart's values.yaml.`,
+          change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
+        });
+        describeFile(project, {
+          path: `${DEPLOY_DIR}/rendered/${env.name}/`,
+          owner: FileOwner.MANAGED,
+          purpose: `The Kubernetes objects of each service in ${env.name} (\`<service>.yaml\`), as \`helm template\` renders them (checked on every pull request): the diff shows what changes where.`,
+          change: 'Follows the charts, the environment\'s values and its images.yaml on every synth; never by hand.',
+        });
         new AutomationFile(project, imagesFile(env.name), () => this.initialImagesYaml(env));
         describeFile(project, {
           path: imagesFile(env.name),
           owner: FileOwner.AUTOMATION,
-          purpose: `The image digest each service runs in ${env.name}. Written by the promotion pull requests (until then, or for a service not listed, the '${serviceFacts(project, this.image).fallbackTag}' tag runs); synth reads it and never overwrites it.`,
+          purpose: `The image digest each service runs in ${env.name}, written by automation: promotion pull requests (until a promotion workflow is set up, a reviewed pull request that sets a digest by hand). A service without a digest runs the '${serviceFacts(project, this.image).fallbackTag}' tag. Synth reads it and never overwrites it.`,
           change: 'Merge the promotion pull request; to roll back, revert it. An edit by hand is allowed and is not a drift.',
         });
       }
