@@ -11,24 +11,25 @@ import { checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `ContainerBuildWorkflow`. */
 export interface ContainerBuildWorkflowOptions {
   /**
    * The default branch: pull requests into it are built, pushes to it are published.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
   /**
    * Git tags that publish a release image (semver tags become image tags).
-   * @default "v*"
+   * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
 
   /**
    * The runner label of every job.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 
@@ -96,9 +97,10 @@ export class ContainerBuildWorkflow extends Component {
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
+    const repo = Repository.factsOf(project);
     const settings: BuildSettings = {
-      branch: options.branch ?? 'main',
-      runsOn: options.runsOn ?? 'ubuntu-24.04',
+      branch: options.branch ?? repo.defaultBranch,
+      runsOn: options.runsOn ?? repo.runsOn,
       platforms: [...(options.platforms ?? ['linux/amd64'])],
       sign: options.sign ?? true,
       scanSeverity: options.scanSeverity ?? 'CRITICAL',
@@ -107,7 +109,7 @@ export class ContainerBuildWorkflow extends Component {
     };
     this.settings = settings;
     const { branch, platforms, scanSeverity, identity } = settings;
-    const tagPattern = options.tagPattern ?? 'v*';
+    const tagPattern = options.tagPattern ?? repo.tagPattern;
     const gh = github.GitHub.of(project);
 
     addValidation(project, () => {

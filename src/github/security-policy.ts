@@ -6,6 +6,7 @@ import { checkContact } from '../core/checks';
 import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `SecurityPolicy`. */
 export interface SecurityPolicyOptions {
@@ -27,7 +28,7 @@ export class SecurityPolicy extends Component {
     });
     seedFile(project, 'SECURITY.md', () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
-      branch: BranchProtection.of(project)?.branch ?? 'main',
+      branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
     }), 'How to report a vulnerability privately, and what protects this service.');
