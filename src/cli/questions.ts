@@ -4,9 +4,9 @@
  */
 import { Runtime } from '../container/runtime';
 import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
+import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
 import { checkDnsLabel, DEFAULT_ENVIRONMENTS } from '../model/environments';
 import { checkRepository } from '../model/repository';
-import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
 
 export type Answer = string | number | string[];
 export type Answers = Record<string, Answer>;

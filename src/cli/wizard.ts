@@ -153,7 +153,8 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const code = await creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
   const environments = answers.environments as string[] | undefined;
-  const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(DEFAULT_ENVIRONMENTS.map((e) => e.name)) ? environments : undefined;
+  const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
+  const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(defaults) ? environments : undefined;
   if (code !== 0 || (services.length === 0 && !customEnvironments)) return code;
   return addServices(dir, services, io, customEnvironments);
 }

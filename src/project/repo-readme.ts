@@ -10,8 +10,8 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { Environments } from '../model/environments';
-import { serviceFacts } from '../model/service';
 import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {

@@ -225,10 +225,16 @@ describe('options', () => {
     }
   };
 
-  test('without repository or imageName there is no deployment part', () => {
+  test('without repository or environments there is no deployment part (imageName alone does not opt in)', () => {
     const outdir = tempdir();
-    new GitOpsProject({ name: 'orders', outdir }).synth();
+    new GitOpsProject({ name: 'orders', outdir, imageName: 'acme/orders' }).synth();
     expect(fs.existsSync(path.join(outdir, 'deploy'))).toBe(false);
+  });
+
+  test('environments with an imageName on every service deploy without repository', () => {
+    const outdir = tempdir();
+    new GitOpsProject({ name: 'orders', outdir, imageName: 'acme/orders', environments: [{ name: 'dev' }] }).synth();
+    expect(fs.readFileSync(path.join(outdir, 'deploy/rendered/dev/orders.yaml'), 'utf-8')).toContain('image: ghcr.io/acme/orders:main');
   });
 
   test('explicit environments without a known image name are an error', () => {
