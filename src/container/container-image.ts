@@ -157,7 +157,8 @@ export interface ContainerImageOptions {
   readonly uid?: number;
 
   /**
-   * The container's command, exec form (written as a JSON array: any non-empty strings).
+   * The container's command, exec form (written as a JSON array): non-empty strings without
+   * control or line-separator characters.
    * @default - node: `["node", "src/server.js"]`; python: `["python3", "src/main.py"]`;
    * go: `["/app/server"]`; java: `["java", "-jar", "/app/app.jar"]`; static:
    * `["nginx", "-g", "daemon off;"]`
@@ -509,8 +510,8 @@ export class ContainerImage extends Component {
         report('path', `must not be inside the folder of service '${outer.serviceName}' ('${outer.context}'), whose image would ship this service's source, got ${show(this.context)}; try '${uniquePath(this.context.replace(/\//g, '-'), all)}'`);
       }
     }
-    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0))) {
-      report('command', `must be a non-empty list of non-empty strings (exec form), got ${show(options.command)}; try ["node", "src/server.js"]`);
+    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0 || /[\p{Cc}\p{Zl}\p{Zp}]/u.test(part)))) {
+      report('command', `must be a non-empty list of non-empty strings without control or line-separator characters (exec form), got ${show(options.command)}; try ${JSON.stringify(facts.defaultCommand)}`);
     }
     return problems.map((p) => ({ ...p, option: this._optionName(p.option) }));
   }
