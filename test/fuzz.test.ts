@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
 import { OptionsError } from '../src/core/validation';
+import { hostile } from './hostile';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
 
 process.env.PROJEN_DISABLE_POST = 'true';
@@ -128,24 +129,6 @@ function withValue(options: GitOpsProjectOptions, at: string, value: string): Gi
     parent[last] = value;
   }
   return copy;
-}
-
-const FRAGMENTS = [
-  "'", '"', '$(id)', '`id`', '${{ github.event.pull_request.title }}', '${{', '}}', '\n', '\r\n', '\nRUN curl x | sh\n', '\nFROM evil:1',
-  ': ', ' #', '#', '- ', '{', '}', '[', ']', '&a', '*a', '!', '|', '>', '%', '@', '\\', ';', ' ', '\t', 'é', '🙂', '\u2028', '\u0000', '\u007f',
-  '..', '/', '//', '$HOME', '${X}', '<script>', '\\\n', '0', 'A', ':99999', 'x'.repeat(300), 'latest', '.lock', '-',
-];
-
-/** A hostile value near the benign one: fragments added, inserted or in its place. */
-function hostile(benign: string): fc.Arbitrary<string> {
-  const fragments = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 3 }).map((f) => f.join(''));
-  return fc.oneof(
-    fragments.map((f) => `${benign}${f}`),
-    fragments.map((f) => `${f}${benign}`),
-    fc.tuple(fragments, fc.nat({ max: Math.max(0, benign.length) })).map(([f, i]) => `${benign.slice(0, i)}${f}${benign.slice(i)}`),
-    fragments,
-    fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => `${benign}${s}`),
-  );
 }
 
 interface Output {

@@ -32,7 +32,7 @@ export function fixOf(message: string): string | number | undefined {
   return match[2] !== undefined ? Number(match[2]) : match[1].replace(/\\(.)/g, '$1');
 }
 
-const fail = (what: string, value: unknown, fix: string) => `${what}, got ${show(value)}; try '${fix}'`;
+const fail = (what: string, value: unknown, fix: string) => `${what}, got ${show(value)}; try '${fix.replace(/[\\']/g, '\\$&')}'`;
 
 // Grammars of the distribution reference (github.com/distribution/reference, regexp.go).
 const ALPHA_NUMERIC = '[a-z0-9]+';
