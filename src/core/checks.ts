@@ -232,6 +232,14 @@ export function checkTagPattern(value: string): string | undefined {
   return undefined;
 }
 
+/** `runsOn`: a runner label (letters, digits, `.`, `_`, `-`), never an expression. */
+export function checkRunnerLabel(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    return fail("must be a runner label of letters, digits, '.', '_' and '-'", value, 'ubuntu-24.04');
+  }
+  return undefined;
+}
+
 /** `requiredApprovals`: 0 to 10 (GitHub's limit). */
 export function checkApprovals(value: number): string | undefined {
   if (!Number.isInteger(value) || value < 0 || value > 10) {

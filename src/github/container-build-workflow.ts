@@ -2,7 +2,7 @@ import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
 import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, registryLogin } from './registry-login';
 import { ContainerImage } from '../container/container-image';
-import { checkBranch } from '../core/checks';
+import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
@@ -127,8 +127,8 @@ export class ContainerBuildWorkflow extends Component {
       if (![...SEVERITIES, 'NONE'].includes(this.scanSeverity)) {
         problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(this.scanSeverity)}; try 'CRITICAL'` });
       }
-      if (!tagPattern || /\s/.test(tagPattern)) {
-        problems.push({ option: 'tagPattern', message: `must be a git tag glob without spaces, got ${JSON.stringify(tagPattern)}; try 'v*'` });
+      for (const [option, problem] of [['tagPattern', checkTagPattern(tagPattern)], ['runsOn', checkRunnerLabel(this.runsOn)]] as const) {
+        if (problem) problems.push({ option, message: problem });
       }
       // A misspelt identity would silently fall back to its repository variable.
       problems.push(...unknownOptions('projen-gitops.RegistryIdentity', this.identity, 'RegistryIdentity')
