@@ -15,9 +15,9 @@ import { DockerfileParser } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
-import { OptionsError } from '../src/core/validation';
 import { hostile } from './hostile';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
+import { OptionsError } from '../src/core/validation';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const TOTAL = Number(process.env.FC_NUM_RUNS ?? 300);
@@ -149,7 +149,8 @@ function synthesize(options: GitOpsProjectOptions): Output {
 function shape(node: unknown, unmap: (s: string) => string): unknown {
   if (Array.isArray(node)) return node.map((n) => shape(n, unmap));
   if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [unmap(k), shape(v, unmap)]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+    const entries = Object.entries(node).map(([k, v]) => [unmap(k), shape(v, unmap)] as const);
+    return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
   }
   return typeof node;
 }
@@ -169,7 +170,9 @@ let shellcheckMissing = false;
  * Everything wrong with `output` for `value` in place of `benign`, compared with the benign
  * repository: the oracle of the property (and of the known-bad fixtures below).
  */
-export async function violations(benign: string, value: string, output: Output, baseline: Output, opt: Partial<StringOption> = {}): Promise<string[]> {
+async function violations(
+  benign: string, value: string, output: Output, baseline: Output, opt: Partial<StringOption> = {},
+): Promise<string[]> {
   const found: string[] = [];
   const unmap = (s: string) => {
     if (!opt.names || !value) return s;

