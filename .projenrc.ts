@@ -32,6 +32,8 @@ const project = new cdk.JsiiProject({
     'fast-check@^4',
     // Dockerfile syntax validation of every preset.
     'dockerfile-utils@0.16.3',
+    // The Dockerfile parser the fuzz test reads instruction lists with.
+    'dockerfile-ast@0.7.1',
     // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
     'esbuild',
     // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.

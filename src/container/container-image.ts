@@ -157,7 +157,8 @@ export interface ContainerImageOptions {
   readonly uid?: number;
 
   /**
-   * The container's command, exec form (written as a JSON array: any non-empty strings).
+   * The container's command, exec form (written as a JSON array): non-empty strings without
+   * control or line-separator characters.
    * @default - node: `["node", "src/server.js"]`; python: `["python3", "src/main.py"]`;
    * go: `["/app/server"]`; java: `["java", "-jar", "/app/app.jar"]`; static:
    * `["nginx", "-g", "daemon off;"]`
@@ -166,7 +167,7 @@ export interface ContainerImageOptions {
 
   /**
    * The `org.opencontainers.image.title` label (and the static sample's page title): one line
-   * of at most 128 printable characters without `<`, `>`, `` ` ``, `$` or `\\`.
+   * of at most 128 printable characters without `<`, `>`, `` ` `` or `$`.
    * @default - the service name
    */
   readonly title?: string;
@@ -174,7 +175,7 @@ export interface ContainerImageOptions {
   /**
    * A sentence describing the service: the `org.opencontainers.image.description` label
    * (and, on a project, the README and package.json). One line of at most 512 printable
-   * characters without `<`, `>`, `` ` ``, `$` or `\\`.
+   * characters without `<`, `>`, `` ` `` or `$`.
    * @default - "<title> service"
    */
   readonly description?: string;
@@ -513,8 +514,8 @@ export class ContainerImage extends Component {
         report('path', `must not be inside the folder of service '${outer.serviceName}' ('${outer.context}'), whose image would ship this service's source, got ${show(this.context)}; try '${uniquePath(this.context.replace(/\//g, '-'), all)}'`);
       }
     }
-    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0))) {
-      report('command', `must be a non-empty list of non-empty strings (exec form), got ${show(options.command)}; try ["node", "src/server.js"]`);
+    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0 || /[\p{Cc}\p{Zl}\p{Zp}]/u.test(part)))) {
+      report('command', `must be a non-empty list of non-empty strings without control or line-separator characters (exec form), got ${show(options.command)}; try ${JSON.stringify(facts.defaultCommand)}`);
     }
     return problems.map((p) => ({ ...p, option: this._optionName(p.option) }));
   }

@@ -21,7 +21,8 @@ export interface DockerfileStageOptions {
 
   /**
    * Further Dockerfile instructions, one per entry (`RUN mkdir -p /data`,
-   * `COPY config/ /etc/app/`). A continued line keeps its trailing `\`. `FROM` is not
+   * `COPY config/ /etc/app/`): a keyword followed by whitespace, no control or line-separator
+   * character except a line break right after `\` (a continued line keeps its trailing `\`). `FROM` is not
    * allowed, nor, in the runtime stage, `USER`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK` and
    * `EXPOSE`: options own those (uid, command, healthPath, port).
    * @default - none
@@ -76,7 +77,8 @@ export function checkStage(
   }
   const allowed = runtime ? KEYWORDS : [...KEYWORDS, 'USER'];
   for (const instruction of stage.instructions ?? []) {
-    const keyword = /^\s*([A-Za-z]+)/.exec(String(instruction))?.[1]?.toUpperCase();
+    // The keyword ends at whitespace: `RUN'x` is not a RUN instruction.
+    const keyword = /^\s*([A-Za-z]+)(?:\s|$)/.exec(String(instruction))?.[1]?.toUpperCase();
     if (keyword === 'FROM') {
       report('instructions', `cannot start a stage, got ${show(instruction)}; the preset owns the stages (use Runtime.CUSTOM with your own Dockerfile for other layouts)`);
     } else if (keyword === 'RUN' && !installer && !/^\s*RUN\s+(--\S+\s+)*\[/i.test(instruction)) {
@@ -85,8 +87,8 @@ export function checkStage(
       report('instructions', `${keyword} is set by the '${OWNED[keyword]}' option, got ${show(instruction)}; set ${OWNED[keyword]} instead`);
     } else if (!keyword || !allowed.includes(keyword)) {
       report('instructions', `must each be one Dockerfile instruction (${allowed.join(', ')}), got ${show(instruction)}; e.g. 'RUN mkdir -p /data'`);
-    } else if (/\n/.test(instruction.replace(/\\\n/g, ''))) {
-      report('instructions', `must be one instruction per entry (a line break only after '\\'), got ${show(instruction)}; split it into entries`);
+    } else if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(instruction.replace(/\\\n/g, '').replace(/\t/g, ' '))) {
+      report('instructions', `must be one instruction per entry (a line break only after '\\', no other control or line-separator character), got ${show(instruction)}; split it into entries`);
     } else if (/\\\s*$/.test(instruction) || /\\\n\s*(\n|$)/.test(instruction)) {
       // A dangling continuation would swallow the preset's next line (USER, in the runtime stage).
       report('instructions', `must not end with a line continuation ('\\'), got ${show(instruction)}; remove the trailing '\\'`);

@@ -32,7 +32,7 @@ export function fixOf(message: string): string | number | undefined {
   return match[2] !== undefined ? Number(match[2]) : match[1].replace(/\\(.)/g, '$1');
 }
 
-const fail = (what: string, value: unknown, fix: string) => `${what}, got ${show(value)}; try '${fix}'`;
+const fail = (what: string, value: unknown, fix: string) => `${what}, got ${show(value)}; try '${fix.replace(/[\\']/g, '\\$&')}'`;
 
 // Grammars of the distribution reference (github.com/distribution/reference, regexp.go).
 const ALPHA_NUMERIC = '[a-z0-9]+';
@@ -195,17 +195,14 @@ export function checkNodeVersion(value: string): string | undefined {
 }
 
 /**
- * `defaultBranch` (`branch`): a branch name git accepts (`git check-ref-format --branch`: no
- * space, control character, `~ ^ : ? * [ \`, `..`, `@{` or `//`; no part starting with `.`
- * or ending with `.lock`; not starting with `-` or `/`, not ending with `/` or `.`), in
- * printable ASCII, without what GitHub reads specially: expressions (`${{`), the filter
- * pattern characters `* ? + [ !` and backticks.
+ * `defaultBranch` (`branch`): a branch name git accepts (`git check-ref-format --branch`), in
+ * ASCII letters, digits, `.`, `_`, `/` and `-` only, so no expression (`${{`), quote, space,
+ * GitHub filter pattern character (`* ? + [ !`) or shell character can reach a workflow;
+ * git's rules on top: no `..` or `//`, no part starting with `.` or ending with `.lock`, not
+ * starting with `-` or `/`, not ending with `/` or `.`, not `HEAD`.
  */
 export function checkBranch(value: string): string | undefined {
-  const bad = typeof value !== 'string'
-    || !/^[\x21-\x7e]{1,255}$/.test(value)
-    || /(^[-/!])|(\/$)|(\.$)|\.\.|[~^:?*[\\+`]|@\{|\/\/|(^|\/)\.|\.lock(\/|$)|\$\{\{/.test(value)
-    || value === '@' || value === 'HEAD';
+  const bad = typeof value !== 'string' || !/^[A-Za-z0-9._/-]{1,255}$/.test(value) || branchSyntax(value) || value === 'HEAD';
   if (bad) {
     const cleaned = String(value)
       .replace(/\$\{\{[^}]*\}\}/g, '')
@@ -215,23 +212,30 @@ export function checkBranch(value: string): string | undefined {
       .replace(/\/{2,}/g, '/')
       .replace(/(^|\/)[.-]+/g, '$1')
       .replace(/[/.-]+$/, '')
-      .replace(/^[/-]+/, '')
       .slice(0, 100)
       .replace(/[/.-]+$/, '');
-    const fix = cleaned && cleaned !== 'HEAD' && !checkBranchSyntax(cleaned) ? cleaned : 'main';
-    return fail("must be a git branch name (letters, digits, '.', '_', '/', '-'; no '..', '//', '${{', spaces or '*?+[!~^:\\'; no part starting with '.')", value, fix);
+    const fix = cleaned && cleaned !== 'HEAD' && !branchSyntax(cleaned) ? cleaned : 'main';
+    return fail("must be a git branch name of letters, digits, '.', '_', '/' and '-' (no '..' or '//', no part starting with '.' or ending with '.lock', not ending with '/' or '.')", value, fix);
   }
   return undefined;
 }
 
-function checkBranchSyntax(value: string): boolean {
-  return /(^[-/!])|(\/$)|(\.$)|\.\.|\/\/|(^|\/)\.|\.lock(\/|$)/.test(value);
+function branchSyntax(value: string): boolean {
+  return /(^[-/])|(\/$)|(\.$)|\.\.|\/\/|(^|\/)\.|\.lock(\/|$)/.test(value);
 }
 
 /** `tagPattern`: a git tag glob (the characters of a branch name, and `*`), not `refs/tags/...`. */
 export function checkTagPattern(value: string): string | undefined {
   if (typeof value !== 'string' || !/^[A-Za-z0-9._*-][A-Za-z0-9._/*-]{0,99}$/.test(value) || /\.\.|\/\/|\/$|^refs\//.test(value)) {
     return fail("must be a tag glob of letters, digits, '.', '_', '-', '/' and '*' (without 'refs/tags/')", value, 'v*');
+  }
+  return undefined;
+}
+
+/** `runsOn`: a runner label (letters, digits, `.`, `_`, `-`), never an expression. */
+export function checkRunnerLabel(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    return fail("must be a runner label of letters, digits, '.', '_' and '-'", value, 'ubuntu-24.04');
   }
   return undefined;
 }

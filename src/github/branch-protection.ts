@@ -2,7 +2,7 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch } from '../core/checks';
+import { checkApprovals, checkBranch, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
@@ -253,9 +253,8 @@ export class BranchProtection extends Component {
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
       problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
-    if (this.tagPattern !== undefined && (!this.tagPattern || /\s|^refs\//.test(this.tagPattern))) {
-      problems.push({ option: 'tagPattern', message: `must be a tag name pattern without spaces or 'refs/tags/', got ${JSON.stringify(this.tagPattern)}; try 'v*'` });
-    }
+    const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
+    if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });
     if (this.options.apiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.options.apiUrl)) {
       problems.push({ option: 'apiUrl', message: `must be an http(s) URL, got ${JSON.stringify(this.options.apiUrl)}; try 'https://github.example.com/api/v3'` });
     }

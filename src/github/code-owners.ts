@@ -74,7 +74,8 @@ export class CodeOwners extends Component {
     }
     const all = [
       ...this._owners.map((o, i) => [`codeOwners[${i}]`, o]),
-      ...this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o]),
+      // Unset, they are the owners, reported once as such.
+      ...(this.platformOwners === this._owners || this.platformOwners.join() === this._owners.join() ? [] : this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o])),
       ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
     ];
     for (const [option, owner] of all) {

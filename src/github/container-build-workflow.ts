@@ -7,7 +7,7 @@ import { pullRequestBuildJob } from './container-build-pull-request';
 import { BuildSettings, imageJobs, SEVERITIES } from './container-build-steps';
 import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity } from './registry-login';
 import { ContainerImage } from '../container/container-image';
-import { checkBranch } from '../core/checks';
+import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
@@ -128,8 +128,8 @@ export class ContainerBuildWorkflow extends Component {
       if (![...SEVERITIES, 'NONE'].includes(scanSeverity)) {
         problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(scanSeverity)}; try 'CRITICAL'` });
       }
-      if (!tagPattern || /\s/.test(tagPattern)) {
-        problems.push({ option: 'tagPattern', message: `must be a git tag glob without spaces, got ${JSON.stringify(tagPattern)}; try 'v*'` });
+      for (const [option, problem] of [['tagPattern', checkTagPattern(tagPattern)], ['runsOn', checkRunnerLabel(this.runsOn)]] as const) {
+        if (problem) problems.push({ option, message: problem });
       }
       // A misspelt identity would silently fall back to its repository variable.
       problems.push(...unknownOptions('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity')

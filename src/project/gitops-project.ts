@@ -60,8 +60,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
 
   /**
    * The branch that is deployed: protected, built on pull requests, published on push. A
-   * branch name git accepts (`git check-ref-format --branch`) in printable ASCII, without
-   * expressions (`${{`), backticks or the filter pattern characters `* ? + [ !`.
+   * branch name git accepts (`git check-ref-format --branch`) made of ASCII letters, digits,
+   * `.`, `_`, `/` and `-` only: no expression (`${{`), quote, space, shell or filter pattern
+   * character can reach a workflow.
    * @default "main"
    */
   readonly defaultBranch?: string;

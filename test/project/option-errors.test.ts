@@ -38,6 +38,15 @@ describe('grammars', () => {
     ['a code owner email with a comment sign', { codeOwners: ['@ok', 'a#b@example.com'] }, /- codeOwners\[1\]: must be '@user', '@org\/team' or an email address, got 'a#b@example\.com'; try '@a-b-example-com'$/m],
     ['an env value with a control character', { runtimeStage: { env: { A: 'x\ry' } } }, /- runtimeStage\.env: values must be one line without control characters, got 'x\\ry' for A/],
     ['a custom Dockerfile path with a quote', { runtime: Runtime.CUSTOM, dockerfile: "Docker'file" }, /- dockerfile: must be a file inside the service's folder .*got 'Docker\\'file'; try 'Dockerfile'$/m],
+    ['a command part with a line separator', { command: ['node', 'a\u2028b'] },
+      /- command: must be a non-empty list of non-empty strings without control or line-separator characters \(exec form\), got \['node', 'a\\u2028b'\]; try \["node","src\/server\.js"\]$/m],
+    ['an instruction keyword glued to a quote (the parser reads RUN\' as the keyword)', { runtimeStage: { instructions: ["RUN' mkdir -p /data"] } },
+      /- runtimeStage\.instructions: must each be one Dockerfile instruction .*got 'RUN\\' mkdir -p \/data'/],
+    ['an instruction with a line separator (found by the fuzz test)', { buildStage: { instructions: ['RUN mkdir -p /cache\u2028x'] } },
+      /- buildStage\.instructions: must be one instruction per entry \(a line break only after '\\', no other control or line-separator character\), got 'RUN mkdir -p \/cache\\u2028x'/],
+    ['a base image with a short digest', { baseImage: 'node:22@sha256:abc' }, /- baseImage: has a malformed digest, got 'node:22@sha256:abc'; use '@sha256:' followed by 64 lowercase hex digits, or a tag; try 'node:22'$/m],
+    ['a base image without a version', { baseImage: 'mirror.internal:5000/node' },
+      /- baseImage: must pin a version with a tag other than 'latest' or a digest, got 'mirror\.internal:5000\/node'; pin a version as 'mirror\.internal:5000\/node:<version>' or .*, or try 'docker\.io\/library\/node:22-bookworm-slim'$/m],
   ])('%s is refused', (_name, options, message) => {
     expect(fails(options)).toThrow(message);
   });
