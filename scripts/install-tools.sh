@@ -45,6 +45,11 @@ fresh() {
   return 1
 }
 
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
+
 # PyPI: a virtual environment per tool, pinned (and its dependencies, when a constraints file is given).
 while read -r name version constraints; do
   dir="$CACHE/$name-$version"
