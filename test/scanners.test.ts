@@ -34,7 +34,10 @@ interface ZizmorFinding {
   readonly ident: string;
   readonly desc: string;
   readonly determinations: { readonly severity: string; readonly persona: string };
-  readonly locations: Array<{ readonly symbolic: { readonly key: { readonly Local: { readonly verbatim_path: string } } }; readonly concrete: { readonly location: { readonly start_point: { readonly row: number } } } }>;
+  readonly locations: Array<{
+    readonly symbolic: { readonly key: { readonly Local: { readonly verbatim_path: string } } };
+    readonly concrete: { readonly location: { readonly start_point: { readonly row: number } } };
+  }>;
 }
 
 /**
