@@ -102,6 +102,13 @@ interface CheckovReport {
   readonly results: { readonly passed_checks: CheckovCheck[]; readonly failed_checks: CheckovCheck[]; readonly skipped_checks: CheckovCheck[] };
 }
 
+/**
+ * checkov's frameworks for what is generated today; add kubernetes, helm and terraform here
+ * when deploy manifests, charts or infrastructure are generated (and their files to the
+ * "checks every generated ..." test).
+ */
+const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions'];
+
 /** The skips the generated files carry inline, with the reason written next to them. */
 const DOCUMENTED_SKIPS = ['CKV_DOCKER_7'];
 
@@ -134,7 +141,7 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     // actionlint accept it. No checkov check reads `concurrency`, so the copy says `true`.
     for (const file of workflows) write(`generated/${file}`, read(`generated/${file}`).replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true'));
     for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile']) write(file, read(file));
-    const result = spawnSync(findTool('checkov')!, ['-d', 'checkov', '--framework', 'dockerfile', 'github_actions', '--output', 'json', '--skip-download'], {
+    const result = spawnSync(findTool('checkov')!, ['-d', 'checkov', '--framework', ...CHECKOV_FRAMEWORKS, '--output', 'json', '--skip-download'], {
       cwd: dir, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024,
     });
     // 0: nothing failed; 1: something failed (the known-bad fixtures do)
