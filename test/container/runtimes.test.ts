@@ -1,6 +1,7 @@
 import { DiagnosticSeverity, validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { Runtime } from '../../src';
+import { testWith } from '../tools';
 import { dockerlinter, gitopsProject, synth } from '../util';
 
 /** Every preset with a Dockerfile; pnpm and Yarn services live in folders of their own. */
@@ -61,7 +62,7 @@ describe.each(PRESETS)('the %s preset', (runtime, dir) => {
     expect(problems).toEqual([]);
   });
 
-  test('passes dockerlinter (hadolint-like rules and shellcheck over RUN) with no finding', () => {
+  testWith(['shellcheck'])('passes dockerlinter (hadolint-like rules and shellcheck over RUN) with no finding', () => {
     expect(dockerlinter(dockerfile)).toEqual([]);
   });
 
@@ -206,8 +207,8 @@ describe('runtime options', () => {
     expect(validate('FROM\nEXPOSE abc\n').length).toBeGreaterThan(0);
   });
 
-  test('dockerlinter itself reports bad practice, shell bugs and a flag outside RUN --mount (the validator works)', () => {
-    const findings = dockerlinter('FROM debian:latest\nRUN apt-get install curl\nRUN echo $1 --mount\nRUN --no-cache=true echo\nUSER root\n');
+  testWith(['shellcheck'])('dockerlinter itself reports bad practice, shell bugs and a flag outside RUN --mount (the validator works)', () => {
+    const findings = dockerlinter('FROM debian:latest\nRUN apt-get install curl\nRUN echo $1 --mount\nRUN --no-cache=true echo\nUSER root\n')!;
     expect(findings.join('\n')).toMatch(/^1: EF0003 /m); // FROM with `latest`
     expect(findings.join('\n')).toMatch(/^2: ER0009 /m); // apt-get install without -y
     expect(findings.join('\n')).toMatch(/^4: SC2215 /m);

@@ -32,7 +32,7 @@ describe.each([Runtime.NODE, Runtime.PYTHON])('stage options on the %s preset', 
   test('still passes dockerfile-utils and dockerlinter', () => {
     const problems = validate(dockerfile).filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning);
     expect(problems.map((d) => d.message)).toEqual([]);
-    expect(dockerlinter(dockerfile)).toEqual([]);
+    expect(dockerlinter(dockerfile) ?? []).toEqual([]);
   });
 });
 

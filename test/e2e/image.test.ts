@@ -14,15 +14,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { freePort, missingTools, OciLab } from './oci';
+import { freePort, OCI_TOOLS, OciLab } from './oci';
 import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { describeWith } from '../tools';
 
-const missing = missingTools();
-if (missing.length > 0 && process.env.CI) {
-  throw new Error(`missing ${missing.join(', ')}: .ci/run installs them (apt-get install buildah podman skopeo debootstrap docker-registry runc uidmap)`);
-}
-const describeWithTools = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`image tests skipped: ${missing.join(', ')} not installed`);
+const describeWithTools = describeWith(OCI_TOOLS);
 
 const aptBase = (from: string, packages: string) => [
   `FROM ${from}`,

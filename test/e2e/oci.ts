@@ -9,12 +9,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-const TOOLS = ['buildah', 'podman', 'skopeo', 'debootstrap', 'docker-registry', 'runc'];
-
-/** The tools this lab needs that are not installed. */
-export function missingTools(): string[] {
-  return TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-}
+/** The tools this lab needs (tests use `describeWith(OCI_TOOLS)` from test/tools.ts). */
+export const OCI_TOOLS = ['buildah', 'podman', 'skopeo', 'debootstrap', 'docker-registry', 'runc', 'newuidmap'];
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
