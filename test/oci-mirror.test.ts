@@ -71,11 +71,11 @@ describe('the Debian mirror for debootstrap comes from the machine\'s apt source
 
 test('cachedSteps reads buildah --layers output', () => {
   const log = [
-    'STEP 1/3: FROM localhost/python-test:bookworm AS deps',
-    'STEP 2/3: RUN --mount=type=cache,target=/root/.cache/pip     /opt/venv/bin/pip install -r requirements.txt',
+    '[1/2] STEP 1/3: FROM localhost/python-test:bookworm AS deps',
+    '[1/2] STEP 2/3: RUN --mount=type=cache,target=/root/.cache/pip     /opt/venv/bin/pip install -r requirements.txt',
     '--> Using cache 7c56e09f51007a2ff3627815f72aee63a138de6ac37cc730b7442301ac30b8bb',
     '--> 7c56e09f510',
-    'STEP 3/3: COPY . .',
+    '[2/2] STEP 1/1: COPY . .',
     'COMMIT localhost/x:1',
   ].join('\n');
   expect(cachedSteps(log)).toEqual([

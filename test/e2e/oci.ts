@@ -118,12 +118,13 @@ export async function freePort(): Promise<number> {
 
 /**
  * Each step of a `buildah bud --layers` log, in order, with whether buildah took it from its
- * layer cache: buildah prints `STEP n/m: INSTRUCTION` and, for a reused layer, `--> Using cache`.
+ * layer cache: buildah prints `STEP n/m: INSTRUCTION` (after `[stage/stages] ` in a multi-stage
+ * build) and, for a reused layer, `--> Using cache`.
  */
 export function cachedSteps(output: string): Array<{ instruction: string; cached: boolean }> {
   const steps: Array<{ instruction: string; cached: boolean }> = [];
   for (const line of output.split('\n')) {
-    const step = /^STEP \d+\/\d+: (.*)$/.exec(line);
+    const step = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: (.*)$/.exec(line);
     if (step) steps.push({ instruction: step[1], cached: false });
     else if (line.startsWith('--> Using cache') && steps.length > 0) steps[steps.length - 1].cached = true;
   }
