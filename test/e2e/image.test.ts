@@ -121,6 +121,13 @@ describeWithTools('generated images build, run and ship', () => {
     test.skip(`${runtime} builds and runs (not here: ${reason})`, () => undefined);
   }
 
+  test('a change to the dependency list installs again: the layer check above can fail', () => {
+    const service = path.join(work, 'svc-python');
+    fs.appendFileSync(path.join(service, 'requirements.txt'), '# a change to the dependencies\n');
+    const steps = cachedSteps(lab.build(service, 'localhost/svc-python:test', { BASE_IMAGE: BASES.python }));
+    expect(steps.find((s) => /pip install -r requirements\.txt/.test(s.instruction))?.cached).toBe(false);
+  });
+
   test('a requirement whose hash does not match fails the build', () => {
     const service = path.join(work, 'svc-python');
     const requirements = path.join(service, 'requirements.txt');

@@ -30,6 +30,9 @@ export const BASES = {
   nginx: 'localhost/nginx-test:bookworm',
 };
 
+/** The corepack that installs pnpm and Yarn, in the base image and for locking on this machine. */
+const COREPACK = 'corepack@0.36.0';
+
 const aptBase = (packages: string) => [
   `FROM ${BASES.debian}`,
   'RUN apt-get update \\',
@@ -59,7 +62,7 @@ export function makeBases(lab: OciLab): Record<string, number> {
   // Debian's Node.js has no corepack; the pnpm and Yarn presets get theirs (and through it pnpm
   // and Yarn) from the npm registry, as node's official images bundle it.
   timed('node', () => lab.buildFromText(BASES.node, `${aptBase('nodejs npm ca-certificates')}\n${trust}`
-    + `${pem ? 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt\n' : ''}RUN npm install -g --no-audit --no-fund corepack@0.36.0`, files));
+    + `${pem ? 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt\n' : ''}RUN npm install -g --no-audit --no-fund ${COREPACK}`, files));
   timed('python', () => lab.buildFromText(BASES.python, `${aptBase('python3 python3-venv ca-certificates')}\n${trust}`, files));
   // GOPATH=/go as in the official golang images (the Dockerfile's cache mounts point there).
   timed('go', () => lab.buildFromText(BASES.go, `${aptBase('golang-go ca-certificates')}\n${trust}ENV GOPATH=/go PATH=/go/bin:$PATH`, files));
@@ -110,11 +113,12 @@ const npmDependencyIn = (tool: 'pnpm' | 'yarn') => (service: string) => {
   const pkg = JSON.parse(fs.readFileSync(file, 'utf-8'));
   pkg.dependencies = { ...pkg.dependencies, ms: '2.1.3' };
   fs.writeFileSync(file, `${JSON.stringify(pkg, null, 2)}\n`);
-  // corepack runs the tool at the version (and sha512) `packageManager` names.
+  // corepack (the base image's version) runs the tool at the version and sha512 `packageManager` names.
   const env = { COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' };
+  const corepack = ['exec', '--yes', `--package=${COREPACK}`, '--', 'corepack', tool];
   const result = tool === 'pnpm'
-    ? run('corepack', ['pnpm', 'install', '--lockfile-only', '--ignore-scripts'], service, env)
-    : run('corepack', ['yarn', 'install', '--ignore-scripts', '--non-interactive', '--no-progress'], service, env);
+    ? run('npm', [...corepack, 'install', '--lockfile-only', '--ignore-scripts'], service, env)
+    : run('npm', [...corepack, 'install', '--ignore-scripts', '--non-interactive', '--no-progress'], service, env);
   if (result.status !== 0) throw new Error(`${tool} install failed:\n${result.stdout}\n${result.stderr}`);
   fs.rmSync(path.join(service, 'node_modules'), { recursive: true, force: true });
 };
