@@ -11,7 +11,7 @@ import * as path from 'path';
 import { cachedSteps, cacheDir, missingTools, OciLab } from '../test/e2e/oci';
 import { changeSource, makeBases, makeRepository, NOT_BUILT, PRESETS } from '../test/e2e/presets';
 
-const mb = (bytes: number) => (bytes / 1e6).toFixed(0);
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 export async function imageBench(): Promise<string[]> {
   const missing = missingTools();
@@ -47,11 +47,12 @@ export async function imageBench(): Promise<string[]> {
       `Each runtime preset built with buildah (\`--layers\`) from its generated Dockerfile, with the`,
       'real dependency the image end-to-end test gives it (npm, PyPI with a hash pin, the Go module',
       'proxy, Maven Central), on base images that stand in for the official ones (Debian packages on',
-      'a debootstrap root file system; no public container registry is reachable here). Sizes are',
-      'podman\'s (uncompressed layers); a registry stores them compressed, about a third as large.',
-      '"Added" is what the service adds to its runtime base. The first build starts with an empty',
-      'layer cache (base images ready); the rebuild follows a one-line change to the service\'s code',
-      'and reuses the dependency layer (the benchmark fails otherwise).',
+      'a debootstrap root file system; no public container registry is reachable here), so the',
+      'bases\' sizes are not those of the official images; "Added", what the service adds to its',
+      'runtime base, carries over. Sizes are podman\'s (uncompressed layers, 1 MB = 10^6 bytes).',
+      'The first build starts with an empty layer cache (base images ready); the rebuild follows a',
+      'one-line change to the service\'s code and reuses the dependency layer (the benchmark fails',
+      'otherwise). One run on this machine, shared with other work: times vary by a few seconds.',
       '',
       '| Preset | Image (MB) | Runtime base (MB) | Added (MB) | First build (s) | Rebuild after a source change (s) | Dependency layer reused |',
       '|---|---|---|---|---|---|---|',
@@ -59,7 +60,7 @@ export async function imageBench(): Promise<string[]> {
       '',
       `Base images ${cachedBefore > 0 ? 'loaded from the cache in ~/.cache/projen-gitops-tools/oci/' : 'made from nothing (debootstrap and apt; then cached in ~/.cache/projen-gitops-tools/oci/)'}: `
         + Object.entries(bases).map(([name, seconds]) => `${name} ${seconds.toFixed(0)} s`).join(', ') + '.',
-      ...Object.entries(NOT_BUILT).map(([runtime, reason]) => `Not built: ${runtime} (${reason}).`),
+      ...Object.entries(NOT_BUILT).map(([runtime, reason]) => `Not built: ${runtime}: ${reason}.`),
       '',
     ];
   } finally {

@@ -13,7 +13,7 @@ function etcApt(files: Record<string, string>): string {
 
 // Debian 12's own files: the deb822 stanza its installer writes, and the classic one-line form.
 const DEB822 = `Types: deb
-# http://snapshot.debian.org/archive/debian/20250520T000000Z
+# a comment inside the stanza
 URIs: http://mirror.example/debian
 Suites: bookworm bookworm-updates
 Components: main
@@ -64,7 +64,7 @@ describe('the Debian mirror for debootstrap comes from the machine\'s apt source
 
   test('no mirror: a clear error naming the files and a fix; no address is guessed', () => {
     const dir = etcApt({ 'sources.list': '# nothing\n', 'sources.list.d/debian.sources.disabled': DEB822 });
-    expect(() => debianMirror('bookworm', dir)).toThrow(/no Debian mirror in this machine's apt sources .*sources\.list.*\*\.sources.*'deb http:\/\/deb\.debian\.org\/debian bookworm main'/s);
+    expect(() => debianMirror('bookworm', dir)).toThrow(/no Debian mirror in this machine's apt sources .*sources\.list.*\*\.sources.*'deb <mirror URI> bookworm main'.*'Suites: bookworm'/s);
     expect(() => debianMirror('bookworm', etcApt({}))).toThrow(/no Debian mirror/);
   });
 });

@@ -93,8 +93,8 @@ export function debianMirror(suite: string, etcApt = '/etc/apt'): string {
   const found = sources.find((s) => s.suites.includes(suite)) ?? sources.find((s) => s.suites.some((x) => DEBIAN_SUITES.includes(x)));
   if (!found) {
     throw new Error(`no Debian mirror in this machine's apt sources (${etcApt}/sources.list, ${dir}/*.list or ${dir}/*.sources): `
-      + `debootstrap needs one for '${suite}' with the 'main' component. Add one, e.g. the line 'deb http://deb.debian.org/debian ${suite} main' `
-      + `to ${etcApt}/sources.list, or a stanza 'Types: deb / URIs: <your mirror> / Suites: ${suite} / Components: main' in ${dir}/debian.sources`);
+      + `debootstrap needs one for '${suite}' with the 'main' component. Add one (see sources.list(5)): the line 'deb <mirror URI> ${suite} main' `
+      + `in ${etcApt}/sources.list, or the stanza 'Types: deb', 'URIs: <mirror URI>', 'Suites: ${suite}', 'Components: main' in ${dir}/debian.sources`);
   }
   return found.uri.replace(/\/+$/, '');
 }

@@ -8,7 +8,7 @@
  * machine trusts (a TLS-inspecting egress proxy's, here), as a company's mirror image would.
  *
  * Not built: java-gradle. Gradle's own distribution is on none of the reachable registries
- * (it is published on services.gradle.org, not Maven Central), and Debian's `gradle` package
+ * (Gradle publishes it itself, not on Maven Central), and Debian's `gradle` package
  * is Gradle 4.4.1: tried on bookworm with OpenJDK 17, it starts, then fails on the preset's
  * build.gradle at line 8 ("No signature of method ... configureEach()", Gradle 4.9+; further on
  * `options.release` needs 6.6 and `archiveFileName` 5.1). Its Dockerfile is linted in the unit
