@@ -108,7 +108,7 @@ project.addTask('demo', {
 });
 
 project.addTask('bench', {
-  description: 'Re-synthesis benchmark: generated repos with 1, 10 and 50 services vs a stock projen project; writes docs/benchmarks.md',
+  description: 'Re-synthesis benchmark: generated repos with 1, 10 and 50 services vs a stock projen project; BENCH_IMAGES=1 (or only) adds image sizes and rebuild times (needs buildah); writes docs/benchmarks.md',
   steps: [
     { spawn: 'compile' },
     { spawn: 'package:js' },
