@@ -38,8 +38,11 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
     for (const ns of [FIXTURE_NAMESPACE, ARGOCD_NAMESPACE]) await plane.createRestrictedNamespace(ns);
     // The known-bad pods run as the fixtures' service account, which must exist.
     for (const sa of knownGoodService().filter((o) => o.kind === 'ServiceAccount')) await plane.create(sa, FIXTURE_NAMESPACE);
-    const crds = fs.readdirSync(tools.argoCdCrds).filter((f) => f.endsWith('.yaml')).sort();
-    for (const file of crds) await plane.installCrds(fs.readFileSync(path.join(tools.argoCdCrds, file), 'utf-8'));
+    for (const dir of tools.crdDirs) {
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+        await plane.installCrds(fs.readFileSync(path.join(dir, file), 'utf-8'));
+      }
+    }
   }, 300_000);
 
   afterAll(async () => {
@@ -55,10 +58,10 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
     });
   });
 
-  test("Argo CD's CRDs are served", async () => {
-    const res = await plane.request('GET', '/apis/argoproj.io/v1alpha1');
-    expect(res.body.resources.map((r: any) => r.kind).filter((k: string) => !k.includes('/')).sort())
-      .toEqual(expect.arrayContaining(['AppProject', 'Application', 'ApplicationSet']));
+  test("Argo CD's and Gateway API's CRDs are served", async () => {
+    const kinds = async (groupVersion: string) => (await plane.request('GET', `/apis/${groupVersion}`)).body.resources.map((r: any) => r.kind);
+    expect(await kinds('argoproj.io/v1alpha1')).toEqual(expect.arrayContaining(['AppProject', 'Application', 'ApplicationSet']));
+    expect(await kinds('gateway.networking.k8s.io/v1')).toEqual(expect.arrayContaining(['HTTPRoute', 'Gateway']));
   });
 
   test('known-good fixtures are accepted without a warning, pods from their templates too', async () => {

@@ -17,19 +17,19 @@ import { freePort } from './oci';
 export const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-kube-apiserver.sh');
 
 /** The pinned versions, read from the build script (their one home). */
-export function kubePins(): { kube: string; etcd: string; argocd: string } {
+export function kubePins(): { kube: string; etcd: string; argocd: string; gatewayApi: string } {
   const script = fs.readFileSync(BUILD_SCRIPT, 'utf-8');
   const pin = (name: string) => {
     const match = script.match(new RegExp(`^${name}="\\$\\{${name}:-(v[\\d.]+)\\}"$`, 'm'));
     if (!match) throw new Error(`${BUILD_SCRIPT} has no ${name} pin`);
     return process.env[name] ?? match[1];
   };
-  return { kube: pin('KUBE_VERSION'), etcd: pin('ETCD_VERSION'), argocd: pin('ARGOCD_VERSION') };
+  return { kube: pin('KUBE_VERSION'), etcd: pin('ETCD_VERSION'), argocd: pin('ARGOCD_VERSION'), gatewayApi: pin('GATEWAY_API_VERSION') };
 }
 
 /** The built binaries and fetched CRDs (paths), or why there are none. */
 export type ControlPlaneTools =
-  | { readonly apiserver: string; readonly etcd: string; readonly argoCdCrds: string; readonly missing?: undefined }
+  | { readonly apiserver: string; readonly etcd: string; readonly crdDirs: string[]; readonly missing?: undefined }
   | { readonly missing: string };
 
 /**
@@ -43,9 +43,9 @@ export function controlPlaneTools(): ControlPlaneTools {
   const tools = {
     apiserver: path.join(dir, 'kube-apiserver'),
     etcd: path.join(dir, `etcd-${pins.etcd}`),
-    argoCdCrds: path.join(dir, `argo-cd-${pins.argocd}`, 'crds'),
+    crdDirs: [path.join(dir, `argo-cd-${pins.argocd}`, 'crds'), path.join(dir, `gateway-api-${pins.gatewayApi}`, 'crds')],
   };
-  const present = () => fs.existsSync(tools.apiserver) && fs.existsSync(tools.etcd) && fs.existsSync(path.join(tools.argoCdCrds, 'application-crd.yaml'));
+  const present = () => fs.existsSync(tools.apiserver) && fs.existsSync(tools.etcd) && tools.crdDirs.every((d) => fs.existsSync(d));
   if (present()) return tools;
   if (spawnSync('go', ['version']).status !== 0) return { missing: 'no Go toolchain on PATH to build kube-apiserver and etcd' };
   console.warn(`building kube-apiserver ${pins.kube} and etcd ${pins.etcd} from the Go module proxy (a few minutes, once): ${BUILD_SCRIPT}`);
@@ -222,7 +222,10 @@ export class ControlPlane {
     await this.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, name);
   }
 
-  /** Installs CustomResourceDefinitions from YAML text and waits until each is Established. */
+  /**
+   * Installs the CustomResourceDefinitions of YAML text (other kinds in it are left out) and
+   * waits until each is Established.
+   */
   async installCrds(yamlText: string, timeoutMs = 60_000): Promise<string[]> {
     const crds = parseObjects(yamlText).filter((o) => o.kind === 'CustomResourceDefinition');
     for (const crd of crds) await this.create(crd);
@@ -307,6 +310,10 @@ export class ControlPlane {
     const keep = (chunk: Buffer) => { this.logs[name] = (this.logs[name] + chunk.toString()).slice(-20_000); };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // Never left running: if the test process ends without stop(), take the child with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     return child;
   }
 

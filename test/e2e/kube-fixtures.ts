@@ -98,7 +98,24 @@ export function knownGoodService(): any[] {
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
       },
     },
+    httpRoute(),
   ];
+}
+
+export function httpRoute(): any {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'orders', labels },
+    spec: {
+      parentRefs: [{ name: 'public', namespace: 'gateway' }],
+      hostnames: ['orders.example.com'],
+      rules: [{
+        matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+        backendRefs: [{ name: 'orders', port: 80 }],
+      }],
+    },
+  };
 }
 
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -152,6 +169,8 @@ export function knownBad(): KnownBad[] {
   delete root.securityContext.runAsUser;
   const unknownField = deployment();
   unknownField.spec.template.spec.containers[0].imagePullPolcy = 'Always';
+  const portless = httpRoute();
+  delete portless.spec.rules[0].backendRefs[0].port;
   const misspelt = application();
   misspelt.spec.destination = { server: 'https://kubernetes.default.svc', namepsace: FIXTURE_NAMESPACE };
   return [
@@ -173,6 +192,12 @@ export function knownBad(): KnownBad[] {
       namespace: FIXTURE_NAMESPACE,
       object: unknownField,
       rejectedWith: /apply: .*containers\[name="orders"\]\.imagePullPolcy: field not declared in schema\ncreate: .*unknown field "spec\.template\.spec\.containers\[0\]\.imagePullPolcy"/,
+    },
+    {
+      name: "an HTTPRoute to a Service without a port (Gateway API's CEL rule)",
+      namespace: FIXTURE_NAMESPACE,
+      object: portless,
+      rejectedWith: /apply: .*Must have port for Service reference\ncreate: .*Must have port for Service reference/,
     },
     {
       name: 'an Application with a misspelt key (Argo CD CRD schema, strict)',
