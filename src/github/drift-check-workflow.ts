@@ -3,12 +3,13 @@ import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `DriftCheckWorkflow`. */
 export interface DriftCheckWorkflowOptions {
   /**
    * The default branch: pull requests into it are checked.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -20,7 +21,7 @@ export interface DriftCheckWorkflowOptions {
 
   /**
    * The runner label.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 }
@@ -48,11 +49,11 @@ export class DriftCheckWorkflow extends Component {
     ]);
     if (!gh) return;
 
-    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? 'main');
+    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       drift: {
         name: DRIFT_JOB_NAME,
-        runsOn: [options.runsOn ?? 'ubuntu-24.04'],
+        runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
         timeoutMinutes: 15,
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [

@@ -5,6 +5,7 @@ import { ContainerBuildWorkflow } from './container-build-workflow';
 import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `SecurityPolicy`. */
 export interface SecurityPolicyOptions {
@@ -26,7 +27,7 @@ export class SecurityPolicy extends Component {
     }]);
     seedFile(project, 'SECURITY.md', () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
-      branch: BranchProtection.of(project)?.branch ?? 'main',
+      branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
     }), 'How to report a vulnerability privately, and what protects this service.');

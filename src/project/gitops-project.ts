@@ -15,6 +15,10 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
+import { HelmChart } from '../helm/helm-chart';
+import { EnvironmentOptions, Environments } from '../model/environments';
+import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { ServiceDeploymentOptions } from '../model/service';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -57,6 +61,41 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default "main"
    */
   readonly defaultBranch?: string;
+
+  /**
+   * The GitHub repository as `owner/name` (e.g. `acme/orders`): names the images at synth
+   * time, so the Helm charts and rendered manifests can refer to them. Without it (and
+   * without `imageName`) nothing is deployed.
+   * @default - unknown; no deployment part
+   * @featured
+   */
+  readonly repository?: string;
+
+  /**
+   * Git tags that publish a release image and are protected.
+   * @default "v*"
+   */
+  readonly tagPattern?: string;
+
+  /**
+   * The runner label of every generated job.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+
+  /**
+   * The environments the services are deployed to, in promotion order; `deploy: false`
+   * turns one off. Each gets values under `deploy/environments/<name>/` and rendered
+   * manifests under `deploy/rendered/<name>/`.
+   * @default - dev, staging and prod
+   */
+  readonly environments?: EnvironmentOptions[];
+
+  /**
+   * How the service at the root runs in Kubernetes (replicas, resources, host, ...).
+   * @default - 2 replicas, 100m CPU and 128Mi requested, 256Mi memory limit, not exposed
+   */
+  readonly deployment?: ServiceDeploymentOptions;
 
   /**
    * Approving reviews a pull request into the default branch needs (0 to 10).
@@ -150,6 +189,12 @@ export interface ServiceOptions extends ContainerImageOptions {
    * `imageName` says otherwise; its jobs are named after it.
    */
   readonly name: string;
+
+  /**
+   * How this service runs in Kubernetes (replicas, resources, host, ...).
+   * @default - as the root service's defaults
+   */
+  readonly deployment?: ServiceDeploymentOptions;
 }
 
 /**
@@ -169,14 +214,17 @@ export class GitOpsProject extends javascript.NodeProject {
   public readonly codeql?: CodeQlWorkflow;
   /** The branch protection model (rulesets, notes, `npx projen protect`). */
   public readonly branchProtection: BranchProtection;
+  /** The environments, in promotion order. */
+  public readonly environments: Environments;
   /** Guards managed files against silent overwrites and records what synth wrote. */
   public readonly syncGuard: SyncGuard;
 
+  private readonly deploys: boolean;
+
   constructor(options: GitOpsProjectOptions) {
-    const branch = options.defaultBranch ?? 'main';
     super({
       ...options,
-      ...repositoryDefaults(branch),
+      ...repositoryDefaults(options.defaultBranch),
       // projen's sample README is superseded by the managed one (or by the user's own).
       readme: { contents: `# ${options.name}\n` },
       deps: options.deps,
@@ -217,7 +265,20 @@ export class GitOpsProject extends javascript.NodeProject {
     this.package.addField('private', true);
     this.package.file.addDeletionOverride('publishConfig');
 
-    this.image = new ContainerImage(this, options);
+    const repository = new Repository(this, {
+      repository: options.repository,
+      defaultBranch: options.defaultBranch,
+      tagPattern: options.tagPattern,
+      runsOn: options.runsOn,
+    });
+    const branch = repository.facts.defaultBranch;
+    this.environments = new Environments(this, { environments: options.environments });
+    // Deployed when the image names are known at synth time and some environment is on.
+    this.deploys = (options.repository !== undefined || options.imageName !== undefined || options.environments !== undefined)
+      && this.environments.deployed.length > 0;
+    const { deployment, ...imageOptions } = options;
+    this.image = new ContainerImage(this, imageOptions);
+    if (this.deploys) new HelmChart(this, { ...deployment, image: this.image });
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
       platforms: options.platforms,
@@ -268,13 +329,18 @@ export class GitOpsProject extends javascript.NodeProject {
    * Dockerfile, sample and image; pull requests build only the services they change.
    */
   public addService(options: ServiceOptions): ContainerImage {
-    const { name, ...image } = options;
-    return new ContainerImage(this, {
+    const { name, deployment, ...image } = options;
+    const added = new ContainerImage(this, {
       registry: this.image.registry,
       ...image,
       serviceName: name,
       path: options.path ?? `services/${name}`,
     });
+    if (this.deploys) {
+      const index = ContainerImage.all(this).length - 2;
+      new HelmChart(this, { ...deployment, image: added, optionPath: `services[${index}].deployment` });
+    }
+    return added;
   }
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
@@ -285,9 +351,10 @@ export class GitOpsProject extends javascript.NodeProject {
 }
 
 /** NodeProject settings for an application repository: no npm library or release machinery. */
-function repositoryDefaults(branch: string): Omit<javascript.NodeProjectOptions, 'name' | 'readme'> {
+function repositoryDefaults(branch: string | undefined): Omit<javascript.NodeProjectOptions, 'name' | 'readme'> {
   return {
-    defaultReleaseBranch: branch,
+    // Repository's own default when unset; checked there.
+    defaultReleaseBranch: branch ?? REPOSITORY_DEFAULTS.defaultBranch,
     packageManager: javascript.NodePackageManager.NPM,
     projenrcJs: false,
     github: true,

@@ -8,6 +8,7 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { Repository } from '../model/repository';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -56,7 +57,7 @@ export class RepoReadme extends Component {
       dependabot: has(DependencyUpdates),
       name: this.project.name,
       description: this.description,
-      branch: protection?.branch ?? 'main',
+      branch: protection?.branch ?? Repository.factsOf(this.project).defaultBranch,
       checks: protection?.requiredChecks ?? [],
       image: image && {
         reference: image.imageReference ?? `${image.registry}/<owner>/<repo>`,
@@ -80,8 +81,10 @@ export class RepoReadme extends Component {
   /** Described files first, then every other file projen writes, sorted by path. */
   private files(): FileEntry[] {
     const described = new Map(describedFiles(this.project).map((f) => [f.path, f]));
+    // A described folder (`deploy/charts/orders/`) stands for the files in it.
+    const folders = [...described.keys()].filter((p) => p.endsWith('/'));
     for (const file of this.project.files) {
-      if (!described.has(file.path)) {
+      if (!described.has(file.path) && !folders.some((folder) => file.path.startsWith(folder))) {
         described.set(file.path, {
           path: file.path,
           owner: FileOwner.MANAGED,

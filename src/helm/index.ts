@@ -1,0 +1,2 @@
+export { HelmChart } from './helm-chart';
+export type { HelmChartOptions } from './helm-chart';
