@@ -8,8 +8,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ControlPlane, controlPlaneTools, kubePins, objectName, Verdict } from './apiserver';
+import { ControlPlane, controlPlaneTools, kubePins, objectName, parseObjects, Verdict } from './apiserver';
 import { ARGOCD_NAMESPACE, FIXTURE_NAMESPACE, knownBad, knownGoodArgoCd, knownGoodService } from './kube-fixtures';
+import { GitOpsProjectOptions, Runtime } from '../../src';
+import { gitopsProject, synth } from '../util';
 
 const tools = controlPlaneTools();
 // Local skip until test/util.ts has the shared one: visible, counted by jest, fatal under CI.
@@ -27,6 +29,47 @@ function problems(verdicts: Array<Verdict | undefined>): string[] {
     return [...out, ...v.warnings.map((w) => `${v.object}: warning: ${w}`)];
   });
 }
+
+/** A synthesized repository's rendered manifests and the namespaces of its environments. */
+interface GeneratedRepo {
+  readonly namespaces: string[];
+  readonly services: number;
+  /** deploy/rendered/<env>/<service>.yaml, and deploy/argocd/*.yaml once Argo CD objects are generated. */
+  readonly files: Array<{ readonly file: string; readonly objects: any[] }>;
+}
+
+function generatedRepo(options: Partial<GitOpsProjectOptions>): GeneratedRepo {
+  const project = gitopsProject({ repository: 'acme/orders', ...options });
+  const out = synth(project);
+  const files = Object.keys(out).filter((file) => /^deploy\/(rendered\/[^/]+\/[^/]+|argocd\/[^/]+)\.ya?ml$/.test(file)).sort();
+  return {
+    namespaces: project.environments.deployed.map((env) => env.namespace),
+    services: 1 + (options.services?.length ?? 0),
+    files: files.map((file) => ({ file, objects: parseObjects(out[file]) })),
+  };
+}
+
+const FOLDER_ONLY: Runtime[] = [Runtime.NODE_PNPM, Runtime.NODE_YARN];
+
+/** Every runtime preset (custom needs a Dockerfile of the user's), and a multi-service repository with the optional parts on. */
+const GENERATED: Array<[string, Partial<GitOpsProjectOptions>, string[]?]> = [
+  ...Object.values(Runtime).filter((runtime) => runtime !== Runtime.CUSTOM).map((runtime): [string, Partial<GitOpsProjectOptions>] =>
+    // pnpm and Yarn services live in a folder of their own next to the npm root.
+    (FOLDER_ONLY.includes(runtime) ? [`${runtime} preset`, { runtime: Runtime.NODE, services: [{ name: 'api', runtime }] }] : [`${runtime} preset`, { runtime }])),
+  ['multi-service repository (Ingress, HTTPRoute, HPA, per-environment overrides)', {
+    runtime: Runtime.NODE,
+    deployment: { host: 'orders.example.com', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
+    services: [
+      { name: 'billing', runtime: Runtime.PYTHON, deployment: { host: 'billing.example.com', gateway: 'gateway/public', maxReplicas: 4 } },
+      { name: 'web', runtime: Runtime.STATIC, deployment: { replicas: 1, servicePort: 8080 } },
+    ],
+    environments: [
+      { name: 'dev', overrides: { replicas: 1 } },
+      { name: 'staging' },
+      { name: 'prod', namespace: 'orders-production', overrides: { replicas: 3, maxReplicas: 6 }, services: { billing: { memoryLimit: '512Mi' } } },
+    ],
+  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler']],
+];
 
 describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
   let plane: ControlPlane;
@@ -92,6 +135,43 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         expect(workload.warnings.join('\n')).toMatch(/would violate PodSecurity "restricted:latest"/);
         expect(problems([workload])).toEqual([expect.stringContaining(`${objectName(bad.object)}: warning:`)]);
       }
+    });
+  });
+
+  describe('every generated object is accepted, under the restricted profile, without a warning', () => {
+    test.each(GENERATED)('%s', async (_label, options, kinds = []) => {
+      const repo = generatedRepo(options);
+      const rendered = repo.files.filter((f) => f.file.startsWith('deploy/rendered/'));
+      expect(rendered.length).toBe(repo.namespaces.length * repo.services);
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const found: string[] = [];
+      for (const { file, objects } of repo.files) {
+        for (const o of objects) {
+          if (o.metadata?.namespace !== undefined && !repo.namespaces.includes(o.metadata.namespace) && !file.startsWith('deploy/argocd/')) {
+            found.push(`${file}: ${objectName(o)} is in namespace ${o.metadata.namespace}, which is no environment's`);
+          }
+        }
+        const namespace = file.startsWith('deploy/argocd/') ? ARGOCD_NAMESPACE : undefined;
+        found.push(...problems(await plane.dryRunAll(objects, namespace ?? objects[0]?.metadata?.namespace)).map((p) => `${file}: ${p}`));
+      }
+      expect(found).toEqual([]);
+      // Each rendered file holds a Deployment whose pods were admitted too.
+      for (const { objects } of rendered) expect(objects.map((o) => o.kind)).toContain('Deployment');
+      expect(repo.files.flatMap((f) => f.objects.map((o) => o.kind))).toEqual(expect.arrayContaining(kinds));
+    });
+
+    test('a generated Deployment stripped of its security contexts is rejected (the check above can fail)', async () => {
+      const repo = generatedRepo({ runtime: Runtime.NODE });
+      const objects = repo.files.find((f) => f.file === 'deploy/rendered/dev/orders.yaml')!.objects;
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const deployment = structuredClone(objects.find((o) => o.kind === 'Deployment'));
+      delete deployment.spec.template.spec.securityContext;
+      delete deployment.spec.template.spec.containers[0].securityContext;
+      const found = problems(await plane.dryRunAll([deployment]));
+      expect(found).toEqual([
+        expect.stringMatching(/^Deployment\/orders: warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
+        expect.stringMatching(/^pod template of Deployment\/orders: rejected \(403\): apply: .*violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
+      ]);
     });
   });
 });

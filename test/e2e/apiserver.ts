@@ -275,7 +275,7 @@ export class ControlPlane {
    * All objects of one namespace: their ServiceAccounts are created for real first (pods need
    * theirs to exist, as in a cluster), then every object and every pod template is dry-run.
    */
-  async dryRunAll(objects: any[], namespace: string): Promise<Verdict[]> {
+  async dryRunAll(objects: any[], namespace?: string): Promise<Verdict[]> {
     for (const sa of objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'ServiceAccount')) await this.create(sa, namespace);
     const verdicts: Verdict[] = [];
     for (const object of objects) {
