@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
+/** The `projen-gitops` command: `new` (the default), `protect`, `preview` and `check-manifests`. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { preview } from './preview';
+import { checkManifests } from '../helm/check-manifests';
 import { protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
@@ -51,6 +52,7 @@ would stop (bad options, hand-edited files).`;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
+  if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     if (rest.includes('-h') || rest.includes('--help')) {
       console.log(PREVIEW_USAGE);

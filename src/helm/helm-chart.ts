@@ -111,7 +111,8 @@ export class HelmChart extends Component {
       change: 'Set the service\'s port, healthPath and uid, and its `deployment` options, in .projenrc.ts.',
     });
 
-    for (const env of environments) {
+    // A repeated environment name is reported by Environments; its files are written once.
+    for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       const valuesFile = `${DEPLOY_DIR}/environments/${env.name}/values/${name}.yaml`;
       new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
       describeFile(project, {

@@ -43,7 +43,7 @@ export function chartValues(partOf: string, service: ServiceFacts, d: ServiceDep
       requests: { cpu: d.cpuRequest ?? '100m', memory: d.memoryRequest ?? '128Mi' },
       limits: { memory: d.memoryLimit ?? '256Mi' },
     },
-    autoscaling: { enabled: d.maxReplicas !== undefined, maxReplicas: d.maxReplicas ?? Math.max(replicas, 1) * 2, targetCPUUtilizationPercentage: 80 },
+    autoscaling: { enabled: d.maxReplicas !== undefined, maxReplicas: d.maxReplicas ?? 10, targetCPUUtilizationPercentage: 80 },
     podDisruptionBudget: { maxUnavailable: 1 },
     networkPolicy: { enabled: true, allowFromNamespaces: [...(d.allowFromNamespaces ?? [])] },
     ingress: { enabled: d.host !== undefined && d.gateway === undefined, className: d.ingressClassName ?? '', host: d.gateway === undefined ? d.host ?? '' : '' },

@@ -15,6 +15,7 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
+import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
@@ -278,7 +279,10 @@ export class GitOpsProject extends javascript.NodeProject {
       && this.environments.deployed.length > 0;
     const { deployment, ...imageOptions } = options;
     this.image = new ContainerImage(this, imageOptions);
-    if (this.deploys) new HelmChart(this, { ...deployment, image: this.image });
+    if (this.deploys) {
+      new HelmChart(this, { ...deployment, image: this.image });
+      new DeployCheckWorkflow(this);
+    }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
       platforms: options.platforms,
