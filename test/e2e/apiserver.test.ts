@@ -6,12 +6,14 @@
  * `fieldValidation=Strict`. A rejection or any `Warning` header fails with the API server's
  * message, and known-bad fixtures must be rejected.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ControlPlane, controlPlaneTools, kubePins, objectName, parseObjects, Verdict } from './apiserver';
+import { stringify } from 'yaml';
+import { ControlPlane, controlPlaneTools, kubectlBinary, kubePins, objectName, parseObjects, Verdict } from './apiserver';
 import { ARGOCD_NAMESPACE, FIXTURE_NAMESPACE, knownBad, knownGoodArgoCd, knownGoodService } from './kube-fixtures';
 import { GitOpsProjectOptions, Runtime } from '../../src';
-import { gitopsProject, synth } from '../util';
+import { gitopsProject, synth, tempdir } from '../util';
 
 const tools = controlPlaneTools();
 // Local skip until test/util.ts has the shared one: visible, counted by jest, fatal under CI.
@@ -20,6 +22,12 @@ if (tools.missing !== undefined) {
   console.warn(`API server tests SKIPPED: ${tools.missing}`);
 }
 const describeWithApiServer = tools.missing === undefined ? describe : describe.skip;
+const kubectl = tools.missing === undefined ? kubectlBinary() : undefined;
+if (kubectl?.missing !== undefined) {
+  if (process.env.CI) throw new Error(`kubectl is required under CI=true: ${kubectl.missing}`);
+  console.warn(`kubectl test SKIPPED: ${kubectl.missing}`);
+}
+const testWithKubectl = kubectl?.path !== undefined ? test : test.skip;
 
 /** Every verdict that is not a clean acceptance, as the API server said it. */
 function problems(verdicts: Array<Verdict | undefined>): string[] {
@@ -35,7 +43,7 @@ interface GeneratedRepo {
   readonly namespaces: string[];
   readonly services: number;
   /** deploy/rendered/<env>/<service>.yaml, and deploy/argocd/*.yaml once Argo CD objects are generated. */
-  readonly files: Array<{ readonly file: string; readonly objects: any[] }>;
+  readonly files: Array<{ readonly file: string; readonly text: string; readonly objects: any[] }>;
 }
 
 function generatedRepo(options: Partial<GitOpsProjectOptions>): GeneratedRepo {
@@ -45,7 +53,7 @@ function generatedRepo(options: Partial<GitOpsProjectOptions>): GeneratedRepo {
   return {
     namespaces: project.environments.deployed.map((env) => env.namespace),
     services: 1 + (options.services?.length ?? 0),
-    files: files.map((file) => ({ file, objects: parseObjects(out[file]) })),
+    files: files.map((file) => ({ file, text: out[file], objects: parseObjects(out[file]) })),
   };
 }
 
@@ -172,6 +180,38 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         expect.stringMatching(/^Deployment\/orders: warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
         expect.stringMatching(/^pod template of Deployment\/orders: rejected \(403\): apply: .*violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
       ]);
+    });
+  });
+
+  describe('kubectl, the client users run', () => {
+    const apply = (args: string[], input?: string) => spawnSync(kubectl!.path!, ['--kubeconfig', plane.kubeconfig(), 'apply', '--server-side', '--dry-run=server',
+      '--validate=strict', '--field-manager=projen-gitops-e2e', ...args], { encoding: 'utf-8', input });
+
+    testWithKubectl('kubectl apply --server-side --dry-run=server --validate=strict takes every rendered file of the multi-service repository as written', async () => {
+      const repo = generatedRepo(GENERATED[GENERATED.length - 1][1]);
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const dir = tempdir('gitops-kubectl-');
+      try {
+        const rendered = repo.files.filter((f) => f.file.startsWith('deploy/rendered/'));
+        for (const { file, text } of rendered) {
+          fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+          fs.writeFileSync(path.join(dir, file), text);
+        }
+        const result = apply(['--recursive', '-f', path.join(dir, 'deploy', 'rendered')]);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+        expect(applied.length).toBe(rendered.reduce((n, f) => n + f.objects.length, 0));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    testWithKubectl('kubectl refuses the privileged pod with Pod Security\'s message', () => {
+      const privileged = knownBad()[0];
+      const result = apply(['-n', privileged.namespace, '-f', '-'], stringify(privileged.object));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/violates PodSecurity "restricted:latest": privileged/);
     });
   });
 });

