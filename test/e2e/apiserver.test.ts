@@ -121,7 +121,7 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
       ...await plane.dryRunAll(knownGoodArgoCd(), ARGOCD_NAMESPACE),
     ];
     expect(problems(verdicts)).toEqual([]);
-    expect(verdicts.map((v) => v.object)).toEqual(expect.arrayContaining(['Deployment/orders', 'pod template of Deployment/orders', 'Application/orders-dev']));
+    expect(verdicts.map((v) => v.object)).toEqual(expect.arrayContaining(['Deployment/orders', 'pod template of Deployment/orders', 'Application/orders-dev', 'ApplicationSet/orders', 'HTTPRoute/orders']));
   });
 
   test('a dry run stores nothing', async () => {

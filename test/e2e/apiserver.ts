@@ -104,6 +104,9 @@ interface Resource { readonly plural: string; readonly namespaced: boolean }
 
 const FIELD_MANAGER = 'projen-gitops-e2e';
 
+/** The built-in kinds with a pod template (custom resources' `spec.template` is something else). */
+const WORKLOADS = ['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'apps/v1/ReplicaSet', 'batch/v1/Job', 'batch/v1/CronJob', 'v1/ReplicationController'];
+
 /** A running etcd + kube-apiserver pair. Always `stop()` it (afterAll). */
 export class ControlPlane {
   /**
@@ -326,13 +329,14 @@ export class ControlPlane {
   }
 
   /**
-   * Every pod template (Deployment, StatefulSet, DaemonSet, Job, CronJob) dry-run as a Pod:
+   * The pod template of a built-in workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) dry-run as a Pod:
    * Pod Security only warns about templates but rejects pods, so this makes the restricted
    * profile a rejection. Undefined for objects without a pod template.
    */
   async dryRunPodOf(object: any, namespace?: string): Promise<Verdict | undefined> {
+    if (!WORKLOADS.includes(`${object.apiVersion}/${object.kind}`)) return undefined;
     const template = object.kind === 'CronJob' ? object.spec?.jobTemplate?.spec?.template : object.spec?.template;
-    if (!template?.spec || object.kind === 'Pod') return undefined;
+    if (!template?.spec) return undefined;
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',

@@ -134,6 +134,24 @@ export function knownGoodArgoCd(): any[] {
       },
     },
     application(),
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: 'orders' },
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [{ list: { elements: [{ env: 'dev' }, { env: 'staging' }] } }],
+        template: {
+          metadata: { name: 'orders-{{.env}}' },
+          spec: {
+            project: 'orders',
+            source: { repoURL: 'https://github.com/acme/orders.git', targetRevision: 'main', path: 'deploy/rendered/{{.env}}' },
+            destination: { server: 'https://kubernetes.default.svc', namespace: 'orders-{{.env}}' },
+          },
+        },
+      },
+    },
   ];
 }
 
