@@ -3,9 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { preview } from './preview';
-import { checkManifests } from '../helm/check-manifests';
 import { protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
+import { checkManifests } from '../helm/check-manifests';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]
 

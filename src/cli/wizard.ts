@@ -8,6 +8,7 @@ import * as path from 'path';
 import prompts from 'prompts';
 import { Creation } from './create';
 import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
+import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
 export interface WizardIo {
   readonly log: (line: string) => void;
@@ -151,18 +152,24 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
   }
   const code = await creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
-  if (code !== 0 || services.length === 0) return code;
-  return addServices(dir, services, io);
+  const environments = answers.environments as string[] | undefined;
+  const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
+  const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(defaults) ? environments : undefined;
+  if (code !== 0 || (services.length === 0 && !customEnvironments)) return code;
+  return addServices(dir, services, io, customEnvironments);
 }
 
 /** Writes further services into the new `.projenrc.ts` (projen new has no switch for them) and synthesizes. */
-function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo): number {
+function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo, environments?: string[]): number {
   const rcPath = path.join(dir, '.projenrc.ts');
   const rc = fs.readFileSync(rcPath, 'utf-8');
   const list = services.map((svc) => `{ name: ${JSON.stringify(svc.name)}, runtime: Runtime.${svc.runtime.toUpperCase()} }`).join(', ');
-  fs.writeFileSync(rcPath, rc
-    .replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";')
-    .replace('new GitOpsProject({', `new GitOpsProject({\n  services: [${list}],`));
+  const lines = [
+    ...(services.length > 0 ? [`  services: [${list}],`] : []),
+    ...(environments ? [`  environments: [${environments.map((e) => `{ name: ${JSON.stringify(e)} }`).join(', ')}],`] : []),
+  ];
+  fs.writeFileSync(rcPath, (services.length > 0 ? rc.replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";') : rc)
+    .replace('new GitOpsProject({', `new GitOpsProject({\n${lines.join('\n')}`));
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '' };
   delete env.NODE_ENV;
   const result = spawnSync('npx', ['projen'], { cwd: dir, encoding: 'utf-8', env });
@@ -173,7 +180,8 @@ function addServices(dir: string, services: Array<{ name: string; runtime: strin
   }
   spawnSync('git', ['add', '-A'], { cwd: dir });
   spawnSync('git', ['commit', '-qm', 'chore: add services'], { cwd: dir, env: { ...env, GIT_AUTHOR_NAME: env.GIT_AUTHOR_NAME ?? 'projen-gitops', GIT_AUTHOR_EMAIL: env.GIT_AUTHOR_EMAIL ?? 'projen-gitops@users.noreply.invalid', GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? 'projen-gitops', GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? 'projen-gitops@users.noreply.invalid' } });
-  io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  if (environments) io.log(`  ✓ environments ${environments.join(' → ')}`);
   return 0;
 }
 

@@ -48,8 +48,20 @@ class ComputedFile extends FileBase {
  * when it is missing, reads it on every synth, and never treats its changes as hand edits.
  */
 class AutomationFile extends Component {
-  constructor(project: Project, public readonly filePath: string, private readonly initial: () => string) {
+  private read?: ReturnType<typeof readImages>;
+
+  constructor(project: Project, public readonly filePath: string, private readonly env: string, private readonly initial: () => string) {
     super(project);
+  }
+
+  /** The digests it pins and its problems, read once per synth. */
+  images(): ReturnType<typeof readImages> {
+    this.read ??= readImages(this.project, this.env);
+    return this.read;
+  }
+
+  preSynthesize() {
+    this.read = undefined;
   }
 
   synthesize() {
@@ -85,6 +97,9 @@ export class HelmChart extends Component {
 
   private readonly options: HelmChartOptions;
   private readonly deployment: ServiceDeploymentOptions;
+  private memo?: { facts: ServiceFacts; values: ChartValues };
+  /** The images.yaml of each deployed environment. */
+  private readonly imageFiles = new Map<string, AutomationFile>();
 
   constructor(project: Project, options: HelmChartOptions) {
     super(project);
@@ -115,50 +130,68 @@ export class HelmChart extends Component {
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       const valuesFile = `${DEPLOY_DIR}/environments/${env.name}/values/${name}.yaml`;
       new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
-      describeFile(project, {
-        path: valuesFile,
-        owner: FileOwner.MANAGED,
-        purpose: `What ${name} sets differently in ${env.name} (namespace ${env.namespace}): a Helm values file over the chart's values.yaml.`,
-        change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
-      });
       const rendered = `${DEPLOY_DIR}/rendered/${env.name}/${name}.yaml`;
       new ComputedFile(project, rendered, () => this.renderedYaml(env));
-      describeFile(project, {
-        path: rendered,
-        owner: FileOwner.MANAGED,
-        purpose: `The Kubernetes objects of ${name} in ${env.name}, exactly as \`helm template\` renders them: every pull request shows what changes where.`,
-        change: 'Follows the chart, the environment\'s values and its images.yaml on every synth; never by hand.',
-      });
-      if (!project.components.some((c) => c instanceof AutomationFile && c.filePath === imagesFile(env.name))) {
-        new AutomationFile(project, imagesFile(env.name), () => this.initialImagesYaml(env));
+      const existing = project.components.find((c): c is AutomationFile => c instanceof AutomationFile && c.filePath === imagesFile(env.name));
+      if (existing) {
+        this.imageFiles.set(env.name, existing);
+      } else {
+        // The first chart describes what the environment's folders hold for every service.
+        describeFile(project, {
+          path: `${DEPLOY_DIR}/environments/${env.name}/values/`,
+          owner: FileOwner.MANAGED,
+          purpose: `What each service sets differently in ${env.name} (namespace ${env.namespace}): \`<service>.yaml\`, a Helm values file over its chart's values.yaml.`,
+          change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
+        });
+        describeFile(project, {
+          path: `${DEPLOY_DIR}/rendered/${env.name}/`,
+          owner: FileOwner.MANAGED,
+          purpose: `The Kubernetes objects of each service in ${env.name} (\`<service>.yaml\`), as \`helm template\` renders them (checked on every pull request): the diff shows what changes where.`,
+          change: 'Follows the charts, the environment\'s values and its images.yaml on every synth; never by hand.',
+        });
+        this.imageFiles.set(env.name, new AutomationFile(project, imagesFile(env.name), env.name, () => this.initialImagesYaml(env)));
         describeFile(project, {
           path: imagesFile(env.name),
           owner: FileOwner.AUTOMATION,
-          purpose: `The image digest each service runs in ${env.name}. Written by the promotion pull requests (until then, or for a service not listed, the '${serviceFacts(project, this.image).fallbackTag}' tag runs); synth reads it and never overwrites it.`,
+          purpose: `The image digest each service runs in ${env.name}, written by automation: promotion pull requests (until a promotion workflow is set up, a reviewed pull request that sets a digest by hand). A service without a digest runs the '${serviceFacts(project, this.image).fallbackTag}' tag. Synth reads it and never overwrites it.`,
           change: 'Merge the promotion pull request; to roll back, revert it. An edit by hand is allowed and is not a drift.',
         });
       }
     }
   }
 
-  /** The service's facts as the chart sees them. */
-  private get facts(): ServiceFacts {
-    return serviceFacts(this.project, this.image);
+  preSynthesize() {
+    // Every component exists now: the facts are read once per synth (lookups walk the tree).
+    this.memo = undefined;
   }
 
-  /** The chart's typed values. */
+  /** The service's facts as the chart sees them. */
+  private get facts(): ServiceFacts {
+    return this.cached().facts;
+  }
+
+  private cached(): { facts: ServiceFacts; values: ChartValues } {
+    if (!this.memo) {
+      const facts = serviceFacts(this.project, this.image);
+      this.memo = { facts, values: chartValues(this.project.name, facts, this.deployment) };
+    }
+    return this.memo;
+  }
+
+  /** The chart's typed values (a copy). */
   private values(): ChartValues {
-    return chartValues(this.project.name, this.facts, this.deployment);
+    return structuredClone(this.cached().values);
   }
 
   /** The values of one environment: the chart's, its overrides, and its image digests. */
   private environmentValues(env: EnvironmentFacts): ChartValues {
-    return mergeValues(this.values(), this.environmentOverrides(env), readImages(this.project, env.name).values);
+    const images = this.imageFiles.get(env.name)?.images().values ?? {};
+    return mergeValues(this.cached().values, this.environmentOverrides(env), images);
   }
 
   private environmentOverrides(env: EnvironmentFacts): Partial<ChartValues> {
     const options = environmentOptions(this.deployment, env, this.image.serviceName);
-    return valuesDiff(this.values(), chartValues(this.project.name, this.facts, options));
+    return valuesDiff(this.cached().values, chartValues(this.project.name, this.facts, options));
   }
 
   private valuesYaml(): string {
@@ -238,8 +271,9 @@ export class HelmChart extends Component {
       const own = env.services[name];
       if (own) problems.push(...checkDeployment(`environments[${i}].services.${name}`, own));
     }
-    for (const env of Environments.of(this.project)?.deployed ?? []) {
-      problems.push(...readImages(this.project, env.name).problems);
+    // Each images.yaml is reported by the chart that created it, once.
+    if (HelmChart.all(this.project)[0] === this) {
+      for (const file of this.imageFiles.values()) problems.push(...file.images().problems);
     }
     return problems;
   }

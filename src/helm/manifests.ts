@@ -34,7 +34,9 @@ export function compareManifests(expected: string, actual: string): string[] {
 
 function diff(a: any, b: any, at: string): string[] {
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null && Array.isArray(a) === Array.isArray(b)) {
-    const keys = Array.isArray(a) ? [...Array(Math.max(a.length, b.length)).keys()].map(String) : [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    const keys = Array.isArray(a)
+      ? [...Array(Math.max(a.length, b.length)).keys()].map(String)
+      : [...new Set([...Object.keys(a), ...Object.keys(b)])];
     return keys.flatMap((k) => diff(a[k as any], b[k as any], `${at}.${k}`));
   }
   return a === b ? [] : [`${at}: expected ${JSON.stringify(a)}, got ${JSON.stringify(b)}`];

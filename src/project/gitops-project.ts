@@ -66,7 +66,7 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   /**
    * The GitHub repository as `owner/name` (e.g. `acme/orders`): names the images at synth
    * time, so the Helm charts and rendered manifests can refer to them. Without it (and
-   * without `imageName`) nothing is deployed.
+   * without `environments`) no deployment part is written.
    * @default - unknown; no deployment part
    * @featured
    */
@@ -274,9 +274,8 @@ export class GitOpsProject extends javascript.NodeProject {
     });
     const branch = repository.facts.defaultBranch;
     this.environments = new Environments(this, { environments: options.environments });
-    // Deployed when the image names are known at synth time and some environment is on.
-    this.deploys = (options.repository !== undefined || options.imageName !== undefined || options.environments !== undefined)
-      && this.environments.deployed.length > 0;
+    // Deployed once asked for (repository known, or environments given) and some environment is on.
+    this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
     const { deployment, ...imageOptions } = options;
     this.image = new ContainerImage(this, imageOptions);
     if (this.deploys) {

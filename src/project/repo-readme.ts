@@ -8,7 +8,10 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { HelmChart } from '../helm/helm-chart';
+import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -74,7 +77,21 @@ export class RepoReadme extends Component {
         port: i.port,
         healthPath: i.healthPath,
       })),
+      deploy: this.deployContext(),
       files: this.files(),
+    };
+  }
+
+  /** The build -> environments flow, when the project deploys. */
+  private deployContext() {
+    const charts = HelmChart.all(this.project);
+    const environments = Environments.of(this.project)?.deployed ?? [];
+    if (charts.length === 0 || environments.length === 0) return undefined;
+    return {
+      services: charts.map((c) => c.image.serviceName),
+      tag: serviceFacts(this.project, charts[0].image).fallbackTag,
+      // Mermaid ids of their own: an environment may be named like a keyword ('end').
+      environments: environments.map((env, i) => ({ ...env, id: `env${i}`, from: i === 0 ? 'image' : `env${i - 1}` })),
     };
   }
 

