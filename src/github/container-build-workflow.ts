@@ -128,7 +128,7 @@ export class ContainerBuildWorkflow extends Component {
       if (![...SEVERITIES, 'NONE'].includes(scanSeverity)) {
         problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(scanSeverity)}; try 'CRITICAL'` });
       }
-      for (const [option, problem] of [['tagPattern', checkTagPattern(tagPattern)], ['runsOn', checkRunnerLabel(this.runsOn)]] as const) {
+      for (const [option, problem] of [['tagPattern', checkTagPattern(tagPattern)], ['runsOn', checkRunnerLabel(settings.runsOn)]] as const) {
         if (problem) problems.push({ option, message: problem });
       }
       // A misspelt identity would silently fall back to its repository variable.
