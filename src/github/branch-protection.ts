@@ -2,7 +2,7 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch, checkTagPattern } from '../core/checks';
+import { checkApprovals, checkBranch, checkTagPattern, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
@@ -250,7 +250,7 @@ export class BranchProtection extends Component {
       }
     }
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
-      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
+      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
     const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
     if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });

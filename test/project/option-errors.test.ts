@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { javascript } from 'projen';
-import { ContainerImage, GitOpsProjectOptions, Runtime } from '../../src';
+import { BranchProtection, ContainerImage, DependencyUpdates, GitOpsProjectOptions, Runtime } from '../../src';
 import { gitopsProject, readTree, synth, tempdir } from '../util';
 
 process.env.PROJEN_DISABLE_POST = 'true';
@@ -129,5 +129,14 @@ describe('collisions and nested folders are option errors, raised before projen'
     expect(() => gitopsProject({ outdir: dir, services: [{ name: 'a', path: '.' }] }).synth()).toThrow(/services\[0\]\.path/);
     expect(readTree(dir)).toEqual(before);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('numbers of the other components are shown as written', () => {
+  test('NaN cooldown days and an infinite app id', () => {
+    const project = new javascript.NodeProject({ name: 'x', defaultReleaseBranch: 'main', outdir: tempdir() });
+    new DependencyUpdates(project, { cooldownDays: NaN });
+    new BranchProtection(project, { checksAppId: Infinity });
+    expect(() => project.synth()).toThrow(/- cooldownDays: must be a whole number of days from 0 to 90, got NaN; try 7[\s\S]*- checksAppId: .*got Infinity;/);
   });
 });
