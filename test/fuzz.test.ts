@@ -43,6 +43,8 @@ const BASE: GitOpsProjectOptions = {
   buildStage: { env: { BUILD_MODE: 'release' }, osPackages: ['git'], instructions: ['RUN mkdir -p /cache'] },
   runtimeStage: { env: { APP_MODE: 'production' }, osPackages: ['curl'], instructions: ['RUN mkdir -p /data'] },
   registryIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/publish' },
+  deps: ['express@^4.21.0'],
+  devDeps: ['@types/node@^22'],
   services: [
     {
       name: 'worker',
@@ -94,6 +96,8 @@ const OPTIONS: StringOption[] = [
   option('runtimeStage.osPackages[0]', 'runtimeStage.osPackages'),
   option('runtimeStage.instructions[0]', 'runtimeStage.instructions'),
   option('registryIdentity.awsRoleArn', 'registryIdentity.awsRoleArn'),
+  option('deps[0]', 'deps[0]'),
+  option('devDeps[0]', 'devDeps[0]'),
   { ...option('services[0].name'), names: true },
   { ...option('services[0].path'), names: true },
   ...['pythonVersion', 'healthPath', 'imageName', 'baseImage', 'title', 'description'].map((o) => option(`services[0].${o}`)),

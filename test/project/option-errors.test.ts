@@ -47,6 +47,8 @@ describe('grammars', () => {
     ['a base image with a short digest', { baseImage: 'node:22@sha256:abc' }, /- baseImage: has a malformed digest, got 'node:22@sha256:abc'; use '@sha256:' followed by 64 lowercase hex digits, or a tag; try 'node:22'$/m],
     ['a base image without a version', { baseImage: 'mirror.internal:5000/node' },
       /- baseImage: must pin a version with a tag other than 'latest' or a digest, got 'mirror\.internal:5000\/node'; pin a version as 'mirror\.internal:5000\/node:<version>' or .*, or try 'docker\.io\/library\/node:22-bookworm-slim'$/m],
+    ['a dependency with a newline', { deps: ['express@^4', 'a\nb'] }, /- deps\[1\]: must be an npm package name .*, got 'a\\nb'; try 'a-b'$/m],
+    ['a dev dependency with a shell substitution', { devDeps: ["x'$(id)"] }, /- devDeps\[0\]: must be an npm package name .*, got 'x\\'\$\(id\)'; try 'x-id'$/m],
   ])('%s is refused', (_name, options, message) => {
     expect(fails(options)).toThrow(message);
   });
