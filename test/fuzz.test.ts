@@ -71,6 +71,8 @@ interface StringOption {
   readonly reports: string;
   /** The value names files or YAML keys (a service's folder, a job id): compare with it mapped back. */
   readonly names?: boolean;
+  /** JSON files whose entries the value may reshape (a dependency with or without a version). */
+  readonly reshapes?: string[];
   /** The value may span lines (a Dockerfile instruction continued with `\`). */
   readonly multiLine?: boolean;
   /** How the value is written into file names, if it is. */
@@ -98,8 +100,9 @@ const OPTIONS: StringOption[] = [
   option('runtimeStage.osPackages[0]', 'runtimeStage.osPackages'),
   { ...option('runtimeStage.instructions[0]', 'runtimeStage.instructions'), multiLine: true },
   option('registryIdentity.awsRoleArn', 'registryIdentity.awsRoleArn'),
-  option('deps[0]', 'deps[0]'),
-  option('devDeps[0]', 'devDeps[0]'),
+  // With or without a version, a dependency's entry has one line more or less.
+  { ...option('deps[0]', 'deps[0]'), reshapes: ['.projen/deps.json', 'package.json'] },
+  { ...option('devDeps[0]', 'devDeps[0]'), reshapes: ['.projen/deps.json', 'package.json'] },
   { ...option('services[0].name'), names: true },
   { ...option('services[0].path'), names: true },
   ...['pythonVersion', 'healthPath', 'imageName', 'baseImage', 'title', 'description'].map((o) => option(`services[0].${o}`)),
@@ -200,7 +203,8 @@ async function violations(
     if (before === undefined || text === before) continue;
     // An instruction continued with '\' spans the lines its value has, by design.
     const own = opt.multiLine ? (value.match(/\n/g) ?? []).length - (benign.match(/\n/g) ?? []).length : 0;
-    if (text.split(/\r\n|\r|\n|\u2028|\u2029/).length !== before.split(/\r\n|\r|\n|\u2028|\u2029/).length + own) {
+    const reshaped = opt.reshapes?.includes(base) ?? false;
+    if (!reshaped && text.split(/\r\n|\r|\n|\u2028|\u2029/).length !== before.split(/\r\n|\r|\n|\u2028|\u2029/).length + own) {
       const lines = text.split(/\r\n|\r|\n|\u2028|\u2029/);
       const old = before.split(/\r\n|\r|\n|\u2028|\u2029/);
       const at = lines.findIndex((l, i) => unmapLine(l) !== old[i]);
