@@ -2,7 +2,7 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch, checkTagPattern } from '../core/checks';
+import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
@@ -63,7 +63,8 @@ export interface BranchProtectionOptions {
 
   /**
    * Status checks to require besides those computed from the project's workflows (e.g. an
-   * external CI system's).
+   * external CI system's): each one line of at most 255 printable characters without `<`,
+   * `>`, `` ` `` or `$`.
    * @default []
    */
   readonly additionalChecks?: string[];
@@ -245,13 +246,17 @@ export class BranchProtection extends Component {
     if (approvalsProblem) problems.push({ option: 'requiredApprovals', message: approvalsProblem });
     const branchProblem = checkBranch(this.branch);
     if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
-    for (const check of this.additionalChecks) {
+    this.additionalChecks.forEach((check, i) => {
       if (typeof check !== 'string' || check.trim() === '') {
         problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
+      } else {
+        // Check names are listed in docs/BRANCH_PROTECTION.md: one line each.
+        const problem = checkText(check, 255);
+        if (problem) problems.push({ option: `additionalChecks[${i}]`, message: problem });
       }
-    }
+    });
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
-      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
+      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
     const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
     if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });

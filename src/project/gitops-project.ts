@@ -1,7 +1,7 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
-import { checkProjectName, checkServicePath, show } from '../core/checks';
+import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
@@ -177,13 +177,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly handOver?: string[];
 
   /**
-   * Runtime dependencies of the service (`package.json` dependencies, installed in the image).
+   * Runtime dependencies of the service (`package.json` dependencies, installed in the image):
+   * npm package names (lowercase, optionally `@scope/`) with an optional `@` and version range.
    * @default []
    */
   readonly deps?: string[];
 
   /**
-   * Development dependencies (tooling; never installed in the image).
+   * Development dependencies (tooling; never installed in the image), written like `deps`.
    * @default []
    */
   readonly devDeps?: string[];
@@ -243,9 +244,13 @@ export class GitOpsProject extends javascript.NodeProject {
     renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
       const nameProblem = checkProjectName(options.name);
+      const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
+        .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
+        .filter((p): p is { option: string; message: string } => p.message !== undefined));
       return [
         ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
         ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
+        ...dependencyProblems,
       ];
     });
 
