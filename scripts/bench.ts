@@ -39,11 +39,12 @@ function measureAlternating(a: string, b: string, command: string): [Sample[], S
   return [first, second];
 }
 
+/** One run; `seconds` is CPU time (user + system), which other work on the machine distorts far less than wall time. */
 function measureOnce(cwd: string, command: string): Sample[] {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', 'bash', '-c', `${command} > /dev/null 2>&1`], { cwd, encoding: 'utf-8', env: userEnv({ CI: '' }) });
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', 'bash', '-c', `${command} > /dev/null 2>&1`], { cwd, encoding: 'utf-8', env: userEnv({ CI: '' }) });
   if (result.status !== 0) throw new Error(`'${command}' failed in ${cwd}: ${result.stderr}`);
-  const [seconds, kb] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-  return [{ seconds, rssMb: kb / 1024 }];
+  const [user, system, kb] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return [{ seconds: user + system, rssMb: kb / 1024 }];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -132,10 +133,10 @@ async function main() {
       '',
       `Each extra service adds ${(((fiftyMedian - oneMedian) / 49) * 1000).toFixed(0)} ms (median, 1 → 50 services).`,
       `With the deployment part (10 services, dev, staging and prod: 10 charts, 30 values files, 30 rendered manifests),`,
-      `re-synth takes ${fmt(deployMedian)} s against a budget of ${fmt(budget)} s (1 service at ${fmt(pairOneMedian)} s + 10%, + 5 ms per service and environment),`,
-      `measured with the two repositories' runs alternating: ${deployMedian <= budget ? 'within' : 'over'} it. The synth step alone (\`projen-gitops-rc\`, alternating with 10 services`,
-      `without deployment) costs ${(perServiceEnvironment * 1000).toFixed(1)} ms per service-environment.`,
-      `The machine is shared (2 cores, other work running): the 1-service runs spread over ${(spread(pairOne) * 100).toFixed(0)}% of their median in this run.`,
+      `re-synth takes ${fmt(deployMedian)} s of CPU against a budget of ${fmt(budget)} s (1 service at ${fmt(pairOneMedian)} s + 10%, + 5 ms per service and environment),`,
+      `CPU time (user + system) with the two repositories' runs alternating: ${deployMedian <= budget ? 'within' : 'over'} it. The synth step alone (\`projen-gitops-rc\`, alternating`,
+      `with 10 services without deployment) costs ${(perServiceEnvironment * 1000).toFixed(1)} ms of CPU per service-environment.`,
+      `The machine is shared (2 cores, other work running; load average ${os.loadavg()[0].toFixed(1)} at the end): the 1-service CPU times spread over ${(spread(pairOne) * 100).toFixed(0)}% of their median in this run.`,
       '',
       '## Where the time goes (1 service)',
       '',
