@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
+import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /** One stage the services are deployed to. */
@@ -86,10 +87,12 @@ export class Environments extends Component {
   }
 
   private readonly list: EnvironmentFacts[];
+  private readonly given: EnvironmentOptions[];
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
+    this.given = given;
     this.list = given.map((env, order) => ({
       name: env.name,
       namespace: env.namespace ?? `${project.name}-${env.name}`,
@@ -117,6 +120,11 @@ export class Environments extends Component {
     const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
     this.list.forEach((env, i) => {
       const at = `environments[${i}]`;
+      // A misspelt key would silently change nothing.
+      problems.push(...unknownOptions('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
+      for (const [field, value] of [['overrides', env.overrides], ...Object.entries(env.services).map(([name, v]) => [`services.${name}`, v])] as Array<[string, object]>) {
+        problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', value ?? {}, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${field}.${p.option}` })));
+      }
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
       report(`${at}.namespace`, checkDnsLabel(env.namespace, `${this.project.name}-${env.name}`.replace(/[^a-z0-9-]/g, '-')));
