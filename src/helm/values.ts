@@ -95,7 +95,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 const HINTS: Record<string, object> = {
   'image.repository': { minLength: 1 },
   'image.digest': { pattern: DIGEST_PATTERN },
-  'image.pullPolicy': { enum: ['Always', 'IfNotPresent', 'Never'] },
+  'image.pullPolicy': { enum: ['Always', 'IfNotPresent', 'Never'], description: 'For an image by digest; the tag fallback is always pulled (Always).' },
   'replicas': { minimum: 0 },
   'port': { minimum: 1, maximum: 65535 },
   'healthPath': { pattern: '^/' },
