@@ -189,7 +189,8 @@ async function violations(
     // Whole words only: a value 'A' is not in 'README.md'.
     const word = (from: string, to: string, t: string) => t.replace(new RegExp(`(?<![A-Za-z0-9])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), () => to);
     const named = opt.fileName ? word(opt.fileName(value), opt.fileName(benign), s) : s;
-    return word(value, benign, named);
+    // A folder written with trailing '/' names its files without them (the folder is normalized).
+    return word(value.replace(/(.)\/+$/, '$1'), benign, named);
   };
   const unmapLine = (s: string) => (value ? s.split(value).join(benign) : s);
   const files = Object.keys(output.files);
@@ -203,7 +204,8 @@ async function violations(
     const before = baseline.files[base];
     if (before === undefined || text === before) continue;
     // An instruction continued with '\' spans the lines its value has, by design.
-    const own = opt.multiLine ? (value.match(/\n/g) ?? []).length - (benign.match(/\n/g) ?? []).length : 0;
+    // Only a Dockerfile carries the instruction (the sync record holds its hash on one line).
+    const own = opt.multiLine && isDockerfile(base) ? (value.match(/\n/g) ?? []).length - (benign.match(/\n/g) ?? []).length : 0;
     const reshaped = opt.reshapes?.includes(base) ?? false;
     if (!reshaped && text.split(/\r\n|\r|\n|\u2028|\u2029/).length !== before.split(/\r\n|\r|\n|\u2028|\u2029/).length + own) {
       const lines = text.split(/\r\n|\r|\n|\u2028|\u2029/);
