@@ -48,12 +48,12 @@ const K8S_EXEC_API = 'client.authentication.k8s.io/v1beta1';
 
 /** Amazon: ECR, the GitHub OIDC provider in IAM, publish / plan / apply roles. */
 export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cloud {
-  const trust = (name: string, subjects: string): Block => block('data', ['aws_iam_policy_document', name], [
+  const trust = (name: string, subjects: string[]): Block => block('data', ['aws_iam_policy_document', name], [
     block('statement', [], [
       attr('actions', ['sts:AssumeRoleWithWebIdentity']),
       block('principals', [], [attr('type', 'Federated'), attr('identifiers', [expr('aws_iam_openid_connect_provider.github.arn')])]),
       block('condition', [], [attr('test', 'StringEquals'), attr('variable', 'token.actions.githubusercontent.com:aud'), attr('values', ['sts.amazonaws.com'])]),
-      block('condition', [], [attr('test', 'StringLike'), attr('variable', 'token.actions.githubusercontent.com:sub'), attr('values', expr(subjects))]),
+      block('condition', [], [attr('test', 'StringLike'), attr('variable', 'token.actions.githubusercontent.com:sub'), attr('values', subjects)]),
     ]),
   ]);
   const role = (name: string, description: string): Block => block('resource', ['aws_iam_role', name], [
@@ -91,9 +91,9 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
         attr('url', GITHUB_ISSUER),
         attr('client_id_list', ['sts.amazonaws.com']),
       ]),
-      trust('publish_trust', 'var.publish_subjects'),
-      trust('plan_trust', 'var.plan_subjects'),
-      trust('apply_trust', 'var.apply_subjects'),
+      trust('publish_trust', oidcSubjects(f.repository, f.publish)),
+      trust('plan_trust', oidcSubjects(f.repository, f.plan)),
+      trust('apply_trust', oidcSubjects(f.repository, { environments: f.applyEnvironments })),
       role('publish', 'Pushes and pulls the images (container workflow, publish and scan jobs)'),
       block('data', ['aws_iam_policy_document', 'publish'], [
         block('statement', [], [attr('actions', ['ecr:GetAuthorizationToken']), attr('resources', ['*'])],
@@ -131,9 +131,6 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
       attr('project', f.project),
       attr('images', f.images),
       attr('moving_tag', f.movingTag),
-      attr('publish_subjects', oidcSubjects(f.repository, f.publish)),
-      attr('plan_subjects', oidcSubjects(f.repository, f.plan)),
-      attr('apply_subjects', oidcSubjects(f.repository, { environments: f.applyEnvironments })),
       attr('apply_policy_arns', expr('var.apply_policy_arns')),
     ]),
     kubernetesProvider: () => [
@@ -175,8 +172,8 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
         attr('workload_identity_pool_id', expr('google_iam_workload_identity_pool.github.workload_identity_pool_id')),
         attr('workload_identity_pool_provider_id', 'publish'),
         attr('attribute_mapping', new HclMap([['google.subject', expr('assertion.sub')], ['attribute.repository', expr('assertion.repository')], ['attribute.ref', expr('assertion.ref')]])),
-        // Only this repository's publishing runs get a token at all.
-        attr('attribute_condition', expr('var.publish_condition')),
+        // Only this repository's publishing runs get a token at all (the container workflow's push refs).
+        attr('attribute_condition', celCondition(f.repository, f.publish)),
         block('oidc', [], [attr('issuer_uri', GITHUB_ISSUER)]),
       ]),
       block('resource', ['google_service_account', 'publish'], [
@@ -206,7 +203,6 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
       attr('repository', f.repository),
       attr('location', location),
       attr('repositories', repositories),
-      attr('publish_condition', celCondition(f.repository, f.publish)),
     ]),
     kubernetesProvider: () => [
       block('data', ['google_client_config', 'this'], []),
@@ -228,9 +224,6 @@ export function moduleVariables(cloud: Cloud): Block[] {
     return [...common,
       v('images', 'list(string)', 'ECR repository names, one per image'),
       v('moving_tag', 'string', 'The branch tag the publish job moves (exempt from tag immutability)'),
-      v('publish_subjects', 'list(string)', 'OIDC subjects of the publish jobs (from the container workflow)'),
-      v('plan_subjects', 'list(string)', 'OIDC subjects of the infra plan jobs'),
-      v('apply_subjects', 'list(string)', 'OIDC subjects of the infra apply jobs (their GitHub environments)'),
       v('apply_policy_arns', 'list(string)', 'Managed policies of the apply role: what infra/ may change'),
     ];
   }
@@ -238,7 +231,6 @@ export function moduleVariables(cloud: Cloud): Block[] {
     v('repository', 'string', 'The GitHub repository (owner/name)'),
     v('location', 'string', 'The Artifact Registry location'),
     v('repositories', 'list(string)', 'Artifact Registry repository ids'),
-    v('publish_condition', 'string', 'CEL condition admitting the publish jobs\' tokens'),
   ];
 }
 

@@ -58,17 +58,12 @@ function globPrefix(glob: string): string {
 
 /**
  * A CEL condition (Google Workload Identity Federation `attribute_condition`) that admits the
- * same runs as `oidcSubjects`, over the token's `assertion` claims.
+ * same runs as `oidcSubjects`: the token's `sub` equals one subject, or starts with the text
+ * before a pattern's trailing `*`.
  */
 export function celCondition(repository: string, refs: OidcRefs): string {
   const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const alternatives = [
-    ...(refs.environments ?? []).map((e) => `assertion.environment == ${quote(e)}`),
-    ...(refs.environments?.length ? [] : [
-      ...(refs.branches ?? []).map((b) => `assertion.ref == ${quote(`refs/heads/${b}`)}`),
-      ...(refs.tags ?? []).map((t) => `assertion.ref.startsWith(${quote(`refs/tags/${globPrefix(t)}`)})`),
-      ...(refs.pullRequest ? ["assertion.event_name == 'pull_request'"] : []),
-    ]),
-  ];
-  return `assertion.repository == ${quote(repository)} && (${alternatives.join(' || ')})`;
+  return oidcSubjects(repository, refs)
+    .map((subject) => subject.endsWith('*') ? `assertion.sub.startsWith(${quote(subject.slice(0, -1))})` : `assertion.sub == ${quote(subject)}`)
+    .join(' || ');
 }
