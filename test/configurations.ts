@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
+import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../src';
 import { gitopsProject, synth } from './util';
 
 export interface Configuration {
@@ -36,6 +36,9 @@ export const CONFIGURATIONS: Configuration[] = [
   { name: 'unsigned-private', options: { signImages: false, codeScanning: false, dependabot: false } },
   { name: 'multi-platform', options: { platforms: ['linux/amd64', 'linux/arm64'], scanSeverity: 'HIGH' } },
   { name: 'no-drift-check', options: { driftCheck: false, settingsApp: true, codeOwners: ['@acme/orders'] } },
+  // infra/ (Terraform on ECR, OpenTofu on Artifact Registry) and its workflow.
+  { name: 'infra-ecr', options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', iac: Iac.TERRAFORM } },
+  { name: 'infra-gar', options: { registry: GAR, imageName: 'my-project/containers/orders', repository: 'acme/orders', iac: Iac.OPENTOFU } },
   // Several services: runtimes and registries mixed.
   {
     name: 'multi-service',
@@ -58,11 +61,12 @@ export function configurationProject(configuration: Configuration): GitOpsProjec
 
 /**
  * Synthesizes every configuration into `dir/<name>/` (each a whole generated repository) and
- * returns the paths of the workflows and Dockerfiles written, relative to `dir`.
+ * returns the paths of the workflows, Dockerfiles and infra HCL written, relative to `dir`.
  */
-export function writeConfigurations(dir: string, configurations = CONFIGURATIONS): { workflows: string[]; dockerfiles: string[] } {
+export function writeConfigurations(dir: string, configurations = CONFIGURATIONS): { workflows: string[]; dockerfiles: string[]; hcl: string[] } {
   const workflows: string[] = [];
   const dockerfiles: string[] = [];
+  const hcl: string[] = [];
   for (const configuration of configurations) {
     const out = synth(configurationProject(configuration));
     for (const [file, content] of Object.entries(out)) {
@@ -72,7 +76,8 @@ export function writeConfigurations(dir: string, configurations = CONFIGURATIONS
       const rel = path.join(configuration.name, file);
       if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)) workflows.push(rel);
       if (path.basename(file) === 'Dockerfile') dockerfiles.push(rel);
+      if (/^infra\/.*\.tf$/.test(file)) hcl.push(rel);
     }
   }
-  return { workflows, dockerfiles };
+  return { workflows, dockerfiles, hcl };
 }

@@ -14,18 +14,22 @@ import { tempdir } from './util';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const dir = tempdir('gitops-scanners-');
-const { workflows, dockerfiles } = writeConfigurations(path.join(dir, 'generated'));
+const { workflows, dockerfiles, hcl } = writeConfigurations(path.join(dir, 'generated'));
 const generated = (file: string) => file.startsWith('generated/');
 const bad = (file: string) => file.startsWith('known-bad/');
 fs.mkdirSync(path.join(dir, 'known-bad', '.github', 'workflows'), { recursive: true });
 fs.copyFileSync(path.join(FIXTURES, 'bad-workflow.yml'), path.join(dir, 'known-bad', '.github', 'workflows', 'bad.yml'));
 fs.copyFileSync(path.join(FIXTURES, 'bad.Dockerfile'), path.join(dir, 'known-bad', 'Dockerfile'));
+fs.mkdirSync(path.join(dir, 'known-bad', 'infra'));
+fs.copyFileSync(path.join(FIXTURES, 'bad-infra.tf'), path.join(dir, 'known-bad', 'infra', 'bad.tf'));
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('the configurations cover every workflow kind and every runtime preset', () => {
   expect(CONFIGURATIONS.length).toBeGreaterThanOrEqual(15);
-  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml']));
+  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml']));
+  expect(hcl.filter((f) => f.startsWith('infra-ecr/')).length).toBeGreaterThan(10);
+  expect(hcl.filter((f) => f.startsWith('infra-gar/')).length).toBeGreaterThan(10);
   // 8 root presets (custom brings its own) + 4 further services + the other root ones
   expect(dockerfiles.length).toBeGreaterThanOrEqual(CONFIGURATIONS.length - 1);
 });
@@ -107,12 +111,12 @@ interface CheckovReport {
  * when deploy manifests, charts or infrastructure are generated (and their files to the
  * "checks every generated ..." test).
  */
-const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions'];
+const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions', 'terraform'];
 
 /** The skips the generated files carry inline, with the reason written next to them. */
-const DOCUMENTED_SKIPS = ['CKV_DOCKER_7'];
+const DOCUMENTED_SKIPS = ['CKV_AWS_51', 'CKV_DOCKER_7', 'CKV_GCP_84'];
 
-describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
+describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions and infra HCL)', () => {
   let reports: Record<string, CheckovReport>;
   const checks = (kind: keyof CheckovReport['results'], where: (file: string) => boolean) =>
     Object.values(reports).flatMap((r) => r.results[kind]).filter((c) => where(c.file_path.replace(/^\//, '')));
@@ -140,7 +144,9 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     // both branches of a oneOf) and then skips the whole file without a word; GitHub and
     // actionlint accept it. No checkov check reads `concurrency`, so the copy says `true`.
     for (const file of workflows) write(`generated/${file}`, read(`generated/${file}`).replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true'));
-    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile']) write(file, read(file));
+    // Each configuration's infra/ as it is (checkov follows the module calls inside it).
+    for (const file of hcl) write(`generated/${file}`, read(`generated/${file}`));
+    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile', 'known-bad/infra/bad.tf']) write(file, read(file));
     const result = spawnSync(findTool('checkov')!, ['-d', 'checkov', '--framework', ...CHECKOV_FRAMEWORKS, '--output', 'json', '--skip-download'], {
       cwd: dir, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024,
     });
@@ -150,9 +156,11 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     reports = Object.fromEntries((Array.isArray(parsed) ? parsed : [parsed]).map((r) => [r.check_type, r]));
   });
 
-  test('checks every generated Dockerfile and workflow', () => {
+  test('checks every generated Dockerfile, workflow and infra module', () => {
     const seen = new Set([...checks('passed_checks', generated), ...checks('skipped_checks', generated)].map((c) => c.file_path.replace(/^\//, '')));
-    for (const file of [...dockerfiles, ...workflows]) expect(seen).toContain(`generated/${file}`);
+    // HCL: the module, where the resources checkov has checks for are (none reads a namespace).
+    const scanned = hcl.filter((f) => f.endsWith('/modules/pipeline/main.tf'));
+    for (const file of [...dockerfiles, ...workflows, ...scanned]) expect(seen).toContain(`generated/${file}`);
   });
 
   test('no failed check', () => {
@@ -171,7 +179,7 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     expect(checks('passed_checks', resolved).filter((c) => c.check_id === 'CKV_DOCKER_7').length).toBe(dockerfiles.length);
   });
 
-  test('reports the known-bad Dockerfile and workflow (the scanner works)', () => {
-    expect(checks('failed_checks', bad).map((c) => c.check_id).sort()).toEqual(expect.arrayContaining(['CKV2_GHA_1', 'CKV_DOCKER_2', 'CKV_DOCKER_4', 'CKV_DOCKER_7', 'CKV_DOCKER_8', 'CKV_GHA_2']));
+  test('reports the known-bad Dockerfile, workflow and infra (the scanner works)', () => {
+    expect(checks('failed_checks', bad).map((c) => c.check_id).sort()).toEqual(expect.arrayContaining(['CKV2_GHA_1', 'CKV_DOCKER_2', 'CKV_DOCKER_4', 'CKV_DOCKER_7', 'CKV_DOCKER_8', 'CKV_GHA_2', 'CKV_AWS_51', 'CKV_AWS_136', 'CKV_AWS_163', 'CKV_AWS_393']));
   });
 });
