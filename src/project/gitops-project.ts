@@ -120,6 +120,13 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly infraStateBucket?: string;
 
   /**
+   * Code owners of `infra/` (cloud identities and state): their review is required for infra
+   * changes. Needs `codeOwners`.
+   * @default - the owners of every file
+   */
+  readonly infraOwners?: string[];
+
+  /**
    * Approving reviews a pull request into the default branch needs (0 to 10).
    * @default 1
    * @featured
@@ -330,7 +337,10 @@ export class GitOpsProject extends javascript.NodeProject {
       settingsApp: options.settingsApp,
     });
     if (options.codeOwners !== undefined) {
-      new CodeOwners(this, { owners: options.codeOwners });
+      const owners = new CodeOwners(this, { owners: options.codeOwners });
+      if (options.iac !== undefined && options.infraOwners !== undefined) owners.addRule('/infra/', options.infraOwners);
+    } else if (options.infraOwners !== undefined) {
+      addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
     }
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);

@@ -151,3 +151,27 @@ describe('bad input', () => {
     expect(() => generate({ ...ECR, infraStateBucket: 'Bad_Bucket' })).toThrow(/infraStateBucket: must be a bucket name .*got 'Bad_Bucket'; try 'orders-tfstate'/);
   });
 });
+
+describe('branch protection and ownership', () => {
+  test('the infra pull request checks join the required checks; apply and drift jobs do not', () => {
+    const out = generate(ECR);
+    const ruleset = Object.entries(out).find(([f]) => f.startsWith('.github/rulesets/') && JSON.stringify(f).includes('branch'))?.[1]
+      ?? Object.entries(out).find(([f]) => f.startsWith('.github/rulesets/'))![1];
+    const text = JSON.stringify(ruleset);
+    for (const check of ['Infra changes', 'Infra format', 'Infra plan (shared)', 'Infra plan (dev)', 'Infra plan (prod)']) expect([check, text.includes(`"${check}"`)]).toEqual([check, true]);
+    expect(text).not.toMatch(/Infra apply|Infra drift/);
+  });
+
+  test('infraOwners own infra/ in CODEOWNERS', () => {
+    const out = generate({ ...ECR, codeOwners: ['@acme/devs'], infraOwners: ['@acme/platform'] });
+    expect(out['.github/CODEOWNERS']).toMatch(/^\/infra\/ @acme\/platform$/m);
+  });
+
+  test('infraOwners without codeOwners is reported', () => {
+    expect(() => generate({ ...ECR, infraOwners: ['@acme/platform'] })).toThrow(/infraOwners: needs codeOwners/);
+  });
+});
+
+test('the HCL parser rejects a broken file (the validator works)', async () => {
+  await expect(parseHcl('bad.tf', 'resource "x" "y" {\n  a = \n')).rejects.toBeDefined();
+});
