@@ -121,6 +121,14 @@ export class Infrastructure extends Component {
         '',
       ].join('\n'), `Your own Terraform resources of the ${root.name} root (planned and applied by the infra workflow).`);
     }
+    if (this.cloudKind() === 'aws') {
+      seedFile(project, `${INFRA_DIR}/${SHARED_ROOT}/terraform.tfvars`, () => [
+        '# What the apply role may change (managed policy ARNs): yours, read by every plan and apply.',
+        '# e.g. apply_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]',
+        'apply_policy_arns = []',
+        '',
+      ].join('\n'), 'The policies of the infra apply role (seeded, yours): committed, so every apply keeps them.');
+    }
     describeFile(project, {
       path: `${INFRA_DIR}/`,
       owner: FileOwner.MANAGED,

@@ -15,7 +15,7 @@ const GAR = { registry: 'europe-west1-docker.pkg.dev', imageName: 'my-project/co
 function generate(options: Partial<GitOpsProjectOptions>): Record<string, string> {
   return synth(gitopsProject(options));
 }
-const hclFiles = (out: Record<string, string>) => Object.keys(out).filter((f) => f.startsWith('infra/') && f.endsWith('.tf')).sort();
+const hclFiles = (out: Record<string, string>) => Object.keys(out).filter((f) => f.startsWith('infra/') && /\.tf(vars)?$/.test(f)).sort();
 const writeTree = (out: Record<string, string>, files: string[]) => {
   const dir = tempdir('gitops-infra-');
   for (const f of files) {
