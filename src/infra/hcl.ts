@@ -33,7 +33,7 @@ export function expr(text: string): Expr {
 
 /** Text as an HCL string literal: `"`, `\` escaped, `${` and `%{` doubled so nothing interpolates. */
 export function str(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\$\{/g, () => '$${').replace(/%\{/g, '%%{')}"`;
 }
 
 /** A block. */
