@@ -175,3 +175,21 @@ describe('branch protection and ownership', () => {
 test('the HCL parser rejects a broken file (the validator works)', async () => {
   await expect(parseHcl('bad.tf', 'resource "x" "y" {\n  a = \n')).rejects.toBeDefined();
 });
+
+test('the setup actions get only inputs their action.yml declares, with the wrapper off (actionlint has no metadata for them)', () => {
+  // The inputs of action.yml at the pinned tags (hashicorp/setup-terraform v4.0.1, opentofu/setup-opentofu v2.0.2).
+  const declared: Record<string, string[]> = {
+    'hashicorp/setup-terraform': ['cli_config_credentials_hostname', 'cli_config_credentials_token', 'terraform_version', 'terraform_wrapper'],
+    'opentofu/setup-opentofu': ['cli_config_credentials_hostname', 'cli_config_credentials_token', 'tofu_version', 'tofu_version_file', 'tofu_wrapper', 'cache', 'github_token'],
+  };
+  for (const options of [ECR, GAR]) {
+    const workflow = parseYaml(generate(options)['.github/workflows/infra.yml']);
+    const setups = Object.values<any>(workflow.jobs).flatMap((j) => j.steps).filter((s) => /^(hashicorp\/setup-terraform|opentofu\/setup-opentofu)@/.test(s.uses ?? ''));
+    expect(setups.length).toBeGreaterThan(5);
+    for (const step of setups) {
+      const action = step.uses.split('@')[0];
+      expect(Object.keys(step.with).filter((k) => !declared[action].includes(k))).toEqual([]);
+      expect(step.with[action === 'opentofu/setup-opentofu' ? 'tofu_wrapper' : 'terraform_wrapper']).toBe(false);
+    }
+  }
+});
