@@ -224,14 +224,12 @@ export function moduleVariables(cloud: Cloud): Block[] {
     return [...common,
       v('images', 'list(string)', 'ECR repository names, one per image'),
       v('moving_tag', 'string', 'The branch tag the publish job moves (exempt from tag immutability)'),
-      v('apply_policy_arns', 'list(string)', 'Managed policies of the apply role: what infra/ may change'),
-    ];
+      v('apply_policy_arns', 'list(string)', 'Managed policies of the apply role: what infra/ may change')];
   }
   return [...common,
     v('repository', 'string', 'The GitHub repository (owner/name)'),
     v('location', 'string', 'The Artifact Registry location'),
-    v('repositories', 'list(string)', 'Artifact Registry repository ids'),
-  ];
+    v('repositories', 'list(string)', 'Artifact Registry repository ids')];
 }
 
 export { str };

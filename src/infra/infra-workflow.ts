@@ -1,9 +1,9 @@
 import { Component, github, Project } from 'projen';
 import { Iac, InfraRoot, Infrastructure, INFRA_DIR } from './infrastructure';
+import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { ACTIONS, annotateWorkflowPins, uses } from '../github/actions';
 import { registryOf } from '../github/registry-login';
-import { ContainerImage } from '../container/container-image';
 import { Repository } from '../model/repository';
 
 /** Status check names of the pull request jobs. */
@@ -70,7 +70,7 @@ export class InfraWorkflow extends Component {
     const runsOn = [Repository.factsOf(this.project).runsOn];
     const roots = infra.roots;
     const jobs: Record<string, github.workflows.Job> = {
-      'changes': {
+      changes: {
         name: 'Infra changes',
         if: "github.event_name == 'pull_request'",
         runsOn,
@@ -87,7 +87,7 @@ export class InfraWorkflow extends Component {
           },
         ],
       },
-      'fmt': {
+      fmt: {
         name: INFRA_FORMAT_JOB_NAME,
         needs: ['changes'],
         if: "github.event_name == 'pull_request' && needs.changes.outputs.infra == 'true'",
