@@ -17,6 +17,9 @@ export class FakeGitHub {
   readonly rulesets = new Map<number, any>();
   /** Answer every write with this status and body instead (e.g. 422). */
   failWrites?: { status: number; body: object };
+  /** Issues and pull requests by number, and their comments (the plan-comment script's API). */
+  readonly issues = new Map<number, any>();
+  readonly comments = new Map<number, any>();
   private nextId = 100;
   private server?: http.Server;
 
@@ -50,6 +53,7 @@ export class FakeGitHub {
 
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
     if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
     const id = Number(url.pathname.slice(base.length + 1)) || undefined;
@@ -72,6 +76,59 @@ export class FakeGitHub {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/rulesets/{ruleset_id}', 'put');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
       return [200, this.stored(id, body)];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  /** Issues, pull requests (as issues) and their comments, paged like GitHub (per_page at most 100). */
+  private handleIssues(method: string, url: URL, body: any): [number, any] {
+    const rest = url.pathname.slice(`/repos/${this.repo}/issues`.length);
+    const page = (items: any[]) => {
+      const per = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100);
+      const n = Number(url.searchParams.get('page') ?? 1);
+      return items.slice((n - 1) * per, n * per);
+    };
+    const checked = (route: string, verb: string): [number, any] | undefined => {
+      const validate = requestBodyValidator(route, verb);
+      return validate(body) ? undefined : [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+    };
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && rest === '') {
+      const labels = url.searchParams.get('labels');
+      const state = url.searchParams.get('state') ?? 'open';
+      return [200, page([...this.issues.values()].filter((i) => (state === 'all' || i.state === state) && (!labels || i.labels.some((l: any) => l.name === labels))))];
+    }
+    if (method === 'POST' && rest === '') {
+      const bad = checked('/repos/{owner}/{repo}/issues', 'post');
+      if (bad) return bad;
+      if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+      const number = this.nextId++;
+      const issue = { number, state: 'open', title: body.title, body: body.body, labels: (body.labels ?? []).map((name: string) => ({ name })) };
+      this.issues.set(number, issue);
+      return [201, issue];
+    }
+    if ((m = /^\/(\d+)$/.exec(rest)) && method === 'PATCH' && this.issues.has(Number(m[1]))) {
+      const bad = checked('/repos/{owner}/{repo}/issues/{issue_number}', 'patch');
+      if (bad) return bad;
+      return [200, Object.assign(this.issues.get(Number(m[1])), body)];
+    }
+    if ((m = /^\/(\d+)\/comments$/.exec(rest)) && this.issues.has(Number(m[1]))) {
+      const issue = Number(m[1]);
+      if (method === 'GET') return [200, page([...this.comments.values()].filter((c) => c.issue === issue))];
+      if (method === 'POST') {
+        const bad = checked('/repos/{owner}/{repo}/issues/{issue_number}/comments', 'post');
+        if (bad) return bad;
+        if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+        const comment = { id: this.nextId++, issue, body: body.body };
+        this.comments.set(comment.id, comment);
+        return [201, comment];
+      }
+    }
+    if ((m = /^\/comments\/(\d+)$/.exec(rest)) && method === 'PATCH' && this.comments.has(Number(m[1]))) {
+      const bad = checked('/repos/{owner}/{repo}/issues/comments/{comment_id}', 'patch');
+      if (bad) return bad;
+      if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+      return [200, Object.assign(this.comments.get(Number(m[1])), body)];
     }
     return [404, { message: 'Not Found' }];
   }

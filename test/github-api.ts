@@ -19,6 +19,9 @@ function close(schema: any): any {
   const copy: any = {};
   for (const [k, v] of Object.entries(schema)) copy[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, close(s)])) : close(v);
   if (copy.type === 'object' && copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  // OpenAPI 3.0's `nullable` next to `oneOf`/`anyOf` instead of a `type` (issue updates): ajv
+  // refuses it, and the alternatives already say what is allowed.
+  if (copy.nullable !== undefined && copy.type === undefined) delete copy.nullable;
   return copy;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect`, `preview` and `check-manifests`. */
+/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests` and `plan-comment`. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { preview } from './preview';
 import { protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
@@ -52,6 +53,15 @@ would stop (bad options, hand-edited files).`;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
+  if (command === 'plan-comment') {
+    const options = planCommentOptions(rest, process.env, (file) => fs.readFileSync(file, 'utf-8'));
+    if (!options) {
+      console.log(PLAN_COMMENT_USAGE);
+      return 0;
+    }
+    console.log(`plan of ${options.root}: ${await planComment(options)}`);
+    return 0;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     if (rest.includes('-h') || rest.includes('--help')) {
@@ -64,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}`);
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -80,6 +90,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
+    else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else console.error(error.stack);
     process.exit(error instanceof WizardError ? error.exitCode : 1);

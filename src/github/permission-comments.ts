@@ -10,6 +10,8 @@ const REASONS: Record<string, string> = {
   'packages: write': 'pushes the image to GitHub Container Registry',
   'packages: read': 'pulls the image from GitHub Container Registry to scan it',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
+  'pull-requests: write': 'posts the infra plan as one pull request comment per root',
+  'issues: write': 'opens, updates and closes the infra drift issue of a root',
 };
 
 /** Adds the reason comment to each permission line of a `permissions:` block that has one. */

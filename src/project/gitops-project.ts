@@ -17,6 +17,8 @@ import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
+import { InfraWorkflow } from '../infra/infra-workflow';
+import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { ServiceDeploymentOptions } from '../model/service';
@@ -101,6 +103,28 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - 2 replicas, 100m CPU and 128Mi requested, 256Mi memory limit, not exposed
    */
   readonly deployment?: ServiceDeploymentOptions;
+
+  /**
+   * Terraform or OpenTofu for the cloud resources the pipeline needs, under `infra/`: the
+   * registry (Amazon ECR or Google Artifact Registry, from `registry`), the GitHub OIDC trust
+   * of the publish job and a namespace per environment, planned on pull requests and applied
+   * from the default branch (`.github/workflows/infra.yml`, docs/infra.md). Needs `repository`.
+   * @default - no infra/
+   */
+  readonly iac?: Iac;
+
+  /**
+   * The bucket of the infra state (S3 or GCS), created by hand before the first apply.
+   * @default - `<account or project>-<name>-tfstate`
+   */
+  readonly infraStateBucket?: string;
+
+  /**
+   * Code owners of `infra/` (cloud identities and state): their review is required for infra
+   * changes. Needs `codeOwners`.
+   * @default - the owners of every file
+   */
+  readonly infraOwners?: string[];
 
   /**
    * Approving reviews a pull request into the default branch needs (0 to 10).
@@ -304,6 +328,10 @@ export class GitOpsProject extends javascript.NodeProject {
       uploadScanResults: options.codeScanning,
       registryIdentity: options.registryIdentity,
     });
+    if (options.iac !== undefined) {
+      new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
+      new InfraWorkflow(this);
+    }
     if (options.codeScanning ?? true) {
       this.codeql = new CodeQlWorkflow(this, { branch });
     }
@@ -314,7 +342,10 @@ export class GitOpsProject extends javascript.NodeProject {
       settingsApp: options.settingsApp,
     });
     if (options.codeOwners !== undefined) {
-      new CodeOwners(this, { owners: options.codeOwners });
+      const owners = new CodeOwners(this, { owners: options.codeOwners });
+      if (options.iac !== undefined && options.infraOwners !== undefined) owners.addRule('/infra/', options.infraOwners);
+    } else if (options.infraOwners !== undefined) {
+      addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
     }
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
