@@ -4,3 +4,4 @@ export * from './github';
 export * from './project';
 export * from './helm';
 export * from './model';
+export * from './argocd';

@@ -213,6 +213,16 @@ export class HelmChart extends Component {
     ].join('\n');
   }
 
+  /**
+   * The `group/kind` of every object the chart renders in an environment (the Argo CD
+   * project's resource whitelist reads them).
+   * @internal
+   */
+  public _renderedKinds(env: EnvironmentFacts): string[] {
+    const objects = renderChart(this.environmentValues(env), { name: this.image.serviceName, namespace: env.namespace, chartName: this.image.serviceName, appVersion: this.facts.fallbackTag });
+    return objects.map((o) => `${String(o.object.apiVersion).includes('/') ? String(o.object.apiVersion).split('/')[0] : ''}/${o.object.kind}`);
+  }
+
   private renderedYaml(env: EnvironmentFacts): string {
     const name = this.image.serviceName;
     const objects = renderChart(this.environmentValues(env), {

@@ -27,6 +27,14 @@ export interface EnvironmentOptions {
   readonly deploy?: boolean;
 
   /**
+   * Argo CD syncs this environment by itself (automated, with prune and selfHeal) as soon as
+   * its rendered manifests change on the default branch; `false` leaves each sync to a person
+   * (the Sync button or `argocd app sync`).
+   * @default - true, except for the last environment of two or more (prod: synced by hand)
+   */
+  readonly autoSync?: boolean;
+
+  /**
    * Overrides for every service in this environment (replicas, resources, host, ...).
    * @default - the services' own settings
    */
@@ -56,6 +64,7 @@ export interface EnvironmentFacts {
   /** Position in the promotion order, from 0. */
   readonly order: number;
   readonly deploy: boolean;
+  readonly autoSync: boolean;
   readonly overrides: ServiceDeploymentOptions;
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
@@ -96,6 +105,7 @@ export class Environments extends Component {
       cluster: env.cluster ?? IN_CLUSTER,
       order,
       deploy: env.deploy ?? true,
+      autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));

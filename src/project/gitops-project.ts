@@ -16,6 +16,7 @@ import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
+import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
 import { HelmChart } from '../helm/helm-chart';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
@@ -95,6 +96,20 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - dev, staging and prod
    */
   readonly environments?: EnvironmentOptions[];
+
+  /**
+   * Argo CD objects under `deploy/argocd/`: an AppProject and one Application per service
+   * and environment (needs `repository`, their source).
+   * @default - true when the deployment part is written and `repository` is set
+   */
+  readonly argocd?: boolean;
+
+  /**
+   * How the Argo CD objects look: their source (rendered manifests or chart), namespace,
+   * cascading delete.
+   * @default - rendered manifests, namespace argocd, no cascading delete
+   */
+  readonly argocdOptions?: ArgoCdOptions;
 
   /**
    * How the service at the root runs in Kubernetes (replicas, resources, host, ...).
@@ -290,6 +305,7 @@ export class GitOpsProject extends javascript.NodeProject {
     if (this.deploys) {
       new HelmChart(this, { ...deployment, image: this.image });
       new DeployCheckWorkflow(this);
+      if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
     }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
