@@ -1,1 +1,2 @@
 export * from './argo-cd';
+export * from './promotion';

@@ -73,6 +73,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   } else if (envs.indexOf(options.from) !== toIndex - 1) {
     throw new PromoteError(`--from: '${options.to}' is promoted from '${envs[toIndex - 1] ?? '(none: it is the first)'}', got '${options.from}'`);
   }
+  const isAncestor = (a: string, b: string) => run('git', ['merge-base', '--is-ancestor', a, b], options, true).status === 0;
   const branch = `${PROMOTION_BRANCH_PREFIX}${options.to}`;
   const base = facts.defaultBranch;
   git('fetch', '--quiet', 'origin', base);
@@ -95,7 +96,14 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (!known.has(service)) throw new PromoteError(`${service}: is no service of ${facts.repository} (${[...known].join(', ')})`);
     if (!entry.digest) continue;
     if (!DIGEST.test(entry.digest)) throw new PromoteError(`${service}: the digest must be sha256:<64 hex digits>, got ${JSON.stringify(entry.digest)}`);
-    if (entry.digest !== current[service]?.digest) wanted[service] = entry;
+    if (entry.digest === current[service]?.digest) continue;
+    // A build that finishes after a newer one's never moves an environment back.
+    const newer = [wanted[service]?.commit, current[service]?.commit].find((c) => c && entry.commit && c !== entry.commit && isAncestor(entry.commit, c));
+    if (newer) {
+      log(`${service}: ${entry.commit} is older than ${newer}, already on its way; left out`);
+      continue;
+    }
+    wanted[service] = entry;
   }
 
   // Only signatures of this repository's build workflow are promoted.

@@ -17,6 +17,7 @@ import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { Promotion } from '../argocd/promotion';
 import { HelmChart } from '../helm/helm-chart';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
@@ -103,6 +104,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - true when the deployment part is written and `repository` is set
    */
   readonly argocd?: boolean;
+
+  /**
+   * Promotion by pull request: after the default branch publishes signed images, a job opens
+   * the pull request setting the first environment's digests, and the `promote` workflow
+   * opens the one to the next environment (needs `repository` and `signImages`).
+   * @default - true when the deployment part is written, `repository` is set and images are signed
+   */
+  readonly promotion?: boolean;
 
   /**
    * How the Argo CD objects look: their source (rendered manifests or chart), namespace,
@@ -306,6 +315,7 @@ export class GitOpsProject extends javascript.NodeProject {
       new HelmChart(this, { ...deployment, image: this.image });
       new DeployCheckWorkflow(this);
       if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
+      if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
     }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,

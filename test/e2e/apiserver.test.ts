@@ -42,7 +42,7 @@ function problems(verdicts: Array<Verdict | undefined>): string[] {
 interface GeneratedRepo {
   readonly namespaces: string[];
   readonly services: number;
-  /** deploy/rendered/<env>/<service>.yaml, and deploy/argocd/*.yaml once Argo CD objects are generated. */
+  /** deploy/rendered/<env>/<service>.yaml and deploy/argocd/*.yaml (the AppProject and the Applications). */
   readonly files: Array<{ readonly file: string; readonly text: string; readonly objects: any[] }>;
 }
 
@@ -76,7 +76,7 @@ const GENERATED: Array<[string, Partial<GitOpsProjectOptions>, string[]?]> = [
       { name: 'staging' },
       { name: 'prod', namespace: 'orders-production', overrides: { replicas: 3, maxReplicas: 6 }, services: { billing: { memoryLimit: '512Mi' } } },
     ],
-  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler']],
+  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'AppProject', 'Application']],
 ];
 
 describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
