@@ -84,10 +84,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
   const current = at(`origin/${base}`, options.to);
-  const wanted: Record<string, Entry> = {};
+  const pending: Record<string, Entry> = {};
   if (hasBranch) {
-    for (const [s, e] of Object.entries(at(`origin/${branch}`, options.to))) if (e.digest && e.digest !== current[s]?.digest) wanted[s] = e;
+    for (const [s, e] of Object.entries(at(`origin/${branch}`, options.to))) if (e.digest && e.digest !== current[s]?.digest) pending[s] = e;
   }
+  const wanted: Record<string, Entry> = { ...pending };
   const incoming: Record<string, Entry> = options.from === undefined
     ? Object.fromEntries(Object.entries(options.digests ?? {}).filter(([, d]) => d).map(([s, d]) => [s, { digest: d, commit: options.commit }]))
     : at(`origin/${base}`, options.from);
@@ -114,6 +115,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (verify.status !== 0) {
       log(`::error title=Signature not verified::${service}: ${image}@${wanted[service].digest} has no signature of ${facts.certificateIdentity}; it is not promoted (${(verify.stderr || verify.error?.message || '').trim().split('\n').pop()})`);
       refused.push(service);
+      // The open pull request keeps what it already moved for the service (if that verifies, below).
+      if (pending[service] && pending[service].digest !== wanted[service].digest) {
+        wanted[service] = pending[service];
+        const again = run('cosign', ['verify', '--certificate-identity', facts.certificateIdentity, '--certificate-oidc-issuer', facts.certificateOidcIssuer, `${image}@${pending[service].digest}`], options, true);
+        if (again.status === 0) continue;
+      }
       delete wanted[service];
     }
   }
@@ -123,13 +130,23 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     return { created: false, promoted, refused };
   }
 
-  // The pull request's branch: the default branch plus the new digests, re-rendered.
+  // The pull request's branch: the default branch plus the new digests, re-rendered; the
+  // checkout is back where it was afterwards.
+  const original = run('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], options, true).stdout.trim() || git('rev-parse', 'HEAD').trim();
+  try {
+    return await openPullRequest();
+  } finally {
+    run('git', ['checkout', '--quiet', '--force', original], options, true);
+  }
+
+  async function openPullRequest(): Promise<PromoteResult> {
   git('checkout', '--quiet', '-B', branch, `origin/${base}`);
   const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${s}.yaml`))]));
   const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
   writeImages(path.join(options.cwd, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
   options.render();
-  git('add', '--all', 'deploy');
+  // Everything synth wrote: the rendered files and the sync record (.projen/gitops-state.json).
+  git('add', '--all');
   const subject = `Promote ${promoted.join(', ')} to ${options.to}`;
   run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], options);
   const token = options.token;
@@ -187,6 +204,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     log(`opened pull request #${number}: ${subject}`);
   }
   return { pullRequest: number, created, promoted, refused };
+  }
 }
 
 function readFacts(cwd: string): PromotionFacts {

@@ -8,7 +8,7 @@ const REASONS: Record<string, string> = {
   'actions: read': 'CodeQL reads the workflow run it analyses (private repositories)',
   'security-events: write': 'uploads scan results to GitHub code scanning',
   'packages: write': 'pushes the image to GitHub Container Registry',
-  'packages: read': 'pulls the image from GitHub Container Registry to scan it',
+  'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
 };
 
