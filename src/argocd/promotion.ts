@@ -52,7 +52,8 @@ export class Promotion extends Component {
         : []),
     ]);
     const gh = github.GitHub.of(project);
-    if (!gh) return;
+    // With one environment there is nothing to promote by hand: the build's job fills it.
+    if (!gh || this.environments().length < 2) return;
     this.workflow = new github.GithubWorkflow(gh, 'promote', { fileName: 'promote.yml' });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
     annotateWorkflowPins(this.workflow);
@@ -157,7 +158,8 @@ export class Promotion extends Component {
           run: `echo "::warning title=No promotion app::${PROMOTION_APP.clientIdVariable} is not set: the pull request is opened with the workflow token, and GitHub runs no workflow on it (close and reopen it to run the required checks). See docs: promotion."`,
         },
         { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
-        { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22' } },
+        // No cache: this job runs after publishing, where a poisoned cache would reach a pull request.
+        { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22', 'package-manager-cache': false } },
         { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
         { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
         ...login.steps,

@@ -9,6 +9,8 @@ const REASONS: Record<string, string> = {
   'security-events: write': 'uploads scan results to GitHub code scanning',
   'packages: write': 'pushes the image to GitHub Container Registry',
   'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
+  'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
+  'pull-requests: write': 'opens the promotion pull request (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
 };
 
