@@ -35,6 +35,15 @@ export interface EnvironmentOptions {
   readonly autoSync?: boolean;
 
   /**
+   * Who approves what is deployed to this environment (`@user`, `@org/team`): code owners of
+   * its folders (`deploy/environments/<env>/`, `deploy/rendered/<env>/`,
+   * `deploy/argocd/<env>.yaml`), so a promotion into it needs their review. Needs `codeOwners`
+   * (the rulesets then require code-owner review).
+   * @default - the repository's code owners
+   */
+  readonly approvers?: string[];
+
+  /**
    * Overrides for every service in this environment (replicas, resources, host, ...).
    * @default - the services' own settings
    */
@@ -65,6 +74,7 @@ export interface EnvironmentFacts {
   readonly order: number;
   readonly deploy: boolean;
   readonly autoSync: boolean;
+  readonly approvers: string[];
   readonly overrides: ServiceDeploymentOptions;
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
@@ -106,6 +116,7 @@ export class Environments extends Component {
       order,
       deploy: env.deploy ?? true,
       autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
+      approvers: [...(env.approvers ?? [])],
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));

@@ -334,9 +334,15 @@ export class GitOpsProject extends javascript.NodeProject {
       requireSignedCommits: options.requireSignedCommits,
       settingsApp: options.settingsApp,
     });
-    if (options.codeOwners !== undefined) {
-      new CodeOwners(this, { owners: options.codeOwners });
+    const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
+    // Each environment's approvers own its folders: a promotion into it needs their review.
+    for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
+      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
     }
+    addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
+      option: `environments[${e.order}].approvers`,
+      message: `need code owners to be required reviewers, got no codeOwners; set codeOwners: ['@my-org/my-team'] too (the rulesets then require code-owner review)`,
+    }))));
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
     }

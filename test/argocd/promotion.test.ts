@@ -72,6 +72,20 @@ describe('Promotion', () => {
     expect(() => repo({ signImages: false, promotion: true })).toThrow(/signImages: is false, but promotion verifies every image's signature; set signImages: true, or turn promotion off with promotion: false/);
   });
 
+  test("each environment's approvers own its folders in CODEOWNERS; the rulesets require code-owner review", () => {
+    const owned = repo({ codeOwners: ['@acme/devs'], environments: [{ name: 'dev' }, { name: 'staging' }, { name: 'prod', approvers: ['@acme/release', '@acme/sre'] }] });
+    const lines = owned['.github/CODEOWNERS'].split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['/deploy/environments/prod/ @acme/release @acme/sre', '/deploy/rendered/prod/ @acme/release @acme/sre', '/deploy/argocd/prod.yaml @acme/release @acme/sre']));
+    expect(lines.filter((l: string) => l.includes('/dev/'))).toEqual([]);
+    const ruleset = owned['.github/rulesets/protect-main.json'];
+    expect(JSON.stringify(ruleset)).toContain('"require_code_owner_review":true');
+  });
+
+  test('approvers without codeOwners are reported with the fix', () => {
+    expect(() => repo({ environments: [{ name: 'dev' }, { name: 'prod', approvers: ['@acme/release'] }] }))
+      .toThrow(/environments\[1\]\.approvers: need code owners to be required reviewers, got no codeOwners; set codeOwners: \['@my-org\/my-team'\] too/);
+  });
+
   test('one environment: the build job promotes into it, no promote.yml', () => {
     const single = repo({ environments: [{ name: 'prod' }] });
     expect(single['.github/workflows/promote.yml']).toBeUndefined();
