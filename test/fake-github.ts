@@ -106,7 +106,7 @@ export class FakeGitHub {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
       const pull = this.pulls.get(number);
-      Object.assign(pull, body.title !== undefined ? { title: body.title } : {}, body.body !== undefined ? { body: body.body } : {}, body.state ? { state: body.state } : {});
+      for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
       return [200, pull];
     }
     return [404, { message: 'Not Found' }];

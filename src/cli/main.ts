@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests` and `promote`. */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { preview } from './preview';
 import { promote, PromoteError } from './promote';
 import { protect, ProtectError } from './protect';

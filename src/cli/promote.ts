@@ -99,7 +99,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (!DIGEST.test(entry.digest)) throw new PromoteError(`${service}: the digest must be sha256:<64 hex digits>, got ${JSON.stringify(entry.digest)}`);
     if (entry.digest === current[service]?.digest) continue;
     // A build that finishes after a newer one's never moves an environment back.
-    const newer = [wanted[service]?.commit, current[service]?.commit].find((c) => c && entry.commit && c !== entry.commit && isAncestor(entry.commit, c));
+    const built = entry.commit;
+    const newer = built && [wanted[service]?.commit, current[service]?.commit].find((c) => c && c !== built && isAncestor(built, c));
     if (newer) {
       log(`${service}: ${entry.commit} is older than ${newer}, already on its way; left out`);
       continue;
@@ -140,70 +141,70 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   }
 
   async function openPullRequest(): Promise<PromoteResult> {
-  git('checkout', '--quiet', '-B', branch, `origin/${base}`);
-  const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${s}.yaml`))]));
-  const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
-  writeImages(path.join(options.cwd, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
-  options.render();
-  // Everything synth wrote: the rendered files and the sync record (.projen/gitops-state.json).
-  git('add', '--all');
-  const subject = `Promote ${promoted.join(', ')} to ${options.to}`;
-  run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], options);
-  const token = options.token;
-  const push = ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`];
-  // Over https the token authenticates the push (the checkout keeps no credentials).
-  run('git', /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, ...push] : push, options);
+    git('checkout', '--quiet', '-B', branch, `origin/${base}`);
+    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${s}.yaml`))]));
+    const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
+    writeImages(path.join(options.cwd, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
+    options.render();
+    // Everything synth wrote: the rendered files and the sync record (.projen/gitops-state.json).
+    git('add', '--all');
+    const subject = `Promote ${promoted.join(', ')} to ${options.to}`;
+    run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], options);
+    const token = options.token;
+    const push = ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`];
+    // Over https the token authenticates the push (the checkout keeps no credentials).
+    run('git', /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, ...push] : push, options);
 
-  const lines = promoted.map((service) => {
-    const before = current[service];
-    const after = wanted[service];
-    const servicePath = facts.services.find((s) => s.name === service)!.path;
-    const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
-    const changes = compareManifests(oldRendered[service], readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${service}.yaml`)));
-    return [
-      `### ${service}`,
+    const lines = promoted.map((service) => {
+      const before = current[service];
+      const after = wanted[service];
+      const servicePath = facts.services.find((s) => s.name === service)!.path;
+      const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
+      const changes = compareManifests(oldRendered[service], readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${service}.yaml`)));
+      return [
+        `### ${service}`,
+        '',
+        '| | digest | commit |',
+        '|---|---|---|',
+        `| before | \`${before?.digest || '(none: the fallback tag)'}\` | ${before?.commit ? `\`${before.commit.slice(0, 12)}\`` : '?'} |`,
+        `| after | \`${after.digest}\` | ${after.commit ? `\`${after.commit.slice(0, 12)}\`` : '?'} |`,
+        '',
+        commits === undefined ? 'Commits between: unknown (no commit recorded for the old digest).' : `Commits between (\`${servicePath}\`): ${commits.length === 0 ? 'none' : ''}`,
+        ...(commits ?? []).map((c) => `- ${c}`),
+        '',
+        `Rendered diff of \`deploy/rendered/${options.to}/${service}.yaml\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
+        ...changes.slice(0, 20).map((c) => `- \`${c.replace(/`/g, "'")}\``),
+        ...(changes.length > 20 ? [`- ... and ${changes.length - 20} more (see Files changed)`] : []),
+        '',
+      ].join('\n');
+    });
+    const body = [
+      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
       '',
-      `| | digest | commit |`,
-      `|---|---|---|`,
-      `| before | \`${before?.digest || '(none: the fallback tag)'}\` | ${before?.commit ? `\`${before.commit.slice(0, 12)}\`` : '?'} |`,
-      `| after | \`${after.digest}\` | ${after.commit ? `\`${after.commit.slice(0, 12)}\`` : '?'} |`,
+      `Signatures verified: \`cosign verify --certificate-identity ${facts.certificateIdentity} --certificate-oidc-issuer ${facts.certificateOidcIssuer}\` accepted every digest here.`,
+      ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
       '',
-      commits === undefined ? 'Commits between: unknown (no commit recorded for the old digest).' : `Commits between (\`${servicePath}\`): ${commits.length === 0 ? 'none' : ''}`,
-      ...(commits ?? []).map((c) => `- ${c}`),
+      ...lines,
+      'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
       '',
-      `Rendered diff of \`deploy/rendered/${options.to}/${service}.yaml\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
-      ...changes.slice(0, 20).map((c) => `- \`${c.replace(/`/g, "'")}\``),
-      ...(changes.length > 20 ? [`- ... and ${changes.length - 20} more (see Files changed)`] : []),
-      '',
+      '<!-- projen-gitops promotion -->',
     ].join('\n');
-  });
-  const body = [
-    `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
-    '',
-    `Signatures verified: \`cosign verify --certificate-identity ${facts.certificateIdentity} --certificate-oidc-issuer ${facts.certificateOidcIssuer}\` accepted every digest here.`,
-    ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
-    '',
-    ...lines,
-    'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
-    '',
-    '<!-- projen-gitops promotion -->',
-  ].join('\n');
 
-  const api = githubApi(options.apiUrl, token);
-  const [owner] = facts.repository.split('/');
-  const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
-  let number: number;
-  let created = false;
-  if (Array.isArray(open) && open.length > 0) {
-    number = open[0].number;
-    await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
-    log(`updated pull request #${number}: ${subject}`);
-  } else {
-    number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true })).number;
-    created = true;
-    log(`opened pull request #${number}: ${subject}`);
-  }
-  return { pullRequest: number, created, promoted, refused };
+    const api = githubApi(options.apiUrl, token);
+    const [owner] = facts.repository.split('/');
+    const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
+    let number: number;
+    let created = false;
+    if (Array.isArray(open) && open.length > 0) {
+      number = open[0].number;
+      await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
+      log(`updated pull request #${number}: ${subject}`);
+    } else {
+      number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true })).number;
+      created = true;
+      log(`opened pull request #${number}: ${subject}`);
+    }
+    return { pullRequest: number, created, promoted, refused };
   }
 }
 

@@ -219,8 +219,10 @@ export class HelmChart extends Component {
    * @internal
    */
   public _renderedKinds(env: EnvironmentFacts): string[] {
-    const objects = renderChart(this.environmentValues(env), { name: this.image.serviceName, namespace: env.namespace, chartName: this.image.serviceName, appVersion: this.facts.fallbackTag });
-    return objects.map((o) => `${String(o.object.apiVersion).includes('/') ? String(o.object.apiVersion).split('/')[0] : ''}/${o.object.kind}`);
+    const name = this.image.serviceName;
+    const objects = renderChart(this.environmentValues(env), { name, namespace: env.namespace, chartName: name, appVersion: this.facts.fallbackTag });
+    // The API group: `apps` of `apps/v1`, empty for the core `v1`.
+    return objects.map((o) => `${String(o.object.apiVersion).split('/').slice(0, -1).join('/')}/${o.object.kind}`);
   }
 
   private renderedYaml(env: EnvironmentFacts): string {

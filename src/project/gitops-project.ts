@@ -1,5 +1,7 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
+import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -16,8 +18,6 @@ import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
-import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
-import { Promotion } from '../argocd/promotion';
 import { HelmChart } from '../helm/helm-chart';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
@@ -341,7 +341,7 @@ export class GitOpsProject extends javascript.NodeProject {
     }
     addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
       option: `environments[${e.order}].approvers`,
-      message: `need code owners to be required reviewers, got no codeOwners; set codeOwners: ['@my-org/my-team'] too (the rulesets then require code-owner review)`,
+      message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
     }))));
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
