@@ -66,7 +66,7 @@ export class Promotion extends Component {
   }
 
   /** The facts `projen-gitops promote` reads. */
-  public facts(): PromotionFacts {
+  private facts(): PromotionFacts {
     const repo = Repository.factsOf(this.project);
     return {
       repository: repo.repository ?? '',

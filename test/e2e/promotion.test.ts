@@ -199,6 +199,17 @@ describe('projen-gitops promote, for real against git, synth and the fake GitHub
     expect(JSON.stringify(await post.json())).toMatch(/must NOT have additional properties 'reviewer'/);
   });
 
+  test('the command line: --help, and a refusal printed with the fix and exit 1', () => {
+    const cli = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+    const env = { ...process.env, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
+    const help = spawnSync(process.execPath, [cli, 'promote', '--help'], { cwd: work, encoding: 'utf-8', env });
+    expect([help.status, help.stdout]).toEqual([0, expect.stringContaining('Usage: projen-gitops promote --to ENV (--from ENV | --commit SHA --digest SERVICE=sha256:... ...)')]);
+    const refused = spawnSync(process.execPath, [cli, 'promote', '--to', 'staging', '--commit', c1, '--digest', `orders=${digest('a')}`], { cwd: work, encoding: 'utf-8', env });
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, "projen-gitops promote: --to: a build goes into the first environment, 'dev', got 'staging'; use --from dev to promote into staging"]);
+    const noToken = spawnSync(process.execPath, [cli, 'promote', '--from', 'dev', '--to', 'staging'], { cwd: work, encoding: 'utf-8', env: { ...env, GH_TOKEN: '', GITHUB_TOKEN: '' } });
+    expect(noToken.stderr).toMatch(/^projen-gitops promote: no token: set GH_TOKEN/);
+  });
+
   test('a promotion that skips an environment, or a build into a later one, is refused with the fix', async () => {
     await expect(run({ from: 'dev', to: 'prod' })).rejects.toThrow(new PromoteError("--from: 'prod' is promoted from 'staging', got 'dev'"));
     await expect(run({ to: 'staging', commit: c1, digests: {} })).rejects.toThrow(/--to: a build goes into the first environment, 'dev', got 'staging'; use --from dev/);
