@@ -117,6 +117,24 @@ export class Promotion extends Component {
     }
   }
 
+  /** Enables auto-merge on the pull request when the environment it goes into has `autoMerge`. */
+  private autoMergeStep(to: string): github.workflows.JobStep[] {
+    const auto = (Environments.of(this.project)?.deployed ?? []).filter((e) => e.autoMerge).map((e) => e.name);
+    if (auto.length === 0) return [];
+    const fixed = !to.includes('${{');
+    if (fixed && !auto.includes(to)) return [];
+    // Environment names are DNS labels (checked): literal case patterns.
+    const run = fixed
+      ? 'gh pr merge --auto --squash "$PULL_REQUEST"'
+      : [`case "$TO" in`, `  ${auto.join(' | ')}) gh pr merge --auto --squash "$PULL_REQUEST" ;;`, '  *) echo "$TO merges after review (no autoMerge)" ;;', 'esac'].join('\n');
+    return [{
+      name: 'Enable auto-merge (environments with autoMerge)',
+      if: "steps.promote.outputs.pull-request != ''",
+      env: { GH_TOKEN: '${{ steps.app.outputs.token || github.token }}', PULL_REQUEST: '${{ steps.promote.outputs.pull-request }}', ...(fixed ? {} : { TO: to }) },
+      run,
+    }];
+  }
+
   private environments(): string[] {
     return (Environments.of(this.project)?.deployed ?? []).map((e) => e.name);
   }
@@ -165,9 +183,11 @@ export class Promotion extends Component {
         ...login.steps,
         {
           name: 'Open or update the promotion pull request',
+          id: 'promote',
           env: { GH_TOKEN: '${{ steps.app.outputs.token || github.token }}', ...env },
           run: `npx projen-gitops promote ${args.join(' ')}`,
         },
+        ...this.autoMergeStep(to),
       ],
     };
   }

@@ -87,6 +87,8 @@ async function runPromote(argv: string[]): Promise<number> {
       if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
     },
   });
+  // The workflow's next step (auto-merge) reads the pull request's number.
+  if (result.pullRequest !== undefined && process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${result.pullRequest}\n`);
   return result.refused.length > 0 ? 1 : 0;
 }
 

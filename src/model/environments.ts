@@ -35,6 +35,14 @@ export interface EnvironmentOptions {
   readonly autoSync?: boolean;
 
   /**
+   * Promotion pull requests into this environment merge by themselves once their required
+   * checks and reviews pass (GitHub's auto-merge, squash; the repository must allow
+   * auto-merge). Meant for the first environment.
+   * @default false
+   */
+  readonly autoMerge?: boolean;
+
+  /**
    * Who approves what is deployed to this environment (`@user`, `@org/team`): code owners of
    * its folders (`deploy/environments/<env>/`, `deploy/rendered/<env>/`,
    * `deploy/argocd/<env>.yaml`), so a promotion into it needs their review. Needs `codeOwners`
@@ -75,6 +83,7 @@ export interface EnvironmentFacts {
   readonly deploy: boolean;
   readonly autoSync: boolean;
   readonly approvers: string[];
+  readonly autoMerge: boolean;
   readonly overrides: ServiceDeploymentOptions;
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
@@ -117,6 +126,7 @@ export class Environments extends Component {
       deploy: env.deploy ?? true,
       autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
       approvers: [...(env.approvers ?? [])],
+      autoMerge: env.autoMerge ?? false,
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));

