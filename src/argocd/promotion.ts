@@ -126,7 +126,7 @@ export class Promotion extends Component {
     // Environment names are DNS labels (checked): literal case patterns.
     const run = fixed
       ? 'gh pr merge --auto --squash "$PULL_REQUEST"'
-      : [`case "$TO" in`, `  ${auto.join(' | ')}) gh pr merge --auto --squash "$PULL_REQUEST" ;;`, '  *) echo "$TO merges after review (no autoMerge)" ;;', 'esac'].join('\n');
+      : ['case "$TO" in', `  ${auto.join(' | ')}) gh pr merge --auto --squash "$PULL_REQUEST" ;;`, '  *) echo "$TO merges after review (no autoMerge)" ;;', 'esac'].join('\n');
     return [{
       name: 'Enable auto-merge (environments with autoMerge)',
       if: "steps.promote.outputs.pull-request != ''",
