@@ -207,6 +207,25 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
       }
     });
 
+    testWithKubectl('the bootstrap command of docs/promotion.md takes deploy/argocd/ as written (kubectl apply --server-side -n argocd -f deploy/argocd/)', () => {
+      const repo = generatedRepo(GENERATED[GENERATED.length - 1][1]);
+      const dir = tempdir('gitops-argocd-');
+      try {
+        const argocd = repo.files.filter((f) => f.file.startsWith('deploy/argocd/'));
+        fs.mkdirSync(path.join(dir, 'deploy', 'argocd'), { recursive: true });
+        for (const { file, text } of argocd) fs.writeFileSync(path.join(dir, file), text);
+        const result = apply(['-n', ARGOCD_NAMESPACE, '-f', path.join(dir, 'deploy', 'argocd') + '/']);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+        // The AppProject and one Application per service and environment (3 services x 3 environments).
+        expect(applied.length).toBe(1 + 9);
+        expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     testWithKubectl('kubectl refuses the privileged pod with Pod Security\'s message', () => {
       const privileged = knownBad()[0];
       const result = apply(['-n', privileged.namespace, '-f', '-'], stringify(privileged.object));
