@@ -79,6 +79,9 @@ describe('Promotion', () => {
     expect(lines.filter((l: string) => l.includes('/dev/'))).toEqual([]);
     const ruleset = owned['.github/rulesets/protect-main.json'];
     expect(JSON.stringify(ruleset)).toContain('"require_code_owner_review":true');
+    const notes = owned['docs/BRANCH_PROTECTION.md'];
+    expect(notes).toContain('| `prod` | @acme/release, @acme/sre (its approvers), and @acme/devs for the sync record | by a person in Argo CD after the merge |');
+    expect(notes).toContain('| `dev` | @acme/devs (the code owners) | by Argo CD on merge |');
   });
 
   test('approvers without codeOwners are reported with the fix', () => {
