@@ -5,3 +5,4 @@ export * from './project';
 export * from './helm';
 export * from './model';
 export * from './infra';
+export * from './argocd';

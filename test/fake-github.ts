@@ -1,6 +1,7 @@
 /**
- * A small stand-in for GitHub's rulesets REST API on 127.0.0.1 that checks every request
- * body against GitHub's own API description, for testing `projen-gitops protect`.
+ * A small stand-in for GitHub's rulesets and pull requests REST API on 127.0.0.1 that checks
+ * every request body against GitHub's own API description, for testing `projen-gitops protect`
+ * and `projen-gitops promote`.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -15,6 +16,9 @@ export interface FakeRequest {
 export class FakeGitHub {
   readonly requests: FakeRequest[] = [];
   readonly rulesets = new Map<number, any>();
+  /** Pull requests by number, as GitHub returns them (a subset of the fields). */
+  readonly pulls = new Map<number, any>();
+  private nextPull = 1;
   /** Answer every write with this status and body instead (e.g. 422). */
   failWrites?: { status: number; body: object };
   /** Issues and pull requests by number, and their comments (the plan-comment script's API). */
@@ -54,6 +58,7 @@ export class FakeGitHub {
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
     if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
+    if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
     if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
     const id = Number(url.pathname.slice(base.length + 1)) || undefined;
@@ -129,6 +134,37 @@ export class FakeGitHub {
       if (bad) return bad;
       if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
       return [200, Object.assign(this.comments.get(Number(m[1])), body)];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  private handlePulls(method: string, url: URL, body: any): [number, any] {
+    const base = `/repos/${this.repo}/pulls`;
+    const number = Number(url.pathname.slice(base.length + 1)) || undefined;
+    if (method === 'GET' && !number) {
+      const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
+      const baseBranch = url.searchParams.get('base');
+      return [200, [...this.pulls.values()].filter((p) => (state === 'all' || p.state === state)
+        && (!head || head === `${this.repo.split('/')[0]}:${p.head.ref}`) && (!baseBranch || p.base.ref === baseBranch))];
+    }
+    if (this.failWrites) return [this.failWrites.status, this.failWrites.body];
+    if (method === 'POST' && !number) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls', 'post');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      if ([...this.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
+        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${this.repo.split('/')[0]}:${body.head}.` }] }];
+      }
+      const pull = { number: this.nextPull++, state: 'open', title: body.title, body: body.body ?? null, head: { ref: body.head }, base: { ref: body.base } };
+      this.pulls.set(pull.number, pull);
+      return [201, pull];
+    }
+    if (method === 'PATCH' && number && this.pulls.has(number)) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      const pull = this.pulls.get(number);
+      for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
+      return [200, pull];
     }
     return [404, { message: 'Not Found' }];
   }

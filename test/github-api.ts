@@ -31,7 +31,8 @@ export function requestBodyValidator(route: string, method: string): ValidateFun
   let validate = validators.get(key);
   if (!validate) {
     api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
-    const ajv = new Ajv({ strict: false, allErrors: true });
+    // Formats are not checked (no ajv-formats; GitHub's own, like repo.nwo, are unknown to any).
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     ajv.addSchema({ $id: 'github', components: close(api.components) });
     const schema = api.paths[route][method].requestBody.content['application/json'].schema;
     const rewrite = (s: any): any => JSON.parse(JSON.stringify(close(s)).replace(/"#\/components\//g, '"github#/components/'));

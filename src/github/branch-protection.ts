@@ -2,10 +2,12 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
+import { PROMOTION_FACTS } from '../cli/promote';
 import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
@@ -237,7 +239,19 @@ export class BranchProtection extends Component {
       checksFromActions: this.checksAppId === GITHUB_ACTIONS_APP_ID,
       tagPattern: this.tagPattern,
       settingsApp: this.options.settingsApp ?? false,
+      environments: this.project.tryFindFile(PROMOTION_FACTS) ? this.approvalNotes() : [],
     };
+  }
+
+  /** Who approves the promotion pull requests into each environment, and how it syncs. */
+  private approvalNotes(): Array<{ name: string; approvers: string; sync: string }> {
+    const owners = CodeOwners.of(this.project)?.owners ?? [];
+    return (Environments.of(this.project)?.deployed ?? []).map((env) => ({
+      name: env.name,
+      approvers: env.approvers.length > 0 ? `${env.approvers.join(', ')} (its approvers), and ${owners.join(', ')} for the sync record`
+        : owners.length > 0 ? `${owners.join(', ')} (the code owners)` : `any reviewer (${this.requiredApprovals} approval${this.requiredApprovals === 1 ? '' : 's'}; set codeOwners and approvers to name who)`,
+      sync: `${env.autoSync ? 'by Argo CD on merge' : 'by a person in Argo CD after the merge'}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
+    }));
   }
 
   private validate(): Problem[] {

@@ -214,6 +214,18 @@ export class HelmChart extends Component {
     ].join('\n');
   }
 
+  /**
+   * The `group/kind` of every object the chart renders in an environment (the Argo CD
+   * project's resource whitelist reads them).
+   * @internal
+   */
+  public _renderedKinds(env: EnvironmentFacts): string[] {
+    const name = this.image.serviceName;
+    const objects = renderChart(this.environmentValues(env), { name, namespace: env.namespace, chartName: name, appVersion: this.facts.fallbackTag });
+    // The API group: `apps` of `apps/v1`, empty for the core `v1`.
+    return objects.map((o) => `${String(o.object.apiVersion).split('/').slice(0, -1).join('/')}/${o.object.kind}`);
+  }
+
   private renderedYaml(env: EnvironmentFacts): string {
     const name = this.image.serviceName;
     const objects = renderChart(this.environmentValues(env), {

@@ -28,6 +28,31 @@ export interface EnvironmentOptions {
   readonly deploy?: boolean;
 
   /**
+   * Argo CD syncs this environment by itself (automated, with prune and selfHeal) as soon as
+   * its rendered manifests change on the default branch; `false` leaves each sync to a person
+   * (the Sync button or `argocd app sync`).
+   * @default - true, except for the last environment of two or more (prod: synced by hand)
+   */
+  readonly autoSync?: boolean;
+
+  /**
+   * Promotion pull requests into this environment merge by themselves once their required
+   * checks and reviews pass (GitHub's auto-merge, squash; the repository must allow
+   * auto-merge). Meant for the first environment.
+   * @default false
+   */
+  readonly autoMerge?: boolean;
+
+  /**
+   * Who approves what is deployed to this environment (`@user`, `@org/team`): code owners of
+   * its folders (`deploy/environments/<env>/`, `deploy/rendered/<env>/`,
+   * `deploy/argocd/<env>.yaml`), so a promotion into it needs their review. Needs `codeOwners`
+   * (the rulesets then require code-owner review).
+   * @default - the repository's code owners
+   */
+  readonly approvers?: string[];
+
+  /**
    * Overrides for every service in this environment (replicas, resources, host, ...).
    * @default - the services' own settings
    */
@@ -57,6 +82,9 @@ export interface EnvironmentFacts {
   /** Position in the promotion order, from 0. */
   readonly order: number;
   readonly deploy: boolean;
+  readonly autoSync: boolean;
+  readonly approvers: string[];
+  readonly autoMerge: boolean;
   readonly overrides: ServiceDeploymentOptions;
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
@@ -110,6 +138,9 @@ export class Environments extends Component {
       cluster: env.cluster ?? IN_CLUSTER,
       order,
       deploy: env.deploy ?? true,
+      autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
+      approvers: [...(env.approvers ?? [])],
+      autoMerge: env.autoMerge ?? false,
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));

@@ -1,5 +1,7 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
+import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -97,6 +99,28 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - dev, staging and prod
    */
   readonly environments?: EnvironmentOptions[];
+
+  /**
+   * Argo CD objects under `deploy/argocd/`: an AppProject and one Application per service
+   * and environment (needs `repository`, their source).
+   * @default - true when the deployment part is written and `repository` is set
+   */
+  readonly argocd?: boolean;
+
+  /**
+   * Promotion by pull request: after the default branch publishes signed images, a job opens
+   * the pull request setting the first environment's digests, and the `promote` workflow
+   * opens the one to the next environment (needs `repository` and `signImages`).
+   * @default - true when the deployment part is written, `repository` is set and images are signed
+   */
+  readonly promotion?: boolean;
+
+  /**
+   * How the Argo CD objects look: their source (rendered manifests or chart), namespace,
+   * cascading delete.
+   * @default - rendered manifests, namespace argocd, no cascading delete
+   */
+  readonly argocdOptions?: ArgoCdOptions;
 
   /**
    * How the service at the root runs in Kubernetes (replicas, resources, host, ...).
@@ -319,6 +343,8 @@ export class GitOpsProject extends javascript.NodeProject {
     if (this.deploys) {
       new HelmChart(this, { ...deployment, image: this.image });
       new DeployCheckWorkflow(this);
+      if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
+      if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
     }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
@@ -341,12 +367,19 @@ export class GitOpsProject extends javascript.NodeProject {
       requireSignedCommits: options.requireSignedCommits,
       settingsApp: options.settingsApp,
     });
-    if (options.codeOwners !== undefined) {
-      const owners = new CodeOwners(this, { owners: options.codeOwners });
-      if (options.iac !== undefined && options.infraOwners !== undefined) owners.addRule('/infra/', options.infraOwners);
-    } else if (options.infraOwners !== undefined) {
+    const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
+    if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners);
+    if (!codeOwners && options.infraOwners !== undefined) {
       addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
     }
+    // Each environment's approvers own its folders: a promotion into it needs their review.
+    for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
+      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
+    }
+    addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
+      option: `environments[${e.order}].approvers`,
+      message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
+    }))));
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
     }
