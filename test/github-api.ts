@@ -26,7 +26,7 @@ function close(schema: any): any {
 }
 
 /** A validator for the JSON request body of an operation, e.g. ('/repos/{owner}/{repo}/rulesets', 'post'). */
-export function requestBodyValidator(route: string, method: string): ValidateFunction {
+export function requestBodyValidator(route: string, method: string): ValidateFunction<any> {
   const key = `${method} ${route}`;
   let validate = validators.get(key);
   if (!validate) {

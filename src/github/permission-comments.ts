@@ -10,9 +10,8 @@ const REASONS: Record<string, string> = {
   'packages: write': 'pushes the image to GitHub Container Registry',
   'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
   'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
-  'pull-requests: write': 'opens the promotion pull request (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
-  'pull-requests: write': 'posts the infra plan as one pull request comment per root',
+  'pull-requests: write': 'opens the promotion pull request (without the GitHub App), or posts the infra plan as one pull request comment per root',
   'issues: write': 'opens, updates and closes the infra drift issue of a root',
 };
 
