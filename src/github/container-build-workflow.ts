@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { ACTIONS, annotateWorkflowPins, toolInput, uses } from './actions';
 import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, registryLogin } from './registry-login';
 import { ContainerImage } from '../container/container-image';
 import { checkBranch } from '../core/checks';
@@ -262,6 +262,7 @@ export class ContainerBuildWorkflow extends Component {
               'severity': SEVERITIES.slice(0, SEVERITIES.indexOf(this.scanSeverity) + 1).join(','),
               'ignore-unfixed': true,
               'exit-code': '1',
+              ...toolInput(ACTIONS.trivy),
             },
           }]),
         ],
@@ -312,7 +313,7 @@ export class ContainerBuildWorkflow extends Component {
             },
           },
           ...(this.sign ? [
-            { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
+            { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) },
             {
               name: 'Sign the image (keyless)',
               env: { IMAGE: images, DIGEST: '${{ steps.push.outputs.digest }}' },
@@ -357,14 +358,14 @@ export class ContainerBuildWorkflow extends Component {
       return [{
         name: 'Scan the image',
         uses: uses(ACTIONS.trivy),
-        with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true },
+        with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
       }];
     }
     return [
       {
         name: 'Scan the image',
         uses: uses(ACTIONS.trivy),
-        with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true },
+        with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
       },
       {
         name: 'Report to code scanning',
