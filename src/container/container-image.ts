@@ -85,7 +85,7 @@ export interface ContainerImageOptions {
 
   /**
    * The Go version (`Runtime.GO`), used as the tag of the default build image.
-   * @default "1.23"
+   * @default "1.27"
    */
   readonly goVersion?: string;
 
@@ -101,9 +101,9 @@ export interface ContainerImageOptions {
    * Python), with a pinned tag or digest (never `latest`). Point it at an internal mirror
    * if Docker Hub is not reachable. It is the default of the `BASE_IMAGE` build arg, so a
    * single build can still override it.
-   * @default - node: `docker.io/library/node:<nodeVersion>-bookworm-slim`; python:
-   * `docker.io/library/python:<pythonVersion>-slim-bookworm`; go:
-   * `gcr.io/distroless/static-debian12:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
+   * @default - node: `docker.io/library/node:<nodeVersion>-trixie-slim`; python:
+   * `docker.io/library/python:<pythonVersion>-slim-trixie`; go:
+   * `gcr.io/distroless/static-debian13:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
    * static: `docker.io/nginxinc/nginx-unprivileged:1.30-alpine`
    */
   readonly baseImage?: string;
@@ -111,7 +111,7 @@ export interface ContainerImageOptions {
   /**
    * The image of the build stage of compiled runtimes (Go, Java), pinned like `baseImage`;
    * the default of the `BUILD_IMAGE` build arg.
-   * @default - go: `docker.io/library/golang:<goVersion>-bookworm`; java-maven:
+   * @default - go: `docker.io/library/golang:<goVersion>-trixie`; java-maven:
    * `docker.io/library/maven:3.9-eclipse-temurin-<javaVersion>`; java-gradle:
    * `docker.io/library/gradle:9-jdk<javaVersion>`
    */

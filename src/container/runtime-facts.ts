@@ -67,7 +67,7 @@ const node = (packageManager: 'npm' | 'pnpm' | 'yarn'): RuntimeFacts => ({
     check: (v: string) => NODE_VERSION.check(v)
       ?? (parseInt(v, 10) >= 25 ? `must be 24 or earlier for ${packageManager} (Node.js 25 images no longer ship corepack), got '${v}'; try '24'` : undefined),
   },
-  baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
+  baseImage: (v) => `docker.io/library/node:${v}-trixie-slim`,
   needsFolder: packageManager !== 'npm',
 });
 
@@ -81,7 +81,7 @@ const python = (pyproject: boolean): RuntimeFacts => ({
   version: pyproject
     ? { ...PYTHON_VERSION, check: (v: string) => PYTHON_VERSION.check(v) ?? (Number(v.split('.')[1]) < 11 ? `must be 3.11 or later for pyproject.toml (the image reads it with tomllib), got '${v}'; try '3.12'` : undefined) }
     : PYTHON_VERSION,
-  baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
+  baseImage: (v) => `docker.io/library/python:${v}-slim-trixie`,
 });
 
 const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
@@ -111,11 +111,11 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     ecosystem: 'gomod',
     version: {
       option: 'goVersion',
-      default: '1.23',
-      check: (v) => (/^1\.\d{2}(\.\d+)?$/.test(v) ? undefined : `must be a Go version like '1.23' (the golang image tag), got '${v}'; try '1.23'`),
+      default: '1.27',
+      check: (v) => (/^1\.\d{2}(\.\d+)?$/.test(v) ? undefined : `must be a Go version like '1.27' (the golang image tag), got '${v}'; try '1.27'`),
     },
-    baseImage: () => 'gcr.io/distroless/static-debian12:nonroot',
-    buildImage: (v) => `docker.io/library/golang:${v}-bookworm`,
+    baseImage: () => 'gcr.io/distroless/static-debian13:nonroot',
+    buildImage: (v) => `docker.io/library/golang:${v}-trixie`,
   },
   [Runtime.JAVA_MAVEN]: java('maven'),
   [Runtime.JAVA_GRADLE]: java('gradle'),

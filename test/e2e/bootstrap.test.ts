@@ -133,7 +133,7 @@ describe('projen new --from the packed module', () => {
     const dockerfile = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8');
     expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
     expect(dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
-    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=docker.io\/library\/node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=docker.io\/library\/node:20-trixie-slim$/m);
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/`GET \/ready`/);
     expect(changedFiles(dir)).toEqual(['.projen/gitops-state.json', '.projenrc.ts', 'Dockerfile', 'README.md']);
 
