@@ -10,7 +10,7 @@ import {
   stageSetupLines,
 } from './dockerfile-stage';
 import { Runtime } from './runtime';
-import { runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
+import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
 import {
   checkHealthPath,
   checkImageName,
@@ -346,6 +346,7 @@ export class ContainerImage extends Component {
       ]),
       runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(runtimeStage?.instructions ?? []),
+      dockerfileSyntax: DOCKERFILE_SYNTAX,
       baseImage: this.baseImage,
       buildImage: this.buildImage,
       port: this.port,

@@ -42,6 +42,15 @@ export interface RuntimeFacts {
   readonly needsFolder?: boolean;
 }
 
+/**
+ * The BuildKit Dockerfile frontend of the presets' `# syntax=` line, pinned to a release
+ * (moby/buildkit tag `dockerfile/<version>`) instead of the moving `docker/dockerfile:1`, so a
+ * build does not change under a fixed Dockerfile. A tag, not a digest: no registry is
+ * reachable where the digest would have to be read. Renovate (renovate.json) proposes new
+ * releases with their notes.
+ */
+export const DOCKERFILE_SYNTAX = 'docker/dockerfile:1.26.0';
+
 const NODE_VERSION = { option: 'nodeVersion', default: '22', check: checkNodeVersion } as const;
 const PYTHON_VERSION = {
   option: 'pythonVersion',

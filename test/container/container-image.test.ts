@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Project } from 'projen';
 import { ContainerImage, Runtime } from '../../src';
+import { DOCKERFILE_SYNTAX } from '../../src/container/runtime-facts';
 import { gitopsProject, synth, tempdir } from '../util';
 
 function imageProject(options: ConstructorParameters<typeof ContainerImage>[1] = {}) {
@@ -18,7 +19,7 @@ describe('ContainerImage', () => {
     // THEN
     expect(out.Dockerfile).toMatchSnapshot();
     const lines: string[] = out.Dockerfile.split('\n');
-    expect(lines[0]).toBe('# syntax=docker/dockerfile:1');
+    expect(lines[0]).toBe(`# syntax=${DOCKERFILE_SYNTAX}`);
     expect(lines).toContain('ARG BASE_IMAGE=docker.io/library/node:22-trixie-slim');
     expect(lines).toContain('USER 10001:10001');
     expect(lines).toContain('EXPOSE 8080');
