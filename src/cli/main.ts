@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 /** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
-import * as fs from 'fs';
-import * as path from 'path';
 import { preview } from './preview';
-import { protect, ProtectError } from './protect';
+import { parseProtectArgs, protect, ProtectError } from './protect';
+import { ownSpec } from './spec';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]
@@ -18,25 +17,11 @@ Options:
   --dry-run          print the requests; send no write
   -h, --help         show this help`;
 
-/** This package's own spec, so `npx projen-gitops@1.2.3` creates from 1.2.3. */
-function ownSpec(): string {
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
-  return version && version !== '0.0.0' ? `${name}@${version}` : name;
-}
-
 async function runProtect(argv: string[]): Promise<number> {
-  const options: { dir: string; repo?: string; apiUrl?: string; dryRun: boolean } = { dir: '.github/rulesets', dryRun: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ProtectError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--dry-run') {options.dryRun = true;} else if (arg === '--dir') {options.dir = value();} else if (arg === '--repo') {options.repo = value();} else if (arg === '--api-url') {options.apiUrl = value();} else if (arg === '-h' || arg === '--help') {
-      console.log(PROTECT_USAGE);
-      return 0;
-    } else {throw new ProtectError(`unknown option '${arg}' (see --help)`);}
+  const options = parseProtectArgs(argv);
+  if (options === 'help') {
+    console.log(PROTECT_USAGE);
+    return 0;
   }
   await protect(options);
   return 0;
@@ -71,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     error: (line) => console.error(line),
     interactive: tty,
     progress: tty ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
-  }, ownSpec());
+  }, ownSpec);
 }
 
 main(process.argv.slice(2)).then(

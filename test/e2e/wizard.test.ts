@@ -33,6 +33,8 @@ describe('projen-gitops new', () => {
     expect(rc).toMatch(/services: \[\{ name: "worker", runtime: Runtime\.GO \}\],/);
     expect(fs.existsSync(path.join(dir, 'services/worker/Dockerfile'))).toBe(true);
     expect(result.stdout).toMatch(/✓ added worker \(go\) in services\//);
+    // "Done" comes last, after everything was made.
+    expect(result.stdout.indexOf('✓ added worker')).toBeLessThan(result.stdout.indexOf('Done:'));
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf-8' }).stdout).toBe('');
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
