@@ -92,7 +92,10 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly securityContact?: string;
 
   /**
-   * Dependabot version updates for npm, docker and github-actions, grouped, with a cooldown.
+   * Dependabot version updates for the dependencies you own: npm (the tooling, projen-gitops
+   * included, and Node.js services) and each service's ecosystem (pip, gomod, maven, gradle;
+   * docker for a custom Dockerfile), grouped, with a cooldown. Not github-actions: the action
+   * pins and default base images come up to date with projen-gitops itself.
    * @default true
    */
   readonly dependabot?: boolean;
