@@ -3,8 +3,8 @@ import * as path from 'path';
 import { renderOptionsDoc } from '../scripts/options-doc';
 import { renderRuntimeDoc } from '../scripts/runtime-docs';
 import { Runtime } from '../src';
-import { runtimeFacts } from '../src/container/runtime-facts';
 import { gitopsProject, synth } from './util';
+import { runtimeFacts } from '../src/container/runtime-facts';
 
 const ROOT = path.join(__dirname, '..');
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
-import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
 import { parseProtectArgs } from '../../src/cli/protect';
+import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
 import { ownSpec } from '../../src/cli/spec';
 import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
 import { gitopsProject, synth, tempdir } from '../util';
