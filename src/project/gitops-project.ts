@@ -205,7 +205,7 @@ export class GitOpsProject extends javascript.NodeProject {
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
     this.addTask('preview', {
-      description: 'Print the patch `npx projen` would apply, writing nothing (exit 1 when something would change)',
+      description: 'Print the patch `npx projen` would apply (git apply takes it), writing nothing; `projen-gitops preview --exit-code` exits 1 when something would change',
       exec: 'projen-gitops preview',
     });
     const typecheck = this.addTask('typecheck', {
