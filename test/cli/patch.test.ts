@@ -5,7 +5,9 @@ import { filePatch } from '../../src/cli/patch';
 import { tempdir } from '../util';
 
 /** Applies `patch` with git in a repository holding `files`; the files afterwards. */
-function gitApply(files: Record<string, string>, patch: string): { status: number | null; stderr: string; files: Record<string, string | undefined> } {
+interface Applied { status: number | null; stderr: string; files: Record<string, string | undefined> }
+
+function gitApply(files: Record<string, string>, patch: string): Applied {
   const dir = tempdir('patch-');
   for (const [file, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
