@@ -1,6 +1,8 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
+import { SeededProjenrc } from './seeded-projenrc';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
+import { Runtime } from '../container/runtime';
 import { checkProjectName } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
@@ -201,6 +203,8 @@ export class GitOpsProject extends javascript.NodeProject {
     // ProjenrcTs needs a runner; its step (tsx, no dependency added) is replaced right below.
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
+    // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
+    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
