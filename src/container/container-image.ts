@@ -299,7 +299,7 @@ export class ContainerImage extends Component {
       path: inContext('.dockerignore'),
       owner: FileOwner.MANAGED,
       purpose: 'Keeps the build context small and free of secrets and tooling state.',
-      change: 'In .projenrc.ts: `ContainerImage.of(project)?.dockerignore?.exclude(...)`.',
+      change: `In .projenrc.ts: \`ContainerImage.all(project).find((i) => i.serviceName === ${JSON.stringify(this.serviceName)})?.dockerignore?.exclude(...)\`.`,
     });
 
     if (options.sampleCode ?? true) {
