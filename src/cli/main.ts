@@ -2,7 +2,7 @@
 /** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
 import { parsePreviewArgs, preview } from './preview';
 import { parseProtectArgs, protect, ProtectError } from './protect';
-import { ownSpec } from './spec';
+import { ownSpec } from './own-spec';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]

@@ -3,7 +3,7 @@ import * as path from 'path';
 import prompts from 'prompts';
 import { parseProtectArgs } from '../../src/cli/protect';
 import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
-import { ownSpec } from '../../src/cli/spec';
+import { ownSpec } from '../../src/cli/own-spec';
 import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
 import { gitopsProject, synth, tempdir } from '../util';
 
