@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
+import { ownSpec } from './own-spec';
 import { parsePreviewArgs, preview } from './preview';
 import { parseProtectArgs, protect, ProtectError } from './protect';
-import { ownSpec } from './own-spec';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]

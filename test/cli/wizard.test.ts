@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
+import { ownSpec } from '../../src/cli/own-spec';
 import { parseProtectArgs } from '../../src/cli/protect';
 import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
-import { ownSpec } from '../../src/cli/own-spec';
 import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
 import { gitopsProject, synth, tempdir } from '../util';
 
