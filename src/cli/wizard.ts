@@ -8,6 +8,7 @@ import * as path from 'path';
 import prompts from 'prompts';
 import { parseCommandLine } from './args';
 import { Creation } from './create';
+import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
 
 export interface WizardIo {
@@ -72,6 +73,7 @@ export function parseArgs(argv: string[]): Parsed {
 
 /** One question until a valid answer; `undefined` when the user cancels. */
 async function ask(question: Question, initial: Answer, io: WizardIo): Promise<Answer | undefined> {
+  installLineEditing();
   for (;;) {
     let cancelled = false;
     const response = await prompts({

@@ -81,15 +81,18 @@ describe('projen-gitops new', () => {
       await waitFor(/Image name in the registry/);
       keys('acme/terminal', 'Enter');
       await waitFor(/Port the service listens on/);
-      keys('Enter');
+      keys('abc', 'Enter'); // refused with the reason
+      await waitFor(/must be an integer/);
+      keys('9090', 'Enter'); // replaces the refused text (it was appended: 'abc9090')
       await waitFor(/Health check path/);
+      expect(screen()).not.toMatch(/must be an integer/); // no leftover error text
       keys('ready', 'Enter'); // no leading slash: refused with the reason
       await waitFor(/must be an absolute URL path/);
-      keys('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace', '/ready', 'Enter');
+      keys('C-a', '/', 'Enter'); // edited, not replaced, once the cursor moved: '/ready'
       await waitFor(/Approvals a pull request needs/);
       keys('Enter');
       await waitFor(/Code owners/);
-      keys('@acme/terminal', 'Enter');
+      keys('@wrong', 'C-u', '@acme/terminal', 'Enter'); // Ctrl-U clears the line (it was typed in)
       await waitFor(/Further services/);
       keys('Enter');
       await waitFor(/EXIT=\d+/, 180_000);
@@ -98,6 +101,7 @@ describe('projen-gitops new', () => {
       expect(rc).toMatch(/name: "terminal"/);
       expect(rc).toMatch(/imageName: "acme\/terminal"/);
       expect(rc).toMatch(/healthPath: "\/ready"/);
+      expect(rc).toMatch(/port: 9090/);
       expect(rc).toMatch(/codeOwners: \["@acme\/terminal"\]/);
     } finally {
       spawnSync('tmux', ['kill-session', '-t', session]);
