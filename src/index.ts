@@ -2,3 +2,5 @@ export * from './container';
 export * from './core';
 export * from './github';
 export * from './project';
+export * from './helm';
+export * from './model';

@@ -4,12 +4,14 @@
  * FC_NUM_RUNS raises or lowers the number of cases (default 200 per property).
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import fc from 'fast-check';
 import { Testing } from 'projen';
-import { GitOpsProject, GitOpsProjectOptions } from '../src';
+import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
 import { errorsOf, requestBodyValidator } from './github-api';
+import { hostile } from './hostile';
 import { actionlint, readTree, tempdir } from './util';
+import { fixOf } from '../src/core/checks';
+import { optionProblems, Problem } from '../src/core/validation';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);
@@ -76,9 +78,73 @@ describe('random option sets', () => {
       new GitOpsProject({ ...options, outdir: dir } as GitOpsProjectOptions).synth();
       const before = readTree(dir);
       const broken = new GitOpsProject({ ...options, [option]: bad, outdir: dir } as GitOpsProjectOptions);
-      expect(() => broken.synth()).toThrow(new RegExp(`problems? in \\.projenrc\\.ts \\(no file was changed\\):[\\s\\S]*\\n  - ${option}: `));
+      expect(() => broken.synth()).toThrow(new RegExp(`problems? in \\.projenrc\\.ts \\(no file was changed\\):[\\s\\S]*\\n  - ${option}(\\[\\d+\\])?: `));
       expect(readTree(dir)).toEqual(before);
       fs.rmSync(dir, { recursive: true, force: true });
     }), { numRuns: RUNS });
+  });
+});
+
+/** Sets the value at an option path as messages write it (`services[1].port`, `codeOwners[0]`). */
+function setAt(options: any, at: string, value: unknown): any {
+  const copy = structuredClone(options);
+  const parts = [...at.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => m[1] ?? m[2]);
+  const last = parts.pop()!;
+  parts.reduce((o, k) => o[k], copy)[last] = value;
+  return copy;
+}
+
+function problemsOf(options: GitOpsProjectOptions): Problem[] {
+  return optionProblems(new GitOpsProject({ ...options, outdir: tempdir() }));
+}
+
+const SERVICE_BASE: GitOpsProjectOptions = {
+  name: 'orders',
+  codeOwners: ['@acme'],
+  securityContact: 'security@example.com',
+  deps: ['express@^4.21.0'],
+  services: [{ name: 'worker', path: 'services/worker', runtime: Runtime.PYTHON }, { name: 'api', path: 'apps/api', runtime: Runtime.GO }],
+};
+
+/** Options whose problems carry a fix, with a benign value to spoil. */
+const FIXABLE: Array<[string, string | number]> = [
+  ['name', 'orders'], ['port', 8080], ['uid', 10001], ['requiredApprovals', 1], ['healthPath', '/healthz'], ['registry', 'ghcr.io'],
+  ['imageName', 'acme/orders'], ['baseImage', 'docker.io/library/node:22-bookworm-slim'], ['nodeVersion', '22'], ['defaultBranch', 'main'],
+  ['securityContact', 'security@example.com'], ['codeOwners[0]', '@acme'], ['title', 'Orders'], ['description', 'Orders service'],
+  ['serviceName', 'orders'], ['services[0].name', 'worker'], ['services[0].path', 'services/worker'], ['services[1].port', 9000],
+  ['services[1].healthPath', '/healthz'], ['services[1].imageName', 'acme/api'], ['services[1].registry', 'ghcr.io'],
+  ['services[1].buildImage', 'docker.io/library/golang:1.23-bookworm'], ['services[0].baseImage', 'docker.io/library/python:3.12-slim-bookworm'],
+  ['services[1].name', 'api'], ['services[1].path', 'apps/api'], ['deps[0]', 'express@^4.21.0'],
+];
+
+const badValue = (benign: string | number): fc.Arbitrary<unknown> => (typeof benign === 'number'
+  ? fc.oneof(fc.double(), fc.integer(), fc.constantFrom(NaN, Infinity, -Infinity, 0, -1, 65536))
+  : hostile(benign));
+
+describe('suggested fixes', () => {
+  test('the benign repository has no problem', () => {
+    expect(problemsOf(SERVICE_BASE)).toEqual([]);
+  });
+
+  test.each(FIXABLE)('applying the fix of a %s problem removes that problem', (at, benign) => {
+    let fixed = 0;
+    fc.assert(fc.property(badValue(benign), (bad) => {
+      const options = setAt(SERVICE_BASE, at, bad);
+      for (const problem of problemsOf(options)) {
+        const fix = fixOf(problem.message);
+        if (fix === undefined || problem.option.startsWith('addService')) continue;
+        fixed++;
+        const after = problemsOf(setAt(options, problem.option, fix)).filter((p) => p.option === problem.option);
+        expect({ problem, fix, after }).toEqual({ problem, fix, after: [] });
+      }
+    }), { numRuns: Math.max(5, Math.ceil(RUNS / 10)) });
+    expect(fixed).toBeGreaterThan(0);
+  });
+
+  test('the property can fail: a fix that is not valid is caught', () => {
+    // A message whose fix is itself invalid, as the image name check once suggested.
+    const fix = fixOf("must not include the registry ('ghcr.io'), got 'ghcr.io//x'; set registry: 'ghcr.io' and imageName: '/x'; try '/x'");
+    expect(fix).toBe('/x');
+    expect(problemsOf(setAt(SERVICE_BASE, 'imageName', fix)).map((p) => p.option)).toEqual(['imageName']);
   });
 });

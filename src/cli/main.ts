@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect` and `preview`. */
+/** The `projen-gitops` command: `new` (the default), `protect`, `preview` and `check-manifests`. */
 import { ownSpec } from './own-spec';
 import { parsePreviewArgs, preview } from './preview';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
+import { checkManifests } from '../helm/check-manifests';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]
 
@@ -41,6 +42,7 @@ Options:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
+  if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
     if (options === 'help') {

@@ -5,6 +5,8 @@
 import { Runtime } from '../container/runtime';
 import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
 import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
+import { checkDnsLabel, DEFAULT_ENVIRONMENTS } from '../model/environments';
+import { checkRepository } from '../model/repository';
 
 export type Answer = string | number | string[];
 export type Answers = Record<string, Answer>;
@@ -135,6 +137,36 @@ export const QUESTIONS: Question[] = [
         if (problem) return `'${item}': ${problem}`;
         if (names.has(name)) return `'${name}' is listed twice; give each service its own name`;
         names.add(name);
+      }
+      return undefined;
+    },
+  },
+  {
+    name: 'repository',
+    flag: 'repository',
+    kind: 'text',
+    message: 'GitHub repository as owner/name (names the image in the Helm charts; empty: no deployment)',
+    help: 'e.g. acme/orders: the charts and rendered manifests need the image name at synth time',
+    initial: () => '',
+    omitWhenDefault: true,
+    check: optional(checkRepository),
+  },
+  {
+    name: 'environments',
+    flag: 'environments',
+    kind: 'list',
+    afterCreation: true,
+    message: 'Environments in promotion order, comma-separated',
+    help: 'e.g. dev,staging,prod (each gets values and rendered manifests under deploy/)',
+    initial: () => DEFAULT_ENVIRONMENTS.map((e) => e.name),
+    omitWhenDefault: true,
+    check: (v) => {
+      const names = v as string[];
+      if (names.length === 0) return 'must list at least one environment; try dev,staging,prod';
+      for (const [i, name] of names.entries()) {
+        const problem = checkDnsLabel(name, 'dev');
+        if (problem) return `'${name}': ${problem}`;
+        if (names.indexOf(name) < i) return `'${name}' is listed twice; give each environment its own name`;
       }
       return undefined;
     },

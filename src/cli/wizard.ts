@@ -10,6 +10,7 @@ import { parseCommandLine } from './args';
 import { Creation } from './create';
 import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
+import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
 export interface WizardIo {
   readonly log: (line: string) => void;
@@ -167,7 +168,10 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const code = await creator(dir, spec, toProjenArgs(answers), io);
   if (code !== 0) return code;
-  if (services.length > 0 && addServices(dir, services, io) !== 0) return 1;
+  const environments = answers.environments as string[] | undefined;
+  const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
+  const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(defaults) ? environments : undefined;
+  if ((services.length > 0 || customEnvironments) && addServices(dir, services, io, customEnvironments) !== 0) return 1;
   // Last, once everything is made: nothing may follow "Done".
   printNextSteps(dir, io);
   return 0;
@@ -189,13 +193,16 @@ function printNextSteps(dir: string, io: WizardIo) {
 }
 
 /** Writes further services into the new `.projenrc.ts` (projen new has no switch for them) and synthesizes. */
-function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo): number {
+function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo, environments?: string[]): number {
   const rcPath = path.join(dir, '.projenrc.ts');
   const rc = fs.readFileSync(rcPath, 'utf-8');
   const list = services.map((svc) => `{ name: ${JSON.stringify(svc.name)}, runtime: Runtime.${svc.runtime.toUpperCase()} }`).join(', ');
-  fs.writeFileSync(rcPath, rc
-    .replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";')
-    .replace('new GitOpsProject({', `new GitOpsProject({\n  services: [${list}],`));
+  const lines = [
+    ...(services.length > 0 ? [`  services: [${list}],`] : []),
+    ...(environments ? [`  environments: [${environments.map((e) => `{ name: ${JSON.stringify(e)} }`).join(', ')}],`] : []),
+  ];
+  fs.writeFileSync(rcPath, (services.length > 0 ? rc.replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";') : rc)
+    .replace('new GitOpsProject({', `new GitOpsProject({\n${lines.join('\n')}`));
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '' };
   delete env.NODE_ENV;
   const result = spawnSync('npx', ['projen'], { cwd: dir, encoding: 'utf-8', env });
@@ -206,7 +213,8 @@ function addServices(dir: string, services: Array<{ name: string; runtime: strin
   }
   spawnSync('git', ['add', '-A'], { cwd: dir });
   spawnSync('git', ['commit', '-qm', 'chore: add services'], { cwd: dir, env: { ...env, GIT_AUTHOR_NAME: env.GIT_AUTHOR_NAME ?? 'projen-gitops', GIT_AUTHOR_EMAIL: env.GIT_AUTHOR_EMAIL ?? 'projen-gitops@users.noreply.invalid', GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? 'projen-gitops', GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? 'projen-gitops@users.noreply.invalid' } });
-  io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  if (environments) io.log(`  ✓ environments ${environments.join(' → ')}`);
   return 0;
 }
 

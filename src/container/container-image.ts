@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Component, IgnoreFile, Project } from 'projen';
 import {
   appended,
@@ -16,9 +15,12 @@ import {
   checkImageName,
   checkImageReference,
   checkPort,
-  checkProjectName,
   checkRegistry,
+  checkServiceName,
+  checkServicePath,
+  checkText,
   checkUid,
+  show,
 } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
@@ -37,8 +39,8 @@ export interface ContainerImageOptions {
   readonly runtime?: Runtime;
 
   /**
-   * The Dockerfile of `Runtime.CUSTOM`, relative to the service's folder. It is yours: synth
-   * never writes it (nor a `.dockerignore`), the build workflow builds it.
+   * The Dockerfile of `Runtime.CUSTOM`, relative to the service's folder (the grammar of
+   * `path`). It is yours: synth never writes it (nor a `.dockerignore`), the build workflow builds it.
    * @default "Dockerfile"
    */
   readonly dockerfile?: string;
@@ -51,21 +53,25 @@ export interface ContainerImageOptions {
   readonly port?: number;
 
   /**
-   * The HTTP path that answers 2xx or 3xx while the service is healthy.
+   * The HTTP path that answers 2xx or 3xx while the service is healthy: `/` then letters,
+   * digits and `. _ ~ % + , = : @ / -` (RFC 3986 path characters without those a shell,
+   * nginx or a Dockerfile reads specially); no query or fragment.
    * @default "/healthz"
    * @featured
    */
   readonly healthPath?: string;
 
   /**
-   * The registry host images are pushed to.
+   * The registry host images are pushed to: a DNS name, IPv4 address or `[IPv6]` address with
+   * an optional port from 1 to 65535 (the domain of a distribution reference); no scheme, no path.
    * @default "ghcr.io"
    */
   readonly registry?: string;
 
   /**
    * The image repository name inside the registry, without registry or tag
-   * (e.g. `acme/orders`).
+   * (e.g. `acme/orders`): lowercase path components (`[a-z0-9]+` joined by `.`, `_`, `__` or
+   * dashes) separated by `/`, at most 255 characters (the distribution reference grammar).
    * @default - the GitHub repository `<owner>/<repo>`, lowercased when the workflow runs
    */
   readonly imageName?: string;
@@ -100,7 +106,9 @@ export interface ContainerImageOptions {
    * The base image of the runtime stage (and of the dependency stage for Node.js and
    * Python), with a pinned tag or digest (never `latest`). Point it at an internal mirror
    * if Docker Hub is not reachable. It is the default of the `BASE_IMAGE` build arg, so a
-   * single build can still override it.
+   * single build can still override it. Grammar: a full distribution reference
+   * (`[host[:port]/]name[:tag][@sha256:digest]`, github.com/distribution/reference; port 1 to
+   * 65535) with a tag other than `latest` or a digest.
    * @default - node: `docker.io/library/node:<nodeVersion>-trixie-slim`; python:
    * `docker.io/library/python:<pythonVersion>-slim-trixie`; go:
    * `gcr.io/distroless/static-debian13:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
@@ -109,8 +117,8 @@ export interface ContainerImageOptions {
   readonly baseImage?: string;
 
   /**
-   * The image of the build stage of compiled runtimes (Go, Java), pinned like `baseImage`;
-   * the default of the `BUILD_IMAGE` build arg.
+   * The image of the build stage of compiled runtimes (Go, Java), a pinned distribution
+   * reference like `baseImage`; the default of the `BUILD_IMAGE` build arg.
    * @default - go: `docker.io/library/golang:<goVersion>-trixie`; java-maven:
    * `docker.io/library/maven:3.9-eclipse-temurin-<javaVersion>`; java-gradle:
    * `docker.io/library/gradle:9-jdk<javaVersion>`
@@ -135,8 +143,9 @@ export interface ContainerImageOptions {
 
   /**
    * Build arguments with their defaults, declared before the first `FROM` and in every stage
-   * (override one per build with `--build-arg NAME=value`). Not for secrets: build args are
-   * kept in the image's history.
+   * (override one per build with `--build-arg NAME=value`). Names are `[A-Za-z_][A-Za-z0-9_]*`;
+   * values are one line without control characters, written double-quoted (the Dockerfile
+   * expands `$NAME` in them). Not for secrets: build args are kept in the image's history.
    * @default - none
    */
   readonly buildArgs?: { [name: string]: string };
@@ -148,7 +157,8 @@ export interface ContainerImageOptions {
   readonly uid?: number;
 
   /**
-   * The container's command, exec form.
+   * The container's command, exec form (written as a JSON array): non-empty strings without
+   * control or line-separator characters.
    * @default - node: `["node", "src/server.js"]`; python: `["python3", "src/main.py"]`;
    * go: `["/app/server"]`; java: `["java", "-jar", "/app/app.jar"]`; static:
    * `["nginx", "-g", "daemon off;"]`
@@ -156,14 +166,16 @@ export interface ContainerImageOptions {
   readonly command?: string[];
 
   /**
-   * The `org.opencontainers.image.title` label.
-   * @default - the project name
+   * The `org.opencontainers.image.title` label (and the static sample's page title): one line
+   * of at most 128 printable characters without `<`, `>`, `` ` `` or `$`.
+   * @default - the service name
    */
   readonly title?: string;
 
   /**
    * A sentence describing the service: the `org.opencontainers.image.description` label
-   * (and, on a project, the README and package.json).
+   * (and, on a project, the README and package.json). One line of at most 512 printable
+   * characters without `<`, `>`, `` ` `` or `$`.
    * @default - "<title> service"
    */
   readonly description?: string;
@@ -176,17 +188,38 @@ export interface ContainerImageOptions {
   readonly sampleCode?: boolean;
 
   /**
-   * The service's name, for its image name, job names and the docs (lowercase).
+   * The service's name, for its image name, job ids and the docs: what a GitHub Actions job id
+   * and a DNS label (RFC 1123) both accept, `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`.
    * @default - the project name
    */
   readonly serviceName?: string;
 
   /**
    * The service's folder, relative to the repository root: its build context, where its
-   * Dockerfile, .dockerignore and sample live.
+   * Dockerfile, .dockerignore and sample live. Parts of `[A-Za-z0-9][A-Za-z0-9._-]*` separated
+   * by `/` (no `..`, quotes, `$`, spaces or newlines), or `.`; not inside another service's folder.
    * @default "."
    */
   readonly path?: string;
+}
+
+/** A service name no other service has, from `name`. */
+function uniqueName(name: string, all: ContainerImage[]): string {
+  const base = checkServiceName(name) ? 'my-service' : name.slice(0, 59).replace(/-+$/, '');
+  for (let i = 2; ; i++) {
+    const candidate = `${base}-${i}`;
+    if (!all.some((o) => o.serviceName === candidate)) return candidate;
+  }
+}
+
+/** A folder no other service uses, nor contains, nor is inside of, from `folder`. */
+function uniquePath(folder: string, all: ContainerImage[]): string {
+  const base = checkServicePath(folder) ? 'services/my-service' : folder.slice(0, 190);
+  const free = (f: string) => !all.some((o) => o.context !== '.' && (o.context === f || f.startsWith(`${o.context}/`) || o.context.startsWith(`${f}/`)));
+  if (free(base)) return base;
+  for (let i = 2; ; i++) {
+    if (free(`${base}-${i}`)) return `${base}-${i}`;
+  }
 }
 
 /**
@@ -195,14 +228,18 @@ export interface ContainerImageOptions {
  * name) that the build workflow and the docs read from it.
  */
 export class ContainerImage extends Component {
-  /** The project's first container image (the one at the root, usually), if it has one. */
+  /** The project's main container image: the one at the root, else the first added, if any. */
   public static of(project: Project): ContainerImage | undefined {
-    return project.components.find((c): c is ContainerImage => c instanceof ContainerImage);
+    return ContainerImage.all(project)[0];
   }
 
-  /** Every container image of the project, in the order they were added. */
+  /**
+   * Every container image of the project: the one at the root first (whenever it was added),
+   * then the services in the order they were added.
+   */
   public static all(project: Project): ContainerImage[] {
-    return project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
+    const images = project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
+    return [...images.filter((i) => i.context === '.'), ...images.filter((i) => i.context !== '.')];
   }
 
   /** The runtime preset. */
@@ -230,8 +267,24 @@ export class ContainerImage extends Component {
   /** The `.dockerignore` file (escape hatch: `exclude()`, `include()`). */
   public readonly dockerignore?: IgnoreFile;
 
+  /**
+   * Where this image's options are written in `.projenrc.ts` (`services[1]`), for messages;
+   * empty for options at the top level.
+   * @internal
+   */
+  public _optionPath = '';
+
+  /**
+   * Options this image took from the project's top level (a service's `registry`): their
+   * problems are reported there.
+   * @internal
+   */
+  public _inherited: string[] = [];
+
   private readonly command: string[];
   private readonly title: string;
+  /** Another service this one collides with (then it writes no file: the problem is reported). */
+  private readonly collision?: string;
   private readonly description: string;
   private readonly options: ContainerImageOptions;
 
@@ -258,6 +311,17 @@ export class ContainerImage extends Component {
     this.description = options.description ?? `${this.title} service`;
 
     addValidation(project, () => this.validate(options));
+    // Two services writing one file would stop synth in projen with a raw error: report it as
+    // an option problem instead, and write nothing for the second one.
+    const earlier = ContainerImage.all(project).filter((o) => o !== this);
+    const sameFolder = earlier.find((o) => o.context === this.context);
+    const sameFile = !custom && project.tryFindFile(this.dockerfilePath) !== undefined;
+    if (sameFolder) {
+      this.collision = `the folder of service '${sameFolder.serviceName}'`;
+    } else if (sameFile) {
+      this.collision = `a file written by another component (${this.dockerfilePath})`;
+    }
+    if (this.collision) return;
     if (custom) {
       describeFile(project, {
         path: this.dockerfilePath,
@@ -358,6 +422,15 @@ export class ContainerImage extends Component {
     };
   }
 
+  /**
+   * The path of one of this image's options in `.projenrc.ts` (`services[1].port`).
+   * @internal
+   */
+  public _optionName(option: string): string {
+    if (!this._optionPath || this._inherited.includes(option)) return option;
+    return `${this._optionPath}.${option === 'serviceName' ? 'name' : option}`;
+  }
+
   private validate(options: ContainerImageOptions): Problem[] {
     const problems: Problem[] = [];
     const report = (option: string, message: string | undefined) => {
@@ -365,14 +438,14 @@ export class ContainerImage extends Component {
     };
     const facts = runtimeFacts(this.runtime);
     if (!facts) {
-      report('runtime', `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(this.runtime)}; try Runtime.NODE`);
+      report('runtime', `must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got ${show(this.runtime)}; try Runtime.NODE`);
     }
     let versionOk = true;
     for (const name of VERSION_OPTIONS) {
       const value = options[name];
       if (value === undefined || !facts) continue;
       if (facts.version?.option !== name) {
-        report(name, `applies to another runtime than '${this.runtime}', got ${JSON.stringify(value)}; remove it${facts.version ? `, or set ${facts.version.option} instead` : ''}`);
+        report(name, `applies to another runtime than '${this.runtime}', got ${show(value)}; remove it${facts.version ? `, or set ${facts.version.option} instead` : ''}`);
         continue;
       }
       const problem = facts.version.check(value);
@@ -380,21 +453,21 @@ export class ContainerImage extends Component {
       report(name, problem);
     }
     if (options.buildImage !== undefined && facts && !facts.buildImage) {
-      report('buildImage', `applies to compiled runtimes (go, java-maven, java-gradle) only, got ${JSON.stringify(options.buildImage)} for '${this.runtime}'; remove it`);
+      report('buildImage', `applies to compiled runtimes (go, java-maven, java-gradle) only, got ${show(options.buildImage)} for '${this.runtime}'; remove it`);
     } else if (this.buildImage !== undefined && (options.buildImage !== undefined || versionOk)) {
-      report('buildImage', checkImageReference(this.buildImage));
+      report('buildImage', checkImageReference(this.buildImage, facts?.buildImage?.(facts.version?.default ?? '')));
     }
     if (this.runtime === Runtime.CUSTOM) {
       const presetOnly = (['baseImage', 'buildImage', 'command', 'buildStage', 'runtimeStage', 'buildArgs', 'uid'] as const).filter((o) => options[o] !== undefined);
       for (const option of presetOnly) {
-        report(option, `shapes the Dockerfile of a preset; with Runtime.CUSTOM your own ${this.dockerfilePath} decides, got ${JSON.stringify(options[option])}; remove it`);
+        report(option, `shapes the Dockerfile of a preset; with Runtime.CUSTOM your own ${this.dockerfilePath} decides, got ${show(options[option])}; remove it`);
       }
       const file = options.dockerfile ?? 'Dockerfile';
-      if (typeof file !== 'string' || !file || path.isAbsolute(file) || path.normalize(file).startsWith('..')) {
-        report('dockerfile', `must be a path inside the service's folder, got ${JSON.stringify(options.dockerfile)}; try 'Dockerfile' or 'docker/Dockerfile'`);
+      if (typeof file !== 'string' || file === '.' || checkServicePath(file.replace(/^\.\//, ''))) {
+        report('dockerfile', `must be a file inside the service's folder (parts of letters, digits, '.', '_', '-' separated by '/'), got ${show(options.dockerfile)}; try 'Dockerfile'`);
       }
     } else if (options.dockerfile !== undefined) {
-      report('dockerfile', `applies to Runtime.CUSTOM only (presets write their own Dockerfile), got ${JSON.stringify(options.dockerfile)}; remove it, or set runtime: Runtime.CUSTOM`);
+      report('dockerfile', `applies to Runtime.CUSTOM only (presets write their own Dockerfile), got ${show(options.dockerfile)}; remove it, or set runtime: Runtime.CUSTOM`);
     }
     if (facts?.needsFolder && this.context === '.') {
       report('runtime', `'${this.runtime}' needs the service in a folder of its own (the root package.json is the repository's tooling, installed with npm), got it at the root; use Runtime.NODE here and add the service with addService() or services`);
@@ -404,7 +477,7 @@ export class ContainerImage extends Component {
     report('registry', checkRegistry(this.registry));
     if (this.imageName !== undefined) report('imageName', checkImageName(this.imageName));
     if (facts?.baseImage && (options.baseImage !== undefined || versionOk)) {
-      report('baseImage', checkImageReference(this.baseImage));
+      report('baseImage', checkImageReference(this.baseImage, facts.baseImage(facts.version?.default ?? '')));
     }
     report('uid', checkUid(this.uid));
     problems.push(...checkBuildArgs(options.buildArgs));
@@ -412,22 +485,39 @@ export class ContainerImage extends Component {
       problems.push(...checkStage('buildStage', options.buildStage, installerFor(this.buildImage ?? this.baseImage), false));
       problems.push(...checkStage('runtimeStage', options.runtimeStage, installerFor(this.baseImage), true));
     }
-    report('serviceName', checkProjectName(this.serviceName));
-    if (this.context !== '.' && (path.isAbsolute(this.context) || path.normalize(this.context) !== this.context || this.context.startsWith('..'))) {
-      report('path', `must be a folder inside the repository, relative and normalized, got ${JSON.stringify(options.path)}; try 'services/${this.serviceName}'`);
-    }
-    // The second of two services with one name or folder reports it.
+    // Unset, they follow the service name, checked below.
+    if (options.title !== undefined) report('title', checkText(this.title, 128));
+    if (options.description !== undefined) report('description', checkText(this.description, 512));
     const all = ContainerImage.all(this.project);
+    if (options.serviceName !== undefined || all.length > 1) {
+      // Unset, it is the project name, whose grammar is wider: it matters once it names jobs.
+      const problem = checkServiceName(this.serviceName);
+      report('serviceName', problem && options.serviceName === undefined
+        ? problem.replace(/, got .*?; try /, `, got ${show(this.serviceName)} (its default, the project name, names jobs in a repository of several services: set serviceName); try `)
+        : problem);
+    }
+    const pathProblem = checkServicePath(this.context);
+    if (pathProblem) {
+      report('path', pathProblem.replace(/, got .*?;/, `, got ${show(options.path)};`));
+    }
     const index = all.indexOf(this);
-    if (all.findIndex((o) => o.serviceName === this.serviceName) < index) {
-      report('serviceName', `must be unique, got '${this.serviceName}' twice; give each service its own name`);
+    const sameName = all.find((o, i) => i < index && o.serviceName === this.serviceName);
+    if (sameName) {
+      report('serviceName', `must be unique, got ${show(this.serviceName)} twice; try '${uniqueName(this.serviceName, all)}'`);
     }
-    if (all.findIndex((o) => o.context === this.context) < index) {
-      report('path', `must be unique, got '${this.context}' twice; give each service its own folder`);
+    if (this.collision) {
+      const root = this.context === '.' ? " ('.' is the repository root, the top-level service's folder)" : '';
+      report('path', `must be a folder no other service uses, got ${show(this.context)}, ${this.collision}${root}; try '${uniquePath(`services/${this.serviceName}`, all)}'`);
+    } else if (!pathProblem && this.context !== '.') {
+      // An image ships its whole folder: a service inside another one would ship in both.
+      const outer = all.find((o) => o !== this && o.context !== '.' && this.context.startsWith(`${o.context}/`));
+      if (outer) {
+        report('path', `must not be inside the folder of service '${outer.serviceName}' ('${outer.context}'), whose image would ship this service's source, got ${show(this.context)}; try '${uniquePath(this.context.replace(/\//g, '-'), all)}'`);
+      }
     }
-    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0))) {
-      report('command', `must be a non-empty list of non-empty strings (exec form), got ${JSON.stringify(options.command)}; try ["node", "src/server.js"]`);
+    if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0 || /[\p{Cc}\p{Zl}\p{Zp}]/u.test(part)))) {
+      report('command', `must be a non-empty list of non-empty strings without control or line-separator characters (exec form), got ${show(options.command)}; try ${JSON.stringify(facts.defaultCommand)}`);
     }
-    return problems;
+    return problems.map((p) => ({ ...p, option: this._optionName(p.option) }));
   }
 }

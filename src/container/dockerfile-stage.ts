@@ -1,3 +1,4 @@
+import { show } from '../core/checks';
 import { Problem } from '../core/validation';
 
 /** Additions to one stage of a preset's Dockerfile. */
@@ -20,7 +21,8 @@ export interface DockerfileStageOptions {
 
   /**
    * Further Dockerfile instructions, one per entry (`RUN mkdir -p /data`,
-   * `COPY config/ /etc/app/`). A continued line keeps its trailing `\`. `FROM` is not
+   * `COPY config/ /etc/app/`): a keyword followed by whitespace, no control or line-separator
+   * character except a line break right after `\` (a continued line keeps its trailing `\`). `FROM` is not
    * allowed, nor, in the runtime stage, `USER`, `CMD`, `ENTRYPOINT`, `HEALTHCHECK` and
    * `EXPOSE`: options own those (uid, command, healthPath, port).
    * @default - none
@@ -64,31 +66,32 @@ export function checkStage(
   const report = (field: string, message: string) => problems.push({ option: `${option}.${field}`, message });
   const packages = stage.osPackages ?? [];
   if (packages.length > 0 && !installer) {
-    report('osPackages', `the image of this stage has no package manager (distroless), got ${JSON.stringify(packages)}; install them in buildStage and COPY what you need, or set an image with apt or apk (baseImage)`);
+    report('osPackages', `the image of this stage has no package manager (distroless), got ${show(packages)}; install them in buildStage and COPY what you need, or set an image with apt or apk (baseImage)`);
   }
   for (const name of packages) {
-    if (!PACKAGE.test(name)) report('osPackages', `must be package names with an optional '=version', got ${JSON.stringify(name)}; try 'curl' or 'curl=7.88.1-10+deb12u8'`);
+    if (!PACKAGE.test(name)) report('osPackages', `must be package names with an optional '=version', got ${show(name)}; try 'curl' or 'curl=7.88.1-10+deb12u8'`);
   }
   for (const [name, value] of Object.entries(stage.env ?? {})) {
-    if (!ENV_NAME.test(name)) report('env', `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'`);
-    if (typeof value !== 'string' || value.includes('\n')) report('env', `values must be single-line strings, got ${JSON.stringify(value)} for ${name}; put multi-line content in a file and COPY it`);
+    if (!ENV_NAME.test(name)) report('env', `names must be letters, digits and '_', not starting with a digit, got ${show(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'`);
+    if (!singleLine(value)) report('env', `values must be one line without control characters, got ${show(value)} for ${name}; put multi-line content in a file and COPY it`);
   }
   const allowed = runtime ? KEYWORDS : [...KEYWORDS, 'USER'];
   for (const instruction of stage.instructions ?? []) {
-    const keyword = /^\s*([A-Za-z]+)/.exec(String(instruction))?.[1]?.toUpperCase();
+    // The keyword ends at whitespace: `RUN'x` is not a RUN instruction.
+    const keyword = /^\s*([A-Za-z]+)(?:\s|$)/.exec(String(instruction))?.[1]?.toUpperCase();
     if (keyword === 'FROM') {
-      report('instructions', `cannot start a stage, got ${JSON.stringify(instruction)}; the preset owns the stages (use Runtime.CUSTOM with your own Dockerfile for other layouts)`);
+      report('instructions', `cannot start a stage, got ${show(instruction)}; the preset owns the stages (use Runtime.CUSTOM with your own Dockerfile for other layouts)`);
     } else if (keyword === 'RUN' && !installer && !/^\s*RUN\s+(--\S+\s+)*\[/i.test(instruction)) {
-      report('instructions', `the image of this stage has no shell (distroless), got ${JSON.stringify(instruction)}; do it in buildStage and COPY the result, or use the exec form RUN ["..."]`);
+      report('instructions', `the image of this stage has no shell (distroless), got ${show(instruction)}; do it in buildStage and COPY the result, or use the exec form RUN ["..."]`);
     } else if (runtime && keyword && OWNED[keyword]) {
-      report('instructions', `${keyword} is set by the '${OWNED[keyword]}' option, got ${JSON.stringify(instruction)}; set ${OWNED[keyword]} instead`);
+      report('instructions', `${keyword} is set by the '${OWNED[keyword]}' option, got ${show(instruction)}; set ${OWNED[keyword]} instead`);
     } else if (!keyword || !allowed.includes(keyword)) {
-      report('instructions', `must each be one Dockerfile instruction (${allowed.join(', ')}), got ${JSON.stringify(instruction)}; e.g. 'RUN mkdir -p /data'`);
-    } else if (/\n/.test(instruction.replace(/\\\n/g, ''))) {
-      report('instructions', `must be one instruction per entry (a line break only after '\\'), got ${JSON.stringify(instruction)}; split it into entries`);
+      report('instructions', `must each be one Dockerfile instruction (${allowed.join(', ')}), got ${show(instruction)}; e.g. 'RUN mkdir -p /data'`);
+    } else if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(instruction.replace(/\\\n/g, '').replace(/\t/g, ' '))) {
+      report('instructions', `must be one instruction per entry (a line break only after '\\', no other control or line-separator character), got ${show(instruction)}; split it into entries`);
     } else if (/\\\s*$/.test(instruction) || /\\\n\s*(\n|$)/.test(instruction)) {
       // A dangling continuation would swallow the preset's next line (USER, in the runtime stage).
-      report('instructions', `must not end with a line continuation ('\\'), got ${JSON.stringify(instruction)}; remove the trailing '\\'`);
+      report('instructions', `must not end with a line continuation ('\\'), got ${show(instruction)}; remove the trailing '\\'`);
     }
   }
   return problems;
@@ -98,16 +101,23 @@ export function checkStage(
 export function checkBuildArgs(args: { [name: string]: string } | undefined): Problem[] {
   return Object.entries(args ?? {}).flatMap(([name, value]) => {
     if (!ENV_NAME.test(name)) {
-      return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${JSON.stringify(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'` }];
+      return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${show(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'` }];
     }
     if (['BASE_IMAGE', 'BUILD_IMAGE', 'OCI_SOURCE', 'OCI_REVISION'].includes(name)) return [{ option: 'buildArgs', message: `${name} is set by the preset, got it in buildArgs; use the baseImage or buildImage option` }];
-    if (typeof value !== 'string' || value.includes('\n')) {
-      return [{ option: 'buildArgs', message: `values must be single-line strings, got ${JSON.stringify(value)} for ${name}; put multi-line content in a file and COPY it` }];
+    if (!singleLine(value)) {
+      return [{ option: 'buildArgs', message: `values must be one line without control characters, got ${show(value)} for ${name}; put multi-line content in a file and COPY it` }];
     }
     return [];
   });
 }
 
+/** One line of text: no control or line-separator characters (a Dockerfile line stays one line). */
+const singleLine = (value: unknown) => typeof value === 'string' && !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(value);
+
+/**
+ * A Dockerfile double-quoted value: `"` and `\` escaped; `$NAME` is left for the Dockerfile
+ * to expand (a documented feature of env and build arg values). Values are single lines.
+ */
 const quote = (value: string) => JSON.stringify(value);
 
 /** `ARG NAME="default"` lines before the first `FROM`. */

@@ -160,7 +160,8 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
 
 /** Facts about a runtime, or `undefined` for a value that is not a `Runtime`. */
 export function runtimeFacts(runtime: Runtime): RuntimeFacts | undefined {
-  return FACTS[runtime];
+  // Own properties only: `runtime: 'toString'` must not find Object.prototype's.
+  return Object.prototype.hasOwnProperty.call(FACTS, runtime) ? FACTS[runtime] : undefined;
 }
 
 /** Every runtime's wire value, for error messages. */

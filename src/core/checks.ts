@@ -1,23 +1,66 @@
 /**
- * Pure option checks. Each returns `undefined` when the value is fine, else a message with
- * the bad value and the fix, phrased to follow the option name.
+ * Pure option checks, one grammar per option. Each returns `undefined` when the value is fine,
+ * else a message with the bad value as written and a fix, phrased to follow the option name.
+ * A fix is written `try '<value>'` at the end of the message (`fixOf` reads it back) and is
+ * itself accepted by the same check.
  */
 
-// OCI distribution spec: path components of a repository name.
-const OCI_PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-// A registry host with an optional port (no scheme, no path).
-const REGISTRY_HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]{1,5})?$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** A value as the user wrote it: strings quoted and escaped (long ones cut), NaN as `NaN`. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    const cut = value.length > 120 ? `${[...value].slice(0, 100).join('')}...` : value;
+    const escaped = cut.replace(/[\\']/g, '\\$&').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+      const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+      return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+    return `'${escaped}'${cut === value ? '' : ` (${value.length} characters)`}`;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || value === undefined || value === null) {
+    return String(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{ ${Object.entries(value as object).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : show(k)}: ${show(v)}`).join(', ')} }`;
+  }
+  return String(value);
+}
 
-/** A lowercase suggestion for a repository name, e.g. `My_App/` to `my-app`. */
+/** The fix a message suggests (`try '<value>'`), if it names one. */
+export function fixOf(message: string): string | number | undefined {
+  const match = /\btry (?:'((?:[^'\\]|\\.)*)'|(\d+)\b)/.exec(message);
+  if (!match) return undefined;
+  return match[2] !== undefined ? Number(match[2]) : match[1].replace(/\\(.)/g, '$1');
+}
+
+const fail = (what: string, value: unknown, fix: string) => `${what}, got ${show(value)}; try '${fix.replace(/[\\']/g, '\\$&')}'`;
+
+// Grammars of the distribution reference (github.com/distribution/reference, regexp.go).
+const ALPHA_NUMERIC = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALPHA_NUMERIC}(?:${SEPARATOR}${ALPHA_NUMERIC})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const IPV6 = '\\[(?:[a-fA-F0-9:]+)\\]';
+const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|${IPV6})`;
+const DOMAIN = `${HOST}(?::([0-9]+))?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REMOTE_NAME = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const REGISTRY_HOST = new RegExp(`^${DOMAIN}$`);
+const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+// Digests of the algorithms registries serve, with their exact lengths.
+const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha512: 128 };
+const NAME_MAX = 255;
+
+/** A lowercase suggestion for a repository name, e.g. `My_App/` to `my_app`. */
 export function suggestImageName(value: string): string {
-  return value
+  return String(value)
     .toLowerCase()
     .split('/')
-    .map((part) => part.replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, ''))
+    .map((part) => part.replace(/[^a-z0-9._-]+/g, '-').replace(/[._-]{2,}/g, '-').replace(/^[._-]+|[._-]+$/g, ''))
     .filter((part) => part.length > 0)
-    .join('/');
+    .join('/')
+    .slice(0, NAME_MAX)
+    .replace(/[/._-]+$/, '');
 }
 
 /** Docker's rule: a first component with '.' or ':', or 'localhost', names a registry. */
@@ -25,113 +68,275 @@ function hasRegistry(parts: string[]): boolean {
   return parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost');
 }
 
+function portProblem(port: string | undefined): boolean {
+  return port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535);
+}
+
+/**
+ * `imageName`: the repository path of the distribution reference grammar (lowercase
+ * path components separated by `/`, each `[a-z0-9]+` joined by `.`, `_`, `__` or dashes; at
+ * most 255 characters), without registry, tag or digest.
+ */
 export function checkImageName(value: string): string | undefined {
+  if (typeof value !== 'string') return fail('must be a string', value, 'my-service');
   const parts = value.split('/');
-  if (hasRegistry(parts)) {
-    return `must not include the registry ('${parts[0]}'), got '${value}'; set registry: '${parts[0]}' and imageName: '${parts.slice(1).join('/')}'`;
+  if (hasRegistry(parts) && REGISTRY_HOST.test(parts[0]) && !portProblem(REGISTRY_HOST.exec(parts[0])![1])) {
+    const rest = suggestImageName(parts.slice(1).join('/')) || 'my-service';
+    return `must not include the registry ('${parts[0]}'), got ${show(value)}; set registry: '${parts[0]}' and imageName: '${rest}'; try '${rest}'`;
   }
-  if (value.length === 0 || value.length > 255 || !parts.every((p) => OCI_PATH_COMPONENT.test(p))) {
-    const suggestion = suggestImageName(value) || 'my-service';
-    return `must be an OCI repository name (lowercase letters, digits, '.', '_', '-', separated by '/'; no registry, no tag), got '${value}'; try '${suggestion}'`;
+  if (value.length === 0 || value.length > NAME_MAX || !REMOTE_NAME.test(value)) {
+    return fail(`must be an OCI repository name (lowercase letters and digits, joined by '.', '_', '__' or '-', in parts separated by '/'; no registry, no tag; at most ${NAME_MAX} characters)`, value, suggestImageName(value) || 'my-service');
   }
   return undefined;
 }
 
+/** `registry`: a host (DNS name, IPv4 or `[IPv6]`) with an optional port from 1 to 65535; no scheme, no path. */
 export function checkRegistry(value: string): string | undefined {
-  if (!REGISTRY_HOST.test(value)) {
-    const suggestion = value.replace(/^[a-z]+:\/\//i, '').split('/')[0] || 'ghcr.io';
-    return `must be a registry host with an optional port and no scheme or path, got '${value}'; try '${suggestion}'`;
+  const match = typeof value === 'string' ? REGISTRY_HOST.exec(value) : null;
+  if (!match || portProblem(match[1])) {
+    const host = String(value).replace(/^[a-z]+:\/\//i, '').split(/[/\s]/)[0].replace(/:[^:]*$/, '').replace(/[^A-Za-z0-9.-]/g, '');
+    const fix = REGISTRY_HOST.test(host) ? host : 'ghcr.io';
+    return fail('must be a registry host (a DNS name or IP address) with an optional port from 1 to 65535, and no scheme or path', value, fix);
   }
   return undefined;
 }
 
+/**
+ * `baseImage`, `buildImage`: a full distribution reference (`[host[:port]/]path[:tag][@digest]`,
+ * github.com/distribution/reference), which must pin a version: a tag other than `latest`,
+ * or a `sha256:` digest. `fallback` (the runtime's default image) is the fix when no pinned
+ * version can be read from the value.
+ */
+export function checkImageReference(value: string, fallback = 'docker.io/library/node:22-trixie-slim'): string | undefined {
+  const match = typeof value === 'string' ? REFERENCE.exec(value) : null;
+  const pin = (name: string) => `pin a version as '${name}:<version>' or '${name}@sha256:<digest>'`;
+  if (!match) {
+    // A reference that is almost right: fix the part that is wrong.
+    const text = String(value).split(/\s/)[0];
+    const at = text.indexOf('@');
+    const nameAndTag = at >= 0 ? text.slice(0, at) : text;
+    const slash = nameAndTag.lastIndexOf('/');
+    const colon = nameAndTag.indexOf(':', slash + 1);
+    const name = colon >= 0 ? nameAndTag.slice(0, colon) : nameAndTag;
+    const parts = name.split('/');
+    const host = hasRegistry(parts) && REGISTRY_HOST.test(parts[0]) && !portProblem(REGISTRY_HOST.exec(parts[0])![1]) ? `${parts[0]}/` : '';
+    const path = suggestImageName(host ? parts.slice(1).join('/') : name);
+    const tag = colon >= 0 ? nameAndTag.slice(colon + 1).replace(/[^\w.-]/g, '').replace(/^[.-]+/, '').slice(0, 128) : '';
+    const fixed = path && tag && tag !== 'latest' ? `${host}${path}:${tag}` : undefined;
+    const fix = fixed && !checkImageReference(fixed) ? fixed : fallback;
+    if (at >= 0 && REFERENCE.test(nameAndTag) && !/\s/.test(String(value))) {
+      return `has a malformed digest, got ${show(value)}; use '@sha256:' followed by 64 lowercase hex digits, or a tag; try '${fix}'`;
+    }
+    return `must be an image reference like '${fallback}' ([registry[:port]/]name[:tag][@sha256:digest]), got ${show(value)}; try '${fix}'`;
+  }
+  const [, domain, port, path, tag, digest] = match;
+  if (portProblem(port)) {
+    const fixed = `${domain.replace(/:[0-9]+$/, '')}/${path}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+    return fail('must have a registry port from 1 to 65535', value, checkImageReference(fixed) ? fallback : fixed);
+  }
+  if (path.length > NAME_MAX) {
+    return fail(`must have a name of at most ${NAME_MAX} characters`, value, fallback);
+  }
+  const name = domain ? `${domain}/${path}` : path;
+  if (digest !== undefined) {
+    const [algorithm, hex] = digest.split(':');
+    if (DIGEST_LENGTHS[algorithm] !== hex.length || /[A-F]/.test(hex)) {
+      const fix = tag && tag !== 'latest' ? `${name}:${tag}` : fallback;
+      return `has a malformed digest, got ${show(value)}; use '@sha256:' followed by 64 lowercase hex digits, or a tag; try '${fix}'`;
+    }
+  }
+  if (digest === undefined && (tag === undefined || tag === 'latest')) {
+    return `must pin a version with a tag other than 'latest' or a digest, got ${show(value)}; ${pin(name)}, or try '${fallback}'`;
+  }
+  return undefined;
+}
+
+/** `port`: an integer from 1 to 65535. */
 export function checkPort(value: number): string | undefined {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    return `must be an integer from 1 to 65535, got ${JSON.stringify(value)}; try 8080`;
+    return `must be an integer from 1 to 65535, got ${show(value)}; try 8080`;
   }
   return undefined;
 }
 
+// RFC 3986 path characters without the ones a shell, nginx or a Dockerfile treats specially.
+const HEALTH_PATH = /^\/[A-Za-z0-9._~%+,=:@/-]*$/;
+
+/**
+ * `healthPath`: an absolute URL path (`/` then RFC 3986 path characters: letters, digits and
+ * `. _ ~ % + , = : @ / -`); no query, fragment, quotes, spaces, `$`, `;` or braces.
+ */
 export function checkHealthPath(value: string): string | undefined {
-  // `;`, `{` and `}` would also break the static preset's nginx `location`.
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\s?#"'\\$;{}]/.test(value)) {
-    const trimmed = typeof value === 'string' ? value.trim().replace(/[\s?#"'\\$;{}].*$/, '') : '';
-    const suggestion = trimmed ? (trimmed.startsWith('/') ? trimmed : `/${trimmed}`) : '/healthz';
-    return `must be an absolute URL path starting with '/' without spaces, quotes, '$', ';', braces, query or fragment, got ${JSON.stringify(value)}; try '${suggestion}'`;
+  if (typeof value !== 'string' || !HEALTH_PATH.test(value) || value.length > 1024) {
+    const text = typeof value === 'string' ? value.trim() : '';
+    const path = text.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+    const cleaned = `/${path.replace(/[^A-Za-z0-9._~%+,=:@/-]+/g, '-').replace(/^[/-]+/, '')}`.slice(0, 200);
+    return fail("must be an absolute URL path: '/' then letters, digits and '. _ ~ % + , = : @ / -' (no spaces, quotes, '$', ';', braces, query or fragment)", value, cleaned === '/' && !path ? '/healthz' : cleaned);
   }
   return undefined;
 }
 
+/** `uid`: a non-root numeric user id, 1 to 2147483647. */
 export function checkUid(value: number): string | undefined {
   if (!Number.isInteger(value) || value < 1 || value > 2147483647) {
     const why = value === 0 ? ' (0 is root; images run as a non-root user)' : '';
-    return `must be a non-root numeric user id from 1 to 2147483647${why}, got ${JSON.stringify(value)}; try 10001`;
+    return `must be a non-root numeric user id from 1 to 2147483647${why}, got ${show(value)}; try 10001`;
   }
   return undefined;
 }
 
+/** `nodeVersion`: a major (`22`) or full version (`22.11.0`) of 18 or later. */
 export function checkNodeVersion(value: string): string | undefined {
-  const match = /^(\d+)(?:\.\d+){0,2}$/.exec(value);
+  const match = typeof value === 'string' ? /^(\d{1,3})(?:\.\d{1,4}){0,2}$/.exec(value) : null;
   if (!match || Number(match[1]) < 18) {
-    return `must be a Node.js version of 18 or later written as a major or full version (used as the node image tag), got '${value}'; try '22'`;
+    return fail('must be a Node.js version of 18 or later written as a major or full version (used as the node image tag)', value, '22');
   }
   return undefined;
 }
 
-/** A base image must name a fixed version: a tag other than `latest`, or a digest. */
-export function checkImageReference(value: string): string | undefined {
-  const [nameAndTag, digest] = value.split('@');
-  const lastSlash = nameAndTag.lastIndexOf('/');
-  const colon = nameAndTag.indexOf(':', lastSlash + 1);
-  const tag = colon >= 0 ? nameAndTag.slice(colon + 1) : undefined;
-  const name = colon >= 0 ? nameAndTag.slice(0, colon) : nameAndTag;
-  const namePath = hasRegistry(name.split('/')) ? name.split('/').slice(1).join('/') : name;
-  if (!namePath || checkImageName(namePath) !== undefined) {
-    return `must be an image reference like 'docker.io/library/node:22-bookworm-slim', got '${value}'; fix the image name`;
-  }
-  if (digest !== undefined && !DIGEST.test(digest)) {
-    return `has a malformed digest, got '${value}'; use '@sha256:' followed by 64 lowercase hex digits`;
-  }
-  if (digest === undefined && (tag === undefined || tag === 'latest')) {
-    return `must pin a version with a tag other than 'latest' or a digest, got '${value}'; try '${name}:<version>'`;
-  }
-  if (tag !== undefined && !TAG.test(tag)) {
-    return `has an invalid tag '${tag}', got '${value}'; tags are letters, digits, '_', '.', '-' (at most 128)`;
-  }
-  return undefined;
-}
-
-/** Git branch names: what `git check-ref-format --branch` accepts, minus the rarely wanted. */
+/**
+ * `defaultBranch` (`branch`): a branch name git accepts (`git check-ref-format --branch`), in
+ * ASCII letters, digits, `.`, `_`, `/` and `-` only, so no expression (`${{`), quote, space,
+ * GitHub filter pattern character (`* ? + [ !`) or shell character can reach a workflow;
+ * git's rules on top: no `..` or `//`, no part starting with `.` or ending with `.lock`, not
+ * starting with `-` or `/`, not ending with `/` or `.`, not `HEAD`.
+ */
 export function checkBranch(value: string): string | undefined {
-  if (!value || /(^[./-])|([./]$)|\.\.|[\s~^:?*[\\]|@\{|\/\/|\.lock$/.test(value)) {
-    return `must be a git branch name, got ${JSON.stringify(value)}; try 'main'`;
+  const bad = typeof value !== 'string' || !/^[A-Za-z0-9._/-]{1,255}$/.test(value) || branchSyntax(value) || value === 'HEAD';
+  if (bad) {
+    const cleaned = String(value)
+      .replace(/\$\{\{[^}]*\}\}/g, '')
+      .replace(/[^A-Za-z0-9._/-]+/g, '-')
+      .replace(/\.lock(?=\/|$)/g, '')
+      .replace(/\.{2,}/g, '.')
+      .replace(/\/{2,}/g, '/')
+      .replace(/(^|\/)[.-]+/g, '$1')
+      .replace(/[/.-]+$/, '')
+      .slice(0, 100)
+      .replace(/[/.-]+$/, '');
+    const fix = cleaned && cleaned !== 'HEAD' && !branchSyntax(cleaned) ? cleaned : 'main';
+    return fail("must be a git branch name of letters, digits, '.', '_', '/' and '-' (no '..' or '//', no part starting with '.' or ending with '.lock', not ending with '/' or '.')", value, fix);
   }
   return undefined;
 }
 
+function branchSyntax(value: string): boolean {
+  return /(^[-/])|(\/$)|(\.$)|\.\.|\/\/|(^|\/)\.|\.lock(\/|$)/.test(value);
+}
+
+/** `tagPattern`: a git tag glob (the characters of a branch name, and `*`), not `refs/tags/...`. */
+export function checkTagPattern(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._*-][A-Za-z0-9._/*-]{0,99}$/.test(value) || /\.\.|\/\/|\/$|^refs\//.test(value)) {
+    return fail("must be a tag glob of letters, digits, '.', '_', '-', '/' and '*' (without 'refs/tags/')", value, 'v*');
+  }
+  return undefined;
+}
+
+/**
+ * `deps`, `devDeps`: an npm package name (lowercase, optionally `@scope/`, at most 214; the
+ * rule of validate-npm-package-name for new packages) with an optional `@` and a version
+ * spec of printable ASCII without quotes, backticks, `$` or `\\`.
+ */
+const DEPENDENCY = /^((?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*)(?:@([\x20-\x7e]*))?$/;
+
+export function checkDependency(value: string): string | undefined {
+  const match = typeof value === 'string' ? DEPENDENCY.exec(value) : null;
+  if (!match || match[1].length > 214 || /["'`$\\]/.test(match[2] ?? '')) {
+    const name = String(value).toLowerCase().replace(/^(@?[^@]*).*$/, '$1').replace(/[^a-z0-9@/._~-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 214);
+    const fix = DEPENDENCY.test(name) && !name.includes('@', 1) ? name : 'express';
+    return fail("must be an npm package name (lowercase, optionally '@scope/') with an optional '@' and version range", value, fix);
+  }
+  return undefined;
+}
+
+/** `runsOn`: a runner label (letters, digits, `.`, `_`, `-`), never an expression. */
+export function checkRunnerLabel(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {
+    return fail("must be a runner label of letters, digits, '.', '_' and '-'", value, 'ubuntu-24.04');
+  }
+  return undefined;
+}
+
+/** `requiredApprovals`: 0 to 10 (GitHub's limit). */
 export function checkApprovals(value: number): string | undefined {
   if (!Number.isInteger(value) || value < 0 || value > 10) {
-    return `must be an integer from 0 to 10 (GitHub's limit), got ${JSON.stringify(value)}; try 1`;
+    return `must be an integer from 0 to 10 (GitHub's limit), got ${show(value)}; try 1`;
   }
   return undefined;
 }
 
-const OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]+)?|[^\s@]+@[^\s@]+\.[^\s@]+)$/;
+const EMAIL = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$/;
+const OWNER = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:\/[A-Za-z0-9._-]{1,100})?$/;
 
-/** A CODEOWNERS owner: `@user`, `@org/team` or an email address. */
+/** `codeOwners`: `@user`, `@org/team` (GitHub's login and team slug characters) or an email address. */
 export function checkOwner(value: string): string | undefined {
-  if (typeof value !== 'string' || !OWNER.test(value)) {
-    const suggestion = typeof value === 'string' && /^[A-Za-z0-9]/.test(value) ? `'@${value}'` : "'@my-org/my-team'";
-    return `must be '@user', '@org/team' or an email address, got ${JSON.stringify(value)}; try ${suggestion}`;
+  if (typeof value !== 'string' || !(OWNER.test(value) || EMAIL.test(value))) {
+    const login = String(value).replace(/^@+/, '').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '');
+    return fail("must be '@user', '@org/team' or an email address", value, login ? `@${login}` : '@my-org/my-team');
   }
   return undefined;
 }
 
-/** A project name that works as a folder, an npm package name and an image title. */
+/** `securityContact`: an email address or an https URL (host and RFC 3986 path characters). */
+export function checkContact(value: string): string | undefined {
+  if (typeof value !== 'string' || !(EMAIL.test(value) || /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%!&'()*+,;=:@/-]*)?$/.test(value))) {
+    return fail('must be an email address or an https URL', value, 'security@example.com');
+  }
+  return undefined;
+}
+
+/** `name` (of a project): lowercase letters, digits, `.`, `_`, `-`, starting with a letter or digit, at most 214. */
 export function checkProjectName(value: string): string | undefined {
   if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,213}$/.test(value)) {
-    const suggestion = suggestImageName(String(value ?? '')).replace(/\//g, '-') || 'my-service';
-    return `must be lowercase letters, digits, '.', '_' or '-' (it names the folder, package and image), got ${JSON.stringify(value)}; try '${suggestion}'`;
+    const suggestion = suggestImageName(String(value ?? '')).replace(/\//g, '-').slice(0, 214) || 'my-service';
+    return fail("must be lowercase letters, digits, '.', '_' or '-' (it names the folder, package and image)", value, suggestion);
+  }
+  return undefined;
+}
+
+/**
+ * A service's name (`services[].name`, `serviceName`): what a GitHub Actions job id
+ * (`^[A-Za-z_][A-Za-z0-9_-]*$`) and a DNS label (RFC 1123: lowercase letters, digits and
+ * `-`, at most 63, not ending with `-`) both accept: `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`.
+ */
+export function checkServiceName(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+    let fix = String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
+    if (/^[0-9]/.test(fix)) fix = `svc-${fix}`;
+    fix = fix.slice(0, 63).replace(/-+$/, '');
+    return fail("must be a lowercase name of letters, digits and '-', starting with a letter, not ending with '-', at most 63 characters (it is a job id and a DNS label)", value, fix || 'my-service');
+  }
+  return undefined;
+}
+
+/**
+ * A service's folder (`services[].path`): relative, normalized, in parts of
+ * `[A-Za-z0-9][A-Za-z0-9._-]*` separated by `/` (so no `..`, no quotes, `$`, spaces or
+ * newlines can reach a script or an ignore file), at most 200 characters; or `.`, the root.
+ */
+export function checkServicePath(value: string): string | undefined {
+  if (typeof value !== 'string' || value.length > 200 || !(value === '.' || /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(value))) {
+    const fix = String(value)
+      .split('/')
+      .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, ''))
+      .filter((part) => part.length > 0)
+      .join('/')
+      .slice(0, 200)
+      .replace(/\/+$/, '');
+    return fail("must be a folder inside the repository: parts of letters, digits, '.', '_', '-' (each starting with a letter or digit) separated by '/'", value, fix || 'services/my-service');
+  }
+  return undefined;
+}
+
+/**
+ * A line of text (`title`, `description`): one line of printable characters (no control or
+ * line-separator characters), without `<`, `>`, `` ` `` or `$` (HTML, Markdown code and
+ * Dockerfile variables), at most `max`.
+ */
+export function checkText(value: string, max: number): string | undefined {
+  if (typeof value !== 'string' || value.trim().length === 0 || value.length > max || /[\p{C}\p{Zl}\p{Zp}<>`$]/u.test(value)) {
+    const fix = String(value).replace(/[\p{C}\p{Zl}\p{Zp}<>`$]+/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, max).trim();
+    return fail(`must be one line of at most ${max} printable characters, without '<', '>', '\`' or '$'`, value, fix || 'My service');
   }
   return undefined;
 }

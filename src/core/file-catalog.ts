@@ -8,6 +8,11 @@ export enum FileOwner {
   SEEDED = 'seeded',
   /** Never written by synth; listed because generated files use it (a custom Dockerfile). */
   YOURS = 'yours',
+  /**
+   * Written by a workflow of the repository (the image digests promotion pull requests set):
+   * synth reads it, writes it only when missing, and never treats its changes as hand edits.
+   */
+  AUTOMATION = 'written by automation',
 }
 
 /** What the generated README says about one file. */

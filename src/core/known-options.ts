@@ -13,31 +13,41 @@ interface JsiiType {
   readonly interfaces?: string[];
 }
 
-const manifests = new Map<string, Record<string, JsiiType> | undefined>();
+const manifests = new Map<string, Record<string, JsiiType>>();
 
-function manifestTypes(assembly: string): Record<string, JsiiType> | undefined {
-  if (!manifests.has(assembly)) {
-    let file: string | undefined;
-    try {
-      file = assembly === 'projen-gitops'
-        ? path.join(__dirname, '..', '..', '.jsii')
-        : path.join(path.dirname(require.resolve(`${assembly}/package.json`)), '.jsii');
-      manifests.set(assembly, fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')).types : undefined);
-    } catch {
-      manifests.set(assembly, undefined);
-    }
-  }
-  return manifests.get(assembly);
+/** Where an assembly's manifest lives: this package's next to its compiled code, others' in node_modules. */
+function manifestFile(assembly: string): string {
+  if (assembly === 'projen-gitops') return path.join(__dirname, '..', '..', '.jsii');
+  return path.join(path.dirname(require.resolve(`${assembly}/package.json`)), '.jsii');
 }
 
-/** Property names of a struct and the structs it extends; `undefined` when a manifest is missing. */
-function structProperties(fqn: string, names = new Set<string>()): Set<string> | undefined {
-  const type = manifestTypes(fqn.split('.')[0])?.[fqn];
-  if (!type) return undefined;
-  for (const property of type.properties ?? []) names.add(property.name);
-  for (const parent of type.interfaces ?? []) {
-    if (!structProperties(parent, names)) return undefined;
+/** Thrown when the option names cannot be read: the misspelt-option check never goes quiet. */
+export class ManifestMissingError extends Error {}
+ManifestMissingError.prototype.name = 'ManifestMissingError';
+
+function manifestTypes(assembly: string): Record<string, JsiiType> {
+  let types = manifests.get(assembly);
+  if (!types) {
+    let file = `the ${assembly} package's .jsii`;
+    try {
+      file = manifestFile(assembly);
+      types = JSON.parse(fs.readFileSync(file, 'utf-8')).types;
+    } catch (error) {
+      throw new ManifestMissingError(`projen-gitops: cannot check option names: the jsii manifest ${file} is missing or unreadable (${(error as Error).message.split('\n')[0]}). ` +
+        'In a checkout of projen-gitops run `npx projen compile` first; an installed package ships it, so reinstall it.');
+    }
+    if (!types || typeof types !== 'object') throw new ManifestMissingError(`projen-gitops: cannot check option names: ${file} lists no types; rebuild it with \`npx projen compile\``);
+    manifests.set(assembly, types);
   }
+  return types;
+}
+
+/** Property names of a struct and the structs it extends. */
+function structProperties(fqn: string, names = new Set<string>()): Set<string> {
+  const type = manifestTypes(fqn.split('.')[0])[fqn];
+  if (!type) throw new ManifestMissingError(`projen-gitops: cannot check option names: the jsii manifest has no type ${fqn}; rebuild it with \`npx projen compile\``);
+  for (const property of type.properties ?? []) names.add(property.name);
+  for (const parent of type.interfaces ?? []) structProperties(parent, names);
   return names;
 }
 
@@ -59,10 +69,9 @@ function distance(a: string, b: string): number {
 export function unknownOptions(fqn: string, options: object, typeName: string): Problem[] {
   const keys = Object.keys(options).filter((key) => !key.startsWith('__')); // __new__: projen's creation marker
   // Most keys are this package's own: projen's 3 MB manifest is read only when one is not.
-  const own = new Set(manifestTypes(fqn.split('.')[0])?.[fqn]?.properties?.map((p) => p.name) ?? []);
-  if (keys.every((key) => own.has(key))) return [];
+  const own = new Set(manifestTypes(fqn.split('.')[0])[fqn]?.properties?.map((p) => p.name) ?? []);
+  if (own.size > 0 && keys.every((key) => own.has(key))) return [];
   const known = structProperties(fqn);
-  if (!known) return []; // no manifest next to the code (e.g. not compiled): nothing to compare against
   return keys
     .filter((key) => !known.has(key))
     .map((key) => {

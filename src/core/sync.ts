@@ -1,9 +1,9 @@
 /**
  * Sync without loss. Synth records what it wrote (a content hash per managed file, the seeds
- * it wrote, the files handed over) in `.projen/gitops-state.json`. Before anything is written,
- * a managed file whose content no longer matches its record was edited by hand: synth stops
- * and says how to keep the change. Deleted seeds stay deleted. After synth, it reports per file
- * what changed.
+ * it wrote, the files handed over) in `.projen/gitops-state.json` (see sync-record.ts). Before
+ * anything is written, a managed file whose content no longer matches its record was edited by
+ * hand: synth stops and says how to keep the change. Deleted seeds stay deleted. After synth,
+ * it reports per file what changed, seeds included.
  */
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
@@ -12,86 +12,65 @@ import * as path from 'path';
 import { Component, ObjectFile, Project } from 'projen';
 import { describedFiles, describeFile, FileOwner } from './file-catalog';
 import { unifiedDiff } from './line-diff';
+import { afterAllPreSynthesize, ProjenAdapterError, renderFile } from './projen-adapter';
+import {
+  acquireLock, confined, LOCK_FILE, pathProblem, readRecord, RECORD_VARIABLE, RecordError, releaseLock,
+  serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic,
+} from './sync-record';
 import { addValidation } from './validation';
 
-export const STATE_FILE = '.projen/gitops-state.json';
+export { STATE_FILE } from './sync-record';
 export const FORCE_VARIABLE = 'PROJEN_GITOPS_FORCE';
 export const BACKUP_DIR = '.gitops-backups';
 
 /** Files whose edits are not policed: projen's own bookkeeping, and package.json, which npm edits. */
 const UNWATCHED = new Set(['package.json', '.projen/files.json', '.projen/deps.json', '.projen/tasks.json', STATE_FILE]);
 
-interface SyncState {
-  readonly managed: Record<string, string>;
-  readonly seeded: string[];
-  readonly handedOver: string[];
-}
+const records = new WeakMap<Project, SyncRecord>();
 
-const states = new WeakMap<Project, SyncState | null>();
-
-/** The state recorded by the last synth, or `undefined` before the first one. */
-export function recordedState(project: Project): SyncState | undefined {
-  if (!states.has(project)) {
-    const file = path.join(project.outdir, STATE_FILE);
-    let state: SyncState | null = null;
-    try {
-      if (fs.existsSync(file)) state = JSON.parse(fs.readFileSync(file, 'utf-8'));
-    } catch {
-      state = null; // an unreadable record is treated as none: nothing to compare against
-    }
-    states.set(project, state);
+/** The record of the last synth, read and checked once per synth (throws when it is broken). */
+function loadedRecord(project: Project): SyncRecord {
+  let record = records.get(project);
+  if (!record) {
+    record = readRecord(project.outdir);
+    records.set(project, record);
   }
-  return states.get(project) ?? undefined;
+  return record;
 }
 
 function sha256(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-interface ResolveOptions {
-  readonly args?: unknown[];
-  readonly omitEmpty?: boolean;
-}
-
-/**
- * Resolves lazy values in a file's object model the way projen does when it writes the file
- * (functions called, `toJSON` honoured, undefined dropped, empty omitted on request).
- */
-function resolveLazy(value: any, options: ResolveOptions): any {
-  if (value == null) return value;
-  if (typeof value.toJSON === 'function') return resolveLazy(value.toJSON(), options);
-  if (typeof value === 'function') return resolveLazy(value(...(options.args ?? [])), options);
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    if (options.omitEmpty && value.length === 0) return undefined;
-    return value.map((x) => resolveLazy(x, options)).filter((x) => x != null);
-  }
-  const result: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const resolved = resolveLazy(v, options);
-    if (resolved !== undefined) result[k] = resolved;
-  }
-  return options.omitEmpty && Object.keys(result).length === 0 ? undefined : result;
-}
-
 /**
  * A file written once, when it does not exist, then the user's. The contents are rendered
- * only when the file is actually written; a seed the user deleted stays deleted.
+ * only when the file is actually written; a seed the user deleted stays deleted. Whether to
+ * write is decided in preSynthesize, so a broken record stops synth before any file is written.
  */
 class SeededFile extends Component {
-  constructor(project: Project, private readonly filePath: string, private readonly contents: () => string) {
+  private write = false;
+  /** Whether this synth wrote the file. */
+  public written = false;
+
+  constructor(project: Project, public readonly filePath: string, private readonly contents: () => string) {
     super(project);
   }
 
-  synthesize() {
-    const target = path.join(this.project.outdir, this.filePath);
+  preSynthesize() {
+    const target = confined(this.project.outdir, this.filePath, 'the seed', false);
+    this.write = false;
     if (fs.existsSync(target)) return;
-    if (recordedState(this.project)?.seeded.includes(this.filePath)) {
+    if (loadedRecord(this.project).seeded.has(this.filePath)) {
       this.project.logger.debug(`${this.filePath} was deleted after it was seeded: not written again`);
       return;
     }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, this.contents());
+    this.write = true;
+  }
+
+  synthesize() {
+    if (!this.write) return;
+    writeFileAtomic(path.join(this.project.outdir, this.filePath), this.contents());
+    this.written = true;
   }
 }
 
@@ -126,7 +105,8 @@ export interface SyncGuardOptions {
 
 /**
  * Guards a project's managed files against silent overwrites and records what synth wrote.
- * `GitOpsProject` has one; call `recordSynth()` after `synth()` in other projects.
+ * `GitOpsProject` has one; call `recordSynth()` after `synth()` in other projects. It may be
+ * added before or after the components whose files it guards.
  */
 export class SyncGuard extends Component {
   /** The project's guard, if it has one. */
@@ -151,14 +131,9 @@ export class SyncGuard extends Component {
       purpose: 'What synth last wrote (a hash per managed file): how hand edits are detected. Commit it.',
       change: 'Never by hand; it follows every synth.',
     });
-    for (const file of this.handOver) {
-      describeFile(project, {
-        path: file,
-        owner: FileOwner.SEEDED,
-        purpose: 'Handed over to you (`handOver` in .projenrc.ts): synth no longer writes it.',
-        change: 'Edit it directly. Remove it from `handOver` to have it generated again.',
-      });
-    }
+    // One entry per line: two branches' records merge as the union of their entries.
+    project.gitattributes.addAttributes(`/${STATE_FILE}`, 'merge=union');
+    project.gitignore.exclude(`/${LOCK_FILE}`);
   }
 
   /** Paths handed over (a copy). */
@@ -167,14 +142,42 @@ export class SyncGuard extends Component {
   }
 
   preSynthesize() {
-    const edited = this.editedFiles();
-    if (edited.length > 0) {
-      if (!['1', 'true', 'yes'].includes((process.env[FORCE_VARIABLE] ?? '').toLowerCase())) {
-        throw new EditedFilesError(this.explain(edited));
-      }
-      this.backUp(edited);
+    const root = this.project.outdir;
+    acquireLock(root);
+    try {
+      records.delete(this.project); // read afresh on every synth
+      loadedRecord(this.project);
+      // Edits are judged against what synth writes now, so after every component's wiring.
+      afterAllPreSynthesize(this, () => this.guard());
+    } catch (error) {
+      releaseLock(root);
+      throw error;
     }
-    this.releaseHandedOver();
+  }
+
+  private guard() {
+    try {
+      for (const file of this.handOver) {
+        describeFile(this.project, {
+          path: file,
+          owner: FileOwner.SEEDED,
+          purpose: 'Handed over to you (`handOver` in .projenrc.ts): synth no longer writes it.',
+          change: 'Edit it directly. Remove it from `handOver` to have it generated again.',
+        });
+      }
+      const edited = this.editedFiles();
+      if (edited.length > 0) {
+        if (!['1', 'true', 'yes'].includes((process.env[FORCE_VARIABLE] ?? '').toLowerCase())) {
+          throw new EditedFilesError(this.explain(edited));
+        }
+        this.backUp(edited);
+      }
+      if (process.env[RECORD_VARIABLE] === 'rebuild' || process.env[RECORD_VARIABLE] === 'union') this.setAsideRecord();
+      this.releaseHandedOver();
+    } catch (error) {
+      releaseLock(this.project.outdir);
+      throw error;
+    }
   }
 
   /**
@@ -182,64 +185,73 @@ export class SyncGuard extends Component {
    */
   public recordSynth() {
     const outdir = this.project.outdir;
-    const before = recordedState(this.project);
-    const managed: Record<string, string> = {};
-    for (const file of this.project.files) {
-      const target = path.join(outdir, file.path);
-      if (UNWATCHED.has(file.path) || this.handOver.includes(file.path) || !fs.existsSync(target)) continue;
-      managed[file.path] = sha256(fs.readFileSync(target));
+    try {
+      const before = loadedRecord(this.project);
+      const managed = new Map<string, Set<string>>();
+      for (const file of this.project.files) {
+        const target = path.join(outdir, file.path);
+        if (UNWATCHED.has(file.path) || this.handOver.includes(file.path) || !fs.existsSync(target)) continue;
+        managed.set(file.path, new Set([sha256(fs.readFileSync(target))]));
+      }
+      const seeds = describedFiles(this.project).filter((f) => f.owner === FileOwner.SEEDED && f.path !== '.projenrc.ts' && !this.handOver.includes(f.path));
+      const seeded = new Set(before.seeded);
+      for (const seed of seeds) if (fs.existsSync(path.join(outdir, seed.path))) seeded.add(seed.path);
+      const record: SyncRecord = { managed, seeded, handedOver: new Set(this.handOver), conservative: false, fromFile: true };
+      const text = serializeRecord(record);
+      const file = path.join(outdir, STATE_FILE);
+      if (!fs.existsSync(file) || fs.readFileSync(file, 'utf-8') !== text) writeFileAtomic(file, text);
+      records.set(this.project, record);
+      this.report(before, record);
+    } finally {
+      releaseLock(outdir);
     }
-    const seeds = describedFiles(this.project).filter((f) => f.owner === FileOwner.SEEDED && f.path !== '.projenrc.ts' && !this.handOver.includes(f.path));
-    const seeded = new Set(before?.seeded ?? []);
-    for (const seed of seeds) if (fs.existsSync(path.join(outdir, seed.path))) seeded.add(seed.path);
-    const state: SyncState = {
-      managed: Object.fromEntries(Object.keys(managed).sort().map((k) => [k, managed[k]])),
-      seeded: [...seeded].sort(),
-      handedOver: [...this.handOver].sort(),
-    };
-    const text = `${JSON.stringify(state, null, 2)}\n`;
-    const file = path.join(outdir, STATE_FILE);
-    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf-8') !== text) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, text);
-    }
-    states.set(this.project, state);
-    if (before) this.report(before.managed, state.managed, state.handedOver);
   }
 
-  private report(before: Record<string, string>, after: Record<string, string>, handedOver: string[]) {
+  private report(before: SyncRecord, after: SyncRecord) {
     const lines: string[] = [];
-    for (const [file, hash] of Object.entries(after)) {
-      if (!(file in before)) lines.push(`created  ${file}`);
-      else if (before[file] !== hash) lines.push(`updated  ${file}`);
+    // Before the first synth (or after a rebuilt record) every file would read "created".
+    if (before.fromFile) {
+      for (const [file, hashes] of after.managed) {
+        const old = before.managed.get(file);
+        if (!old) lines.push(`created  ${file}`);
+        else if (![...hashes].every((h) => old.has(h)) || old.size > 1) lines.push(`updated  ${file}`);
+      }
+      for (const file of before.managed.keys()) {
+        if (!after.managed.has(file)) lines.push(after.handedOver.has(file) ? `handed over to you: ${file}` : `removed  ${file}`);
+      }
     }
-    for (const file of Object.keys(before)) {
-      if (!(file in after)) lines.push(handedOver.includes(file) ? `handed over to you: ${file}` : `removed  ${file}`);
-    }
-    for (const line of lines) this.project.logger.info(line);
+    // The first synth of a new repository writes every seed; later ones say which came.
+    const seededNow = this.project.components.filter((c): c is SeededFile => c instanceof SeededFile && c.written);
+    if (before.fromFile || before.conservative) for (const seed of seededNow) lines.push(`seeded   ${seed.filePath}`);
+    for (const line of lines.sort((a, b) => a.slice(9).localeCompare(b.slice(9)))) this.project.logger.info(line);
   }
 
   /** Handed-over files leave projen's manifest, so its cleanup never deletes them. */
   private releaseHandedOver() {
     const outdir = this.project.outdir;
     const manifestPath = path.join(outdir, '.projen/files.json');
-    const before = recordedState(this.project)?.handedOver ?? [];
+    const before = loadedRecord(this.project).handedOver;
     for (const file of this.handOver) {
-      const target = path.join(outdir, file);
+      const target = confined(outdir, file, 'the handed-over file', false);
       if (!fs.existsSync(target)) {
         // Deleted after it was handed over: it stays deleted. Not handed over yet: written
         // one last time by this synth, then released on the next.
-        if (before.includes(file)) this.project.tryRemoveFile(file);
+        if (before.has(file)) this.project.tryRemoveFile(file);
         continue;
       }
       this.project.tryRemoveFile(file);
       fs.chmodSync(target, 0o644); // writable: it is yours now
       if (fs.existsSync(manifestPath)) {
-        const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf-8'));
+        let manifest: { files?: unknown };
+        try {
+          manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf-8'));
+        } catch (error) {
+          // projen's cleanup would then delete every file with its marker, handed over or not.
+          throw new RecordError(`projen-gitops: projen's file list .projen/files.json is not valid JSON (${(error as Error).message}), so handed-over files cannot be protected from its cleanup; synth stopped before writing anything. Restore it with \`git checkout HEAD -- .projen/files.json\` and run \`npx projen\` again.`);
+        }
         if (Array.isArray(manifest.files) && manifest.files.includes(file)) {
-          manifest.files = manifest.files.filter((f: string) => f !== file);
-          fs.chmodSync(manifestPath, 0o644);
-          fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+          manifest.files = manifest.files.filter((f: unknown) => f !== file);
+          writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
         }
       }
     }
@@ -248,37 +260,68 @@ export class SyncGuard extends Component {
   /**
    * Managed files whose content is neither what synth last wrote nor what it would write now
    * (the latter covers a record that went stale, e.g. merged from two branches), and files
-   * taken back from the user.
+   * taken back from the user. Without a trustworthy record, every file that differs from what
+   * synth would write now.
    */
   private editedFiles(): string[] {
-    const state = recordedState(this.project);
-    if (!state) return [];
-    const exists = (file: string) => fs.existsSync(path.join(this.project.outdir, file));
-    const edited = Object.entries(state.managed)
-      .filter(([file]) => !this.handOver.includes(file) && !UNWATCHED.has(file))
-      .filter(([file, hash]) => {
-        if (!exists(file)) return false;
-        const content = fs.readFileSync(path.join(this.project.outdir, file));
-        return sha256(content) !== hash && this.wouldWrite(file) !== content.toString('utf-8');
-      })
-      .map(([file]) => file);
+    const record = loadedRecord(this.project);
+    const outdir = this.project.outdir;
+    const read = (file: string) => {
+      const target = confined(outdir, file, 'the recorded file');
+      return fs.existsSync(target) && fs.statSync(target).isFile() ? fs.readFileSync(target) : undefined;
+    };
+    const watched = (file: string) => !this.handOver.includes(file) && !UNWATCHED.has(file);
+    const differs = (file: string, content: Buffer) => this.wouldWrite(file) !== content.toString('utf-8');
+    const edited = new Set<string>();
+    if (record.conservative) {
+      for (const file of [...this.project.files.map((f) => f.path), ...this.manifestFiles()].filter(watched)) {
+        const content = read(file);
+        if (content && differs(file, content)) edited.add(file);
+      }
+    }
+    for (const [file, hashes] of record.managed) {
+      if (!watched(file)) continue;
+      const content = read(file);
+      if (content && !hashes.has(sha256(content)) && differs(file, content)) edited.add(file);
+    }
     // A file taken back (no longer in handOver) holds the user's work until it is backed up,
     // unless it already is what synth would write.
-    const reclaimed = (state.handedOver ?? [])
-      .filter((file) => !this.handOver.includes(file) && exists(file))
-      .filter((file) => this.wouldWrite(file) !== fs.readFileSync(path.join(this.project.outdir, file), 'utf-8'));
-    return [...edited, ...reclaimed].sort();
+    for (const file of record.handedOver) {
+      if (this.handOver.includes(file)) continue;
+      const content = read(file);
+      if (content && differs(file, content)) edited.add(file);
+    }
+    return [...edited].sort();
+  }
+
+  /** The files projen's manifest lists (which its cleanup may delete), those with safe paths. */
+  private manifestFiles(): string[] {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(this.project.outdir, '.projen/files.json'), 'utf-8'));
+      return (Array.isArray(manifest.files) ? manifest.files : []).filter((f: unknown) => pathProblem(this.project.outdir, f) === undefined);
+    } catch {
+      return [];
+    }
   }
 
   private backUp(files: string[]) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     for (const file of files) {
-      const backup = path.join(BACKUP_DIR, stamp, file);
-      const target = path.join(this.project.outdir, backup);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.copyFileSync(path.join(this.project.outdir, file), target);
+      const backup = `${BACKUP_DIR}/${stamp}/${file}`;
+      const source = confined(this.project.outdir, file, 'the file to back up');
+      writeFileAtomic(confined(this.project.outdir, backup, 'the backup', false), fs.readFileSync(source));
       this.project.logger.warn(`${file} was edited by hand; ${FORCE_VARIABLE} is set, so it is regenerated. Your version is in ${backup}`);
     }
+  }
+
+  /** Keeps the record being replaced (broken, or conflicted) next to the backups. */
+  private setAsideRecord() {
+    const source = path.join(this.project.outdir, STATE_FILE);
+    const stat = fs.lstatSync(source, { throwIfNoEntry: false });
+    if (!stat?.isFile()) return;
+    const backup = `${BACKUP_DIR}/${new Date().toISOString().replace(/[:.]/g, '-')}/${STATE_FILE}`;
+    writeFileAtomic(confined(this.project.outdir, backup, 'the backup', false), fs.readFileSync(source));
+    this.project.logger.warn(`${RECORD_VARIABLE}=${process.env[RECORD_VARIABLE]}: the previous sync record is kept in ${backup}`);
   }
 
   private explain(files: string[]): string {
@@ -311,19 +354,26 @@ export class SyncGuard extends Component {
 
   /** What synth would write to a file now, or `undefined` if that cannot be told. */
   private wouldWrite(file: string): string | undefined {
-    const target = this.project.tryFindFile(file) as unknown as { synthesizeContent?: (resolver: unknown) => string | undefined } | undefined;
+    const target = this.project.tryFindFile(file);
+    if (!target) return undefined;
     try {
-      return target?.synthesizeContent?.({ resolve: (value: unknown, options?: ResolveOptions) => resolveLazy(value, options ?? {}) });
-    } catch {
-      return undefined;
+      return renderFile(target);
+    } catch (error) {
+      if (error instanceof ProjenAdapterError) throw error;
+      return undefined; // cannot tell: the file counts as edited, which only stops synth
     }
   }
 
   /** The last generated content, from git's HEAD when it matches the record. */
   private lastGenerated(file: string): string | undefined {
-    const recorded = recordedState(this.project)?.managed[file];
+    const recorded = loadedRecord(this.project).managed.get(file);
     const result = spawnSync('git', ['show', `HEAD:./${file}`], { cwd: this.project.outdir, encoding: 'utf-8' });
-    if (result.status !== 0 || sha256(result.stdout) !== recorded) return undefined;
+    if (result.status !== 0 || !recorded?.has(sha256(result.stdout))) return undefined;
     return result.stdout;
   }
+}
+
+/** Gives back the sync lock after a failed synth (the guard takes it in preSynthesize). */
+export function releaseSyncLock(project: Project) {
+  releaseLock(project.outdir);
 }

@@ -39,15 +39,22 @@ const validators = new WeakMap<Project, OptionsValidation>();
  */
 class OptionsValidation extends Component {
   private readonly checks: Check[] = [];
+  readonly renames = new Map<string, string>();
 
   add(check: Check) {
     this.checks.push(check);
   }
 
   problems(): Problem[] {
-    // Components that share a setting (the branch) report its problem once.
+    // Components that share a setting (the branch) report its problem once, under the name
+    // the user wrote it with (`defaultBranch`, not the component's `branch`).
     const seen = new Set<string>();
-    return this.checks.flatMap((check) => check()).filter((p) => {
+    const renamed = (option: string) => {
+      const head = /^[^.[]+/.exec(option)?.[0] ?? option;
+      const to = this.renames.get(head);
+      return to === undefined ? option : `${to}${option.slice(head.length)}`;
+    };
+    return this.checks.flatMap((check) => check()).map((p) => ({ ...p, option: renamed(p.option) })).filter((p) => {
       const key = `${p.option}\0${p.message}`;
       return !seen.has(key) && seen.add(key) !== undefined;
     });
@@ -61,12 +68,29 @@ class OptionsValidation extends Component {
   }
 }
 
-/** Registers checks that run before anything is written. */
-export function addValidation(project: Project, check: Check) {
+function validationOf(project: Project): OptionsValidation {
   let validation = validators.get(project);
   if (!validation) {
     validation = new OptionsValidation(project);
     validators.set(project, validation);
   }
-  validation.add(check);
+  return validation;
+}
+
+/** Registers checks that run before anything is written. */
+export function addValidation(project: Project, check: Check) {
+  validationOf(project).add(check);
+}
+
+/**
+ * Reports the problems of a component's option `from` (and its parts, `from.x`, `from[1]`)
+ * as `to`: a project type that passes its own option on under another name says so here.
+ */
+export function renameOption(project: Project, from: string, to: string) {
+  validationOf(project).renames.set(from, to);
+}
+
+/** The problems of a project's options, without throwing (for tests and previews). */
+export function optionProblems(project: Project): Problem[] {
+  return validators.get(project)?.problems() ?? [];
 }

@@ -1,4 +1,6 @@
 import { github } from 'projen';
+import { annotatePermissions } from './permission-comments';
+import { transformRendered } from '../core/projen-adapter';
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {
@@ -66,9 +68,12 @@ export function uses(pinned: PinnedAction): string {
 
 const VERSION_BY_USES = new Map(Object.values(ACTIONS).map((a) => [uses(a), a.version]));
 
-/** Adds the `# vX.Y.Z` comment after every pinned `uses:` line (Dependabot reads it). */
+/**
+ * Adds the `# vX.Y.Z` comment after every pinned `uses:` line (Dependabot reads it), and the
+ * reason of each permission (`annotatePermissions`).
+ */
 export function annotatePins(yaml: string): string {
-  return yaml.replace(/^(\s*(?:-\s+)?uses:\s*)(\S+)[ \t]*$/gm, (line, prefix: string, ref: string) => {
+  return annotatePermissions(yaml).replace(/^(\s*(?:-\s+)?uses:\s*)(\S+)[ \t]*$/gm, (line, prefix: string, ref: string) => {
     const version = VERSION_BY_USES.get(ref);
     return version ? `${prefix}${ref} # ${version}` : line;
   });
@@ -79,13 +84,7 @@ export function annotatePins(yaml: string): string {
  * object model, which has no place for comments, so the rendered text is post-processed.
  */
 export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
-  const file = workflow.file as unknown as { synthesizeContent(resolver: unknown): string | undefined } | undefined;
-  if (!file) return;
-  const render = file.synthesizeContent.bind(file);
-  file.synthesizeContent = (resolver: unknown) => {
-    const content = render(resolver);
-    return content === undefined ? undefined : annotatePins(content);
-  };
+  if (workflow.file) transformRendered(workflow.file, 'pin-comments', annotatePins);
 }
 
 /**

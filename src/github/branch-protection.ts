@@ -2,10 +2,11 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch } from '../core/checks';
+import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
 const GITHUB_ACTIONS_APP_ID = 15368;
@@ -14,7 +15,7 @@ const GITHUB_ACTIONS_APP_ID = 15368;
 export interface BranchProtectionOptions {
   /**
    * The branch to protect: the one that is deployed.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -62,7 +63,8 @@ export interface BranchProtectionOptions {
 
   /**
    * Status checks to require besides those computed from the project's workflows (e.g. an
-   * external CI system's).
+   * external CI system's): each one line of at most 255 printable characters without `<`,
+   * `>`, `` ` `` or `$`.
    * @default []
    */
   readonly additionalChecks?: string[];
@@ -83,7 +85,7 @@ export interface BranchProtectionOptions {
 
   /**
    * The release tag pattern (fnmatch, without `refs/tags/`).
-   * @default "v*"
+   * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
 
@@ -129,11 +131,11 @@ export class BranchProtection extends Component {
   constructor(project: Project, options: BranchProtectionOptions = {}) {
     super(project);
     this.options = options;
-    this.branch = options.branch ?? 'main';
+    this.branch = options.branch ?? Repository.factsOf(project).defaultBranch;
     this.requiredApprovals = options.requiredApprovals ?? 1;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
     this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
-    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? 'v*' : undefined;
+    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? Repository.factsOf(project).tagPattern : undefined;
 
     addValidation(project, () => this.validate());
 
@@ -216,7 +218,7 @@ export class BranchProtection extends Component {
   }
 
   private tagRuleset(): RulesetBody {
-    return tagRuleset('Protect release tags', this.tagPattern ?? 'v*');
+    return tagRuleset('Protect release tags', this.tagPattern ?? Repository.factsOf(this.project).tagPattern);
   }
 
   private notesContext(branchFile: string) {
@@ -244,17 +246,20 @@ export class BranchProtection extends Component {
     if (approvalsProblem) problems.push({ option: 'requiredApprovals', message: approvalsProblem });
     const branchProblem = checkBranch(this.branch);
     if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
-    for (const check of this.additionalChecks) {
+    this.additionalChecks.forEach((check, i) => {
       if (typeof check !== 'string' || check.trim() === '') {
         problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
+      } else {
+        // Check names are listed in docs/BRANCH_PROTECTION.md: one line each.
+        const problem = checkText(check, 255);
+        if (problem) problems.push({ option: `additionalChecks[${i}]`, message: problem });
       }
-    }
+    });
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
-      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
+      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
-    if (this.tagPattern !== undefined && (!this.tagPattern || /\s|^refs\//.test(this.tagPattern))) {
-      problems.push({ option: 'tagPattern', message: `must be a tag name pattern without spaces or 'refs/tags/', got ${JSON.stringify(this.tagPattern)}; try 'v*'` });
-    }
+    const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
+    if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });
     if (this.options.apiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.options.apiUrl)) {
       problems.push({ option: 'apiUrl', message: `must be an http(s) URL, got ${JSON.stringify(this.options.apiUrl)}; try 'https://github.example.com/api/v3'` });
     }

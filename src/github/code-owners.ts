@@ -73,8 +73,9 @@ export class CodeOwners extends Component {
       problems.push({ option: 'codeOwners', message: "must list at least one owner, got []; try ['@my-org/my-team']" });
     }
     const all = [
-      ...this._owners.map((o) => ['codeOwners', o]),
-      ...this.platformOwners.map((o) => ['platformOwners', o]),
+      ...this._owners.map((o, i) => [`codeOwners[${i}]`, o]),
+      // Unset, they are the owners, reported once as such.
+      ...(this.platformOwners === this._owners || this.platformOwners.join() === this._owners.join() ? [] : this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o])),
       ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
     ];
     for (const [option, owner] of all) {

@@ -5,12 +5,13 @@ import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `CodeQlWorkflow`. */
 export interface CodeQlWorkflowOptions {
   /**
    * The default branch: pushes to it and pull requests into it are analyzed.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -29,7 +30,7 @@ export interface CodeQlWorkflowOptions {
 
   /**
    * The runner label.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 }
@@ -63,9 +64,9 @@ export class CodeQlWorkflow extends Component {
 
   constructor(project: Project, options: CodeQlWorkflowOptions = {}) {
     super(project);
-    const branch = options.branch ?? 'main';
+    const branch = options.branch ?? Repository.factsOf(project).defaultBranch;
     this.additionalLanguages = [...(options.additionalLanguages ?? [])];
-    this.runsOn = options.runsOn ?? 'ubuntu-24.04';
+    this.runsOn = options.runsOn ?? Repository.factsOf(project).runsOn;
     const schedule = options.schedule ?? defaultSchedule(project.name);
     const gh = github.GitHub.of(project);
 

@@ -2,12 +2,13 @@ import { Component, github, Project } from 'projen';
 import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `DependencyReviewWorkflow`. */
 export interface DependencyReviewWorkflowOptions {
   /**
    * The default branch: pull requests into it are reviewed.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -20,7 +21,7 @@ export interface DependencyReviewWorkflowOptions {
 
   /**
    * The runner label.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 }
@@ -46,11 +47,11 @@ export class DependencyReviewWorkflow extends Component {
     ]);
     if (!gh) return;
 
-    this.workflow = pullRequestWorkflow(gh, 'dependency-review', options.branch ?? 'main');
+    this.workflow = pullRequestWorkflow(gh, 'dependency-review', options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       review: {
         name: 'Dependency review',
-        runsOn: [options.runsOn ?? 'ubuntu-24.04'],
+        runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
         timeoutMinutes: 15,
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [

@@ -3,12 +3,13 @@ import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `DriftCheckWorkflow`. */
 export interface DriftCheckWorkflowOptions {
   /**
    * The default branch: pull requests into it are checked.
-   * @default "main"
+   * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
@@ -20,7 +21,7 @@ export interface DriftCheckWorkflowOptions {
 
   /**
    * The runner label.
-   * @default "ubuntu-24.04"
+   * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 }
@@ -48,11 +49,11 @@ export class DriftCheckWorkflow extends Component {
     ]);
     if (!gh) return;
 
-    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? 'main');
+    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       drift: {
         name: DRIFT_JOB_NAME,
-        runsOn: [options.runsOn ?? 'ubuntu-24.04'],
+        runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
         timeoutMinutes: 15,
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [
@@ -62,8 +63,6 @@ export class DriftCheckWorkflow extends Component {
           // Stops by itself when a generated file was edited by hand (edit detection).
           { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
           { name: 'Compare with the committed files', run: DRIFT_SCRIPT },
-          // Synth runs .projenrc.ts without type-checking it; this does.
-          ...(project.tasks.tryFind('typecheck') ? [{ name: 'Type-check .projenrc.ts', run: 'npx projen typecheck' }] : []),
         ],
       },
     });
@@ -74,7 +73,17 @@ export class DriftCheckWorkflow extends Component {
       change: 'Set the DriftCheckWorkflow options in .projenrc.ts (nodeVersion).',
     });
   }
+
+  /** The `typecheck` task may be added after this component: look for it only now. */
+  preSynthesize() {
+    const job = this.workflow?.getJob('drift') as github.workflows.Job | undefined;
+    if (!job || !this.project.tasks.tryFind('typecheck') || job.steps.some((s) => s.run === TYPECHECK.run)) return;
+    this.workflow!.updateJob('drift', { ...job, steps: [...job.steps, TYPECHECK] });
+  }
 }
+
+/** Synth runs .projenrc.ts without type-checking it; this does. */
+const TYPECHECK = { name: 'Type-check .projenrc.ts', run: 'npx projen typecheck' };
 
 /** The comparison: new, changed or deleted files all count; the patch goes to the log. */
 export const DRIFT_SCRIPT = [

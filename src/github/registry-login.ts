@@ -1,6 +1,7 @@
 import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
+import { show } from '../core/checks';
 import { Problem } from '../core/validation';
 
 /**
@@ -236,7 +237,7 @@ export function checkRegistryIdentity(identity: RegistryIdentity = {}): Problem[
     if (typeof value !== 'string' || !(pattern.test(value) || EXPRESSION.test(value))) {
       problems.push({
         option: `registryIdentity.${key}`,
-        message: `must be ${what} or a \`\${{ vars.NAME }}\` expression, got ${JSON.stringify(value)}; fix it, or leave it unset to read the repository variable ${VARIABLES[key]}`,
+        message: `must be ${what} or a \`\${{ vars.NAME }}\` expression, got ${show(value)}; fix it, or leave it unset to read the repository variable ${VARIABLES[key]}`,
       });
     }
   }
@@ -251,21 +252,21 @@ export function checkRegistryImage(image: ContainerImage, multi: boolean): Probl
   const host = image.registry.toLowerCase();
   const registry = registryOf(host);
   if (registry.kind === 'other' && ECR_LIKE.test(host)) {
-    return [{ option: 'registry', message: `looks like Amazon ECR but is not '<12-digit account>.dkr.ecr.<region>.amazonaws.com', got '${image.registry}'; try '123456789012.dkr.ecr.eu-west-1.amazonaws.com'` }];
+    return [{ option: image._optionName('registry'), message: `looks like Amazon ECR but is not '<12-digit account>.dkr.ecr.<region>.amazonaws.com', got '${image.registry}'; try '123456789012.dkr.ecr.eu-west-1.amazonaws.com'` }];
   }
   if (registry.kind === 'other' && host.endsWith('.azurecr.io')) {
-    return [{ option: 'registry', message: `must be '<name>.azurecr.io' with a registry name of 5 to 50 letters and digits, got '${image.registry}'; use the login server the Azure portal shows` }];
+    return [{ option: image._optionName('registry'), message: `must be '<name>.azurecr.io' with a registry name of 5 to 50 letters and digits, got '${image.registry}'; use the login server the Azure portal shows` }];
   }
   // The default name is `<owner>/<repo>`, and `<owner>/<repo>/<service>` for a service in a folder.
   const path = image.imageName ?? (multi && image.context !== '.' ? '<owner>/<repo>/<service>' : '<owner>/<repo>');
   const got = image.imageName === undefined ? `none (the default is '${path}')` : `'${path}'`;
-  const of = multi ? `of service '${image.serviceName}' ` : '';
+  const of = multi && !image._optionPath ? `of service '${image.serviceName}' ` : '';
   const parts = path.split('/').length;
   if (registry.kind === 'artifact-registry' && parts < 3) {
-    return [{ option: 'imageName', message: `${of}on Artifact Registry must be '<project>/<repository>/<image>', got ${got}; try 'my-project/my-repository/${image.serviceName}'` }];
+    return [{ option: image._optionName('imageName'), message: `${of}on Artifact Registry must be '<project>/<repository>/<image>', got ${got}; try 'my-project/my-repository/${image.serviceName}'` }];
   }
   if (registry.kind === 'docker-hub' && parts !== 2) {
-    return [{ option: 'imageName', message: `${of}on Docker Hub must be '<namespace>/<repository>', got ${got}; try 'my-namespace/${image.serviceName}'` }];
+    return [{ option: image._optionName('imageName'), message: `${of}on Docker Hub must be '<namespace>/<repository>', got ${got}; try 'my-namespace/${image.serviceName}'` }];
   }
   return [];
 }

@@ -1,4 +1,5 @@
 import { github, Project } from 'projen';
+import { workflowTriggers } from '../core/projen-adapter';
 
 /**
  * The names of the status checks a pull request reports, computed from every job of every
@@ -21,8 +22,7 @@ export function pullRequestChecks(project: Project): string[] {
 }
 
 function runsOnPullRequests(workflow: github.GithubWorkflow): boolean {
-  // GithubWorkflow keeps its triggers private; read them without copying them elsewhere.
-  const events = (workflow as unknown as { events?: github.workflows.Triggers }).events ?? {};
+  const events = workflowTriggers(workflow);
   return events.pullRequest !== undefined || events.pullRequestTarget !== undefined;
 }
 

@@ -4,10 +4,12 @@ import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
 import { CodeQlWorkflow } from './codeql-workflow';
 import { ContainerBuildWorkflow } from './container-build-workflow';
+import { checkContact } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
+import { Repository } from '../model/repository';
 
 /** Options for `SecurityPolicy`. */
 export interface SecurityPolicyOptions {
@@ -23,13 +25,13 @@ export class SecurityPolicy extends Component {
   constructor(project: Project, options: SecurityPolicyOptions = {}) {
     super(project);
     const contact = options.contact;
-    addValidation(project, () => contact === undefined || /^(https:\/\/\S+|[^\s@]+@[^\s@]+\.[^\s@]+)$/.test(contact) ? [] : [{
-      option: 'securityContact',
-      message: `must be an email address or an https URL, got ${JSON.stringify(contact)}; try 'security@example.com'`,
-    }]);
+    addValidation(project, () => {
+      const problem = contact === undefined ? undefined : checkContact(contact);
+      return problem ? [{ option: 'securityContact', message: problem }] : [];
+    });
     const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
-      branch: BranchProtection.of(project)?.branch ?? 'main',
+      branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
     });

@@ -3,11 +3,11 @@ import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
-import { checkProjectName } from '../core/checks';
+import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
-import { BACKUP_DIR, SyncGuard } from '../core/sync';
-import { addValidation } from '../core/validation';
+import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
+import { addValidation, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
@@ -17,11 +17,17 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
+import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
+import { HelmChart } from '../helm/helm-chart';
+import { EnvironmentOptions, Environments } from '../model/environments';
+import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { ServiceDeploymentOptions } from '../model/service';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
   /**
-   * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`.
+   * Platforms of the published image, e.g. `["linux/amd64", "linux/arm64"]`: each
+   * `os/arch[/variant]` in lowercase letters and digits.
    * @default ["linux/amd64"]
    */
   readonly platforms?: string[];
@@ -55,10 +61,48 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly registryIdentity?: RegistryIdentity;
 
   /**
-   * The branch that is deployed: protected, built on pull requests, published on push.
+   * The branch that is deployed: protected, built on pull requests, published on push. A
+   * branch name git accepts (`git check-ref-format --branch`) made of ASCII letters, digits,
+   * `.`, `_`, `/` and `-` only: no expression (`${{`), quote, space, shell or filter pattern
+   * character can reach a workflow.
    * @default "main"
    */
   readonly defaultBranch?: string;
+
+  /**
+   * The GitHub repository as `owner/name` (e.g. `acme/orders`): names the images at synth
+   * time, so the Helm charts and rendered manifests can refer to them. Without it (and
+   * without `environments`) no deployment part is written.
+   * @default - unknown; no deployment part
+   * @featured
+   */
+  readonly repository?: string;
+
+  /**
+   * Git tags that publish a release image and are protected.
+   * @default "v*"
+   */
+  readonly tagPattern?: string;
+
+  /**
+   * The runner label of every generated job.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+
+  /**
+   * The environments the services are deployed to, in promotion order; `deploy: false`
+   * turns one off. Each gets values under `deploy/environments/<name>/` and rendered
+   * manifests under `deploy/rendered/<name>/`.
+   * @default - dev, staging and prod
+   */
+  readonly environments?: EnvironmentOptions[];
+
+  /**
+   * How the service at the root runs in Kubernetes (replicas, resources, host, ...).
+   * @default - 2 replicas, 100m CPU and 128Mi requested, 256Mi memory limit, not exposed
+   */
+  readonly deployment?: ServiceDeploymentOptions;
 
   /**
    * Approving reviews a pull request into the default branch needs (0 to 10).
@@ -68,8 +112,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly requiredApprovals?: number;
 
   /**
-   * Code owners of every file (`@user`, `@org/team` or an email); they also own `.github/`
-   * and `.projenrc.ts`, and their review becomes required.
+   * Code owners of every file (`@user` or `@org/team` in GitHub's login and team slug
+   * characters, or an email address); they also own `.github/` and `.projenrc.ts`, and their
+   * review becomes required.
    * @default - no CODEOWNERS file and no code-owner review
    * @featured
    */
@@ -88,7 +133,8 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly settingsApp?: boolean;
 
   /**
-   * Where vulnerabilities are reported privately (`SECURITY.md`): an email or an https URL.
+   * Where vulnerabilities are reported privately (`SECURITY.md`): an email address or an https
+   * URL (a host, then RFC 3986 path characters; no spaces, quotes or `<>`).
    * @default - GitHub's private vulnerability reporting
    */
   readonly securityContact?: string;
@@ -136,13 +182,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly handOver?: string[];
 
   /**
-   * Runtime dependencies of the service (`package.json` dependencies, installed in the image).
+   * Runtime dependencies of the service (`package.json` dependencies, installed in the image):
+   * npm package names (lowercase, optionally `@scope/`) with an optional `@` and version range.
    * @default []
    */
   readonly deps?: string[];
 
   /**
-   * Development dependencies (tooling; never installed in the image).
+   * Development dependencies (tooling; never installed in the image), written like `deps`.
    * @default []
    */
   readonly devDeps?: string[];
@@ -151,10 +198,17 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
 /** A further service of a `GitOpsProject`, in a folder of its own. */
 export interface ServiceOptions extends ContainerImageOptions {
   /**
-   * The service's name (lowercase): its image is `<registry>/<owner>/<repo>/<name>` unless
-   * `imageName` says otherwise; its jobs are named after it.
+   * The service's name: its image is `<registry>/<owner>/<repo>/<name>` unless `imageName`
+   * says otherwise; its jobs are named after it. What a GitHub Actions job id and a DNS label
+   * (RFC 1123) both accept: `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$` (`api-v2`, not `api.v2`).
    */
   readonly name: string;
+
+  /**
+   * How this service runs in Kubernetes (replicas, resources, host, ...).
+   * @default - as the root service's defaults
+   */
+  readonly deployment?: ServiceDeploymentOptions;
 }
 
 /**
@@ -174,25 +228,34 @@ export class GitOpsProject extends javascript.NodeProject {
   public readonly codeql?: CodeQlWorkflow;
   /** The branch protection model (rulesets, notes, `npx projen protect`). */
   public readonly branchProtection: BranchProtection;
+  /** The environments, in promotion order. */
+  public readonly environments: Environments;
   /** Guards managed files against silent overwrites and records what synth wrote. */
   public readonly syncGuard: SyncGuard;
 
+  private readonly deploys: boolean;
+
   constructor(options: GitOpsProjectOptions) {
-    const branch = options.defaultBranch ?? 'main';
     super({
       ...options,
-      ...repositoryDefaults(branch),
+      ...repositoryDefaults(options.defaultBranch),
       // projen's sample README is superseded by the managed one (or by the user's own).
       readme: { contents: `# ${options.name}\n` },
       deps: options.deps,
       devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
     });
 
+    // The components' own option names, as GitOpsProjectOptions spells them.
+    renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
       const nameProblem = checkProjectName(options.name);
+      const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
+        .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
+        .filter((p): p is { option: string; message: string } => p.message !== undefined));
       return [
         ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
         ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
+        ...dependencyProblems,
       ];
     });
 
@@ -224,7 +287,22 @@ export class GitOpsProject extends javascript.NodeProject {
     this.package.addField('private', true);
     this.package.file.addDeletionOverride('publishConfig');
 
-    this.image = new ContainerImage(this, options);
+    const repository = new Repository(this, {
+      repository: options.repository,
+      defaultBranch: options.defaultBranch,
+      tagPattern: options.tagPattern,
+      runsOn: options.runsOn,
+    });
+    const branch = repository.facts.defaultBranch;
+    this.environments = new Environments(this, { environments: options.environments });
+    // Deployed once asked for (repository known, or environments given) and some environment is on.
+    this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
+    const { deployment, ...imageOptions } = options;
+    this.image = new ContainerImage(this, imageOptions);
+    if (this.deploys) {
+      new HelmChart(this, { ...deployment, image: this.image });
+      new DeployCheckWorkflow(this);
+    }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
       platforms: options.platforms,
@@ -264,7 +342,9 @@ export class GitOpsProject extends javascript.NodeProject {
     if (options.readme ?? true) {
       new RepoReadme(this, { description: options.description });
     }
-    for (const service of options.services ?? []) this.addService(service);
+    (options.services ?? []).forEach((service, i) => {
+      this.addService(service)._optionPath = `services[${i}]`;
+    });
     this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
     // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
     this.gitignore.exclude(`/${BACKUP_DIR}/`);
@@ -275,26 +355,37 @@ export class GitOpsProject extends javascript.NodeProject {
    * Dockerfile, sample and image; pull requests build only the services they change.
    */
   public addService(options: ServiceOptions): ContainerImage {
-    const { name, ...image } = options;
-    return new ContainerImage(this, {
+    const { name, deployment, ...image } = options;
+    const service = new ContainerImage(this, {
       registry: this.image.registry,
       ...image,
       serviceName: name,
-      path: options.path ?? `services/${name}`,
+      // A name that is not a folder name is reported as the name; no file lands in a strange place.
+      path: options.path ?? (checkServicePath(`services/${name}`) ? 'services/invalid-name' : `services/${name}`),
     });
+    service._optionPath = `addService(${show(name)})`;
+    if (options.registry === undefined) service._inherited.push('registry');
+    // The chart reports its options under the service's path (`services[1].deployment`), read when it validates.
+    if (this.deploys) new HelmChart(this, { ...deployment, image: service });
+    return service;
   }
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
   public synth(): void {
-    super.synth();
-    this.syncGuard.recordSynth();
+    try {
+      super.synth();
+      this.syncGuard.recordSynth();
+    } finally {
+      releaseSyncLock(this);
+    }
   }
 }
 
 /** NodeProject settings for an application repository: no npm library or release machinery. */
-function repositoryDefaults(branch: string): Omit<javascript.NodeProjectOptions, 'name' | 'readme'> {
+function repositoryDefaults(branch: string | undefined): Omit<javascript.NodeProjectOptions, 'name' | 'readme'> {
   return {
-    defaultReleaseBranch: branch,
+    // Repository's own default when unset; checked there.
+    defaultReleaseBranch: branch ?? REPOSITORY_DEFAULTS.defaultBranch,
     packageManager: javascript.NodePackageManager.NPM,
     projenrcJs: false,
     github: true,

@@ -8,6 +8,10 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { HelmChart } from '../helm/helm-chart';
+import { Environments } from '../model/environments';
+import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -56,7 +60,7 @@ export class RepoReadme extends Component {
       dependabot: has(DependencyUpdates),
       name: this.project.name,
       description: this.description,
-      branch: protection?.branch ?? 'main',
+      branch: protection?.branch ?? Repository.factsOf(this.project).defaultBranch,
       checks: protection?.requiredChecks ?? [],
       image: image && {
         reference: image.imageReference ?? `${image.registry}/<owner>/<repo>`,
@@ -73,15 +77,31 @@ export class RepoReadme extends Component {
         port: i.port,
         healthPath: i.healthPath,
       })),
+      deploy: this.deployContext(),
       files: this.files(),
+    };
+  }
+
+  /** The build -> environments flow, when the project deploys. */
+  private deployContext() {
+    const charts = HelmChart.all(this.project);
+    const environments = Environments.of(this.project)?.deployed ?? [];
+    if (charts.length === 0 || environments.length === 0) return undefined;
+    return {
+      services: charts.map((c) => c.image.serviceName),
+      tag: serviceFacts(this.project, charts[0].image).fallbackTag,
+      // Mermaid ids of their own: an environment may be named like a keyword ('end').
+      environments: environments.map((env, i) => ({ ...env, id: `env${i}`, from: i === 0 ? 'image' : `env${i - 1}` })),
     };
   }
 
   /** Described files first, then every other file projen writes, sorted by path. */
   private files(): FileEntry[] {
     const described = new Map(describedFiles(this.project).map((f) => [f.path, f]));
+    // A described folder (`deploy/charts/orders/`) stands for the files in it.
+    const folders = [...described.keys()].filter((p) => p.endsWith('/'));
     for (const file of this.project.files) {
-      if (!described.has(file.path)) {
+      if (!described.has(file.path) && !folders.some((folder) => file.path.startsWith(folder))) {
         described.set(file.path, {
           path: file.path,
           owner: FileOwner.MANAGED,

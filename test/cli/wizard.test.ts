@@ -31,7 +31,7 @@ describe('the question table', () => {
   });
 
   test.each<[string, unknown, RegExp]>([
-    ['name', 'My Service', /must be lowercase letters.*got "My Service"; try 'my-service'/],
+    ['name', 'My Service', /must be lowercase letters.*got 'My Service'; try 'my-service'/],
     ['runtime', 'ruby', /must be one of 'node', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got "ruby"/],
     ['registry', 'https://ghcr.io', /must be a registry host.*try 'ghcr.io'/],
     ['imageName', 'Acme/Orders', /got 'Acme\/Orders'; try 'acme\/orders'/],
@@ -39,7 +39,7 @@ describe('the question table', () => {
     ['port', 'abc', /got null; try 8080|got NaN/],
     ['healthPath', 'healthz', /must be an absolute URL path.*try '\/healthz'/],
     ['requiredApprovals', '11', /must be an integer from 0 to 10/],
-    ['codeOwners', 'acme, @ok', /got "acme"; try '@acme'/],
+    ['codeOwners', 'acme, @ok', /got 'acme'; try '@acme'/],
     ['services', 'worker:ruby', /'worker:ruby': runtime must be one of 'node', 'node-pnpm', 'node-yarn', 'python', 'python-pyproject', 'go', 'java-maven', 'java-gradle', 'static', 'custom', got 'ruby'/],
     ['services', 'worker, worker:go', /'worker' is listed twice/],
   ])('%s rejects %p with the same message as the project option', (name, raw, message) => {
@@ -53,11 +53,13 @@ describe('the question table', () => {
   });
 
   test('every question is a GitOpsProject option (the misspelt-option check would say otherwise)', () => {
-    const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders'];
+    const answers = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', 'acme/orders'];
     const switches = QUESTIONS.filter((q) => !q.afterCreation);
     const options: Record<string, unknown> = Object.fromEntries(switches.map((q, i) => [q.name, coerce(q, answers[i])]));
-    options.services = [{ name: 'worker', runtime: 'go' }]; // written into .projenrc.ts after creation
-    expect(Object.keys(options)).toEqual(QUESTIONS.map((q) => q.name));
+    // Written into .projenrc.ts after creation.
+    options.services = [{ name: 'worker', runtime: 'go' }];
+    options.environments = [{ name: 'dev' }, { name: 'prod' }];
+    expect(Object.keys(options).sort()).toEqual(QUESTIONS.map((q) => q.name).sort());
     const project = gitopsProject(options as any);
     expect(() => synth(project)).not.toThrow();
   });
@@ -142,7 +144,7 @@ describe('flags', () => {
   });
 
   test('a bad flag fails before any question, naming the flag, the value and the fix', async () => {
-    await expect(wizard(['x', '--port', '0', '--health-path', 'x'])).rejects.toThrow(/--port must be an integer from 1 to 65535, got 0; try 8080\n--health-path .*got "x"; try '\/x'/);
+    await expect(wizard(['x', '--port', '0', '--health-path', 'x'])).rejects.toThrow(/--port must be an integer from 1 to 65535, got 0; try 8080\n--health-path .*got 'x'; try '\/x'/);
   });
 
   test('without a terminal, --yes is required', async () => {
@@ -156,23 +158,25 @@ describe('flags', () => {
 });
 
 describe('questions', () => {
-  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', ''];
+  const valid = ['orders', 'node', 'ghcr.io', 'acme/orders', 9090, '/ready', 2, '@acme/orders', '', 'acme/orders', 'dev,staging,prod'];
 
   test('valid answers become projen new switches', async () => {
     const dir = path.join(tempdir(), 'orders');
     const { code, created } = await wizard([dir], valid);
     expect(code).toBe(0);
-    expect(created[0].args).toEqual(['--name', 'orders', '--image-name', 'acme/orders', '--port', '9090', '--health-path', '/ready', '--required-approvals', '2', '--code-owners', '@acme/orders']);
+    expect(created[0].args).toEqual(['--name', 'orders', '--image-name', 'acme/orders', '--port', '9090', '--health-path', '/ready', '--required-approvals', '2', '--code-owners', '@acme/orders', '--repository', 'acme/orders']);
   });
 
   test('an invalid answer is asked again with the reason', async () => {
     const dir = path.join(tempdir(), 'orders');
-    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '', 'Bad Name', '']);
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 70000, 8080, 'healthz', '/healthz', 1, '', 'Bad Name', '', 'acme', '', 'dev,Prod', 'dev,staging,prod']);
     expect(code).toBe(0);
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
-      'healthPath must be an absolute URL path starting with \'/\' without spaces, quotes, \'$\', \';\', braces, query or fragment, got "healthz"; try \'/healthz\'',
+      expect.stringMatching(/^healthPath must be an absolute URL path.*, got 'healthz'; try '\/healthz'$/),
       expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
+      expect.stringMatching(/^repository must be a GitHub repository as 'owner\/name'/),
+      expect.stringMatching(/^environments 'Prod': must be a DNS label/),
     ]);
     expect(created[0].args).toEqual(['--name', 'orders', '--port', '8080', '--health-path', '/healthz', '--required-approvals', '1']);
   });

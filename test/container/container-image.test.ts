@@ -20,7 +20,7 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatchSnapshot();
     const lines: string[] = out.Dockerfile.split('\n');
     expect(lines[0]).toBe(`# syntax=${DOCKERFILE_SYNTAX}`);
-    expect(lines).toContain('ARG BASE_IMAGE=docker.io/library/node:22-trixie-slim');
+    expect(lines).toContain('ARG BASE_IMAGE="docker.io/library/node:22-trixie-slim"');
     expect(lines).toContain('USER 10001:10001');
     expect(lines).toContain('EXPOSE 8080');
     expect(out.Dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e",/m);
@@ -47,14 +47,14 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatch(/PORT=3000/);
     expect(out.Dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
     expect(out.Dockerfile).toMatch(/^USER 4242:4242$/m);
-    expect(out.Dockerfile).toMatch(/^ARG BASE_IMAGE=docker.io\/library\/node:20-trixie-slim$/m);
+    expect(out.Dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-trixie-slim"$/m);
     expect(out.Dockerfile).toMatch(/^CMD \["node","dist\/main.js"\]$/m);
   });
 
   test('baseImage overrides the default (internal mirror, digest pin)', () => {
     const digest = 'sha256:' + 'a'.repeat(64);
     const out = synth(imageProject({ baseImage: `registry.internal:5000/mirror/node@${digest}` }).project);
-    expect(out.Dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE=registry.internal:5000/mirror/node@${digest}$`, 'm'));
+    expect(out.Dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE="registry.internal:5000/mirror/node@${digest}"$`, 'm'));
   });
 
   test('labels are quoted safely', () => {
@@ -93,14 +93,14 @@ describe('ContainerImage', () => {
       ['port too large', { port: 70000 }, /port: must be an integer from 1 to 65535, got 70000; try 8080/],
       ['port zero', { port: 0 }, /port: must be an integer from 1 to 65535, got 0/],
       ['port fraction', { port: 80.5 }, /port: must be an integer/],
-      ['relative health path', { healthPath: 'healthz' }, /healthPath: must be an absolute URL path .* got "healthz"; try '\/healthz'/],
-      ['empty health path', { healthPath: '' }, /healthPath: .* got ""; try '\/healthz'/],
+      ['relative health path', { healthPath: 'healthz' }, /healthPath: must be an absolute URL path.* got 'healthz'; try '\/healthz'/],
+      ['empty health path', { healthPath: '' }, /healthPath: .* got ''; try '\/healthz'/],
       ['health path with query', { healthPath: '/health?x=1' }, /healthPath: .*try '\/health'/],
       ['uppercase image name', { imageName: 'Acme/My_App' }, /imageName: must be an OCI repository name .* got 'Acme\/My_App'; try 'acme\/my_app'/],
       ['image name with tag', { imageName: 'acme/app:1.0' }, /imageName: .*got 'acme\/app:1.0'/],
       ['image name with the registry', { imageName: 'ghcr.io/acme/app' }, /imageName: must not include the registry \('ghcr.io'\), got 'ghcr.io\/acme\/app'; set registry: 'ghcr.io' and imageName: 'acme\/app'/],
-      ['health path with a dollar', { healthPath: '/health$x' }, /healthPath: .*'\$'.*got "\/health\$x"; try '\/health'/],
-      ['health path with a semicolon (it would break nginx)', { healthPath: '/health;x' }, /healthPath: .*';'.*got "\/health;x"; try '\/health'/],
+      ['health path with a dollar', { healthPath: '/health$x' }, /healthPath: .*'\$'.*got '\/health\$x'; try '\/health-x'/],
+      ['health path with a semicolon (it would break nginx)', { healthPath: '/health;x' }, /healthPath: .*';'.*got '\/health;x'; try '\/health-x'/],
       ['dotted base image without tag', { baseImage: 'my.image' }, /baseImage: must pin a version .* got 'my.image'/],
       ['registry with scheme', { registry: 'https://ghcr.io' }, /registry: must be a registry host .* got 'https:\/\/ghcr.io'; try 'ghcr.io'/],
       ['node version word', { nodeVersion: 'lts' }, /nodeVersion: must be a Node.js version .* got 'lts'; try '22'/],
@@ -110,7 +110,7 @@ describe('ContainerImage', () => {
       ['bad digest', { baseImage: 'node@sha256:abc' }, /baseImage: has a malformed digest/],
       ['root user', { uid: 0 }, /uid: must be a non-root numeric user id .*0 is root.* got 0; try 10001/],
       ['empty command', { command: [] }, /command: must be a non-empty list/],
-      ['unknown runtime', { runtime: 'ruby' as Runtime }, /runtime: must be one of 'node', 'node-pnpm', .*, 'custom', got "ruby"; try Runtime\.NODE$/m],
+      ['unknown runtime', { runtime: 'ruby' as Runtime }, /runtime: must be one of 'node', 'node-pnpm', .*, 'custom', got 'ruby'; try Runtime\.NODE$/m],
     ])('%s', (_name, options, message) => {
       const { project } = imageProject(options);
       expect(() => project.synth()).toThrow(message);

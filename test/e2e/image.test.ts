@@ -1,90 +1,29 @@
 /**
- * Each runtime preset builds for real (buildah), the image runs as the non-root user and
- * answers its health check (podman), and its OCI labels survive a push to a registry (skopeo).
- * Base images are made locally from Debian packages (no public registry is reachable here);
- * the Dockerfiles take them as build args. Needs `npx projen build` and the Debian tools
- * `.ci/run` installs.
+ * Each runtime preset builds for real (buildah) with one real dependency from its own registry
+ * (npm, PyPI with a hash pin, the Go module proxy, Maven Central), the image runs as the
+ * non-root user, loads that dependency, answers its health check and stops on SIGTERM
+ * (podman), a source-only change rebuilds reusing the dependency layer, and the OCI labels
+ * survive a push to a registry (skopeo). Base images are made locally from Debian packages
+ * (no public container registry is reachable here) and cached between runs; the Dockerfiles
+ * take them as build args. Needs `npx projen build` and the Debian tools `.ci/run` installs.
+ * Image sizes and build times are in the benchmark (`BENCH_IMAGES=1 npx projen bench`).
  *
- * Built for real: node (npm, pnpm, Yarn), python (requirements.txt, pyproject.toml), go,
- * static. Not built: java-maven and java-gradle, since Maven Central is not reachable here
- * (Maven and Gradle cannot fetch their plugins); their Dockerfiles are linted in the unit tests
- * (dockerfile-utils, dockerlinter) instead.
+ * Not built: java-gradle (see test/e2e/presets.ts: Gradle cannot be had from the reachable
+ * registries); it shows as a skipped test, and its Dockerfile is linted in the unit tests.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { freePort, missingTools, OciLab } from './oci';
+import { cachedSteps, freePort, OCI_TOOLS, OciLab } from './oci';
+import { BASES, changeSource, makeBases, makeRepository, NOT_BUILT, PRESETS } from './presets';
 import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { describeWith } from '../tools';
 
-const missing = missingTools();
-if (missing.length > 0 && process.env.CI) {
-  throw new Error(`missing ${missing.join(', ')}: .ci/run installs them (apt-get install buildah podman skopeo debootstrap docker-registry runc uidmap)`);
-}
-const describeWithTools = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`image tests skipped: ${missing.join(', ')} not installed`);
-
-const aptBase = (from: string, packages: string) => [
-  `FROM ${from}`,
-  'RUN apt-get update \\',
-  ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${packages} \\`,
-  ' && apt-get clean && rm -rf /var/lib/apt/lists/*',
-].join('\n');
-
-interface Preset {
-  readonly runtime: string;
-  /** Where the image keeps the service (default /app). */
-  readonly appDir?: string;
-  /** Build args that stand in for the official images. */
-  readonly buildArgs: (debian: string) => Record<string, string>;
-  /** What the runtime stage holds in /app (tooling and secrets stay out). */
-  readonly appFiles: string[];
-  readonly codeFile: string;
-  readonly cmd: string[];
-}
-
-const PRESETS: Preset[] = [
-  {
-    runtime: 'node',
-    buildArgs: () => ({ BASE_IMAGE: 'localhost/node-test:bookworm' }),
-    appFiles: ['node_modules', 'package-lock.json', 'package.json', 'src'],
-    codeFile: '/app/src/server.js',
-    cmd: ['node', 'src/server.js'],
-  },
-  {
-    runtime: 'python',
-    buildArgs: () => ({ BASE_IMAGE: 'localhost/python-test:bookworm' }),
-    appFiles: ['requirements.txt', 'src'],
-    codeFile: '/app/src/main.py',
-    cmd: ['python3', 'src/main.py'],
-  },
-  {
-    runtime: 'python-pyproject',
-    buildArgs: () => ({ BASE_IMAGE: 'localhost/python-test:bookworm' }),
-    appFiles: ['pyproject.toml', 'src'],
-    codeFile: '/app/src/main.py',
-    cmd: ['python3', 'src/main.py'],
-  },
-  {
-    runtime: 'static',
-    buildArgs: () => ({ BASE_IMAGE: 'localhost/nginx-test:bookworm' }),
-    appDir: '/srv/site',
-    appFiles: ['index.html'],
-    codeFile: '/srv/site/index.html',
-    cmd: ['nginx', '-g', 'daemon off;'],
-  },
-  {
-    runtime: 'go',
-    buildArgs: (debian) => ({ BUILD_IMAGE: 'localhost/go-test:bookworm', BASE_IMAGE: debian }),
-    appFiles: ['server'],
-    codeFile: '/app/server',
-    cmd: ['/app/server'],
-  },
-];
+const describeWithTools = describeWith(OCI_TOOLS);
 
 describeWithTools('generated images build, run and ship', () => {
   let lab: OciLab;
-  let debian: string;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-image-'));
   const timings: string[] = [];
   const timed = <T>(label: string, fn: () => T): T => {
@@ -93,23 +32,11 @@ describeWithTools('generated images build, run and ship', () => {
     timings.push(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return result;
   };
+  const buildArgs = { OCI_SOURCE: 'https://github.com/acme/orders', OCI_REVISION: '0123456789abcdef' };
 
   beforeAll(() => {
     lab = new OciLab();
-    debian = timed('debootstrap base', () => lab.makeDebianBase());
-    // Debian's Node.js has no corepack; the pnpm and Yarn presets get theirs (and through it pnpm
-    // and Yarn) from the npm registry, as node's official images bundle it. A machine that
-    // reaches the registry through a TLS-inspecting proxy names its CA bundle in
-    // NODE_EXTRA_CA_CERTS; the stand-in base trusts it too, as a company's mirror image would.
-    const ca = process.env.NODE_EXTRA_CA_CERTS && fs.existsSync(process.env.NODE_EXTRA_CA_CERTS) ? process.env.NODE_EXTRA_CA_CERTS : undefined;
-    const trust = ca ? 'COPY extra-ca.crt /etc/ssl/certs/extra-ca.crt\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/extra-ca.crt\n' : '';
-    timed('node base', () => lab.buildFromText('localhost/node-test:bookworm',
-      `${aptBase(debian, 'nodejs npm ca-certificates')}\n${trust}RUN npm install -g --no-audit --no-fund corepack@0.36.0`,
-      ca ? { 'extra-ca.crt': ca } : {}));
-    timed('python base', () => lab.buildFromText('localhost/python-test:bookworm', aptBase(debian, 'python3 python3-venv ca-certificates')));
-    timed('go base', () => lab.buildFromText('localhost/go-test:bookworm', aptBase(debian, 'golang-go ca-certificates')));
-    // Debian's nginx stands in for nginx-unprivileged; wget for the health check, as busybox's.
-    timed('nginx base', () => lab.buildFromText('localhost/nginx-test:bookworm', aptBase(debian, 'nginx-light wget')));
+    for (const [name, seconds] of Object.entries(makeBases(lab))) timings.push(`${name} base (made or loaded from the cache): ${seconds.toFixed(1)} s`);
   });
 
   afterAll(() => {
@@ -122,18 +49,14 @@ describeWithTools('generated images build, run and ship', () => {
     const repo = path.join(work, `svc-${preset.runtime}`);
     const image = `localhost/svc-${preset.runtime}:test`;
     const container = `svc-${preset.runtime}-${process.pid}`;
+    let service: string;
 
     beforeAll(async () => {
-      const result = await bootstrap(repo, packedModuleSpec(), ['--runtime', preset.runtime, '--port', '8081', '--health-path', '/ready']);
-      if (result.status !== 0) throw new Error(`projen new failed:\n${result.output}`);
+      service = await makeRepository(preset, repo);
     });
 
-    test('buildah builds the generated Dockerfile', () => {
-      timed(`${preset.runtime} image build`, () => lab.build(repo, image, {
-        ...preset.buildArgs(debian),
-        OCI_SOURCE: 'https://github.com/acme/orders',
-        OCI_REVISION: '0123456789abcdef',
-      }));
+    test('buildah builds the generated Dockerfile, with a real dependency from its registry', () => {
+      timed(`${preset.runtime} image build`, () => lab.build(service, image, { ...preset.buildArgs, ...buildArgs }));
       const docker = JSON.parse(lab.exec('buildah', ['inspect', '--type', 'image', image]).stdout).Docker.config;
       expect(docker.User).toBe('10001:10001');
       expect(Object.keys(docker.ExposedPorts)).toEqual(['8081/tcp']);
@@ -141,11 +64,11 @@ describeWithTools('generated images build, run and ship', () => {
       expect(docker.Healthcheck.Test[0]).toBe('CMD');
     });
 
-    test('the container answers on the health path as the non-root user, and its health check passes', async () => {
+    test('the container answers on the health path as the non-root user, loads its dependency, and its health check passes', async () => {
       const port = await freePort();
       lab.run(image, container, port, 8081);
       let body: unknown;
-      for (let i = 0; i < 80 && body === undefined; i++) {
+      for (let i = 0; i < 120 && body === undefined; i++) {
         body = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => (r.ok ? r.json() : undefined), () => undefined);
         if (body === undefined) await new Promise((r) => setTimeout(r, 250));
       }
@@ -155,6 +78,16 @@ describeWithTools('generated images build, run and ship', () => {
       expect(lab.exec('podman', ['exec', container, 'sh', '-c', `test -w ${preset.codeFile} && echo writable || echo read-only`]).stdout.trim()).toBe('read-only');
       // No tooling or secrets from the repository end up in the image.
       expect(lab.exec('podman', ['exec', container, 'ls', '-A', preset.appDir ?? '/app']).stdout.split('\n').filter(Boolean).sort()).toEqual(preset.appFiles);
+      if (preset.dependencyCheck) {
+        expect(lab.exec('podman', ['exec', container, ...preset.dependencyCheck.command]).stdout.trim()).toBe(preset.dependencyCheck.prints);
+      }
+      if (preset.runtime === 'go') {
+        // The runtime image has no Go: read the binary's build information with the build image's.
+        const out = fs.mkdtempSync(path.join(lab.dir, 'bin-'));
+        lab.exec('podman', ['cp', `${container}:/app/server`, path.join(out, 'server')]);
+        const info = lab.exec('podman', ['run', '--rm', '-v', `${out}:/check:ro`, BASES.go, 'go', 'version', '-m', '/check/server']).stdout;
+        expect(info).toMatch(/\bdep\s+github\.com\/google\/uuid\s+v1\.6\.0\s+h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr\+hNrb57e\+94F0=/);
+      }
       lab.exec('podman', ['healthcheck', 'run', container]);
       // The service handles SIGTERM: it stops well before the 15 s grace period ends in a kill
       // (idle keep-alive connections from the requests above must not hold it open).
@@ -162,6 +95,43 @@ describeWithTools('generated images build, run and ship', () => {
       lab.exec('podman', ['stop', '-t', '15', container]);
       expect(Date.now() - started).toBeLessThan(8000);
     });
+
+    test('a source-only change rebuilds from the cached dependency layer', () => {
+      changeSource(preset, service);
+      const steps = cachedSteps(timed(`${preset.runtime} rebuild after a source change`, () => lab.build(service, image, { ...preset.buildArgs, ...buildArgs })));
+      // The change was seen (some step ran again) ...
+      expect(steps.filter((s) => !s.cached).map((s) => s.instruction).join('\n')).toMatch(/^COPY /m);
+      // ... and the dependencies were not installed again.
+      if (preset.dependencyStep) {
+        const install = steps.filter((s) => preset.dependencyStep!.test(s.instruction));
+        expect(install).toHaveLength(1);
+        expect(install[0].cached).toBe(true);
+      }
+    });
+  });
+
+  for (const [runtime, reason] of Object.entries(NOT_BUILT)) {
+    console.warn(`image test skipped: ${runtime} is not built here: ${reason}`);
+    test.skip(`${runtime} builds and runs (not here: ${reason})`, () => undefined);
+  }
+
+  test('a change to the dependency list installs again: the layer check above can fail', () => {
+    const service = path.join(work, 'svc-python');
+    fs.appendFileSync(path.join(service, 'requirements.txt'), '# a change to the dependencies\n');
+    const steps = cachedSteps(lab.build(service, 'localhost/svc-python:test', { BASE_IMAGE: BASES.python }));
+    expect(steps.find((s) => /pip install -r requirements\.txt/.test(s.instruction))?.cached).toBe(false);
+  });
+
+  test('a requirement whose hash does not match fails the build', () => {
+    const service = path.join(work, 'svc-python');
+    const requirements = path.join(service, 'requirements.txt');
+    const good = fs.readFileSync(requirements, 'utf-8');
+    fs.writeFileSync(requirements, good.replace(/sha256:[0-9a-f]{64}/, `sha256:${'0'.repeat(64)}`));
+    try {
+      expect(() => lab.build(service, 'localhost/svc-python:bad-hash', { BASE_IMAGE: BASES.python })).toThrow(/THESE PACKAGES DO NOT MATCH THE HASHES/);
+    } finally {
+      fs.writeFileSync(requirements, good);
+    }
   });
 
   /** Waits for the health path of a container published on `port` to answer; returns the body. */
@@ -183,17 +153,18 @@ describeWithTools('generated images build, run and ship', () => {
     };
     /** What the workflow's `Changed services` job reports for the last commit, run for real. */
     const changedServices = (): Record<string, string> => {
-      const script = parse(fs.readFileSync(path.join(repo, '.github/workflows/container.yml'), 'utf-8')).jobs.changes.steps
-        .find((step: { run?: string }) => step.run?.includes('git diff')).run;
+      const step = parse(fs.readFileSync(path.join(repo, '.github/workflows/container.yml'), 'utf-8')).jobs.changes.steps
+        .find((s: { id?: string }) => s.id === 'diff');
       const output = path.join(work, `changes-${Date.now()}`);
-      const result = run('bash', ['-e', '-c', script], repo, { BASE_SHA: git('rev-parse', 'HEAD~1'), HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output });
+      // The services come from the step's env: (plain values here; only the SHAs are expressions).
+      const result = run('bash', ['-e', '-c', step.run], repo, { ...step.env, BASE_SHA: git('rev-parse', 'HEAD~1'), HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output });
       if (result.status !== 0) throw new Error(`the changes script failed: ${result.stderr}`);
       return Object.fromEntries(fs.readFileSync(output, 'utf-8').trim().split('\n').map((line) => line.split('=')));
     };
     /** Builds, like the workflow's pull request jobs, exactly the services reported as changed. */
     const buildChanged = (changed: Record<string, string>) => Object.entries(changed).filter(([, v]) => v === 'true').map(([service]) => {
       const context = service === 'multi' ? repo : path.join(repo, 'services', service);
-      timed(`${service} image build (multi-service)`, () => lab.build(context, `localhost/multi-${service}:test`, { BASE_IMAGE: 'localhost/node-test:bookworm' }));
+      timed(`${service} image build (multi-service)`, () => lab.build(context, `localhost/multi-${service}:test`, { BASE_IMAGE: BASES.node }));
       return service;
     });
     const exists = (image: string) => run('podman', ['image', 'exists', image], repo, lab.env).status === 0;

@@ -4,17 +4,102 @@
  * Base images are made locally with debootstrap, since no public registry is reachable.
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-const TOOLS = ['buildah', 'podman', 'skopeo', 'debootstrap', 'docker-registry', 'runc'];
+/** The tools this lab needs (tests use `describeWith(OCI_TOOLS)` from test/tools.ts). */
+export const OCI_TOOLS = ['buildah', 'podman', 'skopeo', 'debootstrap', 'docker-registry', 'runc', 'newuidmap'];
+const SUITE = 'bookworm';
+const DEBIAN = `localhost/debian:${SUITE}-slim`;
 
-/** The tools this lab needs that are not installed. */
-export function missingTools(): string[] {
-  return TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
+/** Where base images and the Debian root file system are kept between runs. */
+export function cacheDir(): string {
+  const dir = path.join(os.homedir(), '.cache', 'projen-gitops-tools', 'oci');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }
+
+const digest = (data: string | Buffer) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+
+/** Writes a cache file through a temporary name, so a run that stops halfway leaves none. */
+function atomicWrite(target: string, write: (tmp: string) => void): void {
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    write(tmp);
+    fs.renameSync(tmp, target);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** One `deb` entry of an apt source list: where, which suites, which components. */
+export interface AptSource {
+  readonly uri: string;
+  readonly suites: string[];
+  readonly components: string[];
+}
+
+/**
+ * The `deb` entries of apt's one-line format (`sources.list`, `*.list`):
+ * `deb [options] URI SUITE [COMPONENT...]`, with `#` comments. `deb-src` lines are ignored.
+ */
+export function parseOneLineSources(text: string): AptSource[] {
+  return text.split('\n').map((line) => line.replace(/#.*/, '').trim()).flatMap((line) => {
+    const match = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)((?:\s+\S+)*)$/.exec(line);
+    return match ? [{ uri: match[1], suites: [match[2]], components: match[3].trim().split(/\s+/).filter(Boolean) }] : [];
+  });
+}
+
+/**
+ * The `deb` entries of apt's deb822 format (`*.sources`, see sources.list(5)): stanzas
+ * separated by blank lines, fields `Types`, `URIs`, `Suites`, `Components`, `Enabled`;
+ * continuation lines start with a space, `#` lines are comments.
+ */
+export function parseDeb822Sources(text: string): AptSource[] {
+  const stanzas = text.split('\n').filter((line) => !line.startsWith('#')).join('\n').split(/\n\s*\n/);
+  return stanzas.flatMap((stanza) => {
+    const fields: Record<string, string> = {};
+    let last = '';
+    for (const line of stanza.split('\n')) {
+      const field = /^([\w-]+):\s*(.*)$/.exec(line);
+      if (field) fields[last = field[1].toLowerCase()] = field[2];
+      else if (/^\s/.test(line) && last) fields[last] += ` ${line.trim()}`;
+    }
+    const words = (name: string) => (fields[name] ?? '').split(/\s+/).filter(Boolean);
+    if (!words('types').includes('deb') || (fields.enabled ?? 'yes').trim().toLowerCase() === 'no') return [];
+    return words('uris').map((uri) => ({ uri, suites: words('suites'), components: words('components') }));
+  });
+}
+
+/** Debian's release names and aliases, to tell a Debian archive from another vendor's. */
+const DEBIAN_SUITES = ['bullseye', 'bookworm', 'trixie', 'forky', 'duke', 'sid', 'oldstable', 'stable', 'testing', 'unstable'];
+
+/**
+ * The Debian mirror debootstrap should use for `suite`, from the machine's own apt
+ * configuration: an entry with `main` for that suite, else one for another Debian release
+ * (its mirror carries every release). Throws when there is none; it never guesses an address.
+ */
+export function debianMirror(suite: string, etcApt = '/etc/apt'): string {
+  const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf-8') : '');
+  const dir = path.join(etcApt, 'sources.list.d');
+  const names = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  const sources = [
+    ...parseOneLineSources(read(path.join(etcApt, 'sources.list'))),
+    ...names.filter((n) => n.endsWith('.list')).flatMap((n) => parseOneLineSources(read(path.join(dir, n)))),
+    ...names.filter((n) => n.endsWith('.sources')).flatMap((n) => parseDeb822Sources(read(path.join(dir, n)))),
+  ].filter((s) => /^(https?|file):/.test(s.uri) && s.components.includes('main'));
+  const found = sources.find((s) => s.suites.includes(suite)) ?? sources.find((s) => s.suites.some((x) => DEBIAN_SUITES.includes(x)));
+  if (!found) {
+    throw new Error(`no Debian mirror in this machine's apt sources (${etcApt}/sources.list, ${dir}/*.list or ${dir}/*.sources): `
+      + `debootstrap needs one for '${suite}' with the 'main' component. Add one (see sources.list(5)): the line 'deb <mirror URI> ${suite} main' `
+      + `in ${etcApt}/sources.list, or the stanza 'Types: deb', 'URIs: <mirror URI>', 'Suites: ${suite}', 'Components: main' in ${dir}/debian.sources`);
+  }
+  return found.uri.replace(/\/+$/, '');
+}
+
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -28,12 +113,29 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Each step of a `buildah bud --layers` log, in order, with whether buildah took it from its
+ * layer cache: buildah prints `STEP n/m: INSTRUCTION` (after `[stage/stages] ` in a multi-stage
+ * build) and, for a reused layer, `--> Using cache`.
+ */
+export function cachedSteps(output: string): Array<{ instruction: string; cached: boolean }> {
+  const steps: Array<{ instruction: string; cached: boolean }> = [];
+  for (const line of output.split('\n')) {
+    const step = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: (.*)$/.exec(line);
+    if (step) steps.push({ instruction: step[1], cached: false });
+    else if (line.startsWith('--> Using cache') && steps.length > 0) steps[steps.length - 1].cached = true;
+  }
+  return steps;
+}
+
 export class OciLab {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-oci-'));
   /** The environment every tool runs with (private storage, runc). */
   readonly env: NodeJS.ProcessEnv;
   private readonly containers: string[] = [];
   private registry?: ChildProcess;
+  /** What the Debian base was made from; part of every cached base image's key. */
+  private baseKey = '';
 
   constructor() {
     for (const sub of ['graph', 'run', 'tmp', 'registry']) fs.mkdirSync(path.join(this.dir, sub));
@@ -57,34 +159,60 @@ export class OciLab {
     return result;
   }
 
-  /** `localhost/debian:bookworm-slim` from debootstrap, using the machine's Debian mirror. */
+  /**
+   * `localhost/debian:bookworm-slim` from debootstrap, using the machine's own Debian mirror.
+   * The root file system is cached as a tarball under ~/.cache/projen-gitops-tools/ (keyed by
+   * mirror, suite and debootstrap version; made anew after a week, for security updates).
+   */
   makeDebianBase(): string {
-    const sources = fs.readFileSync('/etc/apt/sources.list.d/debian.sources', 'utf-8');
-    const mirror = /^URIs:\s*(\S+)/m.exec(sources)?.[1] ?? 'http://deb.debian.org/debian';
-    const rootfs = path.join(this.dir, 'rootfs');
-    this.exec('debootstrap', ['--variant=minbase', 'bookworm', rootfs, mirror]);
-    fs.rmSync(path.join(rootfs, 'var/lib/apt/lists'), { recursive: true, force: true });
-    const tarball = path.join(this.dir, 'rootfs.tar');
-    this.exec('tar', ['-C', rootfs, '-cf', tarball, '.']);
-    this.exec('podman', ['import', tarball, 'localhost/debian:bookworm-slim']);
-    fs.rmSync(rootfs, { recursive: true, force: true });
-    fs.rmSync(tarball, { force: true });
-    return 'localhost/debian:bookworm-slim';
+    const mirror = debianMirror(SUITE);
+    const debootstrap = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'debootstrap'], { encoding: 'utf-8' }).stdout ?? '';
+    this.baseKey = digest(`debootstrap ${debootstrap} --variant=minbase ${SUITE} ${mirror}`);
+    const tarball = path.join(cacheDir(), `debian-${SUITE}-minbase-${this.baseKey}.tar`);
+    const fresh = fs.existsSync(tarball) && Date.now() - fs.statSync(tarball).mtimeMs < 7 * 24 * 3600 * 1000;
+    if (!fresh) {
+      const rootfs = path.join(this.dir, 'rootfs');
+      this.exec('debootstrap', ['--variant=minbase', SUITE, rootfs, mirror]);
+      fs.rmSync(path.join(rootfs, 'var/lib/apt/lists'), { recursive: true, force: true });
+      atomicWrite(tarball, (tmp) => this.exec('tar', ['-C', rootfs, '-cf', tmp, '.']));
+      fs.rmSync(rootfs, { recursive: true, force: true });
+    }
+    this.exec('podman', ['import', tarball, DEBIAN]);
+    return DEBIAN;
   }
 
-  /** Builds an image from a Containerfile given as text, with further files in its context. */
+  /**
+   * Builds an image from a Containerfile given as text, with further files in its context.
+   * The image is cached under ~/.cache/projen-gitops-tools/ as an archive keyed by the Debian
+   * base, the text and the files, and loaded from there when present.
+   */
   buildFromText(tag: string, containerfile: string, files: Record<string, string> = {}): string {
+    const key = digest([this.baseKey, tag, containerfile, ...Object.entries(files).map(([name, source]) => `${name}\0${digest(fs.readFileSync(source))}`)].join('\0'));
+    const archive = path.join(cacheDir(), `image-${tag.replace(/[^\w.-]+/g, '_')}-${key}.tar`);
+    if (fs.existsSync(archive)) {
+      this.exec('podman', ['load', '-q', '-i', archive]);
+      return tag;
+    }
     const context = fs.mkdtempSync(path.join(this.dir, 'ctx-'));
     fs.writeFileSync(path.join(context, 'Containerfile'), containerfile);
     for (const [name, source] of Object.entries(files)) fs.copyFileSync(source, path.join(context, name));
     this.exec('buildah', ['bud', '--isolation', 'chroot', '--format', 'docker', '-t', tag, context]);
+    atomicWrite(archive, (tmp) => this.exec('podman', ['save', '-q', '--format', 'docker-archive', '-o', tmp, tag]));
     return tag;
   }
 
-  /** Builds a repository's Dockerfile; returns the build output. */
+  /** An image's size in bytes, as podman reports it (the sum of its layers, uncompressed). */
+  imageSize(image: string): number {
+    return Number(this.exec('podman', ['image', 'inspect', '--format', '{{.Size}}', image]).stdout.trim());
+  }
+
+  /**
+   * Builds a repository's Dockerfile with buildah's layer cache (`--layers`), as BuildKit
+   * caches layers; returns the build output (see `cachedSteps`).
+   */
   build(contextDir: string, tag: string, buildArgs: Record<string, string>): string {
     const args = Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const result = this.exec('buildah', ['bud', '--isolation', 'chroot', '--format', 'docker', ...args, '-t', tag, '.'], { cwd: contextDir });
+    const result = this.exec('buildah', ['bud', '--layers', '--isolation', 'chroot', '--format', 'docker', ...args, '-t', tag, '.'], { cwd: contextDir });
     return result.stdout + result.stderr;
   }
 

@@ -3,13 +3,13 @@
  * hand-over, deleted seed, preview, the drift job's logic, and an upgrade from one packed
  * version of this module to the next. Needs `npx projen build` first.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { treeHash } from './tree';
-import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
+import { bootstrap, packedModuleSpec, run, userEnv } from '../../scripts/bootstrap';
 
 
 describe('sync without loss, in a bootstrapped repository', () => {
@@ -136,6 +136,142 @@ describe('sync without loss, in a bootstrapped repository', () => {
     expect(passed.status).toBe(0);
   });
 
+  const STATE = '.projen/gitops-state.json';
+  const output = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr;
+
+  test('a corrupt record stops npx projen before any write; the rebuild command recovers without losing the edit', () => {
+    commitAll('before the broken record');
+    edit('Dockerfile', (t) => t.replace('USER 10001:10001', 'USER 10001:10001\n# mine'));
+    fs.writeFileSync(path.join(dir, STATE), read(STATE).slice(0, 200)); // truncated, as by a crash
+    const before = treeHash(dir);
+    const stopped = projen();
+    expect(stopped.status).not.toBe(0);
+    expect(output(stopped)).toMatch(/RecordError: projen-gitops: the sync record \.projen\/gitops-state\.json is truncated \(empty, or cut off before its last line\); synth stopped before writing anything\./);
+    expect(output(stopped)).toMatch(/To recover, run:\n {2}PROJEN_GITOPS_RECORD=rebuild npx projen/);
+    expect(treeHash(dir)).toBe(before);
+    // The recovery trusts nothing: the edit is still caught...
+    const rebuilt = run('npx', ['projen'], dir, { CI: '', PROJEN_GITOPS_RECORD: 'rebuild' });
+    expect(rebuilt.status).not.toBe(0);
+    expect(output(rebuilt)).toMatch(/1 managed file was edited by hand[\s\S]*Dockerfile[\s\S]*\+# mine/);
+    expect(treeHash(dir)).toBe(before);
+    // ...and once the edit is dealt with, the record is whole again and synth settles.
+    fs.chmodSync(path.join(dir, 'Dockerfile'), 0o644);
+    git('checkout', '--', 'Dockerfile');
+    expect(run('npx', ['projen'], dir, { CI: '', PROJEN_GITOPS_RECORD: 'rebuild' }).status).toBe(0);
+    expect(read(STATE)).toMatch(/\nnull\]\}\n$/);
+    const settled = treeHash(dir);
+    expect(projen().status).toBe(0);
+    expect(treeHash(dir)).toBe(settled);
+    commitAll('record rebuilt');
+  });
+
+  test('two branches that changed options merge cleanly (merge=union); where that is missing, the conflict stops synth and the union command resolves it', () => {
+    const withOption = (option: string) => fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace('const project = new GitOpsProject({', `const project = new GitOpsProject({\n  ${option}`));
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc);
+    expect(projen().status).toBe(0);
+    commitAll('base');
+    const base = git('rev-parse', 'HEAD').stdout.trim();
+    const branches = () => {
+      git('checkout', '-q', '-B', 'approvals', base);
+      withOption('requiredApprovals: 2,');
+      expect(projen().status).toBe(0);
+      commitAll('two approvals');
+      git('checkout', '-q', '-B', 'port', base);
+      withOption('port: 3000,');
+      expect(projen().status).toBe(0);
+      commitAll('port 3000');
+    };
+    const merge = () => git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'merge', '-q', '--no-edit', 'approvals');
+    const bothOptions = () => withOption('port: 3000,\n  requiredApprovals: 2,');
+
+    branches();
+    const clean = merge();
+    expect(output(clean)).not.toMatch(/CONFLICT \(content\): Merge conflict in \.projen\/gitops-state\.json/);
+    expect(read(STATE)).not.toMatch(/^(<{7}|>{7})/m);
+    git('merge', '--abort');
+    git('reset', '-q', '--hard', 'port');
+
+    fs.writeFileSync(path.join(dir, '.git/info/attributes'), `/${STATE} merge=text\n`); // as without merge=union
+    const conflicted = merge();
+    expect(output(conflicted)).toMatch(/CONFLICT \(content\): Merge conflict in \.projen\/gitops-state\.json/);
+    for (const file of git('diff', '--name-only', '--diff-filter=U').stdout.split('\n').filter((f) => f && f !== STATE)) git('checkout', '--theirs', '--', file);
+    bothOptions();
+    const before = treeHash(dir);
+    const stopped = projen();
+    expect(stopped.status).not.toBe(0);
+    expect(output(stopped)).toMatch(/RecordError: projen-gitops: the sync record \.projen\/gitops-state\.json has unresolved merge conflict markers \(lines [\d, ]+\); synth stopped before writing anything\./);
+    expect(output(stopped)).toMatch(/PROJEN_GITOPS_RECORD=union npx projen/);
+    expect(treeHash(dir)).toBe(before);
+    const resolved = run('npx', ['projen'], dir, { CI: '', PROJEN_GITOPS_RECORD: 'union' });
+    expect(resolved.status).toBe(0);
+    expect(read(STATE)).not.toMatch(/^(<{7}|={7}|>{7})/m);
+    expect(read('Dockerfile')).toMatch(/^EXPOSE 3000$/m);
+    expect(read('.github/rulesets/protect-main.json')).toMatch(/"required_approving_review_count": 2/);
+    fs.rmSync(path.join(dir, '.git/info/attributes'));
+    commitAll('merged');
+  });
+
+  test('a tampered record naming a file outside the repository, with PROJEN_GITOPS_FORCE=1, copies nothing in', () => {
+    const outside = path.join(path.dirname(dir), 'somewhere', 'file');
+    fs.mkdirSync(path.dirname(outside), { recursive: true });
+    fs.writeFileSync(outside, 'not yours');
+    const escape = path.relative(dir, outside);
+    expect(escape).toBe('../somewhere/file');
+    fs.writeFileSync(path.join(dir, STATE), read(STATE).replace(/^(\["managed","Dockerfile")/m, `["managed",${JSON.stringify(escape)},"${'0'.repeat(64)}"],\n$1`));
+    const before = treeHash(dir);
+    const stopped = run('npx', ['projen'], dir, { CI: '', PROJEN_GITOPS_FORCE: '1' });
+    expect(stopped.status).not.toBe(0);
+    expect(output(stopped)).toMatch(/the sync record \.projen\/gitops-state\.json names paths synth must not touch \(tampered\?\); synth stopped before writing anything\.\n {2}entries\[\d+\]: path "\.\.\/somewhere\/file" leaves the repository/);
+    expect(treeHash(dir)).toBe(before);
+    expect(fs.existsSync(path.join(dir, 'somewhere'))).toBe(false);
+    git('checkout', '--', STATE);
+  });
+
+  test('npx projen while another synth holds the lock stops with the holder named; a lock whose process ended is taken over', () => {
+    const holder = spawn('sleep', ['60']);
+    try {
+      fs.writeFileSync(path.join(dir, '.projen/gitops.lock'), JSON.stringify({ pid: holder.pid, host: os.hostname(), started: new Date().toISOString() }));
+      const before = treeHash(dir);
+      const stopped = projen();
+      expect(stopped.status).not.toBe(0);
+      expect(output(stopped)).toMatch(new RegExp(`LockError: projen-gitops: another synth of this repository is running \\(\\.projen/gitops\\.lock: pid ${holder.pid} on `));
+      expect(treeHash(dir)).toBe(before);
+    } finally {
+      holder.kill();
+    }
+    execFileSync('sleep', ['0.2']);
+    expect(projen().status).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+    expect(git('status', '--porcelain').stdout).toBe('');
+  });
+
+  test('two npx projen at once: one synthesizes, the other stops with the lock message or runs after; the tree is whole', async () => {
+    setOptions('port: 4000,');
+    const start = () => new Promise<{ status: number | null; out: string }>((resolve) => {
+      const child = spawn('npx', ['projen'], { cwd: dir, env: userEnv({ CI: '' }) });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('close', (status) => resolve({ status, out }));
+    });
+    const results = await Promise.all([start(), start()]);
+    expect(results.some((r) => r.status === 0)).toBe(true);
+    for (const r of results.filter((x) => x.status !== 0)) expect(r.out).toMatch(/another synth of this repository is running/);
+    const settled = treeHash(dir);
+    expect(projen().status).toBe(0);
+    expect(treeHash(dir)).toBe(settled);
+    expect(read('Dockerfile')).toMatch(/^EXPOSE 4000$/m);
+  });
+
+  test('adding a service lists the seeded files synth creates', () => {
+    setOptions('services: [{ name: "worker", runtime: "go" as any }],');
+    const result = projen();
+    expect(result.status).toBe(0);
+    expect(output(result)).toMatch(/seeded {3}services\/worker\/go\.mod/);
+    expect(output(result)).toMatch(/seeded {3}services\/worker\/main\.go/);
+    expect(output(result)).toMatch(/created {2}services\/worker\/Dockerfile/);
+  });
+
   test('upgrading projen-gitops to a newer packed version: synth applies it and says per file what changed', () => {
     // Version B: the same package with a changed README template and a higher version.
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-upgrade-'));
@@ -162,4 +298,5 @@ describe('sync without loss, in a bootstrapped repository', () => {
     expect(treeHash(dir)).toBe(settled);
     fs.rmSync(work, { recursive: true, force: true });
   });
+
 });

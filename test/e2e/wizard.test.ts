@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { packedModuleSpec, ROOT } from '../../scripts/bootstrap';
+import { testWith } from '../tools';
 
 const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,9 +56,7 @@ describe('projen-gitops new', () => {
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
-  const tmux = spawnSync('tmux', ['-V']).status === 0;
-  if (!tmux && process.env.CI) throw new Error('tmux is not installed; .ci/run installs it');
-  (tmux ? test : test.skip)('in a real terminal: answers, a wrong answer corrected, then a working repository', async () => {
+  testWith(['tmux'])('in a real terminal: answers, a wrong answer corrected, then a working repository', async () => {
     const dir = newDir('terminal');
     const session = `wizard-${process.pid}`;
     const screen = () => spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf-8' }).stdout;

@@ -208,8 +208,9 @@ describe('ContainerBuildWorkflow', () => {
   test('bad branch and tag pattern are reported', () => {
     const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
     new ContainerImage(project);
-    new ContainerBuildWorkflow(project, { branch: 'feature..x', tagPattern: 'v *' });
-    expect(() => project.synth()).toThrow(/branch: must be a git branch name, got "feature..x"; try 'main'/);
-    expect(() => project.synth()).toThrow(/tagPattern: must be a git tag glob without spaces, got "v \*"; try 'v\*'/);
+    new ContainerBuildWorkflow(project, { branch: 'feature..x', tagPattern: 'v *', runsOn: '${{ github.event.pull_request.title }}' });
+    expect(() => project.synth()).toThrow(/branch: must be a git branch name .*, got 'feature\.\.x'; try 'feature\.x'/);
+    expect(() => project.synth()).toThrow(/tagPattern: must be a tag glob of letters, digits, .*, got 'v \*'; try 'v\*'/);
+    expect(() => project.synth()).toThrow(/runsOn: must be a runner label of letters, digits, '\.', '_' and '-', got '\$\{\{ github\.event\.pull_request\.title \}\}'; try 'ubuntu-24\.04'/);
   });
 });

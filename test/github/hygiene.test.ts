@@ -28,8 +28,8 @@ describe('CodeOwners', () => {
 
   test.each<[string, string[], RegExp]>([
     ['no owner', [], /codeOwners: must list at least one owner, got \[\]; try \['@my-org\/my-team'\]/],
-    ['a bare name', ['acme'], /codeOwners: must be '@user', '@org\/team' or an email address, got "acme"; try '@acme'/],
-    ['a space', ['@acme team'], /codeOwners: must be '@user', '@org\/team' or an email address, got "@acme team"/],
+    ['a bare name', ['acme'], /codeOwners\[0\]: must be '@user', '@org\/team' or an email address, got 'acme'; try '@acme'/],
+    ['a space', ['@acme team'], /codeOwners\[0\]: must be '@user', '@org\/team' or an email address, got '@acme team'/],
   ])('%s is rejected', (_name, owners, message) => {
     const project = gitopsProject({ codeOwners: owners });
     expect(() => project.synth()).toThrow(message);
@@ -151,7 +151,7 @@ describe('SecurityPolicy', () => {
 
   test('a bad contact is rejected', () => {
     const project = gitopsProject({ securityContact: 'call us' });
-    expect(() => project.synth()).toThrow(/securityContact: must be an email address or an https URL, got "call us"/);
+    expect(() => project.synth()).toThrow(/securityContact: must be an email address or an https URL, got 'call us'/);
   });
 });
 

@@ -228,13 +228,13 @@ describe('several services on different registries', () => {
 
 describe('registry validation', () => {
   test.each<[keyof RegistryIdentity, string, RegExp]>([
-    ['awsRoleArn', 'arn:aws:iam::1234:role/publish', /registryIdentity\.awsRoleArn: must be an IAM role ARN like 'arn:aws:iam::123456789012:role\/github-publish' or a `\$\{\{ vars\.NAME \}\}` expression, got "arn:aws:iam::1234:role\/publish"; fix it, or leave it unset to read the repository variable AWS_ROLE_ARN/],
-    ['awsRoleArn', 'arn:aws:iam::123456789012:user/ci', /registryIdentity\.awsRoleArn: must be an IAM role ARN .* got "arn:aws:iam::123456789012:user\/ci"/],
-    ['gcpWorkloadIdentityProvider', 'projects/my-project/locations/global/workloadIdentityPools/github/providers/orders', /registryIdentity\.gcpWorkloadIdentityProvider: must be a provider name like 'projects\/123456789012\/locations\/global\/workloadIdentityPools\/github\/providers\/my-repo' \(the project number, not its id\) .* got "projects\/my-project\/.*"; fix it, or leave it unset to read the repository variable GCP_WORKLOAD_IDENTITY_PROVIDER/],
-    ['gcpServiceAccount', 'publisher', /registryIdentity\.gcpServiceAccount: must be a service account email like 'publisher@my-project\.iam\.gserviceaccount\.com' .* got "publisher"; .* GCP_SERVICE_ACCOUNT/],
-    ['azureClientId', 'my-app', /registryIdentity\.azureClientId: must be a GUID like '00000000-0000-0000-0000-000000000000' .* got "my-app"; .* AZURE_CLIENT_ID/],
-    ['azureTenantId', '1111-2222', /registryIdentity\.azureTenantId: must be a GUID .* got "1111-2222"; .* AZURE_TENANT_ID/],
-    ['azureSubscriptionId', '${{ secrets.SUB }} ; x', /registryIdentity\.azureSubscriptionId: must be a GUID .* got "\$\{\{ secrets\.SUB \}\} ; x"; .* AZURE_SUBSCRIPTION_ID/],
+    ['awsRoleArn', 'arn:aws:iam::1234:role/publish', /registryIdentity\.awsRoleArn: must be an IAM role ARN like 'arn:aws:iam::123456789012:role\/github-publish' or a `\$\{\{ vars\.NAME \}\}` expression, got 'arn:aws:iam::1234:role\/publish'; fix it, or leave it unset to read the repository variable AWS_ROLE_ARN/],
+    ['awsRoleArn', 'arn:aws:iam::123456789012:user/ci', /registryIdentity\.awsRoleArn: must be an IAM role ARN .* got 'arn:aws:iam::123456789012:user\/ci'/],
+    ['gcpWorkloadIdentityProvider', 'projects/my-project/locations/global/workloadIdentityPools/github/providers/orders', /registryIdentity\.gcpWorkloadIdentityProvider: must be a provider name like 'projects\/123456789012\/locations\/global\/workloadIdentityPools\/github\/providers\/my-repo' \(the project number, not its id\) .* got 'projects\/my-project\/.*'; fix it, or leave it unset to read the repository variable GCP_WORKLOAD_IDENTITY_PROVIDER/],
+    ['gcpServiceAccount', 'publisher', /registryIdentity\.gcpServiceAccount: must be a service account email like 'publisher@my-project\.iam\.gserviceaccount\.com' .* got 'publisher'; .* GCP_SERVICE_ACCOUNT/],
+    ['azureClientId', 'my-app', /registryIdentity\.azureClientId: must be a GUID like '00000000-0000-0000-0000-000000000000' .* got 'my-app'; .* AZURE_CLIENT_ID/],
+    ['azureTenantId', '1111-2222', /registryIdentity\.azureTenantId: must be a GUID .* got '1111-2222'; .* AZURE_TENANT_ID/],
+    ['azureSubscriptionId', '${{ secrets.SUB }} ; x', /registryIdentity\.azureSubscriptionId: must be a GUID .* got '\$\{\{ secrets\.SUB \}\} ; x'; .* AZURE_SUBSCRIPTION_ID/],
   ])('a bad %s is rejected: %s', (key, value, message) => {
     const project = gitopsProject({ registryIdentity: { [key]: value } });
     expect(() => project.synth()).toThrow(message);
@@ -268,7 +268,7 @@ describe('registry validation', () => {
   test('Docker Hub needs an image name of namespace and repository', () => {
     const project = gitopsProject({ registry: 'docker.io', imageName: 'acme/orders' });
     project.addService({ name: 'worker', runtime: Runtime.GO });
-    expect(() => project.synth()).toThrow(/imageName: of service 'worker' on Docker Hub must be '<namespace>\/<repository>', got none \(the default is '<owner>\/<repo>\/<service>'\); try 'my-namespace\/worker'/);
+    expect(() => project.synth()).toThrow(/addService\('worker'\)\.imageName: on Docker Hub must be '<namespace>\/<repository>', got none \(the default is '<owner>\/<repo>\/<service>'\); try 'my-namespace\/worker'/);
     expect(() => gitopsProject({ registry: 'docker.io', imageName: 'orders' }).synth()).toThrow(/imageName: on Docker Hub must be '<namespace>\/<repository>', got 'orders'/);
   });
 });

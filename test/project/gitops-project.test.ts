@@ -111,7 +111,7 @@ test('codeScanning: false (a private repository without Advanced Security) drops
 
 test('a name that cannot name a folder, a package and an image is rejected', () => {
   const project = gitopsProject({ name: 'My Service' });
-  expect(() => project.synth()).toThrow(/- name: must be lowercase letters, digits, '.', '_' or '-' .* got "My Service"; try 'my-service'/);
+  expect(() => project.synth()).toThrow(/- name: must be lowercase letters, digits, '.', '_' or '-' .* got 'My Service'; try 'my-service'/);
 });
 
 describe('misspelt options', () => {

@@ -1,9 +1,8 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { parse } from 'yaml';
 import { GitOpsProject, Runtime } from '../../src';
-import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir } from '../util';
+import { actionlint, gitopsProject, shellcheckRuns, synth } from '../util';
+
+// The changed-services script runs on a real git history in test/github/container-pipeline.test.ts.
 
 const FILE = '.github/workflows/container.yml';
 
@@ -68,42 +67,13 @@ describe('multi-service repositories', () => {
     expect(shellcheckRuns(source) ?? []).toEqual([]);
   });
 
-  test('the changed-services script, run on a real git history, picks the right services', () => {
-    const script = parse(synth(twoServices())[FILE]).jobs.changes.steps[1].run;
-    const dir = tempdir();
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf-8' }).stdout.trim();
-    git('init', '-q');
-    fs.mkdirSync(path.join(dir, 'services/worker'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'README.md'), 'a');
-    fs.writeFileSync(path.join(dir, 'services/worker/main.go'), 'a');
-    git('add', '-A');
-    git('commit', '-qm', 'base');
-    const base = git('rev-parse', 'HEAD');
-    const changes = (files: string[]) => {
-      git('checkout', '-q', base);
-      for (const file of files) {
-        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        fs.writeFileSync(path.join(dir, file), String(Math.random()));
-      }
-      git('add', '-A');
-      git('commit', '-qm', 'change');
-      const output = path.join(dir, '..', `out-${Math.random()}`);
-      const result = spawnSync('bash', ['-e', '-c', script], { cwd: dir, encoding: 'utf-8', env: { ...process.env, BASE_SHA: base, HEAD_SHA: git('rev-parse', 'HEAD'), GITHUB_OUTPUT: output } });
-      expect(result.status).toBe(0);
-      return fs.readFileSync(output, 'utf-8').trim().split('\n').sort();
-    };
-    expect(changes(['services/worker/main.go'])).toEqual(['orders=false', 'worker=true']);
-    expect(changes(['src/server.js'])).toEqual(['orders=true', 'worker=false']);
-    expect(changes(['.github/workflows/container.yml'])).toEqual(['orders=true', 'worker=true']);
-  });
-
   test('services from the options, validated', () => {
     const out = synth(gitopsProject({ services: [{ name: 'worker', runtime: Runtime.PYTHON }] }));
     expect(out['services/worker/requirements.txt']).toBeDefined();
     const dup = gitopsProject({ services: [{ name: 'worker' }, { name: 'worker', path: 'other' }] });
-    expect(() => dup.synth()).toThrow(/serviceName: must be unique, got 'worker' twice/);
+    expect(() => dup.synth()).toThrow(/services\[1\]\.name: must be unique, got 'worker' twice; try 'worker-2'/);
     const bad = gitopsProject({ services: [{ name: 'Worker', path: '../x' }] });
-    expect(() => bad.synth()).toThrow(/serviceName: must be lowercase[\s\S]*path: must be a folder inside the repository/);
+    expect(() => bad.synth()).toThrow(/services\[0\]\.name: must be a lowercase name[\s\S]*services\[0\]\.path: must be a folder inside the repository: .*, got '..\/x'; try 'x'/);
   });
 
   test('CodeQL and Dependabot cover every service', () => {

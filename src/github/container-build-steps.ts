@@ -1,0 +1,165 @@
+import { github } from 'projen';
+import { ACTIONS, toolInput, uses } from './actions';
+import { RegistryIdentity } from './registry-login';
+import { ContainerImage } from '../container/container-image';
+
+/** What every job of the container workflow reads from `ContainerBuildWorkflow`'s options. */
+export interface BuildSettings {
+  readonly branch: string;
+  readonly runsOn: string;
+  /** The published platforms; pull requests build and scan the first. */
+  readonly platforms: string[];
+  readonly sign: boolean;
+  readonly scanSeverity: string;
+  readonly upload: boolean;
+  readonly identity: RegistryIdentity;
+}
+
+/** One image's place in the workflow: its job id suffix and its label in job names. */
+export interface ImageJobs {
+  readonly image: ContainerImage;
+  /** Whether the project has several images (jobs are then named after their service). */
+  readonly multi: boolean;
+  /** `-<service>` with several images, else empty. */
+  readonly suffix: string;
+  /** ` (<service>)` with several images, else empty. */
+  readonly label: string;
+}
+
+export function imageJobs(image: ContainerImage, multi: boolean): ImageJobs {
+  return { image, multi, suffix: multi ? `-${image.serviceName}` : '', label: multi ? ` (${image.serviceName})` : '' };
+}
+
+/** Trivy's severities, worst first. */
+export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+
+/**
+ * Option text as a literal in a place GitHub evaluates expressions in (`env:`, `with:`,
+ * `concurrency:`): `${{` becomes an expression that yields it, so a value never expands a
+ * context. Values reach scripts through `env:` only, never as script text.
+ */
+export function literal(value: string): string {
+  return value.replace(/\$\{\{/g, "${{ '${{' }}");
+}
+
+/**
+ * The code scanning category of an image's Trivy results on one platform. A category per
+ * image (and per platform when there are several): code scanning keeps one analysis per
+ * category, so images sharing one replace each other's results. A pull request reports under
+ * the category of the same image and platform on the default branch, so the two compare.
+ */
+export function sarifCategory(jobs: ImageJobs, settings: BuildSettings, platform: string): string {
+  const parts = ['container-image'];
+  if (jobs.multi) parts.push(literal(jobs.image.serviceName));
+  if (settings.platforms.length > 1) parts.push(platform);
+  return parts.join('/');
+}
+
+export interface ScanOptions {
+  /** The condition to upload under (besides `always()`). */
+  readonly uploadIf?: string;
+  /** The scan step's environment (Trivy's settings without an input). */
+  readonly env?: Record<string, string>;
+}
+
+/** Trivy to SARIF, uploaded to code scanning (where `uploadIf` allows). */
+export function scanSteps(settings: BuildSettings, imageRef: string, category: string, options: ScanOptions = {}): github.workflows.JobStep[] {
+  const env = options.env ? { env: options.env } : {};
+  if (!settings.upload) {
+    return [{
+      name: 'Scan the image',
+      uses: uses(ACTIONS.trivy),
+      ...env,
+      with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
+    }];
+  }
+  return [
+    {
+      name: 'Scan the image',
+      uses: uses(ACTIONS.trivy),
+      ...env,
+      with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
+    },
+    {
+      name: 'Report to code scanning',
+      if: options.uploadIf ? `always() && ${options.uploadIf}` : 'always()',
+      uses: uses(ACTIONS.uploadSarif),
+      with: { sarif_file: 'trivy.sarif', category },
+    },
+  ];
+}
+
+/** The image's repository as the metadata action takes it: configured, or computed by the `image` step. */
+export function imageNames(image: ContainerImage): string {
+  return image.imageReference ? literal(image.imageReference) : '${{ steps.image.outputs.name }}';
+}
+
+export interface PrepareOptions {
+  /** Set up QEMU (a platform other than the runner's). */
+  readonly qemu: boolean;
+  /** Check out the whole history (and every branch). */
+  readonly fullHistory?: boolean;
+  /** Steps that decide the tags, run just before the metadata step. */
+  readonly beforeTags?: github.workflows.JobStep[];
+  /** An expression that must hold for the branch tag to be set. */
+  readonly branchTagIf?: string;
+}
+
+/** Check out, Buildx (and QEMU for other platforms), the image name and its tags and labels. */
+export function prepareSteps(jobs: ImageJobs, options: PrepareOptions): github.workflows.JobStep[] {
+  const { image, multi } = jobs;
+  const steps: github.workflows.JobStep[] = [
+    { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, ...(options.fullHistory ? { 'fetch-depth': 0 } : {}) } },
+    ...(options.qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
+    { name: 'Set up Docker Buildx', uses: uses(ACTIONS.setupBuildx) },
+  ];
+  if (!image.imageReference) {
+    // Image names must be lowercase; GitHub owners and repositories may not be.
+    // With several services, each but the one at the root gets its name appended.
+    const service = multi && image.context !== '.' ? image.serviceName : undefined;
+    steps.push({
+      name: 'Compute the image name',
+      id: 'image',
+      env: { REGISTRY: literal(image.registry), ...(service ? { SERVICE: literal(service) } : {}) },
+      run: service
+        ? 'echo "name=${REGISTRY}/${GITHUB_REPOSITORY,,}/${SERVICE}" >> "$GITHUB_OUTPUT"'
+        : 'echo "name=${REGISTRY}/${GITHUB_REPOSITORY,,}" >> "$GITHUB_OUTPUT"',
+    });
+  }
+  steps.push(...options.beforeTags ?? []);
+  steps.push({
+    name: 'Image tags and labels',
+    id: 'meta',
+    uses: uses(ACTIONS.metadata),
+    with: {
+      images: imageNames(image),
+      tags: [
+        options.branchTagIf ? `type=ref,event=branch,enable=\${{ ${options.branchTagIf} }}` : 'type=ref,event=branch',
+        'type=ref,event=pr',
+        'type=semver,pattern={{version}}',
+        'type=semver,pattern={{major}}.{{minor}}',
+        'type=sha',
+      ].join('\n'),
+    },
+  });
+  return steps;
+}
+
+/** The inputs of docker/build-push-action common to pull request and publish builds. */
+export function buildInputs(image: ContainerImage): Record<string, unknown> {
+  return {
+    'context': literal(image.context),
+    'file': literal(image.dockerfilePath),
+    'tags': '${{ steps.meta.outputs.tags }}',
+    'labels': '${{ steps.meta.outputs.labels }}',
+    'build-args': [
+      'OCI_SOURCE=${{ github.server_url }}/${{ github.repository }}',
+      'OCI_REVISION=${{ github.sha }}',
+    ].join('\n'),
+  };
+}
+
+/** BuildKit's GitHub cache, a scope per service so services do not evict each other's layers. */
+export function cacheScope(jobs: ImageJobs): string {
+  return jobs.multi ? `,scope=${literal(jobs.image.serviceName)}` : '';
+}

@@ -1,0 +1,28 @@
+/**
+ * Why a generated job asks for each permission beyond `contents: read`, written as a comment on
+ * its line (zizmor's `undocumented-permissions` audit asks for one; a reviewer reads it).
+ * projen renders workflows from an object model, which has no place for comments, so the
+ * rendered text is post-processed (with the version comments of the pins).
+ */
+const REASONS: Record<string, string> = {
+  'actions: read': 'CodeQL reads the workflow run it analyses (private repositories)',
+  'security-events: write': 'uploads scan results to GitHub code scanning',
+  'packages: write': 'pushes the image to GitHub Container Registry',
+  'packages: read': 'pulls the image from GitHub Container Registry to scan it',
+  'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
+};
+
+/** Adds the reason comment to each permission line of a `permissions:` block that has one. */
+export function annotatePermissions(yaml: string): string {
+  let block: number | undefined; // indentation of the `permissions:` key we are under
+  return yaml.split('\n').map((line) => {
+    const indent = line.length - line.trimStart().length;
+    if (block !== undefined && line.trim() !== '' && indent <= block) block = undefined;
+    if (/^\s*permissions:\s*$/.test(line)) {
+      block = indent;
+      return line;
+    }
+    const reason = block !== undefined ? REASONS[line.trim()] : undefined;
+    return reason ? `${line} # ${reason}` : line;
+  }).join('\n');
+}

@@ -1,0 +1,3 @@
+export { HelmChart } from './helm-chart';
+export type { HelmChartOptions } from './helm-chart';
+export { DeployCheckWorkflow } from './deploy-check-workflow';

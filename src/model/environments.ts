@@ -1,0 +1,129 @@
+import { Component, Project } from 'projen';
+import { ServiceDeploymentOptions } from './service';
+import { addValidation, Problem } from '../core/validation';
+
+/** One stage the services are deployed to. */
+export interface EnvironmentOptions {
+  /** The environment's name (a DNS label: lowercase letters, digits, '-'), e.g. `staging`. */
+  readonly name: string;
+
+  /**
+   * The Kubernetes namespace the services run in.
+   * @default - `<project name>-<environment name>`
+   */
+  readonly namespace?: string;
+
+  /**
+   * The cluster's API server URL (as Argo CD names clusters).
+   * @default "https://kubernetes.default.svc" (the cluster Argo CD runs in)
+   */
+  readonly cluster?: string;
+
+  /**
+   * Deploy to this environment. `false` turns the whole stage off: no values, no rendered
+   * manifests, no promotion into it.
+   * @default true
+   */
+  readonly deploy?: boolean;
+
+  /**
+   * Overrides for every service in this environment (replicas, resources, host, ...).
+   * @default - the services' own settings
+   */
+  readonly overrides?: ServiceDeploymentOptions;
+
+  /**
+   * Overrides for one service in this environment, by service name; applied after `overrides`.
+   * @default {}
+   */
+  readonly services?: { [service: string]: ServiceDeploymentOptions };
+}
+
+/** Options for `Environments`. */
+export interface EnvironmentsOptions {
+  /**
+   * The environments in promotion order.
+   * @default - dev, staging and prod
+   */
+  readonly environments?: EnvironmentOptions[];
+}
+
+/** An environment with its defaults filled in (internal). */
+export interface EnvironmentFacts {
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: string;
+  /** Position in the promotion order, from 0. */
+  readonly order: number;
+  readonly deploy: boolean;
+  readonly overrides: ServiceDeploymentOptions;
+  readonly services: { [service: string]: ServiceDeploymentOptions };
+}
+
+/** The default stages, in promotion order. */
+export const DEFAULT_ENVIRONMENTS: EnvironmentOptions[] = [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }];
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A Kubernetes DNS-1035 label (Service names, environment names). */
+export function checkDnsLabel(value: string, example: string): string | undefined {
+  if (typeof value !== 'string' || !DNS_LABEL.test(value)) {
+    const suggestion = String(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 63) || example;
+    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${JSON.stringify(value)}; try '${suggestion}'`;
+  }
+  return undefined;
+}
+
+/**
+ * The environments the services are deployed to, in promotion order (default dev, staging,
+ * prod): name, namespace, cluster and per-environment overrides, read by the Helm values,
+ * the rendered manifests and the promotion.
+ */
+export class Environments extends Component {
+  /** The project's environments, if it has them. */
+  public static of(project: Project): Environments | undefined {
+    return project.components.find((c): c is Environments => c instanceof Environments);
+  }
+
+  private readonly list: EnvironmentFacts[];
+
+  constructor(project: Project, options: EnvironmentsOptions = {}) {
+    super(project);
+    const given = options.environments ?? DEFAULT_ENVIRONMENTS;
+    this.list = given.map((env, order) => ({
+      name: env.name,
+      namespace: env.namespace ?? `${project.name}-${env.name}`,
+      cluster: env.cluster ?? IN_CLUSTER,
+      order,
+      deploy: env.deploy ?? true,
+      overrides: { ...env.overrides },
+      services: { ...env.services },
+    }));
+    addValidation(project, () => this.validate());
+  }
+
+  /** Every environment, deployed or not, in promotion order (copies). */
+  public get all(): EnvironmentFacts[] {
+    return this.list.map((e) => ({ ...e }));
+  }
+
+  /** The environments that are deployed, in promotion order (copies). */
+  public get deployed(): EnvironmentFacts[] {
+    return this.all.filter((e) => e.deploy);
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
+    this.list.forEach((env, i) => {
+      const at = `environments[${i}]`;
+      report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
+      if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
+      report(`${at}.namespace`, checkDnsLabel(env.namespace, `${this.project.name}-${env.name}`.replace(/[^a-z0-9-]/g, '-')));
+      if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(env.cluster)) {
+        report(`${at}.cluster`, `must be the https URL of a cluster's API server, got ${JSON.stringify(env.cluster)}; try '${IN_CLUSTER}'`);
+      }
+    });
+    return problems;
+  }
+}

@@ -1,0 +1,5 @@
+export { Repository } from './repository';
+export type { RepositoryOptions, RepositoryFacts } from './repository';
+export { Environments } from './environments';
+export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from './environments';
+export type { ServiceDeploymentOptions } from './service';

@@ -1,0 +1,217 @@
+/**
+ * Kubernetes' own verdict on our objects: a real kube-apiserver (with etcd), built from the Go
+ * module proxy by scripts/build-kube-apiserver.sh, runs on 127.0.0.1. Every environment's
+ * namespace enforces (and warns and audits) the restricted Pod Security profile; Argo CD's
+ * released CRDs are installed; every object is server-side dry-run applied with
+ * `fieldValidation=Strict`. A rejection or any `Warning` header fails with the API server's
+ * message, and known-bad fixtures must be rejected.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { ControlPlane, controlPlaneTools, kubectlBinary, kubePins, objectName, parseObjects, Verdict } from './apiserver';
+import { ARGOCD_NAMESPACE, FIXTURE_NAMESPACE, knownBad, knownGoodArgoCd, knownGoodService } from './kube-fixtures';
+import { GitOpsProjectOptions, Runtime } from '../../src';
+import { gitopsProject, synth, tempdir } from '../util';
+
+const tools = controlPlaneTools();
+// Local skip until test/util.ts has the shared one: visible, counted by jest, fatal under CI.
+if (tools.missing !== undefined) {
+  if (process.env.CI) throw new Error(`kube-apiserver is required under CI=true: ${tools.missing}`);
+  console.warn(`API server tests SKIPPED: ${tools.missing}`);
+}
+const describeWithApiServer = tools.missing === undefined ? describe : describe.skip;
+const kubectl = tools.missing === undefined ? kubectlBinary() : undefined;
+if (kubectl?.missing !== undefined) {
+  if (process.env.CI) throw new Error(`kubectl is required under CI=true: ${kubectl.missing}`);
+  console.warn(`kubectl test SKIPPED: ${kubectl.missing}`);
+}
+const testWithKubectl = kubectl?.path !== undefined ? test : test.skip;
+
+/** Every verdict that is not a clean acceptance, as the API server said it. */
+function problems(verdicts: Array<Verdict | undefined>): string[] {
+  return verdicts.flatMap((v) => {
+    if (!v) return [];
+    const out = v.message !== undefined ? [`${v.object}: rejected (${v.status}): ${v.message}`] : [];
+    return [...out, ...v.warnings.map((w) => `${v.object}: warning: ${w}`)];
+  });
+}
+
+/** A synthesized repository's rendered manifests and the namespaces of its environments. */
+interface GeneratedRepo {
+  readonly namespaces: string[];
+  readonly services: number;
+  /** deploy/rendered/<env>/<service>.yaml, and deploy/argocd/*.yaml once Argo CD objects are generated. */
+  readonly files: Array<{ readonly file: string; readonly text: string; readonly objects: any[] }>;
+}
+
+function generatedRepo(options: Partial<GitOpsProjectOptions>): GeneratedRepo {
+  const project = gitopsProject({ repository: 'acme/orders', ...options });
+  const out = synth(project);
+  const files = Object.keys(out).filter((file) => /^deploy\/(rendered\/[^/]+\/[^/]+|argocd\/[^/]+)\.ya?ml$/.test(file)).sort();
+  return {
+    namespaces: project.environments.deployed.map((env) => env.namespace),
+    services: 1 + (options.services?.length ?? 0),
+    files: files.map((file) => ({ file, text: out[file], objects: parseObjects(out[file]) })),
+  };
+}
+
+const FOLDER_ONLY: Runtime[] = [Runtime.NODE_PNPM, Runtime.NODE_YARN];
+
+/** Every runtime preset (custom needs a Dockerfile of the user's), and a multi-service repository with the optional parts on. */
+const GENERATED: Array<[string, Partial<GitOpsProjectOptions>, string[]?]> = [
+  ...Object.values(Runtime).filter((runtime) => runtime !== Runtime.CUSTOM).map((runtime): [string, Partial<GitOpsProjectOptions>] =>
+    // pnpm and Yarn services live in a folder of their own next to the npm root.
+    (FOLDER_ONLY.includes(runtime) ? [`${runtime} preset`, { runtime: Runtime.NODE, services: [{ name: 'api', runtime }] }] : [`${runtime} preset`, { runtime }])),
+  ['multi-service repository (Ingress, HTTPRoute, HPA, per-environment overrides)', {
+    runtime: Runtime.NODE,
+    deployment: { host: 'orders.example.com', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
+    services: [
+      { name: 'billing', runtime: Runtime.PYTHON, deployment: { host: 'billing.example.com', gateway: 'gateway/public', maxReplicas: 4 } },
+      { name: 'web', runtime: Runtime.STATIC, deployment: { replicas: 1, servicePort: 8080 } },
+    ],
+    environments: [
+      { name: 'dev', overrides: { replicas: 1 } },
+      { name: 'staging' },
+      { name: 'prod', namespace: 'orders-production', overrides: { replicas: 3, maxReplicas: 6 }, services: { billing: { memoryLimit: '512Mi' } } },
+    ],
+  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler']],
+];
+
+describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
+  let plane: ControlPlane;
+
+  beforeAll(async () => {
+    if (tools.missing !== undefined) return;
+    plane = await ControlPlane.start(tools);
+    console.log(`kube-apiserver ${kubePins().kube} ready in ${plane.startSeconds.toFixed(1)} s`);
+    for (const ns of [FIXTURE_NAMESPACE, ARGOCD_NAMESPACE]) await plane.createRestrictedNamespace(ns);
+    // The known-bad pods run as the fixtures' service account, which must exist.
+    for (const sa of knownGoodService().filter((o) => o.kind === 'ServiceAccount')) await plane.create(sa, FIXTURE_NAMESPACE);
+    for (const dir of tools.crdDirs) {
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+        await plane.installCrds(fs.readFileSync(path.join(dir, file), 'utf-8'));
+      }
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await plane?.stop();
+  });
+
+  test('the namespaces enforce, warn and audit the restricted profile', async () => {
+    const ns = await plane.request('GET', `/api/v1/namespaces/${FIXTURE_NAMESPACE}`);
+    expect(ns.body.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
+  test("Argo CD's and Gateway API's CRDs are served", async () => {
+    const kinds = async (groupVersion: string) => (await plane.request('GET', `/apis/${groupVersion}`)).body.resources.map((r: any) => r.kind);
+    expect(await kinds('argoproj.io/v1alpha1')).toEqual(expect.arrayContaining(['AppProject', 'Application', 'ApplicationSet']));
+    expect(await kinds('gateway.networking.k8s.io/v1')).toEqual(expect.arrayContaining(['HTTPRoute', 'Gateway']));
+  });
+
+  test('known-good fixtures are accepted without a warning, pods from their templates too', async () => {
+    const verdicts = [
+      ...await plane.dryRunAll(knownGoodService(), FIXTURE_NAMESPACE),
+      ...await plane.dryRunAll(knownGoodArgoCd(), ARGOCD_NAMESPACE),
+    ];
+    expect(problems(verdicts)).toEqual([]);
+    expect(verdicts.map((v) => v.object)).toEqual(expect.arrayContaining(['Deployment/orders', 'pod template of Deployment/orders', 'Application/orders-dev', 'ApplicationSet/orders', 'HTTPRoute/orders']));
+  });
+
+  test('a dry run stores nothing', async () => {
+    const res = await plane.request('GET', `/apis/apps/v1/namespaces/${FIXTURE_NAMESPACE}/deployments/orders`);
+    expect(res.status).toBe(404);
+  });
+
+  describe('known-bad fixtures are rejected', () => {
+    test.each(knownBad().map((bad) => [bad.name, bad] as const))('%s', async (_name, bad) => {
+      const verdict = bad.asPod ? await plane.dryRunPodOf(bad.object, bad.namespace) : await plane.dryRunApply(bad.object, bad.namespace);
+      expect(verdict).toBeDefined();
+      expect(problems([verdict]).length).toBeGreaterThan(0);
+      expect(verdict!.message).toMatch(bad.rejectedWith);
+      expect(verdict!.rejectedBy).toEqual(['apply', 'create']);
+      if (bad.asPod) {
+        // The workload itself is admitted, but with Pod Security's warning, which also fails.
+        const workload = await plane.dryRunApply(bad.object, bad.namespace);
+        expect(workload.message).toBeUndefined();
+        expect(workload.warnings.join('\n')).toMatch(/would violate PodSecurity "restricted:latest"/);
+        expect(problems([workload])).toEqual([expect.stringContaining(`${objectName(bad.object)}: warning:`)]);
+      }
+    });
+  });
+
+  describe('every generated object is accepted, under the restricted profile, without a warning', () => {
+    test.each(GENERATED)('%s', async (_label, options, kinds = []) => {
+      const repo = generatedRepo(options);
+      const rendered = repo.files.filter((f) => f.file.startsWith('deploy/rendered/'));
+      expect(rendered.length).toBe(repo.namespaces.length * repo.services);
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const found: string[] = [];
+      for (const { file, objects } of repo.files) {
+        for (const o of objects) {
+          if (o.metadata?.namespace !== undefined && !repo.namespaces.includes(o.metadata.namespace) && !file.startsWith('deploy/argocd/')) {
+            found.push(`${file}: ${objectName(o)} is in namespace ${o.metadata.namespace}, which is no environment's`);
+          }
+        }
+        const namespace = file.startsWith('deploy/argocd/') ? ARGOCD_NAMESPACE : undefined;
+        found.push(...problems(await plane.dryRunAll(objects, namespace ?? objects[0]?.metadata?.namespace)).map((p) => `${file}: ${p}`));
+      }
+      expect(found).toEqual([]);
+      // Each rendered file holds a Deployment whose pods were admitted too.
+      for (const { objects } of rendered) expect(objects.map((o) => o.kind)).toContain('Deployment');
+      expect(repo.files.flatMap((f) => f.objects.map((o) => o.kind))).toEqual(expect.arrayContaining(kinds));
+    });
+
+    test('a generated Deployment stripped of its security contexts is rejected (the check above can fail)', async () => {
+      const repo = generatedRepo({ runtime: Runtime.NODE });
+      const objects = repo.files.find((f) => f.file === 'deploy/rendered/dev/orders.yaml')!.objects;
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const deployment = structuredClone(objects.find((o) => o.kind === 'Deployment'));
+      delete deployment.spec.template.spec.securityContext;
+      delete deployment.spec.template.spec.containers[0].securityContext;
+      const found = problems(await plane.dryRunAll([deployment]));
+      expect(found).toEqual([
+        expect.stringMatching(/^Deployment\/orders: warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
+        expect.stringMatching(/^pod template of Deployment\/orders: rejected \(403\): apply: .*violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/),
+      ]);
+    });
+  });
+
+  describe('kubectl, the client users run', () => {
+    const apply = (args: string[], input?: string) => spawnSync(kubectl!.path!, ['--kubeconfig', plane.kubeconfig(), 'apply', '--server-side', '--dry-run=server',
+      '--validate=strict', '--field-manager=projen-gitops-e2e', ...args], { encoding: 'utf-8', input });
+
+    testWithKubectl('kubectl apply --server-side --dry-run=server --validate=strict takes every rendered file of the multi-service repository as written', async () => {
+      const repo = generatedRepo(GENERATED[GENERATED.length - 1][1]);
+      for (const ns of repo.namespaces) await plane.createRestrictedNamespace(ns);
+      const dir = tempdir('gitops-kubectl-');
+      try {
+        const rendered = repo.files.filter((f) => f.file.startsWith('deploy/rendered/'));
+        for (const { file, text } of rendered) {
+          fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+          fs.writeFileSync(path.join(dir, file), text);
+        }
+        const result = apply(['--recursive', '-f', path.join(dir, 'deploy', 'rendered')]);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+        expect(applied.length).toBe(rendered.reduce((n, f) => n + f.objects.length, 0));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    testWithKubectl('kubectl refuses the privileged pod with Pod Security\'s message', () => {
+      const privileged = knownBad()[0];
+      const result = apply(['-n', privileged.namespace, '-f', '-'], stringify(privileged.object));
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/violates PodSecurity "restricted:latest": privileged/);
+    });
+  });
+});
