@@ -7,6 +7,7 @@ import { ContainerBuildWorkflow } from './container-build-workflow';
 import { checkContact } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
+import { writeFileAtomic } from '../core/sync-record';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
@@ -68,6 +69,7 @@ class ManagedRegion extends Component {
   }
 
   public synthesize(): void {
+    // The seed's own check (preSynthesize) refused a path that leaves the repository.
     const file = path.join(this.project.outdir, this.filePath);
     if (!fs.existsSync(file)) return;
     const text = fs.readFileSync(file, 'utf-8');
@@ -76,6 +78,6 @@ class ManagedRegion extends Component {
     const fresh = region(rendered);
     if (!mine || !fresh) return;
     const next = text.slice(0, mine.start) + rendered.slice(fresh.start, fresh.end) + text.slice(mine.end);
-    if (next !== text) fs.writeFileSync(file, next);
+    if (next !== text) writeFileAtomic(file, next);
   }
 }
