@@ -8,13 +8,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cachedSteps, cacheDir, missingTools, OciLab } from '../test/e2e/oci';
+import { cachedSteps, cacheDir, OCI_TOOLS, OciLab } from '../test/e2e/oci';
 import { changeSource, makeBases, makeRepository, NOT_BUILT, PRESETS } from '../test/e2e/presets';
+import { missingTools } from '../test/tools';
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
 
 export async function imageBench(): Promise<string[]> {
-  const missing = missingTools();
+  const missing = missingTools(OCI_TOOLS);
   if (missing.length > 0) throw new Error(`the image benchmark needs ${missing.join(', ')} (apt-get install buildah podman skopeo debootstrap docker-registry runc uidmap)`);
   const cachedBefore = fs.readdirSync(cacheDir()).filter((f) => f.endsWith('.tar')).length;
   const lab = new OciLab();

@@ -1,7 +1,8 @@
 /**
  * One option set per kind of generated repository the tests cover: every runtime preset, every
  * way of logging in to a registry, multi-service repositories (mixed runtimes and registries),
- * and the switches that change which workflows exist. The security scanners (zizmor, checkov)
+ * the switches that change which workflows exist, and a deployment (Helm charts, environments,
+ * rendered manifests under deploy/). The security scanners (zizmor, checkov)
  * run once over all of them (`test/scanners.test.ts`); add a configuration here when a new
  * option changes what is generated.
  */
@@ -47,6 +48,20 @@ export const CONFIGURATIONS: Configuration[] = [
       { name: 'ui', runtime: Runtime.NODE_YARN },
     ],
   },
+  // The deployment: two services, three environments, an Ingress, an HTTPRoute and autoscaling.
+  {
+    name: 'deploy',
+    options: {
+      repository: 'acme/orders',
+      environments: [
+        { name: 'dev' },
+        { name: 'staging', overrides: { replicas: 3 } },
+        { name: 'prod', overrides: { maxReplicas: 10, memoryLimit: '512Mi' }, services: { worker: { host: 'worker.example.com', gateway: 'gateway-system/public' } } },
+      ],
+      deployment: { host: 'orders.example.com', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
+    },
+    services: [{ name: 'worker', runtime: Runtime.GO, port: 9090, healthPath: '/ready' }],
+  },
 ];
 
 /** The project of a configuration, in a temp directory. */
@@ -56,13 +71,25 @@ export function configurationProject(configuration: Configuration): GitOpsProjec
   return project;
 }
 
+/** What `writeConfigurations` wrote, relative to its `dir`. */
+export interface Written {
+  readonly workflows: string[];
+  readonly dockerfiles: string[];
+  /** Rendered Kubernetes manifests (`deploy/rendered/<env>/<service>.yaml`). */
+  readonly manifests: string[];
+  /** Helm chart folders (`deploy/charts/<service>`). */
+  readonly charts: string[];
+}
+
 /**
  * Synthesizes every configuration into `dir/<name>/` (each a whole generated repository) and
- * returns the paths of the workflows and Dockerfiles written, relative to `dir`.
+ * returns the paths of the workflows, Dockerfiles, rendered manifests and charts written.
  */
-export function writeConfigurations(dir: string, configurations = CONFIGURATIONS): { workflows: string[]; dockerfiles: string[] } {
+export function writeConfigurations(dir: string, configurations = CONFIGURATIONS): Written {
   const workflows: string[] = [];
   const dockerfiles: string[] = [];
+  const manifests: string[] = [];
+  const charts = new Set<string>();
   for (const configuration of configurations) {
     const out = synth(configurationProject(configuration));
     for (const [file, content] of Object.entries(out)) {
@@ -72,7 +99,10 @@ export function writeConfigurations(dir: string, configurations = CONFIGURATIONS
       const rel = path.join(configuration.name, file);
       if (/^\.github\/workflows\/[^/]+\.ya?ml$/.test(file)) workflows.push(rel);
       if (path.basename(file) === 'Dockerfile') dockerfiles.push(rel);
+      if (/^deploy\/rendered\/[^/]+\/[^/]+\.yaml$/.test(file)) manifests.push(rel);
+      const chart = /^(deploy\/charts\/[^/]+)\/Chart\.yaml$/.exec(file);
+      if (chart) charts.add(path.join(configuration.name, chart[1]));
     }
   }
-  return { workflows, dockerfiles };
+  return { workflows, dockerfiles, manifests, charts: [...charts] };
 }

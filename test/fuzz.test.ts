@@ -18,6 +18,7 @@ import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
 import { hostile } from './hostile';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
 import { OptionsError } from '../src/core/validation';
+import * as changes from '../src/github/container-build-changes';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const TOTAL = Number(process.env.FC_NUM_RUNS ?? 300);
@@ -307,20 +308,39 @@ describe('the oracle can fail (known-bad fixtures)', () => {
   });
 
   test('a deliberately unquoted renderer: the old changes script, without the path grammar', async () => {
-    // The same repository, with the services[0].path check switched off: what the value does
-    // to the generated files is what the grammar now prevents.
+    // The changes job as it was before the services moved into the step's env: each folder
+    // pasted into the script between single quotes. With the services[0].path check switched
+    // off, what the value does to the generated files is what the env and the grammar prevent.
     const value = "services/w'$(id)";
-    const dir = tempdir('gitops-fuzz-bad-');
-    const project = new GitOpsProject({ ...withValue(BASE, 'services[0].path', value), outdir: dir });
-    for (const c of project.components) {
-      if (c.constructor.name === 'OptionsValidation') (c as any).preSynthesize = () => undefined;
+    const real = changes.changedServicesJob;
+    const spy = jest.spyOn(changes, 'changedServicesJob').mockImplementation((all, settings) => {
+      const job = real(all, settings);
+      const oldScript = [
+        'changed=$(git diff --name-only "$BASE_SHA" "$HEAD_SHA")',
+        ...all.filter((i) => i.context !== '.').map((i) => `if grep -q '^${i.context}/' <<<"$changed"; then echo "${i.serviceName}=true" >> "$GITHUB_OUTPUT"; fi`),
+      ].join('\n');
+      return { ...job, steps: job.steps.map((s) => (s.id === 'diff' ? { ...s, env: { BASE_SHA: s.env!.BASE_SHA, HEAD_SHA: s.env!.HEAD_SHA }, run: oldScript } : s)) };
+    });
+    let output: Output;
+    let base: Output;
+    try {
+      const dir = tempdir('gitops-fuzz-bad-');
+      const project = new GitOpsProject({ ...withValue(BASE, 'services[0].path', value), outdir: dir });
+      for (const c of project.components) {
+        if (c.constructor.name === 'OptionsValidation') (c as any).preSynthesize = () => undefined;
+      }
+      project.synth();
+      output = { files: readTree(dir) };
+      fs.rmSync(dir, { recursive: true, force: true });
+      base = synthesize(withValue(BASE, 'services[0].path', 'services/worker'));
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
     }
-    project.synth();
-    const output = { files: readTree(dir) };
-    fs.rmSync(dir, { recursive: true, force: true });
-    const base = synthesize(withValue(BASE, 'services[0].path', 'services/worker'));
-    const found = await violations('services/worker', value, output, base);
+    const found = await violations('services/worker', value, output, base, { names: true });
     expect(found.join('\n')).toMatch(/container\.yml: (shellcheck|actionlint|.*the value reaches a run: block unvalidated)/);
+    // The files are the benign ones with the folder renamed: only the script gives it away.
+    expect(found.filter((f) => f.startsWith('files differ'))).toEqual([]);
   });
 
   test('a workflow with an expression in a run: block and a gained line', async () => {

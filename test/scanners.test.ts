@@ -9,25 +9,32 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CONFIGURATIONS, writeConfigurations } from './configurations';
+import { helmBinary } from './helm/tools';
 import { describeWith, findTool } from './tools';
 import { tempdir } from './util';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const dir = tempdir('gitops-scanners-');
-const { workflows, dockerfiles } = writeConfigurations(path.join(dir, 'generated'));
+const { workflows, dockerfiles, manifests, charts } = writeConfigurations(path.join(dir, 'generated'));
 const generated = (file: string) => file.startsWith('generated/');
 const bad = (file: string) => file.startsWith('known-bad/');
 fs.mkdirSync(path.join(dir, 'known-bad', '.github', 'workflows'), { recursive: true });
 fs.copyFileSync(path.join(FIXTURES, 'bad-workflow.yml'), path.join(dir, 'known-bad', '.github', 'workflows', 'bad.yml'));
 fs.copyFileSync(path.join(FIXTURES, 'bad.Dockerfile'), path.join(dir, 'known-bad', 'Dockerfile'));
+fs.mkdirSync(path.join(dir, 'known-bad', 'deploy', 'rendered', 'dev'), { recursive: true });
+fs.copyFileSync(path.join(FIXTURES, 'bad-manifest.yaml'), path.join(dir, 'known-bad', 'deploy', 'rendered', 'dev', 'bad.yaml'));
+fs.cpSync(path.join(FIXTURES, 'bad-chart'), path.join(dir, 'known-bad', 'deploy', 'charts', 'bad'), { recursive: true });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('the configurations cover every workflow kind and every runtime preset', () => {
   expect(CONFIGURATIONS.length).toBeGreaterThanOrEqual(15);
-  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml']));
+  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'deploy.yml', 'drift.yml']));
   // 8 root presets (custom brings its own) + 4 further services + the other root ones
   expect(dockerfiles.length).toBeGreaterThanOrEqual(CONFIGURATIONS.length - 1);
+  // The deployment: two services' charts, rendered for three environments.
+  expect(charts.map((c) => path.basename(c)).sort()).toEqual(['orders', 'worker']);
+  expect(manifests.length).toBe(6);
 });
 
 interface ZizmorFinding {
@@ -103,19 +110,38 @@ interface CheckovReport {
 }
 
 /**
- * checkov's frameworks for what is generated today; add kubernetes, helm and terraform here
- * when deploy manifests, charts or infrastructure are generated (and their files to the
- * "checks every generated ..." test).
+ * checkov's helm runner renders each chart with `helm template` (the pinned helm of
+ * test/helm/tools.ts, put on PATH) and runs the kubernetes checks on the result; without helm
+ * it is left out and its tests are skipped with a warning (under CI=true helmBinary throws).
  */
-const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions'];
+const HELM = helmBinary();
 
-/** The skips the generated files carry inline, with the reason written next to them. */
-const DOCUMENTED_SKIPS = ['CKV_DOCKER_7'];
+/**
+ * checkov's frameworks for what is generated today; add terraform here when infrastructure is
+ * generated (and its files to the "checks every generated ..." test).
+ */
+const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions', 'kubernetes', ...(HELM ? ['helm'] : [])];
 
-describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
+/** The skips the generated files carry inline (Dockerfile comments, Deployment annotations), with the reason written next to them. */
+const DOCUMENTED_SKIPS = ['CKV_DOCKER_7', 'CKV_K8S_11', 'CKV_K8S_43'];
+
+/**
+ * Findings of the helm runner accepted, with the reason (also in docs/testing.md): checkov
+ * renders a chart without `--namespace`, so every object lands in `default`; the real
+ * namespaces are in the rendered manifests, where the kubernetes run checks CKV_K8S_21.
+ */
+const HELM_ACCEPTED = ['CKV_K8S_21'];
+
+const helmTest = HELM ? test : test.skip;
+
+describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes manifests, Helm charts)', () => {
   let reports: Record<string, CheckovReport>;
-  const checks = (kind: keyof CheckovReport['results'], where: (file: string) => boolean) =>
-    Object.values(reports).flatMap((r) => r.results[kind]).filter((c) => where(c.file_path.replace(/^\//, '')));
+  // Relative to the scanned folder (the kubernetes runner says checkov/..., the others /...).
+  const rel = (c: CheckovCheck) => c.file_path.replace(/^\//, '').replace(/^checkov\//, '');
+  const checksOf = (types: string[], kind: keyof CheckovReport['results'], where: (file: string) => boolean) =>
+    Object.values(reports).filter((r) => types.includes(r.check_type)).flatMap((r) => r.results[kind]).filter((c) => where(rel(c)));
+  const checks = (kind: keyof CheckovReport['results'], where: (file: string) => boolean) => checksOf(Object.keys(reports), kind, where);
+  const accepted = (c: CheckovCheck) => HELM_ACCEPTED.includes(c.check_id) && reports.helm?.results.failed_checks.includes(c);
   const show = (c: CheckovCheck) => `${c.file_path}:${c.file_line_range[0]} ${c.check_id} ${c.check_name}`;
 
   beforeAll(() => {
@@ -140,9 +166,22 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     // both branches of a oneOf) and then skips the whole file without a word; GitHub and
     // actionlint accept it. No checkov check reads `concurrency`, so the copy says `true`.
     for (const file of workflows) write(`generated/${file}`, read(`generated/${file}`).replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true'));
-    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile']) write(file, read(file));
+    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile', 'known-bad/deploy/rendered/dev/bad.yaml']) write(file, read(file));
+    // The manifests and charts as they are (the kubernetes runner leaves chart folders to the helm runner).
+    for (const file of manifests) write(`generated/${file}`, read(`generated/${file}`));
+    for (const chart of [...charts.map((c) => `generated/${c}`), 'known-bad/deploy/charts/bad']) fs.cpSync(path.join(dir, chart), path.join(dir, 'checkov', chart), { recursive: true });
+    const helmHome = path.join(dir, 'helm-home');
     const result = spawnSync(findTool('checkov')!, ['-d', 'checkov', '--framework', ...CHECKOV_FRAMEWORKS, '--output', 'json', '--skip-download'], {
-      cwd: dir, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024,
+      cwd: dir,
+      encoding: 'utf-8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: {
+        ...process.env,
+        PATH: [...(HELM ? [path.dirname(HELM)] : []), process.env.PATH].join(path.delimiter),
+        HELM_CACHE_HOME: helmHome,
+        HELM_CONFIG_HOME: helmHome,
+        HELM_DATA_HOME: helmHome,
+      },
     });
     // 0: nothing failed; 1: something failed (the known-bad fixtures do)
     if (result.status !== 0 && result.status !== 1) throw new Error(`checkov failed (${result.status}): ${result.stderr}`);
@@ -150,13 +189,26 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
     reports = Object.fromEntries((Array.isArray(parsed) ? parsed : [parsed]).map((r) => [r.check_type, r]));
   });
 
-  test('checks every generated Dockerfile and workflow', () => {
-    const seen = new Set([...checks('passed_checks', generated), ...checks('skipped_checks', generated)].map((c) => c.file_path.replace(/^\//, '')));
-    for (const file of [...dockerfiles, ...workflows]) expect(seen).toContain(`generated/${file}`);
+  test('checks every generated Dockerfile, workflow and rendered manifest', () => {
+    const seen = new Set([...checks('passed_checks', generated), ...checks('skipped_checks', generated)].map((c) => rel(c)));
+    for (const file of [...dockerfiles, ...workflows, ...manifests]) expect(seen).toContain(`generated/${file}`);
+    // The rendered objects are in their environments' namespaces (what the helm run cannot see).
+    const namespaced = checksOf(['kubernetes'], 'passed_checks', generated).filter((c) => c.check_id === 'CKV_K8S_21');
+    expect(new Set(namespaced.map((c) => rel(c)))).toEqual(new Set(manifests.map((f) => `generated/${f}`)));
   });
 
-  test('no failed check', () => {
-    expect(checks('failed_checks', generated).map(show)).toEqual([]);
+  helmTest('checks every generated chart as helm template renders it', () => {
+    const seen = new Set(checksOf(['helm'], 'passed_checks', generated).map((c) => rel(c).replace(/\/templates\/.*$/, '')));
+    expect([...seen].sort()).toEqual(charts.map((c) => `generated/${c}`).sort());
+  });
+
+  test('no failed check but those accepted for the helm runner', () => {
+    expect(checks('failed_checks', generated).filter((c) => !accepted(c)).map(show)).toEqual([]);
+  });
+
+  test('the accepted helm runner findings are listed in docs/testing.md', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'testing.md'), 'utf-8');
+    for (const id of HELM_ACCEPTED) expect(doc).toContain(`\`${id}\``);
   });
 
   test('every skip is one of the documented ones, with its reason inline', () => {
@@ -173,5 +225,15 @@ describeWith(['checkov'])('checkov (Dockerfiles and GitHub Actions)', () => {
 
   test('reports the known-bad Dockerfile and workflow (the scanner works)', () => {
     expect(checks('failed_checks', bad).map((c) => c.check_id).sort()).toEqual(expect.arrayContaining(['CKV2_GHA_1', 'CKV_DOCKER_2', 'CKV_DOCKER_4', 'CKV_DOCKER_7', 'CKV_DOCKER_8', 'CKV_GHA_2']));
+  });
+
+  test('reports the known-bad manifest (the kubernetes runner works)', () => {
+    const ids = checksOf(['kubernetes'], 'failed_checks', bad).map((c) => c.check_id);
+    expect(ids).toEqual(expect.arrayContaining(['CKV_K8S_14', 'CKV_K8S_16', 'CKV_K8S_20', 'CKV_K8S_21', 'CKV_K8S_22', 'CKV_K8S_23']));
+  });
+
+  helmTest('reports the known-bad chart (the helm runner works)', () => {
+    const ids = checksOf(['helm'], 'failed_checks', bad).map((c) => c.check_id);
+    expect(ids).toEqual(expect.arrayContaining(['CKV_K8S_14', 'CKV_K8S_16', 'CKV_K8S_19']));
   });
 });

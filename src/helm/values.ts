@@ -30,7 +30,8 @@ export function chartValues(partOf: string, service: ServiceFacts, d: ServiceDep
   const replicas = d.replicas ?? 2;
   const [gatewayNamespace, gatewayName] = d.gateway?.split('/') ?? ['', ''];
   return {
-    partOf,
+    // A label value: at most 63, alphanumeric at both ends (a project name may be longer or end in '-', '.', '_').
+    partOf: partOf.slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, ''),
     image: { repository: service.imageRepository ?? '', tag: service.fallbackTag, digest: '', pullPolicy: 'IfNotPresent' },
     images: {},
     replicas,
@@ -94,7 +95,7 @@ function isMap(v: unknown): v is Record<string, unknown> {
 const HINTS: Record<string, object> = {
   'image.repository': { minLength: 1 },
   'image.digest': { pattern: DIGEST_PATTERN },
-  'image.pullPolicy': { enum: ['Always', 'IfNotPresent', 'Never'] },
+  'image.pullPolicy': { enum: ['Always', 'IfNotPresent', 'Never'], description: 'For an image by digest; the tag fallback is always pulled (Always).' },
   'replicas': { minimum: 0 },
   'port': { minimum: 1, maximum: 65535 },
   'healthPath': { pattern: '^/' },

@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
+import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /** One stage the services are deployed to. */
@@ -9,7 +10,7 @@ export interface EnvironmentOptions {
 
   /**
    * The Kubernetes namespace the services run in.
-   * @default - `<project name>-<environment name>`
+   * @default - `<project name>-<environment name>`, made a DNS label (`my.app` gives `my-app-dev`)
    */
   readonly namespace?: string;
 
@@ -65,11 +66,21 @@ export const DEFAULT_ENVIRONMENTS: EnvironmentOptions[] = [{ name: 'dev' }, { na
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** The nearest DNS-1035 label to `value` (`my.app-dev` to `my-app-dev`), or `fallback` when nothing is left. */
+export function toDnsLabel(value: string, fallback: string): string {
+  return String(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 63).replace(/-+$/, '') || fallback;
+}
+
+/** `<project name>-<environment name>` as a DNS label; a long project name is cut, not the environment's. */
+function defaultNamespace(projectName: string, environment: string): string {
+  const suffix = `-${environment}`;
+  return toDnsLabel(`${projectName.slice(0, Math.max(1, 63 - suffix.length))}${suffix}`, toDnsLabel(environment, 'default'));
+}
+
 /** A Kubernetes DNS-1035 label (Service names, environment names). */
 export function checkDnsLabel(value: string, example: string): string | undefined {
   if (typeof value !== 'string' || !DNS_LABEL.test(value)) {
-    const suggestion = String(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').slice(0, 63) || example;
-    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${JSON.stringify(value)}; try '${suggestion}'`;
+    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${JSON.stringify(value)}; try '${toDnsLabel(value, example)}'`;
   }
   return undefined;
 }
@@ -86,13 +97,16 @@ export class Environments extends Component {
   }
 
   private readonly list: EnvironmentFacts[];
+  private readonly given: EnvironmentOptions[];
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
+    this.given = given;
+    // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
     this.list = given.map((env, order) => ({
       name: env.name,
-      namespace: env.namespace ?? `${project.name}-${env.name}`,
+      namespace: env.namespace ?? defaultNamespace(project.name, env.name),
       cluster: env.cluster ?? IN_CLUSTER,
       order,
       deploy: env.deploy ?? true,
@@ -117,9 +131,14 @@ export class Environments extends Component {
     const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
     this.list.forEach((env, i) => {
       const at = `environments[${i}]`;
+      // A misspelt key would silently change nothing.
+      problems.push(...unknownOptions('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
+      for (const [field, value] of [['overrides', env.overrides], ...Object.entries(env.services).map(([name, v]) => [`services.${name}`, v])] as Array<[string, object]>) {
+        problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', value ?? {}, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${field}.${p.option}` })));
+      }
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
-      report(`${at}.namespace`, checkDnsLabel(env.namespace, `${this.project.name}-${env.name}`.replace(/[^a-z0-9-]/g, '-')));
+      if (this.given[i].namespace !== undefined) report(`${at}.namespace`, checkDnsLabel(env.namespace, defaultNamespace(this.project.name, env.name)));
       if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(env.cluster)) {
         report(`${at}.cluster`, `must be the https URL of a cluster's API server, got ${JSON.stringify(env.cluster)}; try '${IN_CLUSTER}'`);
       }

@@ -237,6 +237,19 @@ describe('options', () => {
     expect(fs.readFileSync(path.join(outdir, 'deploy/rendered/dev/orders.yaml'), 'utf-8')).toContain('image: ghcr.io/acme/orders:main');
   });
 
+  test('a project name that is no DNS label gives derived namespaces that are (only a namespace written is checked)', () => {
+    const outdir = tempdir();
+    const name = `my.app_${'x'.repeat(54)}-.${'y'.repeat(10)}`;
+    new GitOpsProject({ name, outdir, serviceName: 'my-app', repository: 'acme/my-app', services: [{ name: 'worker' }] }).synth();
+    const objects = parseManifests(read(outdir, 'deploy/rendered/dev/worker.yaml'));
+    // Cut to fit the environment's name, which stays: the namespaces differ.
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set([`my-app-${'x'.repeat(52)}-dev`]));
+    expect(parseManifests(read(outdir, 'deploy/rendered/prod/worker.yaml'))[0].metadata.namespace).toBe(`my-app-${'x'.repeat(51)}-prod`);
+    // A label value: at most 63, alphanumeric at both ends.
+    expect(new Set(objects.map((o) => o.metadata.labels['app.kubernetes.io/part-of']))).toEqual(new Set([`my.app_${'x'.repeat(54)}`]));
+    expect(problems({ environments: [{ name: 'dev', namespace: 'my.app-dev' }] })).toMatch(/- environments\[0\]\.namespace: must be a DNS label.*got "my\.app-dev"; try 'my-app-dev'$/m);
+  });
+
   test('explicit environments without a known image name are an error', () => {
     expect(problems({ repository: undefined, environments: [{ name: 'dev' }] })).toMatch(/repository: is needed to name the image of 'orders'.*try|set repository: 'my-org\/orders'/);
   });
@@ -262,6 +275,10 @@ describe('options', () => {
     [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: must be at least replicas \(4\), got 2; try 8/],
     [{ environments: [{ name: 'dev', overrides: { cpuRequest: 'lots' } }] }, /environments\[0\]\.overrides\.cpuRequest: must be a CPU quantity/],
     [{ name: 'my_orders' }, /name: must be a DNS label.*\(it names the Kubernetes Service\)/],
+    [{ environments: [{ name: 'dev', overides: { replicas: 1 } }] }, /environments\[0\]\.overides: is not an option of EnvironmentOptions; did you mean 'overrides'\?/],
+    [{ environments: [{ name: 'dev', services: { orders: { replica: 1 } } }] }, /environments\[0\]\.services\.orders\.replica: is not an option of ServiceDeploymentOptions; did you mean 'replicas'\?/],
+    [{ environments: [{ name: 'dev', services: { order: { replicas: 1 } } }] }, /environments\[0\]\.services\.order: names no service, got 'order'; use one of 'orders'/],
+    [{ deployment: { memoryLimt: '1Gi' } }, /deployment\.memoryLimt: is not an option of ServiceDeploymentOptions; did you mean 'memoryLimit'\?/],
   ] as Array<[Partial<GitOpsProjectOptions>, RegExp]>)('%j is reported', (options, message) => {
     expect(problems(options)).toMatch(message);
   });

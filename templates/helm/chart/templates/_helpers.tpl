@@ -11,13 +11,27 @@ app.kubernetes.io/part-of: {{ .Values.partOf | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
-{{/* The image by digest: the environment's pin (images.yaml), else image.digest; the tag only as a fallback. */}}
-{{- define "chart.image" -}}
+{{/* The digest the image runs by: the environment's pin (images.yaml), else image.digest; empty for the tag fallback. */}}
+{{- define "chart.digest" -}}
 {{- $pin := get .Values.images .Chart.Name | default dict -}}
-{{- $digest := $pin.digest | default .Values.image.digest -}}
+{{- $pin.digest | default .Values.image.digest -}}
+{{- end -}}
+
+{{/* The image by digest; the tag only as a fallback. */}}
+{{- define "chart.image" -}}
+{{- $digest := include "chart.digest" . -}}
 {{- if $digest -}}
 {{ .Values.image.repository }}@{{ $digest }}
 {{- else -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{- end -}}
+{{- end -}}
+
+{{/* A tag moves (the branch's newest image), so a node pulls it every time; a digest never changes. */}}
+{{- define "chart.pullPolicy" -}}
+{{- if include "chart.digest" . -}}
+{{ .Values.image.pullPolicy }}
+{{- else -}}
+Always
 {{- end -}}
 {{- end -}}
