@@ -44,10 +44,10 @@ describe('docs', () => {
     }
   });
 
-  test('the README\'s apt-get line installs what .ci/run installs', () => {
-    const ci = /^tools=\(([^)]*)\)/m.exec(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf-8'))![1].split(/\s+/).filter(Boolean);
-    const apt = /`apt-get install ([^`]+)`/.exec(readme)![1].split(/\s+/);
-    expect(apt.sort()).toEqual(ci.sort());
+  test('the README\'s Debian packages are the ones scripts/tools.json installs', () => {
+    const packages = Object.values(JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.json'), 'utf-8')).debian as Record<string, string>);
+    const listed = /Debian's ([^(]+) \(apt/.exec(readme)![1].split(/,\s*|\s+and\s+/).map((p) => p.trim()).filter(Boolean);
+    expect(listed.sort()).toEqual(packages.sort());
   });
 
   test('the API reference has one home, docs/reference.md (no stale copy at the root, none shipped)', () => {
