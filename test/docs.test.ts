@@ -3,6 +3,8 @@ import * as path from 'path';
 import { renderOptionsDoc } from '../scripts/options-doc';
 import { renderRuntimeDoc } from '../scripts/runtime-docs';
 import { Runtime } from '../src';
+import { gitopsProject, synth } from './util';
+import { runtimeFacts } from '../src/container/runtime-facts';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -12,12 +14,76 @@ describe('docs', () => {
     expect(fs.readFileSync(path.join(ROOT, 'docs', 'options.md'), 'utf-8')).toBe(renderOptionsDoc());
   });
 
-  test('every GitOpsProject option is documented with a default', () => {
-    const doc = renderOptionsDoc();
-    const section = doc.split('## GitOpsProjectOptions')[1].split('\n## ')[0];
-    for (const option of ['runtime', 'port', 'healthPath', 'registry', 'imageName', 'nodeVersion', 'baseImage', 'uid', 'requiredApprovals', 'defaultBranch']) {
-      expect(section).toMatch(new RegExp(`^\\| \`${option}\` \\| \`[^\`]+\` \\| (\`[^\`]+\`|- .+) \\| .+ \\|$`, 'm'));
+  test('every option of every struct in the jsii manifest is documented, with a default when optional', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'options.md'), 'utf-8');
+    const types: Record<string, any> = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf-8')).types;
+    const undocumented: string[] = [];
+    for (const type of Object.values(types).filter((t) => t.kind === 'interface' && t.datatype)) {
+      const section = doc.split(`## ${type.name}\n`)[1]?.split('\n## ')[0] ?? '';
+      for (const p of type.properties ?? []) {
+        if (!p.docs?.summary) undocumented.push(`${type.name}.${p.name}: no doc comment`);
+        else if (p.optional && !p.docs?.default) undocumented.push(`${type.name}.${p.name}: no @default`);
+        else if (!section.includes(`| \`${p.name}\` |`)) undocumented.push(`${type.name}.${p.name}: not in docs/options.md`);
+      }
     }
+    expect(undocumented).toEqual([]);
+  });
+
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
+
+  test('the README names every runtime preset where it lists the Dockerfiles, and links its page', () => {
+    const bullet = readme.split('- a multi-stage `Dockerfile`')[1].split('\n- ')[0].replace(/\s+/g, ' ');
+    for (const runtime of Object.values(Runtime)) {
+      expect(readme).toContain(`(docs/runtimes/${runtime}.md)`);
+      if (runtime === Runtime.CUSTOM) continue;
+      // "# Java (Gradle) preset": the language and the variant's first word.
+      const title = fs.readFileSync(path.join(ROOT, 'docs', 'runtimes', `${runtime}.md`), 'utf-8').split('\n')[0];
+      const [, language, variant] = /^# (.+?) (?:\((\S+).*?\) )?preset/.exec(title)!;
+      expect({ runtime, found: bullet.toLowerCase().includes(language.toLowerCase()) && (!variant || bullet.includes(variant)) })
+        .toEqual({ runtime, found: true });
+    }
+  });
+
+  test('the README\'s Debian packages are the ones scripts/tools.json installs', () => {
+    const packages = Object.values(JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.json'), 'utf-8')).debian as Record<string, string>);
+    const listed = /Debian's ([^(]+) \(apt/.exec(readme)![1].split(/,\s*|\s+and\s+/).map((p) => p.trim()).filter(Boolean);
+    expect(listed.sort()).toEqual(packages.sort());
+  });
+
+  test('the API reference has one home, docs/reference.md (no stale copy at the root, none shipped)', () => {
+    const copies = fs.readdirSync(ROOT).filter((f) => f.endsWith('.md') && /^# API Reference/m.test(fs.readFileSync(path.join(ROOT, f), 'utf-8')));
+    expect(copies).toEqual([]);
+    expect(fs.readFileSync(path.join(ROOT, 'docs', 'reference.md'), 'utf-8')).toMatch(/^# API Reference/m);
+  });
+
+  test('the dependabot option names the ecosystems Dependabot is configured for, and no other', () => {
+    const types: Record<string, any> = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf-8')).types;
+    const option = types['projen-gitops.GitOpsProjectOptions'].properties.find((p: any) => p.name === 'dependabot');
+    const text: string = [option.docs.summary, option.docs.remarks].join(' ');
+    const ecosystems = new Set(['npm', ...Object.values(Runtime).map((r) => runtimeFacts(r)?.ecosystem).filter((e): e is string => !!e)]);
+    for (const e of ecosystems) expect(text).toContain(e);
+    // Named only as excluded.
+    expect(text).toMatch(/Not github-actions/);
+  });
+
+  const gettingStarted = fs.readFileSync(path.join(ROOT, 'docs', 'getting-started.md'), 'utf-8');
+  const block = (after: string) => gettingStarted.split(after)[1].split('```')[1].replace(/^\n/, '').trimEnd();
+
+  test('getting started: the error sample is what synth prints', () => {
+    const project = gitopsProject({ prot: 8080, healthPath: 'healthz', imageName: 'Acme/Orders' } as any);
+    let message = '';
+    try {
+      project.synth();
+    } catch (error) {
+      message = `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    expect(block('A wrong value stops synth')).toBe(message.trimEnd());
+  });
+
+  test('getting started: the required-check list is the one the default project requires', () => {
+    const ruleset = synth(gitopsProject())['.github/rulesets/protect-main.json'];
+    const contexts = ruleset.rules.find((r: any) => r.type === 'required_status_checks').parameters.required_status_checks.map((c: any) => `- \`${c.context}\``);
+    expect(block('The required checks are computed')).toBe(contexts.join('\n'));
   });
 
   test.each(Object.values(Runtime))('docs/runtimes/%s.md shows the preset as it renders', (runtime) => {

@@ -2,11 +2,11 @@
 /** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment` and `promote`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
+import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
-import { preview } from './preview';
+import { parsePreviewArgs, preview } from './preview';
 import { promote, PromoteError } from './promote';
-import { protect, ProtectError } from './protect';
+import { parseProtectArgs, protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -22,25 +22,11 @@ Options:
   --dry-run          print the requests; send no write
   -h, --help         show this help`;
 
-/** This package's own spec, so `npx projen-gitops@1.2.3` creates from 1.2.3. */
-function ownSpec(): string {
-  const { name, version } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
-  return version && version !== '0.0.0' ? `${name}@${version}` : name;
-}
-
 async function runProtect(argv: string[]): Promise<number> {
-  const options: { dir: string; repo?: string; apiUrl?: string; dryRun: boolean } = { dir: '.github/rulesets', dryRun: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ProtectError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--dry-run') {options.dryRun = true;} else if (arg === '--dir') {options.dir = value();} else if (arg === '--repo') {options.repo = value();} else if (arg === '--api-url') {options.apiUrl = value();} else if (arg === '-h' || arg === '--help') {
-      console.log(PROTECT_USAGE);
-      return 0;
-    } else {throw new ProtectError(`unknown option '${arg}' (see --help)`);}
+  const options = parseProtectArgs(argv);
+  if (options === 'help') {
+    console.log(PROTECT_USAGE);
+    return 0;
   }
   await protect(options);
   return 0;
@@ -93,11 +79,16 @@ async function runPromote(argv: string[]): Promise<number> {
   return result.refused.length > 0 ? 1 : 0;
 }
 
-const PREVIEW_USAGE = `Usage: projen-gitops preview
+const PREVIEW_USAGE = `Usage: projen-gitops preview [--exit-code]
 
-Prints the patch \`npx projen\` would apply, and writes nothing: synth runs in a scratch copy
-of the repository. Exits 0 when nothing would change, 1 when something would, 2 when synth
-would stop (bad options, hand-edited files).`;
+Prints the patch \`npx projen\` would apply (standard output: \`git apply\` takes it), with a
+summary on standard error, and writes nothing: synth runs in a scratch copy of the repository.
+Exits 0 whether or not something would change, 2 when synth would stop (bad options,
+hand-edited files).
+
+Options:
+  --exit-code  exit 1 when something would change (for scripts and CI), as git diff does
+  -h, --help   show this help`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -114,13 +105,15 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'promote') return runPromote(rest);
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
-    if (rest.includes('-h') || rest.includes('--help')) {
+    const options = parsePreviewArgs(rest);
+    if (options === 'help') {
       console.log(PREVIEW_USAGE);
       return 0;
     }
     const result = preview(process.cwd());
-    console.log(result.report);
-    return result.failed ? 2 : result.changed.length > 0 ? 1 : 0;
+    console.error(result.report);
+    process.stdout.write(result.patch);
+    return result.failed ? 2 : options.exitCode && result.changed.length > 0 ? 1 : 0;
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
@@ -133,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
     error: (line) => console.error(line),
     interactive: tty,
     progress: tty ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
-  }, ownSpec());
+  }, ownSpec);
 }
 
 main(process.argv.slice(2)).then(

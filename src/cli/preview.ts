@@ -6,7 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { unifiedDiff } from '../core/line-diff';
+import { parseCommandLine } from './args';
+import { filePatch } from './patch';
+import { WizardError } from './wizard';
 
 const SKIP = new Set(['node_modules', '.git']);
 
@@ -24,8 +26,10 @@ function files(root: string, prefix = ''): Map<string, Buffer> {
 export interface PreviewResult {
   /** Files synth would create, change or delete. */
   readonly changed: string[];
-  /** What to print: a patch per file, or why synth would stop. */
+  /** For people (standard error): what would change, or why synth would stop. */
   readonly report: string;
+  /** The change as one patch that `git apply` takes (standard output); empty when none. */
+  readonly patch: string;
   /** Whether synth itself would fail (bad options, edited files). */
   readonly failed: boolean;
 }
@@ -45,22 +49,31 @@ export function preview(dir: string): PreviewResult {
       cwd: copy, encoding: 'utf-8', env: { ...process.env, PROJEN_DISABLE_POST: 'true' },
     });
     if (result.status !== 0) {
-      return { changed: [], failed: true, report: `synth would stop; nothing would change:\n${(result.stderr || result.stdout).trim()}` };
+      return { changed: [], failed: true, patch: '', report: `synth would stop; nothing would change:\n${(result.stderr || result.stdout).trim()}` };
     }
     const before = files(dir);
     const after = files(copy);
     const changed = [...new Set([...before.keys(), ...after.keys()])].sort()
       .filter((file) => !(before.get(file)?.equals(after.get(file) ?? Buffer.alloc(0)) && after.has(file)));
-    if (changed.length === 0) return { changed, failed: false, report: 'npx projen would change nothing.' };
+    if (changed.length === 0) return { changed, failed: false, patch: '', report: 'npx projen would change nothing.' };
     const lines = [`npx projen would change ${changed.length} file${changed.length === 1 ? '' : 's'}:`];
+    const patches: string[] = [];
     for (const file of changed) {
-      const old = before.get(file)?.toString('utf-8');
-      const next = after.get(file)?.toString('utf-8');
-      lines.push('', old === undefined ? `created ${file}` : next === undefined ? `deleted ${file}` : `updated ${file}`);
-      lines.push(...unifiedDiff(old ?? '', next ?? '', [`a/${file}`, `b/${file}`], 200));
+      const [old, next] = [before.get(file), after.get(file)];
+      lines.push(`  ${old === undefined ? 'create' : next === undefined ? 'delete' : 'update'} ${file}`);
+      if ([old, next].some((b) => b?.includes(0))) lines.push('    (binary: not in the patch)');
+      else patches.push(filePatch(file, old?.toString('utf-8'), next?.toString('utf-8')));
     }
-    return { changed, failed: false, report: lines.join('\n') };
+    return { changed, failed: false, patch: patches.join(''), report: lines.join('\n') };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The `preview` command's options, or `'help'`. */
+export function parsePreviewArgs(argv: string[]): { readonly exitCode: boolean } | 'help' {
+  const { values, positionals } = parseCommandLine(argv, { 'exit-code': { type: 'boolean' }, 'help': { type: 'boolean', short: 'h' } },
+    (message) => new WizardError(message));
+  if (positionals.length > 0) throw new WizardError(`unexpected argument '${positionals[0]}' (see --help)`);
+  return values.help ? 'help' : { exitCode: values['exit-code'] === true };
 }

@@ -5,6 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseCommandLine } from './args';
 
 export interface ProtectOptions {
   /** Folder with the ruleset JSON files. */
@@ -159,4 +160,23 @@ function repoFromGitRemote(cwd: string): string | undefined {
   if (result.status !== 0) return undefined;
   const match = /[/:]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(result.stdout.trim());
   return match ? `${match[1]}/${match[2]}` : undefined;
+}
+
+/** The `protect` command's options from its arguments, or `'help'` for -h/--help. */
+export function parseProtectArgs(argv: string[]): ProtectOptions | 'help' {
+  const { values, positionals } = parseCommandLine(argv, {
+    'dir': { type: 'string' },
+    'repo': { type: 'string' },
+    'api-url': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'help': { type: 'boolean', short: 'h' },
+  }, (message) => new ProtectError(message));
+  if (positionals.length > 0) throw new ProtectError(`unexpected argument '${positionals[0]}' (see --help)`);
+  if (values.help) return 'help';
+  return {
+    dir: (values.dir as string | undefined) ?? '.github/rulesets',
+    repo: values.repo as string | undefined,
+    apiUrl: values['api-url'] as string | undefined,
+    dryRun: values['dry-run'] === true,
+  };
 }

@@ -6,7 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
+import { parseCommandLine } from './args';
 import { Creation } from './create';
+import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
 import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
@@ -51,24 +53,28 @@ interface Parsed {
 }
 
 export function parseArgs(argv: string[]): Parsed {
-  const parsed: Parsed = { flags: new Map(), yes: false, force: false, help: false };
-  const byFlag = new Map(QUESTIONS.map((q) => [q.flag, q]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-y' || arg === '--yes') {parsed.yes = true;} else if (arg === '--force') {parsed.force = true;} else if (arg === '-h' || arg === '--help') {parsed.help = true;} else if (arg.startsWith('--')) {
-      const [flag, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new WizardError(`--${flag} needs a value (see --help)`);
-      if (flag === 'from') parsed.from = value;
-      else if (byFlag.has(flag)) parsed.flags.set(flag, value);
-      else throw new WizardError(`unknown option '--${flag}' (see --help)`);
-    } else if (parsed.dir === undefined) {parsed.dir = arg;} else {throw new WizardError(`unexpected argument '${arg}': give one directory (see --help)`);}
-  }
-  return parsed;
+  const { values, positionals } = parseCommandLine(argv, {
+    ...Object.fromEntries(QUESTIONS.map((q) => [q.flag, { type: 'string' as const }])),
+    from: { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, (message) => new WizardError(message));
+  if (positionals.length > 1) throw new WizardError(`unexpected argument '${positionals[1]}': give one directory (see --help)`);
+  const flags = new Map<string, unknown>(QUESTIONS.filter((q) => values[q.flag] !== undefined).map((q) => [q.flag, values[q.flag]]));
+  return {
+    dir: positionals[0],
+    flags,
+    yes: values.yes === true,
+    force: values.force === true,
+    from: values.from as string | undefined,
+    help: values.help === true,
+  };
 }
 
 /** One question until a valid answer; `undefined` when the user cancels. */
 async function ask(question: Question, initial: Answer, io: WizardIo): Promise<Answer | undefined> {
+  installLineEditing();
   for (;;) {
     let cancelled = false;
     const response = await prompts({
@@ -94,7 +100,7 @@ async function ask(question: Question, initial: Answer, io: WizardIo): Promise<A
 export type Creator = (dir: string, spec: string, optionArgs: string[], io: WizardIo) => Promise<number>;
 
 /** Runs the wizard; returns the process exit code. */
-export async function runWizard(argv: string[], io: WizardIo, defaultSpec: string, creator: Creator = create): Promise<number> {
+export async function runWizard(argv: string[], io: WizardIo, defaultSpec: string | (() => string), creator: Creator = create): Promise<number> {
   const args = parseArgs(argv);
   if (args.help) {
     io.log(NEW_USAGE);
@@ -115,6 +121,15 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   if (problems.length > 0) throw new WizardError(problems.join('\n'));
   if (!io.interactive && !args.yes) {
     throw new WizardError('not a terminal: pass --yes (with flags for the answers) to create without questions');
+  }
+  // Before any question: a package that cannot be installed fails now, not after the answers.
+  let spec = args.from;
+  if (spec === undefined) {
+    try {
+      spec = typeof defaultSpec === 'string' ? defaultSpec : defaultSpec();
+    } catch (error) {
+      throw new WizardError((error as Error).message);
+    }
   }
 
   const folderName = args.dir ? path.basename(path.resolve(args.dir)) : undefined;
@@ -151,12 +166,30 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   if (services.some((svc) => svc.name === answers.name)) {
     throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
   }
-  const code = await creator(dir, args.from ?? defaultSpec, toProjenArgs(answers), io);
+  const code = await creator(dir, spec, toProjenArgs(answers), io);
+  if (code !== 0) return code;
   const environments = answers.environments as string[] | undefined;
   const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
   const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(defaults) ? environments : undefined;
-  if (code !== 0 || (services.length === 0 && !customEnvironments)) return code;
-  return addServices(dir, services, io, customEnvironments);
+  if ((services.length > 0 || customEnvironments) && addServices(dir, services, io, customEnvironments) !== 0) return 1;
+  // Last, once everything is made: nothing may follow "Done".
+  printNextSteps(dir, io);
+  return 0;
+}
+
+function printNextSteps(dir: string, io: WizardIo) {
+  const rel = path.relative(process.cwd(), dir);
+  io.log([
+    '',
+    `Done: ${dir}`,
+    '',
+    'Next steps:',
+    `  cd ${rel && !rel.startsWith('..') ? rel : dir}`,
+    '  cat README.md                      # what is here and who owns each file',
+    '  $EDITOR .projenrc.ts && npx projen  # change options; every dependent file follows',
+    '  git remote add origin <url> && git push -u origin HEAD',
+    '  GH_TOKEN=<token> npx projen protect # after the first pull request: protect main',
+  ].join('\n'));
 }
 
 /** Writes further services into the new `.projenrc.ts` (projen new has no switch for them) and synthesizes. */
@@ -235,17 +268,5 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
     io.error(`projen new failed (exit ${result.status}); nothing was left behind in ${dir}.`);
     return 1;
   }
-  const rel = path.relative(process.cwd(), dir);
-  io.log([
-    '',
-    `Done: ${dir}`,
-    '',
-    'Next steps:',
-    `  cd ${rel && !rel.startsWith('..') ? rel : dir}`,
-    '  cat README.md                      # what is here and who owns each file',
-    '  $EDITOR .projenrc.ts && npx projen  # change options; every dependent file follows',
-    '  git remote add origin <url> && git push -u origin HEAD',
-    '  GH_TOKEN=<token> npx projen protect # after the first pull request: protect main',
-  ].join('\n'));
   return 0;
 }

@@ -9,7 +9,7 @@ import {
   stageSetupLines,
 } from './dockerfile-stage';
 import { Runtime } from './runtime';
-import { runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
+import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
 import {
   checkHealthPath,
   checkImageName,
@@ -91,7 +91,7 @@ export interface ContainerImageOptions {
 
   /**
    * The Go version (`Runtime.GO`), used as the tag of the default build image.
-   * @default "1.23"
+   * @default "1.27"
    */
   readonly goVersion?: string;
 
@@ -109,9 +109,9 @@ export interface ContainerImageOptions {
    * single build can still override it. Grammar: a full distribution reference
    * (`[host[:port]/]name[:tag][@sha256:digest]`, github.com/distribution/reference; port 1 to
    * 65535) with a tag other than `latest` or a digest.
-   * @default - node: `docker.io/library/node:<nodeVersion>-bookworm-slim`; python:
-   * `docker.io/library/python:<pythonVersion>-slim-bookworm`; go:
-   * `gcr.io/distroless/static-debian12:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
+   * @default - node: `docker.io/library/node:<nodeVersion>-trixie-slim`; python:
+   * `docker.io/library/python:<pythonVersion>-slim-trixie`; go:
+   * `gcr.io/distroless/static-debian13:nonroot`; java: `docker.io/library/eclipse-temurin:<javaVersion>-jre`;
    * static: `docker.io/nginxinc/nginx-unprivileged:1.30-alpine`
    */
   readonly baseImage?: string;
@@ -119,7 +119,7 @@ export interface ContainerImageOptions {
   /**
    * The image of the build stage of compiled runtimes (Go, Java), a pinned distribution
    * reference like `baseImage`; the default of the `BUILD_IMAGE` build arg.
-   * @default - go: `docker.io/library/golang:<goVersion>-bookworm`; java-maven:
+   * @default - go: `docker.io/library/golang:<goVersion>-trixie`; java-maven:
    * `docker.io/library/maven:3.9-eclipse-temurin-<javaVersion>`; java-gradle:
    * `docker.io/library/gradle:9-jdk<javaVersion>`
    */
@@ -363,7 +363,7 @@ export class ContainerImage extends Component {
       path: inContext('.dockerignore'),
       owner: FileOwner.MANAGED,
       purpose: 'Keeps the build context small and free of secrets and tooling state.',
-      change: 'In .projenrc.ts: `ContainerImage.of(project)?.dockerignore?.exclude(...)`.',
+      change: `In .projenrc.ts: \`ContainerImage.all(project).find((i) => i.serviceName === ${JSON.stringify(this.serviceName)})?.dockerignore?.exclude(...)\`.`,
     });
 
     if (options.sampleCode ?? true) {
@@ -410,6 +410,7 @@ export class ContainerImage extends Component {
       ]),
       runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(runtimeStage?.instructions ?? []),
+      dockerfileSyntax: DOCKERFILE_SYNTAX,
       baseImage: this.baseImage,
       buildImage: this.buildImage,
       port: this.port,

@@ -42,14 +42,27 @@ export interface RuntimeFacts {
   readonly needsFolder?: boolean;
 }
 
+/**
+ * The BuildKit Dockerfile frontend of the presets' `# syntax=` line, pinned to a release
+ * (moby/buildkit tag `dockerfile/<version>`) instead of the moving `docker/dockerfile:1`, so a
+ * build does not change under a fixed Dockerfile. A tag, not a digest: no registry is
+ * reachable where the digest would have to be read. Renovate (renovate.json) proposes new
+ * releases with their notes.
+ */
+// renovate: datasource=docker depName=docker.io/docker/dockerfile versioning=docker
+export const DOCKERFILE_SYNTAX = 'docker/dockerfile:1.26.0';
+
+// renovate: datasource=docker depName=docker.io/library/node versioning=docker
 const NODE_VERSION = { option: 'nodeVersion', default: '22', check: checkNodeVersion } as const;
 const PYTHON_VERSION = {
   option: 'pythonVersion',
+  // renovate: datasource=docker depName=docker.io/library/python versioning=docker
   default: '3.12',
   check: (v: string) => (/^3\.\d{1,2}$/.test(v) && Number(v.split('.')[1]) >= 9 ? undefined : `must be a Python 3 minor version of 3.9 or later (the python image tag), got '${v}'; try '3.12'`),
 } as const;
 const JAVA_VERSION = {
   option: 'javaVersion',
+  // renovate: datasource=docker depName=docker.io/library/eclipse-temurin versioning=docker
   default: '21',
   check: (v: string) => (/^\d{2}$/.test(v) && Number(v) >= 17 ? undefined : `must be a Java feature release of 17 or later (the eclipse-temurin image tag), got '${v}'; try '21'`),
 } as const;
@@ -67,7 +80,7 @@ const node = (packageManager: 'npm' | 'pnpm' | 'yarn'): RuntimeFacts => ({
     check: (v: string) => NODE_VERSION.check(v)
       ?? (parseInt(v, 10) >= 25 ? `must be 24 or earlier for ${packageManager} (Node.js 25 images no longer ship corepack), got '${v}'; try '24'` : undefined),
   },
-  baseImage: (v) => `docker.io/library/node:${v}-bookworm-slim`,
+  baseImage: (v) => `docker.io/library/node:${v}-trixie-slim`,
   needsFolder: packageManager !== 'npm',
 });
 
@@ -81,7 +94,7 @@ const python = (pyproject: boolean): RuntimeFacts => ({
   version: pyproject
     ? { ...PYTHON_VERSION, check: (v: string) => PYTHON_VERSION.check(v) ?? (Number(v.split('.')[1]) < 11 ? `must be 3.11 or later for pyproject.toml (the image reads it with tomllib), got '${v}'; try '3.12'` : undefined) }
     : PYTHON_VERSION,
-  baseImage: (v) => `docker.io/library/python:${v}-slim-bookworm`,
+  baseImage: (v) => `docker.io/library/python:${v}-slim-trixie`,
 });
 
 const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
@@ -93,7 +106,11 @@ const java = (tool: 'maven' | 'gradle'): RuntimeFacts => ({
   ecosystem: tool,
   version: JAVA_VERSION,
   baseImage: (v) => `docker.io/library/eclipse-temurin:${v}-jre`,
-  buildImage: tool === 'maven' ? (v) => `docker.io/library/maven:3.9-eclipse-temurin-${v}` : (v) => `docker.io/library/gradle:9-jdk${v}`,
+  buildImage: tool === 'maven'
+    // renovate: datasource=docker depName=docker.io/library/maven versioning=docker
+    ? (v) => `docker.io/library/maven:3.9-eclipse-temurin-${v}`
+    // renovate: datasource=docker depName=docker.io/library/gradle versioning=docker
+    : (v) => `docker.io/library/gradle:9-jdk${v}`,
 });
 
 const FACTS: Record<Runtime, RuntimeFacts> = {
@@ -111,11 +128,12 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     ecosystem: 'gomod',
     version: {
       option: 'goVersion',
-      default: '1.23',
-      check: (v) => (/^1\.\d{2}(\.\d+)?$/.test(v) ? undefined : `must be a Go version like '1.23' (the golang image tag), got '${v}'; try '1.23'`),
+      // renovate: datasource=docker depName=docker.io/library/golang versioning=docker
+      default: '1.27',
+      check: (v) => (/^1\.\d{2}(\.\d+)?$/.test(v) ? undefined : `must be a Go version like '1.27' (the golang image tag), got '${v}'; try '1.27'`),
     },
-    baseImage: () => 'gcr.io/distroless/static-debian12:nonroot',
-    buildImage: (v) => `docker.io/library/golang:${v}-bookworm`,
+    baseImage: () => 'gcr.io/distroless/static-debian13:nonroot',
+    buildImage: (v) => `docker.io/library/golang:${v}-trixie`,
   },
   [Runtime.JAVA_MAVEN]: java('maven'),
   [Runtime.JAVA_GRADLE]: java('gradle'),
@@ -126,6 +144,7 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     defaultCommand: ['nginx', '-g', 'daemon off;'],
     samples: ['public/index.html.hbs'],
     managed: ['nginx.conf.hbs'],
+    // renovate: datasource=docker depName=docker.io/nginxinc/nginx-unprivileged versioning=docker
     baseImage: () => 'docker.io/nginxinc/nginx-unprivileged:1.30-alpine',
     runtimeUserIsRoot: false,
   },

@@ -107,7 +107,7 @@ export function checkRegistry(value: string): string | undefined {
  * or a `sha256:` digest. `fallback` (the runtime's default image) is the fix when no pinned
  * version can be read from the value.
  */
-export function checkImageReference(value: string, fallback = 'docker.io/library/node:22-bookworm-slim'): string | undefined {
+export function checkImageReference(value: string, fallback = 'docker.io/library/node:22-trixie-slim'): string | undefined {
   const match = typeof value === 'string' ? REFERENCE.exec(value) : null;
   const pin = (name: string) => `pin a version as '${name}:<version>' or '${name}@sha256:<digest>'`;
   if (!match) {

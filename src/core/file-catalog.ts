@@ -17,7 +17,9 @@ export enum FileOwner {
 
 /** What the generated README says about one file. */
 export interface FileEntry {
+  /** The file's path, relative to the project root. */
   readonly path: string;
+  /** Who owns the file: projen-gitops (managed), or the user after the first synth (seeded). */
   readonly owner: FileOwner;
   /** What the file is for, one sentence. */
   readonly purpose: string;

@@ -227,7 +227,7 @@ export function serializeRecord(record: SyncRecord): string {
  * Writes a file atomically: a temporary file in the same folder, then a rename, so a crash or
  * a concurrent reader never sees half a file.
  */
-export function writeFileAtomic(target: string, content: string | Buffer, mode?: number) {
+export function writeFileAtomic(target: string, content: string | Uint8Array, mode?: number) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {

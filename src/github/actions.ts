@@ -10,39 +10,61 @@ export interface PinnedAction {
   readonly version: string;
   /** The release's commit, 40 lowercase hex characters. */
   readonly sha: string;
+  /** The Actions runtime the release's `action.yml` declares (`runs.using`). */
+  readonly runtime: string;
+  /** A tool the action installs, pinned through one of its inputs instead of the action's default. */
+  readonly tool?: PinnedTool;
+}
+
+/** A tool version an action installs, set through one of its inputs. */
+export interface PinnedTool {
+  /** The action's input that selects the version. */
+  readonly input: string;
+  /** The tool's release tag. */
+  readonly version: string;
+  /** The tool's GitHub repository, where its releases are published (Renovate reads them). */
+  readonly repository: string;
 }
 
 /**
  * Every action the generated workflows use, pinned to the commit of its release tag, looked
- * up in each action's repository with `git rev-parse '<tag>^{commit}'`. This is the one
- * place to upgrade; Dependabot's `github-actions` updates keep generated repos fresh.
- * Tags can be moved (trivy-action's were, in March 2026): only a SHA pins.
+ * up in each action's repository with `git rev-parse '<tag>^{commit}'`, with the runtime its
+ * `action.yml` declares at that tag (`git show <tag>:action.yml`, `runs.using`). This is the
+ * one place to upgrade (docs/release.md); Renovate's custom managers over this table
+ * (renovate.json) propose upgrades here, Dependabot's `github-actions` updates keep generated
+ * repos fresh. Tags can be moved (trivy-action's were, in March 2026): only a SHA pins.
+ * The entries are one line each, `key: { action, version, sha, ... }`, for those managers.
  */
 export const ACTIONS = {
-  checkout: { action: 'actions/checkout', version: 'v7.0.1', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1' },
-  setupBuildx: { action: 'docker/setup-buildx-action', version: 'v4.3.0', sha: '37fe631027851001ddb9b187196cc803df7f5f0e' },
-  login: { action: 'docker/login-action', version: 'v4.1.0', sha: '4907a6ddec9925e35a0a9e82d7399ccc52663121' },
-  awsCredentials: { action: 'aws-actions/configure-aws-credentials', version: 'v6.2.3', sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c' },
-  ecrLogin: { action: 'aws-actions/amazon-ecr-login', version: 'v2.1.7', sha: '03f1aad4c6c7ffd436567f42f9384779290529bd' },
-  gcpAuth: { action: 'google-github-actions/auth', version: 'v3.0.0', sha: '7c6bc770dae815cd3e89ee6cdf493a5fab2cc093' },
+  checkout: { action: 'actions/checkout', version: 'v7.0.1', sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', runtime: 'node24' },
+  setupBuildx: { action: 'docker/setup-buildx-action', version: 'v4.3.0', sha: '37fe631027851001ddb9b187196cc803df7f5f0e', runtime: 'node24' },
+  login: { action: 'docker/login-action', version: 'v4.1.0', sha: '4907a6ddec9925e35a0a9e82d7399ccc52663121', runtime: 'node24' },
+  awsCredentials: { action: 'aws-actions/configure-aws-credentials', version: 'v6.2.3', sha: 'e6de054238d6b7531b4efff3b6587d9aade6a06c', runtime: 'node24' },
+  ecrLogin: { action: 'aws-actions/amazon-ecr-login', version: 'v2.1.7', sha: '03f1aad4c6c7ffd436567f42f9384779290529bd', runtime: 'node24' },
+  gcpAuth: { action: 'google-github-actions/auth', version: 'v3.0.0', sha: '7c6bc770dae815cd3e89ee6cdf493a5fab2cc093', runtime: 'node24' },
   // Lowercase as in Azure's docs; actionlint's action metadata knows only this spelling.
-  azureLogin: { action: 'azure/login', version: 'v3.0.1', sha: 'f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca' },
-  metadata: { action: 'docker/metadata-action', version: 'v6.2.0', sha: 'dc802804100637a589fabce1cb79ff13a1411302' },
-  buildPush: { action: 'docker/build-push-action', version: 'v7.3.0', sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a' },
-  codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
-  setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020' },
-  dependencyReview: { action: 'actions/dependency-review-action', version: 'v4.9.0', sha: '2031cfc080254a8a887f58cffee85186f0e49e48' },
-  setupQemu: { action: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8' },
-  cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6' },
-  trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25' },
-  uploadSarif: { action: 'github/codeql-action/upload-sarif', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
-  createAppToken: { action: 'actions/create-github-app-token', version: 'v3.1.1', sha: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3' },
-  codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  azureLogin: { action: 'azure/login', version: 'v3.0.1', sha: 'f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca', runtime: 'node24' },
+  metadata: { action: 'docker/metadata-action', version: 'v6.2.0', sha: 'dc802804100637a589fabce1cb79ff13a1411302', runtime: 'node24' },
+  buildPush: { action: 'docker/build-push-action', version: 'v7.3.0', sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a', runtime: 'node24' },
+  codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
+  setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020', runtime: 'node24' },
+  dependencyReview: { action: 'actions/dependency-review-action', version: 'v4.9.0', sha: '2031cfc080254a8a887f58cffee85186f0e49e48', runtime: 'node20' },
+  setupQemu: { action: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8', runtime: 'node24' },
+  cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6', runtime: 'composite', tool: { input: 'cosign-release', version: 'v3.1.2', repository: 'sigstore/cosign' } },
+  trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25', runtime: 'composite', tool: { input: 'version', version: 'v0.74.0', repository: 'aquasecurity/trivy' } },
+  uploadSarif: { action: 'github/codeql-action/upload-sarif', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
+  codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
+  createAppToken: { action: 'actions/create-github-app-token', version: 'v3.1.1', sha: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3', runtime: 'node24' },
   // infra/: the tool installers (their output wrapper is switched off where used) and the plan artifact.
-  setupTerraform: { action: 'hashicorp/setup-terraform', version: 'v4.0.1', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e' },
-  setupOpentofu: { action: 'opentofu/setup-opentofu', version: 'v2.0.2', sha: 'a1320f892987e89d278cc92dc5adc984fb93aca4' },
-  uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f' },
+  setupTerraform: { action: 'hashicorp/setup-terraform', version: 'v4.0.1', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', runtime: 'node24' },
+  setupOpentofu: { action: 'opentofu/setup-opentofu', version: 'v2.0.2', sha: 'a1320f892987e89d278cc92dc5adc984fb93aca4', runtime: 'node24' },
+  uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', runtime: 'node24' },
 } satisfies Record<string, PinnedAction>;
+
+/** The `with:` input that pins the tool a pinned action installs (empty when it installs none). */
+export function toolInput(pinned: PinnedAction): Record<string, string> {
+  return pinned.tool ? { [pinned.tool.input]: pinned.tool.version } : {};
+}
 
 /** The `uses:` value of a pinned action. */
 export function uses(pinned: PinnedAction): string {

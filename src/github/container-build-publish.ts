@@ -1,5 +1,5 @@
 import { github } from 'projen';
-import { ACTIONS, uses } from './actions';
+import { ACTIONS, toolInput, uses } from './actions';
 import { BuildSettings, buildInputs, cacheScope, ImageJobs, imageNames, literal, prepareSteps } from './container-build-steps';
 import { registryLogin } from './registry-login';
 
@@ -91,7 +91,7 @@ export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.wor
         },
       },
       ...(settings.sign ? [
-        { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
+        { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) },
         {
           name: 'Sign the image (keyless)',
           env: { IMAGE: imageNames(image), DIGEST: '${{ steps.push.outputs.digest }}' },

@@ -1,5 +1,5 @@
 import { github } from 'projen';
-import { ACTIONS, uses } from './actions';
+import { ACTIONS, toolInput, uses } from './actions';
 import { BuildSettings, buildInputs, cacheScope, ImageJobs, literal, prepareSteps, sarifCategory, scanSteps, SEVERITIES } from './container-build-steps';
 
 /** The name of a pull request's build job, as GitHub shows it (and branch protection requires it). */
@@ -60,6 +60,7 @@ export function pullRequestBuildJob(jobs: ImageJobs, settings: BuildSettings): g
           'severity': SEVERITIES.slice(0, SEVERITIES.indexOf(settings.scanSeverity) + 1).join(','),
           'ignore-unfixed': true,
           'exit-code': '1',
+          ...toolInput(ACTIONS.trivy),
         },
       }]),
     ],

@@ -1,5 +1,5 @@
 import { github } from 'projen';
-import { ACTIONS, uses } from './actions';
+import { ACTIONS, toolInput, uses } from './actions';
 import { RegistryIdentity } from './registry-login';
 import { ContainerImage } from '../container/container-image';
 
@@ -70,7 +70,7 @@ export function scanSteps(settings: BuildSettings, imageRef: string, category: s
       name: 'Scan the image',
       uses: uses(ACTIONS.trivy),
       ...env,
-      with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true },
+      with: { 'image-ref': imageRef, 'format': 'table', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
     }];
   }
   return [
@@ -78,7 +78,7 @@ export function scanSteps(settings: BuildSettings, imageRef: string, category: s
       name: 'Scan the image',
       uses: uses(ACTIONS.trivy),
       ...env,
-      with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true },
+      with: { 'image-ref': imageRef, 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true, ...toolInput(ACTIONS.trivy) },
     },
     {
       name: 'Report to code scanning',

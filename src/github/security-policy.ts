@@ -1,9 +1,13 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Component, Project } from 'projen';
 import { BranchProtection } from './branch-protection';
 import { CodeQlWorkflow } from './codeql-workflow';
 import { ContainerBuildWorkflow } from './container-build-workflow';
 import { checkContact } from '../core/checks';
+import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
+import { writeFileAtomic } from '../core/sync-record';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
@@ -26,11 +30,54 @@ export class SecurityPolicy extends Component {
       const problem = contact === undefined ? undefined : checkContact(contact);
       return problem ? [{ option: 'securityContact', message: problem }] : [];
     });
-    seedFile(project, 'SECURITY.md', () => renderTemplate('SECURITY.md.hbs', {
+    const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
-    }), 'How to report a vulnerability privately, and what protects this service.');
+    });
+    const purpose = 'How to report a vulnerability privately, and what protects this service.';
+    seedFile(project, 'SECURITY.md', render, purpose);
+    describeFile(project, {
+      path: 'SECURITY.md',
+      owner: FileOwner.SEEDED,
+      purpose,
+      change: 'Edit it directly, except the part between the projen-gitops markers, which follows the options (delete the markers to own it too).',
+    });
+    // After the seed (components synthesize in order): the facts stay true when options change.
+    new ManagedRegion(project, 'SECURITY.md', render);
+  }
+}
+
+const BEGIN = /<!-- projen-gitops:managed:begin[^>]*-->\n/;
+const END = '<!-- projen-gitops:managed:end -->';
+
+/** The text between the markers (markers included), or `undefined` without both. */
+function region(text: string): { start: number; end: number } | undefined {
+  const begin = BEGIN.exec(text);
+  const end = begin ? text.indexOf(END, begin.index) : -1;
+  return begin && end >= 0 ? { start: begin.index, end: end + END.length } : undefined;
+}
+
+/**
+ * Keeps the marked part of a seeded file equal to the same part of its template, on every
+ * synth; the rest of the file is the user's. A file without the markers is left alone.
+ */
+class ManagedRegion extends Component {
+  constructor(project: Project, private readonly filePath: string, private readonly render: () => string) {
+    super(project);
+  }
+
+  public synthesize(): void {
+    // The seed's own check (preSynthesize) refused a path that leaves the repository.
+    const file = path.join(this.project.outdir, this.filePath);
+    if (!fs.existsSync(file)) return;
+    const text = fs.readFileSync(file, 'utf-8');
+    const mine = region(text);
+    const rendered = this.render();
+    const fresh = region(rendered);
+    if (!mine || !fresh) return;
+    const next = text.slice(0, mine.start) + rendered.slice(fresh.start, fresh.end) + text.slice(mine.end);
+    if (next !== text) writeFileAtomic(file, next);
   }
 }

@@ -76,16 +76,25 @@ export interface EnvironmentsOptions {
 
 /** An environment with its defaults filled in (internal). */
 export interface EnvironmentFacts {
+  /** The environment's name (a DNS label). */
   readonly name: string;
+  /** The Kubernetes namespace it deploys to. */
   readonly namespace: string;
+  /** The cluster's API server URL. */
   readonly cluster: string;
   /** Position in the promotion order, from 0. */
   readonly order: number;
+  /** Whether the environment is deployed. */
   readonly deploy: boolean;
+  /** Whether Argo CD syncs the environment automatically (prune and selfHeal). */
   readonly autoSync: boolean;
+  /** Code owners who approve promotions into the environment. */
   readonly approvers: string[];
+  /** Whether the environment's promotion pull request merges itself once checks pass. */
   readonly autoMerge: boolean;
+  /** Deployment settings for every service in this environment. */
   readonly overrides: ServiceDeploymentOptions;
+  /** Deployment settings per service name in this environment. */
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
 

@@ -40,11 +40,20 @@ export interface RepositoryOptions {
 
 /** The facts every component reads about the repository (defaults filled in). */
 export interface RepositoryFacts {
-  /** `owner/name`, or `undefined` when not configured. */
+  /**
+   * `owner/name`, or `undefined` when not configured.
+   * @default - not configured
+   */
   readonly repository?: string;
-  /** The GitHub owner (user or organization), if known. */
+  /**
+   * The GitHub owner (user or organization), if known.
+   * @default - not configured
+   */
   readonly owner?: string;
-  /** The GitHub repository's name, if known. */
+  /**
+   * The GitHub repository's name, if known.
+   * @default - not configured
+   */
   readonly name?: string;
   /** The deployed branch. */
   readonly defaultBranch: string;

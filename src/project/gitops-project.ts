@@ -2,7 +2,9 @@ import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
 import { Promotion } from '../argocd/promotion';
+import { SeededProjenrc } from './seeded-projenrc';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
+import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
@@ -186,7 +188,10 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly securityContact?: string;
 
   /**
-   * Dependabot version updates for npm, docker and github-actions, grouped, with a cooldown.
+   * Dependabot version updates for the dependencies you own: npm (the tooling, projen-gitops
+   * included, and Node.js services) and each service's ecosystem (pip, gomod, maven, gradle;
+   * docker for a custom Dockerfile), grouped, with a cooldown. Not github-actions: the action
+   * pins and default base images come up to date with projen-gitops itself.
    * @default true
    */
   readonly dependabot?: boolean;
@@ -309,11 +314,13 @@ export class GitOpsProject extends javascript.NodeProject {
     // ProjenrcTs needs a runner; its step (tsx, no dependency added) is replaced right below.
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
+    // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
+    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
     this.addTask('preview', {
-      description: 'Print the patch `npx projen` would apply, writing nothing (exit 1 when something would change)',
+      description: 'Print the patch `npx projen` would apply (git apply takes it), writing nothing; `projen-gitops preview --exit-code` exits 1 when something would change',
       exec: 'projen-gitops preview',
     });
     const typecheck = this.addTask('typecheck', {

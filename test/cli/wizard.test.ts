@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
+import { ownSpec } from '../../src/cli/own-spec';
+import { parseProtectArgs } from '../../src/cli/protect';
 import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
 import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
 import { gitopsProject, synth, tempdir } from '../util';
@@ -69,6 +71,53 @@ describe('the question table', () => {
   });
 });
 
+describe('protect flags', () => {
+  test('parse, and an option is not taken for a value', () => {
+    expect(parseProtectArgs(['--repo', 'acme/x', '--dry-run'])).toEqual({ dir: '.github/rulesets', repo: 'acme/x', apiUrl: undefined, dryRun: true });
+    expect(parseProtectArgs(['-h'])).toBe('help');
+    expect(() => parseProtectArgs(['--repo', '--dry-run'])).toThrow(/--repo needs a value/);
+    expect(() => parseProtectArgs(['--bogus'])).toThrow(/unknown option '--bogus'/);
+  });
+});
+
+describe('the package to create from', () => {
+  const pkg = (dir: string, json: object) => {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(json));
+  };
+
+  test('a release creates from its own version', () => {
+    const root = tempdir();
+    pkg(root, { name: 'projen-gitops', version: '1.2.3' });
+    expect(ownSpec(root)).toBe('projen-gitops@1.2.3');
+  });
+
+  test('an unreleased build installed from a local tarball creates from that tarball', () => {
+    const owner = tempdir();
+    pkg(owner, { dependencies: { 'projen-gitops': 'file:/somewhere/projen-gitops-0.0.0.tgz' } });
+    const root = path.join(owner, 'node_modules', 'projen-gitops');
+    pkg(root, { name: 'projen-gitops', version: '0.0.0' });
+    expect(ownSpec(root)).toBe('projen-gitops@file:/somewhere/projen-gitops-0.0.0.tgz');
+  });
+
+  test('a checkout creates from its packed tarball, or says at once how to pack it', () => {
+    const root = tempdir();
+    pkg(root, { name: 'projen-gitops', version: '0.0.0' });
+    fs.writeFileSync(path.join(root, '.projenrc.ts'), '');
+    expect(() => ownSpec(root)).toThrow(/unreleased build .* run `npx projen build` in .* or pass --from projen-gitops@file:/);
+    fs.mkdirSync(path.join(root, 'dist', 'js'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'dist', 'js', 'projen-gitops@0.0.0.jsii.tgz'), 'packed');
+    expect(ownSpec(root)).toMatch(/^projen-gitops@file:.*projen-gitops-[0-9a-f]{16}\.tgz$/);
+  });
+
+  test('an unresolvable build fails before any question is asked', async () => {
+    const io: WizardIo = { log: () => undefined, error: () => undefined, interactive: true };
+    const asked = jest.fn();
+    await expect(runWizard(['x'], io, () => { throw new Error('unreleased build'); }, asked)).rejects.toThrow(/unreleased build/);
+    expect(asked).not.toHaveBeenCalled();
+  });
+});
+
 describe('flags', () => {
   test('parse', () => {
     expect(parseArgs(['orders', '--port', '3000', '--health-path=/ready', '-y', '--force', '--from', 'x@file:/t.tgz'])).toEqual({
@@ -80,6 +129,9 @@ describe('flags', () => {
     [['--prot', '1'], /unknown option '--prot' \(see --help\)/],
     [['a', 'b'], /unexpected argument 'b': give one directory/],
     [['--port'], /--port needs a value/],
+    // util.parseArgs: an option is never taken as the value of the one before it.
+    [['--port', '--yes'], /--port needs a value \(see --help\); a value that starts with '-' is written --port=-value/],
+    [['--yes=1'], /--yes takes no value/],
   ])('%p is refused', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(message);
   });

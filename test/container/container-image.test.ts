@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Project } from 'projen';
 import { ContainerImage, Runtime } from '../../src';
+import { DOCKERFILE_SYNTAX } from '../../src/container/runtime-facts';
 import { gitopsProject, synth, tempdir } from '../util';
 
 function imageProject(options: ConstructorParameters<typeof ContainerImage>[1] = {}) {
@@ -18,8 +19,8 @@ describe('ContainerImage', () => {
     // THEN
     expect(out.Dockerfile).toMatchSnapshot();
     const lines: string[] = out.Dockerfile.split('\n');
-    expect(lines[0]).toBe('# syntax=docker/dockerfile:1');
-    expect(lines).toContain('ARG BASE_IMAGE="docker.io/library/node:22-bookworm-slim"');
+    expect(lines[0]).toBe(`# syntax=${DOCKERFILE_SYNTAX}`);
+    expect(lines).toContain('ARG BASE_IMAGE="docker.io/library/node:22-trixie-slim"');
     expect(lines).toContain('USER 10001:10001');
     expect(lines).toContain('EXPOSE 8080');
     expect(out.Dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e",/m);
@@ -46,7 +47,7 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatch(/PORT=3000/);
     expect(out.Dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
     expect(out.Dockerfile).toMatch(/^USER 4242:4242$/m);
-    expect(out.Dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-bookworm-slim"$/m);
+    expect(out.Dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-trixie-slim"$/m);
     expect(out.Dockerfile).toMatch(/^CMD \["node","dist\/main.js"\]$/m);
   });
 

@@ -47,7 +47,8 @@ describe('projen new --from the packed module', () => {
   }
 
   test('creates the GitOps repository with a .projenrc.ts', () => {
-    expect(rc).toMatch(/import \{ GitOpsProject \} from "projen-gitops";/);
+    // Runtime is imported for the seeded `// runtime: Runtime.NODE,` comment.
+    expect(rc).toMatch(/import \{ GitOpsProject, Runtime \} from "projen-gitops";/);
     expect(rc).toMatch(/devDeps: \["projen-gitops@file:/);
     for (const file of ['Dockerfile', '.dockerignore', '.github/workflows/container.yml', '.github/workflows/codeql.yml', 'docs/BRANCH_PROTECTION.md', 'README.md', 'src/server.js', 'package.json', 'package-lock.json']) {
       expect(fs.existsSync(path.join(dir, file))).toBe(true);
@@ -133,7 +134,7 @@ describe('projen new --from the packed module', () => {
     const dockerfile = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8');
     expect(dockerfile).toMatch(/^EXPOSE 3000$/m);
     expect(dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
-    expect(dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-bookworm-slim"$/m);
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-trixie-slim"$/m);
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/`GET \/ready`/);
     expect(changedFiles(dir)).toEqual(['.projen/gitops-state.json', '.projenrc.ts', 'Dockerfile', 'README.md']);
 
@@ -174,6 +175,23 @@ describe('projen new --from the packed module', () => {
     const typecheck = projen(dir, 'typecheck');
     expect(typecheck.status).not.toBe(0);
     expect(typecheck.stdout + typecheck.stderr).toMatch(/'prot' does not exist in type 'GitOpsProjectOptions'/);
+  });
+
+  test('every option projen new left commented works when uncommented', () => {
+    const commented = /^(\s*)\/\/ (\w+: .*,)\s+\/\*.*\*\/$/gm;
+    expect(rc.match(commented)?.length).toBeGreaterThanOrEqual(3);
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc.replace(commented, '$1$2'));
+    try {
+      const typecheck = projen(dir, 'typecheck');
+      expect(typecheck.stdout + typecheck.stderr).not.toMatch(/error TS/);
+      expect(typecheck.status).toBe(0);
+      const result = projen(dir);
+      expect(result.stderr + result.stdout).not.toMatch(/ReferenceError|problems? in \.projenrc\.ts/);
+      expect(result.status).toBe(0);
+    } finally {
+      fs.writeFileSync(path.join(dir, '.projenrc.ts'), rc);
+      expect(projen(dir).status).toBe(0);
+    }
   });
 
   test('a broken .projenrc.ts fails and no file changes', () => {

@@ -55,8 +55,8 @@ describe('sync without loss, in a bootstrapped repository', () => {
   test('preview shows why synth would stop, and writes nothing', () => {
     const before = treeHash(dir);
     const result = projen('preview');
-    expect(result.status).not.toBe(0);
-    expect(result.stdout).toMatch(/synth would stop; nothing would change/);
+    expect(result.status).not.toBe(0); // a real failure: exit 2
+    expect(result.stdout + result.stderr).toMatch(/synth would stop; nothing would change/);
     expect(treeHash(dir)).toBe(before);
   });
 
@@ -99,10 +99,19 @@ describe('sync without loss, in a bootstrapped repository', () => {
     setOptions('port: 3000,');
     const before = treeHash(dir);
     const result = projen('preview');
-    expect(result.status).not.toBe(0); // something would change
-    expect(result.stdout).toMatch(/npx projen would change 3 files:/); // Dockerfile, README.md and the synth record
-    expect(result.stdout).toMatch(/updated Dockerfile\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile/);
+    // "Would change" is an answer, not a failure: exit 0, and projen reports no failed task.
+    expect(result.status).toBe(0);
+    expect(result.stdout + result.stderr).not.toMatch(/failed/);
+    expect(result.stderr).toMatch(/npx projen would change 3 files:/); // Dockerfile, README.md and the synth record
+    expect(result.stdout).toMatch(/^diff --git a\/Dockerfile b\/Dockerfile\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n@@ -\d+,\d+ \+\d+,\d+ @@/m);
     expect(result.stdout).toMatch(/-EXPOSE 8080\n\+EXPOSE 3000/);
+    // The patch is real: git applies it to the repository as it is.
+    const patch = path.join(path.dirname(dir), 'preview.patch');
+    fs.writeFileSync(patch, result.stdout);
+    expect(git('apply', '--check', patch).stderr).toBe('');
+    expect(git('apply', '--check', patch).status).toBe(0);
+    // For scripts: --exit-code answers 1 when something would change.
+    expect(run('npx', ['projen-gitops', 'preview', '--exit-code'], dir, { CI: '' }).status).toBe(1);
     expect(treeHash(dir)).toBe(before);
   });
 

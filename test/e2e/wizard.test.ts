@@ -34,6 +34,8 @@ describe('projen-gitops new', () => {
     expect(rc).toMatch(/services: \[\{ name: "worker", runtime: Runtime\.GO \}\],/);
     expect(fs.existsSync(path.join(dir, 'services/worker/Dockerfile'))).toBe(true);
     expect(result.stdout).toMatch(/✓ added worker \(go\) in services\//);
+    // "Done" comes last, after everything was made.
+    expect(result.stdout.indexOf('✓ added worker')).toBeLessThan(result.stdout.indexOf('Done:'));
     expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf-8' }).stdout).toBe('');
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
@@ -78,15 +80,18 @@ describe('projen-gitops new', () => {
       await waitFor(/Image name in the registry/);
       keys('acme/terminal', 'Enter');
       await waitFor(/Port the service listens on/);
-      keys('Enter');
+      keys('abc', 'Enter'); // refused with the reason
+      await waitFor(/must be an integer/);
+      keys('9090', 'Enter'); // replaces the refused text (it was appended: 'abc9090')
       await waitFor(/Health check path/);
+      expect(screen()).not.toMatch(/must be an integer/); // no leftover error text
       keys('ready', 'Enter'); // no leading slash: refused with the reason
       await waitFor(/must be an absolute URL path/);
-      keys('BSpace', 'BSpace', 'BSpace', 'BSpace', 'BSpace', '/ready', 'Enter');
+      keys('C-a', '/', 'Enter'); // edited, not replaced, once the cursor moved: '/ready'
       await waitFor(/Approvals a pull request needs/);
       keys('Enter');
       await waitFor(/Code owners/);
-      keys('@acme/terminal', 'Enter');
+      keys('@wrong', 'C-u', '@acme/terminal', 'Enter'); // Ctrl-U clears the line (it was typed in)
       await waitFor(/Further services/);
       keys('Enter');
       await waitFor(/GitHub repository as owner\/name/);
@@ -99,6 +104,7 @@ describe('projen-gitops new', () => {
       expect(rc).toMatch(/name: "terminal"/);
       expect(rc).toMatch(/imageName: "acme\/terminal"/);
       expect(rc).toMatch(/healthPath: "\/ready"/);
+      expect(rc).toMatch(/port: 9090/);
       expect(rc).toMatch(/codeOwners: \["@acme\/terminal"\]/);
       expect(rc).toMatch(/repository: "acme\/terminal"/);
       expect(fs.existsSync(path.join(dir, 'deploy/rendered/prod/terminal.yaml'))).toBe(true);

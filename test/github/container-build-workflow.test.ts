@@ -1,6 +1,7 @@
 import { Project } from 'projen';
 import { NodeProject } from 'projen/lib/javascript';
 import { ContainerBuildWorkflow, ContainerImage } from '../../src';
+import { ACTIONS } from '../../src/github/actions';
 import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir, workflowObject } from '../util';
 
 const FILE = '.github/workflows/container.yml';
@@ -45,8 +46,8 @@ describe('ContainerBuildWorkflow', () => {
     const steps = workflowObject(synth(gitopsProject()), FILE).jobs.build.steps;
     const trivy = steps.filter((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
     expect(trivy.map((s: any) => s.with)).toEqual([
-      { 'image-ref': 'gitops-scan:pull-request', 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true },
-      { 'image-ref': 'gitops-scan:pull-request', 'format': 'table', 'severity': 'CRITICAL', 'ignore-unfixed': true, 'exit-code': '1' },
+      { 'image-ref': 'gitops-scan:pull-request', 'format': 'sarif', 'output': 'trivy.sarif', 'ignore-unfixed': true, 'version': ACTIONS.trivy.tool.version },
+      { 'image-ref': 'gitops-scan:pull-request', 'format': 'table', 'severity': 'CRITICAL', 'ignore-unfixed': true, 'exit-code': '1', 'version': ACTIONS.trivy.tool.version },
     ]);
     const upload = steps.find((s: any) => String(s.uses).startsWith('github/codeql-action/upload-sarif@'));
     expect(upload.if).toBe('always() && github.event.pull_request.head.repo.full_name == github.repository');

@@ -120,6 +120,35 @@ describe('SecurityPolicy', () => {
     }
   });
 
+  test('its "What protects this service" part follows the options; the rest stays the user\'s', () => {
+    const saved = process.env.PROJEN_DISABLE_POST;
+    process.env.PROJEN_DISABLE_POST = 'true';
+    try {
+      const project = gitopsProject({ signImages: true });
+      project.synth();
+      const file = path.join(project.outdir, 'SECURITY.md');
+      const seeded = fs.readFileSync(file, 'utf-8');
+      expect(seeded).toMatch(/CodeQL scans/);
+      expect(seeded).toMatch(/signed keyless with cosign/);
+      expect(seeded).toMatch(/to `main` goes/);
+      fs.writeFileSync(file, seeded.replace('five working days', 'two working days') + '\nOur own note.\n');
+      // The options the issue found stale: CodeQL off, another branch, no signing.
+      gitopsProject({ outdir: project.outdir, codeScanning: false, defaultBranch: 'trunk', signImages: false }).synth();
+      const after = fs.readFileSync(file, 'utf-8');
+      expect(after).not.toMatch(/CodeQL|cosign/);
+      expect(after).toMatch(/to `trunk` goes/);
+      expect(after).toMatch(/two working days/);
+      expect(after).toMatch(/Our own note\.\n$/);
+      // Without the markers the file is wholly the user's.
+      fs.writeFileSync(file, after.replace(/<!-- projen-gitops:managed:(begin|end)[^>]*-->\n?/g, ''));
+      const owned = fs.readFileSync(file, 'utf-8');
+      gitopsProject({ outdir: project.outdir }).synth();
+      expect(fs.readFileSync(file, 'utf-8')).toBe(owned);
+    } finally {
+      process.env.PROJEN_DISABLE_POST = saved;
+    }
+  });
+
   test('a bad contact is rejected', () => {
     const project = gitopsProject({ securityContact: 'call us' });
     expect(() => project.synth()).toThrow(/securityContact: must be an email address or an https URL, got 'call us'/);
