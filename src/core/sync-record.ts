@@ -154,7 +154,7 @@ export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? 
     parsed = JSON.parse(lines.join('\n'));
   } catch (error) {
     const truncated = text.trim() === '' || !text.trimEnd().endsWith(LAST_LINE);
-    throw broken(truncated ? 'is truncated (empty, or cut off before its last line)' : 'is not valid JSON', [(error as Error).message]);
+    throw broken(truncated ? 'is truncated (empty, or cut off before its last line)' : 'is not valid JSON', [(error as Error).message.replace(/\s+/g, ' ')]);
   }
   return parseRecord(root, parsed);
 }
