@@ -43,6 +43,10 @@ const project = new cdk.JsiiProject({
     '@aws-cdk/lambda-layer-kubectl-v35@2.2.2',
     // Kubernetes object schemas: every rendered manifest is validated (4.x runs on Node 20).
     'kubernetes-models@4.5.1',
+    // HCL parser (WASM): the generated infra/ is parsed in tests.
+    '@cdktf/hcl2json@0.21.0',
+    // Argo CD's CRD schemas (AppProject, Application) for the generated deploy/argocd/ (2.7.x runs on Node 20).
+    '@kubernetes-models/argo-cd@2.7.2',
   ],
 
   // This repository is developed and tested here; its own release machinery is not used yet.

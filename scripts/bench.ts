@@ -29,6 +29,27 @@ function measure(cwd: string, command: string): Sample[] {
   return Array.from({ length: RUNS }, once);
 }
 
+/** Two commands' samples, runs alternating, so a load change on the shared machine hits both alike. */
+function measureAlternating(a: string, b: string, command: string): [Sample[], Sample[]] {
+  measureOnce(a, command); // warm-ups
+  measureOnce(b, command);
+  const first: Sample[] = [];
+  const second: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    first.push(...measureOnce(a, command));
+    second.push(...measureOnce(b, command));
+  }
+  return [first, second];
+}
+
+/** One run; `seconds` is CPU time (user + system), which other work on the machine distorts far less than wall time. */
+function measureOnce(cwd: string, command: string): Sample[] {
+  const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', 'bash', '-c', `${command} > /dev/null 2>&1`], { cwd, encoding: 'utf-8', env: userEnv({ CI: '' }) });
+  if (result.status !== 0) throw new Error(`'${command}' failed in ${cwd}: ${result.stderr}`);
+  const [user, system, kb] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return [{ seconds: user + system, rssMb: kb / 1024 }];
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (s: number) => s.toFixed(2);
 
@@ -74,9 +95,16 @@ async function synthBench(): Promise<string[]> {
     const stockMedian = median(results[0].samples.map((s) => s.seconds));
     const oneMedian = median(results[1].samples.map((s) => s.seconds));
     const fiftyMedian = median(results[3].samples.map((s) => s.seconds));
-    const deployMedian = median(results[4].samples.map((s) => s.seconds));
-    // The deployment's budget: 10% over one service, plus 5 ms per service and environment.
-    const budget = oneMedian * 1.1 + 0.005 * 10 * 3;
+    // The deployment's budget: 10% over one service, plus 5 ms per service and environment;
+    // measured again with the two repositories' runs alternating (the machine is shared).
+    console.log('bench: 1 service against 10 services x 3 environments, alternating');
+    const [pairOne, pairDeploy] = measureAlternating(one, path.join(work, 'deploy-10'), 'npx projen');
+    const [pairTen, pairDeployRc] = measureAlternating(path.join(work, 'services-10'), path.join(work, 'deploy-10'), 'node_modules/.bin/projen-gitops-rc .projenrc.ts');
+    const pairOneMedian = median(pairOne.map((s) => s.seconds));
+    const deployMedian = median(pairDeploy.map((s) => s.seconds));
+    const budget = pairOneMedian * 1.1 + 0.005 * 10 * 3;
+    const perServiceEnvironment = (median(pairDeployRc.map((s) => s.seconds)) - median(pairTen.map((s) => s.seconds))) / 30;
+    const spread = (xs: Sample[]) => (Math.max(...xs.map((s) => s.seconds)) - Math.min(...xs.map((s) => s.seconds))) / median(xs.map((s) => s.seconds));
 
     console.log('bench: where the time goes (1 service)');
     const parts = {
@@ -109,9 +137,10 @@ async function synthBench(): Promise<string[]> {
       '',
       `Each extra service adds ${(((fiftyMedian - oneMedian) / 49) * 1000).toFixed(0)} ms (median, 1 → 50 services).`,
       `With the deployment part (10 services, dev, staging and prod: 10 charts, 30 values files, 30 rendered manifests),`,
-      `re-synth takes ${fmt(deployMedian)} s against a budget of ${fmt(budget)} s (1 service + 10%, + 5 ms per service and environment):`,
-      `${deployMedian <= budget ? 'within' : 'over'} it, ${(((deployMedian - median(results[2].samples.map((s) => s.seconds))) / 30) * 1000).toFixed(1)} ms per service-environment over 10 services without it.`,
-      'The machine is shared (2 cores, other work running), so single figures move by about ±0.05 s between runs.',
+      `re-synth takes ${fmt(deployMedian)} s of CPU against a budget of ${fmt(budget)} s (1 service at ${fmt(pairOneMedian)} s + 10%, + 5 ms per service and environment),`,
+      `CPU time (user + system) with the two repositories' runs alternating: ${deployMedian <= budget ? 'within' : 'over'} it. The synth step alone (\`projen-gitops-rc\`, alternating`,
+      `with 10 services without deployment) costs ${(perServiceEnvironment * 1000).toFixed(1)} ms of CPU per service-environment.`,
+      `The machine is shared (2 cores, other work running; load average ${os.loadavg()[0].toFixed(1)} at the end): the 1-service CPU times spread over ${(spread(pairOne) * 100).toFixed(0)}% of their median in this run.`,
       '',
       '## Where the time goes (1 service)',
       '',

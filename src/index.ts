@@ -4,3 +4,5 @@ export * from './github';
 export * from './project';
 export * from './helm';
 export * from './model';
+export * from './infra';
+export * from './argocd';

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
+import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../src';
 import { gitopsProject, synth } from './util';
 
 export interface Configuration {
@@ -37,6 +37,9 @@ export const CONFIGURATIONS: Configuration[] = [
   { name: 'unsigned-private', options: { signImages: false, codeScanning: false, dependabot: false } },
   { name: 'multi-platform', options: { platforms: ['linux/amd64', 'linux/arm64'], scanSeverity: 'HIGH' } },
   { name: 'no-drift-check', options: { driftCheck: false, settingsApp: true, codeOwners: ['@acme/orders'] } },
+  // infra/ (Terraform on ECR, OpenTofu on Artifact Registry) and its workflow.
+  { name: 'infra-ecr', options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', iac: Iac.TERRAFORM } },
+  { name: 'infra-gar', options: { registry: GAR, imageName: 'my-project/containers/orders', repository: 'acme/orders', iac: Iac.OPENTOFU } },
   // Several services: runtimes and registries mixed.
   {
     name: 'multi-service',
@@ -79,17 +82,20 @@ export interface Written {
   readonly manifests: string[];
   /** Helm chart folders (`deploy/charts/<service>`). */
   readonly charts: string[];
+  /** Terraform/OpenTofu files (`infra/**.tf`). */
+  readonly hcl: string[];
 }
 
 /**
  * Synthesizes every configuration into `dir/<name>/` (each a whole generated repository) and
- * returns the paths of the workflows, Dockerfiles, rendered manifests and charts written.
+ * returns the paths of the workflows, Dockerfiles, rendered manifests, charts and infra HCL written.
  */
 export function writeConfigurations(dir: string, configurations = CONFIGURATIONS): Written {
   const workflows: string[] = [];
   const dockerfiles: string[] = [];
   const manifests: string[] = [];
   const charts = new Set<string>();
+  const hcl: string[] = [];
   for (const configuration of configurations) {
     const out = synth(configurationProject(configuration));
     for (const [file, content] of Object.entries(out)) {
@@ -102,7 +108,8 @@ export function writeConfigurations(dir: string, configurations = CONFIGURATIONS
       if (/^deploy\/rendered\/[^/]+\/[^/]+\.yaml$/.test(file)) manifests.push(rel);
       const chart = /^(deploy\/charts\/[^/]+)\/Chart\.yaml$/.exec(file);
       if (chart) charts.add(path.join(configuration.name, chart[1]));
+      if (/^infra\/.*\.tf$/.test(file)) hcl.push(rel);
     }
   }
-  return { workflows, dockerfiles, manifests, charts: [...charts] };
+  return { workflows, dockerfiles, manifests, charts: [...charts], hcl };
 }

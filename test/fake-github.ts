@@ -1,6 +1,7 @@
 /**
- * A small stand-in for GitHub's rulesets REST API on 127.0.0.1 that checks every request
- * body against GitHub's own API description, for testing `projen-gitops protect`.
+ * A small stand-in for GitHub's rulesets and pull requests REST API on 127.0.0.1 that checks
+ * every request body against GitHub's own API description, for testing `projen-gitops protect`
+ * and `projen-gitops promote`.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -15,8 +16,14 @@ export interface FakeRequest {
 export class FakeGitHub {
   readonly requests: FakeRequest[] = [];
   readonly rulesets = new Map<number, any>();
+  /** Pull requests by number, as GitHub returns them (a subset of the fields). */
+  readonly pulls = new Map<number, any>();
+  private nextPull = 1;
   /** Answer every write with this status and body instead (e.g. 422). */
   failWrites?: { status: number; body: object };
+  /** Issues and pull requests by number, and their comments (the plan-comment script's API). */
+  readonly issues = new Map<number, any>();
+  readonly comments = new Map<number, any>();
   private nextId = 100;
   private server?: http.Server;
 
@@ -50,6 +57,8 @@ export class FakeGitHub {
 
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
+    if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
     if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
     const id = Number(url.pathname.slice(base.length + 1)) || undefined;
@@ -72,6 +81,90 @@ export class FakeGitHub {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/rulesets/{ruleset_id}', 'put');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
       return [200, this.stored(id, body)];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  /** Issues, pull requests (as issues) and their comments, paged like GitHub (per_page at most 100). */
+  private handleIssues(method: string, url: URL, body: any): [number, any] {
+    const rest = url.pathname.slice(`/repos/${this.repo}/issues`.length);
+    const page = (items: any[]) => {
+      const per = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100);
+      const n = Number(url.searchParams.get('page') ?? 1);
+      return items.slice((n - 1) * per, n * per);
+    };
+    const checked = (route: string, verb: string): [number, any] | undefined => {
+      const validate = requestBodyValidator(route, verb);
+      return validate(body) ? undefined : [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+    };
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && rest === '') {
+      const labels = url.searchParams.get('labels');
+      const state = url.searchParams.get('state') ?? 'open';
+      return [200, page([...this.issues.values()].filter((i) => (state === 'all' || i.state === state) && (!labels || i.labels.some((l: any) => l.name === labels))))];
+    }
+    if (method === 'POST' && rest === '') {
+      const bad = checked('/repos/{owner}/{repo}/issues', 'post');
+      if (bad) return bad;
+      if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+      const number = this.nextId++;
+      const issue = { number, state: 'open', title: body.title, body: body.body, labels: (body.labels ?? []).map((name: string) => ({ name })) };
+      this.issues.set(number, issue);
+      return [201, issue];
+    }
+    if ((m = /^\/(\d+)$/.exec(rest)) && method === 'PATCH' && this.issues.has(Number(m[1]))) {
+      const bad = checked('/repos/{owner}/{repo}/issues/{issue_number}', 'patch');
+      if (bad) return bad;
+      return [200, Object.assign(this.issues.get(Number(m[1])), body)];
+    }
+    if ((m = /^\/(\d+)\/comments$/.exec(rest)) && this.issues.has(Number(m[1]))) {
+      const issue = Number(m[1]);
+      if (method === 'GET') return [200, page([...this.comments.values()].filter((c) => c.issue === issue))];
+      if (method === 'POST') {
+        const bad = checked('/repos/{owner}/{repo}/issues/{issue_number}/comments', 'post');
+        if (bad) return bad;
+        if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+        const comment = { id: this.nextId++, issue, body: body.body };
+        this.comments.set(comment.id, comment);
+        return [201, comment];
+      }
+    }
+    if ((m = /^\/comments\/(\d+)$/.exec(rest)) && method === 'PATCH' && this.comments.has(Number(m[1]))) {
+      const bad = checked('/repos/{owner}/{repo}/issues/comments/{comment_id}', 'patch');
+      if (bad) return bad;
+      if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
+      return [200, Object.assign(this.comments.get(Number(m[1])), body)];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  private handlePulls(method: string, url: URL, body: any): [number, any] {
+    const base = `/repos/${this.repo}/pulls`;
+    const number = Number(url.pathname.slice(base.length + 1)) || undefined;
+    if (method === 'GET' && !number) {
+      const state = url.searchParams.get('state') ?? 'open';
+      const head = url.searchParams.get('head');
+      const baseBranch = url.searchParams.get('base');
+      return [200, [...this.pulls.values()].filter((p) => (state === 'all' || p.state === state)
+        && (!head || head === `${this.repo.split('/')[0]}:${p.head.ref}`) && (!baseBranch || p.base.ref === baseBranch))];
+    }
+    if (this.failWrites) return [this.failWrites.status, this.failWrites.body];
+    if (method === 'POST' && !number) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls', 'post');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      if ([...this.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
+        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${this.repo.split('/')[0]}:${body.head}.` }] }];
+      }
+      const pull = { number: this.nextPull++, state: 'open', title: body.title, body: body.body ?? null, head: { ref: body.head }, base: { ref: body.base } };
+      this.pulls.set(pull.number, pull);
+      return [201, pull];
+    }
+    if (method === 'PATCH' && number && this.pulls.has(number)) {
+      const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      const pull = this.pulls.get(number);
+      for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
+      return [200, pull];
     }
     return [404, { message: 'Not Found' }];
   }

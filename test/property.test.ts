@@ -102,6 +102,7 @@ const SERVICE_BASE: GitOpsProjectOptions = {
   name: 'orders',
   codeOwners: ['@acme'],
   securityContact: 'security@example.com',
+  deps: ['express@^4.21.0'],
   services: [{ name: 'worker', path: 'services/worker', runtime: Runtime.PYTHON }, { name: 'api', path: 'apps/api', runtime: Runtime.GO }],
 };
 
@@ -113,7 +114,7 @@ const FIXABLE: Array<[string, string | number]> = [
   ['serviceName', 'orders'], ['services[0].name', 'worker'], ['services[0].path', 'services/worker'], ['services[1].port', 9000],
   ['services[1].healthPath', '/healthz'], ['services[1].imageName', 'acme/api'], ['services[1].registry', 'ghcr.io'],
   ['services[1].buildImage', 'docker.io/library/golang:1.23-bookworm'], ['services[0].baseImage', 'docker.io/library/python:3.12-slim-bookworm'],
-  ['services[1].name', 'api'], ['services[1].path', 'apps/api'],
+  ['services[1].name', 'api'], ['services[1].path', 'apps/api'], ['deps[0]', 'express@^4.21.0'],
 ];
 
 const badValue = (benign: string | number): fc.Arbitrary<unknown> => (typeof benign === 'number'

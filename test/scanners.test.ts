@@ -15,7 +15,7 @@ import { tempdir } from './util';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const dir = tempdir('gitops-scanners-');
-const { workflows, dockerfiles, manifests, charts } = writeConfigurations(path.join(dir, 'generated'));
+const { workflows, dockerfiles, manifests, charts, hcl } = writeConfigurations(path.join(dir, 'generated'));
 const generated = (file: string) => file.startsWith('generated/');
 const bad = (file: string) => file.startsWith('known-bad/');
 fs.mkdirSync(path.join(dir, 'known-bad', '.github', 'workflows'), { recursive: true });
@@ -24,17 +24,22 @@ fs.copyFileSync(path.join(FIXTURES, 'bad.Dockerfile'), path.join(dir, 'known-bad
 fs.mkdirSync(path.join(dir, 'known-bad', 'deploy', 'rendered', 'dev'), { recursive: true });
 fs.copyFileSync(path.join(FIXTURES, 'bad-manifest.yaml'), path.join(dir, 'known-bad', 'deploy', 'rendered', 'dev', 'bad.yaml'));
 fs.cpSync(path.join(FIXTURES, 'bad-chart'), path.join(dir, 'known-bad', 'deploy', 'charts', 'bad'), { recursive: true });
+fs.mkdirSync(path.join(dir, 'known-bad', 'infra'));
+fs.copyFileSync(path.join(FIXTURES, 'bad-infra.tf'), path.join(dir, 'known-bad', 'infra', 'bad.tf'));
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('the configurations cover every workflow kind and every runtime preset', () => {
   expect(CONFIGURATIONS.length).toBeGreaterThanOrEqual(15);
-  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'deploy.yml', 'drift.yml']));
+  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml']));
+  expect(hcl.filter((f) => f.startsWith('infra-ecr/')).length).toBeGreaterThan(10);
+  expect(hcl.filter((f) => f.startsWith('infra-gar/')).length).toBeGreaterThan(10);
   // 8 root presets (custom brings its own) + 4 further services + the other root ones
   expect(dockerfiles.length).toBeGreaterThanOrEqual(CONFIGURATIONS.length - 1);
-  // The deployment: two services' charts, rendered for three environments.
-  expect(charts.map((c) => path.basename(c)).sort()).toEqual(['orders', 'worker']);
-  expect(manifests.length).toBe(6);
+  // The deployment configuration: two services' charts, rendered for three environments
+  // (the infra configurations name the repository too, so they deploy their one service).
+  expect(charts.filter((c) => c.startsWith('deploy/')).map((c) => path.basename(c)).sort()).toEqual(['orders', 'worker']);
+  expect(manifests.filter((f) => f.startsWith('deploy/')).length).toBe(6);
 });
 
 interface ZizmorFinding {
@@ -116,14 +121,11 @@ interface CheckovReport {
  */
 const HELM = helmBinary();
 
-/**
- * checkov's frameworks for what is generated today; add terraform here when infrastructure is
- * generated (and its files to the "checks every generated ..." test).
- */
-const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions', 'kubernetes', ...(HELM ? ['helm'] : [])];
+/** checkov's frameworks for what is generated. */
+const CHECKOV_FRAMEWORKS = ['dockerfile', 'github_actions', 'kubernetes', 'terraform', ...(HELM ? ['helm'] : [])];
 
 /** The skips the generated files carry inline (Dockerfile comments, Deployment annotations), with the reason written next to them. */
-const DOCUMENTED_SKIPS = ['CKV_DOCKER_7', 'CKV_K8S_11', 'CKV_K8S_43'];
+const DOCUMENTED_SKIPS = ['CKV_AWS_51', 'CKV_DOCKER_7', 'CKV_GCP_84', 'CKV_K8S_11', 'CKV_K8S_43'];
 
 /**
  * Findings of the helm runner accepted, with the reason (also in docs/testing.md): checkov
@@ -134,7 +136,7 @@ const HELM_ACCEPTED = ['CKV_K8S_21'];
 
 const helmTest = HELM ? test : test.skip;
 
-describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes manifests, Helm charts)', () => {
+describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes manifests, Helm charts, infra HCL)', () => {
   let reports: Record<string, CheckovReport>;
   // Relative to the scanned folder (the kubernetes runner says checkov/..., the others /...).
   const rel = (c: CheckovCheck) => c.file_path.replace(/^\//, '').replace(/^checkov\//, '');
@@ -166,7 +168,9 @@ describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes mani
     // both branches of a oneOf) and then skips the whole file without a word; GitHub and
     // actionlint accept it. No checkov check reads `concurrency`, so the copy says `true`.
     for (const file of workflows) write(`generated/${file}`, read(`generated/${file}`).replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true'));
-    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile', 'known-bad/deploy/rendered/dev/bad.yaml']) write(file, read(file));
+    // Each configuration's infra/ as it is (checkov follows the module calls inside it).
+    for (const file of hcl) write(`generated/${file}`, read(`generated/${file}`));
+    for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile', 'known-bad/deploy/rendered/dev/bad.yaml', 'known-bad/infra/bad.tf']) write(file, read(file));
     // The manifests and charts as they are (the kubernetes runner leaves chart folders to the helm runner).
     for (const file of manifests) write(`generated/${file}`, read(`generated/${file}`));
     for (const chart of [...charts.map((c) => `generated/${c}`), 'known-bad/deploy/charts/bad']) fs.cpSync(path.join(dir, chart), path.join(dir, 'checkov', chart), { recursive: true });
@@ -189,9 +193,11 @@ describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes mani
     reports = Object.fromEntries((Array.isArray(parsed) ? parsed : [parsed]).map((r) => [r.check_type, r]));
   });
 
-  test('checks every generated Dockerfile, workflow and rendered manifest', () => {
+  test('checks every generated Dockerfile, workflow, rendered manifest and infra module', () => {
     const seen = new Set([...checks('passed_checks', generated), ...checks('skipped_checks', generated)].map((c) => rel(c)));
-    for (const file of [...dockerfiles, ...workflows, ...manifests]) expect(seen).toContain(`generated/${file}`);
+    // HCL: the module, where the resources checkov has checks for are (none reads a namespace).
+    const scanned = hcl.filter((f) => f.endsWith('/modules/pipeline/main.tf'));
+    for (const file of [...dockerfiles, ...workflows, ...manifests, ...scanned]) expect(seen).toContain(`generated/${file}`);
     // The rendered objects are in their environments' namespaces (what the helm run cannot see).
     const namespaced = checksOf(['kubernetes'], 'passed_checks', generated).filter((c) => c.check_id === 'CKV_K8S_21');
     expect(new Set(namespaced.map((c) => rel(c)))).toEqual(new Set(manifests.map((f) => `generated/${f}`)));
@@ -223,8 +229,8 @@ describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes mani
     expect(checks('passed_checks', resolved).filter((c) => c.check_id === 'CKV_DOCKER_7').length).toBe(dockerfiles.length);
   });
 
-  test('reports the known-bad Dockerfile and workflow (the scanner works)', () => {
-    expect(checks('failed_checks', bad).map((c) => c.check_id).sort()).toEqual(expect.arrayContaining(['CKV2_GHA_1', 'CKV_DOCKER_2', 'CKV_DOCKER_4', 'CKV_DOCKER_7', 'CKV_DOCKER_8', 'CKV_GHA_2']));
+  test('reports the known-bad Dockerfile, workflow and infra (the scanner works)', () => {
+    expect(checks('failed_checks', bad).map((c) => c.check_id).sort()).toEqual(expect.arrayContaining(['CKV2_GHA_1', 'CKV_DOCKER_2', 'CKV_DOCKER_4', 'CKV_DOCKER_7', 'CKV_DOCKER_8', 'CKV_GHA_2', 'CKV_AWS_51', 'CKV_AWS_136', 'CKV_AWS_163', 'CKV_AWS_393']));
   });
 
   test('reports the known-bad manifest (the kubernetes runner works)', () => {

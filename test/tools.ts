@@ -17,6 +17,8 @@ import * as path from 'path';
 
 interface ToolsFile {
   readonly debian: Record<string, string>;
+  /** Tools no registry reachable here provides, found on PATH: name -> where to get one. */
+  readonly path?: Record<string, string>;
   readonly pypi: Record<string, { readonly version: string }>;
   readonly go: Record<string, { readonly version: string }>;
 }
@@ -40,6 +42,7 @@ export function toolVersion(name: ToolName): string | undefined {
 /** How to install a tool, for messages. */
 export function installHint(name: ToolName): string {
   if (TOOLS.debian[name]) return `apt-get install ${TOOLS.debian[name]}, or bash scripts/install-tools.sh`;
+  if (TOOLS.path?.[name]) return TOOLS.path[name];
   if (toolVersion(name)) return `bash scripts/install-tools.sh (${name} ${toolVersion(name)} into ${TOOLS_CACHE})`;
   throw new Error(`test/tools.ts: ${name} is not in scripts/tools.json`);
 }
@@ -55,7 +58,7 @@ export function findTool(name: ToolName): string | undefined {
   if (!found.has(name)) {
     installHint(name); // unknown names fail here
     let where: string | undefined;
-    if (TOOLS.debian[name]) {
+    if (TOOLS.debian[name] || TOOLS.path?.[name]) {
       where = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)).find(executable);
     } else {
       const dir = path.join(TOOLS_CACHE, `${name}-${toolVersion(name)}`);

@@ -57,6 +57,7 @@ export const ACTIONLINT_MAJORS: Record<string, string> = {
   'actions/checkout': 'v6',
   'actions/dependency-review-action': 'v4',
   'actions/setup-node': 'v6',
+  'actions/upload-artifact': 'v7',
   'aws-actions/configure-aws-credentials': 'v6',
   'azure/login': 'v3',
   'docker/build-push-action': 'v7',

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect`, `preview` and `check-manifests`. */
+/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment` and `promote`. */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { preview } from './preview';
+import { promote, PromoteError } from './promote';
 import { protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
@@ -43,6 +46,53 @@ async function runProtect(argv: string[]): Promise<number> {
   return 0;
 }
 
+const PROMOTE_USAGE = `Usage: projen-gitops promote --to ENV (--from ENV | --commit SHA --digest SERVICE=sha256:... ...)
+
+Opens or updates the one pull request (branch promote/ENV) that moves image digests into
+ENV's deploy/environments/ENV/images.yaml and re-renders it with \`npx projen\`: from the
+previous environment (--from), or from a build of the default branch into the first one
+(--commit and a --digest per published service). Only digests whose signature
+\`cosign verify\` accepts for this repository's build workflow are promoted; exits 1 when one
+is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).`;
+
+async function runPromote(argv: string[]): Promise<number> {
+  const options: { to?: string; from?: string; commit?: string; digests: Record<string, string> } = { digests: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new PromoteError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--to') {options.to = value();} else if (arg === '--from') {options.from = value();} else if (arg === '--commit') {options.commit = value();} else if (arg === '--digest') {
+      const [service, digest] = value().split('=');
+      options.digests[service] = digest ?? '';
+    } else if (arg === '-h' || arg === '--help') {
+      console.log(PROMOTE_USAGE);
+      return 0;
+    } else {throw new PromoteError(`unknown option '${arg}' (see --help)`);}
+  }
+  if (!options.to) throw new PromoteError('--to ENV is needed (see --help)');
+  const token = process.env.GH_TOKEN ?? process.env.GITHUB_TOKEN;
+  if (!token) throw new PromoteError('no token: set GH_TOKEN (the GitHub App token, or the workflow token) to one with "Contents: write" and "Pull requests: write"');
+  const result = await promote({
+    to: options.to,
+    from: options.from,
+    commit: options.commit,
+    digests: options.digests,
+    cwd: process.cwd(),
+    apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
+    token,
+    render: () => {
+      const synth = spawnSync('npx', ['projen'], { stdio: 'inherit' });
+      if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
+    },
+  });
+  // The workflow's next step (auto-merge) reads the pull request's number.
+  if (result.pullRequest !== undefined && process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${result.pullRequest}\n`);
+  return result.refused.length > 0 ? 1 : 0;
+}
+
 const PREVIEW_USAGE = `Usage: projen-gitops preview
 
 Prints the patch \`npx projen\` would apply, and writes nothing: synth runs in a scratch copy
@@ -52,6 +102,16 @@ would stop (bad options, hand-edited files).`;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
+  if (command === 'plan-comment') {
+    const options = planCommentOptions(rest, process.env, (file) => fs.readFileSync(file, 'utf-8'));
+    if (!options) {
+      console.log(PLAN_COMMENT_USAGE);
+      return 0;
+    }
+    console.log(`plan of ${options.root}: ${await planComment(options)}`);
+    return 0;
+  }
+  if (command === 'promote') return runPromote(rest);
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     if (rest.includes('-h') || rest.includes('--help')) {
@@ -64,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}`);
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -80,6 +140,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
+    else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
+    else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else console.error(error.stack);
     process.exit(error instanceof WizardError ? error.exitCode : 1);

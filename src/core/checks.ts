@@ -232,6 +232,23 @@ export function checkTagPattern(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * `deps`, `devDeps`: an npm package name (lowercase, optionally `@scope/`, at most 214; the
+ * rule of validate-npm-package-name for new packages) with an optional `@` and a version
+ * spec of printable ASCII without quotes, backticks, `$` or `\\`.
+ */
+const DEPENDENCY = /^((?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*)(?:@([\x20-\x7e]*))?$/;
+
+export function checkDependency(value: string): string | undefined {
+  const match = typeof value === 'string' ? DEPENDENCY.exec(value) : null;
+  if (!match || match[1].length > 214 || /["'`$\\]/.test(match[2] ?? '')) {
+    const name = String(value).toLowerCase().replace(/^(@?[^@]*).*$/, '$1').replace(/[^a-z0-9@/._~-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 214);
+    const fix = DEPENDENCY.test(name) && !name.includes('@', 1) ? name : 'express';
+    return fail("must be an npm package name (lowercase, optionally '@scope/') with an optional '@' and version range", value, fix);
+  }
+  return undefined;
+}
+
 /** `runsOn`: a runner label (letters, digits, `.`, `_`, `-`), never an expression. */
 export function checkRunnerLabel(value: string): string | undefined {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(value)) {

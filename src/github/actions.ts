@@ -36,7 +36,12 @@ export const ACTIONS = {
   cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6' },
   trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25' },
   uploadSarif: { action: 'github/codeql-action/upload-sarif', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  createAppToken: { action: 'actions/create-github-app-token', version: 'v3.1.1', sha: '1b10c78c7865c340bc4f6099eb2f838309f1e8c3' },
   codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e' },
+  // infra/: the tool installers (their output wrapper is switched off where used) and the plan artifact.
+  setupTerraform: { action: 'hashicorp/setup-terraform', version: 'v4.0.1', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e' },
+  setupOpentofu: { action: 'opentofu/setup-opentofu', version: 'v2.0.2', sha: 'a1320f892987e89d278cc92dc5adc984fb93aca4' },
+  uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f' },
 } satisfies Record<string, PinnedAction>;
 
 /** The `uses:` value of a pinned action. */

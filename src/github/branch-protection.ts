@@ -2,10 +2,12 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch, checkTagPattern } from '../core/checks';
+import { PROMOTION_FACTS } from '../cli/promote';
+import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
@@ -63,7 +65,8 @@ export interface BranchProtectionOptions {
 
   /**
    * Status checks to require besides those computed from the project's workflows (e.g. an
-   * external CI system's).
+   * external CI system's): each one line of at most 255 printable characters without `<`,
+   * `>`, `` ` `` or `$`.
    * @default []
    */
   readonly additionalChecks?: string[];
@@ -236,7 +239,19 @@ export class BranchProtection extends Component {
       checksFromActions: this.checksAppId === GITHUB_ACTIONS_APP_ID,
       tagPattern: this.tagPattern,
       settingsApp: this.options.settingsApp ?? false,
+      environments: this.project.tryFindFile(PROMOTION_FACTS) ? this.approvalNotes() : [],
     };
+  }
+
+  /** Who approves the promotion pull requests into each environment, and how it syncs. */
+  private approvalNotes(): Array<{ name: string; approvers: string; sync: string }> {
+    const owners = CodeOwners.of(this.project)?.owners ?? [];
+    return (Environments.of(this.project)?.deployed ?? []).map((env) => ({
+      name: env.name,
+      approvers: env.approvers.length > 0 ? `${env.approvers.join(', ')} (its approvers), and ${owners.join(', ')} for the sync record`
+        : owners.length > 0 ? `${owners.join(', ')} (the code owners)` : `any reviewer (${this.requiredApprovals} approval${this.requiredApprovals === 1 ? '' : 's'}; set codeOwners and approvers to name who)`,
+      sync: `${env.autoSync ? 'by Argo CD on merge' : 'by a person in Argo CD after the merge'}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
+    }));
   }
 
   private validate(): Problem[] {
@@ -245,13 +260,17 @@ export class BranchProtection extends Component {
     if (approvalsProblem) problems.push({ option: 'requiredApprovals', message: approvalsProblem });
     const branchProblem = checkBranch(this.branch);
     if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
-    for (const check of this.additionalChecks) {
+    this.additionalChecks.forEach((check, i) => {
       if (typeof check !== 'string' || check.trim() === '') {
         problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
+      } else {
+        // Check names are listed in docs/BRANCH_PROTECTION.md: one line each.
+        const problem = checkText(check, 255);
+        if (problem) problems.push({ option: `additionalChecks[${i}]`, message: problem });
       }
-    }
+    });
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
-      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${JSON.stringify(this.checksAppId)}; try 15368 (GitHub Actions)` });
+      problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
     const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
     if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });

@@ -11,6 +11,7 @@ import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
+import { OidcRefs } from '../model/oidc';
 import { Repository } from '../model/repository';
 
 /** Options for `ContainerBuildWorkflow`. */
@@ -94,6 +95,7 @@ export class ContainerBuildWorkflow extends Component {
   public readonly workflow?: github.GithubWorkflow;
 
   private readonly settings: BuildSettings;
+  private readonly tagPattern: string;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
@@ -110,6 +112,7 @@ export class ContainerBuildWorkflow extends Component {
     this.settings = settings;
     const { branch, platforms, scanSeverity, identity } = settings;
     const tagPattern = options.tagPattern ?? repo.tagPattern;
+    this.tagPattern = tagPattern;
     const gh = github.GitHub.of(project);
 
     addValidation(project, () => {
@@ -144,7 +147,8 @@ export class ContainerBuildWorkflow extends Component {
     this.workflow = new github.GithubWorkflow(gh, 'container', { fileName: 'container.yml' });
     this.workflow.on({
       pullRequest: { branches: [branch] },
-      push: { branches: [branch], tags: [tagPattern] },
+      // The publish job's triggers: the cloud trust policies (infra/) admit exactly these (publishRefs).
+      push: { branches: this.publishRefs.branches, tags: this.publishRefs.tags },
     });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
     // A newer push to a pull request cancels its superseded build. Each pushed commit has a
@@ -175,6 +179,15 @@ export class ContainerBuildWorkflow extends Component {
         [`scan${jobs.suffix}`]: publishedScanJob(jobs, this.settings),
       });
     }
+  }
+
+  /**
+   * The runs whose publish job pushes images: pushes to the default branch and release tags
+   * (the job names no environment). The workflow triggers on them, and the OIDC trust of the
+   * registry identity is computed from them (`oidcSubjects`).
+   */
+  public get publishRefs(): OidcRefs {
+    return { branches: [this.settings.branch], tags: [this.tagPattern] };
   }
 
   /** Whether pushed images are signed. */

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Component, Project, YamlFile } from 'projen';
 import { ContainerImage } from '../container/container-image';
 import { runtimeFacts } from '../container/runtime-facts';
+import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 
@@ -105,10 +106,10 @@ export class DependencyUpdates extends Component {
       problems.push({ option: 'interval', message: `must be one of ${INTERVALS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(this.interval)}; try 'weekly'` });
     }
     if (!Number.isInteger(this.cooldownDays) || this.cooldownDays < 0 || this.cooldownDays > 90) {
-      problems.push({ option: 'cooldownDays', message: `must be a whole number of days from 0 to 90, got ${JSON.stringify(this.cooldownDays)}; try 7` });
+      problems.push({ option: 'cooldownDays', message: `must be a whole number of days from 0 to 90, got ${show(this.cooldownDays)}; try 7` });
     }
     if (!Number.isInteger(this.limit) || this.limit < 0) {
-      problems.push({ option: 'openPullRequestsLimit', message: `must be a whole number, got ${JSON.stringify(this.limit)}; try 5` });
+      problems.push({ option: 'openPullRequestsLimit', message: `must be a whole number, got ${show(this.limit)}; try 5` });
     }
     return problems;
   }

@@ -8,8 +8,11 @@ const REASONS: Record<string, string> = {
   'actions: read': 'CodeQL reads the workflow run it analyses (private repositories)',
   'security-events: write': 'uploads scan results to GitHub code scanning',
   'packages: write': 'pushes the image to GitHub Container Registry',
-  'packages: read': 'pulls the image from GitHub Container Registry to scan it',
+  'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
+  'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
+  'pull-requests: write': 'opens the promotion pull request (without the GitHub App), or posts the infra plan as one pull request comment per root',
+  'issues: write': 'opens, updates and closes the infra drift issue of a root',
 };
 
 /** Adds the reason comment to each permission line of a `permissions:` block that has one. */

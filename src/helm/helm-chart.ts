@@ -9,6 +9,7 @@ import { renderChart } from './render';
 import { ChartValues, chartValues, DIGEST_PATTERN, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { unknownOptions } from '../core/known-options';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { checkDnsLabel, EnvironmentFacts, Environments } from '../model/environments';
@@ -213,6 +214,18 @@ export class HelmChart extends Component {
     ].join('\n');
   }
 
+  /**
+   * The `group/kind` of every object the chart renders in an environment (the Argo CD
+   * project's resource whitelist reads them).
+   * @internal
+   */
+  public _renderedKinds(env: EnvironmentFacts): string[] {
+    const name = this.image.serviceName;
+    const objects = renderChart(this.environmentValues(env), { name, namespace: env.namespace, chartName: name, appVersion: this.facts.fallbackTag });
+    // The API group: `apps` of `apps/v1`, empty for the core `v1`.
+    return objects.map((o) => `${String(o.object.apiVersion).split('/').slice(0, -1).join('/')}/${o.object.kind}`);
+  }
+
   private renderedYaml(env: EnvironmentFacts): string {
     const name = this.image.serviceName;
     const objects = renderChart(this.environmentValues(env), {
@@ -265,6 +278,7 @@ export class HelmChart extends Component {
       });
     }
     problems.push(...checkDeployment(at, this.deployment));
+    problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
     for (const env of Environments.of(this.project)?.all ?? []) {
       const i = env.order;
       problems.push(...checkDeployment(`environments[${i}].overrides`, env.overrides));
@@ -272,8 +286,15 @@ export class HelmChart extends Component {
       if (own) problems.push(...checkDeployment(`environments[${i}].services.${name}`, own));
     }
     // Each images.yaml is reported by the chart that created it, once.
-    if (HelmChart.all(this.project)[0] === this) {
+    const charts = HelmChart.all(this.project);
+    if (charts[0] === this) {
       for (const file of this.imageFiles.values()) problems.push(...file.images().problems);
+      const names = charts.map((c) => c.image.serviceName);
+      for (const env of Environments.of(this.project)?.all ?? []) {
+        for (const service of Object.keys(env.services).filter((s) => !names.includes(s))) {
+          problems.push({ option: `environments[${env.order}].services.${service}`, message: `names no service, got '${service}'; use one of ${names.map((n) => `'${n}'`).join(', ')}` });
+        }
+      }
     }
     return problems;
   }

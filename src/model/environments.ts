@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
+import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /** One stage the services are deployed to. */
@@ -25,6 +26,31 @@ export interface EnvironmentOptions {
    * @default true
    */
   readonly deploy?: boolean;
+
+  /**
+   * Argo CD syncs this environment by itself (automated, with prune and selfHeal) as soon as
+   * its rendered manifests change on the default branch; `false` leaves each sync to a person
+   * (the Sync button or `argocd app sync`).
+   * @default - true, except for the last environment of two or more (prod: synced by hand)
+   */
+  readonly autoSync?: boolean;
+
+  /**
+   * Promotion pull requests into this environment merge by themselves once their required
+   * checks and reviews pass (GitHub's auto-merge, squash; the repository must allow
+   * auto-merge). Meant for the first environment.
+   * @default false
+   */
+  readonly autoMerge?: boolean;
+
+  /**
+   * Who approves what is deployed to this environment (`@user`, `@org/team`): code owners of
+   * its folders (`deploy/environments/<env>/`, `deploy/rendered/<env>/`,
+   * `deploy/argocd/<env>.yaml`), so a promotion into it needs their review. Needs `codeOwners`
+   * (the rulesets then require code-owner review).
+   * @default - the repository's code owners
+   */
+  readonly approvers?: string[];
 
   /**
    * Overrides for every service in this environment (replicas, resources, host, ...).
@@ -56,6 +82,9 @@ export interface EnvironmentFacts {
   /** Position in the promotion order, from 0. */
   readonly order: number;
   readonly deploy: boolean;
+  readonly autoSync: boolean;
+  readonly approvers: string[];
+  readonly autoMerge: boolean;
   readonly overrides: ServiceDeploymentOptions;
   readonly services: { [service: string]: ServiceDeploymentOptions };
 }
@@ -100,7 +129,8 @@ export class Environments extends Component {
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
-    const given = this.given = options.environments ?? DEFAULT_ENVIRONMENTS;
+    const given = options.environments ?? DEFAULT_ENVIRONMENTS;
+    this.given = given;
     // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
     this.list = given.map((env, order) => ({
       name: env.name,
@@ -108,6 +138,9 @@ export class Environments extends Component {
       cluster: env.cluster ?? IN_CLUSTER,
       order,
       deploy: env.deploy ?? true,
+      autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
+      approvers: [...(env.approvers ?? [])],
+      autoMerge: env.autoMerge ?? false,
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));
@@ -129,6 +162,11 @@ export class Environments extends Component {
     const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
     this.list.forEach((env, i) => {
       const at = `environments[${i}]`;
+      // A misspelt key would silently change nothing.
+      problems.push(...unknownOptions('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
+      for (const [field, value] of [['overrides', env.overrides], ...Object.entries(env.services).map(([name, v]) => [`services.${name}`, v])] as Array<[string, object]>) {
+        problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', value ?? {}, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${field}.${p.option}` })));
+      }
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
       if (this.given[i].namespace !== undefined) report(`${at}.namespace`, checkDnsLabel(env.namespace, defaultNamespace(this.project.name, env.name)));

@@ -3,3 +3,5 @@ export type { RepositoryOptions, RepositoryFacts } from './repository';
 export { Environments } from './environments';
 export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from './environments';
 export type { ServiceDeploymentOptions } from './service';
+export { oidcSubjects, subjectOf, celCondition, matchesPattern } from './oidc';
+export type { OidcRefs } from './oidc';

@@ -1,7 +1,9 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
+import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
-import { checkProjectName, checkServicePath, show } from '../core/checks';
+import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
@@ -17,6 +19,8 @@ import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
+import { InfraWorkflow } from '../infra/infra-workflow';
+import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { ServiceDeploymentOptions } from '../model/service';
@@ -97,10 +101,54 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly environments?: EnvironmentOptions[];
 
   /**
+   * Argo CD objects under `deploy/argocd/`: an AppProject and one Application per service
+   * and environment (needs `repository`, their source).
+   * @default - true when the deployment part is written and `repository` is set
+   */
+  readonly argocd?: boolean;
+
+  /**
+   * Promotion by pull request: after the default branch publishes signed images, a job opens
+   * the pull request setting the first environment's digests, and the `promote` workflow
+   * opens the one to the next environment (needs `repository` and `signImages`).
+   * @default - true when the deployment part is written, `repository` is set and images are signed
+   */
+  readonly promotion?: boolean;
+
+  /**
+   * How the Argo CD objects look: their source (rendered manifests or chart), namespace,
+   * cascading delete.
+   * @default - rendered manifests, namespace argocd, no cascading delete
+   */
+  readonly argocdOptions?: ArgoCdOptions;
+
+  /**
    * How the service at the root runs in Kubernetes (replicas, resources, host, ...).
    * @default - 2 replicas, 100m CPU and 128Mi requested, 256Mi memory limit, not exposed
    */
   readonly deployment?: ServiceDeploymentOptions;
+
+  /**
+   * Terraform or OpenTofu for the cloud resources the pipeline needs, under `infra/`: the
+   * registry (Amazon ECR or Google Artifact Registry, from `registry`), the GitHub OIDC trust
+   * of the publish job and a namespace per environment, planned on pull requests and applied
+   * from the default branch (`.github/workflows/infra.yml`, docs/infra.md). Needs `repository`.
+   * @default - no infra/
+   */
+  readonly iac?: Iac;
+
+  /**
+   * The bucket of the infra state (S3 or GCS), created by hand before the first apply.
+   * @default - `<account or project>-<name>-tfstate`
+   */
+  readonly infraStateBucket?: string;
+
+  /**
+   * Code owners of `infra/` (cloud identities and state): their review is required for infra
+   * changes. Needs `codeOwners`.
+   * @default - the owners of every file
+   */
+  readonly infraOwners?: string[];
 
   /**
    * Approving reviews a pull request into the default branch needs (0 to 10).
@@ -177,13 +225,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly handOver?: string[];
 
   /**
-   * Runtime dependencies of the service (`package.json` dependencies, installed in the image).
+   * Runtime dependencies of the service (`package.json` dependencies, installed in the image):
+   * npm package names (lowercase, optionally `@scope/`) with an optional `@` and version range.
    * @default []
    */
   readonly deps?: string[];
 
   /**
-   * Development dependencies (tooling; never installed in the image).
+   * Development dependencies (tooling; never installed in the image), written like `deps`.
    * @default []
    */
   readonly devDeps?: string[];
@@ -243,9 +292,13 @@ export class GitOpsProject extends javascript.NodeProject {
     renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
       const nameProblem = checkProjectName(options.name);
+      const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
+        .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
+        .filter((p): p is { option: string; message: string } => p.message !== undefined));
       return [
         ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
         ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
+        ...dependencyProblems,
       ];
     });
 
@@ -290,6 +343,8 @@ export class GitOpsProject extends javascript.NodeProject {
     if (this.deploys) {
       new HelmChart(this, { ...deployment, image: this.image });
       new DeployCheckWorkflow(this);
+      if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
+      if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
     }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
@@ -299,6 +354,10 @@ export class GitOpsProject extends javascript.NodeProject {
       uploadScanResults: options.codeScanning,
       registryIdentity: options.registryIdentity,
     });
+    if (options.iac !== undefined) {
+      new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
+      new InfraWorkflow(this);
+    }
     if (options.codeScanning ?? true) {
       this.codeql = new CodeQlWorkflow(this, { branch });
     }
@@ -308,9 +367,19 @@ export class GitOpsProject extends javascript.NodeProject {
       requireSignedCommits: options.requireSignedCommits,
       settingsApp: options.settingsApp,
     });
-    if (options.codeOwners !== undefined) {
-      new CodeOwners(this, { owners: options.codeOwners });
+    const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
+    if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners);
+    if (!codeOwners && options.infraOwners !== undefined) {
+      addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
     }
+    // Each environment's approvers own its folders: a promotion into it needs their review.
+    for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
+      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
+    }
+    addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
+      option: `environments[${e.order}].approvers`,
+      message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
+    }))));
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
     }

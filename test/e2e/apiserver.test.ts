@@ -42,7 +42,7 @@ function problems(verdicts: Array<Verdict | undefined>): string[] {
 interface GeneratedRepo {
   readonly namespaces: string[];
   readonly services: number;
-  /** deploy/rendered/<env>/<service>.yaml, and deploy/argocd/*.yaml once Argo CD objects are generated. */
+  /** deploy/rendered/<env>/<service>.yaml and deploy/argocd/*.yaml (the AppProject and the Applications). */
   readonly files: Array<{ readonly file: string; readonly text: string; readonly objects: any[] }>;
 }
 
@@ -76,7 +76,7 @@ const GENERATED: Array<[string, Partial<GitOpsProjectOptions>, string[]?]> = [
       { name: 'staging' },
       { name: 'prod', namespace: 'orders-production', overrides: { replicas: 3, maxReplicas: 6 }, services: { billing: { memoryLimit: '512Mi' } } },
     ],
-  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler']],
+  }, ['Ingress', 'HTTPRoute', 'HorizontalPodAutoscaler', 'AppProject', 'Application']],
 ];
 
 describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
@@ -202,6 +202,25 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         expect(result.status).toBe(0);
         const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
         expect(applied.length).toBe(rendered.reduce((n, f) => n + f.objects.length, 0));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    testWithKubectl('the bootstrap command of docs/promotion.md takes deploy/argocd/ as written (kubectl apply --server-side -n argocd -f deploy/argocd/)', () => {
+      const repo = generatedRepo(GENERATED[GENERATED.length - 1][1]);
+      const dir = tempdir('gitops-argocd-');
+      try {
+        const argocd = repo.files.filter((f) => f.file.startsWith('deploy/argocd/'));
+        fs.mkdirSync(path.join(dir, 'deploy', 'argocd'), { recursive: true });
+        for (const { file, text } of argocd) fs.writeFileSync(path.join(dir, file), text);
+        const result = apply(['-n', ARGOCD_NAMESPACE, '-f', path.join(dir, 'deploy', 'argocd') + '/']);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+        // The AppProject and one Application per service and environment (3 services x 3 environments).
+        expect(applied.length).toBe(1 + 9);
+        expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -140,7 +140,10 @@ export class OciLab {
   constructor() {
     for (const sub of ['graph', 'run', 'tmp', 'registry']) fs.mkdirSync(path.join(this.dir, sub));
     fs.writeFileSync(path.join(this.dir, 'storage.conf'), `[storage]\ndriver = "overlay"\ngraphroot = "${this.dir}/graph"\nrunroot = "${this.dir}/run"\n`);
-    fs.writeFileSync(path.join(this.dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\n');
+    fs.writeFileSync(path.join(this.dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n'
+      // podman's own state (default /run/libpod, which `podman system reset` deletes) stays in the
+      // lab too, so labs running side by side on one machine do not pull it from under each other.
+      + `[engine]\nruntime = "runc"\ntmp_dir = "${this.dir}/libpod"\n`);
     this.env = {
       ...process.env,
       CONTAINERS_STORAGE_CONF: path.join(this.dir, 'storage.conf'),

@@ -89,6 +89,10 @@ describe('projen-gitops new', () => {
       keys('@acme/terminal', 'Enter');
       await waitFor(/Further services/);
       keys('Enter');
+      await waitFor(/GitHub repository as owner\/name/);
+      keys('acme/terminal', 'Enter');
+      await waitFor(/Environments in promotion order/);
+      keys('Enter'); // dev, staging, prod
       await waitFor(/EXIT=\d+/, 180_000);
       expect(screen()).toMatch(/EXIT=0/);
       const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
@@ -96,6 +100,8 @@ describe('projen-gitops new', () => {
       expect(rc).toMatch(/imageName: "acme\/terminal"/);
       expect(rc).toMatch(/healthPath: "\/ready"/);
       expect(rc).toMatch(/codeOwners: \["@acme\/terminal"\]/);
+      expect(rc).toMatch(/repository: "acme\/terminal"/);
+      expect(fs.existsSync(path.join(dir, 'deploy/rendered/prod/terminal.yaml'))).toBe(true);
     } finally {
       spawnSync('tmux', ['kill-session', '-t', session]);
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });

@@ -212,6 +212,7 @@ describe('BranchProtection', () => {
 
   test.each<[string, object, RegExp]>([
     ['empty check name', { additionalChecks: [' '] }, /additionalChecks: must list non-empty check names, got " "/],
+    ['a check name that adds a line to the notes', { additionalChecks: ['ci', 'x\n## Rules off'] }, /additionalChecks\[1\]: must be one line of at most 255 printable characters.*, got 'x\\n## Rules off'; try 'x ## Rules off'/],
     ['negative app id', { checksAppId: -1 }, /checksAppId: must be a GitHub App id .* got -1; try 15368/],
     ['tag pattern with refs/', { tagPattern: 'refs/tags/v*' }, /tagPattern: must be a tag glob of letters, digits, .*\(without 'refs\/tags\/'\), got 'refs\/tags\/v\*'; try 'v\*'/],
     ['api url without scheme', { apiUrl: 'github.example.com' }, /apiUrl: must be an http\(s\) URL, got "github.example.com"/],

@@ -275,6 +275,10 @@ describe('options', () => {
     [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: must be at least replicas \(4\), got 2; try 8/],
     [{ environments: [{ name: 'dev', overrides: { cpuRequest: 'lots' } }] }, /environments\[0\]\.overrides\.cpuRequest: must be a CPU quantity/],
     [{ name: 'my_orders' }, /name: must be a DNS label.*\(it names the Kubernetes Service\)/],
+    [{ environments: [{ name: 'dev', overides: { replicas: 1 } }] }, /environments\[0\]\.overides: is not an option of EnvironmentOptions; did you mean 'overrides'\?/],
+    [{ environments: [{ name: 'dev', services: { orders: { replica: 1 } } }] }, /environments\[0\]\.services\.orders\.replica: is not an option of ServiceDeploymentOptions; did you mean 'replicas'\?/],
+    [{ environments: [{ name: 'dev', services: { order: { replicas: 1 } } }] }, /environments\[0\]\.services\.order: names no service, got 'order'; use one of 'orders'/],
+    [{ deployment: { memoryLimt: '1Gi' } }, /deployment\.memoryLimt: is not an option of ServiceDeploymentOptions; did you mean 'memoryLimit'\?/],
   ] as Array<[Partial<GitOpsProjectOptions>, RegExp]>)('%j is reported', (options, message) => {
     expect(problems(options)).toMatch(message);
   });

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { javascript } from 'projen';
-import { ContainerImage, GitOpsProjectOptions, Runtime } from '../../src';
+import { BranchProtection, ContainerImage, DependencyUpdates, GitOpsProjectOptions, Runtime } from '../../src';
 import { gitopsProject, readTree, synth, tempdir } from '../util';
 
 process.env.PROJEN_DISABLE_POST = 'true';
@@ -47,6 +47,8 @@ describe('grammars', () => {
     ['a base image with a short digest', { baseImage: 'node:22@sha256:abc' }, /- baseImage: has a malformed digest, got 'node:22@sha256:abc'; use '@sha256:' followed by 64 lowercase hex digits, or a tag; try 'node:22'$/m],
     ['a base image without a version', { baseImage: 'mirror.internal:5000/node' },
       /- baseImage: must pin a version with a tag other than 'latest' or a digest, got 'mirror\.internal:5000\/node'; pin a version as 'mirror\.internal:5000\/node:<version>' or .*, or try 'docker\.io\/library\/node:22-bookworm-slim'$/m],
+    ['a dependency with a newline', { deps: ['express@^4', 'a\nb'] }, /- deps\[1\]: must be an npm package name .*, got 'a\\nb'; try 'a-b'$/m],
+    ['a dev dependency with a shell substitution', { devDeps: ["x'$(id)"] }, /- devDeps\[0\]: must be an npm package name .*, got 'x\\'\$\(id\)'; try 'x-id'$/m],
   ])('%s is refused', (_name, options, message) => {
     expect(fails(options)).toThrow(message);
   });
@@ -129,5 +131,14 @@ describe('collisions and nested folders are option errors, raised before projen'
     expect(() => gitopsProject({ outdir: dir, services: [{ name: 'a', path: '.' }] }).synth()).toThrow(/services\[0\]\.path/);
     expect(readTree(dir)).toEqual(before);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('numbers of the other components are shown as written', () => {
+  test('NaN cooldown days and an infinite app id', () => {
+    const project = new javascript.NodeProject({ name: 'x', defaultReleaseBranch: 'main', outdir: tempdir() });
+    new DependencyUpdates(project, { cooldownDays: NaN });
+    new BranchProtection(project, { checksAppId: Infinity });
+    expect(() => project.synth()).toThrow(/- cooldownDays: must be a whole number of days from 0 to 90, got NaN; try 7[\s\S]*- checksAppId: .*got Infinity;/);
   });
 });

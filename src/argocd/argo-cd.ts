@@ -1,0 +1,200 @@
+import { IConstruct } from 'constructs';
+import { Component, FileBase, IResolver, Project } from 'projen';
+import { stringify } from 'yaml';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation, Problem } from '../core/validation';
+import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
+import { checkDnsLabel, EnvironmentFacts, Environments } from '../model/environments';
+import { Repository } from '../model/repository';
+
+/** Where the Argo CD objects live in a generated repository. */
+export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
+/** Argo CD's finalizer that deletes an Application's resources with it (cascading delete). */
+export const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * The sync options of every Application: the namespace is the cluster admin's (never
+ * created by Argo CD); server-side apply (no last-applied annotation, no size limit); prune
+ * after everything else is healthy; refuse to take over objects another Application owns.
+ */
+export const SYNC_OPTIONS = ['CreateNamespace=false', 'ServerSideApply=true', 'PruneLast=true', 'FailOnSharedResource=true'];
+
+/** What each Argo CD Application deploys from the repository. */
+export enum ArgoCdSource {
+  /** The rendered manifests, `deploy/rendered/<env>/<service>.yaml`: Argo CD applies exactly what the pull request showed. */
+  RENDERED = 'rendered',
+  /** The chart, `deploy/charts/<service>`, with the environment's values files: Argo CD's repo server runs helm. */
+  CHART = 'chart',
+}
+
+/** Options for `ArgoCd`. */
+export interface ArgoCdOptions {
+  /**
+   * What the Applications deploy: the rendered manifests, or the chart with the environment's values.
+   * @default ArgoCdSource.RENDERED
+   */
+  readonly source?: ArgoCdSource;
+
+  /**
+   * The namespace Argo CD runs in (and the AppProject and Applications are created in).
+   * @default "argocd"
+   */
+  readonly namespace?: string;
+
+  /**
+   * Deleting an Application deletes the Kubernetes objects it deployed (Argo CD's
+   * `resources-finalizer.argocd.argoproj.io`). Off, deleting an Application leaves the
+   * workloads running, unmanaged.
+   * @default false
+   */
+  readonly cascadeDelete?: boolean;
+}
+
+/** A managed text file whose content is computed when it is written. */
+class ComputedFile extends FileBase {
+  constructor(scope: IConstruct, filePath: string, private readonly content: () => string) {
+    super(scope, filePath, { marker: false });
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return this.content();
+  }
+}
+
+/**
+ * The Argo CD objects that deploy every service to every environment, under `deploy/argocd/`
+ * (managed): `project.yaml`, an AppProject limited to this repository, the environments'
+ * clusters and namespaces and the kinds the charts render; and `<env>.yaml`, one Application
+ * per service in that environment, tracking the default branch. A cluster admin applies the
+ * folder once (`kubectl apply --server-side -f deploy/argocd/`), and again when it changes.
+ */
+export class ArgoCd extends Component {
+  /** The project's Argo CD objects, if it has them. */
+  public static of(project: Project): ArgoCd | undefined {
+    return project.components.find((c): c is ArgoCd => c instanceof ArgoCd);
+  }
+
+  /** The namespace Argo CD runs in. */
+  public readonly namespace: string;
+  /** What the Applications deploy. */
+  public readonly source: ArgoCdSource;
+  private readonly cascadeDelete: boolean;
+
+  constructor(project: Project, options: ArgoCdOptions = {}) {
+    super(project);
+    this.namespace = options.namespace ?? 'argocd';
+    this.source = options.source ?? ArgoCdSource.RENDERED;
+    this.cascadeDelete = options.cascadeDelete ?? false;
+    addValidation(project, () => this.validate());
+
+    new ComputedFile(project, `${ARGOCD_DIR}/project.yaml`, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
+    const environments = Environments.of(project)?.deployed ?? [];
+    for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
+      new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service.`, this.applications(env)));
+    }
+    describeFile(project, {
+      path: `${ARGOCD_DIR}/`,
+      owner: FileOwner.MANAGED,
+      purpose: 'Argo CD objects: project.yaml (an AppProject limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch). A cluster admin applies them (docs: Argo CD bootstrap).',
+      change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
+    });
+  }
+
+  /** The AppProject's and the Applications' name. */
+  private get projectName(): string {
+    return this.project.name;
+  }
+
+  private get repoUrl(): string {
+    const facts = Repository.factsOf(this.project);
+    return `https://github.com/${facts.repository ?? 'OWNER/NAME'}.git`;
+  }
+
+  private document(summary: string, objects: object[]): string {
+    const header = `# ${summary}\n# Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side -f ${ARGOCD_DIR}/\n`;
+    return header + objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+  }
+
+  private charts(): HelmChart[] {
+    return HelmChart.all(this.project);
+  }
+
+  /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */
+  private appProject(): object {
+    const environments = Environments.of(this.project)?.deployed ?? [];
+    const kinds = [...new Set(environments.flatMap((env) => this.charts().flatMap((c) => c._renderedKinds(env))))].sort();
+    return {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: this.projectName, namespace: this.namespace },
+      spec: {
+        sourceRepos: [this.repoUrl],
+        destinations: environments.map((env) => ({ server: env.cluster, namespace: env.namespace })),
+        // Nothing cluster-scoped: namespaces are the cluster admin's.
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: kinds.map((k) => ({ group: k.split('/')[0], kind: k.split('/')[1] })),
+        orphanedResources: { warn: true },
+      },
+    };
+  }
+
+  private applications(env: EnvironmentFacts): object[] {
+    const facts = Repository.factsOf(this.project);
+    return this.charts().map((chart) => {
+      const service = chart.image.serviceName;
+      const source = this.source === ArgoCdSource.CHART
+        ? {
+          repoURL: this.repoUrl,
+          targetRevision: facts.defaultBranch,
+          path: chart.chartDir,
+          helm: {
+            releaseName: service,
+            // Relative to the chart's folder, as Argo CD resolves them.
+            valueFiles: [`../../environments/${env.name}/values/${service}.yaml`, `../../environments/${env.name}/images.yaml`],
+          },
+        }
+        : {
+          repoURL: this.repoUrl,
+          targetRevision: facts.defaultBranch,
+          path: `${DEPLOY_DIR}/rendered/${env.name}`,
+          directory: { include: `${service}.yaml` },
+        };
+      return {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: {
+          name: `${service}-${env.name}`,
+          namespace: this.namespace,
+          labels: { 'app.kubernetes.io/part-of': this.project.name, 'projen-gitops.dev/environment': env.name },
+          ...(this.cascadeDelete ? { finalizers: [CASCADE_FINALIZER] } : {}),
+        },
+        spec: {
+          project: this.projectName,
+          source,
+          destination: { server: env.cluster, namespace: env.namespace },
+          syncPolicy: {
+            ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
+            syncOptions: SYNC_OPTIONS,
+            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          },
+          revisionHistoryLimit: 10,
+        },
+      };
+    });
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    const nsProblem = checkDnsLabel(this.namespace, 'argocd');
+    if (nsProblem) problems.push({ option: 'argocd.namespace', message: nsProblem });
+    if (Repository.factsOf(this.project).repository === undefined) {
+      problems.push({ option: 'repository', message: "is needed by the Argo CD Applications (their repoURL), got none; set repository: 'my-org/my-repo', or argocd: false" });
+    }
+    for (const chart of this.charts()) {
+      for (const env of Environments.of(this.project)?.deployed ?? []) {
+        const name = `${chart.image.serviceName}-${env.name}`;
+        if (name.length > 63) problems.push({ option: `environments[${env.order}].name`, message: `names the Argo CD Application '${name}', longer than 63 characters; try a shorter environment or service name` });
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,194 @@
+import { Component, github, JsonFile, Project } from 'projen';
+import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
+import { ContainerImage } from '../container/container-image';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { addValidation } from '../core/validation';
+import { ACTIONS, annotateWorkflowPins, uses } from '../github/actions';
+import { imageJobs } from '../github/container-build-steps';
+import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+import { registryLogin } from '../github/registry-login';
+import { Environments } from '../model/environments';
+import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
+
+/** Keyless signatures of GitHub Actions are issued for this OIDC issuer. */
+export const ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The repository variable and secret of the GitHub App that opens the promotion pull requests. */
+export const PROMOTION_APP = { clientIdVariable: 'PROMOTION_APP_CLIENT_ID', privateKeySecret: 'PROMOTION_APP_PRIVATE_KEY' } as const;
+export const PROMOTE_JOB_NAME = 'Open the promotion pull request';
+
+/**
+ * Promotion by pull request: after the default branch publishes and signs images, the
+ * container workflow's `promote` job opens (or updates) one pull request setting the first
+ * environment's digests; `.github/workflows/promote.yml` (run by hand, from and to) opens the
+ * one that moves them to the next environment. Both run `projen-gitops promote`, which
+ * promotes only digests whose signature `cosign verify` accepts for the build workflow's
+ * identity, and reads the facts synth writes to `deploy/promotion.json`.
+ */
+export class Promotion extends Component {
+  /** The project's promotion, if it has one. */
+  public static of(project: Project): Promotion | undefined {
+    return project.components.find((c): c is Promotion => c instanceof Promotion);
+  }
+
+  /** The manually run workflow that promotes one environment to the next. */
+  public readonly workflow?: github.GithubWorkflow;
+
+  constructor(project: Project) {
+    super(project);
+    new JsonFile(project, PROMOTION_FACTS, { obj: () => this.facts(), marker: false, newline: true, readonly: true });
+    describeFile(project, {
+      path: PROMOTION_FACTS,
+      owner: FileOwner.MANAGED,
+      purpose: 'What `projen-gitops promote` needs to know: the environments in promotion order, each service\'s image and folder, and the signing identity a digest must have.',
+      change: 'Follows the services, environments and repository in .projenrc.ts.',
+    });
+    addValidation(project, () => [
+      ...(ContainerBuildWorkflow.of(project)?.signs === false
+        ? [{ option: 'signImages', message: 'is false, but promotion verifies every image\'s signature; set signImages: true, or turn promotion off with promotion: false' }]
+        : []),
+      ...(Repository.factsOf(project).repository === undefined
+        ? [{ option: 'repository', message: "is needed by promotion (the images' names and their signing identity), got none; set repository: 'my-org/my-repo', or promotion: false" }]
+        : []),
+    ]);
+    const gh = github.GitHub.of(project);
+    // With one environment there is nothing to promote by hand: the build's job fills it.
+    if (!gh || this.environments().length < 2) return;
+    this.workflow = new github.GithubWorkflow(gh, 'promote', { fileName: 'promote.yml' });
+    this.workflow.file?.addOverride('permissions', { contents: 'read' });
+    annotateWorkflowPins(this.workflow);
+    describeFile(project, {
+      path: '.github/workflows/promote.yml',
+      owner: FileOwner.MANAGED,
+      purpose: 'Run by hand (Actions > promote): opens or updates the pull request that moves the signed digests of one environment to the next.',
+      change: 'Follows the environments in .projenrc.ts.',
+    });
+  }
+
+  /** The facts `projen-gitops promote` reads. */
+  private facts(): PromotionFacts {
+    const repo = Repository.factsOf(this.project);
+    return {
+      repository: repo.repository ?? '',
+      defaultBranch: repo.defaultBranch,
+      environments: this.environments(),
+      services: ContainerImage.all(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
+      certificateIdentity: `https://github.com/${repo.repository}/.github/workflows/container.yml@refs/heads/${repo.defaultBranch}`,
+      certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
+    };
+  }
+
+  preSynthesize() {
+    const envs = this.environments();
+    const build = ContainerBuildWorkflow.of(this.project)?.workflow;
+    const images = ContainerImage.all(this.project);
+    if (envs.length === 0 || images.length === 0) return;
+    const multi = images.length > 1;
+    if (build) {
+      const publish = images.map((image) => ({ service: image.serviceName, job: `publish${imageJobs(image, multi).suffix}` }));
+      const env: Record<string, string> = {};
+      const args = ['--to', envs[0], '--commit', '"$GITHUB_SHA"'];
+      publish.forEach(({ service, job }, i) => {
+        env[`DIGEST_${i}`] = `\${{ needs.${job}.outputs.digest }}`;
+        // Service names are DNS labels (checked): safe as shell words.
+        args.push('--digest', `"${service}=$DIGEST_${i}"`);
+      });
+      build.addJobs({
+        promote: {
+          ...this.job(`${PROMOTE_JOB_NAME} (${envs[0]})`, envs[0], args, env),
+          needs: publish.map((p) => p.job),
+          // A branch push whose publish jobs did not fail (a skipped one published nothing).
+          if: "github.event_name == 'push' && github.ref_type == 'branch' && !cancelled() && !contains(needs.*.result, 'failure')",
+        },
+      });
+    }
+    if (this.workflow && envs.length > 1) {
+      this.workflow.on({
+        workflowDispatch: {
+          inputs: {
+            from: { description: 'The environment whose digests are promoted', type: 'choice', required: true, options: envs.slice(0, -1) },
+            to: { description: 'The environment they move into (the next one)', type: 'choice', required: true, options: envs.slice(1) },
+          },
+        },
+      });
+      this.workflow.addJobs({
+        promote: this.job(PROMOTE_JOB_NAME, '${{ inputs.to }}', ['--from', '"$FROM"', '--to', '"$TO"'], { FROM: '${{ inputs.from }}', TO: '${{ inputs.to }}' }),
+      });
+    }
+  }
+
+  /** Enables auto-merge on the pull request when the environment it goes into has `autoMerge`. */
+  private autoMergeStep(to: string): github.workflows.JobStep[] {
+    const auto = (Environments.of(this.project)?.deployed ?? []).filter((e) => e.autoMerge).map((e) => e.name);
+    if (auto.length === 0) return [];
+    const fixed = !to.includes('${{');
+    if (fixed && !auto.includes(to)) return [];
+    // Environment names are DNS labels (checked): literal case patterns.
+    const run = fixed
+      ? 'gh pr merge --auto --squash "$PULL_REQUEST"'
+      : ['case "$TO" in', `  ${auto.join(' | ')}) gh pr merge --auto --squash "$PULL_REQUEST" ;;`, '  *) echo "$TO merges after review (no autoMerge)" ;;', 'esac'].join('\n');
+    return [{
+      name: 'Enable auto-merge (environments with autoMerge)',
+      if: "steps.promote.outputs.pull-request != ''",
+      env: { GH_TOKEN: '${{ steps.app.outputs.token || github.token }}', PULL_REQUEST: '${{ steps.promote.outputs.pull-request }}', ...(fixed ? {} : { TO: to }) },
+      run,
+    }];
+  }
+
+  private environments(): string[] {
+    return (Environments.of(this.project)?.deployed ?? []).map((e) => e.name);
+  }
+
+  private job(name: string, to: string, args: string[], env: Record<string, string>): github.workflows.Job {
+    const repo = Repository.factsOf(this.project);
+    const image = ContainerImage.of(this.project)!;
+    const login = registryLogin(image.registry);
+    return {
+      name,
+      runsOn: [repo.runsOn],
+      timeoutMinutes: 20,
+      // One promotion into an environment at a time, never cancelled halfway through a push.
+      concurrency: { 'group': `promote-${to}`, 'cancel-in-progress': false },
+      permissions: {
+        // Used only without the GitHub App: then the workflow token pushes the branch and opens the pull request.
+        contents: github.workflows.JobPermission.WRITE,
+        pullRequests: github.workflows.JobPermission.WRITE,
+        // cosign reads the signatures from the registry.
+        ...(login.githubPackages ? { packages: github.workflows.JobPermission.READ } : {}),
+        ...(login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+      },
+      steps: [
+        {
+          name: 'Get the GitHub App token (pull requests it opens run the required checks)',
+          id: 'app',
+          if: `vars.${PROMOTION_APP.clientIdVariable} != ''`,
+          uses: uses(ACTIONS.createAppToken),
+          with: {
+            'client-id': `\${{ vars.${PROMOTION_APP.clientIdVariable} }}`,
+            'private-key': `\${{ secrets.${PROMOTION_APP.privateKeySecret} }}`,
+            'permission-contents': 'write',
+            'permission-pull-requests': 'write',
+          },
+        },
+        {
+          name: 'Without the GitHub App, checks will not run on the pull request',
+          if: `vars.${PROMOTION_APP.clientIdVariable} == ''`,
+          run: `echo "::warning title=No promotion app::${PROMOTION_APP.clientIdVariable} is not set: the pull request is opened with the workflow token, and GitHub runs no workflow on it (close and reopen it to run the required checks). See docs: promotion."`,
+        },
+        { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
+        // No cache: this job runs after publishing, where a poisoned cache would reach a pull request.
+        { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22', 'package-manager-cache': false } },
+        { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+        { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
+        ...login.steps,
+        {
+          name: 'Open or update the promotion pull request',
+          id: 'promote',
+          env: { GH_TOKEN: '${{ steps.app.outputs.token || github.token }}', ...env },
+          run: `npx projen-gitops promote ${args.join(' ')}`,
+        },
+        ...this.autoMergeStep(to),
+      ],
+    };
+  }
+}

