@@ -154,7 +154,7 @@ export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? 
     parsed = JSON.parse(lines.join('\n'));
   } catch (error) {
     const truncated = text.trim() === '' || !text.trimEnd().endsWith(LAST_LINE);
-    throw broken(truncated ? 'is truncated (empty, or cut off before its last line)' : 'is not valid JSON', [(error as Error).message]);
+    throw broken(truncated ? 'is truncated (empty, or cut off before its last line)' : 'is not valid JSON', [(error as Error).message.replace(/\s+/g, ' ')]);
   }
   return parseRecord(root, parsed);
 }
@@ -251,9 +251,14 @@ let exitHookInstalled = false;
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // An ended process whose parent has not reaped it yet (a zombie, state Z) holds nothing.
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf-8'));
+  } catch {
+    return true; // no /proc (macOS): the signal answered, so it runs
   }
 }
 

@@ -11,7 +11,7 @@ const REASONS: Record<string, string> = {
   'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
   'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
-  'pull-requests: write': 'opens the promotion pull request (without the GitHub App), or posts the infra plan as one pull request comment per root',
+  'pull-requests: write': 'opens the promotion pull request (without the GitHub App) or posts the infra plan comment',
   'issues: write': 'opens, updates and closes the infra drift issue of a root',
 };
 

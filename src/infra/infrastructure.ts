@@ -55,7 +55,10 @@ export interface InfraRoot {
   readonly dir: string;
   /** The GitHub environment its apply job runs in. */
   readonly githubEnvironment: string;
-  /** The Kubernetes namespace it creates (environments only). */
+  /**
+   * The Kubernetes namespace it creates (environments only).
+   * @default - none (the shared root)
+   */
   readonly namespace?: string;
 }
 

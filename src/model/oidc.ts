@@ -11,13 +11,25 @@
 
 /** What a job's runs are triggered by, for its OIDC subjects. */
 export interface OidcRefs {
-  /** Branches whose pushes (or schedules) run the job. */
+  /**
+   * Branches whose pushes (or schedules) run the job.
+   * @default - none
+   */
   readonly branches?: string[];
-  /** Tag filter patterns (GitHub's glob) whose pushes run the job. */
+  /**
+   * Tag filter patterns (GitHub's glob) whose pushes run the job.
+   * @default - none
+   */
   readonly tags?: string[];
-  /** The job runs on pull requests (and names no environment). */
+  /**
+   * The job runs on pull requests (and names no environment).
+   * @default false
+   */
   readonly pullRequest?: boolean;
-  /** GitHub environments the job runs in: then only the environment form is sent. */
+  /**
+   * GitHub environments the job runs in: then only the environment form is sent.
+   * @default - none (the ref forms are sent)
+   */
   readonly environments?: string[];
 }
 

@@ -414,6 +414,17 @@ describe('two synths of one repository never interleave', () => {
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf-8')).toMatch(/^\/\.projen\/gitops\.lock$/m);
   });
 
+  test('a lock whose process has ended but is not yet reaped (a zombie) is taken over', () => {
+    const dir = tempdir();
+    synthIn(dir);
+    const ended = spawn('sleep', ['30']);
+    ended.kill('SIGKILL');
+    spawnSync('sleep', ['0.2']); // it dies; this synchronous test gives node no chance to reap it
+    fs.writeFileSync(path.join(dir, '.projen/gitops.lock'), JSON.stringify({ pid: ended.pid, host: os.hostname(), started: 'then' }));
+    expect(() => synthIn(dir, { port: 3000 })).not.toThrow();
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+  });
+
   test('the lock is released when synth stops', () => {
     const dir = repoWithWork();
     expect(() => synthIn(dir)).toThrow(/edited by hand/);
