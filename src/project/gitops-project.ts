@@ -1,8 +1,8 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
+import { SeededProjenrc } from './seeded-projenrc';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
 import { Promotion } from '../argocd/promotion';
-import { SeededProjenrc } from './seeded-projenrc';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
