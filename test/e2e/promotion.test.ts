@@ -122,7 +122,7 @@ describe('projen-gitops promote, for real against git, synth and the fake GitHub
     expect(pull).toMatchObject({ title: 'Promote orders, worker to dev', head: { ref: 'promote/dev' }, base: { ref: 'main' } });
     expect(pull.body).toContain(`--certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com`);
     expect(pull.body).toContain(`| after | \`${digest('a')}\` | \`${c1.slice(0, 12)}\` |`);
-    expect(pull.body).toMatch(/Rendered diff of `deploy\/rendered\/dev\/orders.yaml` \(\d+ fields?\):\n- `Deployment\/orders-dev\/orders.spec.template.spec.containers.0.image: expected "ghcr.io\/acme\/orders:main", got "ghcr.io\/acme\/orders@sha256:a{64}"`/);
+    expect(pull.body).toMatch(/Rendered diff of `deploy\/rendered\/dev\/orders.yaml` \(\d+ fields?\):\n(?:- .*\n)*- `Deployment\/orders-dev\/orders.spec.template.spec.containers.0.image: expected "ghcr.io\/acme\/orders:main", got "ghcr.io\/acme\/orders@sha256:a{64}"`/);
     expect(fs.readFileSync(cosignLog, 'utf-8').trim().split('\n')).toEqual([
       `verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/orders@${digest('a')}`,
       `verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com ghcr.io/acme/orders/worker@${digest('b')}`,
