@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { cachedSteps, freePort, OCI_TOOLS, OciLab } from './oci';
-import { BASES, changeSource, makeBases, makeRepository, NOT_BUILT, PRESETS } from './presets';
+import { BASES, changeSource, DEVELOPER_ENV, makeBases, makeRepository, NOT_BUILT, PRESETS } from './presets';
 import { bootstrap, packedModuleSpec, run } from '../../scripts/bootstrap';
 import { describeWith } from '../tools';
 
@@ -177,7 +177,7 @@ describeWithTools('generated images build, run and ship', () => {
         .replace('import { GitOpsProject } from "projen-gitops";', 'import { GitOpsProject, Runtime } from "projen-gitops";')
         .replace('new GitOpsProject({', 'new GitOpsProject({\n  services: [{ name: "web", runtime: Runtime.NODE_PNPM }, { name: "worker", runtime: Runtime.NODE_YARN }],');
       fs.writeFileSync(rcFile, rc);
-      const synth = run('npx', ['projen'], repo);
+      const synth = run('npx', ['projen'], repo, DEVELOPER_ENV);
       if (synth.status !== 0) throw new Error(`npx projen failed:\n${synth.stdout}${synth.stderr}`);
       git('add', '-A');
       git('commit', '-qm', 'add the web and worker services');

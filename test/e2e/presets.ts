@@ -102,8 +102,14 @@ export interface Preset {
 }
 
 /** Runs a command in `cwd`; throws with its output when it fails. */
+/**
+ * A developer's synth after editing .projenrc.ts: projen installs changed dependencies with
+ * `npm install` there, but with `npm ci` under CI (which refuses a lock file the edit made stale).
+ */
+export const DEVELOPER_ENV = { CI: '' };
+
 function sh(cwd: string, command: string, ...args: string[]): void {
-  const result = run(command, args, cwd);
+  const result = run(command, args, cwd, DEVELOPER_ENV);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
