@@ -93,6 +93,23 @@ export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
 }
 
 /**
+ * A workflow that runs on pull requests and pushes (`triggers`) with a read-only token: a newer
+ * push to a pull request cancels the run it supersedes; each pushed commit has a group of its
+ * own, so no push run is ever cancelled (jobs that must not overlap add groups of their own).
+ */
+export function pullRequestAndPushWorkflow(gh: github.GitHub, name: string, triggers: github.workflows.Triggers): github.GithubWorkflow {
+  const workflow = new github.GithubWorkflow(gh, name, { fileName: `${name}.yml` });
+  workflow.on(triggers);
+  workflow.file?.addOverride('permissions', { contents: 'read' });
+  workflow.file?.addOverride('concurrency', {
+    'group': "${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.event.pull_request.number || github.sha }}",
+    'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
+  });
+  annotateWorkflowPins(workflow);
+  return workflow;
+}
+
+/**
  * A workflow that runs on pull requests into `branch` with a read-only token, where a newer
  * push to the pull request cancels the run it supersedes; its version comments included.
  */

@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { annotateWorkflowPins } from './actions';
+import { pullRequestAndPushWorkflow } from './actions';
 import { changedServicesJob } from './container-build-changes';
 import { publishJob } from './container-build-publish';
 import { publishedScanJob } from './container-build-published-scan';
@@ -144,20 +144,12 @@ export class ContainerBuildWorkflow extends Component {
     });
     if (!gh) return;
 
-    this.workflow = new github.GithubWorkflow(gh, 'container', { fileName: 'container.yml' });
-    this.workflow.on({
+    // Publish jobs queue per ref (their own concurrency groups).
+    this.workflow = pullRequestAndPushWorkflow(gh, 'container', {
       pullRequest: { branches: [branch] },
       // The publish job's triggers: the cloud trust policies (infra/) admit exactly these (publishRefs).
       push: { branches: this.publishRefs.branches, tags: this.publishRefs.tags },
     });
-    this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    // A newer push to a pull request cancels its superseded build. Each pushed commit has a
-    // group of its own, so no push run is cancelled; their publish jobs queue per ref.
-    this.workflow.file?.addOverride('concurrency', {
-      'group': "${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.event.pull_request.number || github.sha }}",
-      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
-    });
-    annotateWorkflowPins(this.workflow);
     describeFile(project, {
       path: '.github/workflows/container.yml',
       owner: FileOwner.MANAGED,

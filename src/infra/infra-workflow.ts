@@ -2,7 +2,7 @@ import { Component, github, Project } from 'projen';
 import { Iac, InfraRoot, Infrastructure, INFRA_DIR } from './infrastructure';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { ACTIONS, annotateWorkflowPins, uses } from '../github/actions';
+import { ACTIONS, pullRequestAndPushWorkflow, uses } from '../github/actions';
 import { registryOf } from '../github/registry-login';
 import { Repository } from '../model/repository';
 
@@ -42,20 +42,12 @@ export class InfraWorkflow extends Component {
     const gh = github.GitHub.of(project);
     if (!gh) return;
     const branch = Repository.factsOf(project).defaultBranch;
-    this.workflow = new github.GithubWorkflow(gh, 'infra', { fileName: 'infra.yml' });
-    this.workflow.on({
+    // Apply and drift runs are serialized per root by their jobs' own groups.
+    this.workflow = pullRequestAndPushWorkflow(gh, 'infra', {
       pullRequest: { branches: [branch] },
       push: { branches: [branch], paths: [`${INFRA_DIR}/**`, WORKFLOW_FILE] },
       schedule: [{ cron: '23 5 * * *' }],
     });
-    this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    // Pull request runs: a newer push cancels the superseded plan. Others (apply, drift) get a
-    // group per commit and are serialized per root by their jobs' own groups.
-    this.workflow.file?.addOverride('concurrency', {
-      'group': "${{ github.workflow }}-${{ github.event_name == 'pull_request' && github.event.pull_request.number || github.sha }}",
-      'cancel-in-progress': "${{ github.event_name == 'pull_request' }}",
-    });
-    annotateWorkflowPins(this.workflow);
     describeFile(project, {
       path: WORKFLOW_FILE,
       owner: FileOwner.MANAGED,
