@@ -163,7 +163,8 @@ describe('service names and folders', () => {
 
 describe('license identifiers against the SPDX license list', () => {
   // spdx-license-list (the SPDX list's ids, 6.x) comes with jsii, which builds this package.
-  const ids: string[] = Object.keys(require('spdx-license-list'));
+  const list = require.resolve('spdx-license-list/package.json', { paths: [path.dirname(require.resolve('jsii/package.json'))] });
+  const ids: string[] = JSON.parse(fs.readFileSync(path.join(path.dirname(list), 'spdx-simple.json'), 'utf-8'));
 
   test('checkLicenseId accepts every SPDX id but the deprecated "+" forms, whose fix is the id that replaced them', () => {
     expect(ids.length).toBeGreaterThan(500);

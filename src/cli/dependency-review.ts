@@ -29,6 +29,14 @@ Options:
   --deny-license ID         an SPDX license identifier to refuse (repeatable)
   -h, --help                show this help`;
 
+/** A vulnerability of a package, as the REST description has it. */
+export interface Advisory {
+  readonly severity: string;
+  readonly advisory_ghsa_id: string;
+  readonly advisory_summary: string;
+  readonly advisory_url: string;
+}
+
 /** One entry of the diff, as the REST description (`dependency-graph-diff`) has it. */
 export interface DependencyChange {
   readonly change_type: string;
@@ -39,7 +47,7 @@ export interface DependencyChange {
   readonly package_url: string | null;
   readonly license: string | null;
   readonly source_repository_url: string | null;
-  readonly vulnerabilities: ReadonlyArray<{ readonly severity: string; readonly advisory_ghsa_id: string; readonly advisory_summary: string; readonly advisory_url: string }>;
+  readonly vulnerabilities: ReadonlyArray<Advisory>;
   readonly scope?: string;
 }
 
@@ -149,7 +157,7 @@ function refusal(status: number, text: string, options: DependencyReviewOptions)
     message = text;
   }
   const said = oneLine(message, 200);
-  const enable = `turn on the dependency graph (Settings → Security → Advanced Security → Dependency graph; a private repository also needs GitHub Advanced Security or Code Security)`;
+  const enable = 'turn on the dependency graph (Settings → Security → Advanced Security → Dependency graph; a private repository also needs GitHub Advanced Security or Code Security)';
   if (status === 403) return `GitHub refused the dependency review of ${options.repo} (403${said ? `: ${said}` : ''}): ${enable}, and give the job "contents: read"`;
   if (status === 404) return `GitHub found no dependency graph to compare for ${options.repo} (404${said ? `: ${said}` : ''}): ${enable}, and check that both commits are pushed`;
   if (status === 401) return `GitHub did not accept the token (401${said ? `: ${said}` : ''}): pass the workflow token as GITHUB_TOKEN`;
@@ -258,7 +266,8 @@ interface Finding {
 export function review(changes: DependencyChange[], options: Pick<DependencyReviewOptions, 'failOnSeverity' | 'denyLicenses' | 'repo' | 'base' | 'head'>, warnings = ''): DependencyReviewResult {
   const added = changes.filter((c) => c.change_type === 'added');
   const removed = changes.filter((c) => c.change_type === 'removed');
-  const vulnerable = added.flatMap((change) => change.vulnerabilities.map((v) => ({ change, v, refused: atOrAbove(v.severity, options.failOnSeverity) })));
+  const vulnerable = added.flatMap((change) =>
+    change.vulnerabilities.map((v) => ({ change, v, refused: atOrAbove(v.severity, options.failOnSeverity) })));
   const refusedVulns = vulnerable.filter((x) => x.refused);
   const licensed: Finding[] = [];
   const unknown: DependencyChange[] = [];

@@ -175,7 +175,8 @@ describe('dependency-review against the fake GitHub API (answers checked against
 
   describe('the generated step, run as the runner would (bash, env from the event, npx to this CLI)', () => {
     const root = path.join(__dirname, '..', '..');
-    function runStep(project = gitopsProject(), env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string; summary: string }> {
+    interface StepRun { status: number | null; stdout: string; stderr: string; summary: string }
+    function runStep(project = gitopsProject(), env: Record<string, string> = {}): Promise<StepRun> {
       const workflow = parse(synth(project)['.github/workflows/dependency-review.yml']);
       const step = workflow.jobs.review.steps.find((s: any) => s.name === 'Review dependency changes');
       expect(step.env).toEqual({ GITHUB_TOKEN: '${{ github.token }}', BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' });
@@ -184,8 +185,16 @@ describe('dependency-review against the fake GitHub API (answers checked against
       const summaryFile = path.join(tempdir('gitops-runner-'), 'summary.md');
       const child = spawn('bash', ['-e', '-c', step.run], {
         env: {
-          PATH: `${bin}:${process.env.PATH}`, HOME: tempdir('gitops-home-'), TS_NODE_PROJECT: path.join(root, 'test', 'tsconfig.json'),
-          GITHUB_TOKEN: 'good-token', BASE_SHA: BASE, HEAD_SHA: HEAD, GITHUB_REPOSITORY: 'acme/orders', GITHUB_API_URL: apiUrl, GITHUB_STEP_SUMMARY: summaryFile, ...env,
+          PATH: `${bin}:${process.env.PATH}`,
+          HOME: tempdir('gitops-home-'),
+          TS_NODE_PROJECT: path.join(root, 'test', 'tsconfig.json'),
+          GITHUB_TOKEN: 'good-token',
+          BASE_SHA: BASE,
+          HEAD_SHA: HEAD,
+          GITHUB_REPOSITORY: 'acme/orders',
+          GITHUB_API_URL: apiUrl,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          ...env,
         },
       });
       let stdout = '';
