@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, nodeToolSteps, pullRequestWorkflow, uses } from './actions';
+import { ACTIONS, installToolsSteps, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
 import { checkLicenseId, checkNodeVersion, checkSeverity, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
@@ -57,7 +57,7 @@ export class DependencyReviewWorkflow extends Component {
     super(project);
     const severity = options.failOnSeverity ?? 'moderate';
     const denyLicenses = options.denyLicenses ?? [];
-    const nodeVersion = options.nodeVersion ?? '22';
+    const nodeVersion = options.nodeVersion ?? TOOLING_NODE_VERSION;
     const gh = github.GitHub.of(project);
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DependencyReviewWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
@@ -82,7 +82,7 @@ export class DependencyReviewWorkflow extends Component {
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-          ...nodeToolSteps(nodeVersion),
+          ...installToolsSteps(project, { nodeVersion }),
           {
             name: 'Review dependency changes',
             env: {

@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, nodeToolSteps, pullRequestWorkflow, uses } from './actions';
+import { ACTIONS, pullRequestWorkflow, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
@@ -58,7 +58,8 @@ export class DriftCheckWorkflow extends Component {
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-          ...nodeToolSteps(nodeVersion),
+          { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': nodeVersion } },
+          { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
           // Stops by itself when a generated file was edited by hand (edit detection).
           { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
           { name: 'Compare with the committed files', run: DRIFT_SCRIPT },
