@@ -5,7 +5,9 @@
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { errorsOf, requestBodyValidator } from './github-api';
+import { errorsOf, queryParameters, requestBodyValidator, responseValidator } from './github-api';
+
+const COMPARE = '/repos/{owner}/{repo}/dependency-graph/compare/{basehead}';
 
 export interface FakeRequest {
   readonly method: string;
@@ -26,6 +28,19 @@ export class FakeGitHub {
   readonly comments = new Map<number, any>();
   private nextId = 100;
   private server?: http.Server;
+  /**
+   * The dependency graph's diffs by `base...head` (the dependency review API), served in pages
+   * of `comparePageSize` linked by `Link: rel="next"`, each page checked against the REST
+   * description's response schema before it is sent.
+   */
+  readonly dependencyDiffs = new Map<string, any[]>();
+  comparePageSize = 100;
+  /** Answer the compare endpoint with this status and body instead (403: no GHAS; 404: graph off). */
+  compareFails?: { status: number; body: object };
+  /** The `X-GitHub-Dependency-Graph-Snapshot-Warnings` text (sent base64-encoded). */
+  snapshotWarnings?: string;
+  /** Set by the fake when a response it was about to send broke the REST description. */
+  readonly responseErrors: string[] = [];
 
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
@@ -37,8 +52,8 @@ export class FakeGitHub {
         const body = raw ? JSON.parse(raw) : undefined;
         const url = new URL(req.url ?? '/', 'http://localhost');
         this.requests.push({ method: req.method ?? '', path: url.pathname, body });
-        const [status, answer] = this.handle(req, url, body);
-        res.writeHead(status, { 'content-type': 'application/json' });
+        const [status, answer, headers] = this.handle(req, url, body);
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(answer));
       });
     });
@@ -55,8 +70,9 @@ export class FakeGitHub {
     return this.requests.filter((r) => r.method !== 'GET');
   }
 
-  private handle(req: http.IncomingMessage, url: URL, body: any): [number, any] {
+  private handle(req: http.IncomingMessage, url: URL, body: any): [number, any, Record<string, string>?] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    if (url.pathname.startsWith(`/repos/${this.repo}/dependency-graph/compare/`)) return this.handleCompare(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
     if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
@@ -136,6 +152,29 @@ export class FakeGitHub {
       return [200, Object.assign(this.comments.get(Number(m[1])), body)];
     }
     return [404, { message: 'Not Found' }];
+  }
+
+  /** The dependency review API: GET only, `{base}...{head}`, documented query parameters only. */
+  private handleCompare(method: string, url: URL, origin: string): [number, any, Record<string, string>?] {
+    const checked = (status: number, answer: any, headers?: Record<string, string>): [number, any, Record<string, string>?] => {
+      const validate = responseValidator(COMPARE, 'get', String(status));
+      if (!validate(answer)) this.responseErrors.push(`${status}: ${errorsOf(validate).join('; ')}`);
+      return [status, answer, headers];
+    };
+    const basehead = decodeURIComponent(url.pathname.slice(`/repos/${this.repo}/dependency-graph/compare/`.length));
+    if (method !== 'GET') return [404, { message: 'Not Found' }];
+    // `page` is the fake's own, in the links it hands out.
+    const unknown = [...url.searchParams.keys()].filter((k) => k !== 'page' && !queryParameters(COMPARE, 'get').includes(k));
+    if (unknown.length > 0 || !/^[^.]+\.\.\.[^.]+$/.test(basehead)) return checked(400, { message: `Bad request: ${unknown.join(', ') || basehead}`, documentation_url: 'https://docs.github.com/rest' });
+    if (this.compareFails) return checked(this.compareFails.status, this.compareFails.body);
+    const diff = this.dependencyDiffs.get(basehead);
+    if (!diff) return checked(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/dependency-graph/dependency-review' });
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const items = diff.slice((page - 1) * this.comparePageSize, page * this.comparePageSize);
+    const headers: Record<string, string> = {};
+    if (page * this.comparePageSize < diff.length) headers.link = `<${origin}${url.pathname}?page=${page + 1}>; rel="next"`;
+    if (this.snapshotWarnings) headers['x-github-dependency-graph-snapshot-warnings'] = Buffer.from(this.snapshotWarnings).toString('base64');
+    return checked(200, items, headers);
   }
 
   private handlePulls(method: string, url: URL, body: any): [number, any] {

@@ -42,6 +42,36 @@ export function requestBodyValidator(route: string, method: string): ValidateFun
   return validate;
 }
 
+/**
+ * A validator for the JSON response of an operation with `status`, e.g.
+ * ('/repos/{owner}/{repo}/dependency-graph/compare/{basehead}', 'get', '200'), so what a fake
+ * answers has the shape GitHub documents (closed objects, like the request bodies).
+ */
+export function responseValidator(route: string, method: string, status: string): ValidateFunction<any> {
+  const key = `${method} ${route} ${status}`;
+  let validate = validators.get(key);
+  if (!validate) {
+    api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema({ $id: 'github', components: close(api.components) });
+    let response = api.paths[route][method].responses[status];
+    if (response.$ref) response = api.components.responses[response.$ref.split('/').pop()];
+    const schema = response.content['application/json'].schema;
+    validate = ajv.compile(JSON.parse(JSON.stringify(close(schema)).replace(/"#\/components\//g, '"github#/components/')));
+    validators.set(key, validate);
+  }
+  return validate;
+}
+
+/** The query parameters an operation documents, by name. */
+export function queryParameters(route: string, method: string): string[] {
+  api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
+  return api.paths[route][method].parameters
+    .map((p: any) => (p.$ref ? api.components.parameters[p.$ref.split('/').pop()] : p))
+    .filter((p: any) => p.in === 'query')
+    .map((p: any) => p.name);
+}
+
 /** ajv's errors as short lines, for assertions and server answers. */
 export function errorsOf(validate: ValidateFunction): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as any).additionalProperty}'` : ''}`);

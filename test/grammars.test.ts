@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import { hostile } from './hostile';
-import { checkBranch, checkImageReference, checkRegistry, checkServiceName, checkServicePath } from '../src/core/checks';
+import { checkBranch, checkImageReference, checkLicenseId, checkRegistry, checkServiceName, checkServicePath, fixOf } from '../src/core/checks';
 
 const RUNS = Number(process.env.FC_NUM_RUNS ?? 200);
 const REFERENCE_VERSION = 'v0.6.0';
@@ -158,5 +158,23 @@ describe('service names and folders', () => {
       expect({ folder, normalized: path.posix.normalize(folder) === folder && !folder.startsWith('..') && !path.isAbsolute(folder), inert: /^[A-Za-z0-9._/-]+$/.test(folder) })
         .toEqual({ folder, normalized: true, inert: true });
     }), { numRuns: RUNS });
+  });
+});
+
+describe('license identifiers against the SPDX license list', () => {
+  // spdx-license-list (the SPDX list's ids, 6.x) comes with jsii, which builds this package.
+  const list = require.resolve('spdx-license-list/package.json', { paths: [path.dirname(require.resolve('jsii/package.json'))] });
+  const ids: string[] = JSON.parse(fs.readFileSync(path.join(path.dirname(list), 'spdx-simple.json'), 'utf-8'));
+
+  test('checkLicenseId accepts every SPDX id but the deprecated "+" forms, whose fix is the id that replaced them', () => {
+    expect(ids.length).toBeGreaterThan(500);
+    const refused = ids.filter((id) => checkLicenseId(id));
+    expect(refused.length).toBeGreaterThan(0); // the oracle has ids the grammar refuses
+    for (const id of refused) {
+      expect(id).toMatch(/\+$/);
+      expect(ids).toContain(fixOf(checkLicenseId(id)!));
+    }
+    expect(checkLicenseId('MIT OR Apache-2.0')).toBeDefined();
+    expect(checkLicenseId('GPL-3.0-only;id')).toBeDefined();
   });
 });

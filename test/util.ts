@@ -55,7 +55,6 @@ export function workflowObject(out: Record<string, any>, file: string): any {
  */
 export const ACTIONLINT_MAJORS: Record<string, string> = {
   'actions/checkout': 'v6',
-  'actions/dependency-review-action': 'v4',
   'actions/setup-node': 'v6',
   'actions/upload-artifact': 'v7',
   'aws-actions/configure-aws-credentials': 'v6',

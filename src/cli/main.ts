@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment` and `promote`. */
+/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
@@ -103,6 +104,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'promote') return runPromote(rest);
+  if (command === 'dependency-review') {
+    const options = dependencyReviewOptions(rest, process.env);
+    if (!options) {
+      console.log(DEPENDENCY_REVIEW_USAGE);
+      return 0;
+    }
+    const result = await dependencyReview(options);
+    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.summary}\n`);
+    for (const line of result.log) console.log(line);
+    return result.exitCode;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -117,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}`);
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -135,6 +147,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
     else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
     else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
+    else if (error instanceof DependencyReviewError) console.error(`projen-gitops dependency-review: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else console.error(error.stack);
     process.exit(error instanceof WizardError ? error.exitCode : 1);

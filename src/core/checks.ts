@@ -340,3 +340,32 @@ export function checkText(value: string, max: number): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The severities of GitHub's advisory database, mildest first: the levels the dependency
+ * graph reports (`vulnerabilities[].severity` of the dependency review REST API) and
+ * the grammar of the former dependency review action's `fail-on-severity`.
+ */
+export const SEVERITIES = ['low', 'moderate', 'high', 'critical'];
+
+/** `failOnSeverity`: one of `SEVERITIES`. */
+export function checkSeverity(value: string): string | undefined {
+  if (typeof value !== 'string' || !SEVERITIES.includes(value)) {
+    return `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${show(value)}; try 'moderate'`;
+  }
+  return undefined;
+}
+
+/**
+ * `denyLicenses[]`: one SPDX license identifier (SPDX specification, annex "SPDX license
+ * expressions": `idstring = 1*(ALPHA / DIGIT / "-" / ".")`), e.g. `GPL-3.0-only`, or a
+ * `LicenseRef-` one, at most 100 characters; never an expression (`MIT OR X`), a `+` or a
+ * `WITH` exception, so it can be passed to a command line as it is.
+ */
+export function checkLicenseId(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/.test(value) || /^(AND|OR|WITH)$/i.test(value)) {
+    const fix = String(value).split(/\s+/)[0].replace(/\+$/, '-or-later').replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, 100);
+    return fail("must be one SPDX license identifier (letters, digits, '.' and '-', e.g. 'GPL-3.0-only'), not an expression", value, fix && !/^(AND|OR|WITH)$/i.test(fix) ? fix : 'AGPL-3.0-only');
+  }
+  return undefined;
+}

@@ -1,6 +1,32 @@
-import { github } from 'projen';
+import { github, Project } from 'projen';
 import { annotatePermissions } from './permission-comments';
 import { transformRendered } from '../core/projen-adapter';
+
+/** The Node.js version the generated workflows run the repository's tooling with. */
+export const TOOLING_NODE_VERSION = '22';
+
+/** Options for `installToolsSteps`. */
+export interface InstallToolsOptions {
+  /** The Node.js version (default `TOOLING_NODE_VERSION`). */
+  readonly nodeVersion?: string;
+  /** False where a poisoned npm cache could reach a later step with write access. */
+  readonly cache?: boolean;
+}
+
+/**
+ * The steps that set up Node.js and install the repository's tooling (`npm ci`), so a later
+ * step can run `npx projen` or `npx projen-gitops ...`.
+ */
+export function installToolsSteps(_project: Project, options: InstallToolsOptions = {}): github.workflows.JobStep[] {
+  return [
+    {
+      name: 'Set up Node.js',
+      uses: uses(ACTIONS.setupNode),
+      with: { 'node-version': options.nodeVersion ?? TOOLING_NODE_VERSION, ...(options.cache === false ? { 'package-manager-cache': false } : {}) },
+    },
+    { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+  ];
+}
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {
@@ -48,7 +74,6 @@ export const ACTIONS = {
   buildPush: { action: 'docker/build-push-action', version: 'v7.3.0', sha: '53b7df96c91f9c12dcc8a07bcb9ccacbed38856a', runtime: 'node24' },
   codeqlInit: { action: 'github/codeql-action/init', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
   setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020', runtime: 'node24' },
-  dependencyReview: { action: 'actions/dependency-review-action', version: 'v4.9.0', sha: '2031cfc080254a8a887f58cffee85186f0e49e48', runtime: 'node20' },
   setupQemu: { action: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8', runtime: 'node24' },
   cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6', runtime: 'composite', tool: { input: 'cosign-release', version: 'v3.1.2', repository: 'sigstore/cosign' } },
   trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25', runtime: 'composite', tool: { input: 'version', version: 'v0.74.0', repository: 'aquasecurity/trivy' } },

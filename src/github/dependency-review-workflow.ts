@@ -1,5 +1,6 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, pullRequestWorkflow, uses } from './actions';
+import { ACTIONS, installToolsSteps, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
+import { checkLicenseId, checkNodeVersion, checkSeverity, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
@@ -20,18 +21,33 @@ export interface DependencyReviewWorkflowOptions {
   readonly failOnSeverity?: string;
 
   /**
+   * Fail a pull request that adds a dependency whose license needs one of these: SPDX license
+   * identifiers (e.g. "GPL-3.0-only", "AGPL-3.0-or-later"; `X` also matches `X-only`, and
+   * `X+` matches `X-or-later`). A package licensed `A OR B` is refused only when both are denied.
+   * @default - no license is refused
+   */
+  readonly denyLicenses?: string[];
+
+  /**
+   * The Node.js version that runs `projen-gitops dependency-review`.
+   * @default "22"
+   */
+  readonly nodeVersion?: string;
+
+  /**
    * The runner label.
    * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
 }
 
-const SEVERITIES = ['low', 'moderate', 'high', 'critical'];
-
 /**
- * `.github/workflows/dependency-review.yml`: every pull request is checked for dependencies
- * with known vulnerabilities before they reach the default branch. Needs the dependency graph
- * (on by default for public repositories; GitHub Advanced Security for private ones).
+ * `.github/workflows/dependency-review.yml`: every pull request is checked for added
+ * dependencies with known vulnerabilities (and, if configured, denied licenses) before they
+ * reach the default branch, by `projen-gitops dependency-review`, which asks GitHub's
+ * dependency graph for the diff between the pull request's base and head (the dependency
+ * review REST API) and writes a summary to the run. Needs the dependency graph (on by default
+ * for public repositories; GitHub Advanced Security or Code Security for private ones).
  */
 export class DependencyReviewWorkflow extends Component {
   /** The underlying workflow (escape hatch). */
@@ -40,31 +56,50 @@ export class DependencyReviewWorkflow extends Component {
   constructor(project: Project, options: DependencyReviewWorkflowOptions = {}) {
     super(project);
     const severity = options.failOnSeverity ?? 'moderate';
+    const denyLicenses = options.denyLicenses ?? [];
+    const nodeVersion = options.nodeVersion ?? TOOLING_NODE_VERSION;
     const gh = github.GitHub.of(project);
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DependencyReviewWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
-      ...(SEVERITIES.includes(severity) ? [] : [{ option: 'failOnSeverity', message: `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(severity)}; try 'moderate'` }]),
+      ...(checkSeverity(severity) ? [{ option: 'failOnSeverity', message: checkSeverity(severity)! }] : []),
+      ...(Array.isArray(denyLicenses)
+        ? denyLicenses.flatMap((id, i) => (checkLicenseId(id) ? [{ option: `denyLicenses[${i}]`, message: checkLicenseId(id)! }] : []))
+        : [{ option: 'denyLicenses', message: `must be a list of SPDX license identifiers, got ${show(denyLicenses)}; try 'AGPL-3.0-only'` }]),
+      ...(checkNodeVersion(nodeVersion) ? [{ option: 'nodeVersion', message: checkNodeVersion(nodeVersion)! }] : []),
     ]);
     if (!gh) return;
 
+    // Every value below passed its grammar (words of letters, digits, '.' and '-'); the
+    // commits come from the event through env:, never ${{ }} inside the script.
+    const args = ['--base "$BASE_SHA"', '--head "$HEAD_SHA"', `--fail-on-severity ${severity}`, ...(Array.isArray(denyLicenses) ? denyLicenses : []).map((id) => `--deny-license ${id}`)];
     this.workflow = pullRequestWorkflow(gh, 'dependency-review', options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       review: {
         name: 'Dependency review',
         runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
         timeoutMinutes: 15,
+        // The compare endpoint needs "Contents: read" (REST docs, dependency review).
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-          { name: 'Review dependency changes', uses: uses(ACTIONS.dependencyReview), with: { 'fail-on-severity': severity } },
+          ...installToolsSteps(project, { nodeVersion }),
+          {
+            name: 'Review dependency changes',
+            env: {
+              GITHUB_TOKEN: '${{ github.token }}',
+              BASE_SHA: '${{ github.event.pull_request.base.sha }}',
+              HEAD_SHA: '${{ github.event.pull_request.head.sha }}',
+            },
+            run: `npx projen-gitops dependency-review ${args.join(' ')}`,
+          },
         ],
       },
     });
     describeFile(project, {
       path: '.github/workflows/dependency-review.yml',
       owner: FileOwner.MANAGED,
-      purpose: `Fails a pull request that adds a dependency with a known ${severity} or worse vulnerability.`,
-      change: 'Set `failOnSeverity` of DependencyReviewWorkflow in .projenrc.ts.',
+      purpose: `Fails a pull request that adds a dependency with a known ${severity} or worse vulnerability${denyLicenses.length ? ' or a denied license' : ''} (GitHub's dependency review API), with a summary of the changes.`,
+      change: 'Set `failOnSeverity` or `denyLicenses` of DependencyReviewWorkflow in .projenrc.ts.',
     });
   }
 }

@@ -17,12 +17,7 @@ const RUNTIMES = ['node24', 'composite', 'docker', ...DEPRECATED_RUNTIMES];
  * Each waiver expires: past `until` the test fails again.
  */
 interface Waiver { readonly until: string; readonly why: string }
-const WAIVERS: Record<string, Waiver> = {
-  dependencyReview: {
-    until: '2026-12-15',
-    why: 'v5.0.0 (node24) is released, but the upstream snapshot readable here ends at v4.9.0 (2026-04), so its SHA cannot be read from the repository',
-  },
-};
+const WAIVERS: Record<string, Waiver> = {};
 
 /** What is wrong with the pins' runtimes on `today`: deprecated without a live waiver, or a stale waiver. */
 function runtimeFindings(pins: Record<string, PinnedAction>, waivers: Record<string, Waiver>, today: string): string[] {

