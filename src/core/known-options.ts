@@ -169,6 +169,35 @@ function closest(key: string, names: string[]): string | undefined {
   return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
 }
 
+const requiredCache = new Map<string, JsiiProperty[]>();
+
+/** The properties a struct requires (its own and those of the structs it extends). */
+function requiredProperties(fqn: string): JsiiProperty[] {
+  let required = requiredCache.get(fqn);
+  if (!required) {
+    const names = propertyNames(fqn);
+    required = names.map((name) => propertyOf(fqn, name)!).filter((p) => !p.optional);
+    requiredCache.set(fqn, required);
+  }
+  return required;
+}
+
+/** An example of a string property from its docs (`e.g. \`staging\``, or the first name in backticks). */
+function exampleOf(property: JsiiProperty): string | undefined {
+  const docs = `${property.docs?.summary ?? ''} ${property.docs?.remarks ?? ''}`;
+  const quoted = [...docs.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  const afterEg = /e\.g\.,? `([^`]+)`/.exec(docs)?.[1];
+  return [afterEg, ...quoted].find((v): v is string => v !== undefined && /^[a-z][a-z0-9-]*$/.test(v));
+}
+
+/** A struct with its required properties, as a fix: `{ name: 'staging' }`, or `{}`. */
+function structFix(fqn: string): string | undefined {
+  const required = requiredProperties(fqn);
+  const parts = required.map((p) => (p.type.primitive === 'string' && exampleOf(p) ? `${p.name}: ${show(exampleOf(p))}` : undefined));
+  if (parts.some((p) => p === undefined)) return undefined;
+  return parts.length === 0 ? '{}' : `{ ${parts.join(', ')} }`;
+}
+
 const enumCache = new Map<string, { name: string; value: unknown }[]>();
 
 /** An enum's members with their runtime values (the manifest lists names only: `NODE`, whose value is `'node'`). */
@@ -313,7 +342,8 @@ function checkValue(walk: Walk, ref: TypeRef, value: unknown, at: string, proper
     }
     if (type.kind === 'interface' && type.datatype) {
       if (typeof value !== 'object' || Array.isArray(value)) {
-        typeProblem(walk, at, `must be an object (${type.name}), got ${show(value)}; try {}`);
+        const fix = structFix(ref.fqn);
+        typeProblem(walk, at, `must be an object (${type.name}), got ${show(value)}; ${fix ? `try ${fix}` : `write a ${type.name} in { } (see docs/options.md)`}`);
         return;
       }
       checkStruct(walk, ref.fqn, type.name, value as object, at, depth + 1);
@@ -327,6 +357,14 @@ function checkValue(walk: Walk, ref: TypeRef, value: unknown, at: string, proper
 }
 
 function checkStruct(walk: Walk, fqn: string, typeName: string, value: object, at: string, depth: number) {
+  // A required option left out (or misspelt) below the top (projen reports the top's own `name`).
+  if (at !== '') {
+    for (const property of requiredProperties(fqn)) {
+      if ((value as any)[property.name] !== undefined) continue;
+      const example = property.type.primitive === 'string' ? exampleOf(property) : undefined;
+      typeProblem(walk, join(at, property.name), `is required by ${typeName}, got none; ${example ? `try ${show(example)}` : 'set it (see docs/options.md)'}`, 'value');
+    }
+  }
   for (const [key, item] of Object.entries(value)) {
     if (key.startsWith('__')) continue; // __new__: projen's creation marker
     const property = propertyOf(fqn, key);
@@ -335,7 +373,9 @@ function checkStruct(walk: Walk, fqn: string, typeName: string, value: object, a
       const guess = closest(key, propertyNames(fqn));
       const hint = guess ? `did you mean '${guess}'?` : 'remove it (see docs/options.md for every option)';
       const top = at === '' && walk.topHint ? ` ${walk.topHint}` : '';
-      walk.problems.push({ option, message: `is not an option of ${at === '' ? walk.topName : typeName}; ${hint}${top}` });
+      const problem = { option, message: `is not an option of ${at === '' ? walk.topName : typeName}; ${hint}${top}` };
+      unknownKey.add(problem);
+      walk.problems.push(problem);
       continue;
     }
     checkValue(walk, property.type, item, option, property, depth);
@@ -367,6 +407,12 @@ export function unknownOptions(fqn: string, options: object, typeName: string): 
 // the component's own message when it has one (`port: must be an integer from 1 to 65535`).
 const wrongType = new WeakSet<Problem>();
 const wrongValue = new WeakSet<Problem>();
+const unknownKey = new WeakSet<Problem>();
+
+/** Whether a problem comes from the manifest check at all (an unknown key, a wrong type or a value its type refuses). */
+export function isShapeProblem(problem: Problem): boolean {
+  return unknownKey.has(problem) || isTypeProblem(problem);
+}
 
 /** Whether a problem comes from the type check (the value's type or a value its type refuses). */
 export function isTypeProblem(problem: Problem): boolean {

@@ -1,5 +1,5 @@
 import { Component, Project } from 'projen';
-import { isTypeProblem, isWrongType } from './known-options';
+import { isShapeProblem, isTypeProblem, isWrongType } from './known-options';
 
 /** One thing wrong with the options: where, what and how to fix it. */
 export interface Problem {
@@ -55,8 +55,8 @@ class OptionsValidation extends Component {
       const to = this.renames.get(head);
       return to === undefined ? option : `${to}${option.slice(head.length)}`;
     };
-    // A check that trips over a value of the wrong type (a string where a list belongs) is
-    // not the problem to show: the type problem is, when there is one.
+    // A check that trips over a value of the wrong type (a string where a list belongs) or a
+    // missing one (a misspelt key) is not the problem to show: the option check's is.
     let crash: unknown;
     const all = this.checks.flatMap((check) => {
       try {
@@ -67,7 +67,7 @@ class OptionsValidation extends Component {
         return [];
       }
     });
-    if (crash !== undefined && !all.some(isTypeProblem)) throw crash;
+    if (crash !== undefined && !all.some(isShapeProblem)) throw crash;
     // A wrong type supersedes a component's message for that option or inside it (that check was
     // written for the right type); a component's message supersedes a value the type refuses.
     const wrongTypes = all.filter(isWrongType).map((p) => renamed(p.option));

@@ -8,7 +8,7 @@ import { ContainerImage, ContainerImageOptions } from '../container/container-im
 import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { isTypeProblem, projectOptionsProblems } from '../core/known-options';
+import { projectOptionsProblems } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -288,15 +288,20 @@ export class GitOpsProject extends javascript.NodeProject {
     // Every option at every depth, against the options of the class that was constructed (a
     // template's own options included): unknown keys and wrong types, read from the jsii manifests.
     const shapeProblems = projectOptionsProblems(new.target, GitOpsProject, 'projen-gitops.GitOpsProjectOptions', options);
-    super({
-      ...options,
-      ...repositoryDefaults(options.defaultBranch),
-      // projen's sample README is superseded by the managed one (or by the user's own).
-      readme: { contents: `# ${options.name}\n` },
-      // A list of the wrong type is reported by the option check, not spread into letters here.
-      deps: Array.isArray(options.deps) ? options.deps : undefined,
-      devDeps: [...(Array.isArray(options.devDeps) ? options.devDeps : []), 'esbuild', 'typescript'],
-    });
+    const crashed = (error: unknown) => (shapeProblems.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapeProblems) : error);
+    try {
+      super({
+        ...options,
+        ...repositoryDefaults(options.defaultBranch),
+        // projen's sample README is superseded by the managed one (or by the user's own).
+        readme: { contents: `# ${options.name}\n` },
+        // A list of the wrong type is reported by the option check, not spread into letters here.
+        deps: Array.isArray(options.deps) ? options.deps : undefined,
+        devDeps: [...(Array.isArray(options.devDeps) ? options.devDeps : []), 'esbuild', 'typescript'],
+      });
+    } catch (error) {
+      throw crashed(error);
+    }
     addValidation(this, () => shapeProblems);
     try {
       // The components' own option names, as GitOpsProjectOptions spells them.
@@ -420,9 +425,8 @@ export class GitOpsProject extends javascript.NodeProject {
       // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
       this.gitignore.exclude(`/${BACKUP_DIR}/`);
     } catch (error) {
-      // A component that trips over a value of the wrong type: the wrong type is the problem to show.
-      if (shapeProblems.some(isTypeProblem) && !(error instanceof OptionsError)) throw new OptionsError(shapeProblems);
-      throw error;
+      // projen or a component tripped over a wrong type or a missing (misspelt) option: that is the problem to show.
+      throw crashed(error);
     }
   }
 
