@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import fc from 'fast-check';
 import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../../src';
 import { ManifestMissingError, optionsProblems, projectOptionsProblems } from '../../src/core/known-options';
@@ -198,6 +199,23 @@ describe("a template's own options (a jsii class extending GitOpsProject)", () =
     expect(() => new Broken({ name: 'orders', outdir: tempdir() })).toThrow(/cannot check option names: the jsii manifest .*broken-template\/\.jsii is missing or unreadable \(ENOENT[^)]*\)\. Rebuild @acme\/broken-template with jsii/);
     process.chdir(cwd);
     fs.rmSync(broken, { recursive: true, force: true });
+  });
+
+  test('a compressed manifest (jsii compressAssembly: a redirect to .jsii.gz) is read', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'acme-gzip-'));
+    const pkg = path.join(dir, 'node_modules', '@acme', 'gzip-template');
+    fs.mkdirSync(path.join(pkg, 'lib'), { recursive: true });
+    const rename = (file: string) => fs.readFileSync(path.join(fixture, file), 'utf-8').split('@acme/gitops-template').join('@acme/gzip-template');
+    fs.writeFileSync(path.join(pkg, 'package.json'), rename('package.json'));
+    fs.writeFileSync(path.join(pkg, 'lib', 'index.js'), rename('lib/index.js'));
+    fs.writeFileSync(path.join(pkg, '.jsii.gz'), zlib.gzipSync(rename('.jsii')));
+    fs.writeFileSync(path.join(pkg, '.jsii'), JSON.stringify({ schema: 'jsii/file-redirect', compression: 'gzip', filename: '.jsii.gz' }));
+    process.chdir(dir);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Gzip = require(pkg).AcmeProject;
+    expect(() => new Gzip({ name: 'orders', outdir: tempdir(), tema: 'x' }).synth()).toThrow(/- tema: is not an option of AcmeProject; did you mean 'team'\?$/m);
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('the options type is read once per class (cheap at 200 services)', () => {
