@@ -245,7 +245,9 @@ describe('registry validation', () => {
   test('every bad identity is reported at once', () => {
     // One service per cloud, so each identity takes effect.
     const project = gitopsProject({
-      registry: ECR, imageName: 'acme/orders', registryIdentity: { awsRoleArn: 'x', azureClientId: 'y', gcpServiceAccount: '' },
+      registry: ECR,
+      imageName: 'acme/orders',
+      registryIdentity: { awsRoleArn: 'x', azureClientId: 'y', gcpServiceAccount: '' },
       services: [{ name: 'gar', registry: GAR, imageName: 'p/r/gar' }, { name: 'acr', registry: ACR }],
     });
     expect(() => project.synth()).toThrow(/3 problems[\s\S]*awsRoleArn[\s\S]*gcpServiceAccount[\s\S]*azureClientId/);
