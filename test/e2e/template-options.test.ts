@@ -37,7 +37,11 @@ describe('a jsii template extending GitOpsProject', () => {
   test('the checked-in fixture is what jsii makes of its source', () => {
     const types = (file: string) => {
       const t = JSON.parse(fs.readFileSync(file, 'utf-8')).types;
-      return Object.fromEntries(Object.entries(t).map(([fqn, type]: [string, any]) => [fqn, { interfaces: type.interfaces, properties: type.properties?.map((p: any) => [p.name, p.type, !!p.optional]), initializer: type.initializer?.parameters?.map((p: any) => p.type) }]));
+      return Object.fromEntries(Object.entries(t).map(([fqn, type]: [string, any]) => [fqn, {
+        interfaces: type.interfaces,
+        properties: type.properties?.map((p: any) => [p.name, p.type, !!p.optional]),
+        initializer: type.initializer?.parameters?.map((p: any) => p.type),
+      }]));
     };
     expect(types(path.join(pkg, '.jsii'))).toEqual(types(path.join(FIXTURE, '.jsii')));
   });
