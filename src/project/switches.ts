@@ -45,7 +45,16 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
     } else if (env?.autoMerge === true && env.deploy === false) {
       problems.push({ option: `environments[${i}].autoMerge`, message: `is true, but environment ${show(env.name)} is not deployed (deploy: false), so nothing is promoted into it; remove autoMerge, or set deploy: true` });
     }
-    if (env?.autoSync !== undefined && !argocdOn) {
+    if (env?.deploy === false) {
+      // An environment that is off writes nothing: its settings would wait in silence.
+      for (const field of ['autoSync', 'approvers', 'overrides', 'services'] as const) {
+        if (env[field] === undefined) continue;
+        problems.push({
+          option: `environments[${i}].${field}`,
+          message: `has no effect: environment ${show(env.name)} is not deployed (deploy: false), got ${show(env[field])}; remove ${field}, or set deploy: true`,
+        });
+      }
+    } else if (env?.autoSync !== undefined && !argocdOn) {
       problems.push({ option: `environments[${i}].autoSync`, message: `has no effect: no Argo CD Application syncs anything (${argocdOff.why}), got ${show(env.autoSync)}; ${argocdOff.fix}, or remove autoSync` });
     }
   });

@@ -110,6 +110,8 @@ describe('switches that cannot take effect', () => {
       /- environments\[0\]\.autoMerge: .*\(promotion verifies signatures and signImages is false\); set signImages: true, or remove autoMerge$/m],
     ['autoMerge into an environment that is not deployed', { repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'qa', deploy: false, autoMerge: true }] },
       /- environments\[1\]\.autoMerge: is true, but environment 'qa' is not deployed \(deploy: false\), so nothing is promoted into it; remove autoMerge, or set deploy: true$/m],
+    ['settings of an environment that is off', { repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'qa', deploy: false, approvers: ['@acme/qa'], overrides: { replicas: 1 } }] },
+      /- environments\[1\]\.approvers: has no effect: environment 'qa' is not deployed \(deploy: false\), got \['@acme\/qa'\]; remove approvers, or set deploy: true\n  - environments\[1\]\.overrides: .*got \{ replicas: 1 \}; remove overrides, or set deploy: true$/m],
     ['autoSync with Argo CD off', { repository: 'acme/orders', argocd: false, environments: [{ name: 'dev', autoSync: true }] },
       /- environments\[0\]\.autoSync: has no effect: no Argo CD Application syncs anything \(argocd is false\), got true; set argocd: true, or remove autoSync$/m],
     ['argocdOptions with Argo CD off', { repository: 'acme/orders', argocd: false, argocdOptions: { namespace: 'gitops' } },
