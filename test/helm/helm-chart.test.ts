@@ -240,14 +240,15 @@ describe('options', () => {
   test('a project name that is no DNS label gives derived namespaces that are (only a namespace written is checked)', () => {
     const outdir = tempdir();
     const name = `my.app_${'x'.repeat(54)}-.${'y'.repeat(10)}`;
-    new GitOpsProject({ name, outdir, serviceName: 'my-app', repository: 'acme/my-app', services: [{ name: 'worker' }] }).synth();
+    // Argo CD off: its AppProject is named after the project, a DNS subdomain (checked).
+    new GitOpsProject({ name, outdir, serviceName: 'my-app', repository: 'acme/my-app', services: [{ name: 'worker' }], argocd: false }).synth();
     const objects = parseManifests(read(outdir, 'deploy/rendered/dev/worker.yaml'));
     // Cut to fit the environment's name, which stays: the namespaces differ.
     expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set([`my-app-${'x'.repeat(52)}-dev`]));
     expect(parseManifests(read(outdir, 'deploy/rendered/prod/worker.yaml'))[0].metadata.namespace).toBe(`my-app-${'x'.repeat(51)}-prod`);
     // A label value: at most 63, alphanumeric at both ends.
     expect(new Set(objects.map((o) => o.metadata.labels['app.kubernetes.io/part-of']))).toEqual(new Set([`my.app_${'x'.repeat(54)}`]));
-    expect(problems({ environments: [{ name: 'dev', namespace: 'my.app-dev' }] })).toMatch(/- environments\[0\]\.namespace: must be a DNS label.*got "my\.app-dev"; try 'my-app-dev'$/m);
+    expect(problems({ environments: [{ name: 'dev', namespace: 'my.app-dev' }] })).toMatch(/- environments\[0\]\.namespace: must be a DNS label.*got 'my\.app-dev'; try 'my-app-dev'$/m);
   });
 
   test('explicit environments without a known image name are an error', () => {
@@ -265,16 +266,16 @@ describe('options', () => {
   test.each([
     [{ repository: 'acme' }, /repository: must be a GitHub repository as 'owner\/name'.*got "acme"; try 'my-org\/my-repo'/],
     [{ repository: 'https://github.com/acme/orders.git' }, /repository: .*try 'acme\/orders'/],
-    [{ environments: [{ name: 'Prod' }] }, /environments\[0\]\.name: must be a DNS label.*got "Prod"; try 'prod'/],
+    [{ environments: [{ name: 'Prod' }] }, /environments\[0\]\.name: must be a DNS label.*got 'Prod'; try 'prod'/],
     [{ environments: [{ name: 'dev' }, { name: 'dev' }] }, /environments\[1\]\.name: must be unique/],
     [{ environments: [{ name: 'dev', cluster: 'http://x' }] }, /environments\[0\]\.cluster: must be the https URL/],
     [{ deployment: { replicas: -1 } }, /deployment\.replicas: must be an integer from 0 to 1000, got -1; try 2/],
     [{ deployment: { memoryLimit: '1 GB' } }, /deployment\.memoryLimit: must be a memory quantity.*got "1 GB"; try '256Mi'/],
     [{ deployment: { host: 'Orders.Example.com' } }, /deployment\.host: must be a lowercase DNS name/],
     [{ deployment: { gateway: 'public' } }, /deployment\.gateway: must be a Gateway as 'namespace\/name'/],
-    [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: must be at least replicas \(4\), got 2; try 8/],
+    [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: leaves 'orders' in dev maxReplicas \(2\) below replicas \(4\), which the API server refuses for the autoscaler; try 4/],
     [{ environments: [{ name: 'dev', overrides: { cpuRequest: 'lots' } }] }, /environments\[0\]\.overrides\.cpuRequest: must be a CPU quantity/],
-    [{ name: 'my_orders' }, /name: must be a DNS label.*\(it names the Kubernetes Service\)/],
+    [{ name: 'my_orders' }, /- name: must be a lowercase name of letters, digits and '-'.*got 'my_orders'; try 'my-orders'/],
     [{ environments: [{ name: 'dev', overides: { replicas: 1 } }] }, /environments\[0\]\.overides: is not an option of EnvironmentOptions; did you mean 'overrides'\?/],
     [{ environments: [{ name: 'dev', services: { orders: { replica: 1 } } }] }, /environments\[0\]\.services\.orders\.replica: is not an option of ServiceDeploymentOptions; did you mean 'replicas'\?/],
     [{ environments: [{ name: 'dev', services: { order: { replicas: 1 } } }] }, /environments\[0\]\.services\.order: names no service, got 'order'; use one of 'orders'/],
