@@ -267,3 +267,16 @@ test('a known-good repository with every deployment option in use has no problem
     ],
   })).toEqual([]);
 });
+
+describe('messages name the option written and keep the meaning of the fix', () => {
+  test("an environment's approvers and infraOwners are reported under their own names, not addRule", () => {
+    refusedWithFix({ codeOwners: ['@acme'], environments: [{ name: 'dev', approvers: ['@acme/dev-team '] }] }, 'environments[0].approvers[0]', /got '@acme\/dev-team '; try '@acme\/dev-team'$/);
+    const infra = problemsOf({ ...ECR, codeOwners: ['@acme'], infraOwners: ['@acme/platform team'] });
+    expect(infra.map((p) => `${p.option}: ${p.message}`)).toEqual([expect.stringMatching(/^infraOwners\[0\]: .*try '@acme\/platform-team'$/)]);
+  });
+
+  test('a team stays a team in the fix', () => {
+    expect(fixOf(checks.checkOwner('@acme/dev team')!)).toBe('@acme/dev-team');
+    expect(fixOf(checks.checkOwner('acme')!)).toBe('@acme');
+  });
+});

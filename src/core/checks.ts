@@ -271,8 +271,12 @@ const OWNER = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:\/[A-Za-z0-9._-
 /** `codeOwners`: `@user`, `@org/team` (GitHub's login and team slug characters) or an email address. */
 export function checkOwner(value: string): string | undefined {
   if (typeof value !== 'string' || !(OWNER.test(value) || EMAIL.test(value))) {
-    const login = String(value).replace(/^@+/, '').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '');
-    return fail("must be '@user', '@org/team' or an email address", value, login ? `@${login}` : '@my-org/my-team');
+    // A team stays a team (`@org/team`), a user a user: the fix keeps the meaning.
+    const [org, team] = String(value).trim().replace(/^@+/, '').split('/');
+    const login = org.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '');
+    const slug = (team ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+    const fix = login && team !== undefined ? (slug ? `@${login}/${slug}` : `@${login}/my-team`) : login ? `@${login}` : '@my-org/my-team';
+    return fail("must be '@user', '@org/team' or an email address", value, OWNER.test(fix) ? fix : '@my-org/my-team');
   }
   return undefined;
 }
