@@ -1,5 +1,6 @@
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -143,6 +144,32 @@ describe('known-bad fixtures: every validator can fail', () => {
     const result = helm(['lint', '--strict', 'deploy/charts/orders', '-f', 'misspelt.yaml'], outdir);
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/replicaz/);
+  });
+});
+
+describe('the chart version follows content against the committed Chart.yaml', () => {
+  const git = (dir: string, ...args: string[]) => {
+    const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf-8' });
+    expect({ args, status: result.status, err: result.stderr }).toMatchObject({ status: 0 });
+  };
+  const version = (dir: string, service = 'orders') => parse(read(dir, `deploy/charts/${service}/Chart.yaml`)).version;
+
+  test('a port change and its revert, each synthesized twice, give back the committed version and file', () => {
+    const { outdir } = twoServices();
+    git(outdir, 'init', '-q');
+    git(outdir, 'add', '-A');
+    git(outdir, 'commit', '-q', '-m', 'initial');
+    const committed = read(outdir, 'deploy/charts/orders/Chart.yaml');
+    expect(version(outdir)).toBe('0.1.0');
+    twoServices(outdir, { port: 9000 });
+    twoServices(outdir, { port: 9000 });
+    expect(version(outdir)).toBe('0.1.1');
+    twoServices(outdir, { port: 9001 });
+    expect(version(outdir)).toBe('0.1.1'); // still one change against the commit
+    twoServices(outdir);
+    expect(version(outdir)).toBe('0.1.0');
+    expect(read(outdir, 'deploy/charts/orders/Chart.yaml')).toBe(committed);
+    expect(version(outdir, 'worker')).toBe('0.1.0');
   });
 });
 
