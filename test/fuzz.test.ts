@@ -7,6 +7,11 @@
  *   block passes shellcheck and holds the value only if it is shell-inert;
  * - every Dockerfile, parsed with dockerfile-ast, has exactly the benign instruction list;
  * - no generated file gains (or loses) lines.
+ * The deployment options (environments, namespaces, clusters, approvers, resources, hosts, the
+ * Argo CD namespace) are fuzzed on a repository that deploys, with YAML 1.1 words (`on`, `no`,
+ * `null`, `1e3`) among the values; there every file a Kubernetes tool reads, read as kubectl
+ * reads it (YAML 1.1), keeps the benign key structure and types, and a real `helm template` of
+ * the chart equals the committed rendered manifests.
  * FC_NUM_RUNS sets the number of cases in total (default 300), spread over the options.
  */
 import * as fs from 'fs';
@@ -14,11 +19,14 @@ import * as path from 'path';
 import { DockerfileParser } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
+import { helm, helmBinary } from './helm/tools';
 import { hostile } from './hostile';
+import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
+import { parseForKubernetes } from '../src/core/kube-yaml';
 import { OptionsError } from '../src/core/validation';
 import * as changes from '../src/github/container-build-changes';
+import { compareManifests } from '../src/helm/manifests';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const TOTAL = Number(process.env.FC_NUM_RUNS ?? 300);
@@ -66,6 +74,21 @@ const BASE: GitOpsProjectOptions = {
   ],
 };
 
+/** BASE deploying: a repository, two environments (one on another cluster), every deployment string option set. */
+const DEPLOY: GitOpsProjectOptions = {
+  ...BASE,
+  repository: 'acme/orders',
+  environments: [
+    { name: 'dev', approvers: ['@acme/dev-team'] },
+    { name: 'prod', namespace: 'orders-live', cluster: 'https://prod.k8s.example.com' },
+  ],
+  deployment: { host: 'orders.example.com', cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
+  argocdOptions: { namespace: 'argocd' },
+};
+
+/** Words YAML 1.1 (kubectl, helm) reads as booleans, null or numbers. */
+const YAML11_WORDS = ['on', 'off', 'no', 'yes', 'y', 'n', 'true', 'null', '~', '1e3', '0x1', '012', '2026-01-01'];
+
 /** A string option: where it is in the options, and the option path its error must name. */
 interface StringOption {
   /** Path in the options object (`services[0].path`); `{key}` marks a map key. */
@@ -80,6 +103,8 @@ interface StringOption {
   readonly multiLine?: boolean;
   /** How the value is written into file names, if it is. */
   readonly fileName?: (value: string) => string;
+  /** The options it is fuzzed in (default BASE). */
+  readonly base?: GitOpsProjectOptions;
 }
 
 const option = (at: string, reports = at.replace(/\[0\]$/, '').replace(/\.\{key\}$|\.[A-Z_]+$/, '')): StringOption => ({ at, reports });
@@ -112,6 +137,16 @@ const OPTIONS: StringOption[] = [
   option('services[0].command[0]', 'services[0].command'),
   ...['goVersion', 'buildImage', 'registry'].map((o) => option(`services[1].${o}`)),
   { ...option('services[2].dockerfile'), names: true },
+];
+
+const deploy = (o: StringOption): StringOption => ({ ...o, base: DEPLOY });
+const DEPLOY_OPTIONS: StringOption[] = [
+  deploy({ ...option('environments[0].name'), names: true }),
+  deploy(option('environments[0].approvers[0]', 'environments[0].approvers')),
+  ...['environments[1].namespace', 'environments[1].cluster'].map((o) => deploy(option(o))),
+  ...['host', 'cpuRequest', 'memoryRequest', 'memoryLimit', 'ingressClassName'].map((o) => deploy(option(`deployment.${o}`))),
+  deploy(option('deployment.allowFromNamespaces[0]', 'deployment.allowFromNamespaces')),
+  deploy(option('argocdOptions.namespace')),
 ];
 
 const PARTS = /([^.[\]]+)|\[(\d+)\]/g;
@@ -173,6 +208,8 @@ function instructions(dockerfile: string): string[] {
 
 const isWorkflow = (file: string) => file.startsWith('.github/workflows/') && file.endsWith('.yml');
 const isDockerfile = (file: string) => path.basename(file) === 'Dockerfile';
+// What kubectl, helm and Argo CD read: the chart, its values, the rendered manifests, the Argo CD objects.
+const isKubeYaml = (file: string) => /^deploy\/.*\.ya?ml$/.test(file) && !file.includes('/templates/');
 // Characters a shell reads as plain text: a value made of them is data wherever it lands.
 const SHELL_INERT = /^[A-Za-z0-9._/:@+-]*$/;
 
@@ -214,6 +251,17 @@ async function violations(
       const old = before.split(/\r\n|\r|\n|\u2028|\u2029/);
       const at = lines.findIndex((l, i) => unmapLine(l) !== old[i]);
       found.push(`${file}: ${old.length} lines became ${lines.length} (from line ${at + 1}: ${JSON.stringify(lines[at])})`);
+    }
+    if (isKubeYaml(base)) {
+      let docs: unknown;
+      try {
+        docs = parseForKubernetes(text);
+      } catch (e) {
+        found.push(`${file}: not YAML to kubectl (${(e as Error).message.split('\n')[0]})`);
+        continue;
+      }
+      // Read as kubectl reads it: same keys, and every value of the same type (a name stays a string).
+      if (JSON.stringify(shape(docs, unmap)) !== JSON.stringify(shape(parseForKubernetes(before), unmap))) found.push(`${file}: key structure or types changed, read as YAML 1.1`);
     }
     if (isDockerfile(base)) {
       const got = instructions(text);
@@ -257,17 +305,44 @@ function runsOf(workflow: any): Map<string, string> {
 
 /** Refused with an OptionsError naming the option, or no violation. */
 async function check(opt: StringOption, value: string, baselines: Map<string, Output>): Promise<string[]> {
-  const benign = valueAt(BASE, opt.at);
+  const base = opt.base ?? BASE;
+  const benign = valueAt(base, opt.at);
   let output: Output;
   try {
-    output = synthesize(withValue(BASE, opt.at, value));
+    output = synthesize(withValue(base, opt.at, value));
   } catch (e) {
     if (!(e instanceof OptionsError)) return [`not an OptionsError: ${(e as Error).stack}`];
     const named = e.problems.some((p) => p.option === opt.reports || p.option.startsWith(`${opt.reports}.`) || p.option.startsWith(`${opt.reports}[`));
     return named ? [] : [`refused, but not naming ${opt.reports}: ${e.message}`];
   }
-  if (!baselines.has(opt.at)) baselines.set(opt.at, synthesize(withValue(BASE, opt.at, benign)));
-  return violations(benign, value, output, baselines.get(opt.at)!, opt);
+  const key = `${opt.base ? 'deploy:' : ''}${opt.at}`;
+  if (!baselines.has(key)) baselines.set(key, synthesize(withValue(base, opt.at, benign)));
+  return [...await violations(benign, value, output, baselines.get(key)!, opt), ...(opt.base ? helmAgrees(output) : [])];
+}
+
+/** A real `helm template` of the root chart in every environment equals the committed rendered manifests (read as kubectl reads both). */
+function helmAgrees(output: Output): string[] {
+  if (!helmBinary()) return [];
+  const dir = tempdir('gitops-fuzz-helm-');
+  try {
+    for (const [file, text] of Object.entries(output.files)) {
+      if (!file.startsWith('deploy/')) continue;
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+    const found: string[] = [];
+    for (const rendered of Object.keys(output.files).filter((f) => /^deploy\/rendered\/[^/]+\/orders\.yaml$/.test(f))) {
+      const env = rendered.split('/')[2];
+      const namespace = /--namespace (\S+)/.exec(output.files[rendered])?.[1] ?? '';
+      const result = helm(['template', 'orders', 'deploy/charts/orders', '--namespace', namespace,
+        '-f', `deploy/environments/${env}/values/orders.yaml`, '-f', `deploy/environments/${env}/images.yaml`], dir);
+      if (result.status !== 0) found.push(`${rendered}: helm template failed: ${result.stderr.trim().split('\n')[0]}`);
+      else found.push(...compareManifests(result.stdout, output.files[rendered]).map((d) => `${rendered}: differs from helm template: ${d}`));
+    }
+    return found;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('hostile strings in every string option', () => {
@@ -293,6 +368,25 @@ describe('hostile strings in every string option', () => {
       expect({ value, violations: await check(opt, value, baselines) }).toEqual({ value, violations: [] });
     }), { numRuns: perOption });
   }, 120_000);
+});
+
+describe('hostile strings and YAML 1.1 words in every deployment option', () => {
+  const baselines = new Map<string, Output>();
+  const perOption = Math.max(3, Math.ceil(TOTAL / 3 / DEPLOY_OPTIONS.length));
+
+  test('the benign deploying repository synthesizes, and helm agrees with it', () => {
+    const output = synthesize(DEPLOY);
+    expect(Object.keys(output.files)).toEqual(expect.arrayContaining(['deploy/rendered/prod/orders.yaml', 'deploy/argocd/dev.yaml', 'deploy/charts/worker/Chart.yaml']));
+    expect(helmAgrees(output)).toEqual([]);
+  });
+
+  test.each(DEPLOY_OPTIONS.map((o) => [o.at, o] as const))('%s', async (_at, opt) => {
+    const benign = valueAt(DEPLOY, opt.at);
+    expect(typeof benign).toBe('string');
+    await fc.assert(fc.asyncProperty(fc.oneof(hostile(benign), fc.constantFrom(...YAML11_WORDS)), async (value) => {
+      expect({ value, violations: await check(opt, value, baselines) }).toEqual({ value, violations: [] });
+    }), { numRuns: perOption });
+  }, 300_000);
 });
 
 describe('the oracle can fail (known-bad fixtures)', () => {
@@ -345,6 +439,16 @@ describe('the oracle can fail (known-bad fixtures)', () => {
     expect(found.join('\n')).toMatch(/container\.yml: (shellcheck|actionlint|.*the value reaches a run: block unvalidated)/);
     // The files are the benign ones with the folder renamed: only the script gives it away.
     expect(found.filter((f) => f.startsWith('files differ'))).toEqual([]);
+  });
+
+  test('a rendered manifest whose name YAML 1.1 reads as a boolean, and one helm disagrees with', async () => {
+    const deployBase = synthesize(DEPLOY);
+    const file = 'deploy/rendered/dev/orders.yaml';
+    const unquoted = deployBase.files[file].replace(/^(\s+)name: orders$/m, '$1name: on');
+    expect(unquoted).not.toBe(deployBase.files[file]);
+    const found = await violations('unused-benign', 'unused-value', { files: { ...deployBase.files, [file]: unquoted } }, deployBase);
+    expect(found).toEqual([`${file}: key structure or types changed, read as YAML 1.1`]);
+    if (helmBinary()) expect(helmAgrees({ files: { ...deployBase.files, [file]: unquoted } }).join('\n')).toMatch(/deploy\/rendered\/dev\/orders\.yaml: differs from helm template: \w+\/orders-dev\/true: not expected/);
   });
 
   test('a workflow with an expression in a run: block and a gained line', async () => {

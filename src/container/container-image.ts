@@ -13,6 +13,7 @@ import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '
 import {
   checkHealthPath,
   checkImageName,
+  checkOciRepositoryPath,
   checkImageReference,
   checkPort,
   checkRegistry,
@@ -27,6 +28,7 @@ import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
+import { checkRepository as checkRepositoryGrammar, derivedImagePath, Repository } from '../model/repository';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
@@ -476,6 +478,17 @@ export class ContainerImage extends Component {
     report('healthPath', checkHealthPath(this.healthPath));
     report('registry', checkRegistry(this.registry));
     if (this.imageName !== undefined) report('imageName', checkImageName(this.imageName));
+    const repository = Repository.factsOf(this.project).repository;
+    if (this.imageName === undefined && repository !== undefined && !checkRepositoryGrammar(repository)) {
+      // Without imageName the image is named after the repository: `acme/.github` names an image no registry accepts.
+      const several = ContainerImage.all(this.project).length > 1 && this.context !== '.';
+      const derived = derivedImagePath(repository, several ? this.serviceName : undefined);
+      const problem = checkOciRepositoryPath(derived);
+      if (problem) {
+        const fix = problem.replace(/^.*; try '(.*)'$/, '$1');
+        report('imageName', `is needed: the image name derived from repository ${show(repository)} is ${show(derived)}, which is not an OCI repository path (lowercase letters and digits joined by '.', '_', '__' or '-', in parts separated by '/'); set imageName; try '${fix}'`);
+      }
+    }
     if (facts?.baseImage && (options.baseImage !== undefined || versionOk)) {
       report('baseImage', checkImageReference(this.baseImage, facts.baseImage(facts.version?.default ?? '')));
     }

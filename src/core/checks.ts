@@ -271,8 +271,12 @@ const OWNER = /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:\/[A-Za-z0-9._-
 /** `codeOwners`: `@user`, `@org/team` (GitHub's login and team slug characters) or an email address. */
 export function checkOwner(value: string): string | undefined {
   if (typeof value !== 'string' || !(OWNER.test(value) || EMAIL.test(value))) {
-    const login = String(value).replace(/^@+/, '').replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '');
-    return fail("must be '@user', '@org/team' or an email address", value, login ? `@${login}` : '@my-org/my-team');
+    // A team stays a team (`@org/team`), a user a user: the fix keeps the meaning.
+    const [org, team] = String(value).trim().replace(/^@+/, '').split('/');
+    const login = org.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '');
+    const slug = (team ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+    const fix = login && team !== undefined ? (slug ? `@${login}/${slug}` : `@${login}/my-team`) : login ? `@${login}` : '@my-org/my-team';
+    return fail("must be '@user', '@org/team' or an email address", value, OWNER.test(fix) ? fix : '@my-org/my-team');
   }
   return undefined;
 }
@@ -300,11 +304,12 @@ export function checkProjectName(value: string): string | undefined {
  * `-`, at most 63, not ending with `-`) both accept: `^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`.
  */
 export function checkServiceName(value: string): string | undefined {
-  if (typeof value !== 'string' || !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+  if (typeof value !== 'string' || !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value) || yaml11Type(value)) {
     let fix = String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
     if (/^[0-9]/.test(fix)) fix = `svc-${fix}`;
     fix = fix.slice(0, 63).replace(/-+$/, '');
-    return fail("must be a lowercase name of letters, digits and '-', starting with a letter, not ending with '-', at most 63 characters (it is a job id and a DNS label)", value, fix || 'my-service');
+    if (yaml11Type(fix)) fix = `${fix}-svc`;
+    return fail("must be a lowercase name of letters, digits and '-', starting with a letter, not ending with '-', at most 63 characters, and not a YAML 1.1 boolean or null such as 'on' or 'no' (it is a job id and a DNS label)", value, fix || 'my-service');
   }
   return undefined;
 }
@@ -356,6 +361,196 @@ export function checkSeverity(value: string): string | undefined {
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Grammars of the names we derive (issue 22): where each name goes, the rule of that place.
+// ---------------------------------------------------------------------------------------------
+
+// YAML 1.1 (yaml.org/type/bool, null, int, float, timestamp): the plain scalars that Go's YAML
+// (sigs.k8s.io/yaml in kubectl, helm and Argo CD) reads as something other than a string.
+const YAML11_BOOL_NULL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|)$/;
+const YAML11_NUMBER = /^[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))$|^\.(?:nan|NaN|NAN)$/;
+const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
+
+/** What YAML 1.1 reads a plain scalar `value` as, when that is not a string (`'bool'`, `'null'`, `'number'`, `'timestamp'`). */
+export function yaml11Type(value: string): 'bool' | 'null' | 'number' | 'timestamp' | undefined {
+  if (/^(?:null|Null|NULL|~|)$/.test(value)) return 'null';
+  if (YAML11_BOOL_NULL.test(value)) return 'bool';
+  if (YAML11_NUMBER.test(value)) return 'number';
+  if (YAML11_TIMESTAMP.test(value)) return 'timestamp';
+  return undefined;
+}
+
+/** The nearest RFC 1035 label to `value` (`my.app-dev` to `my-app-dev`), or `fallback` when nothing is left. */
+export function toDnsLabel(value: string, fallback: string): string {
+  const label = String(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 63).replace(/-+$/, '');
+  return label && !yaml11Type(label) ? label : label ? `${label}-1` : fallback;
+}
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A Kubernetes DNS-1035 label (Service names, environment names, namespaces we write): lowercase
+ * letters, digits and `-`, starting with a letter, not ending with `-`, at most 63; and not a
+ * word YAML 1.1 reads as a boolean or null (`yes`, `no`, `on`, `off`, `y`, `n`, `true`, `null`),
+ * which kubectl and helm would read as anything but a name.
+ */
+export function checkDnsLabel(value: string, example: string): string | undefined {
+  if (typeof value !== 'string' || !DNS_1035_LABEL.test(value) || yaml11Type(value)) {
+    const why = typeof value === 'string' && DNS_1035_LABEL.test(value) ? ` ('${value}' is a ${yaml11Type(value)} in YAML 1.1, as kubectl and helm read it)` : '';
+    return fail(`must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63; not a YAML 1.1 boolean or null)${why}`, value, toDnsLabel(value, example));
+  }
+  return undefined;
+}
+
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The nearest RFC 1123 subdomain to `value`, cut to `max`. */
+export function toDnsSubdomain(value: string, max = 253): string {
+  return String(value ?? '').toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/\.{2,}/g, '.').replace(/-*\.-*/g, '.')
+    .replace(/^[^a-z0-9]+/, '').slice(0, max).replace(/[^a-z0-9]+$/, '');
+}
+
+/**
+ * An object name Kubernetes takes as an RFC 1123 subdomain (custom resources such as Argo CD's
+ * AppProject and Application; `apimachinery` `IsDNS1123Subdomain`): lowercase letters, digits,
+ * `-` and `.`, alphanumeric at both ends of each part, at most `max` (253; Argo CD Applications
+ * 63, as their name is the value of the tracking label). Written quoted where YAML 1.1 would read it otherwise.
+ */
+export function checkDnsSubdomain(value: string, max: number, example: string): string | undefined {
+  if (typeof value !== 'string' || value.length > max || !DNS_1123_SUBDOMAIN.test(value)) {
+    const fix = toDnsSubdomain(value, max);
+    return fail(`must be a DNS subdomain (lowercase letters, digits, '-' and '.', alphanumeric at both ends, at most ${max} characters)`, value, fix || example);
+  }
+  return undefined;
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** A Kubernetes label value (`IsValidLabelValue`): empty, or at most 63 of letters, digits, `-`, `_`, `.`, alphanumeric at both ends. */
+export function toLabelValue(value: string): string {
+  return String(value ?? '').replace(/[^-A-Za-z0-9_.]+/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/** `toLabelValue`'s grammar: a label value (at most 63 letters, digits, `-`, `_`, `.`, alphanumeric at both ends). */
+export function checkLabelValue(value: string): string | undefined {
+  if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+    return fail("must be a Kubernetes label value (at most 63 letters, digits, '-', '_', '.', alphanumeric at both ends)", value, toLabelValue(value) || 'my-service');
+  }
+  return undefined;
+}
+
+// helm's release name rule (pkg/chartutil ValidateReleaseName): an RFC 1123 subdomain of at most 53.
+const HELM_RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A Helm release name (what `helm template <name>` and Argo CD's `releaseName` accept): an RFC 1123 subdomain of at most 53 characters. */
+export function checkHelmReleaseName(value: string): string | undefined {
+  if (typeof value !== 'string' || value.length > 53 || !HELM_RELEASE.test(value)) {
+    return fail('must be a Helm release name (lowercase letters, digits, \'-\' and \'.\', at most 53 characters)', value, toDnsSubdomain(value, 53) || 'my-service');
+  }
+  return undefined;
+}
+
+/**
+ * An S3 bucket name (docs.aws.amazon.com, "General purpose bucket naming rules"): 3 to 63 of
+ * lowercase letters, digits, `.` and `-`, alphanumeric at both ends; no `..`; not an IP address;
+ * not starting with `xn--`, `sthree-` or `amzn-s3-demo-`; not ending with `-s3alias`, `--ol-s3`,
+ * `.mrap` or `--x-s3`.
+ */
+export function checkS3Bucket(value: string): string | undefined {
+  const bad = typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')
+    || /^\d+\.\d+\.\d+\.\d+$/.test(value) || /^(xn--|sthree-|amzn-s3-demo-)/.test(value) || /(-s3alias|--ol-s3|\.mrap|--x-s3)$/.test(value);
+  if (bad) return fail("must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-', alphanumeric at both ends, no '..')", value, toBucket(value, 'my-project-tfstate'));
+  return undefined;
+}
+
+/**
+ * A Cloud Storage bucket name (cloud.google.com/storage/docs/buckets#naming): 3 to 63 of
+ * lowercase letters, digits, `-`, `_` and `.`, alphanumeric at both ends; not starting with
+ * `goog`, not containing `google`; no `..`; not an IP address.
+ */
+export function checkGcsBucket(value: string): string | undefined {
+  const bad = typeof value !== 'string' || !/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/.test(value) || value.includes('..')
+    || /^\d+\.\d+\.\d+\.\d+$/.test(value) || /^goog/.test(value) || /google|g00gle/.test(value);
+  if (bad) return fail("must be a Cloud Storage bucket name (3 to 63 lowercase letters, digits, '-', '_' and '.', alphanumeric at both ends, without 'goog' first or 'google')", value, toBucket(value, 'my-project-tfstate').replace(/google/g, 'g').replace(/^goog/, 'g'));
+  return undefined;
+}
+
+/** The nearest bucket name to `value` (both S3's and Cloud Storage's grammar). */
+export function toBucket(value: string, fallback: string): string {
+  const cut = String(value ?? '').toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^(xn--|sthree-)/, '')
+    .replace(/^[^a-z0-9]+/, '').slice(0, 63).replace(/[^a-z0-9]+$/, '');
+  return cut.length >= 3 ? cut : fallback;
+}
+
+/** An IAM role name (docs.aws.amazon.com, IAM quotas and `CreateRole`): 1 to 64 of letters, digits and `+=,.@_-`. */
+export function checkIamRoleName(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(value)) {
+    return fail("must be an IAM role name (at most 64 letters, digits and '+=,.@_-')", value, String(value ?? '').replace(/[^\w+=,.@-]+/g, '-').slice(0, 64) || 'my-role');
+  }
+  return undefined;
+}
+
+/** A Google service account id (`accountId` of `projects.serviceAccounts.create`): 6 to 30 of lowercase letters, digits and `-`, starting with a letter, not ending with `-`. */
+export function checkGcpServiceAccountId(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(value)) {
+    return fail("must be a Google service account id (6 to 30 lowercase letters, digits and '-', starting with a letter)", value, toDnsLabel(value, 'my-service-account').slice(0, 30).replace(/-+$/, '').padEnd(6, '0'));
+  }
+  return undefined;
+}
+
+/** A Google Cloud project id (cloud.google.com/resource-manager, "Creating and managing projects"): 6 to 30 of lowercase letters, digits and `-`, starting with a letter, not ending with `-`. */
+export function checkGcpProjectId(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/.test(value) || /google|^ssl|undefined|null/.test(value)) {
+    return fail("must be a Google Cloud project id (6 to 30 lowercase letters, digits and '-', starting with a letter, without 'google')", value, 'my-project-123456');
+  }
+  return undefined;
+}
+
+/** An Artifact Registry repository id: lowercase letters, digits and `-`, starting with a letter, not ending with `-`, at most 63. */
+export function checkArtifactRegistryRepositoryId(value: string): string | undefined {
+  if (typeof value !== 'string' || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+    return fail("must be an Artifact Registry repository id (lowercase letters, digits and '-', starting with a letter, at most 63)", value, toDnsLabel(value, 'images'));
+  }
+  return undefined;
+}
+
+/**
+ * An Amazon ECR repository name (`CreateRepository`): 2 to 256 characters in parts separated by
+ * `/`, each `[a-z0-9]+` joined by single `.`, `_` or `-` (stricter than the OCI grammar: no
+ * `__`, no `--`).
+ */
+export function checkEcrRepositoryName(value: string): string | undefined {
+  const part = '[a-z0-9]+(?:[._-][a-z0-9]+)*';
+  if (typeof value !== 'string' || value.length < 2 || value.length > 256 || !new RegExp(`^(?:${part}/)*${part}$`).test(value)) {
+    const fix = suggestImageName(value).replace(/[._-]{2,}/g, '-');
+    return fail("must be an Amazon ECR repository name (parts of lowercase letters and digits joined by single '.', '_' or '-', separated by '/'; 2 to 256 characters)", value, fix.length >= 2 ? fix : 'my-org/my-service');
+  }
+  return undefined;
+}
+
+/** The repository path of an OCI image name (no registry), as `checkImageName` reads it, for a derived path. */
+export function checkOciRepositoryPath(value: string): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > NAME_MAX || !REMOTE_NAME.test(value)) {
+    return fail(`must be an OCI repository path (lowercase letters and digits, joined by '.', '_', '__' or '-', in parts separated by '/'; at most ${NAME_MAX} characters)`, value, suggestImageName(value) || 'my-org/my-service');
+  }
+  return undefined;
+}
+
+/**
+ * Namespaces no Application of ours may deploy into: Kubernetes' own (`kube-system`,
+ * `kube-public`, `kube-node-lease`, `default`) and the one Argo CD runs in.
+ */
+export const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** A namespace to deploy into: not reserved (Kubernetes' own, or Argo CD's `argocdNamespace`). */
+export function checkTargetNamespace(value: string, argocdNamespace: string | undefined, fix: string): string | undefined {
+  if (RESERVED_NAMESPACES.includes(value) || value.startsWith('kube-') || value === argocdNamespace) {
+    const whose = value === argocdNamespace ? "Argo CD's own namespace" : 'a namespace Kubernetes reserves for itself';
+    return `must not be ${whose}, got ${show(value)}; give the environment a namespace of its own; try '${fix}'`;
+  }
+  return undefined;
+}
+
 /**
  * `denyLicenses[]`: one SPDX license identifier (SPDX specification, annex "SPDX license
  * expressions": `idstring = 1*(ALPHA / DIGIT / "-" / ".")`), e.g. `GPL-3.0-only`, or a
@@ -366,6 +561,23 @@ export function checkLicenseId(value: string): string | undefined {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$/.test(value) || /^(AND|OR|WITH)$/i.test(value)) {
     const fix = String(value).split(/\s+/)[0].replace(/\+$/, '-or-later').replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^[.-]+|-+$/g, '').slice(0, 100);
     return fail("must be one SPDX license identifier (letters, digits, '.' and '-', e.g. 'GPL-3.0-only'), not an expression", value, fix && !/^(AND|OR|WITH)$/i.test(fix) ? fix : 'AGPL-3.0-only');
+  }
+  return undefined;
+}
+
+/**
+ * A cluster's API server URL as an Argo CD destination: `https://`, then a host (DNS name,
+ * IPv4 or `[IPv6]`) with an optional port and path of RFC 3986 path characters; no credentials
+ * (`user:pass@`), query, fragment, quotes or spaces.
+ */
+export function checkClusterUrl(value: string): string | undefined {
+  const host = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])';
+  const match = typeof value === 'string' ? new RegExp(`^https://${host}(?::([0-9]{1,5}))?(?:/[A-Za-z0-9._~%!$&()*+,;=:@/-]*)?$`).exec(value) : null;
+  if (!match || portProblem(match[1]) || value.length > 2048) {
+    const text = String(value ?? '').trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^[^@/]*@/, '').split(/[/?#\s"'`]/)[0].replace(/:[^:]*$/, '');
+    const fix = new RegExp(`^${host}$`).test(text) ? `https://${text}` : 'https://kubernetes.default.svc';
+    const why = /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(String(value)) ? ' (credentials in a URL end up in logs and in git: give them to Argo CD as a cluster secret)' : '';
+    return fail(`must be the https URL of a cluster's API server (https://host[:port][/path], no credentials, query, quotes or spaces)${why}`, value, fix);
   }
   return undefined;
 }

@@ -377,3 +377,13 @@ export class SyncGuard extends Component {
 export function releaseSyncLock(project: Project) {
   releaseLock(project.outdir);
 }
+
+/**
+ * A file as committed at HEAD in the git repository of `outdir` (`file` relative to it), or
+ * `undefined` outside git, before the first commit, or when HEAD has no such file. Derived facts
+ * that must follow content rather than the number of synths (a chart's version) start from it.
+ */
+export function committedFile(outdir: string, file: string): string | undefined {
+  const result = spawnSync('git', ['show', `HEAD:./${file}`], { cwd: outdir, encoding: 'utf-8' });
+  return result.status === 0 ? result.stdout : undefined;
+}

@@ -31,7 +31,7 @@ export class CodeOwners extends Component {
 
   private readonly _owners: string[];
   private readonly platformOwners: string[];
-  private readonly rules: Array<{ pattern: string; owners: string[] }> = [];
+  private readonly rules: Array<{ pattern: string; owners: string[]; option?: string }> = [];
 
   constructor(project: Project, options: CodeOwnersOptions) {
     super(project);
@@ -53,9 +53,14 @@ export class CodeOwners extends Component {
     return [...this._owners];
   }
 
-  /** Adds a rule; later rules win for the files they match, as in GitHub. */
-  public addRule(pattern: string, owners: string[]) {
-    this.rules.push({ pattern, owners: [...owners] });
+  /**
+   * Adds a rule; later rules win for the files they match, as in GitHub.
+   * @param pattern a CODEOWNERS path pattern
+   * @param owners who owns the files it matches
+   * @param option the option the owners come from, as the user writes it (e.g. `infraOwners`), for error messages; default `addRule`
+   */
+  public addRule(pattern: string, owners: string[], option?: string) {
+    this.rules.push({ pattern, owners: [...owners], option });
   }
 
   private render() {
@@ -76,7 +81,8 @@ export class CodeOwners extends Component {
       ...this._owners.map((o, i) => [`codeOwners[${i}]`, o]),
       // Unset, they are the owners, reported once as such.
       ...(this.platformOwners === this._owners || this.platformOwners.join() === this._owners.join() ? [] : this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o])),
-      ...this.rules.flatMap((r) => r.owners.map((o) => ['addRule', o])),
+      // Under the option they were written in (`environments[1].approvers[0]`), each once.
+      ...this.rules.flatMap((r) => r.owners.map((o, i) => [r.option === undefined ? 'addRule' : `${r.option}[${i}]`, o])),
     ];
     for (const [option, owner] of all) {
       const message = checkOwner(owner);

@@ -1,19 +1,16 @@
-import { parseAllDocuments, stringify } from 'yaml';
 import { podSpecOf, restrictedViolations } from './pod-security';
 import { RenderedObject } from './render';
+import { parseForKubernetes, stringifyForKubernetes } from '../core/kube-yaml';
 
 /** A multi-document YAML stream as written to `deploy/rendered/`: each object under its `# Source:`. */
 export function manifestStream(header: string[], objects: RenderedObject[]): string {
-  const docs = objects.map((o) => `---\n# Source: ${o.source}\n${stringify(o.object, { lineWidth: 0 })}`);
+  const docs = objects.map((o) => `---\n# Source: ${o.source}\n${stringifyForKubernetes(o.object)}`);
   return `${header.map((l) => `# ${l}`).join('\n')}\n${docs.join('')}`;
 }
 
-/** The objects of a YAML stream (empty documents dropped), throwing on a YAML error. */
+/** The objects of a YAML stream as kubectl reads them (YAML 1.1; empty documents dropped), throwing on a YAML error. */
 export function parseManifests(text: string): any[] {
-  return parseAllDocuments(text).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(doc.errors[0].message);
-    return doc.toJS();
-  }).filter((o) => o !== null && o !== undefined);
+  return parseForKubernetes(text);
 }
 
 /**

@@ -3,7 +3,7 @@ import { Component, FileBase, IResolver, Project } from 'projen';
 import { awsCloud, Cloud, CloudFacts, gcpCloud, IAC_VERSIONS, moduleVariables } from './cloud';
 import { attr, block, Block, expr, HclMap, renderHcl } from './hcl';
 import { ContainerImage } from '../container/container-image';
-import { show } from '../core/checks';
+import { checkArtifactRegistryRepositoryId, checkEcrRepositoryName, checkGcpProjectId, checkGcpServiceAccountId, checkGcsBucket, checkIamRoleName, checkS3Bucket, show, toBucket, toDnsLabel } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
@@ -42,7 +42,6 @@ export interface InfrastructureOptions {
 export const SHARED_ROOT = 'shared';
 /** The folder of everything this component writes. */
 export const INFRA_DIR = 'infra';
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MANAGED = 'Managed by projen-gitops: regenerated from .projenrc.ts on every `npx projen`.';
 const ROOT_HEADER = [MANAGED, 'Put your own resources in main.tf next to this file (yours).'];
 const MODULE_HEADER = [MANAGED, 'Change it through the options in .projenrc.ts.'];
@@ -245,6 +244,51 @@ export class Infrastructure extends Component {
     ];
   }
 
+  /** The names this component derives for the cloud, each against its cloud's grammar, naming the option that changes it. */
+  private derivedNameProblems(): Problem[] {
+    const problems: Problem[] = [];
+    // `what` leads into the grammar's own message ('must be ..., got ...'); the fix is a value of `option`.
+    const add = (option: string, what: string, message: string | undefined, fix: string) => {
+      if (message) problems.push({ option, message: `${what} ${message.replace(/; try '.*'$/, '')}; try '${fix}'` });
+    };
+    const { facts, host } = this.facts();
+    const name = this.project.name;
+    const registry = registryOf(host);
+    const given = this.stateBucketOption !== undefined;
+    if (registry.kind === 'ecr') {
+      const bucket = this.stateBucketOption ?? `${registry.account}-${name}-tfstate`;
+      add('infraStateBucket', given ? 'names the S3 state bucket, so' : 'is needed: the default state bucket (<account>-<name>-tfstate)', checkS3Bucket(bucket), toBucket(bucket, 'my-project-tfstate'));
+      const roleName = `${name}-github-publish`;
+      const shorter = name.slice(0, 64 - '-github-publish'.length).replace(/[._-]+$/, '');
+      add('name', 'names the IAM roles <name>-github-publish, -plan and -apply; the longest', checkIamRoleName(roleName), shorter);
+      for (const image of facts.images) {
+        const { option, derived } = this.imageOption(image);
+        add(option, `${derived ? 'is needed: the derived' : 'names the'} ECR repository`, checkEcrRepositoryName(image), checkEcrRepositoryName(image)?.replace(/^.*; try '(.*)'$/, '$1') ?? image);
+      }
+    } else if (registry.kind === 'artifact-registry') {
+      const gcpProject = facts.images[0]?.split('/')[0] ?? '';
+      const bucket = this.stateBucketOption ?? `${gcpProject}-${name}-tfstate`;
+      const bucketFix = toBucket(bucket, 'my-project-tfstate').replace(/google/g, 'g').replace(/^goog/, 'g');
+      add('infraStateBucket', given ? 'names the Cloud Storage state bucket, so' : 'is needed: the default state bucket (<gcp project>-<name>-tfstate)', checkGcsBucket(bucket), bucketFix);
+      add('name', 'names the Google service account <name>-publish, whose id', checkGcpServiceAccountId(`${name}-publish`), toDnsLabel(name, 'app').slice(0, 22).replace(/-+$/, ''));
+      for (const image of facts.images) {
+        const { option, derived } = this.imageOption(image);
+        const [project, repository = '', ...rest] = image.split('/');
+        const leaf = toDnsLabel(rest.join('-') || repository, 'orders');
+        add(option, `${derived ? 'is needed: the derived' : 'names the'} image path <gcp project>/<repository>/<image>, whose Google Cloud project`, checkGcpProjectId(project), `my-project-123456/images/${leaf}`);
+        add(option, `${derived ? 'is needed: the derived' : 'names the'} image path <gcp project>/<repository>/<image>, whose Artifact Registry repository`, checkArtifactRegistryRepositoryId(repository),
+          `${checkGcpProjectId(project) ? 'my-project-123456' : project}/${toDnsLabel(repository, 'images')}/${leaf}`);
+      }
+    }
+    return problems;
+  }
+
+  /** The option that names an image (a service's `imageName`), and whether the name was derived from `repository`. */
+  private imageOption(path: string): { option: string; derived: boolean } {
+    const image = ContainerImage.all(this.project).find((i) => serviceFacts(this.project, i).imageRepository?.endsWith(`/${path}`));
+    return { option: image?._optionPath ? `${image._optionPath}.imageName` : 'imageName', derived: image?.imageName === undefined };
+  }
+
   private validate(): Problem[] {
     const problems: Problem[] = [];
     const image = ContainerImage.of(this.project);
@@ -257,9 +301,14 @@ export class Infrastructure extends Component {
     if (Repository.factsOf(this.project).repository === undefined) {
       problems.push({ option: 'repository', message: "infra binds the OIDC trust to this repository, got none; set repository: 'my-org/my-repo'" });
     }
-    if (this.stateBucketOption !== undefined && !BUCKET.test(this.stateBucketOption)) {
-      problems.push({ option: 'infraStateBucket', message: `must be a bucket name (3 to 63 lowercase letters, digits, '.', '-'), got ${show(this.stateBucketOption)}; try '${this.project.name}-tfstate'` });
+    // An environment called 'shared' would be a second root of that name: same state key, same job ids.
+    for (const env of Environments.of(this.project)?.deployed ?? []) {
+      if (env.name === SHARED_ROOT) {
+        problems.push({ option: `environments[${env.order}].name`, message: `must not be '${SHARED_ROOT}' with iac: infra/${SHARED_ROOT} is the root of the shared resources (its state, its plan and apply jobs), got '${env.name}'; try 'common'` });
+      }
     }
+    const named = image && this.cloudKind() !== undefined && Repository.factsOf(this.project).repository !== undefined;
+    if (named) problems.push(...this.derivedNameProblems());
     if (!Object.values(Iac).includes(this.tool)) {
       problems.push({ option: 'iac', message: `must be Iac.TERRAFORM or Iac.OPENTOFU, got ${show(this.tool)}; try Iac.TERRAFORM` });
     }

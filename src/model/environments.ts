@@ -1,6 +1,6 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
-import { show } from '../core/checks';
+import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
 import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
@@ -102,25 +102,18 @@ export interface EnvironmentFacts {
 /** The default stages, in promotion order. */
 export const DEFAULT_ENVIRONMENTS: EnvironmentOptions[] = [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }];
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
-const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The nearest DNS-1035 label to `value` (`my.app-dev` to `my-app-dev`), or `fallback` when nothing is left. */
-export function toDnsLabel(value: string, fallback: string): string {
-  return String(value ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 63).replace(/-+$/, '') || fallback;
-}
+export { checkDnsLabel, toDnsLabel };
 
 /** `<project name>-<environment name>` as a DNS label; a long project name is cut, not the environment's. */
-function defaultNamespace(projectName: string, environment: string): string {
+export function defaultNamespace(projectName: string, environment: string): string {
   const suffix = `-${environment}`;
   return toDnsLabel(`${projectName.slice(0, Math.max(1, 63 - suffix.length))}${suffix}`, toDnsLabel(environment, 'default'));
 }
 
-/** A Kubernetes DNS-1035 label (Service names, environment names). */
-export function checkDnsLabel(value: string, example: string): string | undefined {
-  if (typeof value !== 'string' || !DNS_LABEL.test(value)) {
-    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${show(value)}; try '${toDnsLabel(value, example)}'`;
-  }
-  return undefined;
+/** The Argo CD Application of a service in an environment: `<service>-<environment>`, the one place it is named. */
+export function applicationName(service: string, environment: string): string {
+  return `${service}-${environment}`;
 }
 
 /**
@@ -177,10 +170,22 @@ export class Environments extends Component {
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
       if (this.given[i].namespace !== undefined) report(`${at}.namespace`, checkDnsLabel(env.namespace, defaultNamespace(this.project.name, env.name)));
-      if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(env.cluster)) {
-        report(`${at}.cluster`, `must be the https URL of a cluster's API server, got ${show(env.cluster)}; try '${IN_CLUSTER}'`);
+      // A derived namespace too: project 'kube' and environment 'system' make 'kube-system'.
+      report(`${at}.namespace`, checkTargetNamespace(env.namespace, undefined, toDnsLabel(`${this.project.name}-apps-${env.name}`, 'my-app-dev')));
+      report(`${at}.cluster`, checkClusterUrl(env.cluster));
+      // Two Applications owning the same objects fight over them (FailOnSharedResource stops the second).
+      const same = this.list.findIndex((e) => e.deploy && e.namespace === env.namespace && sameCluster(e.cluster, env.cluster));
+      if (env.deploy && same >= 0 && same < i && this.list[same].name !== env.name) {
+        const fix = defaultNamespace(this.project.name, env.name) === env.namespace ? toDnsLabel(`${env.namespace}-2`, 'my-namespace') : defaultNamespace(this.project.name, env.name);
+        report(`${at}.namespace`, `must differ from environment '${this.list[same].name}' on the same cluster (${show(env.cluster)}), got namespace ${show(env.namespace)} for both: their Applications would own the same objects; try '${fix}'`);
       }
     });
     return problems;
   }
+}
+
+/** Whether two API server URLs name the same cluster (scheme and host case, default port and trailing '/' ignored). */
+function sameCluster(a: string, b: string): boolean {
+  const norm = (u: string) => String(u).toLowerCase().replace(/:443(?=\/|$)/, '').replace(/\/+$/, '');
+  return norm(a) === norm(b);
 }

@@ -121,3 +121,12 @@ export class Repository extends Component {
     });
   }
 }
+
+/**
+ * The image path (after the registry host) derived when a service sets no `imageName`: the
+ * container workflow's rule, `<owner>/<repo>` lowercased, with `/<service>` appended for a
+ * service in a folder of its own when there are several. The one place it is computed.
+ */
+export function derivedImagePath(repository: string, service: string | undefined): string {
+  return `${repository.toLowerCase()}${service === undefined ? '' : `/${service}`}`;
+}

@@ -1,5 +1,5 @@
 import { Project } from 'projen';
-import { Repository } from './repository';
+import { derivedImagePath, Repository } from './repository';
 import { ContainerImage } from '../container/container-image';
 import { Runtime } from '../container/runtime';
 import { show } from '../core/checks';
@@ -96,7 +96,7 @@ export function serviceFacts(project: Project, image: ContainerImage): ServiceFa
   const repo = Repository.factsOf(project);
   const multi = ContainerImage.all(project).length > 1;
   const derived = repo.repository === undefined ? undefined
-    : `${image.registry}/${repo.repository.toLowerCase()}${multi && image.context !== '.' ? `/${image.serviceName}` : ''}`;
+    : `${image.registry}/${derivedImagePath(repo.repository, multi && image.context !== '.' ? image.serviceName : undefined)}`;
   return {
     name: image.serviceName,
     folder: image.context,
@@ -127,9 +127,7 @@ export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<
   integer('replicas', 0, 1000, 2);
   integer('maxReplicas', 1, 1000, 10);
   integer('servicePort', 1, 65535, 80);
-  if (d.maxReplicas !== undefined && Number.isInteger(d.maxReplicas) && d.maxReplicas < (d.replicas ?? 2)) {
-    report('maxReplicas', `must be at least replicas (${d.replicas ?? 2}), got ${d.maxReplicas}; try ${(d.replicas ?? 2) * 2}`);
-  }
+  // maxReplicas against replicas is checked on what each environment gets (checkEffectiveDeployment).
   if (d.cpuRequest !== undefined && (typeof d.cpuRequest !== 'string' || !CPU.test(d.cpuRequest))) report('cpuRequest', `must be a CPU quantity like '100m' or '0.5', got ${show(d.cpuRequest)}; try '100m'`);
   for (const option of ['memoryRequest', 'memoryLimit'] as const) {
     const value = d[option];
@@ -148,6 +146,56 @@ export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<
   }
   for (const [i, ns] of (d.allowFromNamespaces ?? []).entries()) {
     if (typeof ns !== 'string' || !LABEL.test(ns)) report(`allowFromNamespaces[${i}]`, `must be a namespace name (a DNS label), got ${show(ns)}; try 'ingress-nginx'`);
+  }
+  return problems;
+}
+
+/** A Kubernetes memory quantity in bytes (`128Mi`, `1G`, `0.5Gi`), or `undefined` when it is not one. */
+export function memoryBytes(quantity: string): number | undefined {
+  const match = typeof quantity === 'string' ? /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity) : null;
+  if (!match) return undefined;
+  const scale: Record<string, number> = { '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40 };
+  return Number(match[1]) * scale[match[2] ?? ''];
+}
+
+/** One level of deployment options and where it is written (`deployment`, `environments[2].overrides`, ...). */
+export interface DeploymentLevel {
+  readonly at: string;
+  readonly options: ServiceDeploymentOptions;
+}
+
+/**
+ * The rules the API server enforces across fields, on what a service gets in one environment
+ * (its levels merged, most specific last): a memory request at most the limit (core/v1
+ * validation, "must be less than or equal to memory limit"); with autoscaling, at least one
+ * replica (`minReplicas` "must be greater than or equal to 1") and `maxReplicas` at least
+ * `replicas` ("must be greater than or equal to `minReplicas`"). Each problem names the most
+ * specific level that set one of the fields, with a fix for that level.
+ */
+export function checkEffectiveDeployment(levels: DeploymentLevel[], where: string): Array<{ option: string; message: string }> {
+  const merged: ServiceDeploymentOptions = Object.assign({}, ...levels.map((l) => l.options));
+  const lastSetting = (...fields: Array<keyof ServiceDeploymentOptions>) =>
+    [...levels].reverse().find((l) => fields.some((f) => l.options[f] !== undefined)) ?? levels[0];
+  const problems: Array<{ option: string; message: string }> = [];
+  const request = merged.memoryRequest ?? '128Mi';
+  const limit = merged.memoryLimit ?? '256Mi';
+  const [requestBytes, limitBytes] = [memoryBytes(request), memoryBytes(limit)];
+  if (requestBytes !== undefined && limitBytes !== undefined && requestBytes > limitBytes) {
+    const level = lastSetting('memoryRequest', 'memoryLimit');
+    const field = level.options.memoryLimit !== undefined ? 'memoryLimit' : 'memoryRequest';
+    const fix = field === 'memoryLimit' ? request : limit;
+    problems.push({ option: `${level.at}.${field}`, message: `leaves ${where} a memory request (${request}) above its limit (${limit}), which the API server refuses; try '${fix}'` });
+  }
+  const replicas = merged.replicas ?? 2;
+  if (merged.maxReplicas !== undefined && Number.isInteger(merged.maxReplicas) && Number.isInteger(replicas)) {
+    if (replicas < 1) {
+      const level = lastSetting('replicas');
+      problems.push({ option: `${level.at}.replicas`, message: `is ${replicas} in ${where}, where maxReplicas (${merged.maxReplicas}) turns on an autoscaler, whose minReplicas must be at least 1 (the API server refuses 0); try 1` });
+    } else if (merged.maxReplicas < replicas) {
+      const level = lastSetting('replicas', 'maxReplicas');
+      const field = level.options.maxReplicas !== undefined ? 'maxReplicas' : 'replicas';
+      problems.push({ option: `${level.at}.${field}`, message: `leaves ${where} maxReplicas (${merged.maxReplicas}) below replicas (${replicas}), which the API server refuses for the autoscaler; try ${field === 'maxReplicas' ? replicas : merged.maxReplicas}` });
+    }
   }
   return problems;
 }

@@ -387,13 +387,13 @@ export class GitOpsProject extends javascript.NodeProject {
         settingsApp: options.settingsApp,
       });
       const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
-      if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners);
+    if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners, 'infraOwners');
       if (!codeOwners && options.infraOwners !== undefined) {
         addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
       }
       // Each environment's approvers own its folders: a promotion into it needs their review.
       for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
-        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
+      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
       }
       addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
         option: `environments[${e.order}].approvers`,

@@ -1,5 +1,6 @@
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -146,6 +147,32 @@ describe('known-bad fixtures: every validator can fail', () => {
   });
 });
 
+describe('the chart version follows content against the committed Chart.yaml', () => {
+  const git = (dir: string, ...args: string[]) => {
+    const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf-8' });
+    expect({ args, status: result.status, err: result.stderr }).toMatchObject({ status: 0 });
+  };
+  const version = (dir: string, service = 'orders') => parse(read(dir, `deploy/charts/${service}/Chart.yaml`)).version;
+
+  test('a port change and its revert, each synthesized twice, give back the committed version and file', () => {
+    const { outdir } = twoServices();
+    git(outdir, 'init', '-q');
+    git(outdir, 'add', '-A');
+    git(outdir, 'commit', '-q', '-m', 'initial');
+    const committed = read(outdir, 'deploy/charts/orders/Chart.yaml');
+    expect(version(outdir)).toBe('0.1.0');
+    twoServices(outdir, { port: 9000 });
+    twoServices(outdir, { port: 9000 });
+    expect(version(outdir)).toBe('0.1.1');
+    twoServices(outdir, { port: 9001 });
+    expect(version(outdir)).toBe('0.1.1'); // still one change against the commit
+    twoServices(outdir);
+    expect(version(outdir)).toBe('0.1.0');
+    expect(read(outdir, 'deploy/charts/orders/Chart.yaml')).toBe(committed);
+    expect(version(outdir, 'worker')).toBe('0.1.0');
+  });
+});
+
 describe('one synth follows a change everywhere', () => {
   test('changing the port changes the Dockerfile, the chart values and every rendered manifest; the chart version is bumped', () => {
     const { outdir } = twoServices();
@@ -240,7 +267,8 @@ describe('options', () => {
   test('a project name that is no DNS label gives derived namespaces that are (only a namespace written is checked)', () => {
     const outdir = tempdir();
     const name = `my.app_${'x'.repeat(54)}-.${'y'.repeat(10)}`;
-    new GitOpsProject({ name, outdir, serviceName: 'my-app', repository: 'acme/my-app', services: [{ name: 'worker' }] }).synth();
+    // Argo CD off: its AppProject is named after the project, a DNS subdomain (checked).
+    new GitOpsProject({ name, outdir, serviceName: 'my-app', repository: 'acme/my-app', services: [{ name: 'worker' }], argocd: false }).synth();
     const objects = parseManifests(read(outdir, 'deploy/rendered/dev/worker.yaml'));
     // Cut to fit the environment's name, which stays: the namespaces differ.
     expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set([`my-app-${'x'.repeat(52)}-dev`]));
@@ -272,9 +300,9 @@ describe('options', () => {
     [{ deployment: { memoryLimit: '1 GB' } }, /deployment\.memoryLimit: must be a memory quantity.*got '1 GB'; try '256Mi'/],
     [{ deployment: { host: 'Orders.Example.com' } }, /deployment\.host: must be a lowercase DNS name/],
     [{ deployment: { gateway: 'public' } }, /deployment\.gateway: must be a Gateway as 'namespace\/name'/],
-    [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: must be at least replicas \(4\), got 2; try 8/],
+    [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: leaves 'orders' in dev maxReplicas \(2\) below replicas \(4\), which the API server refuses for the autoscaler; try 4/],
     [{ environments: [{ name: 'dev', overrides: { cpuRequest: 'lots' } }] }, /environments\[0\]\.overrides\.cpuRequest: must be a CPU quantity/],
-    [{ name: 'my_orders' }, /name: must be a DNS label.*\(it names the Kubernetes Service\)/],
+    [{ name: 'my_orders' }, /- name: must be a lowercase name of letters, digits and '-'.*got 'my_orders'; try 'my-orders'/],
     [{ environments: [{ name: 'dev', overides: { replicas: 1 } }] }, /environments\[0\]\.overides: is not an option of EnvironmentOptions; did you mean 'overrides'\?/],
     [{ environments: [{ name: 'dev', services: { orders: { replica: 1 } } }] }, /environments\[0\]\.services\.orders\.replica: is not an option of ServiceDeploymentOptions; did you mean 'replicas'\?/],
     [{ environments: [{ name: 'dev', services: { order: { replicas: 1 } } }] }, /environments\[0\]\.services\.order: names no service, got 'order'; use one of 'orders'/],

@@ -148,7 +148,7 @@ describe('bad input', () => {
   });
 
   test('a bad state bucket is reported', () => {
-    expect(() => generate({ ...ECR, infraStateBucket: 'Bad_Bucket' })).toThrow(/infraStateBucket: must be a bucket name .*got 'Bad_Bucket'; try 'orders-tfstate'/);
+    expect(() => generate({ ...ECR, infraStateBucket: 'Bad_Bucket' })).toThrow(/infraStateBucket: names the S3 state bucket, so must be an S3 bucket name .*got 'Bad_Bucket'; try 'bad-bucket'/);
   });
 });
 

@@ -1,14 +1,14 @@
 {{/* Copied verbatim by projen-gitops (never through handlebars); managed: change .projenrc.ts. */}}
 {{- define "chart.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ .Chart.Name | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end -}}
 
 {{- define "chart.labels" -}}
 {{ include "chart.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: {{ .Values.partOf | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- end -}}
 
 {{/* The digest the image runs by: the environment's pin (images.yaml), else image.digest; empty for the tag fallback. */}}
