@@ -69,8 +69,9 @@ async function runPromote(argv: string[]): Promise<number> {
     cwd: process.cwd(),
     apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
     token,
-    render: () => {
-      const synth = spawnSync('npx', ['projen'], { stdio: 'inherit' });
+    render: (dir) => {
+      // Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked).
+      const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
       if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
     },
   });

@@ -5,6 +5,7 @@
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseDocument, stringify } from 'yaml';
 import { compareManifests } from '../helm/manifests';
@@ -37,8 +38,8 @@ export interface PromoteOptions {
   readonly commit?: string;
   /** A checkout of the repository with an `origin` remote. */
   readonly cwd: string;
-  /** Re-renders the manifests in `cwd` (the CLI runs `npx projen`). */
-  readonly render: () => void;
+  /** Re-renders the manifests in a checkout of the promotion branch, `dir` (the CLI runs `npx projen` there). */
+  readonly render: (dir: string) => void;
   readonly apiUrl: string;
   readonly token: string;
   /** The environment for child processes (`cosign`, `git`). */
@@ -62,8 +63,9 @@ export interface PromoteResult {
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const facts = readFacts(options.cwd);
   const git = (...args: string[]) => run('git', args, options).stdout;
+  const top = run('git', ['rev-parse', '--show-toplevel'], options, true).stdout.trim() || options.cwd;
+  const facts = readFacts(top);
   const envs = facts.environments;
   const toIndex = envs.indexOf(options.to);
   if (toIndex < 0) throw new PromoteError(`--to: '${options.to}' is no deployed environment; try one of ${envs.join(', ')}`);
@@ -76,9 +78,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const isAncestor = (a: string, b: string) => run('git', ['merge-base', '--is-ancestor', a, b], options, true).status === 0;
   const branch = `${PROMOTION_BRANCH_PREFIX}${options.to}`;
   const base = facts.defaultBranch;
-  git('fetch', '--quiet', 'origin', base);
-  const hasBranch = run('git', ['ls-remote', '--exit-code', '--heads', 'origin', branch], options, true).status === 0;
-  if (hasBranch) git('fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+  // Over https the token authenticates fetch and push (the checkout keeps no credentials).
+  const auth = /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`] : [];
+  git(...auth, 'fetch', '--quiet', 'origin', base);
+  // The branch's commit on the remote, if it exists (what a failed promotion puts back).
+  const remoteBranch = /^([0-9a-f]{40,64})\t/.exec(git(...auth, 'ls-remote', '--heads', 'origin', `refs/heads/${branch}`))?.[1];
+  const hasBranch = remoteBranch !== undefined;
+  if (hasBranch) git(...auth, 'fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
   const imagesPath = (env: string) => `deploy/environments/${env}/images.yaml`;
   const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env));
 
@@ -131,36 +137,49 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     return { created: false, promoted, refused };
   }
 
-  // The pull request's branch: the default branch plus the new digests, re-rendered; the
-  // checkout is back where it was afterwards.
-  const original = run('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], options, true).stdout.trim() || git('rev-parse', 'HEAD').trim();
+  // The pull request's branch is built in a temporary worktree of the default branch: the
+  // user's checkout (its HEAD, branch, index and files, committed or not) is never touched.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'projen-gitops-promote-'));
+  const dir = path.join(scratch, 'tree');
   try {
+    // No hooks of the checkout run in the scratch tree (they are the user's, for their work).
+    git('-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--quiet', '--detach', dir, `origin/${base}`);
     return await openPullRequest();
   } finally {
-    run('git', ['checkout', '--quiet', '--force', original], options, true);
+    run('git', ['worktree', 'remove', '--force', dir], options, true);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    run('git', ['worktree', 'prune'], options, true);
   }
 
   async function openPullRequest(): Promise<PromoteResult> {
-    git('checkout', '--quiet', '-B', branch, `origin/${base}`);
-    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${s}.yaml`))]));
+    const inTree = (...args: string[]) => run('git', args, { ...options, cwd: dir }).stdout;
+    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, `deploy/rendered/${options.to}/${s}.yaml`))]));
     const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
-    writeImages(path.join(options.cwd, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
-    options.render();
-    // Everything synth wrote: the rendered files and the sync record (.projen/gitops-state.json).
-    git('add', '--all');
+    writeImages(path.join(dir, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
+    // Synth needs the checkout's installed tools (`npx projen` runs .projenrc.ts with them): linked
+    // for the render, and gone before anything is staged.
+    const modules = path.join(top, 'node_modules');
+    const link = path.join(dir, 'node_modules');
+    if (fs.existsSync(modules) && !fs.existsSync(link)) fs.symlinkSync(modules, link, 'dir');
+    try {
+      options.render(dir);
+    } finally {
+      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
+    }
+    // The scratch tree started clean at the default branch: every change in it is the
+    // promotion's (images.yaml, the rendered files, the sync record .projen/gitops-state.json).
+    inTree('add', '--all');
     const subject = `Promote ${promoted.join(', ')} to ${options.to}`;
-    run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], options);
+    run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], { ...options, cwd: dir });
+    const commit = inTree('rev-parse', 'HEAD').trim();
     const token = options.token;
-    const push = ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`];
-    // Over https the token authenticates the push (the checkout keeps no credentials).
-    run('git', /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, ...push] : push, options);
-
+    const push = (lease: string, refspec: string, mayFail = false) => run('git', [...auth, 'push', '--quiet', `--force-with-lease=refs/heads/${branch}:${lease}`, 'origin', refspec], options, mayFail);
     const lines = promoted.map((service) => {
       const before = current[service];
       const after = wanted[service];
       const servicePath = facts.services.find((s) => s.name === service)!.path;
       const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
-      const changes = compareManifests(oldRendered[service], readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${service}.yaml`)));
+      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, `deploy/rendered/${options.to}/${service}.yaml`)));
       return [
         `### ${service}`,
         '',
@@ -192,17 +211,29 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
     const api = githubApi(options.apiUrl, token);
     const [owner] = facts.repository.split('/');
+    // The API answers before anything is pushed: a token that cannot read the pull requests
+    // (or a wrong repository) stops here, with no branch pushed.
     const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
+    // GitHub opens a pull request only from a pushed branch: pushed now, and put back as it
+    // was (or deleted) when the pull request cannot be opened or updated.
+    push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
     let number: number;
     let created = false;
-    if (Array.isArray(open) && open.length > 0) {
-      number = open[0].number;
-      await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
-      log(`updated pull request #${number}: ${subject}`);
-    } else {
-      number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true })).number;
-      created = true;
-      log(`opened pull request #${number}: ${subject}`);
+    try {
+      if (Array.isArray(open) && open.length > 0) {
+        number = open[0].number;
+        await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
+        log(`updated pull request #${number}: ${subject}`);
+      } else {
+        number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true })).number;
+        created = true;
+        log(`opened pull request #${number}: ${subject}`);
+      }
+    } catch (error) {
+      const undo = push(commit, remoteBranch ? `${remoteBranch}:refs/heads/${branch}` : `:refs/heads/${branch}`, true);
+      const what = remoteBranch ? `${branch} is back at ${remoteBranch.slice(0, 12)}` : `${branch} was deleted again`;
+      const undone = undo.status === 0 ? what : `${branch} could not be put back (${(undo.stderr || '').trim().split('\n').pop()}); delete it by hand`;
+      throw new PromoteError(`${(error as Error).message}; ${undone}`);
     }
     return { pullRequest: number, created, promoted, refused };
   }
