@@ -74,20 +74,27 @@ interface Api {
 function api(options: PlanCommentOptions): Api {
   return async (method, path, body) => {
     const url = `${options.apiUrl.replace(/\/+$/, '')}/repos/${options.repo}${path}`;
+    const send = () => fetch(url, {
+      method,
+      headers: {
+        'authorization': `Bearer ${options.token}`,
+        'accept': 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const code = (error: unknown) => String(((error as Error).cause as any)?.code ?? '');
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          'authorization': `Bearer ${options.token}`,
-          'accept': 'application/vnd.github+json',
-          'x-github-api-version': '2022-11-28',
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
+      // A kept-alive connection the server closed meanwhile fails at once: a read is sent again (never a write).
+      response = await send().catch((error) => {
+        if (method === 'GET' && /^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/.test(code(error))) return send();
+        throw error;
       });
     } catch (error) {
-      throw new PlanCommentError(`cannot reach ${options.apiUrl} (${(error as Error).message})`);
+      throw new PlanCommentError(`cannot reach ${options.apiUrl} (${(error as Error).message}${code(error) ? `: ${code(error)}` : ''})`);
     }
     const text = await response.text();
     if (!response.ok) throw new PlanCommentError(`${method} ${url} answered ${response.status}: ${oneLine(text, 300)}`);

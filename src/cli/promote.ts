@@ -7,8 +7,9 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
 import { checkRepository } from '../model/repository';
 
@@ -130,7 +131,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const hasBranch = remoteBranch !== undefined;
   if (hasBranch) git(...auth, 'fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
   const imagesPath = (env: string) => `deploy/environments/${env}/images.yaml`;
-  const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env));
+  const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env), facts.services.map((s) => s.name));
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
   const current = at(`origin/${base}`, options.to);
@@ -350,29 +351,27 @@ function run(command: string, args: string[], options: PromoteOptions, mayFail =
   return result;
 }
 
-/** Each service's digest, and the commit it was built from (the `# commit` comment), in a file at a git ref. */
-function readImagesAt(git: (...args: string[]) => string, ref: string, file: string): Record<string, Entry> {
-  let text: string;
+/**
+ * Each service's digest, and the commit it was built from (the `# commit` comment), in a file
+ * at a git ref; read as strictly as synth reads it (no aliases or merge keys, only known
+ * services, a size limit checked before reading).
+ */
+function readImagesAt(git: (...args: string[]) => string, ref: string, file: string, services: readonly string[]): Record<string, Entry> {
+  let size: number;
   try {
-    text = git('show', `${ref}:${file}`);
+    size = Number(git('cat-file', '-s', `${ref}:${file}`).trim());
   } catch {
-    return {};
+    return {}; // no such file at that ref: nothing pinned
   }
-  return parseImages(text);
+  if (!(size <= IMAGES_FILE_LIMIT)) throw new PromoteError(`${file} at ${ref} holds ${size} bytes, more than the ${IMAGES_FILE_LIMIT} an images.yaml may have`);
+  return parseImages(git('show', `${ref}:${file}`), services, `${file} at ${ref}`);
 }
 
-export function parseImages(text: string): Record<string, Entry> {
-  const doc = parseDocument(text);
-  const images: any = doc.get('images', true);
-  const out: Record<string, Entry> = {};
-  for (const item of images?.items ?? []) {
-    const entry: any = item.value;
-    const digest = entry?.get?.('digest', true);
-    const comment = String(digest?.comment ?? '');
-    const commit = /commit ([0-9a-f]{40})/.exec(comment)?.[1];
-    out[String(item.key.value ?? item.key)] = { digest: String(digest?.value ?? ''), ...(commit ? { commit } : {}) };
-  }
-  return out;
+/** The entries of images.yaml's text; a file synth would refuse is a `PromoteError`. */
+export function parseImages(text: string, services?: readonly string[], where = 'images.yaml'): Record<string, Entry> {
+  const parsed = parseImagesText(text, services);
+  if (parsed.problem !== undefined) throw new PromoteError(`${where} ${parsed.problem.replace('<file>', where.split(' ')[0])}`);
+  return parsed.images;
 }
 
 /** The images.yaml of an environment: each digest with the commit it was built from as a comment. */
