@@ -47,7 +47,8 @@ describe('projen-gitops promote, the installed command in a bootstrapped reposit
   });
 
   /** The command, run without blocking (the fake API answers from this process). */
-  const runAsync = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+  type Result = { status: number | null; stdout: string; stderr: string };
+  const runAsync = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) => new Promise<Result>((resolve) => {
     const child = spawn(command, args, { cwd, env: userEnv(env) });
     let stdout = '';
     let stderr = '';
