@@ -42,6 +42,9 @@ export class FakeGitHub {
   /** Set by the fake when a response it was about to send broke the REST description. */
   readonly responseErrors: string[] = [];
 
+  /** Who the token writes as (GitHub sets a comment's and an issue's `user`): the workflow token's bot. */
+  login = 'github-actions[bot]';
+
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
   async start(): Promise<string> {
@@ -124,7 +127,7 @@ export class FakeGitHub {
       if (bad) return bad;
       if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
       const number = this.nextId++;
-      const issue = { number, state: 'open', title: body.title, body: body.body, labels: (body.labels ?? []).map((name: string) => ({ name })) };
+      const issue = { number, state: 'open', title: body.title, body: body.body, user: this.user(), labels: (body.labels ?? []).map((name: string) => ({ name })) };
       this.issues.set(number, issue);
       return [201, issue];
     }
@@ -140,7 +143,7 @@ export class FakeGitHub {
         const bad = checked('/repos/{owner}/{repo}/issues/{issue_number}/comments', 'post');
         if (bad) return bad;
         if (body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ field: 'body', code: 'custom', message: 'body is too long (maximum is 65536 characters)' }] }];
-        const comment = { id: this.nextId++, issue, body: body.body };
+        const comment = { id: this.nextId++, issue, body: body.body, user: this.user() };
         this.comments.set(comment.id, comment);
         return [201, comment];
       }
@@ -191,6 +194,8 @@ export class FakeGitHub {
     if (method === 'POST' && !number) {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls', 'post');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      const tooLong = this.tooLong(body);
+      if (tooLong) return tooLong;
       if ([...this.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
         return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${this.repo.split('/')[0]}:${body.head}.` }] }];
       }
@@ -201,11 +206,24 @@ export class FakeGitHub {
     if (method === 'PATCH' && number && this.pulls.has(number)) {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+      const tooLong = this.tooLong(body);
+      if (tooLong) return tooLong;
       const pull = this.pulls.get(number);
       for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
       return [200, pull];
     }
     return [404, { message: 'Not Found' }];
+  }
+
+  /** GitHub's length limits on a pull request (not in the REST description): its 422 answers. */
+  private tooLong(body: any): [number, any] | undefined {
+    if (typeof body.title === 'string' && body.title.length > 256) return [422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'title', message: 'title is too long (maximum is 256 characters)' }] }];
+    if (typeof body.body === 'string' && body.body.length > 65536) return [422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
+    return undefined;
+  }
+
+  private user() {
+    return { login: this.login, type: this.login.endsWith('[bot]') ? 'Bot' : 'User' };
   }
 
   /** Stores a ruleset the way GitHub returns it: with ids, links and defaults added. */

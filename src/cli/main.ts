@@ -3,10 +3,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
+import { oneLine } from './args';
 import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
-import { promote, PromoteError } from './promote';
+import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
@@ -43,35 +44,17 @@ previous environment (--from), or from a build of the default branch into the fi
 is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).`;
 
 async function runPromote(argv: string[]): Promise<number> {
-  const options: { to?: string; from?: string; commit?: string; digests: Record<string, string> } = { digests: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new PromoteError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--to') {options.to = value();} else if (arg === '--from') {options.from = value();} else if (arg === '--commit') {options.commit = value();} else if (arg === '--digest') {
-      const [service, digest] = value().split('=');
-      options.digests[service] = digest ?? '';
-    } else if (arg === '-h' || arg === '--help') {
+  const options = parsePromoteArgs(argv, process.env);
+  if (options === 'help') {
       console.log(PROMOTE_USAGE);
       return 0;
-    } else {throw new PromoteError(`unknown option '${arg}' (see --help)`);}
   }
-  if (!options.to) throw new PromoteError('--to ENV is needed (see --help)');
-  const token = process.env.GH_TOKEN ?? process.env.GITHUB_TOKEN;
-  if (!token) throw new PromoteError('no token: set GH_TOKEN (the GitHub App token, or the workflow token) to one with "Contents: write" and "Pull requests: write"');
   const result = await promote({
-    to: options.to,
-    from: options.from,
-    commit: options.commit,
-    digests: options.digests,
+    ...options,
     cwd: process.cwd(),
-    apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    token,
-    render: () => {
-      const synth = spawnSync('npx', ['projen'], { stdio: 'inherit' });
+    render: (dir) => {
+      // Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked).
+      const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
       if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
     },
   });
@@ -95,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'protect') return runProtect(rest);
   if (command === 'plan-comment') {
-    const options = planCommentOptions(rest, process.env, (file) => fs.readFileSync(file, 'utf-8'));
+    const options = planCommentOptions(rest, process.env, readPlan);
     if (!options) {
       console.log(PLAN_COMMENT_USAGE);
       return 0;
@@ -141,15 +124,33 @@ async function main(argv: string[]): Promise<number> {
   }, ownSpec);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
-    else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
-    else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
-    else if (error instanceof DependencyReviewError) console.error(`projen-gitops dependency-review: ${error.message}`);
-    else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
-    else console.error(error.stack);
-    process.exit(error instanceof WizardError ? error.exitCode : 1);
-  },
-);
+/** The plan file: a regular file of at most 50 MB (the comment keeps the first 64 kB). */
+function readPlan(file: string): string {
+  const stat = fs.statSync(file);
+  if (!stat.isFile()) throw new Error(`${file} is no regular file`);
+  if (stat.size > 50 * 1024 * 1024) throw new Error(`${file} holds ${stat.size} bytes, more than 50 MB`);
+  return fs.readFileSync(file, 'utf-8');
+}
+
+/**
+ * Runs a command line and returns its exit code. Every failure is one line on standard error
+ * (no stack trace): the command's own errors with their message, anything else as unexpected.
+ */
+export async function cli(argv: string[], error: (line: string) => void = (line) => console.error(line)): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review']];
+    const command = known.find(([type]) => err instanceof type)?.[1];
+    if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
+    else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);
+    else error(`projen-gitops${argv[0] && /^[a-z-]+$/.test(argv[0]) ? ` ${argv[0]}` : ''}: unexpected error: ${oneLine(err.message)} (run again with PROJEN_GITOPS_DEBUG=1 to see where)`);
+    if (process.env.PROJEN_GITOPS_DEBUG) error(err.stack ?? '');
+    return err instanceof WizardError ? err.exitCode : 1;
+  }
+}
+
+if (require.main === module) {
+  void cli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -5,9 +5,13 @@
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
+import { checkRepository } from '../model/repository';
 
 /** `deploy/promotion.json`: what synth knows and the promotion needs (managed). */
 export interface PromotionFacts {
@@ -37,8 +41,8 @@ export interface PromoteOptions {
   readonly commit?: string;
   /** A checkout of the repository with an `origin` remote. */
   readonly cwd: string;
-  /** Re-renders the manifests in `cwd` (the CLI runs `npx projen`). */
-  readonly render: () => void;
+  /** Re-renders the manifests in a checkout of the promotion branch, `dir` (the CLI runs `npx projen` there). */
+  readonly render: (dir: string) => void;
   readonly apiUrl: string;
   readonly token: string;
   /** The environment for child processes (`cosign`, `git`). */
@@ -48,6 +52,45 @@ export interface PromoteOptions {
 
 /** A failure with a message for people; the CLI prints it and exits 1. */
 export class PromoteError extends Error {}
+
+/** GitHub refuses a pull request title longer than this ("title is too long (maximum is 256 characters)"). */
+export const TITLE_LIMIT = 256;
+/** GitHub refuses a pull request body longer than this (characters). */
+export const BODY_LIMIT = 65536;
+/** A service name as the model checks it (a DNS label): what `--digest SERVICE=` takes. */
+const SERVICE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** The `promote` command's options from its arguments and environment, or `'help'`. */
+export function parsePromoteArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<PromoteOptions, 'cwd' | 'render'> | 'help' {
+  const fail = (message: string) => new PromoteError(message);
+  const { values, positionals } = parseCommandLine(argv, {
+    to: { type: 'string', multiple: true },
+    from: { type: 'string', multiple: true },
+    commit: { type: 'string', multiple: true },
+    digest: { type: 'string', multiple: true },
+    help: { type: 'boolean', short: 'h' },
+  }, fail);
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw fail(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
+  const to = single(values, 'to', fail);
+  const from = single(values, 'from', fail);
+  const commit = single(values, 'commit', fail);
+  const digests: Record<string, string> = {};
+  for (const given of (values.digest as unknown as string[] | undefined) ?? []) {
+    // An empty digest after '=' is a service the build did not publish (its job was skipped).
+    const m = /^([^=]*)=(.*)$/s.exec(given);
+    if (!m || !SERVICE.test(m[1])) throw fail(`--digest must be SERVICE=sha256:<64 hex digits> (or SERVICE= for a service the build did not publish), got ${JSON.stringify(given)}; try --digest orders=sha256:${'0'.repeat(64)}`);
+    if (m[1] in digests) throw fail(`--digest: '${m[1]}' is given twice; give each service once`);
+    digests[m[1]] = m[2];
+  }
+  if (!to) throw fail('--to ENV is needed (see --help)');
+  if (from !== undefined && (commit !== undefined || Object.keys(digests).length > 0)) throw fail('--from promotes what an environment runs; --commit and --digest are for a build: give one or the other');
+  if (from === undefined && commit === undefined) throw fail('give --from ENV, or --commit SHA with a --digest per service (see --help)');
+  const token = env.GH_TOKEN || env.GITHUB_TOKEN;
+  if (!token) throw fail('no token: set GH_TOKEN (the GitHub App token, or the workflow token) to one with "Contents: write" and "Pull requests: write"');
+  return { to, from, commit, digests, token, apiUrl: apiUrlOf(env, fail) };
+}
+
 
 interface Entry { digest: string; commit?: string }
 
@@ -62,8 +105,12 @@ export interface PromoteResult {
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const facts = readFacts(options.cwd);
   const git = (...args: string[]) => run('git', args, options).stdout;
+  const top = run('git', ['rev-parse', '--show-toplevel'], options, true).stdout.trim() || options.cwd;
+  const facts = readFacts(top);
+  // The repository goes into the API's URL paths: only an owner/name passes.
+  const badRepository = checkRepository(facts.repository);
+  if (badRepository) throw new PromoteError(`${PROMOTION_FACTS}: repository ${badRepository}; set repository in .projenrc.ts and run \`npx projen\``);
   const envs = facts.environments;
   const toIndex = envs.indexOf(options.to);
   if (toIndex < 0) throw new PromoteError(`--to: '${options.to}' is no deployed environment; try one of ${envs.join(', ')}`);
@@ -76,11 +123,15 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const isAncestor = (a: string, b: string) => run('git', ['merge-base', '--is-ancestor', a, b], options, true).status === 0;
   const branch = `${PROMOTION_BRANCH_PREFIX}${options.to}`;
   const base = facts.defaultBranch;
-  git('fetch', '--quiet', 'origin', base);
-  const hasBranch = run('git', ['ls-remote', '--exit-code', '--heads', 'origin', branch], options, true).status === 0;
-  if (hasBranch) git('fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
+  // Over https the token authenticates fetch and push (the checkout keeps no credentials).
+  const auth = /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`] : [];
+  git(...auth, 'fetch', '--quiet', 'origin', base);
+  // The branch's commit on the remote, if it exists (what a failed promotion puts back).
+  const remoteBranch = /^([0-9a-f]{40,64})\t/.exec(git(...auth, 'ls-remote', '--heads', 'origin', `refs/heads/${branch}`))?.[1];
+  const hasBranch = remoteBranch !== undefined;
+  if (hasBranch) git(...auth, 'fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
   const imagesPath = (env: string) => `deploy/environments/${env}/images.yaml`;
-  const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env));
+  const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env), facts.services.map((s) => s.name));
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
   const current = at(`origin/${base}`, options.to);
@@ -131,36 +182,49 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     return { created: false, promoted, refused };
   }
 
-  // The pull request's branch: the default branch plus the new digests, re-rendered; the
-  // checkout is back where it was afterwards.
-  const original = run('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], options, true).stdout.trim() || git('rev-parse', 'HEAD').trim();
+  // The pull request's branch is built in a temporary worktree of the default branch: the
+  // user's checkout (its HEAD, branch, index and files, committed or not) is never touched.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'projen-gitops-promote-'));
+  const dir = path.join(scratch, 'tree');
   try {
+    // No hooks of the checkout run in the scratch tree (they are the user's, for their work).
+    git('-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--quiet', '--detach', dir, `origin/${base}`);
     return await openPullRequest();
   } finally {
-    run('git', ['checkout', '--quiet', '--force', original], options, true);
+    run('git', ['worktree', 'remove', '--force', dir], options, true);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    run('git', ['worktree', 'prune'], options, true);
   }
 
   async function openPullRequest(): Promise<PromoteResult> {
-    git('checkout', '--quiet', '-B', branch, `origin/${base}`);
-    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${s}.yaml`))]));
+    const inTree = (...args: string[]) => run('git', args, { ...options, cwd: dir }).stdout;
+    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, `deploy/rendered/${options.to}/${s}.yaml`))]));
     const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
-    writeImages(path.join(options.cwd, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
-    options.render();
-    // Everything synth wrote: the rendered files and the sync record (.projen/gitops-state.json).
-    git('add', '--all');
-    const subject = `Promote ${promoted.join(', ')} to ${options.to}`;
-    run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], options);
+    writeImages(path.join(dir, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
+    // Synth needs the checkout's installed tools (`npx projen` runs .projenrc.ts with them): linked
+    // for the render, and gone before anything is staged.
+    const modules = path.join(top, 'node_modules');
+    const link = path.join(dir, 'node_modules');
+    if (fs.existsSync(modules) && !fs.existsSync(link)) fs.symlinkSync(modules, link, 'dir');
+    try {
+      options.render(dir);
+    } finally {
+      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
+    }
+    // The scratch tree started clean at the default branch: every change in it is the
+    // promotion's (images.yaml, the rendered files, the sync record .projen/gitops-state.json).
+    inTree('add', '--all');
+    const subject = pullRequestTitle(promoted, options.to);
+    run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], { ...options, cwd: dir });
+    const commit = inTree('rev-parse', 'HEAD').trim();
     const token = options.token;
-    const push = ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${branch}`];
-    // Over https the token authenticates the push (the checkout keeps no credentials).
-    run('git', /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`, ...push] : push, options);
-
+    const push = (lease: string, refspec: string, mayFail = false) => run('git', [...auth, 'push', '--quiet', `--force-with-lease=refs/heads/${branch}:${lease}`, 'origin', refspec], options, mayFail);
     const lines = promoted.map((service) => {
       const before = current[service];
       const after = wanted[service];
       const servicePath = facts.services.find((s) => s.name === service)!.path;
       const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
-      const changes = compareManifests(oldRendered[service], readOr(path.join(options.cwd, `deploy/rendered/${options.to}/${service}.yaml`)));
+      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, `deploy/rendered/${options.to}/${service}.yaml`)));
       return [
         `### ${service}`,
         '',
@@ -178,43 +242,105 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         '',
       ].join('\n');
     });
-    const body = [
+    const body = pullRequestBody([
       `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
       '',
       `Signatures verified: \`cosign verify --certificate-identity ${facts.certificateIdentity} --certificate-oidc-issuer ${facts.certificateOidcIssuer}\` accepted every digest here.`,
       ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
       '',
-      ...lines,
+    ].join('\n'), lines, [
       'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
       '',
       '<!-- projen-gitops promotion -->',
-    ].join('\n');
+    ].join('\n'));
 
     const api = githubApi(options.apiUrl, token);
     const [owner] = facts.repository.split('/');
+    // The API answers before anything is pushed: a token that cannot read the pull requests
+    // (or a wrong repository) stops here, with no branch pushed.
     const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
+    // GitHub opens a pull request only from a pushed branch: pushed now, and put back as it
+    // was (or deleted) when the pull request cannot be opened or updated.
+    if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
+    push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
     let number: number;
     let created = false;
-    if (Array.isArray(open) && open.length > 0) {
-      number = open[0].number;
-      await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
-      log(`updated pull request #${number}: ${subject}`);
-    } else {
-      number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true })).number;
-      created = true;
-      log(`opened pull request #${number}: ${subject}`);
+    try {
+      if (open.length > 0) {
+        number = open[0]?.number;
+        if (!Number.isSafeInteger(number)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered a pull request with no number; check GITHUB_API_URL`);
+        await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
+        log(`updated pull request #${number}: ${subject}`);
+      } else {
+        number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true }))?.number;
+        if (!Number.isSafeInteger(number)) throw new PromoteError(`POST /repos/${facts.repository}/pulls answered no pull request number; check GITHUB_API_URL`);
+        created = true;
+        log(`opened pull request #${number}: ${subject}`);
+      }
+    } catch (error) {
+      const undo = push(commit, remoteBranch ? `${remoteBranch}:refs/heads/${branch}` : `:refs/heads/${branch}`, true);
+      const what = remoteBranch ? `${branch} is back at ${remoteBranch.slice(0, 12)}` : `${branch} was deleted again`;
+      const undone = undo.status === 0 ? what : `${branch} could not be put back (${(undo.stderr || '').trim().split('\n').pop()}); delete it by hand`;
+      throw new PromoteError(`${(error as Error).message}; ${undone}`);
     }
     return { pullRequest: number, created, promoted, refused };
   }
 }
 
+/**
+ * The pull request's title: every service while it fits GitHub's limit, else the first ones
+ * and how many more (the body lists them all, or says it was cut).
+ */
+export function pullRequestTitle(services: string[], to: string): string {
+  const all = `Promote ${services.join(', ')} to ${to}`;
+  if (all.length <= TITLE_LIMIT) return all;
+  for (let n = services.length - 1; n >= 0; n--) {
+    const title = `Promote ${services.slice(0, n).join(', ')}${n ? ' and ' : ''}${services.length - n} more service${services.length - n === 1 ? '' : 's'} to ${to}`;
+    if (title.length <= TITLE_LIMIT) return title;
+  }
+  return `Promote ${services.length} services to ${to}`.slice(0, TITLE_LIMIT);
+}
+
+/**
+ * The pull request's body: head, one section per service and foot, under GitHub's limit. When
+ * the sections do not all fit, the last ones are left out and the body says so, naming them.
+ */
+export function pullRequestBody(head: string, sections: string[], foot: string): string {
+  const whole = [head, ...sections, foot].join('\n');
+  if (whole.length < BODY_LIMIT) return whole;
+  const names = sections.map((section) => /^### (.*)/.exec(section)?.[1] ?? '?');
+  const kept: string[] = [];
+  let size = head.length + foot.length + 2;
+  const note = (left: string[]) => {
+    const text = `**This description is cut** to GitHub's ${BODY_LIMIT}-character limit: ${left.length} service${left.length === 1 ? '' : 's'} not shown here (${left.join(', ')}); Files changed has every change.\n`;
+    return text.length > 4000 ? `**This description is cut** to GitHub's ${BODY_LIMIT}-character limit: ${left.length} services not shown here; Files changed has every change.\n` : text;
+  };
+  for (let i = 0; i < sections.length; i++) {
+    const room = BODY_LIMIT - 1 - size - sections[i].length - 1 - note(names.slice(i + 1)).length - 1;
+    if (room < 0) break;
+    kept.push(sections[i]);
+    size += sections[i].length + 1;
+  }
+  let cutHead = head;
+  if (kept.length === 0 && size + note(names).length + 1 >= BODY_LIMIT) cutHead = `${head.slice(0, BODY_LIMIT - foot.length - note(names).length - 100)}...`;
+  return [cutHead, ...kept, note(names.slice(kept.length)), foot].join('\n');
+}
+
 function readFacts(cwd: string): PromotionFacts {
   const file = path.join(cwd, PROMOTION_FACTS);
+  let facts: any;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf-8'));
+    facts = JSON.parse(fs.readFileSync(file, 'utf-8'));
   } catch (e) {
-    throw new PromoteError(`cannot read ${PROMOTION_FACTS} (${(e as Error).message.split('\n')[0]}); run \`npx projen\` with promotion on first`);
+    throw new PromoteError(`cannot read ${PROMOTION_FACTS} (${oneLine((e as Error).message, 200)}); run \`npx projen\` with promotion on first`);
   }
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const ok = facts && typeof facts === 'object'
+    && ['repository', 'defaultBranch', 'certificateIdentity', 'certificateOidcIssuer'].every((k) => typeof facts[k] === 'string')
+    && strings(facts.environments) && facts.environments.every((e: string) => SERVICE.test(e))
+    && Array.isArray(facts.services) && facts.services.every((s: any) => s && SERVICE.test(s.name) && typeof s.image === 'string' && typeof s.path === 'string');
+  if (!ok) throw new PromoteError(`${PROMOTION_FACTS} is not what synth writes (repository, defaultBranch, environments, services, certificateIdentity, certificateOidcIssuer); put it back with \`git checkout -- ${PROMOTION_FACTS}\` and run \`npx projen\``);
+  return facts;
 }
 
 function run(command: string, args: string[], options: PromoteOptions, mayFail = false): SpawnSyncReturns<string> {
@@ -225,29 +351,27 @@ function run(command: string, args: string[], options: PromoteOptions, mayFail =
   return result;
 }
 
-/** Each service's digest, and the commit it was built from (the `# commit` comment), in a file at a git ref. */
-function readImagesAt(git: (...args: string[]) => string, ref: string, file: string): Record<string, Entry> {
-  let text: string;
+/**
+ * Each service's digest, and the commit it was built from (the `# commit` comment), in a file
+ * at a git ref; read as strictly as synth reads it (no aliases or merge keys, only known
+ * services, a size limit checked before reading).
+ */
+function readImagesAt(git: (...args: string[]) => string, ref: string, file: string, services: readonly string[]): Record<string, Entry> {
+  let size: number;
   try {
-    text = git('show', `${ref}:${file}`);
+    size = Number(git('cat-file', '-s', `${ref}:${file}`).trim());
   } catch {
-    return {};
+    return {}; // no such file at that ref: nothing pinned
   }
-  return parseImages(text);
+  if (!(size <= IMAGES_FILE_LIMIT)) throw new PromoteError(`${file} at ${ref} holds ${size} bytes, more than the ${IMAGES_FILE_LIMIT} an images.yaml may have`);
+  return parseImages(git('show', `${ref}:${file}`), services, `${file} at ${ref}`);
 }
 
-export function parseImages(text: string): Record<string, Entry> {
-  const doc = parseDocument(text);
-  const images: any = doc.get('images', true);
-  const out: Record<string, Entry> = {};
-  for (const item of images?.items ?? []) {
-    const entry: any = item.value;
-    const digest = entry?.get?.('digest', true);
-    const comment = String(digest?.comment ?? '');
-    const commit = /commit ([0-9a-f]{40})/.exec(comment)?.[1];
-    out[String(item.key.value ?? item.key)] = { digest: String(digest?.value ?? ''), ...(commit ? { commit } : {}) };
-  }
-  return out;
+/** The entries of images.yaml's text; a file synth would refuse is a `PromoteError`. */
+export function parseImages(text: string, services?: readonly string[], where = 'images.yaml'): Record<string, Entry> {
+  const parsed = parseImagesText(text, services);
+  if (parsed.problem !== undefined) throw new PromoteError(`${where} ${parsed.problem.replace('<file>', where.split(' ')[0])}`);
+  return parsed.images;
 }
 
 /** The images.yaml of an environment: each digest with the commit it was built from as a comment. */
@@ -286,7 +410,7 @@ function commitsBetween(git: (...args: string[]) => string, from: string, to: st
 function githubApi(apiUrl: string, token: string) {
   const root = apiUrl.replace(/\/+$/, '');
   return async (method: string, route: string, body?: object): Promise<any> => {
-    const response = await fetch(`${root}${route}`, {
+    const send = () => fetch(`${root}${route}`, {
       method,
       headers: {
         'accept': 'application/vnd.github+json',
@@ -297,16 +421,26 @@ function githubApi(apiUrl: string, token: string) {
       },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(30_000),
-    }).catch((error: Error) => {
-      throw new PromoteError(`cannot reach ${root} (${error.message}); check GITHUB_API_URL`);
+    });
+    const unreachable = (error: Error) => new PromoteError(`cannot reach ${root} (${error.message}${(error.cause as any)?.code ? `: ${(error.cause as any).code}` : ''}); check GITHUB_API_URL`);
+    // A kept-alive connection the server closed meanwhile fails at once: a read is sent again (never a write).
+    const response = await send().catch((error: Error) => {
+      if (method !== 'GET' || !/^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/.test(String((error.cause as any)?.code))) throw unreachable(error);
+      return send().catch((again: Error) => {
+        throw unreachable(again);
+      });
     });
     const text = await response.text();
     if (!response.ok) {
       const hint = response.status === 403 || response.status === 401
         ? '; the token needs "Contents: write" and "Pull requests: write" on the repository (the GitHub App, or the workflow token with "Allow GitHub Actions to create and approve pull requests")'
         : '';
-      throw new PromoteError(`${method} ${route.split('?')[0]} answered ${response.status} (${text.slice(0, 300)})${hint}`);
+      throw new PromoteError(`${method} ${route.split('?')[0]} answered ${response.status} (${oneLine(text, 300)})${hint}`);
     }
-    return text ? JSON.parse(text) : undefined;
+    try {
+      return text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new PromoteError(`${method} ${route.split('?')[0]} answered ${response.status} with no JSON (${JSON.stringify(oneLine(text, 100))}); check GITHUB_API_URL`);
+    }
   };
 }

@@ -64,7 +64,7 @@ function run(options: Partial<PromoteOptions> & { to: string }) {
     cwd: work,
     apiUrl,
     token: github.token,
-    render: () => synthIn(work),
+    render: (dir?: string) => synthIn(dir ?? work),
     env: { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, COSIGN_LOG: cosignLog },
     log: (line) => lines.push(line),
     ...options,
@@ -208,6 +208,67 @@ describe('projen-gitops promote, for real against git, synth and the fake GitHub
     expect([refused.status, refused.stderr.trim()]).toEqual([1, "projen-gitops promote: --to: a build goes into the first environment, 'dev', got 'staging'; use --from dev to promote into staging"]);
     const noToken = spawnSync(process.execPath, [cli, 'promote', '--from', 'dev', '--to', 'staging'], { cwd: work, encoding: 'utf-8', env: { ...env, GH_TOKEN: '', GITHUB_TOKEN: '' } });
     expect(noToken.stderr).toMatch(/^projen-gitops promote: no token: set GH_TOKEN/);
+  });
+
+  test("a checkout with modified, staged and untracked files: nothing of the user's is committed, pushed, moved or removed", async () => {
+    // The user is on a branch of their own, mid-work: a modified tracked file, a staged one, an
+    // untracked one and a staged new one (the kind of files `git add --all` picks up).
+    git(work, 'checkout', '--quiet', '-B', 'my-work', 'origin/main');
+    fs.appendFileSync(path.join(work, 'services/worker/CHANGE.md'), 'staged edit\n');
+    git(work, 'add', 'services/worker/CHANGE.md');
+    fs.appendFileSync(path.join(work, 'services/worker/CHANGE.md'), 'unstaged edit on top\n');
+    fs.writeFileSync(path.join(work, 'notes.txt'), 'untracked notes\n');
+    fs.writeFileSync(path.join(work, 'deploy/environments/dev/images.yaml'), 'images: {}\n# my own draft\n');
+    fs.writeFileSync(path.join(work, 'staged-new.txt'), 'staged new file\n');
+    git(work, 'add', 'staged-new.txt');
+    const state = () => ({
+      head: git(work, 'rev-parse', 'HEAD'),
+      branch: git(work, 'symbolic-ref', '--short', 'HEAD'),
+      status: git(work, 'status', '--porcelain=v1', '--untracked-files=all'),
+      index: git(work, 'diff', '--cached'),
+      worktree: git(work, 'diff'),
+      files: Object.fromEntries(['services/worker/CHANGE.md', 'notes.txt', 'staged-new.txt', 'deploy/environments/dev/images.yaml'].map((f) => [f, fs.readFileSync(path.join(work, f), 'utf-8')])),
+      worktrees: git(work, 'worktree', 'list', '--porcelain'),
+    });
+    const before = state();
+    const result = await run({ to: 'dev', commit: git(work, 'rev-parse', 'origin/main'), digests: { orders: digest('9') } });
+    expect(result.promoted).toContain('orders');
+    expect(state()).toEqual(before);
+    // The promotion branch holds the promotion only: main plus images.yaml and what synth renders from it.
+    git(work, 'fetch', '--quiet', 'origin');
+    const changed = git(work, 'diff', '--name-only', 'origin/main', 'origin/promote/dev').split('\n').sort();
+    expect(changed).toEqual(expect.arrayContaining(['deploy/environments/dev/images.yaml', 'deploy/rendered/dev/orders.yaml']));
+    expect(changed.filter((f) => !/^deploy\/(environments\/dev\/images\.yaml|rendered\/dev\/)|^\.projen\/gitops-state\.json$/.test(f))).toEqual([]);
+    expect(onBranch('promote/dev', 'deploy/environments/dev/images.yaml')).not.toContain('my own draft');
+    for (const file of ['notes.txt', 'staged-new.txt']) expect(spawnSync('git', ['cat-file', '-e', `origin/promote/dev:${file}`], { cwd: work }).status).not.toBe(0);
+    expect(onBranch('promote/dev', 'services/worker/CHANGE.md')).not.toContain('staged edit');
+    // The user's work is still theirs: put it away for the tests that follow.
+    git(work, 'reset', '--quiet', '--hard');
+    git(work, 'clean', '--quiet', '-fd');
+    git(work, 'checkout', '--quiet', 'main');
+    git(work, 'branch', '--quiet', '-D', 'my-work');
+  });
+
+  test('a 403 from the API leaves no pushed branch behind (and an existing branch as it was)', async () => {
+    git(work, 'fetch', '--quiet', 'origin');
+    const existing = git(work, 'rev-parse', 'origin/promote/dev');
+    const remoteBranches = () => git(root, '--git-dir', path.join(root, 'origin.git'), 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/');
+    github.failWrites = { status: 403, body: { message: 'Resource not accessible by integration' } };
+    try {
+      // The open dev pull request cannot be updated: its branch keeps what it had.
+      await expect(run({ to: 'dev', commit: git(work, 'rev-parse', 'origin/main'), digests: { orders: digest('8') } })).rejects.toThrow(/answered 403/);
+      expect(remoteBranches()).toContain(`refs/heads/promote/dev ${existing}`);
+      // A pull request that cannot be opened leaves no branch: staging has none yet.
+      for (const pull of github.pulls.values()) if (pull.head.ref === 'promote/staging') pull.state = 'closed';
+      git(root, '--git-dir', path.join(root, 'origin.git'), 'update-ref', '-d', 'refs/heads/promote/staging');
+      git(root, '--git-dir', path.join(root, 'origin.git'), 'update-ref', 'refs/heads/main', git(work, 'rev-parse', 'origin/promote/dev'));
+      const branchesBefore = remoteBranches();
+      await expect(run({ from: 'dev', to: 'staging' })).rejects.toThrow(/answered 403/);
+      expect(remoteBranches()).toBe(branchesBefore);
+      expect(remoteBranches()).not.toContain('refs/heads/promote/staging');
+    } finally {
+      github.failWrites = undefined;
+    }
   });
 
   test('a promotion that skips an environment, or a build into a later one, is refused with the fix', async () => {

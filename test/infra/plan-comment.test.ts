@@ -73,7 +73,7 @@ describe('plan-comment command line', () => {
   });
   test.each([
     [['--root', 'dev', '--plan', 'p', '--status', '0'], /either --pr NUMBER or --drift/],
-    [['--root', 'dev', '--plan', 'p', '--status', '3', '--pr', '1'], /--status must be 0, 1 or 2, got "3"/],
+    [['--root', 'dev', '--plan', 'p', '--status', '3', '--pr', '1'], /--status must be 0, 1 or 2 \(the plan's exit code\), got "3"/],
     [['--root', 'dev', '--plan', 'p', '--status', '0', '--pr', 'x'], /--pr must be a pull request number/],
     [['--bogus'], /unknown option '--bogus'/],
   ])('%j is refused', (argv, message) => {
