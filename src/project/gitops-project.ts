@@ -24,7 +24,8 @@ import { HelmChart } from '../helm/helm-chart';
 import { InfraWorkflow } from '../infra/infra-workflow';
 import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
-import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
 
 /** Options for `GitOpsProject`. */
@@ -81,6 +82,24 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @featured
    */
   readonly repository?: string;
+
+  /**
+   * The npm registry this repository's tooling installs from (a company template published
+   * to an internal registry): `.npmrc`, every workflow that runs `npm ci` (the token from the
+   * secret, through `env:`) and Dependabot (`registries:`) use it.
+   * @default - registry.npmjs.org, no token
+   */
+  readonly npmRegistry?: NpmRegistry;
+
+  /**
+   * A registry prefix in front of every default base and build image, for a pull-through
+   * mirror: `mirror.acme.internal/hub` turns `docker.io/library/python:3.12-slim-trixie` into
+   * `mirror.acme.internal/hub/docker.io/library/python:3.12-slim-trixie`, and so for every
+   * runtime. A host (with a `.` or a port) and optional lowercase path parts. `baseImage` and
+   * `buildImage`, when set, are taken as written.
+   * @default - images pulled from their own registries
+   */
+  readonly baseImageMirror?: string;
 
   /**
    * Git tags that publish a release image and are protected.
@@ -281,9 +300,18 @@ export class GitOpsProject extends javascript.NodeProject {
   /** Guards managed files against silent overwrites and records what synth wrote. */
   public readonly syncGuard: SyncGuard;
 
+  /** The company template the project was made from, if any. */
+  public readonly template?: Template;
+
   private readonly deploys: boolean;
 
-  constructor(options: GitOpsProjectOptions) {
+  /**
+   * @param options the repository's options (`.projenrc.ts`)
+   * @param templateDefaults a company template's defaults, under the options: a template class
+   * passes them (`super(options, { template: '@acme/gitops-template', requiredApprovals: 2 })`)
+   */
+  constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
+    options = withTemplateDefaults(options, templateDefaults);
     super({
       ...options,
       ...repositoryDefaults(options.defaultBranch),
@@ -293,6 +321,7 @@ export class GitOpsProject extends javascript.NodeProject {
       devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
     });
 
+    if (templateDefaults !== undefined) this.template = new Template(this, templateDefaults);
     // The components' own option names, as GitOpsProjectOptions spells them.
     renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
@@ -315,7 +344,7 @@ export class GitOpsProject extends javascript.NodeProject {
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
     // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
-    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE);
+    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
@@ -340,7 +369,15 @@ export class GitOpsProject extends javascript.NodeProject {
       defaultBranch: options.defaultBranch,
       tagPattern: options.tagPattern,
       runsOn: options.runsOn,
+      npmRegistry: options.npmRegistry,
+      baseImageMirror: options.baseImageMirror,
     });
+    const npm = repository.facts.npmRegistry;
+    if (npm) {
+      // The token is read from the environment when npm runs: never written to a file.
+      this.npmrc.addRegistry(npm.url, npm.scope);
+      this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
+    }
     const branch = repository.facts.defaultBranch;
     this.environments = new Environments(this, { environments: options.environments });
     // Deployed once asked for (repository known, or environments given) and some environment is on.
