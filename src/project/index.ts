@@ -1,2 +1,3 @@
 export * from './gitops-project';
 export * from './repo-readme';
+export * from './gitops-template-project';
