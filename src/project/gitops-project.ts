@@ -6,6 +6,7 @@ import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
+import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
@@ -311,7 +312,8 @@ export class GitOpsProject extends javascript.NodeProject {
    * passes them (`super(options, { template: '@acme/gitops-template', requiredApprovals: 2 })`)
    */
   constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
-    options = withTemplateDefaults(options, templateDefaults);
+    const created = creationOptions(options);
+    options = withTemplateDefaults({ ...options, ...created }, templateDefaults);
     super({
       ...options,
       ...repositoryDefaults(options.defaultBranch),
@@ -344,7 +346,7 @@ export class GitOpsProject extends javascript.NodeProject {
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
     // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
-    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults);
+    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults, created);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
@@ -480,6 +482,21 @@ export class GitOpsProject extends javascript.NodeProject {
       releaseSyncLock(this);
     }
   }
+}
+
+/**
+ * Options `projen new` has no switch for (`services`, `environments`: lists of structs), given
+ * by the wizard as JSON in `PROJEN_GITOPS_NEW_OPTIONS` while it runs `projen new`: taken only
+ * when the project is being created, and written into the new `.projenrc.ts` as options.
+ */
+function creationOptions(options: GitOpsProjectOptions): Pick<GitOpsProjectOptions, 'services' | 'environments'> {
+  const json = process.env[NEW_OPTIONS_VARIABLE];
+  if (json === undefined || (options as { __new__?: unknown }).__new__ === undefined) return {};
+  const parsed = JSON.parse(json) as Pick<GitOpsProjectOptions, 'services' | 'environments'>;
+  return {
+    ...(parsed.services !== undefined ? { services: parsed.services } : {}),
+    ...(parsed.environments !== undefined ? { environments: parsed.environments } : {}),
+  };
 }
 
 /** NodeProject settings for an application repository: no npm library or release machinery. */

@@ -35,6 +35,14 @@ export interface GitOpsTemplateProjectOptions extends cdk.JsiiProjectOptions {
   readonly baseImageMirror?: string;
 
   /**
+   * Repositories install only the template's scope (`@acme/...`) from the internal registry
+   * (`npmRegistryUrl`), everything else from registry.npmjs.org; `false` installs every package
+   * from it (a registry that proxies npmjs, or a package without a scope).
+   * @default - true when the package name has a scope
+   */
+  readonly npmRegistryScoped?: boolean;
+
+  /**
    * Approving reviews the template requires by default (0 to 10).
    * @default 2
    */
@@ -84,8 +92,7 @@ const ORG = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/;
  * with a test, a README (adding options and defaults, publishing, rolling out) and a release
  * workflow that publishes to the internal npm registry (`npmRegistryUrl`, token in the secret
  * `npmTokenSecret`). Service teams then run `npx projen new --from <this package>`.
- *
- * @pjid gitops-template
+ * `npx projen-gitops template <dir> --name @acme/gitops-template` starts one.
  */
 export class GitOpsTemplateProject extends cdk.JsiiProject {
   /** The template's project class. */
@@ -101,7 +108,7 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
       pjid: 'gitops',
       registry: options.imageRegistry ?? 'ghcr.io',
       baseImageMirror: options.baseImageMirror,
-      npmRegistry: { url: registryUrl, scope: names.scope, tokenSecret },
+      npmRegistry: { url: registryUrl, scope: options.npmRegistryScoped === false ? undefined : names.scope, tokenSecret },
       requiredApprovals: options.requiredApprovals ?? 2,
       codeOwner: `@${names.org}/platform`,
       codeOwnerPattern: `@${names.org}\\/platform`,

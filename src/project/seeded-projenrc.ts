@@ -10,9 +10,9 @@ import { templateOptionDefaults, TemplateDefaults } from '../model/template-defa
  * projen comments out the featured options with their defaults (`// runtime: Runtime.NODE,`)
  * but imports only the project class, and lists every runtime's version option. Internal.
  */
-export function seedProjenrc(text: string, runtime: Runtime, defaults?: TemplateDefaults): string {
+export function seedProjenrc(text: string, runtime: Runtime, defaults?: TemplateDefaults, created: Record<string, unknown> = {}): string {
   const own = runtimeFacts(runtime)?.version?.option;
-  let out = showTemplateDefaults(text, defaults);
+  let out = showTemplateDefaults(writeCreated(text, created), defaults);
   // Version options of other runtimes would be rejected for this one.
   for (const option of VERSION_OPTIONS.filter((o) => o !== own)) {
     out = out.replace(new RegExp(`^[ \\t]*// ${option}: .*\\n`, 'gm'), '');
@@ -29,6 +29,33 @@ export function seedProjenrc(text: string, runtime: Runtime, defaults?: Template
     }
   }
   return out;
+}
+
+/** `Runtime.GO` for 'go': the enum member, as a person writes it. */
+function runtimeSource(value: unknown): string {
+  const key = Object.entries(Runtime).find(([, v]) => v === value)?.[0];
+  return key ? `Runtime.${key}` : JSON.stringify(value);
+}
+
+/** A value as TypeScript source, runtimes as `Runtime.X`. */
+function source(value: unknown, key?: string): string {
+  if (key === 'runtime') return runtimeSource(value);
+  if (Array.isArray(value)) return `[${value.map((v) => source(v)).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{ ${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${source(v, k)}`).join(', ')} }`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Options given at creation that `projen new` has no switch for (the wizard's services and
+ * environments), written as options right after the name, once.
+ */
+function writeCreated(text: string, created: Record<string, unknown>): string {
+  const lines = Object.entries(created).filter(([key, value]) => value !== undefined && !new RegExp(`^[ \\t]*${key}:`, 'm').test(text))
+    .map(([key, value]) => `  ${key}: ${source(value)},`);
+  if (lines.length === 0) return text;
+  return text.replace(/^( {2}name: .*\n)/m, (line) => `${line}${lines.join('\n')}\n`);
 }
 
 /**
@@ -59,7 +86,8 @@ function showTemplateDefaults(text: string, defaults: TemplateDefaults | undefin
 
 /** Rewrites the new `.projenrc.ts` once, when the project is created (after projen writes it). */
 export class SeededProjenrc extends Component {
-  constructor(project: Project, private readonly file: string, private readonly runtime: Runtime, private readonly defaults?: TemplateDefaults) {
+  constructor(project: Project, private readonly file: string, private readonly runtime: Runtime, private readonly defaults?: TemplateDefaults,
+    private readonly created: Record<string, unknown> = {}) {
     super(project);
   }
 
@@ -67,7 +95,7 @@ export class SeededProjenrc extends Component {
     const file = path.join(this.project.outdir, this.file);
     if (!fs.existsSync(file)) return;
     const text = fs.readFileSync(file, 'utf-8');
-    const seeded = seedProjenrc(text, this.runtime, this.defaults);
+    const seeded = seedProjenrc(text, this.runtime, this.defaults, this.created);
     if (seeded !== text) fs.writeFileSync(file, seeded);
   }
 }

@@ -1,7 +1,7 @@
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import { parse } from 'yaml';
-import { GitOpsTemplateProject, GitOpsTemplateProjectOptions } from '../../src';
+import { GitOpsTemplateProject, GitOpsTemplateProjectOptions } from '../../src/template';
 import { synth, tempdir } from '../util';
 
 const template = (options: Partial<GitOpsTemplateProjectOptions> = {}) => new GitOpsTemplateProject({
