@@ -121,7 +121,7 @@ describe('the package to create from', () => {
 describe('flags', () => {
   test('parse', () => {
     expect(parseArgs(['orders', '--port', '3000', '--health-path=/ready', '-y', '--force', '--from', 'x@file:/t.tgz'])).toEqual({
-      dir: 'orders', flags: new Map([['port', '3000'], ['health-path', '/ready']]), yes: true, force: true, from: 'x@file:/t.tgz', help: false,
+      dir: 'orders', flags: new Map([['port', '3000'], ['health-path', '/ready']]), yes: true, force: true, from: 'x@file:/t.tgz', help: false, templateArgs: [],
     });
   });
 
@@ -174,7 +174,8 @@ describe('questions', () => {
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
       expect.stringMatching(/^healthPath must be an absolute URL path.*, got 'healthz'; try '\/healthz'$/),
-      expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
+      // The grammar synth checks a service name with (a DNS label), not the project name's.
+      expect.stringMatching(/^services 'Bad Name': must be a lowercase name of letters, digits and '-'.*try 'bad-name'$/),
       expect.stringMatching(/^repository must be a GitHub repository as 'owner\/name'/),
       expect.stringMatching(/^environments 'Prod': must be a DNS label/),
     ]);

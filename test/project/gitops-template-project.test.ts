@@ -30,7 +30,7 @@ describe('GitOpsTemplateProject (a company template package)', () => {
     const index = out['src/index.ts'];
     expect(index).toMatch(/export class AcmeGitOpsProject extends GitOpsProject \{/);
     expect(index).toMatch(/@pjid gitops$/m);
-    expect(index).toMatch(/export const DEFAULTS: TemplateDefaults = \{\n {2}template: '@acme\/gitops-template',/);
+    expect(index).toMatch(/const DEFAULTS: TemplateDefaults = \{\n {2}template: '@acme\/gitops-template',/);
     expect(index).toMatch(/npmRegistry: \{ url: 'https:\/\/npm\.acme\.example\/', scope: '@acme', tokenSecret: 'NPM_TOKEN' \}/);
     expect(index).toMatch(/readonly team\?: string;/);
     expect(index).toMatch(/\}, DEFAULTS\);/);
