@@ -8,7 +8,6 @@
  * package:js`, and verdaccio (`bash scripts/install-verdaccio.sh`).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -83,11 +82,12 @@ describeWithRegistry('a company template published to a private npm registry', (
     const port = await freePort();
     registry = `http://127.0.0.1:${port}/`;
     const password = `pw-${stamp}`;
-    fs.writeFileSync(path.join(work, 'htpasswd'), `acme:{SHA}${createHash('sha1').update(password).digest('base64')}\n`);
+    fs.writeFileSync(path.join(work, 'htpasswd'), '');
     fs.writeFileSync(path.join(work, 'config.yaml'), [
       `storage: ${path.join(work, 'storage')}`,
       'auth:',
-      `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: -1 }`,
+      // One user, registered below (its token is what npm sends); then registration is closed.
+      `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: 1 }`,
       'uplinks:',
       '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s }',
       'packages:',
