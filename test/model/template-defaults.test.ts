@@ -3,7 +3,7 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 import { parse } from 'yaml';
 import { GitOpsProject, GitOpsProjectOptions, Runtime, TemplateDefaults } from '../../src';
 import { seedProjenrc } from '../../src/project/seeded-projenrc';
-import { synth, tempdir } from '../util';
+import { actionlint, synth, tempdir } from '../util';
 
 const ACME: TemplateDefaults = {
   template: '@acme/gitops-template',
@@ -107,6 +107,13 @@ describe('private npm registry', () => {
     for (const step of installs) {
       expect(step.env).toEqual({ NODE_AUTH_TOKEN: '${{ secrets.ACME_NPM_TOKEN }}' });
       expect(step.run).not.toMatch(/TOKEN|secrets/);
+    }
+  });
+
+  test('actionlint accepts every workflow with the token step (and shellcheck its scripts)', async () => {
+    const out = synth(acme({ runsOn: 'ubuntu-24.04', services: [{ name: 'worker' }] })); // actionlint knows GitHub's runner labels only
+    for (const [file, text] of Object.entries(out).filter(([p]) => p.startsWith('.github/workflows/'))) {
+      expect([file, await actionlint(text as string, file)]).toEqual([file, []]);
     }
   });
 
