@@ -89,7 +89,8 @@ describeWithRegistry('a company template published to a private npm registry', (
       // One user, registered below (its token is what npm sends); then registration is closed.
       `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: 1 }`,
       'uplinks:',
-      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s }',
+      // Package documents kept an hour: every install after the first is served from storage.
+      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s, maxage: 60m }',
       'packages:',
       // Ours and the company's need a token; everything else is proxied from npmjs.
       "  '@acme/*': { access: $authenticated, publish: $authenticated }",
@@ -119,7 +120,8 @@ describeWithRegistry('a company template published to a private npm registry', (
     });
     token = ((await login.json()) as { token: string }).token;
     expect(token).toBeTruthy();
-    fs.writeFileSync(userconfig, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\ncache=${path.join(work, 'npm-cache')}\n`);
+    // The machine's npm cache serves tarballs by their integrity; package documents come from the registry.
+    fs.writeFileSync(userconfig, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
 
     // This build of projen-gitops, published under a version of its own.
     const tarball = fs.readdirSync(path.join(ROOT, 'dist', 'js')).find((f) => /^projen-gitops@.*\.jsii\.tgz$/.test(f));
@@ -168,7 +170,7 @@ describeWithRegistry('a company template published to a private npm registry', (
     const built = fs.readdirSync(path.join(templateDir, 'dist', 'js')).find((f) => f.endsWith('.tgz'))!;
     templateVersion = JSON.parse(fs.readFileSync(path.join(templateDir, 'package.json'), 'utf-8')).version;
     timed('npm publish dist/js/*.tgz (template)', () => ok('npm', ['publish', path.join('dist', 'js', built), '--registry', registry], templateDir, env()));
-  });
+  }, 1_800_000);
 
   /** The company defaults, as a repository made from the template shows them. */
   function expectCompanyDefaults(dir: string, owners: string) {
