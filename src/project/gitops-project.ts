@@ -313,7 +313,10 @@ export class GitOpsProject extends javascript.NodeProject {
    */
   constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
     const created = creationOptions(options);
-    options = withTemplateDefaults({ ...options, ...created }, templateDefaults);
+    // The options as written in .projenrc.ts: a misspelt one is reported there; the
+    // template's own are checked by `Template`, under `templateDefaults`.
+    const written: GitOpsProjectOptions = { ...options, ...created };
+    options = withTemplateDefaults(written, templateDefaults);
     super({
       ...options,
       ...repositoryDefaults(options.defaultBranch),
@@ -332,7 +335,7 @@ export class GitOpsProject extends javascript.NodeProject {
         .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
         .filter((p): p is { option: string; message: string } => p.message !== undefined));
       return [
-        ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
+        ...unknownOptions('projen-gitops.GitOpsProjectOptions', written, 'GitOpsProject'),
         ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
         ...dependencyProblems,
       ];

@@ -131,6 +131,9 @@ describeWithRegistry('a company template published to a private npm registry', (
     ok('tar', ['-xzf', path.join(ROOT, 'dist', 'js', tarball), '-C', unpacked, '--strip-components=1'], work);
     const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf-8'));
     fs.writeFileSync(path.join(unpacked, 'package.json'), JSON.stringify({ ...pkg, version, publishConfig: undefined }, null, 2));
+    // jsii reads a dependency's version from its assembly: the template's build checks it against its peer range.
+    const assembly = JSON.parse(fs.readFileSync(path.join(unpacked, '.jsii'), 'utf-8'));
+    fs.writeFileSync(path.join(unpacked, '.jsii'), JSON.stringify({ ...assembly, version }));
     timed('npm publish projen-gitops', () => ok('npm', ['publish', unpacked, '--tag', 'e2e', '--registry', registry], work, env()));
   }, 300_000);
 
