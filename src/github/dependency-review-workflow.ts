@@ -1,5 +1,6 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, pullRequestWorkflow, uses } from './actions';
+import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
@@ -43,7 +44,7 @@ export class DependencyReviewWorkflow extends Component {
     const gh = github.GitHub.of(project);
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DependencyReviewWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
-      ...(SEVERITIES.includes(severity) ? [] : [{ option: 'failOnSeverity', message: `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(severity)}; try 'moderate'` }]),
+      ...(SEVERITIES.includes(severity) ? [] : [{ option: 'failOnSeverity', message: `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${show(severity)}; try 'moderate'` }]),
     ]);
     if (!gh) return;
 

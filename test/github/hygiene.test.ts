@@ -89,7 +89,7 @@ describe('DependencyReviewWorkflow', () => {
     expect(parse(synth(project)[FILE]).jobs.review.steps[1].with['fail-on-severity']).toBe('high');
     const bad = gitopsProject({ dependencyReview: false });
     new DependencyReviewWorkflow(bad, { failOnSeverity: 'severe' });
-    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got "severe"; try 'moderate'/);
+    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got 'severe'; try 'moderate'/);
   });
 });
 
