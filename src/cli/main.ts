@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
@@ -9,6 +9,7 @@ import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE }
 import { parsePreviewArgs, preview } from './preview';
 import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
+import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -74,8 +75,29 @@ Options:
   --exit-code  exit 1 when something would change (for scripts and CI), as git diff does
   -h, --help   show this help`;
 
+/** Every subcommand with one line: what `projen-gitops --help` starts with. */
+const COMMANDS = `Usage: projen-gitops <command> [options]   (projen-gitops <command> --help for its options)
+
+Commands:
+  new [dir]          create a GitOps repository (the default command; asks what flags do not answer)
+  template [dir]     start a company template package built on projen-gitops
+  protect            create or update the repository rulesets on GitHub
+  preview            print the patch \`npx projen\` would apply, writing nothing
+  promote            open the pull request that promotes image digests to an environment
+  check-manifests    check the rendered manifests against helm template (the deploy check)
+  plan-comment       post an infra plan on its pull request (the infra workflow)
+  dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
+  help               print the help of every command`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    console.log(`${COMMANDS}\n\n${NEW_USAGE}`);
+    return 0;
+  }
+  if (command === 'template') {
+    return runTemplate(rest, { log: (line) => console.log(line), error: (line) => console.error(line) }, ownSpec);
+  }
   if (command === 'protect') return runProtect(rest);
   if (command === 'plan-comment') {
     const options = planCommentOptions(rest, process.env, readPlan);
@@ -112,7 +134,21 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}`);
+    console.log(`${COMMANDS}
+
+${NEW_USAGE}
+
+${TEMPLATE_USAGE}
+
+${PROTECT_USAGE}
+
+${PREVIEW_USAGE}
+
+${PLAN_COMMENT_USAGE}
+
+${PROMOTE_USAGE}
+
+${DEPENDENCY_REVIEW_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -145,9 +181,10 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);
+    else if (err instanceof TemplateError) error(`projen-gitops template: ${oneLine(err.message)}`);
     else error(`projen-gitops${argv[0] && /^[a-z-]+$/.test(argv[0]) ? ` ${argv[0]}` : ''}: unexpected error: ${oneLine(err.message)} (run again with PROJEN_GITOPS_DEBUG=1 to see where)`);
     if (process.env.PROJEN_GITOPS_DEBUG) error(err.stack ?? '');
-    return err instanceof WizardError ? err.exitCode : 1;
+    return err instanceof WizardError ? err.exitCode : err instanceof TemplateError ? 2 : 1;
   }
 }
 
