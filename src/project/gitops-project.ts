@@ -1,4 +1,4 @@
-import { javascript, ProjectOptions, typescript } from 'projen';
+import { Component, FileBase, javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
@@ -8,6 +8,7 @@ import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
+import { indexedComponents, indexedFindFile } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -432,6 +433,19 @@ export class GitOpsProject extends javascript.NodeProject {
     // The chart reports its options under the service's path (`services[1].deployment`), read when it validates.
     if (this.deploys) new HelmChart(this, { ...deployment, image: service });
     return service;
+  }
+
+  /**
+   * Every component of this project, as projen lists them; kept current as components are
+   * added, instead of projen's walk over the whole tree on each call (it asks once per file).
+   */
+  public get components(): Component[] {
+    return indexedComponents(this);
+  }
+
+  /** The file at `filePath` in this project or a subproject, from an index instead of a walk over the tree. */
+  public tryFindFile(filePath: string): FileBase | undefined {
+    return indexedFindFile(this, filePath);
   }
 
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
