@@ -8,6 +8,7 @@ import { manifestStream } from './manifests';
 import { renderChart } from './render';
 import { ChartValues, chartValues, DIGEST_PATTERN, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
 import { ContainerImage } from '../container/container-image';
+import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { readTemplate } from '../core/templates';
@@ -53,6 +54,7 @@ class AutomationFile extends Component {
 
   constructor(project: Project, public readonly filePath: string, private readonly env: string, private readonly initial: () => string) {
     super(project);
+    indexComponent(this, AutomationFile);
   }
 
   /** The digests it pins and its problems, read once per synth. */
@@ -88,7 +90,7 @@ export function imagesFile(env: string): string {
 export class HelmChart extends Component {
   /** Every chart of the project. */
   public static all(project: Project): HelmChart[] {
-    return project.components.filter((c): c is HelmChart => c instanceof HelmChart);
+    return componentsOfType(project, HelmChart);
   }
 
   /** The service's image. */
@@ -104,6 +106,7 @@ export class HelmChart extends Component {
 
   constructor(project: Project, options: HelmChartOptions) {
     super(project);
+    indexComponent(this, HelmChart);
     this.options = options;
     this.image = options.image;
     const { image: _image, optionPath: _path, ...deployment } = options;
@@ -133,7 +136,7 @@ export class HelmChart extends Component {
       new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
       const rendered = `${DEPLOY_DIR}/rendered/${env.name}/${name}.yaml`;
       new ComputedFile(project, rendered, () => this.renderedYaml(env));
-      const existing = project.components.find((c): c is AutomationFile => c instanceof AutomationFile && c.filePath === imagesFile(env.name));
+      const existing = componentsOfType(project, AutomationFile).find((c) => c.filePath === imagesFile(env.name));
       if (existing) {
         this.imageFiles.set(env.name, existing);
       } else {

@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
+import { componentOfType, indexComponent } from '../core/component-index';
 import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
@@ -130,7 +131,7 @@ export function checkDnsLabel(value: string, example: string): string | undefine
 export class Environments extends Component {
   /** The project's environments, if it has them. */
   public static of(project: Project): Environments | undefined {
-    return project.components.find((c): c is Environments => c instanceof Environments);
+    return componentOfType(project, Environments);
   }
 
   private readonly list: EnvironmentFacts[];
@@ -138,6 +139,7 @@ export class Environments extends Component {
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
+    indexComponent(this, Environments);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
     this.given = given;
     // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
