@@ -187,11 +187,18 @@ export class HelmChart extends Component {
     return structuredClone(this.cached().values);
   }
 
-  /** The values of one environment: the chart's, its overrides, and its image digests. */
+  /**
+   * The values of one environment: the chart's, its overrides, and its image digest. Of the
+   * environment's images.yaml only this service's entry is merged (the templates read no
+   * other): merging every service's entry into every service's values made synth quadratic.
+   */
   private environmentValues(env: EnvironmentFacts): ChartValues {
-    const images = this.imageFiles.get(env.name)?.images().values ?? {};
-    return mergeValues(this.cached().values, this.environmentOverrides(env), images);
+    const images = this.imageFiles.get(env.name)?.images().values.images ?? {};
+    const name = this.image.serviceName;
+    const own = Object.prototype.hasOwnProperty.call(images, name) ? { images: { [name]: images[name] } } : {};
+    return mergeValues(this.cached().values, this.environmentOverrides(env), own);
   }
+
 
   private environmentOverrides(env: EnvironmentFacts): Partial<ChartValues> {
     const options = environmentOptions(this.deployment, env, this.image.serviceName);
