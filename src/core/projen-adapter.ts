@@ -6,6 +6,7 @@
  * breaks the assumption it stands on. Nothing else in projen-gitops may reach past projen's
  * public API.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct, Node } from 'constructs';
 import { Component, FileBase, github, IResolver, Project } from 'projen';
@@ -205,4 +206,37 @@ export function indexedComponents(project: Project): Component[] {
     index.components = { generation: index.generation, list: projenComponents.call(project) as Component[] };
   }
   return [...index.components.list];
+}
+
+interface ProjenUtil {
+  isWritable?: (file: string) => boolean;
+}
+
+/**
+ * Runs `fn` (a synth) with projen's "is the file read-only already" check answered from the
+ * file's mode. projen skips writing a file whose content and permissions are unchanged, and
+ * asks `access(W_OK)` for the permissions, which is always true for root (CI containers, this
+ * development machine): every read-only file was written again on every synth, and read back
+ * for the marker check. Other users keep projen's own check, which is right for them.
+ */
+export function withReadonlyFromMode<T>(fn: () => T): T {
+  let util: ProjenUtil;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    util = require('projen/lib/util') as ProjenUtil;
+  } catch {
+    util = {};
+  }
+  const original = util.isWritable;
+  if (typeof original !== 'function') throw new ProjenAdapterError("its file utilities (no isWritable in 'projen/lib/util')");
+  if (process.getuid?.() !== 0) return fn();
+  util.isWritable = (file: string) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    return stat !== undefined && (stat.mode & 0o222) !== 0;
+  };
+  try {
+    return fn();
+  } finally {
+    util.isWritable = original;
+  }
 }

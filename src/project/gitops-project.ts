@@ -8,7 +8,7 @@ import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
-import { indexedComponents, indexedFindFile } from '../core/projen-adapter';
+import { indexedComponents, indexedFindFile, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -451,7 +451,7 @@ export class GitOpsProject extends javascript.NodeProject {
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
   public synth(): void {
     try {
-      super.synth();
+      withReadonlyFromMode(() => super.synth());
       this.syncGuard.recordSynth();
     } finally {
       releaseSyncLock(this);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { Component, FileBase, github, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
-  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, workflowTriggers,
+  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode, workflowTriggers,
 } from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
@@ -186,5 +186,65 @@ describe('indexedComponents and indexedFindFile: the tree index', () => {
     new TextFile(p, 'seen.txt', { lines: ['x'] });
     expect(added).toContain('TextFile@seen.txt');
     expect(typeof Object.getOwnPropertyDescriptor(Project.prototype, 'components')?.get).toBe('function');
+  });
+});
+
+describe('withReadonlyFromMode: projen\'s unchanged-file check, right for root too', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('projen/lib/util');
+
+  test('an unchanged read-only file is not written again; one whose mode or content changed is', () => {
+    const p = project();
+    let text = 'x';
+    new JsonFile(p, 'r.json', { obj: { v: () => text }, readonly: true });
+    p.synth();
+    const target = path.join(p.outdir, 'r.json');
+    fs.utimesSync(target, 1000, 1000);
+    withReadonlyFromMode(() => p.synth());
+    expect(fs.statSync(target).mtimeMs).toBe(1000 * 1000);
+    // Made writable by hand: written again, read-only.
+    fs.chmodSync(target, 0o644);
+    withReadonlyFromMode(() => p.synth());
+    expect(fs.statSync(target).mode & 0o777).toBe(0o444);
+    fs.utimesSync(target, 1000, 1000);
+    text = 'y';
+    withReadonlyFromMode(() => p.synth());
+    expect(JSON.parse(fs.readFileSync(target, 'utf-8')).v).toBe('y');
+    expect(fs.statSync(target).mtimeMs).not.toBe(1000 * 1000);
+  });
+
+  test('projen decides with isWritable (the member it relies on), and gets its own back afterwards', () => {
+    const original = util.isWritable;
+    expect(typeof original).toBe('function');
+    const p = project();
+    new TextFile(p, 'r.txt', { lines: ['x'], readonly: true });
+    p.synth();
+    const asked: string[] = [];
+    util.isWritable = (file: string) => {
+      asked.push(file);
+      return original(file);
+    };
+    try {
+      p.synth();
+    } finally {
+      util.isWritable = original;
+    }
+    expect(asked).toContain(path.join(p.outdir, 'r.txt'));
+    withReadonlyFromMode(() => undefined);
+    expect(util.isWritable).toBe(original);
+    expect(() => withReadonlyFromMode(() => {
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(util.isWritable).toBe(original);
+  });
+
+  test('fails loudly when projen no longer has it', () => {
+    const original = util.isWritable;
+    util.isWritable = undefined;
+    try {
+      expect(() => withReadonlyFromMode(() => undefined)).toThrow(/changed its file utilities \(no isWritable/);
+    } finally {
+      util.isWritable = original;
+    }
   });
 });
