@@ -232,6 +232,8 @@ export function withReadonlyFromMode<T>(fn: () => T): T {
   if (process.getuid?.() !== 0) return fn();
   util.isWritable = (file: string) => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
+    // Any write bit (projen writes read-only files 444 or 544).
+    // eslint-disable-next-line no-bitwise
     return stat !== undefined && (stat.mode & 0o222) !== 0;
   };
   try {

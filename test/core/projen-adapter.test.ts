@@ -7,7 +7,8 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { Component, FileBase, github, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
-  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode, workflowTriggers,
+  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode,
+  workflowTriggers,
 } from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
@@ -205,7 +206,7 @@ describe('withReadonlyFromMode: projen\'s unchanged-file check, right for root t
     // Made writable by hand: written again, read-only.
     fs.chmodSync(target, 0o644);
     withReadonlyFromMode(() => p.synth());
-    expect(fs.statSync(target).mode & 0o777).toBe(0o444);
+    expect(fs.statSync(target).mode.toString(8).slice(-3)).toBe('444');
     fs.utimesSync(target, 1000, 1000);
     text = 'y';
     withReadonlyFromMode(() => p.synth());
