@@ -23,6 +23,7 @@ import {
   checkUid,
   show,
 } from '../core/checks';
+import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
@@ -240,7 +241,7 @@ export class ContainerImage extends Component {
    * then the services in the order they were added.
    */
   public static all(project: Project): ContainerImage[] {
-    const images = project.components.filter((c): c is ContainerImage => c instanceof ContainerImage);
+    const images = componentsOfType(project, ContainerImage);
     return [...images.filter((i) => i.context === '.'), ...images.filter((i) => i.context !== '.')];
   }
 
@@ -305,6 +306,7 @@ export class ContainerImage extends Component {
 
   constructor(project: Project, options: ContainerImageOptions = {}) {
     super(project);
+    indexComponent(this, ContainerImage);
     this.options = options;
     this.runtime = options.runtime ?? Runtime.NODE;
     this.port = options.port ?? 8080;

@@ -6,7 +6,10 @@
  * breaks the assumption it stands on. Nothing else in projen-gitops may reach past projen's
  * public API.
  */
-import { Component, FileBase, github, IResolver } from 'projen';
+import * as fs from 'fs';
+import * as path from 'path';
+import { IConstruct, Node } from 'constructs';
+import { Component, FileBase, github, IResolver, Project } from 'projen';
 
 
 /** Thrown when projen no longer has a member this adapter relies on. */
@@ -94,4 +97,148 @@ export function afterAllPreSynthesize(component: Component, fn: () => void) {
     original.call(last);
     fn();
   };
+}
+
+/**
+ * An index of a project's construct tree that stays current as constructs are added or removed:
+ * projen answers `project.components` and `tryFindFile` by walking the whole tree on every call,
+ * and calls them once per file (the uniqueness check in `FileBase`'s constructor, the marker in
+ * `FileBase#marker`), which makes synth quadratic in the number of files. The index learns of
+ * each change by wrapping `addChild` and `tryRemoveChild` on every node of the tree (`addChild`
+ * is private in constructs): a change bumps `generation`, an added subtree is queued and read
+ * on the next lookup, a removal makes the next lookup rebuild from the tree.
+ */
+interface TreeIndex {
+  generation: number;
+  /** Constructs added since the last lookup; their subtrees are read lazily. */
+  pending: IConstruct[];
+  /** Set by a removal (and at first): the next lookup re-reads the whole tree. */
+  stale: boolean;
+  watched: WeakSet<Node>;
+  files: Map<string, FileBase>;
+  components?: { generation: number; list: Component[] };
+}
+
+interface MutableNode {
+  addChild?: (child: IConstruct, childName: string) => void;
+  tryRemoveChild: (childName: string) => boolean;
+}
+
+const treeIndexes = new WeakMap<Project, TreeIndex>();
+
+function treeIndex(project: Project): TreeIndex {
+  let index = treeIndexes.get(project);
+  if (!index) {
+    index = { generation: 0, pending: [], stale: true, watched: new WeakSet(), files: new Map() };
+    treeIndexes.set(project, index);
+  }
+  return index;
+}
+
+function watch(index: TreeIndex, node: Node) {
+  if (index.watched.has(node)) return;
+  const mutable = node as unknown as MutableNode;
+  const add = mutable.addChild;
+  if (typeof add !== 'function' || typeof mutable.tryRemoveChild !== 'function') throw new ProjenAdapterError('constructs Node (no addChild/tryRemoveChild method)');
+  const remove = mutable.tryRemoveChild;
+  index.watched.add(node);
+  mutable.addChild = (child: IConstruct, childName: string) => {
+    add.call(node, child, childName);
+    index.generation++;
+    index.pending.push(child);
+  };
+  mutable.tryRemoveChild = (childName: string) => {
+    const removed = remove.call(node, childName);
+    if (removed) {
+      index.generation++;
+      index.stale = true;
+    }
+    return removed;
+  };
+}
+
+/** Reads what changed since the last lookup into the index. */
+function refresh(project: Project, index: TreeIndex) {
+  if (index.stale) {
+    index.stale = false;
+    index.pending = [];
+    index.files.clear();
+    read(index, project);
+    return;
+  }
+  const pending = index.pending;
+  index.pending = [];
+  for (const construct of pending) read(index, construct);
+}
+
+function read(index: TreeIndex, root: IConstruct) {
+  for (const construct of root.node.findAll()) {
+    watch(index, construct.node);
+    if (!(construct instanceof FileBase)) continue;
+    // A file still in its constructor has no path yet: read it again on the next lookup.
+    if (construct.absolutePath === undefined) index.pending.push(construct);
+    else if (!index.files.has(construct.absolutePath)) index.files.set(construct.absolutePath, construct);
+  }
+}
+
+/**
+ * `project.tryFindFile(filePath)` from the index: the same answer (a file of the project or of
+ * a subproject, by absolute path) without walking the tree.
+ */
+export function indexedFindFile(project: Project, filePath: string): FileBase | undefined {
+  const index = treeIndex(project);
+  refresh(project, index);
+  return index.files.get(path.isAbsolute(filePath) ? filePath : path.resolve(project.outdir, filePath));
+}
+
+const projenComponents = Object.getOwnPropertyDescriptor(Project.prototype, 'components')?.get;
+
+/**
+ * `project.components` (projen's own getter, in its order), computed again only when the tree
+ * changed since the last call; a copy.
+ */
+export function indexedComponents(project: Project): Component[] {
+  if (typeof projenComponents !== 'function') throw new ProjenAdapterError('Project (no components getter)');
+  const index = treeIndex(project);
+  // The first lookup reads and watches the whole tree, so later changes bump the generation.
+  refresh(project, index);
+  if (index.components?.generation !== index.generation) {
+    index.components = { generation: index.generation, list: projenComponents.call(project) as Component[] };
+  }
+  return [...index.components.list];
+}
+
+interface ProjenUtil {
+  isWritable?: (file: string) => boolean;
+}
+
+/**
+ * Runs `fn` (a synth) with projen's "is the file read-only already" check answered from the
+ * file's mode. projen skips writing a file whose content and permissions are unchanged, and
+ * asks `access(W_OK)` for the permissions, which is always true for root (CI containers, this
+ * development machine): every read-only file was written again on every synth, and read back
+ * for the marker check. Other users keep projen's own check, which is right for them.
+ */
+export function withReadonlyFromMode<T>(fn: () => T): T {
+  let util: ProjenUtil;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    util = require('projen/lib/util') as ProjenUtil;
+  } catch {
+    util = {};
+  }
+  const original = util.isWritable;
+  if (typeof original !== 'function') throw new ProjenAdapterError("its file utilities (no isWritable in 'projen/lib/util')");
+  if (process.getuid?.() !== 0) return fn();
+  util.isWritable = (file: string) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    // Any write bit (projen writes read-only files 444 or 544).
+    // eslint-disable-next-line no-bitwise
+    return stat !== undefined && (stat.mode & 0o222) !== 0;
+  };
+  try {
+    return fn();
+  } finally {
+    util.isWritable = original;
+  }
 }

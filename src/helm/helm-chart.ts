@@ -7,10 +7,11 @@ import { Component, FileBase, IResolver, JsonFile, Project } from 'projen';
 import { parse } from 'yaml';
 import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText, readImagesFile } from './images-file';
 import { manifestStream, parseManifests } from './manifests';
-import { renderChart } from './render';
+import { renderChart, RenderedObject } from './render';
 import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
 import { ContainerImage } from '../container/container-image';
 import { checkHelmReleaseName, checkServiceName, show } from '../core/checks';
+import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
 import { stringifyForKubernetes } from '../core/kube-yaml';
@@ -59,6 +60,7 @@ class AutomationFile extends Component {
 
   constructor(project: Project, public readonly filePath: string, private readonly env: string, private readonly initial: () => string) {
     super(project);
+    indexComponent(this, AutomationFile);
   }
 
   /** The digests it pins and its problems, read once per synth. */
@@ -114,7 +116,7 @@ export function imagesFile(env: string): string {
 export class HelmChart extends Component {
   /** Every chart of the project. */
   public static all(project: Project): HelmChart[] {
-    return project.components.filter((c): c is HelmChart => c instanceof HelmChart);
+    return componentsOfType(project, HelmChart);
   }
 
   /** The service's image. */
@@ -124,12 +126,13 @@ export class HelmChart extends Component {
 
   private readonly options: HelmChartOptions;
   private readonly deployment: ServiceDeploymentOptions;
-  private memo?: { facts: ServiceFacts; values: ChartValues };
+  private memo?: { facts: ServiceFacts; values: ChartValues; rendered: Map<string, { images: unknown; objects: RenderedObject[] }> };
   /** The images.yaml of each deployed environment. */
   private readonly imageFiles = new Map<string, AutomationFile>();
 
   constructor(project: Project, options: HelmChartOptions) {
     super(project);
+    indexComponent(this, HelmChart);
     this.options = options;
     this.image = options.image;
     const { image: _image, optionPath: _path, ...deployment } = options;
@@ -159,7 +162,7 @@ export class HelmChart extends Component {
       new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
       const rendered = `${DEPLOY_DIR}/rendered/${env.name}/${name}.yaml`;
       new ComputedFile(project, rendered, () => this.renderedYaml(env));
-      const existing = project.components.find((c): c is AutomationFile => c instanceof AutomationFile && c.filePath === imagesFile(env.name));
+      const existing = componentsOfType(project, AutomationFile).find((c) => c.filePath === imagesFile(env.name));
       if (existing) {
         this.imageFiles.set(env.name, existing);
       } else {
@@ -197,10 +200,10 @@ export class HelmChart extends Component {
     return this.cached().facts;
   }
 
-  private cached(): { facts: ServiceFacts; values: ChartValues } {
+  private cached(): { facts: ServiceFacts; values: ChartValues; rendered: Map<string, { images: unknown; objects: RenderedObject[] }> } {
     if (!this.memo) {
       const facts = serviceFacts(this.project, this.image);
-      this.memo = { facts, values: chartValues(this.project.name, facts, this.deployment) };
+      this.memo = { facts, values: chartValues(this.project.name, facts, this.deployment), rendered: new Map() };
     }
     return this.memo;
   }
@@ -210,10 +213,16 @@ export class HelmChart extends Component {
     return structuredClone(this.cached().values);
   }
 
-  /** The values of one environment: the chart's, its overrides, and its image digests. */
+  /**
+   * The values of one environment: the chart's, its overrides, and its image digest. Of the
+   * environment's images.yaml only this service's entry is merged (the templates read no
+   * other): merging every service's entry into every service's values made synth quadratic.
+   */
   private environmentValues(env: EnvironmentFacts): ChartValues {
-    const images = this.imageFiles.get(env.name)?.images().values ?? {};
-    return mergeValues(this.cached().values, this.environmentOverrides(env), images);
+    const images = this.imageFiles.get(env.name)?.images().values.images ?? {};
+    const name = this.image.serviceName;
+    const own = Object.prototype.hasOwnProperty.call(images, name) ? { images: { [name]: images[name] } } : {};
+    return mergeValues(this.cached().values, this.environmentOverrides(env), own);
   }
 
   private environmentOverrides(env: EnvironmentFacts): Partial<ChartValues> {
@@ -246,20 +255,29 @@ export class HelmChart extends Component {
    * @internal
    */
   public _renderedKinds(env: EnvironmentFacts): string[] {
-    const name = this.image.serviceName;
-    const objects = renderChart(this.environmentValues(env), { name, namespace: env.namespace, chartName: name, appVersion: this.facts.fallbackTag });
+    const objects = this.rendered(env);
     // The API group: `apps` of `apps/v1`, empty for the core `v1`.
     return objects.map((o) => `${String(o.object.apiVersion).split('/').slice(0, -1).join('/')}/${o.object.kind}`);
   }
 
+  /**
+   * What the chart renders in an environment, once per synth: the rendered manifests and the
+   * Argo CD project's resource whitelist both read it (again if images.yaml was read again).
+   */
+  private rendered(env: EnvironmentFacts): RenderedObject[] {
+    const memo = this.cached().rendered;
+    const images = this.imageFiles.get(env.name)?.images();
+    const known = memo.get(env.name);
+    if (known && known.images === images) return known.objects;
+    const name = this.image.serviceName;
+    const objects = renderChart(this.environmentValues(env), { name, namespace: env.namespace, chartName: name, appVersion: this.facts.fallbackTag });
+    memo.set(env.name, { images, objects });
+    return objects;
+  }
+
   private renderedYaml(env: EnvironmentFacts): string {
     const name = this.image.serviceName;
-    const objects = renderChart(this.environmentValues(env), {
-      name,
-      namespace: env.namespace,
-      chartName: name,
-      appVersion: this.facts.fallbackTag,
-    });
+    const objects = this.rendered(env);
     // Every digest synth changes is said: a promotion's pull request carries its rendered
     // files, so a change here comes from an edited, renamed or deleted images.yaml.
     const before = renderedImage(path.join(this.project.outdir, DEPLOY_DIR, 'rendered', env.name, `${name}.yaml`));

@@ -1,6 +1,7 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
 import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
+import { componentOfType, indexComponent } from '../core/component-index';
 import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
@@ -124,7 +125,7 @@ export function applicationName(service: string, environment: string): string {
 export class Environments extends Component {
   /** The project's environments, if it has them. */
   public static of(project: Project): Environments | undefined {
-    return project.components.find((c): c is Environments => c instanceof Environments);
+    return componentOfType(project, Environments);
   }
 
   private readonly list: EnvironmentFacts[];
@@ -132,6 +133,7 @@ export class Environments extends Component {
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
+    indexComponent(this, Environments);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
     this.given = given;
     // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.

@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { checkBranch, show } from '../core/checks';
+import { componentOfType, indexComponent } from '../core/component-index';
 import { addValidation, Problem } from '../core/validation';
 
 /** The defaults of the repository facts: the one place each is written. */
@@ -220,7 +221,7 @@ export function checkRepository(value: string): string | undefined {
 export class Repository extends Component {
   /** The project's repository facts component, if it has one. */
   public static of(project: Project): Repository | undefined {
-    return project.components.find((c): c is Repository => c instanceof Repository);
+    return componentOfType(project, Repository);
   }
 
   /** The project's repository facts, the defaults where it has no `Repository`. */
@@ -233,6 +234,7 @@ export class Repository extends Component {
 
   constructor(project: Project, options: RepositoryOptions = {}) {
     super(project);
+    indexComponent(this, Repository);
     const [owner, name] = options.repository?.split('/') ?? [];
     this.facts = {
       repository: options.repository,

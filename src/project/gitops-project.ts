@@ -1,4 +1,4 @@
-import { javascript, ProjectOptions, typescript } from 'projen';
+import { Component, FileBase, javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ineffectiveSwitches } from './switches';
@@ -10,6 +10,7 @@ import { checkDependency, checkProjectName, checkServicePath, show } from '../co
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { projectOptionsProblems } from '../core/known-options';
+import { indexedComponents, indexedFindFile, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -492,10 +493,23 @@ export class GitOpsProject extends javascript.NodeProject {
     return service;
   }
 
+  /**
+   * Every component of this project, as projen lists them; kept current as components are
+   * added, instead of projen's walk over the whole tree on each call (it asks once per file).
+   */
+  public get components(): Component[] {
+    return indexedComponents(this);
+  }
+
+  /** The file at `filePath` in this project or a subproject, from an index instead of a walk over the tree. */
+  public tryFindFile(filePath: string): FileBase | undefined {
+    return indexedFindFile(this, filePath);
+  }
+
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
   public synth(): void {
     try {
-      super.synth();
+      withReadonlyFromMode(() => super.synth());
       this.syncGuard.recordSynth();
     } finally {
       releaseSyncLock(this);

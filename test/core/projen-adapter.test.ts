@@ -4,8 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Component, github, JsonFile, Project, TextFile, YamlFile } from 'projen';
-import { afterAllPreSynthesize, ProjenAdapterError, renderFile, transformRendered, workflowTriggers } from '../../src/core/projen-adapter';
+import { Construct } from 'constructs';
+import { Component, FileBase, github, JsonFile, Project, TextFile, YamlFile } from 'projen';
+import {
+  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode,
+  workflowTriggers,
+} from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
 const project = () => new Project({ name: 'p', outdir: tempdir() });
@@ -106,5 +110,142 @@ describe('afterAllPreSynthesize', () => {
     expect(p.components.filter((c) => c instanceof Probe)).toEqual(probes);
     p.synth();
     expect(log).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('indexedComponents and indexedFindFile: the tree index', () => {
+  // projen's own answers, walking the tree (what the index must always agree with).
+  const projenComponents = (p: Project) => Object.getOwnPropertyDescriptor(Project.prototype, 'components')!.get!.call(p) as Component[];
+  const agrees = (p: Project, paths: string[]) => {
+    expect(indexedComponents(p)).toEqual(projenComponents(p));
+    for (const file of paths) {
+      expect(indexedFindFile(p, file)).toBe(p.tryFindFile(file));
+      expect(indexedFindFile(p, path.join(p.outdir, file))).toBe(p.tryFindFile(file));
+    }
+  };
+
+  test('agrees with projen as files and components are added, nested and removed, in a subproject too', () => {
+    const p = project();
+    agrees(p, ['package.json', 'a.txt']);
+    const a = new TextFile(p, 'a.txt', { lines: ['a'] });
+    agrees(p, ['a.txt']);
+    // A component that makes files in its own scope, before and after a lookup.
+    class Group extends Component {
+      constructor(scope: Construct, id: string, files: string[]) {
+        super(scope, id);
+        for (const f of files) new TextFile(this, f, { lines: [f] });
+      }
+    }
+    const group = new Group(p, 'g', ['g1.txt', 'g2.txt']);
+    agrees(p, ['g1.txt', 'g2.txt', 'g3.txt']);
+    new TextFile(group, 'g3.txt', { lines: ['g3'] });
+    new Group(group, 'inner', ['i1.txt']);
+    agrees(p, ['g1.txt', 'g3.txt', 'i1.txt']);
+    const sub = new Project({ name: 'sub', parent: p, outdir: 'sub' });
+    new TextFile(sub, 's.txt', { lines: ['s'] });
+    agrees(p, ['sub/s.txt', 'a.txt']);
+    expect(indexedFindFile(p, 'sub/s.txt')).toBeInstanceOf(FileBase);
+    // Removal: the file is gone from both answers.
+    expect(p.tryRemoveFile('a.txt')).toBe(a);
+    agrees(p, ['a.txt', 'g1.txt']);
+    expect(indexedFindFile(p, 'a.txt')).toBeUndefined();
+    group.node.tryRemoveChild('inner');
+    agrees(p, ['i1.txt', 'g3.txt']);
+    expect(indexedFindFile(p, 'i1.txt')).toBeUndefined();
+  });
+
+  test('a second file at a path is still refused (the uniqueness check reads the index)', () => {
+    const p = project();
+    new TextFile(p, 'dup.txt', { lines: ['a'] });
+    const lookups = jest.spyOn(p, 'tryFindFile').mockImplementation((f: string) => indexedFindFile(p, f));
+    expect(() => new TextFile(p, 'dup.txt', { lines: ['b'] })).toThrow(/There is already a file under dup.txt/);
+    expect(lookups).toHaveBeenCalled();
+  });
+
+  test('returns a copy', () => {
+    const p = project();
+    const list = indexedComponents(p);
+    list.length = 0;
+    expect(indexedComponents(p).length).toBeGreaterThan(0);
+  });
+
+  test('fails loudly when constructs no longer adds children through Node#addChild', () => {
+    const p = project();
+    Object.defineProperty(p.node, 'addChild', { value: undefined });
+    expect(() => indexedFindFile(p, 'x')).toThrow(/changed constructs Node \(no addChild\/tryRemoveChild method\)/);
+  });
+
+  test('the members it relies on exist: Node#addChild is how a construct joins the tree', () => {
+    const p = project();
+    const added: string[] = [];
+    const original = (p.node as any).addChild;
+    expect(typeof original).toBe('function');
+    (p.node as any).addChild = (child: Construct, id: string) => {
+      added.push(id);
+      original.call(p.node, child, id);
+    };
+    new TextFile(p, 'seen.txt', { lines: ['x'] });
+    expect(added).toContain('TextFile@seen.txt');
+    expect(typeof Object.getOwnPropertyDescriptor(Project.prototype, 'components')?.get).toBe('function');
+  });
+});
+
+describe('withReadonlyFromMode: projen\'s unchanged-file check, right for root too', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const util = require('projen/lib/util');
+
+  test('an unchanged read-only file is not written again; one whose mode or content changed is', () => {
+    const p = project();
+    let text = 'x';
+    new JsonFile(p, 'r.json', { obj: { v: () => text }, readonly: true });
+    p.synth();
+    const target = path.join(p.outdir, 'r.json');
+    fs.utimesSync(target, 1000, 1000);
+    withReadonlyFromMode(() => p.synth());
+    expect(fs.statSync(target).mtimeMs).toBe(1000 * 1000);
+    // Made writable by hand: written again, read-only.
+    fs.chmodSync(target, 0o644);
+    withReadonlyFromMode(() => p.synth());
+    expect(fs.statSync(target).mode.toString(8).slice(-3)).toBe('444');
+    fs.utimesSync(target, 1000, 1000);
+    text = 'y';
+    withReadonlyFromMode(() => p.synth());
+    expect(JSON.parse(fs.readFileSync(target, 'utf-8')).v).toBe('y');
+    expect(fs.statSync(target).mtimeMs).not.toBe(1000 * 1000);
+  });
+
+  test('projen decides with isWritable (the member it relies on), and gets its own back afterwards', () => {
+    const original = util.isWritable;
+    expect(typeof original).toBe('function');
+    const p = project();
+    new TextFile(p, 'r.txt', { lines: ['x'], readonly: true });
+    p.synth();
+    const asked: string[] = [];
+    util.isWritable = (file: string) => {
+      asked.push(file);
+      return original(file);
+    };
+    try {
+      p.synth();
+    } finally {
+      util.isWritable = original;
+    }
+    expect(asked).toContain(path.join(p.outdir, 'r.txt'));
+    withReadonlyFromMode(() => undefined);
+    expect(util.isWritable).toBe(original);
+    expect(() => withReadonlyFromMode(() => {
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(util.isWritable).toBe(original);
+  });
+
+  test('fails loudly when projen no longer has it', () => {
+    const original = util.isWritable;
+    util.isWritable = undefined;
+    try {
+      expect(() => withReadonlyFromMode(() => undefined)).toThrow(/changed its file utilities \(no isWritable/);
+    } finally {
+      util.isWritable = original;
+    }
   });
 });
