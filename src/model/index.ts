@@ -5,3 +5,5 @@ export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from '
 export type { ServiceDeploymentOptions } from './service';
 export { oidcSubjects, subjectOf, celCondition, matchesPattern } from './oidc';
 export type { OidcRefs } from './oidc';
+export { Signing, SigningMode, RepositoryVisibility, checkKmsKey } from './signing';
+export type { SigningOptions, SigningFacts } from './signing';

@@ -26,6 +26,7 @@ import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { ServiceDeploymentOptions } from '../model/service';
+import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -37,10 +38,25 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly platforms?: string[];
 
   /**
-   * Sign pushed images keyless with cosign (Sigstore).
+   * Sign pushed images (and attest their provenance), the way `signing` says.
    * @default true
    */
   readonly signImages?: boolean;
+
+  /**
+   * How images are signed and their provenance attested: keyless to Sigstore's public log,
+   * GitHub artifact attestations, or a KMS key (docs/signing.md). Promotion and the admission
+   * policies verify with the same mode.
+   * @default - from `visibility`: keyless for a public repository, GitHub artifact attestations otherwise
+   */
+  readonly signing?: SigningOptions;
+
+  /**
+   * The repository's visibility on GitHub. A private or internal repository never writes its
+   * name to a public log (keyless signing) unless `signing.allowPublicLog` says so.
+   * @default RepositoryVisibility.PRIVATE
+   */
+  readonly visibility?: RepositoryVisibility;
 
   /**
    * Pull requests fail on a fixable image vulnerability of this severity or worse
@@ -342,6 +358,7 @@ export class GitOpsProject extends javascript.NodeProject {
       runsOn: options.runsOn,
     });
     const branch = repository.facts.defaultBranch;
+    new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
     this.environments = new Environments(this, { environments: options.environments });
     // Deployed once asked for (repository known, or environments given) and some environment is on.
     this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
