@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../core/sync-record';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
+import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `SecurityPolicy`. */
 export interface SecurityPolicyOptions {
@@ -34,7 +35,7 @@ export class SecurityPolicy extends Component {
       contact: contact && `<${contact}>`,
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
-      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
+      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs, signing: signingPhrase(signingFacts(project)) },
     });
     const purpose = 'How to report a vulnerability privately, and what protects this service.';
     seedFile(project, 'SECURITY.md', render, purpose);

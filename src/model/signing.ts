@@ -231,3 +231,15 @@ export function verifyCommand(facts: SigningFacts, repository: string, imageAtDi
       return ['cosign', 'verify', '--certificate-identity', facts.certificateIdentity ?? '', '--certificate-oidc-issuer', facts.certificateOidcIssuer, imageAtDigest];
   }
 }
+
+/** How the images are signed, in words for the generated README and SECURITY.md. */
+export function signingPhrase(facts: SigningFacts): string {
+  switch (facts.mode) {
+    case SigningMode.GITHUB_ATTESTATIONS:
+      return `attested with GitHub artifact attestations (SLSA build provenance and the SBOM${facts.publicLog ? ', through Sigstore\'s public instance' : ', on GitHub\'s own Sigstore instance: nothing in a public log'})`;
+    case SigningMode.KMS_KEY:
+      return `signed with cosign and the KMS key \`${facts.key ?? ''}\`${facts.publicLog ? '' : ' (not uploaded to the public Rekor log)'}`;
+    default:
+      return 'signed keyless with cosign (recorded in Sigstore\'s public Rekor log)';
+  }
+}

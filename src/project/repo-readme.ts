@@ -12,6 +12,7 @@ import { HelmChart } from '../helm/helm-chart';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 import { serviceFacts } from '../model/service';
+import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -53,7 +54,7 @@ export class RepoReadme extends Component {
     const build = ContainerBuildWorkflow.of(this.project);
     const has = (type: Function) => this.project.components.some((c) => c instanceof type);
     return {
-      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs },
+      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs, signing: signingPhrase(signingFacts(this.project)) },
       codeql: has(CodeQlWorkflow),
       dependencyReview: has(DependencyReviewWorkflow),
       drift: has(DriftCheckWorkflow),
