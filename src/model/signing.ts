@@ -28,7 +28,7 @@ export enum SigningMode {
   /**
    * cosign with a key held in a cloud KMS (`signingKey`), reached through the workflow's OIDC
    * login to that cloud (Vault: its token). Private and internal repositories sign without
-   * uploading to the public log (`--tlog-upload=false`).
+   * uploading to the public log (`--use-signing-config=false --tlog-upload=false`).
    */
   KMS_KEY = 'kms-key',
 }
@@ -210,7 +210,9 @@ export function commandLine(argv: string[]): string {
  * `actions/attest`). `key` stands for the KMS reference (the workflow passes it through `env:`).
  */
 export function signCommand(facts: SigningFacts, imageAtDigest: string, key = facts.key ?? ''): string[] {
-  if (facts.mode === SigningMode.KMS_KEY) return ['cosign', 'sign', '--yes', '--key', key, ...(facts.publicLog ? [] : ['--tlog-upload=false']), imageAtDigest];
+  // cosign 3 refuses --tlog-upload=false with a signing config (its default, from Sigstore's
+  // TUF root): without the log there is nothing a signing config adds to a key.
+  if (facts.mode === SigningMode.KMS_KEY) return ['cosign', 'sign', '--yes', '--key', key, ...(facts.publicLog ? [] : ['--use-signing-config=false', '--tlog-upload=false']), imageAtDigest];
   return ['cosign', 'sign', '--yes', imageAtDigest];
 }
 

@@ -88,7 +88,7 @@ describe('ContainerBuildWorkflow', () => {
     const key = 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const kms = workflowObject(synth(gitopsProject({ signing: { mode: SigningMode.KMS_KEY, key } })), FILE).jobs.publish;
     const kmsSign = kms.steps.find((s: any) => /^Sign the image \(KMS key/.test(s.name));
-    expect(kmsSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --tlog-upload=false "${IMAGE}@${DIGEST}"');
+    expect(kmsSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --use-signing-config=false --tlog-upload=false "${IMAGE}@${DIGEST}"');
     expect(kmsSign.env.COSIGN_KEY).toBe(key);
     const aws = kms.steps.find((s: any) => s.uses === `${ACTIONS.awsCredentials.action}@${ACTIONS.awsCredentials.sha}`);
     expect(aws.with['aws-region']).toBe('eu-west-1');
