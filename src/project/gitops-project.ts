@@ -2,6 +2,7 @@ import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { ImagePolicies } from '../argocd/image-policy';
 import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
@@ -50,6 +51,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - from `visibility`: keyless for a public repository, GitHub artifact attestations otherwise
    */
   readonly signing?: SigningOptions;
+
+  /**
+   * Admission policies under `deploy/policies/<env>/`: each environment's cluster (Sigstore
+   * policy-controller) admits this repository's images only when signed by its container
+   * workflow on the default branch; Argo CD applies them with the services.
+   * @default - true when the deployment part is written, `repository` is set and images are signed
+   */
+  readonly admissionPolicies?: boolean;
 
   /**
    * The repository's visibility on GitHub. A private or internal repository never writes its
@@ -369,6 +378,8 @@ export class GitOpsProject extends javascript.NodeProject {
       new DeployCheckWorkflow(this);
       if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
       if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
+      // Each cluster admits only signed images: needs the images' names and the signer (repository).
+      if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
     }
     this.containerBuild = new ContainerBuildWorkflow(this, {
       branch,
