@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds cosign (signing and verification in test/e2e/signing.test.ts) and Sigstore
+# Builds cosign (signing and verification in test/e2e/signing.test.ts), crane (the base image
+# digests, test/e2e/base-images.test.ts) and Sigstore
 # policy-controller's `policy-tester` from the Go module proxy, and copies policy-controller's
 # CRDs out of its module source (test/e2e/apiserver.test.ts validates the generated
 # ClusterImagePolicy resources against them). Versions: scripts/tools.json (`built`); cosign's

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { findTool, installHint, toolVersion } from './tools';
-import { ACTIONS } from '../src/github/actions';
+import { ACTIONS, CRANE } from '../src/github/actions';
 import { tempdir } from './util';
 
 const ROOT = path.join(__dirname, '..');
@@ -49,6 +49,8 @@ describe('the tool table', () => {
   test('the cosign the tests build is the one the generated workflows install', () => {
     expect(`v${toolVersion('cosign')}`).toBe(ACTIONS.cosignInstaller.tool.version);
     expect(installHint('cosign')).toMatch(/^bash scripts\/build-sigstore\.sh \(cosign /);
+    // ...and the crane the pin-base-images workflow installs.
+    expect(`v${toolVersion('crane')}`).toBe(CRANE.version);
   });
 
   test('an unknown tool is a mistake in the test, not a skip', () => {

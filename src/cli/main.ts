@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
+import { pinBases, PinBasesError } from './pin-bases';
 import { promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
@@ -79,6 +80,16 @@ async function runPromote(argv: string[]): Promise<number> {
   return result.refused.length > 0 ? 1 : 0;
 }
 
+const PIN_BASES_USAGE = `Usage: projen-gitops pin-bases [--insecure]
+
+Resolves every tag in base-images.lock.yaml to the digest its registry serves now (crane digest,
+crane on PATH) and rewrites the lock; run \`npx projen\` afterwards so the Dockerfiles follow.
+The pin-base-images workflow runs it weekly and opens a pull request when a digest moved.
+
+Options:
+  --insecure   the registries speak plain HTTP (a local test registry)
+  -h, --help   show this help`;
+
 const PREVIEW_USAGE = `Usage: projen-gitops preview [--exit-code]
 
 Prints the patch \`npx projen\` would apply (standard output: \`git apply\` takes it), with a
@@ -103,6 +114,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'promote') return runPromote(rest);
+  if (command === 'pin-bases') {
+    if (rest.some((a) => a === '-h' || a === '--help')) {
+      console.log(PIN_BASES_USAGE);
+      return 0;
+    }
+    const unknown = rest.filter((a) => a !== '--insecure');
+    if (unknown.length > 0) throw new PinBasesError(`unknown argument ${JSON.stringify(unknown[0])}\n${PIN_BASES_USAGE}`);
+    pinBases({ cwd: process.cwd(), insecure: rest.includes('--insecure') });
+    return 0;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -117,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}`);
+    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${PIN_BASES_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -135,6 +156,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof ProtectError) console.error(`projen-gitops protect: ${error.message}`);
     else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
     else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
+    else if (error instanceof PinBasesError) console.error(`projen-gitops pin-bases: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else console.error(error.stack);
     process.exit(error instanceof WizardError ? error.exitCode : 1);

@@ -64,6 +64,13 @@ export const ACTIONS = {
   uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', runtime: 'node24' },
 } satisfies Record<string, PinnedAction>;
 
+/**
+ * crane (go-containerregistry), which the pin-base-images workflow installs with `go install`
+ * at this version (Go's checksum database verifies the module); the tests build the same
+ * version (scripts/tools.json, a test keeps them equal).
+ */
+export const CRANE = { module: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' } as const;
+
 /** The `with:` input that pins the tool a pinned action installs (empty when it installs none). */
 export function toolInput(pinned: PinnedAction): Record<string, string> {
   return pinned.tool ? { [pinned.tool.input]: pinned.tool.version } : {};

@@ -18,6 +18,7 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { PinBasesWorkflow } from '../github/pin-bases-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
@@ -28,6 +29,7 @@ import { EnvironmentOptions, Environments } from '../model/environments';
 import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { ServiceDeploymentOptions } from '../model/service';
 import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
+import { BaseImageLock } from '../model/base-images';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -373,6 +375,9 @@ export class GitOpsProject extends javascript.NodeProject {
     this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
     const { deployment, ...imageOptions } = options;
     this.image = new ContainerImage(this, imageOptions);
+    // Base and build images pinned by digest through a lock the pin-base-images workflow keeps fresh.
+    new BaseImageLock(this);
+    new PinBasesWorkflow(this);
     if (this.deploys) {
       new HelmChart(this, { ...deployment, image: this.image });
       new DeployCheckWorkflow(this);
