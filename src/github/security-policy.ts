@@ -33,6 +33,8 @@ export class SecurityPolicy extends Component {
     });
     const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
+      // A link to report to (OpenSSF Scorecard's Security-Policy looks for an address or a URL).
+      reportUrl: Repository.factsOf(project).repository && `https://github.com/${Repository.factsOf(project).repository}/security/advisories/new`,
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs, signing: signingPhrase(signingFacts(project)) },
