@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../src';
+import { GitOpsProject, GitOpsProjectOptions, Iac, RepositoryVisibility, Runtime, SigningMode } from '../src';
 import { gitopsProject, synth } from './util';
 
 export interface Configuration {
@@ -37,6 +37,19 @@ export const CONFIGURATIONS: Configuration[] = [
   { name: 'unsigned-private', options: { signImages: false, codeScanning: false, dependabot: false } },
   { name: 'multi-platform', options: { platforms: ['linux/amd64', 'linux/arm64'], scanSeverity: 'HIGH' } },
   { name: 'no-drift-check', options: { driftCheck: false, settingsApp: true, codeOwners: ['@acme/orders'] } },
+  // Every signing mode (the deployment below signs with the default, GitHub artifact attestations),
+  // with promotion, which verifies with the same mode.
+  { name: 'signing-keyless', options: { repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, environments: [{ name: 'dev' }, { name: 'prod' }] } },
+  {
+    name: 'signing-kms-aws',
+    options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'prod' }], signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+  },
+  { name: 'signing-kms-gcp', options: { registry: GAR, imageName: 'my-project/containers/orders', signing: { mode: SigningMode.KMS_KEY, key: 'gcpkms://projects/my-project/locations/global/keyRings/signing/cryptoKeys/images' } } },
+  { name: 'signing-kms-azure', options: { registry: ACR, signing: { mode: SigningMode.KMS_KEY, key: 'azurekms://my-vault.vault.azure.net/images' } } },
+  {
+    name: 'signing-kms-vault-public',
+    options: { repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, environments: [{ name: 'dev' }, { name: 'prod' }], signing: { mode: SigningMode.KMS_KEY, key: 'hashivault://images' } },
+  },
   // infra/ (Terraform on ECR, OpenTofu on Artifact Registry) and its workflow.
   { name: 'infra-ecr', options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', iac: Iac.TERRAFORM } },
   { name: 'infra-gar', options: { registry: GAR, imageName: 'my-project/containers/orders', repository: 'acme/orders', iac: Iac.OPENTOFU } },

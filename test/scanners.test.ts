@@ -175,7 +175,14 @@ describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes mani
     // checkov 3.3.30's workflow schema rejects an expression as `cancel-in-progress` (it matches
     // both branches of a oneOf) and then skips the whole file without a word; GitHub and
     // actionlint accept it. No checkov check reads `concurrency`, so the copy says `true`.
-    for (const file of workflows) write(`generated/${file}`, read(`generated/${file}`).replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true'));
+    // Its schema also closes `permissions` to the scopes it knew (no `attestations`, which GitHub
+    // artifact attestations need), skipping such a file silently too: the copy leaves that line
+    // out (zizmor and actionlint read it as written).
+    for (const file of workflows) {
+      write(`generated/${file}`, read(`generated/${file}`)
+        .replace(/^(\s*cancel-in-progress: )\$\{\{.*\}\}$/gm, '$1true')
+        .replace(/^\s*attestations: (?:read|write)\b.*\n/gm, ''));
+    }
     // Each configuration's infra/ as it is (checkov follows the module calls inside it).
     for (const file of hcl) write(`generated/${file}`, read(`generated/${file}`));
     for (const file of ['known-bad/.github/workflows/bad.yml', 'known-bad/Dockerfile', 'known-bad/deploy/rendered/dev/bad.yaml', 'known-bad/infra/bad.tf']) write(file, read(file));

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { findTool, installHint, toolVersion } from './tools';
+import { ACTIONS, CRANE } from '../src/github/actions';
 import { tempdir } from './util';
 
 const ROOT = path.join(__dirname, '..');
@@ -39,10 +40,17 @@ describe('a missing tool', () => {
 describe('the tool table', () => {
   test('every tool in scripts/tools.json has a row in docs/testing.md with its version', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs', 'testing.md'), 'utf-8');
-    for (const name of [...Object.keys(TOOLS.pypi), ...Object.keys(TOOLS.go)]) {
+    for (const name of [...Object.keys(TOOLS.pypi), ...Object.keys(TOOLS.go), ...Object.keys(TOOLS.built)]) {
       expect(doc).toMatch(new RegExp(`^\\| ${name} \\| ${toolVersion(name)!.replace(/\./g, '\\.')} \\|`, 'm'));
     }
     for (const pkg of Object.values<string>(TOOLS.debian)) expect(doc).toContain(pkg);
+  });
+
+  test('the cosign the tests build is the one the generated workflows install', () => {
+    expect(`v${toolVersion('cosign')}`).toBe(ACTIONS.cosignInstaller.tool.version);
+    expect(installHint('cosign')).toMatch(/^bash scripts\/build-sigstore\.sh \(cosign /);
+    // ...and the crane the pin-base-images workflow installs.
+    expect(`v${toolVersion('crane')}`).toBe(CRANE.version);
   });
 
   test('an unknown tool is a mistake in the test, not a skip', () => {

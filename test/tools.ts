@@ -21,6 +21,8 @@ interface ToolsFile {
   readonly path?: Record<string, string>;
   readonly pypi: Record<string, { readonly version: string }>;
   readonly go: Record<string, { readonly version: string }>;
+  /** Built from the Go module proxy by a script of their own (cached like the Go tools). */
+  readonly built?: Record<string, { readonly version: string; readonly script: string }>;
 }
 
 const TOOLS: ToolsFile = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'scripts', 'tools.json'), 'utf-8'));
@@ -36,13 +38,14 @@ export const IN_CI = !!process.env.CI && !/^(0|false)$/i.test(process.env.CI);
 
 /** The pinned version of a PyPI or Go tool (Debian tools come at the distribution's version). */
 export function toolVersion(name: ToolName): string | undefined {
-  return (TOOLS.pypi[name] ?? TOOLS.go[name])?.version;
+  return (TOOLS.pypi[name] ?? TOOLS.go[name] ?? TOOLS.built?.[name])?.version;
 }
 
 /** How to install a tool, for messages. */
 export function installHint(name: ToolName): string {
   if (TOOLS.debian[name]) return `apt-get install ${TOOLS.debian[name]}, or bash scripts/install-tools.sh`;
   if (TOOLS.path?.[name]) return TOOLS.path[name];
+  if (TOOLS.built?.[name]) return `bash ${TOOLS.built[name].script} (${name} ${toolVersion(name)} into ${TOOLS_CACHE})`;
   if (toolVersion(name)) return `bash scripts/install-tools.sh (${name} ${toolVersion(name)} into ${TOOLS_CACHE})`;
   throw new Error(`test/tools.ts: ${name} is not in scripts/tools.json`);
 }

@@ -7,6 +7,7 @@ import { addValidation, Problem } from '../core/validation';
 import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { Repository } from '../model/repository';
+import { ImagePolicies, POLICIES_DIR } from './image-policy';
 
 /** Where the Argo CD objects live in a generated repository. */
 export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
@@ -90,7 +91,7 @@ export class ArgoCd extends Component {
     new ComputedFile(project, `${ARGOCD_DIR}/project.yaml`, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
     const environments = Environments.of(project)?.deployed ?? [];
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
-      new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service.`, this.applications(env)));
+      new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
     }
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
@@ -130,8 +131,8 @@ export class ArgoCd extends Component {
       spec: {
         sourceRepos: [this.repoUrl],
         destinations: environments.map((env) => ({ server: env.cluster, namespace: env.namespace })),
-        // Nothing cluster-scoped: namespaces are the cluster admin's.
-        clusterResourceWhitelist: [],
+        // Nothing cluster-scoped but the admission policies (namespaces are the cluster admin's).
+        clusterResourceWhitelist: ImagePolicies.of(this.project) ? [{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }] : [],
         namespaceResourceWhitelist: kinds.map((k) => ({ group: k.split('/')[0], kind: k.split('/')[1] })),
         orphanedResources: { warn: true },
       },
@@ -139,6 +140,39 @@ export class ArgoCd extends Component {
   }
 
   private applications(env: EnvironmentFacts): object[] {
+    return [...this.serviceApplications(env), ...this.policyApplication(env)];
+  }
+
+  /** The environment's admission policy, applied to its cluster before the services (sync wave -1). */
+  private policyApplication(env: EnvironmentFacts): object[] {
+    if (!ImagePolicies.of(this.project)) return [];
+    const facts = Repository.factsOf(this.project);
+    return [{
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: `image-policy-${env.name}`,
+        namespace: this.namespace,
+        labels: { 'app.kubernetes.io/part-of': this.project.name, 'projen-gitops.dev/environment': env.name },
+        annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+        ...(this.cascadeDelete ? { finalizers: [CASCADE_FINALIZER] } : {}),
+      },
+      spec: {
+        project: this.projectName,
+        source: { repoURL: this.repoUrl, targetRevision: facts.defaultBranch, path: `${POLICIES_DIR}/${env.name}` },
+        // Cluster-scoped objects only; the namespace is the environment's (Argo CD needs one).
+        destination: { server: env.cluster, namespace: env.namespace },
+        syncPolicy: {
+          ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
+          syncOptions: SYNC_OPTIONS,
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+        revisionHistoryLimit: 10,
+      },
+    }];
+  }
+
+  private serviceApplications(env: EnvironmentFacts): object[] {
     const facts = Repository.factsOf(this.project);
     return this.charts().map((chart) => {
       const service = chart.image.serviceName;

@@ -3,16 +3,17 @@ import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
-import { ACTIONS, annotateWorkflowPins, uses, installToolsSteps } from '../github/actions';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, toolInput, uses } from '../github/actions';
 import { imageJobs } from '../github/container-build-steps';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
-import { registryLogin } from '../github/registry-login';
+import { kmsLogin, registryLogin } from '../github/registry-login';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 import { serviceFacts } from '../model/service';
+import { ACTIONS_OIDC_ISSUER, signingFacts, SigningMode } from '../model/signing';
 
-/** Keyless signatures of GitHub Actions are issued for this OIDC issuer. */
-export const ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** Keyless signatures of GitHub Actions are issued for this OIDC issuer (the model's fact). */
+export { ACTIONS_OIDC_ISSUER };
 /** The repository variable and secret of the GitHub App that opens the promotion pull requests. */
 export const PROMOTION_APP = { clientIdVariable: 'PROMOTION_APP_CLIENT_ID', privateKeySecret: 'PROMOTION_APP_PRIVATE_KEY' } as const;
 export const PROMOTE_JOB_NAME = 'Open the promotion pull request';
@@ -68,13 +69,15 @@ export class Promotion extends Component {
   /** The facts `projen-gitops promote` reads. */
   private facts(): PromotionFacts {
     const repo = Repository.factsOf(this.project);
+    const signing = signingFacts(this.project);
     return {
       repository: repo.repository ?? '',
       defaultBranch: repo.defaultBranch,
       environments: this.environments(),
       services: ContainerImage.all(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
-      certificateIdentity: `https://github.com/${repo.repository}/.github/workflows/container.yml@refs/heads/${repo.defaultBranch}`,
-      certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
+      certificateIdentity: signing.certificateIdentity ?? '',
+      certificateOidcIssuer: signing.certificateOidcIssuer,
+      signing,
     };
   }
 
@@ -143,6 +146,10 @@ export class Promotion extends Component {
     const repo = Repository.factsOf(this.project);
     const image = ContainerImage.of(this.project)!;
     const login = registryLogin(image.registry);
+    const signing = signingFacts(this.project);
+    const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
+    // KMS_KEY: cosign reads the public key from the KMS, through the same login as the signer.
+    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, ContainerBuildWorkflow.of(this.project)?.registryIdentity) : undefined;
     return {
       name,
       runsOn: [repo.runsOn],
@@ -153,9 +160,10 @@ export class Promotion extends Component {
         // Used only without the GitHub App: then the workflow token pushes the branch and opens the pull request.
         contents: github.workflows.JobPermission.WRITE,
         pullRequests: github.workflows.JobPermission.WRITE,
-        // cosign reads the signatures from the registry.
+        // cosign (or gh) reads the signatures and attestations from the registry.
         ...(login.githubPackages ? { packages: github.workflows.JobPermission.READ } : {}),
-        ...(login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+        ...(login.oidc || kms?.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+        ...(attestations ? { attestations: github.workflows.JobPermission.READ } : {}),
       },
       steps: [
         {
@@ -178,12 +186,20 @@ export class Promotion extends Component {
         { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
         // No cache: this job runs after publishing, where a poisoned cache would reach a pull request.
         ...installToolsSteps(this.project, { cache: false }),
-        { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
+        // GITHUB_ATTESTATIONS verifies with gh (on the runner image), the others with cosign.
+        ...(attestations ? [] : [{ name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) }]),
         ...login.steps,
+        ...(kms?.steps ?? []),
         {
           name: 'Open or update the promotion pull request',
           id: 'promote',
-          env: { GH_TOKEN: '${{ steps.app.outputs.token || github.token }}', ...env },
+          env: {
+            GH_TOKEN: '${{ steps.app.outputs.token || github.token }}',
+            // The job's own token reads the attestations (the app's token is for pull requests).
+            ...(attestations ? { ATTESTATIONS_TOKEN: '${{ github.token }}' } : {}),
+            ...kms?.env,
+            ...env,
+          },
           run: `npx projen-gitops promote ${args.join(' ')}`,
         },
         ...this.autoMergeStep(to),

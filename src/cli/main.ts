@@ -7,6 +7,7 @@ import { oneLine } from './args';
 import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
+import { pinBases, PinBasesError } from './pin-bases';
 import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
@@ -64,6 +65,16 @@ async function runPromote(argv: string[]): Promise<number> {
   return result.refused.length > 0 ? 1 : 0;
 }
 
+const PIN_BASES_USAGE = `Usage: projen-gitops pin-bases [--insecure]
+
+Resolves every tag in base-images.lock.yaml to the digest its registry serves now (crane digest,
+crane on PATH) and rewrites the lock; run \`npx projen\` afterwards so the Dockerfiles follow.
+The pin-base-images workflow runs it weekly and opens a pull request when a digest moved.
+
+Options:
+  --insecure   the registries speak plain HTTP (a local test registry)
+  -h, --help   show this help`;
+
 const PREVIEW_USAGE = `Usage: projen-gitops preview [--exit-code]
 
 Prints the patch \`npx projen\` would apply (standard output: \`git apply\` takes it), with a
@@ -87,6 +98,7 @@ Commands:
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
+  pin-bases          resolve the base images' tags to digests into the lock (the base-image workflow)
   help               print the help of every command`;
 
 async function main(argv: string[]): Promise<number> {
@@ -120,6 +132,16 @@ async function main(argv: string[]): Promise<number> {
     for (const line of result.log) console.log(line);
     return result.exitCode;
   }
+  if (command === 'pin-bases') {
+    if (rest.some((a) => a === '-h' || a === '--help')) {
+      console.log(PIN_BASES_USAGE);
+      return 0;
+    }
+    const unknown = rest.filter((a) => a !== '--insecure');
+    if (unknown.length > 0) throw new PinBasesError(`unknown argument ${JSON.stringify(unknown[0])}\n${PIN_BASES_USAGE}`);
+    pinBases({ cwd: process.cwd(), insecure: rest.includes('--insecure') });
+    return 0;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -148,7 +170,9 @@ ${PLAN_COMMENT_USAGE}
 
 ${PROMOTE_USAGE}
 
-${DEPENDENCY_REVIEW_USAGE}`);
+${DEPENDENCY_REVIEW_USAGE}
+
+${PIN_BASES_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -177,7 +201,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     return await main(argv);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review']];
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases']];
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);

@@ -12,6 +12,7 @@ import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
 import { checkRepository } from '../model/repository';
+import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
 
 /** `deploy/promotion.json`: what synth knows and the promotion needs (managed). */
 export interface PromotionFacts {
@@ -23,6 +24,8 @@ export interface PromotionFacts {
   /** The certificate identity (workflow) a signature must have. */
   readonly certificateIdentity: string;
   readonly certificateOidcIssuer: string;
+  /** How images are signed: promotion verifies with the same mode (`verifyCommand`). */
+  readonly signing: SigningFacts;
 }
 
 export const PROMOTION_FACTS = 'deploy/promotion.json';
@@ -159,18 +162,27 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     wanted[service] = entry;
   }
 
-  // Only signatures of this repository's build workflow are promoted.
+  // Only signatures (or attestations) of this repository's build workflow are promoted, checked
+  // with the command of the repository's signing mode.
+  const signing: SigningFacts = facts.signing ?? { mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer } as SigningFacts;
+  const signer = signing.key ?? facts.certificateIdentity;
+  const check = (imageAtDigest: string) => {
+    const [command, ...args] = verifyCommand(signing, facts.repository, imageAtDigest);
+    // gh reads the attestations with a token that may read them (the job's own token).
+    const env = command === 'gh' && options.env?.ATTESTATIONS_TOKEN ? { ...options.env, GH_TOKEN: options.env.ATTESTATIONS_TOKEN } : options.env;
+    return run(command, args, { ...options, env }, true);
+  };
   const refused: string[] = [];
   for (const service of Object.keys(wanted).sort()) {
     const image = facts.services.find((s) => s.name === service)!.image;
-    const verify = run('cosign', ['verify', '--certificate-identity', facts.certificateIdentity, '--certificate-oidc-issuer', facts.certificateOidcIssuer, `${image}@${wanted[service].digest}`], options, true);
+    const verify = check(`${image}@${wanted[service].digest}`);
     if (verify.status !== 0) {
-      log(`::error title=Signature not verified::${service}: ${image}@${wanted[service].digest} has no signature of ${facts.certificateIdentity}; it is not promoted (${(verify.stderr || verify.error?.message || '').trim().split('\n').pop()})`);
+      log(`::error title=Signature not verified::${service}: ${image}@${wanted[service].digest} has no signature of ${signer}; it is not promoted (${(verify.stderr || verify.error?.message || '').trim().split('\n').pop()})`);
       refused.push(service);
       // The open pull request keeps what it already moved for the service (if that verifies, below).
       if (pending[service] && pending[service].digest !== wanted[service].digest) {
         wanted[service] = pending[service];
-        const again = run('cosign', ['verify', '--certificate-identity', facts.certificateIdentity, '--certificate-oidc-issuer', facts.certificateOidcIssuer, `${image}@${pending[service].digest}`], options, true);
+        const again = check(`${image}@${pending[service].digest}`);
         if (again.status === 0) continue;
       }
       delete wanted[service];
@@ -245,7 +257,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const body = pullRequestBody([
       `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
       '',
-      `Signatures verified: \`cosign verify --certificate-identity ${facts.certificateIdentity} --certificate-oidc-issuer ${facts.certificateOidcIssuer}\` accepted every digest here.`,
+      `Signatures verified: \`${commandLine(verifyCommand(signing, facts.repository, '<image>@<digest>'))}\` accepted every digest here.`,
       ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
       '',
     ].join('\n'), lines, [

@@ -30,6 +30,7 @@ import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
+import { BaseImageLock } from '../model/base-images';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
@@ -398,6 +399,9 @@ export class ContainerImage extends Component {
   }
 
   preSynthesize() {
+    // The lock lists every tag the Dockerfiles build from (written before any Dockerfile renders).
+    const lock = BaseImageLock.of(this.project);
+    for (const ref of [this.baseImage, this.buildImage]) if (ref) lock?.use(ref);
     // A service at the root must not ship the services in folders of their own.
     if (this.context !== '.') return;
     for (const other of ContainerImage.all(this.project)) {
@@ -408,6 +412,14 @@ export class ContainerImage extends Component {
   /** The full image reference without tag, or `undefined` when derived from the GitHub repository at run time. */
   public get imageReference(): string | undefined {
     return this.imageName ? `${this.registry}/${this.imageName}` : undefined;
+  }
+
+  /** The reference pinned by the base image lock (registered so the lock lists it). */
+  private lockedRef(ref: string): string {
+    const lock = BaseImageLock.of(this.project);
+    if (!lock) return ref;
+    lock.use(ref);
+    return lock.pinned(ref);
   }
 
   private renderContext() {
@@ -427,8 +439,9 @@ export class ContainerImage extends Component {
       runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(runtimeStage?.instructions ?? []),
       dockerfileSyntax: DOCKERFILE_SYNTAX,
-      baseImage: this.baseImage,
-      buildImage: this.buildImage,
+      // From the lock of the automation tier: tag@digest once it has the digest, the tag until then.
+      baseImage: this.lockedRef(this.baseImage),
+      buildImage: this.buildImage && this.lockedRef(this.buildImage),
       port: this.port,
       healthPath: this.healthPath,
       uid: this.uid,

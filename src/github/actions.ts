@@ -84,6 +84,9 @@ export const ACTIONS = {
   setupNode: { action: 'actions/setup-node', version: 'v7.0.0', sha: '820762786026740c76f36085b0efc47a31fe5020', runtime: 'node24' },
   setupQemu: { action: 'docker/setup-qemu-action', version: 'v4.2.0', sha: '96fe6ef7f33517b61c61be40b68a1882f3264fb8', runtime: 'node24' },
   cosignInstaller: { action: 'sigstore/cosign-installer', version: 'v4.1.2', sha: '6f9f17788090df1f26f669e9d70d6ae9567deba6', runtime: 'composite', tool: { input: 'cosign-release', version: 'v3.1.2', repository: 'sigstore/cosign' } },
+  // GitHub artifact attestations: SLSA provenance without a predicate, an SBOM attestation with sbom-path
+  // (attest-build-provenance and attest-sbom are composite wrappers of it, attest-sbom deprecated).
+  attest: { action: 'actions/attest', version: 'v4.2.2', sha: '1e69f48acb82d1966a394da916b4c1698aa569d6', runtime: 'node24' },
   trivy: { action: 'aquasecurity/trivy-action', version: 'v0.36.0', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25', runtime: 'composite', tool: { input: 'version', version: 'v0.74.0', repository: 'aquasecurity/trivy' } },
   uploadSarif: { action: 'github/codeql-action/upload-sarif', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
   codeqlAnalyze: { action: 'github/codeql-action/analyze', version: 'v4.36.2', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', runtime: 'node24' },
@@ -93,6 +96,13 @@ export const ACTIONS = {
   setupOpentofu: { action: 'opentofu/setup-opentofu', version: 'v2.0.2', sha: 'a1320f892987e89d278cc92dc5adc984fb93aca4', runtime: 'node24' },
   uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', runtime: 'node24' },
 } satisfies Record<string, PinnedAction>;
+
+/**
+ * crane (go-containerregistry), which the pin-base-images workflow installs with `go install`
+ * at this version (Go's checksum database verifies the module); the tests build the same
+ * version (scripts/tools.json, a test keeps them equal).
+ */
+export const CRANE = { module: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' } as const;
 
 /** The `with:` input that pins the tool a pinned action installs (empty when it installs none). */
 export function toolInput(pinned: PinnedAction): Record<string, string> {

@@ -1,7 +1,8 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
 import { BuildSettings, buildInputs, cacheScope, ImageJobs, imageNames, literal, prepareSteps } from './container-build-steps';
-import { registryLogin } from './registry-login';
+import { kmsLogin, registryLogin } from './registry-login';
+import { signCommand, SigningMode } from '../model/signing';
 
 /** The name of the publish job, as GitHub shows it. */
 export const PUBLISH_JOB_NAME = 'Publish image';
@@ -25,12 +26,13 @@ export const NEWEST_COMMIT_SCRIPT = [
 
 /**
  * A push's build of one image: every platform, pushed with an SBOM and provenance, signed
- * keyless. Publishing is queued per image and ref, never cancelled mid-push.
+ * (and attested) the way the model's signing facts say. Publishing is queued per image and ref, never cancelled mid-push.
  */
 export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.workflows.Job {
   const { image, suffix, label } = jobs;
   // The publish job pushes and signs, the scan job pulls: both log in the same way.
   const login = registryLogin(image.registry, settings.identity);
+  const signing = signingSteps(jobs, settings);
   const otherPlatforms = settings.platforms.length > 1 || settings.platforms[0] !== 'linux/amd64';
   return {
     name: `${PUBLISH_JOB_NAME}${label}`,
@@ -48,8 +50,9 @@ export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.wor
     permissions: {
       contents: github.workflows.JobPermission.READ,
       ...(login.githubPackages ? { packages: github.workflows.JobPermission.WRITE } : {}),
-      // The OIDC token is the signing identity (keyless) and the cloud registry login.
-      ...(settings.sign || login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+      // The OIDC token is the signing identity (keyless, attestations), the KMS login and the cloud registry login.
+      ...(signing.oidc || login.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+      ...(signing.attestations ? { attestations: github.workflows.JobPermission.WRITE } : {}),
     },
     outputs: {
       digest: { stepId: 'push', outputName: 'digest' },
@@ -90,14 +93,57 @@ export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.wor
           'cache-to': `type=gha,mode=max${cacheScope(jobs)}`,
         },
       },
-      ...(settings.sign ? [
-        { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) },
-        {
-          name: 'Sign the image (keyless)',
-          env: { IMAGE: imageNames(image), DIGEST: '${{ steps.push.outputs.digest }}' },
-          run: 'cosign sign --yes "${IMAGE}@${DIGEST}"',
-        },
-      ] : []),
+      ...signing.steps,
     ],
   };
+}
+
+/** The steps that sign or attest the pushed digest, and what they need of the token. */
+function signingSteps(jobs: ImageJobs, settings: BuildSettings): { steps: github.workflows.JobStep[]; oidc: boolean; attestations: boolean } {
+  if (!settings.sign) return { steps: [], oidc: false, attestations: false };
+  const facts = settings.signing;
+  const image = imageNames(jobs.image);
+  const env = { IMAGE: image, DIGEST: '${{ steps.push.outputs.digest }}' };
+  const install = { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) };
+  switch (facts.mode) {
+    case SigningMode.GITHUB_ATTESTATIONS: {
+      const subject = { 'subject-name': image, 'subject-digest': '${{ steps.push.outputs.digest }}', 'push-to-registry': true, 'create-storage-record': false };
+      return {
+        oidc: true,
+        attestations: true,
+        steps: [
+          // Public repositories: Sigstore's public instance; private and internal: GitHub's own.
+          { name: 'Attest the build provenance (GitHub artifact attestation)', uses: uses(ACTIONS.attest), with: subject },
+          {
+            name: 'Write the SBOM of the pushed image',
+            uses: uses(ACTIONS.trivy),
+            with: { 'scan-type': 'image', 'image-ref': `${image}@\${{ steps.push.outputs.digest }}`, 'format': 'spdx-json', 'output': 'sbom.spdx.json', ...toolInput(ACTIONS.trivy) },
+          },
+          { name: 'Attest the SBOM (GitHub artifact attestation)', uses: uses(ACTIONS.attest), with: { ...subject, 'sbom-path': 'sbom.spdx.json' } },
+        ],
+      };
+    }
+    case SigningMode.KMS_KEY: {
+      const login = kmsLogin(facts, settings.identity);
+      return {
+        oidc: login.oidc,
+        attestations: false,
+        steps: [
+          ...login.steps,
+          install,
+          {
+            name: facts.publicLog ? 'Sign the image (KMS key)' : 'Sign the image (KMS key, nothing in the public log)',
+            env: { ...env, COSIGN_KEY: literal(facts.key ?? ''), ...login.env },
+            run: signCommand(facts, '"${IMAGE}@${DIGEST}"', '"${COSIGN_KEY}"').join(' '),
+          },
+        ],
+      };
+    }
+    default:
+      return {
+        oidc: true,
+        attestations: false,
+        steps: [install, { name: 'Sign the image (keyless, public Rekor log)', env, run: signCommand(facts, '"${IMAGE}@${DIGEST}"').join(' ') }],
+      };
+  }
 }

@@ -2,6 +2,7 @@ import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
 import { RegistryIdentity } from './registry-login';
 import { ContainerImage } from '../container/container-image';
+import { SigningFacts } from '../model/signing';
 
 /** What every job of the container workflow reads from `ContainerBuildWorkflow`'s options. */
 export interface BuildSettings {
@@ -10,6 +11,8 @@ export interface BuildSettings {
   /** The published platforms; pull requests build and scan the first. */
   readonly platforms: string[];
   readonly sign: boolean;
+  /** How images are signed (read from the model when the jobs are written). */
+  readonly signing: SigningFacts;
   readonly scanSeverity: string;
   readonly upload: boolean;
   readonly identity: RegistryIdentity;

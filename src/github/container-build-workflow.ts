@@ -13,6 +13,7 @@ import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 import { OidcRefs } from '../model/oidc';
 import { Repository } from '../model/repository';
+import { signingFacts } from '../model/signing';
 
 /** Options for `ContainerBuildWorkflow`. */
 export interface ContainerBuildWorkflowOptions {
@@ -43,8 +44,8 @@ export interface ContainerBuildWorkflowOptions {
   readonly platforms?: string[];
 
   /**
-   * Sign each pushed image digest keyless with cosign (Sigstore, through the workflow's
-   * OIDC token; no key to keep).
+   * Sign each pushed image digest, the way the project's `Signing` says (keyless, GitHub
+   * artifact attestations or a KMS key; docs/signing.md).
    * @default true
    */
   readonly sign?: boolean;
@@ -94,13 +95,13 @@ export class ContainerBuildWorkflow extends Component {
   /** The underlying workflow (escape hatch: `workflow.file?.addOverride(...)`). */
   public readonly workflow?: github.GithubWorkflow;
 
-  private readonly settings: BuildSettings;
+  private readonly settings: Omit<BuildSettings, 'signing'>;
   private readonly tagPattern: string;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
     const repo = Repository.factsOf(project);
-    const settings: BuildSettings = {
+    const settings: Omit<BuildSettings, 'signing'> = {
       branch: options.branch ?? repo.defaultBranch,
       runsOn: options.runsOn ?? repo.runsOn,
       platforms: [...(options.platforms ?? ['linux/amd64'])],
@@ -162,13 +163,15 @@ export class ContainerBuildWorkflow extends Component {
     const all = ContainerImage.all(this.project);
     if (!this.workflow || all.length === 0) return; // reported by validation
     const multi = all.length > 1;
-    if (multi) this.workflow.addJobs({ changes: changedServicesJob(all, this.settings) });
+    // The signing facts are read now: the model's components may be added after this one.
+    const settings: BuildSettings = { ...this.settings, signing: signingFacts(this.project) };
+    if (multi) this.workflow.addJobs({ changes: changedServicesJob(all, settings) });
     for (const image of all) {
       const jobs = imageJobs(image, multi);
       this.workflow.addJobs({
-        [`build${jobs.suffix}`]: pullRequestBuildJob(jobs, this.settings),
-        [`publish${jobs.suffix}`]: publishJob(jobs, this.settings),
-        [`scan${jobs.suffix}`]: publishedScanJob(jobs, this.settings),
+        [`build${jobs.suffix}`]: pullRequestBuildJob(jobs, settings),
+        [`publish${jobs.suffix}`]: publishJob(jobs, settings),
+        [`scan${jobs.suffix}`]: publishedScanJob(jobs, settings),
       });
     }
   }
@@ -180,6 +183,11 @@ export class ContainerBuildWorkflow extends Component {
    */
   public get publishRefs(): OidcRefs {
     return { branches: [this.settings.branch], tags: [this.tagPattern] };
+  }
+
+  /** The cloud identities of the OIDC logins (registry and KMS). */
+  public get registryIdentity(): RegistryIdentity {
+    return this.settings.identity;
   }
 
   /** Whether pushed images are signed. */

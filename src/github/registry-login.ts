@@ -3,6 +3,7 @@ import { ACTIONS, uses } from './actions';
 import { ContainerImage } from '../container/container-image';
 import { show } from '../core/checks';
 import { Problem } from '../core/validation';
+import { kmsRegion, SigningFacts } from '../model/signing';
 
 /**
  * The cloud identities the container workflow logs in to a registry with. Each login
@@ -296,4 +297,49 @@ export function checkRegistryImage(image: ContainerImage, multi: boolean): Probl
     return [{ option: image._optionName('imageName'), message: `${of}on Docker Hub must be '<namespace>/<repository>', got ${got}; try 'my-namespace/${image.serviceName}'` }];
   }
   return [];
+}
+
+/**
+ * The login that lets cosign use a KMS key: the cloud's OIDC login with the same identity as
+ * the registry login (its repository variable by default), or Vault's address and token.
+ */
+export function kmsLogin(signing: SigningFacts, identity: RegistryIdentity = {}): { steps: github.workflows.JobStep[]; env: Record<string, string>; oidc: boolean } {
+  const id = (key: keyof RegistryIdentity) => identity[key] ?? `\${{ vars.${VARIABLES[key]} }}`;
+  switch (signing.kmsProvider) {
+    case 'aws':
+      return {
+        oidc: true,
+        env: {},
+        steps: [{
+          name: 'Assume the AWS role that may sign with the KMS key (OIDC)',
+          uses: uses(ACTIONS.awsCredentials),
+          with: { 'role-to-assume': id('awsRoleArn'), 'aws-region': kmsRegion(signing.key ?? '') ?? '' },
+        }],
+      };
+    case 'gcp':
+      return {
+        oidc: true,
+        env: {},
+        steps: [{
+          // cosign reads Application Default Credentials: the file this step writes (after the build, outside the image).
+          name: 'Authenticate to Google Cloud for the KMS key (OIDC)',
+          uses: uses(ACTIONS.gcpAuth),
+          with: { workload_identity_provider: id('gcpWorkloadIdentityProvider'), service_account: id('gcpServiceAccount') },
+        }],
+      };
+    case 'azure':
+      return {
+        oidc: true,
+        env: {},
+        steps: [{
+          name: 'Log in to Azure for the Key Vault key (OIDC)',
+          uses: uses(ACTIONS.azureLogin),
+          with: { 'client-id': id('azureClientId'), 'tenant-id': id('azureTenantId'), 'subscription-id': id('azureSubscriptionId') },
+        }],
+      };
+    case 'vault':
+      return { oidc: false, env: { VAULT_ADDR: '${{ vars.VAULT_ADDR }}', VAULT_TOKEN: '${{ secrets.VAULT_TOKEN }}' }, steps: [] };
+    default:
+      return { oidc: false, env: {}, steps: [] };
+  }
 }

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../core/sync-record';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
+import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `SecurityPolicy`. */
 export interface SecurityPolicyOptions {
@@ -32,9 +33,11 @@ export class SecurityPolicy extends Component {
     });
     const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
+      // A link to report to (OpenSSF Scorecard's Security-Policy looks for an address or a URL).
+      reportUrl: Repository.factsOf(project).repository && `https://github.com/${Repository.factsOf(project).repository}/security/advisories/new`,
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
-      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs },
+      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs, signing: signingPhrase(signingFacts(project)) },
     });
     const purpose = 'How to report a vulnerability privately, and what protects this service.';
     seedFile(project, 'SECURITY.md', render, purpose);

@@ -8,3 +8,5 @@ export type { OidcRefs } from './oidc';
 export type { NpmRegistry, NpmRegistryFacts } from './repository';
 export { Template } from './template-defaults';
 export type { TemplateDefaults } from './template-defaults';
+export { Signing, SigningMode, RepositoryVisibility, checkKmsKey } from './signing';
+export type { SigningOptions, SigningFacts } from './signing';

@@ -3,6 +3,7 @@ import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ineffectiveSwitches } from './switches';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
+import { ImagePolicies } from '../argocd/image-policy';
 import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
@@ -20,6 +21,7 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { PinBasesWorkflow } from '../github/pin-bases-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
@@ -30,6 +32,8 @@ import { EnvironmentOptions, Environments } from '../model/environments';
 import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
+import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
+import { BaseImageLock } from '../model/base-images';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -41,10 +45,33 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly platforms?: string[];
 
   /**
-   * Sign pushed images keyless with cosign (Sigstore).
+   * Sign pushed images (and attest their provenance), the way `signing` says.
    * @default true
    */
   readonly signImages?: boolean;
+
+  /**
+   * How images are signed and their provenance attested: keyless to Sigstore's public log,
+   * GitHub artifact attestations, or a KMS key (docs/signing.md). Promotion and the admission
+   * policies verify with the same mode.
+   * @default - from `visibility`: keyless for a public repository, GitHub artifact attestations otherwise
+   */
+  readonly signing?: SigningOptions;
+
+  /**
+   * Admission policies under `deploy/policies/<env>/`: each environment's cluster (Sigstore
+   * policy-controller) admits this repository's images only when signed by its container
+   * workflow on the default branch; Argo CD applies them with the services.
+   * @default - true when the deployment part is written, `repository` is set and images are signed
+   */
+  readonly admissionPolicies?: boolean;
+
+  /**
+   * The repository's visibility on GitHub. A private or internal repository never writes its
+   * name to a public log (keyless signing) unless `signing.allowPublicLog` says so.
+   * @default RepositoryVisibility.PRIVATE
+   */
+  readonly visibility?: RepositoryVisibility;
 
   /**
    * Pull requests fail on a fixable image vulnerability of this severity or worse
@@ -395,6 +422,7 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       const branch = repository.facts.defaultBranch;
+    new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
       this.environments = new Environments(this, { environments: options.environments });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
@@ -402,11 +430,16 @@ export class GitOpsProject extends javascript.NodeProject {
       this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
       const { deployment, ...imageOptions } = options;
       this.image = new ContainerImage(this, imageOptions);
+    // Base and build images pinned by digest through a lock the pin-base-images workflow keeps fresh.
+    new BaseImageLock(this);
+    new PinBasesWorkflow(this);
       if (this.deploys) {
         new HelmChart(this, { ...deployment, image: this.image });
         new DeployCheckWorkflow(this);
         if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
         if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
+      // Each cluster admits only signed images: needs the images' names and the signer (repository).
+      if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
       }
       this.containerBuild = new ContainerBuildWorkflow(this, {
         branch,

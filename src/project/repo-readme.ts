@@ -13,6 +13,8 @@ import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 import { Template } from '../model/template-defaults';
 import { serviceFacts } from '../model/service';
+import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
+import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -54,7 +56,7 @@ export class RepoReadme extends Component {
     const build = ContainerBuildWorkflow.of(this.project);
     const has = (type: Function) => this.project.components.some((c) => c instanceof type);
     return {
-      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs },
+      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs, signing: signingPhrase(signingFacts(this.project)), unpinned: BaseImageLock.of(this.project)?.unpinned ?? [], lock: BASE_IMAGES_LOCK },
       codeql: has(CodeQlWorkflow),
       dependencyReview: has(DependencyReviewWorkflow),
       drift: has(DriftCheckWorkflow),

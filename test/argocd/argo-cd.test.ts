@@ -17,7 +17,8 @@ describe('ArgoCd', () => {
     expect(out['deploy/argocd/project.yaml']).toMatchSnapshot();
     expect(out['deploy/argocd/dev.yaml']).toMatchSnapshot();
     const dev = objects(out['deploy/argocd/dev.yaml']);
-    expect(dev.map((a) => a.metadata.name)).toEqual(['orders-dev', 'worker-dev']);
+    // One per service, and the environment's admission policy (test/argocd/image-policy.test.ts).
+    expect(dev.map((a) => a.metadata.name)).toEqual(['orders-dev', 'worker-dev', 'image-policy-dev']);
     expect(dev[1].spec.source).toEqual({ repoURL: 'https://github.com/acme/orders.git', targetRevision: 'main', path: 'deploy/rendered/dev', directory: { include: 'worker.yaml' } });
     expect(dev[0].spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'orders-dev' });
     expect(dev[0].spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');
@@ -28,7 +29,8 @@ describe('ArgoCd', () => {
     const [project] = objects(repo({ deployment: { host: 'orders.example.com' } })['deploy/argocd/project.yaml']);
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/orders.git']);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['orders-dev', 'orders-staging', 'orders-prod']);
-    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    // Cluster-scoped: the admission policies only.
+    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }]);
     const kinds = project.spec.namespaceResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`);
     expect(kinds).toEqual(['/Service', '/ServiceAccount', 'apps/Deployment', 'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget']);
     // No HPA or HTTPRoute is rendered here, so none may be deployed.

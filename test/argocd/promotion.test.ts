@@ -20,6 +20,15 @@ describe('Promotion', () => {
       services: [{ name: 'orders', image: 'ghcr.io/acme/orders', path: '.' }, { name: 'worker', image: 'ghcr.io/acme/orders/worker', path: 'services/worker' }],
       certificateIdentity: 'https://github.com/acme/orders/.github/workflows/container.yml@refs/heads/main',
       certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
+      // The same facts the publish job signs with: promotion verifies with the same mode.
+      signing: {
+        mode: 'github-attestations',
+        visibility: 'private',
+        workflowPath: '.github/workflows/container.yml',
+        certificateIdentity: 'https://github.com/acme/orders/.github/workflows/container.yml@refs/heads/main',
+        certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
+        publicLog: false,
+      },
     });
   });
 
@@ -30,7 +39,8 @@ describe('Promotion', () => {
     expect(wf.on.workflow_dispatch.inputs.to.options).toEqual(['staging', 'prod']);
     expect(wf.permissions).toEqual({ contents: 'read' });
     const job = wf.jobs.promote;
-    expect(job.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write', 'packages': 'read' });
+    // GitHub artifact attestations (the private default): the job's token reads them.
+    expect(job.permissions).toEqual({ 'contents': 'write', 'pull-requests': 'write', 'packages': 'read', 'attestations': 'read' });
     const app = job.steps.find((s: any) => s.id === 'app');
     expect(app.with).toMatchObject({ 'client-id': `\${{ vars.${PROMOTION_APP.clientIdVariable} }}`, 'private-key': `\${{ secrets.${PROMOTION_APP.privateKeySecret} }}` });
     for (const step of job.steps) if (step.run) expect(step.run).not.toContain('${{');

@@ -12,7 +12,8 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { ControlPlane, controlPlaneTools, kubectlBinary, kubePins, objectName, parseObjects, Verdict } from './apiserver';
 import { ARGOCD_NAMESPACE, FIXTURE_NAMESPACE, knownBad, knownGoodArgoCd, knownGoodService } from './kube-fixtures';
-import { GitOpsProjectOptions, Runtime } from '../../src';
+import { GitOpsProjectOptions, RepositoryVisibility, Runtime, SigningMode } from '../../src';
+import { findTool, testWith } from '../tools';
 import { gitopsProject, synth, tempdir } from '../util';
 
 const tools = controlPlaneTools();
@@ -98,6 +99,57 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
 
   afterAll(async () => {
     await plane?.stop();
+  });
+
+  describe("the admission policies, against Sigstore policy-controller's CRDs", () => {
+    /** policy-controller's released CRDs, copied out of its module by scripts/build-sigstore.sh next to policy-tester. */
+    const crdDir = () => path.join(path.dirname(path.dirname(findTool('policy-tester')!)), 'crds');
+    const policiesOf = (options: Partial<GitOpsProjectOptions>) => {
+      const out = synth(gitopsProject({ repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'prod' }], ...options }));
+      return Object.keys(out).filter((f) => /^deploy\/policies\/[^/]+\/cluster-image-policy\.yaml$/.test(f)).sort().map((file) => ({ file, objects: parseObjects(out[file]) }));
+    };
+    let installed = false;
+    const install = async () => {
+      if (installed) return;
+      for (const file of fs.readdirSync(crdDir()).filter((f) => f.endsWith('.yaml')).sort()) {
+        // The CRDs convert between versions through policy-controller's own webhook service, which
+        // does not run here: conversion None (the schemas, which is what is checked, stay as released).
+        const crds = parseObjects(fs.readFileSync(path.join(crdDir(), file), 'utf-8')).map((crd) => ({ ...crd, spec: { ...crd.spec, conversion: { strategy: 'None' } } }));
+        await plane.installCrds(crds.map((crd) => `---\n${stringify(crd)}`).join(''));
+      }
+      installed = true;
+    };
+
+    testWith(['policy-tester'])('every signing mode writes a ClusterImagePolicy per environment that the API server accepts without a warning', async () => {
+      await install();
+      const modes: Array<[string, Partial<GitOpsProjectOptions>]> = [
+        ['attestations (private default)', {}],
+        ['keyless (public)', { visibility: RepositoryVisibility.PUBLIC }],
+        ['KMS key (private, no log)', { signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } }],
+        ['KMS key (public)', { visibility: RepositoryVisibility.PUBLIC, signing: { mode: SigningMode.KMS_KEY, key: 'hashivault://images' } }],
+      ];
+      for (const [label, options] of modes) {
+        const policies = policiesOf(options);
+        expect(policies.map((p) => p.file)).toEqual(['deploy/policies/dev/cluster-image-policy.yaml', 'deploy/policies/prod/cluster-image-policy.yaml']);
+        for (const { file, objects } of policies) {
+          expect(objects.map((o) => `${o.apiVersion}/${o.kind}`)).toEqual(['policy.sigstore.dev/v1beta1/ClusterImagePolicy']);
+          expect(problems(await plane.dryRunAll(objects)).map((p) => `${label} ${file}: ${p}`)).toEqual([]);
+        }
+      }
+    });
+
+    testWith(['policy-tester'])('a misspelt or mistyped policy is rejected by the CRD schema (the check above can fail)', async () => {
+      await install();
+      const good = policiesOf({ visibility: RepositoryVisibility.PUBLIC })[0].objects[0];
+      const misspelt = structuredClone(good);
+      misspelt.spec.authorities[0].keyless.identity = misspelt.spec.authorities[0].keyless.identities;
+      delete misspelt.spec.authorities[0].keyless.identities;
+      const verdict = await plane.dryRunApply(misspelt);
+      expect(verdict.message).toMatch(/unknown field "spec\.authorities\[0\]\.keyless\.identity"/);
+      const mistyped = structuredClone(good);
+      mistyped.spec.images = 'ghcr.io/acme/orders';
+      expect((await plane.dryRunApply(mistyped)).message).toMatch(/spec\.images: Invalid value: "string": spec\.images in body must be of type array/);
+    });
   });
 
   test('the namespaces enforce, warn and audit the restricted profile', async () => {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, Runtime } from '../../src';
+import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
 import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
 import { FakeGitHub } from '../fake-github';
 import { tempdir } from '../util';
@@ -34,7 +34,9 @@ function synthIn(dir: string): void {
   const saved = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true'; // no npm install
   try {
-    new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] }).synth();
+    // Public, so keyless (the cosign double's flags); the KMS_KEY command lines run against real
+    // cosign in test/e2e/signing.test.ts.
+    new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] }).synth();
   } finally {
     if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
     else process.env.PROJEN_DISABLE_POST = saved;

@@ -1,3 +1,4 @@
+import { RepositoryVisibility } from '../../src';
 import { ACTIONS, annotatePins, PinnedAction, toolInput } from '../../src/github/actions';
 import { gitopsProject, synth, usesOf, workflowObject } from '../util';
 
@@ -64,7 +65,8 @@ describe('action pins', () => {
     const withTools = Object.values(ACTIONS).filter((pin: PinnedAction) => pin.tool);
     expect(withTools.map((pin) => pin.action)).toEqual(['sigstore/cosign-installer', 'aquasecurity/trivy-action']);
     for (const pin of withTools) expect(pin.tool?.version).toMatch(/^v\d+\.\d+\.\d+$/);
-    const out = synth(gitopsProject({ signImages: true }));
+    // Public: keyless, which installs cosign (the private default attests without it).
+    const out = synth(gitopsProject({ signImages: true, visibility: RepositoryVisibility.PUBLIC }));
     const steps = Object.values(workflowObject(out, '.github/workflows/container.yml').jobs)
       .flatMap((job: any) => job.steps ?? []);
     for (const pin of withTools) {

@@ -1,6 +1,6 @@
 import { Project } from 'projen';
 import { NodeProject } from 'projen/lib/javascript';
-import { ContainerBuildWorkflow, ContainerImage } from '../../src';
+import { ContainerBuildWorkflow, ContainerImage, RepositoryVisibility, SigningMode } from '../../src';
 import { ACTIONS } from '../../src/github/actions';
 import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir, workflowObject } from '../util';
 
@@ -62,17 +62,49 @@ describe('ContainerBuildWorkflow', () => {
     expect(none.jobs.build.steps.find((s: any) => s.with?.['exit-code'] === '1')).toBeUndefined();
   });
 
-  test('publishing attaches an SBOM and provenance, signs the digest keyless, and the pushed image is scanned', () => {
+  test('publishing attaches an SBOM and provenance; a private repository (the default) attests with GitHub artifact attestations, and the pushed image is scanned', () => {
     const wf = workflowObject(synth(gitopsProject()), FILE);
     const push = wf.jobs.publish.steps.find((s: any) => s.id === 'push');
     expect(push.with).toMatchObject({ push: true, sbom: true, provenance: 'mode=max', platforms: 'linux/amd64' });
-    const sign = wf.jobs.publish.steps.find((s: any) => s.name === 'Sign the image (keyless)');
-    expect(sign.run).toBe('cosign sign --yes "${IMAGE}@${DIGEST}"');
-    expect(sign.env).toEqual({ IMAGE: '${{ steps.image.outputs.name }}', DIGEST: '${{ steps.push.outputs.digest }}' });
+    const attest = wf.jobs.publish.steps.filter((s: any) => s.uses === `${ACTIONS.attest.action}@${ACTIONS.attest.sha}`);
+    expect(attest.map((s: any) => s.with['sbom-path'])).toEqual([undefined, 'sbom.spdx.json']);
+    for (const step of attest) expect(step.with).toMatchObject({ 'subject-name': '${{ steps.image.outputs.name }}', 'subject-digest': '${{ steps.push.outputs.digest }}', 'push-to-registry': true });
+    // No keyless signature to the public log from a private repository.
+    expect(JSON.stringify(wf.jobs.publish)).not.toContain('cosign');
+    expect(wf.jobs.publish.permissions).toMatchObject({ 'id-token': 'write', 'attestations': 'write' });
     expect(wf.jobs.publish.outputs).toEqual({ digest: '${{ steps.push.outputs.digest }}', image: '${{ steps.image.outputs.name }}' });
     expect(wf.jobs.scan.needs).toBe('publish');
     expect(wf.jobs.scan.permissions).toEqual({ 'contents': 'read', 'packages': 'read', 'security-events': 'write' });
     expect(wf.jobs.scan.steps[1].with['image-ref']).toBe('${{ needs.publish.outputs.image }}@${{ needs.publish.outputs.digest }}');
+  });
+
+  test('a public repository signs keyless; a KMS key signs with the key, outside the public log when private', () => {
+    const keyless = workflowObject(synth(gitopsProject({ visibility: RepositoryVisibility.PUBLIC })), FILE).jobs.publish;
+    const sign = keyless.steps.find((s: any) => s.name === 'Sign the image (keyless, public Rekor log)');
+    expect(sign.run).toBe('cosign sign --yes "${IMAGE}@${DIGEST}"');
+    expect(sign.env).toEqual({ IMAGE: '${{ steps.image.outputs.name }}', DIGEST: '${{ steps.push.outputs.digest }}' });
+    expect(keyless.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
+
+    const key = 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const kms = workflowObject(synth(gitopsProject({ signing: { mode: SigningMode.KMS_KEY, key } })), FILE).jobs.publish;
+    const kmsSign = kms.steps.find((s: any) => /^Sign the image \(KMS key/.test(s.name));
+    expect(kmsSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --use-signing-config=false --tlog-upload=false "${IMAGE}@${DIGEST}"');
+    expect(kmsSign.env.COSIGN_KEY).toBe(key);
+    const aws = kms.steps.find((s: any) => s.uses === `${ACTIONS.awsCredentials.action}@${ACTIONS.awsCredentials.sha}`);
+    expect(aws.with['aws-region']).toBe('eu-west-1');
+    expect(kms.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
+    // Public: the KMS signature goes to the log as usual.
+    const kmsPublic = workflowObject(synth(gitopsProject({ visibility: RepositoryVisibility.PUBLIC, signing: { mode: SigningMode.KMS_KEY, key } })), FILE).jobs.publish;
+    expect(kmsPublic.steps.find((s: any) => s.name === 'Sign the image (KMS key)').run).toBe('cosign sign --yes --key "${COSIGN_KEY}" "${IMAGE}@${DIGEST}"');
+  });
+
+  test('a private repository never signs keyless unless asked; a KMS key follows its grammar', () => {
+    expect(() => synth(gitopsProject({ signing: { mode: SigningMode.KEYLESS } }))).toThrow(/signing\.mode: is keyless, which writes the repository's name .* but visibility is 'private'; use mode: SigningMode\.GITHUB_ATTESTATIONS/);
+    expect(synth(gitopsProject({ signing: { mode: SigningMode.KEYLESS, allowPublicLog: true } }))[FILE]).toContain('Sign the image (keyless, public Rekor log)');
+    expect(() => synth(gitopsProject({ signing: { mode: SigningMode.KMS_KEY } }))).toThrow(/signing\.key: is needed by SigningMode\.KMS_KEY, got none; set key: 'awskms:\/\/\//);
+    expect(() => synth(gitopsProject({ signing: { mode: SigningMode.KMS_KEY, key: 'gcpkms://projects/x' } }))).toThrow(/signing\.key: must be a KMS key reference .*got 'gcpkms:\/\/projects\/x'; try 'gcpkms:\/\/projects\/my-project\/locations\/global\/keyRings\/signing\/cryptoKeys\/images'/);
+    expect(() => synth(gitopsProject({ signing: { key: 'hashivault://images' } }))).toThrow(/signing\.key: is used only by SigningMode\.KMS_KEY/);
+    expect(() => synth(gitopsProject({ visibility: 'secret' as any }))).toThrow(/visibility: must be one of 'public', 'private', 'internal' \(RepositoryVisibility\), got 'secret'/);
   });
 
   test('multiple platforms: QEMU on publish, the first platform on pull requests; sign: false drops signing', () => {
@@ -89,7 +121,7 @@ describe('ContainerBuildWorkflow', () => {
     expect(wf.permissions).toEqual({ contents: 'read' });
     const publish = wf.jobs.publish;
     expect(publish.if).toBe("github.event_name == 'push'");
-    expect(publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
+    expect(publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
     const buildStep = publish.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action@'));
     expect(buildStep.with.push).toBe(true);
     // No cache restored into a published image (cache poisoning).
@@ -154,7 +186,7 @@ describe('ContainerBuildWorkflow', () => {
       username: '${{ secrets.REGISTRY_USERNAME }}',
       password: '${{ secrets.REGISTRY_PASSWORD }}',
     });
-    expect(publish.permissions).toEqual({ 'contents': 'read', 'id-token': 'write' });
+    expect(publish.permissions).toEqual({ 'contents': 'read', 'id-token': 'write', 'attestations': 'write' });
     expect(wf.jobs.scan.steps[0].with.password).toBe('${{ secrets.REGISTRY_PASSWORD }}');
     expect(wf.jobs.scan.steps[1].with['image-ref']).toBe('registry.example.com/acme/orders@${{ needs.publish.outputs.digest }}');
   });

@@ -146,13 +146,13 @@ describe('SecurityPolicy', () => {
       const file = path.join(project.outdir, 'SECURITY.md');
       const seeded = fs.readFileSync(file, 'utf-8');
       expect(seeded).toMatch(/CodeQL scans/);
-      expect(seeded).toMatch(/signed keyless with cosign/);
+      expect(seeded).toMatch(/attested with GitHub artifact attestations/);
       expect(seeded).toMatch(/to `main` goes/);
       fs.writeFileSync(file, seeded.replace('five working days', 'two working days') + '\nOur own note.\n');
       // The options the issue found stale: CodeQL off, another branch, no signing.
       gitopsProject({ outdir: project.outdir, codeScanning: false, defaultBranch: 'trunk', signImages: false }).synth();
       const after = fs.readFileSync(file, 'utf-8');
-      expect(after).not.toMatch(/CodeQL|cosign/);
+      expect(after).not.toMatch(/CodeQL|cosign|attest/);
       expect(after).toMatch(/to `trunk` goes/);
       expect(after).toMatch(/two working days/);
       expect(after).toMatch(/Our own note\.\n$/);

@@ -70,7 +70,8 @@ describe.each(KINDS)('%s', (kind, options) => {
   test('the publish job logs in before it pushes and signs; the scan job logs in the same way before it pulls', () => {
     const publish = loginSteps(wf.jobs.publish, isPush);
     expect(publish.length).toBeGreaterThan(0);
-    const sign = wf.jobs.publish.steps.findIndex((s: any) => s.name === 'Sign the image (keyless)');
+    // The private default attests with GitHub artifact attestations (after the push, logged in).
+    const sign = wf.jobs.publish.steps.findIndex((s: any) => /^Attest the build provenance/.test(s.name));
     expect(sign).toBeGreaterThan(wf.jobs.publish.steps.findIndex(isPush));
     expect(loginSteps(wf.jobs.scan, isTrivy)).toEqual(publish);
   });
@@ -82,7 +83,7 @@ describe('registry logins', () => {
     expect(loginSteps(wf.jobs.publish, isPush).map((s) => s.with)).toEqual([
       { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
     ]);
-    expect(wf.jobs.publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
+    expect(wf.jobs.publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
     expect(wf.jobs.scan.permissions).toEqual({ 'contents': 'read', 'packages': 'read', 'security-events': 'write' });
   });
 

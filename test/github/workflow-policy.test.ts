@@ -48,6 +48,7 @@ describe.each(workflows)('%s', (_name, workflow) => {
   });
 
   test('jobs that run on pull requests get no write scope except security events', () => {
+    if (!Object.keys(workflow.on).includes('pull_request')) return; // never runs on pull requests
     for (const [, job] of jobs) {
       if (job.if && !/pull_request/.test(job.if)) continue; // never runs on pull requests
       const writes = Object.entries<string>(job.permissions).filter(([, v]) => v === 'write').map(([k]) => k);

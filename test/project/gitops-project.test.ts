@@ -52,7 +52,7 @@ describe('GitOpsProject', () => {
     const out = synth(gitopsProject());
     const readme: string = out['README.md'];
     expect(readme).toMatchSnapshot();
-    const rows = [...readme.matchAll(/^\| `([^`]+)` \| (managed|seeded) \|/gm)].map((m) => [m[1], m[2]]);
+    const rows = [...readme.matchAll(/^\| `([^`]+)` \| (managed|seeded|written by automation) \|/gm)].map((m) => [m[1], m[2]]);
     const listed = new Map(rows.map(([file, owner]) => [file, owner]));
     for (const file of Object.keys(out)) {
       expect(listed.has(file)).toBe(true);

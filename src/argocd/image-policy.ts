@@ -1,0 +1,130 @@
+import { IConstruct } from 'constructs';
+import { Component, FileBase, IResolver, Project } from 'projen';
+import { stringify } from 'yaml';
+import { ContainerImage } from '../container/container-image';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { DEPLOY_DIR } from '../helm/helm-chart';
+import { Environments } from '../model/environments';
+import { Repository } from '../model/repository';
+import { serviceFacts } from '../model/service';
+import { SigningFacts, signingFacts, SigningMode } from '../model/signing';
+
+export const POLICIES_DIR = `${DEPLOY_DIR}/policies`;
+/** The label that opts a namespace into Sigstore policy-controller's admission checks. */
+export const POLICY_INCLUDE_LABEL = 'policy.sigstore.dev/include';
+/** The TrustRoot a cluster admin creates from `gh attestation trusted-root` (GitHub's own Sigstore instance). */
+export const GITHUB_TRUST_ROOT = 'github-artifact-attestations';
+const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1';
+
+/** What one policy needs: its name, the image repositories it covers, the signing facts. */
+export interface ImagePolicyInput {
+  readonly name: string;
+  readonly images: string[];
+  readonly signing: SigningFacts;
+  /** A PEM public key instead of the KMS reference (policy-controller's own tester cannot reach a KMS). */
+  readonly keyData?: string;
+}
+
+/**
+ * A Sigstore policy-controller `ClusterImagePolicy` (policy.sigstore.dev/v1beta1) that admits
+ * the images only when signed the way the model says: keyless or attested by this repository's
+ * container workflow on the default branch (the certificate's subject and issuer), or signed by
+ * the KMS key. Every authority is checked in the Sigstore bundle format cosign 3 and
+ * `actions/attest` write.
+ */
+export function clusterImagePolicy(input: ImagePolicyInput): object {
+  const { signing } = input;
+  const identities = [{ issuer: signing.certificateOidcIssuer, subject: signing.certificateIdentity ?? '' }];
+  const rekor = { url: 'https://rekor.sigstore.dev' };
+  let authority: object;
+  switch (signing.mode) {
+    case SigningMode.KMS_KEY:
+      authority = {
+        name: 'kms-key',
+        key: input.keyData ? { data: input.keyData } : { kms: signing.key ?? '' },
+        // Without a ctlog the transparency log is not checked: signed with --tlog-upload=false.
+        ...(signing.publicLog ? { ctlog: rekor } : {}),
+        signatureFormat: 'bundle',
+      };
+      break;
+    case SigningMode.GITHUB_ATTESTATIONS:
+      authority = {
+        name: 'github-attestations',
+        // Public repositories: Sigstore's public instance; private and internal: GitHub's own,
+        // whose trusted root the cluster admin installs as a TrustRoot (docs/signing.md).
+        keyless: { identities, ...(signing.publicLog ? {} : { trustRootRef: GITHUB_TRUST_ROOT }) },
+        ...(signing.publicLog ? { ctlog: rekor } : {}),
+        attestations: [{ name: 'slsa-provenance', predicateType: SLSA_PROVENANCE }],
+        signatureFormat: 'bundle',
+      };
+      break;
+    default:
+      authority = { name: 'keyless', keyless: { url: 'https://fulcio.sigstore.dev', identities }, ctlog: rekor, signatureFormat: 'bundle' };
+  }
+  return {
+    apiVersion: 'policy.sigstore.dev/v1beta1',
+    kind: 'ClusterImagePolicy',
+    metadata: { name: input.name, labels: { 'app.kubernetes.io/managed-by': 'projen-gitops' } },
+    spec: {
+      mode: 'enforce',
+      // Exactly these repositories (any tag or digest), nothing that merely starts like them.
+      images: input.images.map((glob) => ({ glob })),
+      authorities: [authority],
+    },
+  };
+}
+
+/** A Kubernetes name for the policy of a repository's environment (cluster-scoped: unique per repository). */
+export function policyName(repository: string | undefined, projectName: string, env: string): string {
+  const base = (repository ?? projectName).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return `${base}-${env}`.slice(0, 253).replace(/-+$/, '');
+}
+
+/**
+ * `deploy/policies/<env>/cluster-image-policy.yaml` for every deployed environment: the
+ * admission policy of the environment's cluster, applied by Argo CD with the rest (an
+ * Application per environment, see `ArgoCd`).
+ */
+export class ImagePolicies extends Component {
+  public static of(project: Project): ImagePolicies | undefined {
+    return project.components.find((c): c is ImagePolicies => c instanceof ImagePolicies);
+  }
+
+  constructor(project: Project) {
+    super(project);
+    const environments = Environments.of(project)?.deployed ?? [];
+    for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
+      new PolicyFile(project, `${POLICIES_DIR}/${env.name}/cluster-image-policy.yaml`, () => this.render(env.name, env.namespace));
+    }
+    describeFile(project, {
+      path: `${POLICIES_DIR}/`,
+      owner: FileOwner.MANAGED,
+      purpose: 'Admission policies (Sigstore policy-controller ClusterImagePolicy), one per environment: its cluster admits this repository\'s images only when signed by its container workflow on the default branch (docs/signing.md).',
+      change: 'Follows the signing options, services and environments in .projenrc.ts.',
+    });
+  }
+
+  private render(env: string, namespace: string): string {
+    const repo = Repository.factsOf(this.project);
+    const images = [...new Set(ContainerImage.all(this.project).map((image) => serviceFacts(this.project, image).imageRepository ?? ''))].filter(Boolean).sort();
+    const policy = clusterImagePolicy({ name: policyName(repo.repository, this.project.name, env), images, signing: signingFacts(this.project) });
+    return [
+      `# The admission policy of ${env}: Sigstore policy-controller admits ${images.join(', ')} only signed by this repository's`,
+      `# container workflow on ${repo.defaultBranch} (docs/signing.md). It applies in namespaces labelled ${POLICY_INCLUDE_LABEL}=true`,
+      `# (label ${namespace}); set policy-controller's no-match-policy to deny so nothing else runs there.`,
+      '# Generated by projen-gitops from .projenrc.ts (managed).',
+      '---',
+      stringify(policy, { lineWidth: 0 }),
+    ].join('\n');
+  }
+}
+
+class PolicyFile extends FileBase {
+  constructor(scope: IConstruct, filePath: string, private readonly content: () => string) {
+    super(scope, filePath, { marker: false });
+  }
+
+  protected synthesizeContent(_resolver: IResolver): string | undefined {
+    return this.content();
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * OpenSSF Scorecard's checks that can be evaluated on a local checkout, as stand-ins: Scorecard
+ * itself is not built here (see docs/testing.md), so each check below is our own assertion,
+ * named after the Scorecard check it stands for (github.com/ossf/scorecard, docs/checks.md),
+ * run over generated repositories (test/configurations.ts) and over known-bad fixtures
+ * (test/fixtures/scorecard/) that must fail it.
+ *
+ * Accepted finding (documented in docs/signing.md and the generated README): until the
+ * pin-base-images workflow has run once, `base-images.lock.yaml` holds no digests and the
+ * Dockerfiles build from tags; Pinned-Dependencies is checked here after the lock is filled,
+ * on the Dockerfiles synth then writes.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { CONFIGURATIONS, configurationProject } from './configurations';
+import { BASE_IMAGES_LOCK, lockText, parseLock } from '../src/model/base-images';
+import { readTree } from './util';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'scorecard');
+// Repositories with 'repository' set (SECURITY.md links GitHub's private reporting form), every signing mode.
+const SAMPLE = ['deploy', 'signing-keyless', 'signing-kms-aws', 'signing-kms-vault-public', 'infra-ecr', 'infra-gar'];
+
+/** Token-Permissions: a top-level `permissions` that is read-only (no write-all, no write scope). */
+export function tokenPermissions(workflow: any): string[] {
+  const top = workflow.permissions;
+  const findings = top === undefined ? ['no top-level permissions (the token gets the repository default, often write)']
+    : typeof top === 'string' ? (top === 'read-all' ? [] : [`top-level permissions: ${top}`])
+      : Object.entries(top).filter(([, level]) => level === 'write').map(([scope]) => `top-level ${scope}: write`);
+  for (const [id, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    if (job.permissions === 'write-all') findings.push(`job ${id}: permissions write-all`);
+  }
+  return findings;
+}
+
+/** Pinned-Dependencies (workflows): actions by full commit SHA, no unpinned installs in scripts. */
+export function pinnedWorkflow(workflow: any): string[] {
+  const findings: string[] = [];
+  for (const [id, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    for (const step of job.steps ?? []) {
+      if (typeof step.uses === 'string' && !step.uses.startsWith('./') && !/@[0-9a-f]{40}$/.test(step.uses)) findings.push(`job ${id}: ${step.uses} not pinned by commit SHA`);
+      const run = String(step.run ?? '');
+      if (/\bnpm (?:install|i)\b/.test(run)) findings.push(`job ${id}: npm install (npm ci installs the lock file)`);
+      if (/\bpip3? install\b/.test(run) && !/--require-hashes/.test(run)) findings.push(`job ${id}: pip install without --require-hashes`);
+      if (/\bgo install \S+@latest\b/.test(run) || /\bgo install [^@\s]+(?:\s|$)/.test(run.replace(/"\$\w+"/g, 'VAR@v'))) findings.push(`job ${id}: go install without a version`);
+      if (/\bcurl\b[^|\n]*\|\s*(?:ba)?sh\b/.test(run)) findings.push(`job ${id}: a downloaded script piped into a shell`);
+    }
+  }
+  return findings;
+}
+
+/** Pinned-Dependencies (Dockerfiles): every FROM, its ARG default resolved, by digest (or a stage / scratch). */
+export function pinnedDockerfile(text: string): string[] {
+  const args = new Map([...text.split(/^FROM /m)[0].matchAll(/^ARG (\w+)="?([^"\s]+)"?$/gm)].map((m) => [m[1], m[2]]));
+  const stages = new Set<string>();
+  const findings: string[] = [];
+  for (const m of text.matchAll(/^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/gim)) {
+    const image = m[1].replace(/^\$\{(\w+)\}$|^\$(\w+)$/, (whole, a: string, b: string) => args.get(a ?? b) ?? whole);
+    if (!stages.has(image) && image !== 'scratch' && !/@sha256:[0-9a-f]{64}$/.test(image)) findings.push(`FROM ${image} not pinned by digest`);
+    if (m[2]) stages.add(m[2]);
+  }
+  return findings;
+}
+
+/** Dangerous-Workflow: untrusted input expanded in scripts; pull_request_target running the pull request's code. */
+export function dangerousWorkflow(workflow: any): string[] {
+  const findings: string[] = [];
+  const untrusted = /\$\{\{\s*github\.(?:event\.(?:pull_request\.(?:title|body|head\.ref|head\.label)|issue\.(?:title|body)|comment\.body|review\.body|review_comment\.body|head_commit\.(?:message|author)|commits|pages|workflow_run\.head_branch)|head_ref)/;
+  const on = workflow.on ?? workflow[true as any];
+  const triggers = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+  const privileged = triggers.includes('pull_request_target') || triggers.includes('workflow_run');
+  for (const [id, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    for (const step of job.steps ?? []) {
+      if (step.run && untrusted.test(String(step.run))) findings.push(`job ${id}: untrusted input in a run script`);
+      if (privileged && /actions\/checkout@/.test(String(step.uses ?? '')) && /github\.event\.(?:pull_request|workflow_run)\.head/.test(JSON.stringify(step.with ?? {}))) {
+        findings.push(`job ${id}: ${triggers.join('/')} checks out untrusted code`);
+      }
+    }
+  }
+  return findings;
+}
+
+/** Security-Policy: SECURITY.md with a way to report (an email or a URL) and disclosure wording. */
+export function securityPolicy(text: string | undefined): string[] {
+  if (text === undefined) return ['no SECURITY.md'];
+  const findings: string[] = [];
+  if (!/[\w.+-]+@[\w-]+\.[\w.-]+|https?:\/\/\S+/.test(text)) findings.push('no email address or URL to report to');
+  if (!/vulnerabilit|disclos/i.test(text)) findings.push('no word about reporting vulnerabilities or disclosure');
+  if (text.replace(/\s+/g, ' ').length < 200) findings.push('too short to say how reports are handled');
+  return findings;
+}
+
+const workflowsOf = (tree: Record<string, string>) => Object.entries(tree).filter(([f]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)).map(([f, t]) => [f, parse(t)] as const);
+
+describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is not built here)', () => {
+  const generated = new Map<string, Record<string, string>>();
+
+  beforeAll(() => {
+    for (const name of SAMPLE) {
+      const configuration = CONFIGURATIONS.find((c) => c.name === name)!;
+      const project = configurationProject(configuration);
+      const saved = process.env.PROJEN_DISABLE_POST;
+      process.env.PROJEN_DISABLE_POST = 'true';
+      try {
+        project.synth();
+        // The pin-base-images workflow's pull request, merged: a digest for every tag. The
+        // digests are test values (this is about what synth writes from a filled lock).
+        const lockFile = path.join(project.outdir, BASE_IMAGES_LOCK);
+        const refs = Object.keys(parseLock(fs.readFileSync(lockFile, 'utf-8')).digests);
+        fs.writeFileSync(lockFile, lockText(Object.fromEntries(refs.map((r, i) => [r, `sha256:${String(i).padStart(64, 'f')}`]))));
+        configurationProject({ ...configuration, options: { ...configuration.options, outdir: project.outdir } }).synth();
+      } finally {
+        if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
+        else process.env.PROJEN_DISABLE_POST = saved;
+      }
+      generated.set(name, readTree(project.outdir));
+    }
+  }, 300_000);
+
+  const badWorkflow = () => parse(fs.readFileSync(path.join(FIXTURES, 'bad-workflow.yml'), 'utf-8'));
+
+  test('Token-Permissions: every generated workflow has read-only top-level permissions', () => {
+    for (const [name, tree] of generated) {
+      const workflows = workflowsOf(tree);
+      expect(workflows.length).toBeGreaterThan(3);
+      for (const [file, wf] of workflows) expect({ file: `${name}/${file}`, findings: tokenPermissions(wf) }).toEqual({ file: `${name}/${file}`, findings: [] });
+    }
+    expect(tokenPermissions(badWorkflow())).toEqual(['no top-level permissions (the token gets the repository default, often write)', 'job build: permissions write-all']);
+  });
+
+  test('Pinned-Dependencies: actions by SHA, installs pinned, every FROM by digest once the lock is filled', () => {
+    for (const [name, tree] of generated) {
+      for (const [file, wf] of workflowsOf(tree)) expect({ file: `${name}/${file}`, findings: pinnedWorkflow(wf) }).toEqual({ file: `${name}/${file}`, findings: [] });
+      const dockerfiles = Object.keys(tree).filter((f) => path.basename(f) === 'Dockerfile');
+      expect(dockerfiles.length).toBeGreaterThan(0);
+      for (const file of dockerfiles) expect({ file: `${name}/${file}`, findings: pinnedDockerfile(tree[file]) }).toEqual({ file: `${name}/${file}`, findings: [] });
+    }
+    expect(pinnedWorkflow(badWorkflow())).toEqual([
+      'job build: actions/checkout@v4 not pinned by commit SHA',
+      'job build: npm install (npm ci installs the lock file)',
+      'job build: pip install without --require-hashes',
+      'job build: go install without a version',
+    ]);
+    expect(pinnedDockerfile(fs.readFileSync(path.join(FIXTURES, 'bad.Dockerfile'), 'utf-8'))).toEqual(['FROM debian:bookworm-slim not pinned by digest', 'FROM node:22-bookworm-slim not pinned by digest']);
+  });
+
+  test('Pinned-Dependencies, the accepted finding: before the first pin-base-images run the FROM lines use tags', () => {
+    const project = configurationProject(CONFIGURATIONS.find((c) => c.name === 'runtime-python')!);
+    const tree = readTree((project.synth(), project.outdir));
+    expect(pinnedDockerfile(tree.Dockerfile).length).toBeGreaterThan(0);
+    expect(tree['README.md']).toContain('**Not pinned yet**');
+  });
+
+  test('Dangerous-Workflow: no untrusted input in scripts, no privileged trigger running pull request code', () => {
+    for (const [name, tree] of generated) {
+      for (const [file, wf] of workflowsOf(tree)) expect({ file: `${name}/${file}`, findings: dangerousWorkflow(wf) }).toEqual({ file: `${name}/${file}`, findings: [] });
+    }
+    expect(dangerousWorkflow(badWorkflow())).toEqual(['job build: pull_request_target checks out untrusted code', 'job build: untrusted input in a run script']);
+  });
+
+  test('Security-Policy: SECURITY.md says where and how to report', () => {
+    for (const [name, tree] of generated) expect({ name, findings: securityPolicy(tree['SECURITY.md']) }).toEqual({ name, findings: [] });
+    // Without the repository (nor securityContact) there is no address to give: Scorecard's finding, documented.
+    const unknown = configurationProject(CONFIGURATIONS.find((c) => c.name === 'runtime-python')!);
+    expect(securityPolicy(readTree((unknown.synth(), unknown.outdir))['SECURITY.md'])).toEqual(['no email address or URL to report to']);
+    expect(securityPolicy(fs.readFileSync(path.join(FIXTURES, 'BAD-SECURITY.md'), 'utf-8'))).toEqual([
+      'no email address or URL to report to',
+      'no word about reporting vulnerabilities or disclosure',
+      'too short to say how reports are handled',
+    ]);
+    expect(securityPolicy(undefined)).toEqual(['no SECURITY.md']);
+  });
+});
