@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver and etcd from their Go modules (the Go module proxy is the only source)
-# for the end-to-end tests' control plane (test/e2e/apiserver.ts), and copies Argo CD's released
-# CRDs and Gateway API's standard CRDs out of their module sources. Everything is cached under
-# ~/.cache/projen-gitops-tools/kube-<version>/ (etcd-<version>, argo-cd-<version>/crds/,
-# gateway-api-<version>/crds/); a
-# second run with everything present does nothing. No container engine, no download other than
-# Go modules.
+# for the end-to-end tests' control plane (test/e2e/apiserver.ts); kube-controller-manager and
+# kube-scheduler in the same wrapper module as the API server, and kwok (a fake node that makes
+# pods run) with the stages it is configured with, for the GitOps loop (test/e2e/loop.ts); and
+# copies Gateway API's standard CRDs out of its module source. (Argo CD's CRDs come from
+# scripts/build-argo-cd.sh, with the Argo CD the loop runs.) Everything is cached under
+# ~/.cache/projen-gitops-tools/kube-<version>/ (kube-apiserver, kube-controller-manager,
+# kube-scheduler, etcd-<version>, kwok-<version>/{kwok,stages.yaml}, gateway-api-<version>/crds/),
+# each piece built only when it is missing; a second run with everything present does nothing.
+# No container engine, no download other than Go modules.
 #
 # Usage: scripts/build-kube-apiserver.sh   (prints the cache folder on its last line)
-# Env:   KUBE_VERSION, ETCD_VERSION, ARGOCD_VERSION, GATEWAY_API_VERSION override the pins
+# Env:   KUBE_VERSION, ETCD_VERSION, KWOK_VERSION, GATEWAY_API_VERSION override the pins
 #        below (test/e2e/apiserver.ts reads the same pins from this file); GO_BUILD_PARALLEL
 #        limits `go build -p` (default: the number of cores).
 set -euo pipefail
@@ -16,8 +19,8 @@ set -euo pipefail
 # One supported minor; etcd at the 3.6 line that this minor is tested with.
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
-# Argo CD 3.6 needs Go 1.27; 3.5 is a supported release whose module builds with Go 1.26.
-ARGOCD_VERSION="${ARGOCD_VERSION:-v3.5.7}"
+# kwok's release that supports this Kubernetes minor.
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 # Gateway API's standard channel (HTTPRoute).
 GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.6.3}"
 
@@ -29,8 +32,8 @@ if ! [[ "$ETCD_VERSION" =~ ^v3\.[0-9]+\.[0-9]+$ ]]; then
   echo "ETCD_VERSION must look like v3.6.16, got '$ETCD_VERSION'" >&2
   exit 2
 fi
-if ! [[ "$ARGOCD_VERSION" =~ ^v3\.[0-9]+\.[0-9]+$ ]]; then
-  echo "ARGOCD_VERSION must look like v3.5.7, got '$ARGOCD_VERSION'" >&2
+if ! [[ "$KWOK_VERSION" =~ ^v0\.[0-9]+\.[0-9]+$ ]]; then
+  echo "KWOK_VERSION must look like v0.8.0, got '$KWOK_VERSION'" >&2
   exit 2
 fi
 if ! [[ "$GATEWAY_API_VERSION" =~ ^v1\.[0-9]+\.[0-9]+$ ]]; then
@@ -65,12 +68,18 @@ module_field() {
   sed -n "s/^[[:space:]]*\"$2\": \"\\(.*\\)\",\$/\\1/p" <<<"$json"
 }
 
-# kube-apiserver: k8s.io/kubernetes points its staging modules (k8s.io/api, ...) at
-# ./staging/src; as a dependency they must be replaced by their published v0.<minor>.<patch>.
+# kube-apiserver, kube-controller-manager and kube-scheduler, each built when missing, in one
+# wrapper module (and one `go build`, which shares their packages): k8s.io/kubernetes points
+# its staging modules (k8s.io/api, ...) at ./staging/src; as a dependency they must be replaced
+# by their published v0.<minor>.<patch>.
 staging_version="v0.${KUBE_VERSION#v1.}"
-if [[ ! -x "$out/kube-apiserver" ]]; then
+missing=()
+for component in kube-apiserver kube-controller-manager kube-scheduler; do
+  [[ -x "$out/$component" ]] || missing+=("$component")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
   started=$SECONDS
-  mkdir -p "$work/kube"
+  mkdir -p "$work/kube" "$work/kube-bin"
   (
     cd "$work/kube"
     go mod init projen-gitops-kube-apiserver >/dev/null 2>&1
@@ -84,10 +93,10 @@ if [[ ! -x "$out/kube-apiserver" ]]; then
     for module in $staging; do
       go mod edit -replace="$module=$module@$staging_version"
     done
-    go build -p "$parallel" -trimpath -ldflags="$ldflags" -o "$work/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+    go build -p "$parallel" -trimpath -ldflags="$ldflags" -o "$work/kube-bin/" "${missing[@]/#/k8s.io/kubernetes/cmd/}"
   )
-  mv "$work/kube-apiserver" "$out/kube-apiserver"
-  echo "built kube-apiserver $KUBE_VERSION in $((SECONDS - started)) s" >&2
+  for component in "${missing[@]}"; do mv "$work/kube-bin/$component" "$out/$component"; done
+  echo "built ${missing[*]} $KUBE_VERSION in $((SECONDS - started)) s" >&2
 fi
 
 # etcd: the server module's own main package (what the etcd release binary runs).
@@ -102,6 +111,36 @@ if [[ ! -x "$etcd_bin" ]]; then
   )
   mv "$work/etcd-bin" "$etcd_bin"
   echo "built etcd $ETCD_VERSION in $((SECONDS - started)) s" >&2
+fi
+
+# kwok, alone in a wrapper module (its own dependency versions), and the stages the loop
+# configures it with, from its module's kustomize/stage/: nodes become Ready at once and keep a
+# heartbeat, pods become Ready at once and are deleted when asked.
+kwok_dir="$out/kwok-$KWOK_VERSION"
+if [[ ! -x "$kwok_dir/kwok" || ! -f "$kwok_dir/stages.yaml" ]]; then
+  started=$SECONDS
+  mkdir -p "$work/kwok" "$kwok_dir"
+  (
+    cd "$work/kwok"
+    go mod init projen-gitops-kwok >/dev/null 2>&1
+    go mod edit -require="sigs.k8s.io/kwok@$KWOK_VERSION"
+    go build -p "$parallel" -trimpath -ldflags="$ldflags" -o "$work/kwok-bin" sigs.k8s.io/kwok/cmd/kwok
+  )
+  kwok_src="$(module_field "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)"
+  for stage in node/fast node/heartbeat pod/fast; do
+    for file in "$kwok_src/kustomize/stage/$stage"/*.yaml; do
+      [[ "$(basename "$file")" = kustomization.yaml ]] && continue
+      printf -- '---\n' >>"$work/stages.yaml"
+      cat "$file" >>"$work/stages.yaml"
+    done
+  done
+  if ! grep -q '^kind: Stage$' "$work/stages.yaml"; then
+    echo "sigs.k8s.io/kwok@$KWOK_VERSION has no Stage in kustomize/stage/{node/fast,node/heartbeat,pod/fast}" >&2
+    exit 4
+  fi
+  mv "$work/stages.yaml" "$kwok_dir/stages.yaml"
+  mv "$work/kwok-bin" "$kwok_dir/kwok"
+  echo "built kwok $KWOK_VERSION in $((SECONDS - started)) s" >&2
 fi
 
 # CRDs as their projects release them, copied out of the module source; nothing of it is built.
@@ -120,6 +159,5 @@ copy_crds() { # module version folder-in-module destination
   chmod u+w "$work/crds"/*
   mv "$work/crds" "$dest"
 }
-copy_crds github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION" manifests/crds "$out/argo-cd-$ARGOCD_VERSION/crds"
 copy_crds sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION" config/crd/standard "$out/gateway-api-$GATEWAY_API_VERSION/crds"
 echo "$out"

@@ -11,6 +11,13 @@ import { ImagePolicies, POLICIES_DIR } from './image-policy';
 
 /** Where the Argo CD objects live in a generated repository. */
 export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
+/**
+ * The AppProject's file. `kubectl apply -f deploy/argocd/` applies a folder's files in name
+ * order, and an Application that arrives before its AppProject fails its first sync
+ * (`appproject ... not found`) and backs off: the leading digit sorts this file before every
+ * `<env>.yaml` (environment names are DNS labels starting with a letter).
+ */
+export const APP_PROJECT_FILE = `${ARGOCD_DIR}/00-project.yaml`;
 /** Argo CD's finalizer that deletes an Application's resources with it (cascading delete). */
 export const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /**
@@ -64,10 +71,11 @@ class ComputedFile extends FileBase {
 
 /**
  * The Argo CD objects that deploy every service to every environment, under `deploy/argocd/`
- * (managed): `project.yaml`, an AppProject limited to this repository, the environments'
+ * (managed): `00-project.yaml`, an AppProject limited to this repository, the environments'
  * clusters and namespaces and the kinds the charts render; and `<env>.yaml`, one Application
  * per service in that environment, tracking the default branch. A cluster admin applies the
- * folder once (`kubectl apply --server-side -f deploy/argocd/`), and again when it changes.
+ * folder once (`kubectl apply --server-side -n argocd -f deploy/argocd/`, the AppProject's file first
+ * by its name), and again when it changes.
  */
 export class ArgoCd extends Component {
   /** The project's Argo CD objects, if it has them. */
@@ -88,7 +96,7 @@ export class ArgoCd extends Component {
     this.cascadeDelete = options.cascadeDelete ?? false;
     addValidation(project, () => this.validate());
 
-    new ComputedFile(project, `${ARGOCD_DIR}/project.yaml`, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
+    new ComputedFile(project, APP_PROJECT_FILE, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
     const environments = Environments.of(project)?.deployed ?? [];
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
@@ -96,7 +104,7 @@ export class ArgoCd extends Component {
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Argo CD objects: project.yaml (an AppProject limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch). A cluster admin applies them (docs: Argo CD bootstrap).',
+      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
   }
@@ -106,9 +114,9 @@ export class ArgoCd extends Component {
     return this.project.name;
   }
 
+  /** Where Argo CD clones from: the repository's URL (model), the GitHub one by default. */
   private get repoUrl(): string {
-    const facts = Repository.factsOf(this.project);
-    return `https://github.com/${facts.repository ?? 'OWNER/NAME'}.git`;
+    return Repository.factsOf(this.project).url ?? 'https://github.com/OWNER/NAME.git';
   }
 
   private document(summary: string, objects: object[]): string {
@@ -221,8 +229,8 @@ export class ArgoCd extends Component {
     const problems: Problem[] = [];
     const nsProblem = checkDnsLabel(this.namespace, 'argocd');
     if (nsProblem) problems.push({ option: 'argocdOptions.namespace', message: nsProblem });
-    if (Repository.factsOf(this.project).repository === undefined) {
-      problems.push({ option: 'repository', message: "is needed by the Argo CD Applications (their repoURL), got none; set repository: 'my-org/my-repo', or argocd: false" });
+    if (Repository.factsOf(this.project).url === undefined) {
+      problems.push({ option: 'repository', message: "is needed by the Argo CD Applications (their repoURL), got none; set repository: 'my-org/my-repo' (or repositoryUrl), or argocd: false" });
     }
     // The AppProject is named after the project: a custom resource's name is a DNS subdomain.
     const appProject = checkDnsSubdomain(this.projectName, 253, 'my-service');

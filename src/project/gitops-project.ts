@@ -132,6 +132,17 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly baseImageMirror?: string;
 
   /**
+   * The URL Argo CD clones the repository from (the Applications' `repoURL` and the
+   * AppProject's `sourceRepos`): GitHub Enterprise Server or a mirror
+   * (`https://git.example.com/acme/orders.git`), SSH (`git@github.com:acme/orders.git`,
+   * `ssh://git@host:2222/acme/orders.git`; the key goes in an Argo CD repository Secret), or
+   * `git://host/name.git` (read-only, unauthenticated: tests, local mirrors). No credentials
+   * in the URL.
+   * @default - `https://github.com/<repository>.git`
+   */
+  readonly repositoryUrl?: string;
+
+  /**
    * Git tags that publish a release image and are protected.
    * @default "v*"
    */
@@ -409,6 +420,7 @@ export class GitOpsProject extends javascript.NodeProject {
 
       const repository = new Repository(this, {
         repository: options.repository,
+      repositoryUrl: options.repositoryUrl,
         defaultBranch: options.defaultBranch,
         tagPattern: options.tagPattern,
         runsOn: options.runsOn,

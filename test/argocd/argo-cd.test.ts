@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
+import { checkRepositoryUrl } from '../../src/model/repository';
 import { schemaProblems } from '../helm/kubernetes-schemas';
 import { gitopsProject, synth } from '../util';
 
@@ -13,8 +14,8 @@ function repo(options: Parameters<typeof gitopsProject>[0] = {}) {
 describe('ArgoCd', () => {
   test('GIVEN a repository WHEN synthesized THEN deploy/argocd holds the AppProject and one Application per service and environment', () => {
     const out = repo({ services: [{ name: 'worker', runtime: Runtime.GO }] });
-    expect(Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort()).toEqual(['deploy/argocd/dev.yaml', 'deploy/argocd/prod.yaml', 'deploy/argocd/project.yaml', 'deploy/argocd/staging.yaml']);
-    expect(out['deploy/argocd/project.yaml']).toMatchSnapshot();
+    expect(Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort()).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/dev.yaml', 'deploy/argocd/prod.yaml', 'deploy/argocd/staging.yaml']);
+    expect(out['deploy/argocd/00-project.yaml']).toMatchSnapshot();
     expect(out['deploy/argocd/dev.yaml']).toMatchSnapshot();
     const dev = objects(out['deploy/argocd/dev.yaml']);
     // One per service, and the environment's admission policy (test/argocd/image-policy.test.ts).
@@ -26,7 +27,7 @@ describe('ArgoCd', () => {
   });
 
   test('the AppProject limits the repository, the destinations and the kinds to what the charts render', () => {
-    const [project] = objects(repo({ deployment: { host: 'orders.example.com' } })['deploy/argocd/project.yaml']);
+    const [project] = objects(repo({ deployment: { host: 'orders.example.com' } })['deploy/argocd/00-project.yaml']);
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/orders.git']);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['orders-dev', 'orders-staging', 'orders-prod']);
     // Cluster-scoped: the admission policies only.
@@ -35,6 +36,55 @@ describe('ArgoCd', () => {
     expect(kinds).toEqual(['/Service', '/ServiceAccount', 'apps/Deployment', 'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget']);
     // No HPA or HTTPRoute is rendered here, so none may be deployed.
     expect(kinds.join()).not.toMatch(/HorizontalPodAutoscaler|HTTPRoute/);
+  });
+
+  test('`kubectl apply -f deploy/argocd/` (files in name order) applies the AppProject before any Application, whatever the environments are called', () => {
+    // kubectl walks a folder in lexical order (Go's filepath.Walk); environment names are DNS
+    // labels starting with a letter, so the digit-led AppProject file comes first.
+    const out = repo({ environments: [{ name: 'a' }, { name: 'aa-0' }, { name: 'z9' }] });
+    const files = Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort((x, y) => (Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    expect(files).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/a.yaml', 'deploy/argocd/aa-0.yaml', 'deploy/argocd/z9.yaml']);
+    expect(files.flatMap((f) => objects(out[f]).map((o) => o.kind))).toEqual(['AppProject', 'Application', 'Application', 'Application']);
+    // The grammar this relies on: an environment name starting with a digit is refused.
+    expect(() => repo({ environments: [{ name: '0dev' }] })).toThrow(/environments\[0\]\.name: must be a DNS label \(lowercase letters, digits and '-', starting with a letter/);
+  });
+
+  test('repositoryUrl: GitHub Enterprise Server, SSH (scp-like and ssh://), git:// and a mirror go into every Application and the AppProject', () => {
+    for (const url of [
+      'https://github.example.com/acme/orders.git',
+      'git@github.com:acme/orders.git',
+      'ssh://git@git.example.com:2222/platform/acme/orders.git',
+      'git://127.0.0.1:9418/orders.git',
+      'https://mirror.example.com/git/acme-orders',
+    ]) {
+      const out = repo({ repositoryUrl: url });
+      const [project] = objects(out['deploy/argocd/00-project.yaml']);
+      expect(project.spec.sourceRepos).toEqual([url]);
+      const apps = ['dev', 'staging', 'prod'].flatMap((env) => objects(out[`deploy/argocd/${env}.yaml`]));
+      expect(apps.map((a) => a.spec.source.repoURL)).toEqual(apps.map(() => url));
+    }
+  });
+
+  test.each([
+    ['credentials in the URL', 'https://bot:ghp_secret@github.com/acme/orders.git', 'https://github.com/acme/orders.git'],
+    ['plain http', 'http://git.example.com/acme/orders.git', 'https://git.example.com/acme/orders.git'],
+    ['no scheme', 'github.example.com/acme/orders.git', 'https://github.example.com/acme/orders.git'],
+    ['a query', 'https://github.com/acme/orders.git?ref=main', 'https://github.com/acme/orders.git'],
+    ['a space', 'https://github.com/acme/my orders.git', 'https://github.com/acme/orders.git'],
+    ['a dot-dot segment', 'ssh://git@host/acme/../orders.git', 'https://github.com/acme/orders.git'],
+    ['an expression', '${{ github.server_url }}/acme/orders.git', 'https://github.com/acme/orders.git'],
+    ['a port out of range', 'git://127.0.0.1:99999/orders.git', 'https://github.com/acme/orders.git'],
+    ['a file path', '/srv/git/orders.git', 'https://github.com/acme/orders.git'],
+  ])('repositoryUrl with %s is refused with the option path, the value and a valid fix', (_label, url, fix) => {
+    const message = checkRepositoryUrl(url, 'acme/orders');
+    expect(message).toContain(`got ${JSON.stringify(url)}; try '${fix}'`);
+    expect(checkRepositoryUrl(fix, 'acme/orders')).toBeUndefined();
+    expect(() => repo({ repositoryUrl: url })).toThrow(`repositoryUrl: ${message}`);
+  });
+
+  test('without repositoryUrl the repoURL is the GitHub one of repository', () => {
+    const [project] = objects(repo()['deploy/argocd/00-project.yaml']);
+    expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/orders.git']);
   });
 
   test('dev and staging sync automatically with prune and selfHeal, prod by hand; autoSync overrides per environment', () => {

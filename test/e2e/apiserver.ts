@@ -16,16 +16,27 @@ import { freePort } from './oci';
 import { HELM_LAYER } from '../../src/helm/helm-tool';
 
 export const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-kube-apiserver.sh');
+/** Builds Argo CD and copies its CRDs and configuration (the ones the dry-run tests install, too). */
+export const ARGOCD_BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-argo-cd.sh');
+/** Where the build scripts cache what they build. */
+export const TOOLS_ROOT = process.env.PROJEN_GITOPS_TOOLS_CACHE ?? path.join(os.homedir(), '.cache', 'projen-gitops-tools');
 
-/** The pinned versions, read from the build script (their one home). */
-export function kubePins(): { kube: string; etcd: string; argocd: string; gatewayApi: string } {
-  const script = fs.readFileSync(BUILD_SCRIPT, 'utf-8');
-  const pin = (name: string) => {
-    const match = script.match(new RegExp(`^${name}="\\$\\{${name}:-(v[\\d.]+)\\}"$`, 'm'));
-    if (!match) throw new Error(`${BUILD_SCRIPT} has no ${name} pin`);
-    return process.env[name] ?? match[1];
-  };
-  return { kube: pin('KUBE_VERSION'), etcd: pin('ETCD_VERSION'), argocd: pin('ARGOCD_VERSION'), gatewayApi: pin('GATEWAY_API_VERSION') };
+/** A `NAME="${NAME:-value}"` pin of a build script (the pins' one home); the environment overrides it as in the script. */
+export function scriptPin(script: string, name: string): string {
+  const match = fs.readFileSync(script, 'utf-8').match(new RegExp(`^${name}="\\$\\{${name}:-((?:v|go)[\\d.]+)\\}"$`, 'm'));
+  if (!match) throw new Error(`${script} has no ${name} pin`);
+  return process.env[name] ?? match[1];
+}
+
+/** The pinned versions, read from the build scripts (their one home). */
+export function kubePins(): { kube: string; etcd: string; kwok: string; argocd: string; gatewayApi: string } {
+  const pin = (name: string) => scriptPin(BUILD_SCRIPT, name);
+  return { kube: pin('KUBE_VERSION'), etcd: pin('ETCD_VERSION'), kwok: pin('KWOK_VERSION'), argocd: scriptPin(ARGOCD_BUILD_SCRIPT, 'ARGOCD_VERSION'), gatewayApi: pin('GATEWAY_API_VERSION') };
+}
+
+/** The cache folder of Argo CD's build (argocd, crds/, core-install.yaml, hack/). */
+export function argoCdDir(): string {
+  return path.join(TOOLS_ROOT, `argo-cd-${kubePins().argocd}`);
 }
 
 /** The built binaries and fetched CRDs (paths), or why there are none. */
@@ -39,22 +50,26 @@ export type ControlPlaneTools =
  */
 export function controlPlaneTools(): ControlPlaneTools {
   const pins = kubePins();
-  const root = process.env.PROJEN_GITOPS_TOOLS_CACHE ?? path.join(os.homedir(), '.cache', 'projen-gitops-tools');
-  const dir = path.join(root, `kube-${pins.kube}`);
+  const dir = path.join(TOOLS_ROOT, `kube-${pins.kube}`);
   const tools = {
     apiserver: path.join(dir, 'kube-apiserver'),
     etcd: path.join(dir, `etcd-${pins.etcd}`),
-    crdDirs: [path.join(dir, `argo-cd-${pins.argocd}`, 'crds'), path.join(dir, `gateway-api-${pins.gatewayApi}`, 'crds')],
+    // Argo CD's CRDs from the module version the loop test runs (scripts/build-argo-cd.sh).
+    crdDirs: [path.join(argoCdDir(), 'crds'), path.join(dir, `gateway-api-${pins.gatewayApi}`, 'crds')],
   };
   const present = () => fs.existsSync(tools.apiserver) && fs.existsSync(tools.etcd) && tools.crdDirs.every((d) => fs.existsSync(d));
   if (present()) return tools;
   if (spawnSync('go', ['version']).status !== 0) return { missing: 'no Go toolchain on PATH to build kube-apiserver and etcd' };
   console.warn(`building kube-apiserver ${pins.kube} and etcd ${pins.etcd} from the Go module proxy (a few minutes, once): ${BUILD_SCRIPT}`);
-  const result = spawnSync('bash', [BUILD_SCRIPT], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (result.status !== 0 || !present()) {
-    const tail = `${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-    return { missing: `scripts/build-kube-apiserver.sh failed (exit ${result.status}; is the Go module proxy reachable?):\n${tail}` };
+  // Only the copied CRDs of Argo CD (seconds), not its build (minutes; .ci/run does that).
+  for (const [script, args] of [[BUILD_SCRIPT, []], [ARGOCD_BUILD_SCRIPT, ['manifests']]] as const) {
+    const result = spawnSync('bash', [script, ...args], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (result.status !== 0) {
+      const tail = `${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
+      return { missing: `${path.relative(process.cwd(), script)} failed (exit ${result.status}; is the Go module proxy reachable?):\n${tail}` };
+    }
   }
+  if (!present()) return { missing: `the build scripts ran but ${[tools.apiserver, tools.etcd, ...tools.crdDirs].filter((f) => !fs.existsSync(f)).join(', ')} is missing` };
   return tools;
 }
 
@@ -107,20 +122,32 @@ const FIELD_MANAGER = 'projen-gitops-e2e';
 /** The built-in kinds with a pod template (custom resources' `spec.template` is something else). */
 const WORKLOADS = ['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'apps/v1/ReplicaSet', 'batch/v1/Job', 'batch/v1/CronJob', 'v1/ReplicationController'];
 
+/**
+ * Where the control plane's processes run when not right here: a network namespace of their
+ * own (test/e2e/loop.ts), reached through a Unix socket relayed to its loopback.
+ */
+export interface ProcessPlace {
+  /** The command and arguments that run `bin args` there (exec'd, so the PID is the process's). */
+  command(bin: string, args: string[]): [string, string[]];
+  /** A Unix socket path, here, that is connected to 127.0.0.1:`port` there. */
+  relay(port: number): Promise<string>;
+}
+
 /** A running etcd + kube-apiserver pair. Always `stop()` it (afterAll). */
 export class ControlPlane {
   /**
    * Starts etcd and kube-apiserver on free loopback ports and waits (bounded) for /readyz.
    * Returns how long the API server took to become ready in `startSeconds`.
    */
-  static async start(bins: { apiserver: string; etcd: string }, timeoutMs = 180_000): Promise<ControlPlane> {
+  static async start(bins: { apiserver: string; etcd: string }, timeoutMs = 180_000, place?: ProcessPlace): Promise<ControlPlane> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-kube-'));
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const token = crypto.randomBytes(24).toString('hex');
     writeCredentials(dir, token);
-    const plane = new ControlPlane(dir, apiPort, token, fs.readFileSync(path.join(dir, 'server.crt')));
+    const plane = new ControlPlane(dir, apiPort, token, fs.readFileSync(path.join(dir, 'server.crt')), place);
     const started = Date.now();
     try {
+      if (place) plane.socketPath = await place.relay(apiPort);
       plane.etcd = plane.spawn('etcd', bins.etcd, [
         '--name=default',
         `--data-dir=${path.join(dir, 'etcd')}`,
@@ -169,18 +196,25 @@ export class ControlPlane {
   private apiserver?: ChildProcess;
   private readonly logs: Record<string, string> = {};
   private readonly resources = new Map<string, Resource>();
+  /** The Unix socket that reaches the API server when it runs in a `ProcessPlace`. */
+  private socketPath?: string;
 
-  private constructor(private readonly dir: string, readonly port: number, private readonly token: string, private readonly ca: Buffer) {}
+  private constructor(private readonly dir: string, readonly port: number, private readonly token: string, private readonly ca: Buffer, private readonly place?: ProcessPlace) {}
 
-  /** A kubeconfig for this server and token (in the control plane's own temp folder). */
-  kubeconfig(): string {
-    const file = path.join(this.dir, 'kubeconfig.json');
+  /** A file of the control plane's credentials: `server.crt` (also the CA), `sa.key`, `sa.pub`. */
+  credential(name: 'server.crt' | 'sa.key' | 'sa.pub'): string {
+    return path.join(this.dir, name);
+  }
+
+  /** A kubeconfig for this server and token (in the control plane's own temp folder), with a default namespace if given. */
+  kubeconfig(namespace?: string): string {
+    const file = path.join(this.dir, `kubeconfig${namespace ? `-${namespace}` : ''}.json`);
     fs.writeFileSync(file, JSON.stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'e2e', cluster: { 'server': `https://127.0.0.1:${this.port}`, 'certificate-authority-data': this.ca.toString('base64') } }],
       users: [{ name: 'e2e', user: { token: this.token } }],
-      contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'e2e' } }],
+      contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'e2e', ...(namespace ? { namespace } : {}) } }],
       ['current-context']: 'e2e',
     }), { mode: 0o600 });
     return file;
@@ -209,8 +243,7 @@ export class ControlPlane {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request({
-        host: '127.0.0.1',
-        port: this.port,
+        ...(this.socketPath ? { socketPath: this.socketPath } : { host: '127.0.0.1', port: this.port }),
         method,
         path: urlPath,
         ca: this.ca,
@@ -348,7 +381,8 @@ export class ControlPlane {
   }
 
   private spawn(name: string, bin: string, args: string[]): ChildProcess {
-    const child = spawn(bin, args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = this.place ? this.place.command(bin, args) : [bin, args];
+    const child = spawn(command, argv, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     this.logs[name] = '';
     const keep = (chunk: Buffer) => { this.logs[name] = (this.logs[name] + chunk.toString()).slice(-20_000); };
     child.stdout?.on('data', keep);
