@@ -92,13 +92,14 @@ class OptionsValidation extends Component {
 }
 
 /**
- * A string or number of the wrong type (`3` in `codeOwners`, `'12'` for `requiredApprovals`)
- * gets the fix of the option's own grammar when its check names one (`'@3'`, `1`), not just
- * the value converted (`'3'`, `12`): that fix passes both the type and the grammar.
+ * A string of the wrong type (`3` in `codeOwners`) gets the fix of the option's own grammar
+ * when its check names one (`'@3'`), not just the value in quotes (`'3'`), which passes both
+ * the type and the grammar. A number of the wrong type keeps its own value when it has one
+ * (`'3000'` for `port` is most likely 3000); else it too takes the grammar's fix.
  */
 function withGrammarFix(problem: Problem, all: Problem[]): Problem {
   const kind = problem.message.startsWith('must be a string,') ? 'string' : /^must be a (whole|finite) number\b/.test(problem.message) ? 'number' : undefined;
-  if (!kind) return problem;
+  if (!kind || (kind === 'number' && /; try -?[\d.]+$/.test(problem.message))) return problem;
   const grammar = all.map((p) => (!isTypeProblem(p) && p.option === problem.option ? fixOf(p.message) : undefined)).find((f) => typeof f === kind);
   return grammar === undefined ? problem : { ...problem, message: problem.message.replace(/; (try|remove it) .*$/, `; try ${show(grammar)}`) };
 }

@@ -61,6 +61,8 @@ describe('wrong types', () => {
     ['a number for a string', { title: 5 }, /- title: must be a string, got 5; try '5'$/m],
     ['a string for a list of strings', { codeOwners: '@acme/platform' }, /- codeOwners: must be a list of strings, got '@acme\/platform'; try \['@acme\/platform'\]$/m],
     ['a number in a list of strings', { services: [{ name: 'w', command: ['node', 3] }] }, /- services\[0\]\.command\[1\]: must be a string, got 3; try '3'$/m],
+    ['a number for a code owner: the fix is the grammar\'s, not the number in quotes', { codeOwners: ['@acme', 3] }, /- codeOwners\[1\]: must be a string, got 3; try '@3'$/m],
+    ['a number for a health path: the fix is the grammar\'s', { healthPath: 7 }, /- healthPath: must be a string, got 7; try '\/healthz'$/m],
     ['a list for a map', { runtimeStage: { env: ['A=1'] } }, /- runtimeStage\.env: must be a map \(an object of names to values\), got \['A=1'\]; try \{\}$/m],
     ['a number in a map of strings', { buildArgs: { VERSION: 1 } }, /- buildArgs\.VERSION: must be a string, got 1; try '1'$/m],
     ['a boolean for a struct', { repository: 'acme/orders', argocdOptions: true }, /- argocdOptions: must be an object \(ArgoCdOptions\), got true; try \{\}$/m],
