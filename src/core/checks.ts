@@ -58,6 +58,8 @@ export function suggestImageName(value: string): string {
     .split('/')
     .map((part) => part.replace(/[^a-z0-9._-]+/g, '-').replace(/[._-]{2,}/g, '-').replace(/^[._-]+|[._-]+$/g, ''))
     .filter((part) => part.length > 0)
+    // A first part with '.' would read as a registry host (Docker's rule): the fix must stay a name.
+    .map((part, i, parts) => (i === 0 && parts.length > 1 && part.includes('.') ? part.replace(/\./g, '-') : part))
     .join('/')
     .slice(0, NAME_MAX)
     .replace(/[/._-]+$/, '');

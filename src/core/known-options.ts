@@ -100,11 +100,18 @@ function assembly(name: string, dir?: string): Assembly {
   return found;
 }
 
+const assemblyOfCache = new Map<string, string>();
+
 /** The assembly of a type name: the longest loaded or known assembly name it starts with. */
 function assemblyOf(fqn: string): string {
+  const cached = assemblyOfCache.get(fqn);
+  if (cached !== undefined) return cached;
   const known = new Set<string>([OWN, ...assemblies.keys(), ...[...assemblies.values()].flatMap((a) => a.dependencies)]);
   const match = [...known].filter((name) => fqn.startsWith(`${name}.`)).sort((a, b) => b.length - a.length)[0];
-  if (match) return match;
+  if (match) {
+    assemblyOfCache.set(fqn, match);
+    return match;
+  }
   const scoped = /^(@[^/]+\/[^.]+)\./.exec(fqn);
   return scoped ? scoped[1] : fqn.split('.')[0];
 }
@@ -198,12 +205,16 @@ function structFix(fqn: string): string | undefined {
   return parts.length === 0 ? '{}' : `{ ${parts.join(', ')} }`;
 }
 
-const enumCache = new Map<string, { name: string; value: unknown }[]>();
+const enumCache = new Map<string, { name: string; value: unknown }[] | null>();
 
-/** An enum's members with their runtime values (the manifest lists names only: `NODE`, whose value is `'node'`). */
-function enumMembers(fqn: string, type: JsiiType): { name: string; value: unknown }[] {
+/**
+ * An enum's members with their runtime values (the manifest lists names only: `NODE`, whose
+ * value is `'node'`), from the loaded module; `undefined` when it cannot be loaded (the value
+ * is then left to the option's own check rather than refused for a guess).
+ */
+function enumMembers(fqn: string, type: JsiiType): { name: string; value: unknown }[] | undefined {
   let members = enumCache.get(fqn);
-  if (!members) {
+  if (members === undefined) {
     const name = assemblyOf(fqn);
     let scope: any;
     try {
@@ -213,10 +224,11 @@ function enumMembers(fqn: string, type: JsiiType): { name: string; value: unknow
     } catch {
       scope = undefined;
     }
-    members = (type.members ?? []).map((m) => ({ name: m.name, value: scope && typeof scope === 'object' && m.name in scope ? scope[m.name] : m.name }));
+    const found = scope && typeof scope === 'object' && (type.members ?? []).every((m) => m.name in scope);
+    members = found ? (type.members ?? []).map((m) => ({ name: m.name, value: scope[m.name] })) : null;
     enumCache.set(fqn, members);
   }
-  return members;
+  return members ?? undefined;
 }
 
 /** The option path of a key: `a.b`, or `a['my-key']` for a key that is not a name. */
@@ -333,7 +345,7 @@ function checkValue(walk: Walk, ref: TypeRef, value: unknown, at: string, proper
     const type = typeOf(ref.fqn);
     if (type.kind === 'enum') {
       const members = enumMembers(ref.fqn, type);
-      if (!members.some((m) => m.value === value)) {
+      if (members && !members.some((m) => m.value === value)) {
         const named = members.map((m) => `${type.name}.${m.name}`);
         const guess = typeof value === 'string' ? members.find((m) => m.name === closest(value, members.map((n) => n.name)) || m.value === closest(value, members.map((n) => String(n.value)))) : undefined;
         typeProblem(walk, at, `must be one of ${named.join(', ')}${members.every((m) => typeof m.value === 'string') ? ` (${members.map((m) => show(m.value)).join(', ')})` : ''}, got ${show(value)}; try ${type.name}.${(guess ?? members[0])?.name}`, typeof value === typeof members[0]?.value ? 'value' : 'type');

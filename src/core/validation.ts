@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { fixOf, show } from './checks';
 import { isShapeProblem, isTypeProblem, isWrongType } from './known-options';
 
 /** One thing wrong with the options: where, what and how to fix it. */
@@ -75,6 +76,7 @@ class OptionsValidation extends Component {
     const specific = new Set(all.filter((p) => !isTypeProblem(p)).map((p) => renamed(p.option)));
     return all
       .filter((p) => (isTypeProblem(p) ? isWrongType(p) || !specific.has(renamed(p.option)) : !inside(renamed(p.option))))
+      .map((p) => (isWrongType(p) ? withGrammarFix(p, all) : p))
       .map((p) => ({ ...p, option: renamed(p.option) })).filter((p) => {
         const key = `${p.option}\0${p.message}`;
         return !seen.has(key) && seen.add(key) !== undefined;
@@ -87,6 +89,19 @@ class OptionsValidation extends Component {
       throw new OptionsError(problems);
     }
   }
+}
+
+/**
+ * A string of the wrong type (`3` in `codeOwners`) gets the fix of the option's own grammar
+ * when its check names one (`'@3'`), not just the value in quotes (`'3'`), which passes both
+ * the type and the grammar. A number of the wrong type keeps its own value when it has one
+ * (`'3000'` for `port` is most likely 3000); else it too takes the grammar's fix.
+ */
+function withGrammarFix(problem: Problem, all: Problem[]): Problem {
+  const kind = problem.message.startsWith('must be a string,') ? 'string' : /^must be a (whole|finite) number\b/.test(problem.message) ? 'number' : undefined;
+  if (!kind || (kind === 'number' && /; try -?[\d.]+$/.test(problem.message))) return problem;
+  const grammar = all.map((p) => (!isTypeProblem(p) && p.option === problem.option ? fixOf(p.message) : undefined)).find((f) => typeof f === kind);
+  return grammar === undefined ? problem : { ...problem, message: problem.message.replace(/; (try|remove it) .*$/, `; try ${show(grammar)}`) };
 }
 
 function validationOf(project: Project): OptionsValidation {

@@ -34,6 +34,8 @@ describe('grammars', () => {
     ['a health path with a URL', { healthPath: 'http://x/h' }, /- healthPath: must be an absolute URL path.*got 'http:\/\/x\/h'; try '\/h'$/m],
     ['a health path with a control character', { healthPath: '/a\u0001b' }, /- healthPath: .*got '\/a\\u0001b'; try '\/a-b'$/m],
     ['an image name with an empty part after the registry', { imageName: 'ghcr.io//x' }, /- imageName: must not include the registry \('ghcr\.io'\), got 'ghcr\.io\/\/x'; set registry: 'ghcr\.io' and imageName: 'x'; try 'x'$/m],
+    ['an image name whose fix would read as a registry (found by the property test)', { imageName: "a.lock'cme/api" },
+      /- imageName: must be an OCI repository name .*got 'a\.lock\\'cme\/api'; try 'a-lock-cme\/api'$/m],
     ['a security contact that breaks out of the link', { securityContact: 'https://x.example/a><script>' }, /- securityContact: must be an email address or an https URL, got 'https:\/\/x\.example\/a><script>'; try 'security@example\.com'$/m],
     ['a code owner email with a comment sign', { codeOwners: ['@ok', 'a#b@example.com'] }, /- codeOwners\[1\]: must be '@user', '@org\/team' or an email address, got 'a#b@example\.com'; try '@a-b-example-com'$/m],
     ['an env value with a control character', { runtimeStage: { env: { A: 'x\ry' } } }, /- runtimeStage\.env: values must be one line without control characters, got 'x\\ry' for A/],
