@@ -17,6 +17,7 @@ import { fixOf } from '../src/core/checks';
 import { parseForKubernetes, stringifyForKubernetes } from '../src/core/kube-yaml';
 import { OptionsError, Problem } from '../src/core/validation';
 import { compareManifests } from '../src/helm/manifests';
+import { checkRepository } from '../src/model/repository';
 
 const ECR = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', iac: Iac.TERRAFORM };
 const GAR = { registry: 'europe-west1-docker.pkg.dev', imageName: 'my-project/containers/orders', iac: Iac.OPENTOFU };
@@ -278,5 +279,17 @@ describe('messages name the option written and keep the meaning of the fix', () 
   test('a team stays a team in the fix', () => {
     expect(fixOf(checks.checkOwner('@acme/dev team')!)).toBe('@acme/dev-team');
     expect(fixOf(checks.checkOwner('acme')!)).toBe('@acme');
+  });
+});
+
+describe('messages print the value as written and fixes pass their own check', () => {
+  test('NaN is printed as NaN, not null', () => {
+    const found = problemsOf({ deployment: { replicas: NaN } });
+    expect(found.map((p) => `${p.option}: ${p.message}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^deployment\.replicas: must be an integer from 0 to 1000, got NaN; try 2$/)]));
+  });
+
+  test.each(['acme/..', 'acme/.', '-/x', 'acme//', '../..'])('repository %s: the fix is itself a repository', (value) => {
+    const fix = fixOf(checkRepository(value)!) as string;
+    expect({ value, fix, again: checkRepository(fix) }).toEqual({ value, fix, again: undefined });
   });
 });
