@@ -293,3 +293,32 @@ describe('messages print the value as written and fixes pass their own check', (
     expect({ value, fix, again: checkRepository(fix) }).toEqual({ value, fix, again: undefined });
   });
 });
+
+describe('ownership: what a required check compares cannot be handed over', () => {
+  test.each(['deploy/rendered/dev/orders.yaml', 'deploy/charts/orders/templates/deployment.yaml', 'deploy/environments/dev/values/orders.yaml'])('handOver of %s is refused with the reason', (file) => {
+    const found = problemsOf({ environments: [{ name: 'dev' }], handOver: [file] });
+    expect(found.map((p) => `${p.option}: ${p.message}`)).toEqual([expect.stringMatching(new RegExp(`^handOver: lists '${file.replace(/[.]/g, '\\.')}', which cannot be handed over: the deploy check compares`))]);
+  });
+
+  test('a hand edit of a rendered manifest is not offered to be handed over; the Dockerfile still is', () => {
+    const outdir = tempdir('gitops-handover-');
+    const make = () => new GitOpsProject({ name: 'orders', repository: 'acme/orders', environments: [{ name: 'dev' }], outdir });
+    try {
+      make().synth();
+      const rendered = path.join(outdir, 'deploy/rendered/dev/orders.yaml');
+      fs.writeFileSync(rendered, fs.readFileSync(rendered, 'utf-8').replace('replicas: 2', 'replicas: 3'));
+      fs.appendFileSync(path.join(outdir, 'Dockerfile'), '# mine\n');
+      let message = '';
+      try {
+        make().synth();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/handOver: \["Dockerfile"\],/);
+      expect(message).not.toMatch(/handOver: \[.*deploy\/rendered/);
+      expect(message).toMatch(/\(deploy\/rendered\/dev\/orders\.yaml cannot be handed over: the deploy check compares/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
