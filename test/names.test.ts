@@ -322,3 +322,8 @@ describe('ownership: what a required check compares cannot be handed over', () =
     }
   });
 });
+
+test("infra: a service on another registry than the root's is refused (infra makes the root's registry and trust only)", () => {
+  refusedWithFix({ ...ECR, services: [{ name: 'worker', path: 'services/worker', registry: 'ghcr.io', imageName: 'acme/worker' }] }, 'services[0].registry', /is 'ghcr\.io', but infra \(iac\) creates the image repositories and the publish trust in the root service's registry '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com' only.*; try '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com'$/);
+  expect(problemsOf({ ...ECR, services: [{ name: 'worker', path: 'services/worker', imageName: 'acme/worker' }] })).toEqual([]);
+});
