@@ -17,6 +17,7 @@ import { fixOf } from '../src/core/checks';
 import { parseForKubernetes, stringifyForKubernetes } from '../src/core/kube-yaml';
 import { OptionsError, Problem } from '../src/core/validation';
 import { compareManifests } from '../src/helm/manifests';
+import { checkRepository } from '../src/model/repository';
 
 const ECR = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', iac: Iac.TERRAFORM };
 const GAR = { registry: 'europe-west1-docker.pkg.dev', imageName: 'my-project/containers/orders', iac: Iac.OPENTOFU };
@@ -279,4 +280,50 @@ describe('messages name the option written and keep the meaning of the fix', () 
     expect(fixOf(checks.checkOwner('@acme/dev team')!)).toBe('@acme/dev-team');
     expect(fixOf(checks.checkOwner('acme')!)).toBe('@acme');
   });
+});
+
+describe('messages print the value as written and fixes pass their own check', () => {
+  test('NaN is printed as NaN, not null', () => {
+    const found = problemsOf({ deployment: { replicas: NaN } });
+    expect(found.map((p) => `${p.option}: ${p.message}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^deployment\.replicas: must be an integer from 0 to 1000, got NaN; try 2$/)]));
+  });
+
+  test.each(['acme/..', 'acme/.', '-/x', 'acme//', '../..'])('repository %s: the fix is itself a repository', (value) => {
+    const fix = fixOf(checkRepository(value)!) as string;
+    expect({ value, fix, again: checkRepository(fix) }).toEqual({ value, fix, again: undefined });
+  });
+});
+
+describe('ownership: what a required check compares cannot be handed over', () => {
+  test.each(['deploy/rendered/dev/orders.yaml', 'deploy/charts/orders/templates/deployment.yaml', 'deploy/environments/dev/values/orders.yaml'])('handOver of %s is refused with the reason', (file) => {
+    const found = problemsOf({ environments: [{ name: 'dev' }], handOver: [file] });
+    expect(found.map((p) => `${p.option}: ${p.message}`)).toEqual([expect.stringMatching(new RegExp(`^handOver: lists '${file.replace(/[.]/g, '\\.')}', which cannot be handed over: the deploy check compares`))]);
+  });
+
+  test('a hand edit of a rendered manifest is not offered to be handed over; the Dockerfile still is', () => {
+    const outdir = tempdir('gitops-handover-');
+    const make = () => new GitOpsProject({ name: 'orders', repository: 'acme/orders', environments: [{ name: 'dev' }], outdir });
+    try {
+      make().synth();
+      const rendered = path.join(outdir, 'deploy/rendered/dev/orders.yaml');
+      fs.writeFileSync(rendered, fs.readFileSync(rendered, 'utf-8').replace('replicas: 2', 'replicas: 3'));
+      fs.appendFileSync(path.join(outdir, 'Dockerfile'), '# mine\n');
+      let message = '';
+      try {
+        make().synth();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/handOver: \["Dockerfile"\],/);
+      expect(message).not.toMatch(/handOver: \[.*deploy\/rendered/);
+      expect(message).toMatch(/\(deploy\/rendered\/dev\/orders\.yaml cannot be handed over: the deploy check compares/);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+test("infra: a service on another registry than the root's is refused (infra makes the root's registry and trust only)", () => {
+  refusedWithFix({ ...ECR, services: [{ name: 'worker', path: 'services/worker', registry: 'ghcr.io', imageName: 'acme/worker' }] }, 'services[0].registry', /is 'ghcr\.io', but infra \(iac\) creates the image repositories and the publish trust in the root service's registry '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com' only.*; try '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com'$/);
+  expect(problemsOf({ ...ECR, services: [{ name: 'worker', path: 'services/worker', imageName: 'acme/worker' }] })).toEqual([]);
 });

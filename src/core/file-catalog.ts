@@ -25,6 +25,12 @@ export interface FileEntry {
   readonly purpose: string;
   /** How to change it, one sentence. */
   readonly change: string;
+  /**
+   * Why it cannot be handed over (`handOver`), when it cannot: a file a required check compares
+   * with what synth computes (rendered manifests, chart templates) would fail that check for good.
+   * @default - it can be handed over
+   */
+  readonly noHandOver?: string;
 }
 
 const catalogs = new WeakMap<Project, Map<string, FileEntry>>();
@@ -42,4 +48,14 @@ export function describeFile(project: Project, entry: FileEntry) {
 /** The described files of a project (a copy). */
 export function describedFiles(project: Project): FileEntry[] {
   return [...(catalogs.get(project)?.values() ?? [])];
+}
+
+/** The entry that describes `file`: its own, or the nearest folder's (`deploy/rendered/dev/`). */
+export function describedEntry(project: Project, file: string): FileEntry | undefined {
+  const catalog = catalogs.get(project);
+  if (!catalog) return undefined;
+  const own = catalog.get(file);
+  if (own) return own;
+  const folders = [...catalog.values()].filter((e) => e.path.endsWith('/') && file.startsWith(e.path));
+  return folders.sort((a, b) => b.path.length - a.path.length)[0];
 }

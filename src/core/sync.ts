@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, ObjectFile, Project } from 'projen';
-import { describedFiles, describeFile, FileOwner } from './file-catalog';
+import { describedEntry, describedFiles, describeFile, FileOwner } from './file-catalog';
 import { unifiedDiff } from './line-diff';
 import { afterAllPreSynthesize, ProjenAdapterError, renderFile } from './projen-adapter';
 import {
@@ -119,12 +119,18 @@ export class SyncGuard extends Component {
   constructor(project: Project, options: SyncGuardOptions = {}) {
     super(project);
     this.handOver = [...(options.handOver ?? [])];
-    addValidation(project, () => this.handOver
-      .filter((file) => !project.tryFindFile(file))
-      .map((file) => ({
-        option: 'handOver',
-        message: `lists '${file}', which is not a file projen writes here; use one of the managed files listed in README.md (e.g. 'Dockerfile')`,
-      })));
+    addValidation(project, () => [
+      ...this.handOver
+        .filter((file) => !project.tryFindFile(file))
+        .map((file) => ({
+          option: 'handOver',
+          message: `lists '${file}', which is not a file projen writes here; use one of the managed files listed in README.md (e.g. 'Dockerfile')`,
+        })),
+      ...this.handOver.flatMap((file) => {
+        const reason = describedEntry(project, file)?.noHandOver;
+        return reason ? [{ option: 'handOver', message: `lists '${file}', which cannot be handed over: ${reason}; remove it from handOver and change .projenrc.ts instead` }] : [];
+      }),
+    ]);
     describeFile(project, {
       path: STATE_FILE,
       owner: FileOwner.MANAGED,
@@ -338,15 +344,21 @@ export class SyncGuard extends Component {
     }
     const first = files[0];
     const objectFile = this.project.tryFindFile(first) instanceof ObjectFile;
+    // Only files a required check does not compare with synth's output can be handed over.
+    const handable = files.filter((f) => !describedEntry(this.project, f)?.noHandOver);
+    const refused = files.filter((f) => !handable.includes(f));
     lines.push(
       '',
       'Ways forward (pick one per file):',
       `  1. Make the change in .projenrc.ts, then put the file back with \`git checkout -- ${first}\`:`,
       '       set an option (docs/options.md in projen-gitops lists them)' + (objectFile ? ', or patch the file:' : '.'),
       ...(objectFile ? [`         project.tryFindObjectFile(${JSON.stringify(first)})?.addOverride("path.to.key", "value");`] : []),
-      '  2. Hand it over to you: synth stops writing it. In .projenrc.ts:',
-      `       handOver: [${files.map((f) => JSON.stringify(f)).join(', ')}],`,
-      `  3. Overwrite your edit with the generated file, keeping a backup in ${BACKUP_DIR}/:`,
+      ...(handable.length > 0 ? [
+        '  2. Hand it over to you: synth stops writing it. In .projenrc.ts:',
+        `       handOver: [${handable.map((f) => JSON.stringify(f)).join(', ')}],`,
+      ] : []),
+      ...refused.map((f) => `     (${f} cannot be handed over: ${describedEntry(this.project, f)!.noHandOver})`),
+      `  ${handable.length > 0 ? 3 : 2}. Overwrite your edit with the generated file, keeping a backup in ${BACKUP_DIR}/:`,
       `       ${FORCE_VARIABLE}=1 npx projen`,
     );
     return lines.join('\n');

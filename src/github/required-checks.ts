@@ -1,37 +1,42 @@
 import { github, Project } from 'projen';
+import { canRunOn } from './expressions';
 import { workflowTriggers } from '../core/projen-adapter';
 
 /**
  * The names of the status checks a pull request reports, computed from every job of every
  * workflow in the project that runs on `pull_request`: the list to require on the default
- * branch. Jobs whose `if:` shuts pull requests out (e.g. `github.event_name == 'push'`) do
- * not report on pull requests and are left out; matrix jobs are expanded the way GitHub
+ * branch. Jobs whose full `if:` shuts pull requests out (`github.event_name == 'push' && ...`,
+ * evaluated over GitHub's expression grammar) do not report on pull requests and are left out; matrix jobs are expanded the way GitHub
  * names them. Sorted, so the order does not depend on how components were added.
  */
 export function pullRequestChecks(project: Project): string[] {
   const workflows = github.GitHub.of(project)?.workflows ?? [];
   const checks: string[] = [];
   for (const workflow of workflows) {
-    if (!runsOnPullRequests(workflow)) continue;
+    const events = pullRequestEvents(workflow);
+    if (events.length === 0) continue;
     for (const [id, job] of Object.entries(workflow.jobs)) {
-      if (excludesPullRequests(job.if)) continue;
+      if (excludesPullRequests(job.if, events)) continue;
       checks.push(...checkNames(job.name ?? id, 'strategy' in job ? job.strategy : undefined));
     }
   }
   return [...new Set(checks)].sort((a, b) => a.localeCompare(b));
 }
 
-function runsOnPullRequests(workflow: github.GithubWorkflow): boolean {
+/** The pull request events a workflow runs on. */
+function pullRequestEvents(workflow: github.GithubWorkflow): string[] {
   const events = workflowTriggers(workflow);
-  return events.pullRequest !== undefined || events.pullRequestTarget !== undefined;
+  return [...(events.pullRequest !== undefined ? ['pull_request'] : []), ...(events.pullRequestTarget !== undefined ? ['pull_request_target'] : [])];
 }
 
-function excludesPullRequests(condition: string | undefined): boolean {
-  if (!condition) return false;
-  const expr = condition.replace(/^\$\{\{\s*|\s*\}\}$/g, '').trim();
-  if (/^github\.event_name\s*!=\s*'pull_request'$/.test(expr)) return true;
-  const equals = /^github\.event_name\s*==\s*'([a-z_]+)'$/.exec(expr);
-  return equals !== null && equals[1] !== 'pull_request' && equals[1] !== 'pull_request_target';
+/**
+ * Whether a job's full `if:` shuts out every pull request event of its workflow, evaluated over
+ * GitHub's expression grammar with only `github.event_name` known (`canRunOn`). A condition that
+ * is not an expression of the grammar counts as running (as before: a check that always reports
+ * is never wrongly left out).
+ */
+function excludesPullRequests(condition: string | undefined, events: string[]): boolean {
+  return events.every((event) => canRunOn(condition, event) === false);
 }
 
 /**

@@ -26,6 +26,8 @@ export const DEPLOY_DIR = 'deploy';
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
 const TEMPLATES = ['_helpers.tpl', 'networkpolicy.yaml', 'poddisruptionbudget.yaml', 'serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'ingress.yaml', 'httproute.yaml'];
 const HASH_ANNOTATION = 'projen-gitops.dev/content-hash';
+/** Why the chart, its values and the rendered manifests cannot be handed over. */
+const NO_HAND_OVER = 'the deploy check compares the rendered manifests, computed by synth, with what helm renders from the chart and the values, so a hand-kept copy of any of them fails that required check on every pull request';
 
 /** Options for `HelmChart`. */
 export interface HelmChartOptions extends ServiceDeploymentOptions {
@@ -154,6 +156,7 @@ export class HelmChart extends Component {
       owner: FileOwner.MANAGED,
       purpose: `The Helm chart of ${name}: Chart.yaml (its version follows its content), values.yaml, values.schema.json (closed: a misspelt key fails), and templates for the Deployment, Service, ServiceAccount, PodDisruptionBudget, NetworkPolicy, and optionally HorizontalPodAutoscaler, Ingress or HTTPRoute.`,
       change: 'Set the service\'s port, healthPath and uid, and its `deployment` options, in .projenrc.ts.',
+      noHandOver: NO_HAND_OVER,
     });
 
     // A repeated environment name is reported by Environments; its files are written once.
@@ -172,12 +175,14 @@ export class HelmChart extends Component {
           owner: FileOwner.MANAGED,
           purpose: `What each service sets differently in ${env.name} (namespace ${env.namespace}): \`<service>.yaml\`, a Helm values file over its chart's values.yaml.`,
           change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
+          noHandOver: NO_HAND_OVER,
         });
         describeFile(project, {
           path: `${DEPLOY_DIR}/rendered/${env.name}/`,
           owner: FileOwner.MANAGED,
           purpose: `The Kubernetes objects of each service in ${env.name} (\`<service>.yaml\`), as \`helm template\` renders them (checked on every pull request): the diff shows what changes where.`,
           change: 'Follows the charts, the environment\'s values and its images.yaml on every synth; never by hand.',
+          noHandOver: NO_HAND_OVER,
         });
         this.imageFiles.set(env.name, new AutomationFile(project, imagesFile(env.name), env.name, () => this.initialImagesYaml(env)));
         describeFile(project, {

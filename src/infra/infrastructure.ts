@@ -301,6 +301,14 @@ export class Infrastructure extends Component {
     if (Repository.factsOf(this.project).repository === undefined) {
       problems.push({ option: 'repository', message: "infra binds the OIDC trust to this repository, got none; set repository: 'my-org/my-repo'" });
     }
+    // The registry and the publish trust are made for the root service's registry only: a service
+    // pushing elsewhere would find no repository and no trust there.
+    if (image && this.cloudKind() !== undefined) {
+      for (const other of ContainerImage.all(this.project).filter((i) => i !== image && i.registry.toLowerCase() !== image.registry.toLowerCase())) {
+        const option = other._optionPath ? `${other._optionPath}.registry` : 'registry';
+        problems.push({ option, message: `is ${show(other.registry)}, but infra (iac) creates the image repositories and the publish trust in the root service's registry ${show(image.registry)} only: '${other.serviceName}' would push where no repository and no trust exist; try '${image.registry}'` });
+      }
+    }
     // An environment called 'shared' would be a second root of that name: same state key, same job ids.
     for (const env of Environments.of(this.project)?.deployed ?? []) {
       if (env.name === SHARED_ROOT) {

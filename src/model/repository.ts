@@ -223,7 +223,12 @@ export function checkRepository(value: string): string | undefined {
   if (parts.length !== 2 || !OWNER.test(parts[0]) || !NAME.test(parts[1]) || parts[1] === '.' || parts[1] === '..') {
     const words = String(value ?? '').replace(/^https?:\/\/github\.com\//, '').replace(/\.git$/, '').split('/').filter(Boolean);
     const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-    const suggestion = words.length >= 2 ? `${clean(words[0]).replace(/[._]/g, '-')}/${clean(words[1])}` : 'my-org/my-repo';
+    // Each part cleaned, and the whole checked again: 'acme/..' gives 'acme/my-repo', never 'acme/'.
+    const owner = words.length >= 2 ? clean(words[0]).replace(/[._]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '') : '';
+    const name = words.length >= 2 ? clean(words[1]).slice(0, 100) : '';
+    const candidate = `${owner || 'my-org'}/${name && name !== '.' && name !== '..' ? name : 'my-repo'}`;
+    const parts2 = candidate.split('/');
+    const suggestion = OWNER.test(parts2[0]) && NAME.test(parts2[1]) ? candidate : 'my-org/my-repo';
     return `must be a GitHub repository as 'owner/name' (owner: letters, digits, single '-'; name: letters, digits, '.', '_', '-'), got ${show(value)}; try '${suggestion}'`;
   }
   return undefined;
