@@ -13,20 +13,27 @@
  * reads it (YAML 1.1), keeps the benign key structure and types, and a real `helm template` of
  * the chart equals the committed rendered manifests.
  * FC_NUM_RUNS sets the number of cases in total (default 300), spread over the options.
+ * At the end: hostile images.yaml content (helm template as the oracle) and hostile argument
+ * vectors for `promote` and `plan-comment`, each with known-bad fixtures.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DockerfileParser } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { helm, helmBinary } from './helm/tools';
-import { hostile } from './hostile';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
+import { helm, helmBinary } from './helm/tools';
+import { FRAGMENTS, hostile } from './hostile';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
+import { cli } from '../src/cli/main';
+import { planCommentOptions, PlanCommentError } from '../src/cli/plan-comment';
+import { parsePromoteArgs, PromoteError } from '../src/cli/promote';
 import { parseForKubernetes } from '../src/core/kube-yaml';
 import { OptionsError } from '../src/core/validation';
 import * as changes from '../src/github/container-build-changes';
+import { parseImagesText } from '../src/helm/images-file';
 import { compareManifests } from '../src/helm/manifests';
+import { checkRepository } from '../src/model/repository';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 const TOTAL = Number(process.env.FC_NUM_RUNS ?? 300);
@@ -458,5 +465,223 @@ describe('the oracle can fail (known-bad fixtures)', () => {
     const found = await violations('unused-benign', 'unused-value', { files: { ...baseline.files, [file]: bad } }, baseline);
     expect(found.join('\n')).toMatch(/lines became/);
     expect(found.join('\n')).toMatch(/an expression was added to a run: block/);
+  });
+});
+
+/*
+ * The automation-written images.yaml and the two command-line tools' argument vectors, fuzzed.
+ * images.yaml: a benign file with hostile fragments inserted; the strict reader either refuses
+ * it with a one-line message of bounded length, quickly, or reads exactly what helm reads
+ * (helm template of a generated chart with the file, the real oracle; YAML 1.1 with merge keys,
+ * as helm's reader, where helm is missing). Argument vectors: tokens of both commands mixed
+ * with loose numbers and hostile strings; a parse either fails with the command's own error
+ * (one line through `cli`, exit 1) or yields values that keep their grammar.
+ */
+
+const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+const IMAGES_BENIGN = `# written by automation\nimages:\n  orders:\n    digest: "${DIGEST_A}" # commit ${'c'.repeat(40)}\n  worker:\n    digest: ""\n`;
+const IMAGES_FRAGMENTS = ['<<: ', '&a ', '*a', '!!str ', '!!binary ', '? ', 'orders', 'ordrs', 'worker', 'digest', ': ', '\n', '\n  ', '\n    ', '"', "'", '#', '{', '}', '[', ']', ',', '- ', '---\n', '...\n', '%YAML 1.1\n', 'null', '~', 'yes', '0x1', DIGEST_A, '\t', '\u00a0', '🙂'];
+
+/** images.yaml text near the benign one. */
+const imagesText = fc.oneof(
+  fc.tuple(fc.array(fc.constantFrom(...IMAGES_FRAGMENTS), { minLength: 1, maxLength: 4 }), fc.nat({ max: IMAGES_BENIGN.length })).map(([f, i]) => `${IMAGES_BENIGN.slice(0, i)}${f.join('')}${IMAGES_BENIGN.slice(i)}`),
+  fc.array(fc.constantFrom(...IMAGES_FRAGMENTS), { maxLength: 12 }).map((f) => f.join('')),
+  fc.constantFrom(
+    `images:\n  orders: &p\n    digest: "${DIGEST_A}"\n  worker: *p\n`,
+    `images:\n  worker:\n    <<: { digest: "${DIGEST_A}" }\n`,
+    `images:\n  orders:\n    digest: "${DIGEST_A}"\n  orders:\n    digest: ""\n`,
+  ),
+);
+
+/** What a reader gets from images.yaml: the digest per service, or refused. */
+type ImagesReading = { refused: string } | { digests: Record<string, string> };
+
+/** helm's YAML 1.1 reading (merge keys applied), the stand-in where helm is missing. */
+function yaml11Digests(text: string): Record<string, string> | undefined {
+  try {
+    const value: any = parse(text, { version: '1.1', merge: true, uniqueKeys: false });
+    const images = value?.images;
+    if (!images || typeof images !== 'object') return {};
+    return Object.fromEntries(Object.entries<any>(images).map(([s, e]) => [s, typeof e?.digest === 'string' ? e.digest : String(e?.digest ?? '')]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The oracle for one images.yaml reading: a refusal is one line of at most 600 characters,
+ * given within a second; an acceptance names only known services and agrees with `other`
+ * (helm's reading) on every digest. Returns the violations.
+ */
+function imagesViolations(text: string, read: (t: string) => ImagesReading, other: (t: string) => Record<string, string> | undefined): string[] {
+  const started = Date.now();
+  const reading = read(text);
+  const found: string[] = [];
+  if (Date.now() - started > 1000) found.push(`took ${Date.now() - started} ms`);
+  if ('refused' in reading) {
+    if (/\n/.test(reading.refused) || reading.refused.length > 600) found.push(`the message is not one short line (${reading.refused.length} characters)`);
+    return found;
+  }
+  for (const service of Object.keys(reading.digests)) if (!['orders', 'worker'].includes(service)) found.push(`accepted a key naming no service: ${JSON.stringify(service)}`);
+  const theirs = other(text);
+  if (theirs === undefined) {
+    found.push('accepted a file the other reader refuses');
+  } else {
+    for (const service of ['orders', 'worker']) {
+      if ((reading.digests[service] ?? '') !== (theirs[service] ?? '')) found.push(`${service}: synth reads ${JSON.stringify(reading.digests[service] ?? '')}, helm reads ${JSON.stringify(theirs[service] ?? '')}`);
+    }
+  }
+  return found;
+}
+
+const strictReading = (text: string): ImagesReading => {
+  const read = parseImagesText(text, ['orders', 'worker']);
+  if (read.problem !== undefined) return { refused: read.problem };
+  return { digests: Object.fromEntries(Object.entries(read.images).map(([s, e]) => [s, e.digest])) };
+};
+
+describe('hostile images.yaml content', () => {
+  let chartDir: string | undefined;
+  let helmRuns = 0;
+  const helmLimit = Math.max(5, Math.ceil(TOTAL / 20));
+  beforeAll(() => {
+    if (!helmBinary()) return;
+    chartDir = tempdir('gitops-fuzz-images-');
+    const p = new GitOpsProject({ name: 'orders', outdir: chartDir, repository: 'acme/orders', environments: [{ name: 'dev' }] });
+    p.addService({ name: 'worker', runtime: Runtime.GO, port: 9090 });
+    p.synth();
+  });
+
+  /** helm template's image for each service with the file: the real oracle (for the first accepted cases). */
+  const helmDigests = (text: string): Record<string, string> | undefined => {
+    if (!chartDir || helmRuns >= helmLimit) return yaml11Digests(text);
+    helmRuns++;
+    const file = path.join(chartDir, 'fuzz-images.yaml');
+    fs.writeFileSync(file, text);
+    const out: Record<string, string> = {};
+    for (const service of ['orders', 'worker']) {
+      const r = helm(['template', service, `deploy/charts/${service}`, '-f', `deploy/environments/dev/values/${service}.yaml`, '-f', file], chartDir);
+      if (r.status !== 0) return undefined;
+      const image = /^\s+image: "?([^"\s]+)"?$/m.exec(r.stdout)?.[1] ?? '';
+      out[service] = /@(sha256:[0-9a-f]{64})$/.exec(image)?.[1] ?? '';
+    }
+    return out;
+  };
+
+  test('refused in one short line, or read as helm reads it', () => {
+    fc.assert(fc.property(imagesText, (text) => {
+      expect({ text, violations: imagesViolations(text, strictReading, helmDigests) }).toEqual({ text, violations: [] });
+    }), { numRuns: Math.max(100, TOTAL) });
+    if (chartDir) expect(helmRuns).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('known-bad: the old lenient reader (YAML 1.2, merge keys as keys, any service) is caught', () => {
+    const lenient = (text: string): ImagesReading => {
+      try {
+        const value: any = parse(text);
+        return { digests: Object.fromEntries(Object.entries<any>(value?.images ?? {}).map(([s, e]) => [s, String(e?.digest ?? '')])) };
+      } catch (e) {
+        return { refused: (e as Error).message };
+      }
+    };
+    expect(imagesViolations(`images:\n  worker:\n    <<: { digest: "${DIGEST_A}" }\n`, lenient, yaml11Digests)).toEqual(['worker: synth reads "", helm reads "' + DIGEST_A + '"']);
+    expect(imagesViolations(`images:\n  ordrs:\n    digest: "${DIGEST_A}"\n`, lenient, yaml11Digests)).toContain('accepted a key naming no service: "ordrs"');
+    expect(imagesViolations(`images: [${'x'.repeat(2000)}\n`, lenient, yaml11Digests)).toEqual([expect.stringMatching(/not one short line/)]);
+  });
+});
+
+/** Tokens of both commands' argument vectors. */
+const ARG_TOKENS = [
+  'promote', 'plan-comment', '--to', '--from', '--commit', '--digest', '--root', '--plan', '--status', '--pr', '--drift', '--author', '-h',
+  'dev', 'staging', 'prod', 'c'.repeat(40), `orders=${DIGEST_A}`, 'orders=', 'base', '=x', 'orders==', '0', '1', '2', '3', ' ', '', '0x2', '02', '2.0', '1e0', '-1', '+1', '7', 'NaN',
+  '--status=0x2', '--pr=0', '--to=', 'github-actions[bot]', 'evil login', '/nonexistent/plan', '--', '-', ...FRAGMENTS.slice(0, 12),
+];
+
+/** The problems of one parse: an error not of the command's own type, or a value that left its grammar. */
+function argvViolations(argv: string[], parsePromote: typeof parsePromoteArgs, parsePlan: typeof planCommentOptions): string[] {
+  const env = { GH_TOKEN: 't', GITHUB_REPOSITORY: 'acme/orders', GITHUB_RUN_ID: '5' };
+  const found: string[] = [];
+  const given = (name: string) => argv.flatMap((a, i) => (a === `--${name}` ? [argv[i + 1]] : a.startsWith(`--${name}=`) ? [a.slice(name.length + 3)] : []));
+  try {
+    const options = parsePlan(argv, env, () => 'plan');
+    if (options) {
+      if (![0, 1, 2].includes(options.status) || !given('status').every((s) => s === String(options.status))) found.push(`plan-comment: --status ${JSON.stringify(given('status'))} read as ${options.status}`);
+      if (options.pr !== undefined && !given('pr').every((p) => p === String(options.pr))) found.push(`plan-comment: --pr ${JSON.stringify(given('pr'))} read as ${options.pr}`);
+      if (checkRepository(options.repo)) found.push('plan-comment: a repository outside the grammar');
+    }
+  } catch (e) {
+    if (!(e instanceof PlanCommentError)) found.push(`plan-comment threw ${(e as Error).name}: ${(e as Error).message}`);
+  }
+  try {
+    const options = parsePromote(argv, env);
+    if (options !== 'help') {
+      for (const [service, digest] of Object.entries(options.digests ?? {})) {
+        if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(service) || !given('digest').includes(`${service}=${digest}`)) found.push(`promote: --digest read as ${service}=${digest}`);
+      }
+      if (given('digest').some((d) => !d?.includes('='))) found.push(`promote: accepted --digest ${JSON.stringify(given('digest'))}`);
+    }
+  } catch (e) {
+    if (!(e instanceof PromoteError)) found.push(`promote threw ${(e as Error).name}: ${(e as Error).message}`);
+  }
+  return found;
+}
+
+describe('hostile argument vectors for promote and plan-comment', () => {
+  const argv = fc.array(fc.constantFrom(...ARG_TOKENS), { minLength: 1, maxLength: 9 });
+
+  test('the command\'s own error, or values in their grammar', () => {
+    fc.assert(fc.property(argv, (args) => {
+      expect({ args, violations: argvViolations(args, parsePromoteArgs, planCommentOptions) }).toEqual({ args, violations: [] });
+    }), { numRuns: Math.max(300, TOTAL * 2) });
+  });
+
+  test('through the command line: exit 0 only for help, else one line on standard error and exit 1', async () => {
+    const saved = { ...process.env };
+    // The API is nowhere (a refused connection answers at once); promote finds no deploy/promotion.json.
+    const dir = tempdir('gitops-fuzz-cli-');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await fc.assert(fc.asyncProperty(argv, fc.constantFrom('promote', 'plan-comment'), async (args, command) => {
+        process.env = { ...saved, GH_TOKEN: 't', GITHUB_REPOSITORY: 'acme/orders', GITHUB_API_URL: 'http://127.0.0.1:9' };
+        const lines: string[] = [];
+        const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+        let code: number;
+        try {
+          code = await cli([command, ...args], (line) => lines.push(...line.split('\n')));
+        } finally {
+          log.mockRestore();
+        }
+        const help = args.includes('-h') && code === 0;
+        expect({ args, code, lines: help ? [] : lines.map((l) => l.replace(/: .*/, ': ...')) }).toEqual({ args, code: help ? 0 : 1, lines: help ? [] : [`projen-gitops ${command}: ...`] });
+      }), { numRuns: Math.max(60, Math.ceil(TOTAL / 3)) });
+    } finally {
+      process.chdir(cwd);
+      process.env = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  test('known-bad: the old hand-written parsers are caught', () => {
+    // What plan-comment did before: Number() for --status and --pr, '--x value' by position.
+    const oldPlan: typeof planCommentOptions = (args) => {
+      const values: Record<string, string> = {};
+      for (let i = 0; i < args.length; i++) if (args[i].startsWith('--') && args[i] !== '--drift') values[args[i].slice(2)] = args[++i];
+      return { root: 'dev', plan: '', status: Number(values.status), pr: values.pr === undefined ? undefined : Number(values.pr), repo: 'acme/orders', apiUrl: '', token: 't' };
+    };
+    // What promote did before: '--digest base' split on '=' into a service with no digest.
+    const oldPromote: typeof parsePromoteArgs = (args) => {
+      const digests: Record<string, string> = {};
+      args.forEach((a, i) => {
+        if (a === '--digest') {
+          const [s, d] = args[i + 1].split('=');
+          digests[s] = d ?? '';
+        }
+      });
+      return { to: 'dev', digests, token: 't', apiUrl: '' };
+    };
+    expect(argvViolations(['--status', ' ', '--pr', '0x7'], parsePromoteArgs, oldPlan)).toEqual(['plan-comment: --status [" "] read as 0', 'plan-comment: --pr ["0x7"] read as 7']);
+    expect(argvViolations(['--status', '0x2'], parsePromoteArgs, oldPlan)).toEqual(['plan-comment: --status ["0x2"] read as 2']);
+    expect(argvViolations(['--digest', 'base'], oldPromote, planCommentOptions)).toEqual(['promote: --digest read as base=', 'promote: accepted --digest ["base"]']);
   });
 });

@@ -64,8 +64,16 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
   if (special) return { problem: `uses ${special}: helm and synth would read it differently; write each service's digest out in full, as 'images: { orders: { digest: "sha256:..." } }'` };
   const root = doc.contents;
   const value: any = doc.toJS();
+  if (value === null || value === undefined) {
+    // Nothing but comments (and a document start) is an empty file to helm too; a bare '...' or 'null' is not.
+    if (text.split(/\r?\n/).every((line) => /^ *(#.*)?$|^--- *(#.*)?$/.test(line))) return { images: {} };
+    return { problem: `holds no map, got ${shown(text, 60)}; try 'images: { orders: { digest: "" } }'` };
+  }
+  // helm checks 'images' against the chart's schema: an object, never null.
+  if (typeof value === 'object' && 'images' in value && (value.images === null || typeof value.images !== 'object')) {
+    return { problem: `images must be a map of service to digest, got ${shown(value.images ?? null)}; try 'images: {}'` };
+  }
   const images = value?.images ?? {};
-  if (value === null || value === undefined) return { images: {} };
   if (!isMap(root) || typeof value !== 'object' || Object.keys(value).some((k) => k !== 'images') || typeof images !== 'object' || Array.isArray(images)) {
     return { problem: `must hold only 'images:' with a digest per service, got ${shown(value)}; try 'images: { orders: { digest: "" } }'` };
   }

@@ -82,6 +82,10 @@ describe('images.yaml is read strictly', () => {
     ['a list', 'images:\n  - orders\n', /must hold only 'images:'/],
     ['another top-level key', 'images: {}\nextra: 1\n', /must hold only 'images:'/],
     ['a tag for a digest', 'images:\n  orders:\n    digest: latest\n', /images.orders must be \{ digest: 'sha256:<64 hex digits>' \}/],
+    // Found by the fuzz test (helm refuses these; synth read them as "no digests").
+    ['images: with no map', 'images:\n', /images must be a map of service to digest, got "null"/],
+    ['a bare document end', '...\n', /holds no map/],
+    ['a tab alone', '\t\n', /holds no map|is not valid YAML/],
   ])('%s is refused', (_what, content, message) => {
     refused(outdir, content, new RegExp(`deploy/environments/prod/images.yaml: ${message.source}`));
   });
