@@ -8,7 +8,7 @@ import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
-import { indexedComponents, indexedFindFile, withReadonlyFromMode } from '../core/projen-adapter';
+import { indexedComponents, indexedFindFile, indexIgnorePatterns, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -293,6 +293,9 @@ export class GitOpsProject extends javascript.NodeProject {
       deps: options.deps,
       devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
     });
+
+    // Every file adds a line to .gitignore: keep projen's duplicate check from scanning them all.
+    indexIgnorePatterns(this.gitignore);
 
     // The components' own option names, as GitOpsProjectOptions spells them.
     renameOption(this, 'branch', 'defaultBranch');
