@@ -7,8 +7,8 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { Component, FileBase, github, IgnoreFile, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
-  afterAllPreSynthesize, indexedComponents, indexedFindFile, indexIgnorePatterns, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode,
-  workflowTriggers,
+  afterAllPreSynthesize, indexedComponents, indexedFindFile, indexIgnorePatterns, ProjenAdapterError, renderFile, transformRendered,
+  withReadonlyFromMode, workflowTriggers,
 } from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
