@@ -111,7 +111,7 @@ project.addTask('demo', {
 });
 
 project.addTask('bench', {
-  description: 'Re-synthesis benchmark: generated repos with 1, 10 and 50 services vs a stock projen project; BENCH_IMAGES=1 (or only) adds image sizes and rebuild times (needs buildah); writes docs/benchmarks.md',
+  description: 'Re-synthesis benchmark (CPU time, alternating rounds): generated repos with 1 service and 1, 10, 50 and 200 services x 3 environments vs a stock projen project, with both growth slopes and peak memory; BENCH_IMAGES=1 (or only) adds image sizes and rebuild times (needs buildah); writes docs/benchmarks.md',
   steps: [
     { spawn: 'compile' },
     { spawn: 'package:js' },

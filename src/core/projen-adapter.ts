@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct, Node } from 'constructs';
-import { Component, FileBase, github, IResolver, Project } from 'projen';
+import { Component, FileBase, github, IgnoreFile, IResolver, Project } from 'projen';
 
 
 /** Thrown when projen no longer has a member this adapter relies on. */
@@ -241,4 +241,53 @@ export function withReadonlyFromMode<T>(fn: () => T): T {
   } finally {
     util.isWritable = original;
   }
+}
+
+interface IgnorePatterns {
+  _patterns?: string[];
+  normalizePatterns?: (pattern: string) => void;
+  removePatterns?: (...patterns: string[]) => void;
+}
+
+/**
+ * Makes `file`'s duplicate removal cheap. Before adding a pattern projen's IgnoreFile removes
+ * an earlier copy of it and of its negation with `indexOf` over every pattern, and every file
+ * projen writes adds one (`!/path` to `.gitignore`): quadratic in the files. The wrapped check
+ * first looks both up in a count of the patterns and does projen's own removal only when one
+ * is there (or for a folder pattern, which also removes the patterns under it); the count
+ * follows the list (re-read whenever it changed other than by one pattern added).
+ */
+export function indexIgnorePatterns(file: IgnoreFile) {
+  const target = file as unknown as IgnorePatterns;
+  const normalize = target.normalizePatterns;
+  const removePatterns = target.removePatterns;
+  if (typeof normalize !== 'function' || typeof removePatterns !== 'function' || !Array.isArray(target._patterns)) {
+    throw new ProjenAdapterError('IgnoreFile (no normalizePatterns/removePatterns method or _patterns list)');
+  }
+  let known: { list: string[]; length: number; counts: Map<string, number> } | undefined;
+  const counts = (): Map<string, number> => {
+    const list = target._patterns ?? [];
+    if (known?.list === list && known.length === list.length) return known.counts;
+    if (known?.list === list && list.length === known.length + 1) {
+      const added = list[list.length - 1];
+      known.counts.set(added, (known.counts.get(added) ?? 0) + 1);
+      known.length = list.length;
+      return known.counts;
+    }
+    const fresh = new Map<string, number>();
+    for (const p of list) fresh.set(p, (fresh.get(p) ?? 0) + 1);
+    known = { list, length: list.length, counts: fresh };
+    return fresh;
+  };
+  target.normalizePatterns = (pattern: string) => {
+    const opposite = pattern.startsWith('!') ? pattern.slice(1) : `!${pattern}`;
+    const present = counts();
+    if (!pattern.endsWith('/') && !present.has(pattern) && !present.has(opposite)) return;
+    normalize.call(file, pattern);
+    known = undefined;
+  };
+  target.removePatterns = (...patterns: string[]) => {
+    removePatterns.apply(file, patterns);
+    known = undefined;
+  };
 }

@@ -84,31 +84,59 @@ const MARKER = /^(<{7}|={7}|>{7}|\|{7})(\s|$)/;
  * symbolic link (checked with realpath against the repository's).
  */
 export function pathProblem(root: string, file: unknown): string | undefined {
-  if (typeof file !== 'string' || file.length === 0) return `is not a path: ${JSON.stringify(file)}`;
-  const shown = JSON.stringify(file);
-  if (/[\0\r\n\\]/.test(file)) return `${shown} contains a NUL, a line break or a backslash`;
-  if (path.posix.isAbsolute(file) || path.win32.isAbsolute(file)) return `${shown} is an absolute path`;
-  if (file.split('/').includes('..')) return `${shown} leaves the repository ('..')`;
-  if (path.posix.normalize(file) !== file || file.startsWith('./') || file.endsWith('/')) return `${shown} is not a normalized relative path`;
-  if (!fs.existsSync(root)) return undefined; // nothing on disk yet, so no link to follow
-  const realRoot = fs.realpathSync(root);
-  let existing = path.join(root, file);
-  while (!fs.existsSync(existing) && existing !== root) existing = path.dirname(existing);
-  // A dangling symbolic link does not "exist"; its target could still be created outside.
-  let probe = path.join(root, file);
-  while (probe !== root) {
-    const stat = fs.lstatSync(probe, { throwIfNoEntry: false });
-    if (stat?.isSymbolicLink() && !fs.existsSync(probe)) return `${shown} goes through a dangling symbolic link`;
-    probe = path.dirname(probe);
+  return new PathChecks(root).problem(file);
+}
+
+/**
+ * `pathProblem` for many paths under one root: each folder is looked at once (lstat, exists,
+ * realpath) and its answer reused for the files in it, where a check per file looked at every
+ * folder above it again. The answers hold while nothing on disk changes: use one for a pass
+ * over the paths (reading the record, reading the files it lists), not across writes.
+ */
+export class PathChecks {
+  private realRoot?: string | null;
+  /** Per absolute path: a dangling symbolic link on the way from the root, and the realpath of the deepest existing one. */
+  private readonly seen = new Map<string, { dangling: boolean; real: string }>();
+
+  constructor(private readonly root: string) {}
+
+  /** Why `file` is unsafe, or `undefined` (see `pathProblem`). */
+  public problem(file: unknown): string | undefined {
+    if (typeof file !== 'string' || file.length === 0) return `is not a path: ${JSON.stringify(file)}`;
+    const shown = JSON.stringify(file);
+    if (/[\0\r\n\\]/.test(file)) return `${shown} contains a NUL, a line break or a backslash`;
+    if (path.posix.isAbsolute(file) || path.win32.isAbsolute(file)) return `${shown} is an absolute path`;
+    if (file.split('/').includes('..')) return `${shown} leaves the repository ('..')`;
+    if (path.posix.normalize(file) !== file || file.startsWith('./') || file.endsWith('/')) return `${shown} is not a normalized relative path`;
+    if (this.realRoot === undefined) this.realRoot = fs.existsSync(this.root) ? fs.realpathSync(this.root) : null;
+    if (this.realRoot === null) return undefined; // nothing on disk yet, so no link to follow
+    const realRoot = this.realRoot;
+    const { dangling, real } = this.facts(path.join(this.root, file));
+    // A dangling symbolic link does not "exist"; its target could still be created outside.
+    if (dangling) return `${shown} goes through a dangling symbolic link`;
+    if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return `${shown} leads outside the repository through a symbolic link (to ${real})`;
+    return undefined;
   }
-  const real = fs.realpathSync(existing);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return `${shown} leads outside the repository through a symbolic link (to ${real})`;
-  return undefined;
+
+  private facts(target: string): { dangling: boolean; real: string } {
+    if (target === this.root) return { dangling: false, real: this.realRoot as string };
+    const known = this.seen.get(target);
+    if (known) return known;
+    const parent = this.facts(path.dirname(target));
+    const link = fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+    const exists = fs.existsSync(target);
+    // An existing entry that is no link resolves under its folder's realpath; a missing one
+    // leaves the deepest existing folder's.
+    const real = !exists ? parent.real : link ? fs.realpathSync(target) : path.join(parent.real, path.basename(target));
+    const facts = { dangling: parent.dangling || (link && !exists), real };
+    this.seen.set(target, facts);
+    return facts;
+  }
 }
 
 /** The absolute path of a repository-relative path, after `pathProblem` found nothing wrong. */
-export function confined(root: string, file: string, what: string, fromRecord = true): string {
-  const problem = pathProblem(root, file);
+export function confined(root: string, file: string, what: string, fromRecord = true, checks = new PathChecks(root)): string {
+  const problem = checks.problem(file);
   if (problem) {
     const help = fromRecord ? `\n${REBUILD_HELP}` : ' Keep generated files inside the repository (no symbolic link out of it).';
     throw new RecordError(`projen-gitops: refusing to touch ${what} ${problem}; synth stopped before writing anything.${help}`);
@@ -172,6 +200,7 @@ function parseRecord(root: string, parsed: unknown): SyncRecord {
   if (typeof object.about !== 'string') problems.push(`about: expected a string, got ${describe(object.about)}`);
   const record = emptyRecord(false, true);
   const entries = object.entries;
+  const checks = new PathChecks(root);
   if (!Array.isArray(entries)) {
     problems.push(`entries: expected an array ending in null, got ${describe(entries)}`);
   } else {
@@ -184,7 +213,7 @@ function parseRecord(root: string, parsed: unknown): SyncRecord {
       if (!['managed', 'seeded', 'handed-over'].includes(kind) || entry.length !== arity) {
         return problems.push(`${where}: expected ["managed", path, sha256], ["seeded", path] or ["handed-over", path], got ${JSON.stringify(entry)}`);
       }
-      const problem = pathProblem(root, file);
+      const problem = checks.problem(file);
       if (problem) return problems.push(`${where}: path ${problem}`);
       if (kind === 'managed') {
         if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return problems.push(`${where}: expected a sha256 (64 lowercase hex digits), got ${describe(hash)}`);

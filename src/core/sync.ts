@@ -14,7 +14,7 @@ import { describedEntry, describedFiles, describeFile, FileOwner } from './file-
 import { unifiedDiff } from './line-diff';
 import { afterAllPreSynthesize, ProjenAdapterError, renderFile } from './projen-adapter';
 import {
-  acquireLock, confined, LOCK_FILE, pathProblem, readRecord, RECORD_VARIABLE, RecordError, releaseLock,
+  acquireLock, confined, LOCK_FILE, PathChecks, readRecord, RECORD_VARIABLE, RecordError, releaseLock,
   serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic,
 } from './sync-record';
 import { addValidation } from './validation';
@@ -272,8 +272,9 @@ export class SyncGuard extends Component {
   private editedFiles(): string[] {
     const record = loadedRecord(this.project);
     const outdir = this.project.outdir;
+    const checks = new PathChecks(outdir);
     const read = (file: string) => {
-      const target = confined(outdir, file, 'the recorded file');
+      const target = confined(outdir, file, 'the recorded file', true, checks);
       return fs.existsSync(target) && fs.statSync(target).isFile() ? fs.readFileSync(target) : undefined;
     };
     const watched = (file: string) => !this.handOver.includes(file) && !UNWATCHED.has(file);
@@ -304,7 +305,8 @@ export class SyncGuard extends Component {
   private manifestFiles(): string[] {
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(this.project.outdir, '.projen/files.json'), 'utf-8'));
-      return (Array.isArray(manifest.files) ? manifest.files : []).filter((f: unknown) => pathProblem(this.project.outdir, f) === undefined);
+      const checks = new PathChecks(this.project.outdir);
+      return (Array.isArray(manifest.files) ? manifest.files : []).filter((f: unknown) => checks.problem(f) === undefined);
     } catch {
       return [];
     }

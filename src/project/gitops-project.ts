@@ -11,7 +11,7 @@ import { checkDependency, checkProjectName, checkServicePath, show } from '../co
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { projectOptionsProblems } from '../core/known-options';
-import { indexedComponents, indexedFindFile, withReadonlyFromMode } from '../core/projen-adapter';
+import { indexedComponents, indexedFindFile, indexIgnorePatterns, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -374,6 +374,8 @@ export class GitOpsProject extends javascript.NodeProject {
     } catch (error) {
       throw crashed(error);
     }
+    // Every file adds a line to .gitignore: keep projen's duplicate check from scanning them all.
+    indexIgnorePatterns(this.gitignore);
     addValidation(this, () => shapeProblems);
     if (templateDefaults !== undefined) this.template = new Template(this, templateDefaults);
     try {

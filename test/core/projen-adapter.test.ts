@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { Component, FileBase, github, JsonFile, Project, TextFile, YamlFile } from 'projen';
+import { Component, FileBase, github, IgnoreFile, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
-  afterAllPreSynthesize, indexedComponents, indexedFindFile, ProjenAdapterError, renderFile, transformRendered, withReadonlyFromMode,
-  workflowTriggers,
+  afterAllPreSynthesize, indexedComponents, indexedFindFile, indexIgnorePatterns, ProjenAdapterError, renderFile, transformRendered,
+  withReadonlyFromMode, workflowTriggers,
 } from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
@@ -247,5 +247,42 @@ describe('withReadonlyFromMode: projen\'s unchanged-file check, right for root t
     } finally {
       util.isWritable = original;
     }
+  });
+});
+
+describe('indexIgnorePatterns: projen\'s duplicate removal without the scan', () => {
+  test('writes what projen writes for any mix of exclude, include, addPatterns and removePatterns', () => {
+    // A fixed pseudo-random walk (the same on every run) over few patterns, so duplicates,
+    // negations, folders and the patterns under them keep meeting.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const words = ['a', 'b/', 'b/c', '!b/c', '/d', 'e/', 'e/f/g', '# note', '', '!a'];
+    for (let round = 0; round < 20; round++) {
+      const plain = new IgnoreFile(project(), '.ignore');
+      const indexed = new IgnoreFile(project(), '.ignore');
+      indexIgnorePatterns(indexed);
+      for (let step = 0; step < 60; step++) {
+        const word = words[next(words.length)];
+        const op = next(4);
+        for (const f of [plain, indexed]) {
+          if (op === 0) f.exclude(word);
+          else if (op === 1) f.include(word);
+          else if (op === 2) f.addPatterns(word, words[(step + round) % words.length]);
+          else f.removePatterns(word);
+        }
+        expect(renderFile(indexed)).toBe(renderFile(plain));
+      }
+    }
+  });
+
+  test('the members it relies on exist, and it fails loudly without them', () => {
+    const file = new IgnoreFile(project(), '.ignore');
+    expect(typeof (file as any).normalizePatterns).toBe('function');
+    expect(Array.isArray((file as any)._patterns)).toBe(true);
+    Object.defineProperty(file, 'normalizePatterns', { value: undefined });
+    expect(() => indexIgnorePatterns(file)).toThrow(/changed IgnoreFile \(no normalizePatterns/);
   });
 });
