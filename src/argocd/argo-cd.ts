@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
 import { stringify } from 'yaml';
+import { ImagePolicies, POLICIES_DIR } from './image-policy';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
 import { checkDnsLabel, EnvironmentFacts, Environments } from '../model/environments';
 import { Repository } from '../model/repository';
-import { ImagePolicies, POLICIES_DIR } from './image-policy';
 
 /** Where the Argo CD objects live in a generated repository. */
 export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;

@@ -3,9 +3,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { ownSpec } from './own-spec';
+import { pinBases, PinBasesError } from './pin-bases';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
-import { pinBases, PinBasesError } from './pin-bases';
 import { promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
