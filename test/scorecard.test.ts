@@ -14,8 +14,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CONFIGURATIONS, configurationProject } from './configurations';
-import { BASE_IMAGES_LOCK, lockText, parseLock } from '../src/model/base-images';
 import { readTree } from './util';
+import { BASE_IMAGES_LOCK, lockText, parseLock } from '../src/model/base-images';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'scorecard');
 // Repositories with 'repository' set (SECURITY.md links GitHub's private reporting form), every signing mode.

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { findTool, installHint, toolVersion } from './tools';
-import { ACTIONS, CRANE } from '../src/github/actions';
 import { tempdir } from './util';
+import { ACTIONS, CRANE } from '../src/github/actions';
 
 const ROOT = path.join(__dirname, '..');
 const TOOLS = JSON.parse(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.json'), 'utf-8'));

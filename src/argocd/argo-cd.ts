@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
+import { ImagePolicies, POLICIES_DIR } from './image-policy';
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
@@ -7,7 +8,6 @@ import { addValidation, Problem } from '../core/validation';
 import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { Repository } from '../model/repository';
-import { ImagePolicies, POLICIES_DIR } from './image-policy';
 
 /** Where the Argo CD objects live in a generated repository. */
 export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;

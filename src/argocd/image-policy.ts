@@ -44,7 +44,9 @@ export function clusterImagePolicy(input: ImagePolicyInput): object {
         key: input.keyData ? { data: input.keyData } : { kms: signing.key ?? '' },
         // Without a ctlog the transparency log is not checked: signed with --tlog-upload=false.
         ...(signing.publicLog ? { ctlog: rekor } : {}),
-        signatureFormat: 'bundle',
+        // policy-controller reads a key's signatures in the legacy format only ("when using the
+        // new bundle format, the authority must be keyless", its tester said): cosign writes
+        // that format for KMS_KEY (signCommand).
       };
       break;
     case SigningMode.GITHUB_ATTESTATIONS:
@@ -67,8 +69,10 @@ export function clusterImagePolicy(input: ImagePolicyInput): object {
     metadata: { name: input.name, labels: { 'app.kubernetes.io/managed-by': 'projen-gitops' } },
     spec: {
       mode: 'enforce',
-      // Exactly these repositories (any tag or digest), nothing that merely starts like them.
-      images: input.images.map((glob) => ({ glob })),
+      // Exactly these repositories, by digest or by tag: policy-controller matches a glob against
+      // the whole reference (a bare repository never matches 'repo@sha256:...', as its own tester
+      // showed), and '*' stops at '/', so nothing that merely starts like them is covered.
+      images: input.images.flatMap((repository) => [{ glob: `${repository}@*` }, { glob: `${repository}:*` }]),
       authorities: [authority],
     },
   };

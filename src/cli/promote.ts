@@ -164,7 +164,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   // Only signatures (or attestations) of this repository's build workflow are promoted, checked
   // with the command of the repository's signing mode.
-  const signing: SigningFacts = facts.signing ?? { mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer } as SigningFacts;
+  // A promotion.json from before the signing modes: keyless, the identity it names.
+  const legacy = {
+    mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer,
+  } as SigningFacts;
+  const signing: SigningFacts = facts.signing ?? legacy;
   const signer = signing.key ?? facts.certificateIdentity;
   const check = (imageAtDigest: string) => {
     const [command, ...args] = verifyCommand(signing, facts.repository, imageAtDigest);

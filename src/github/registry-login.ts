@@ -303,7 +303,14 @@ export function checkRegistryImage(image: ContainerImage, multi: boolean): Probl
  * The login that lets cosign use a KMS key: the cloud's OIDC login with the same identity as
  * the registry login (its repository variable by default), or Vault's address and token.
  */
-export function kmsLogin(signing: SigningFacts, identity: RegistryIdentity = {}): { steps: github.workflows.JobStep[]; env: Record<string, string>; oidc: boolean } {
+export interface KmsLogin {
+  readonly steps: github.workflows.JobStep[];
+  /** Environment the signing (or verifying) step needs (Vault's address and token). */
+  readonly env: Record<string, string>;
+  readonly oidc: boolean;
+}
+
+export function kmsLogin(signing: SigningFacts, identity: RegistryIdentity = {}): KmsLogin {
   const id = (key: keyof RegistryIdentity) => identity[key] ?? `\${{ vars.${VARIABLES[key]} }}`;
   switch (signing.kmsProvider) {
     case 'aws':

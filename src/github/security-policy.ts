@@ -34,10 +34,13 @@ export class SecurityPolicy extends Component {
     const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
       // A link to report to (OpenSSF Scorecard's Security-Policy looks for an address or a URL).
-      reportUrl: Repository.factsOf(project).repository && `https://github.com/${Repository.factsOf(project).repository}/security/advisories/new`,
+      reportUrl: reportUrl(Repository.factsOf(project).repository),
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
-      build: ContainerBuildWorkflow.of(project) && { signs: ContainerBuildWorkflow.of(project)!.signs, signing: signingPhrase(signingFacts(project)) },
+      build: ContainerBuildWorkflow.of(project) && {
+        signs: ContainerBuildWorkflow.of(project)!.signs,
+        signing: signingPhrase(signingFacts(project)),
+      },
     });
     const purpose = 'How to report a vulnerability privately, and what protects this service.';
     seedFile(project, 'SECURITY.md', render, purpose);
@@ -83,4 +86,9 @@ class ManagedRegion extends Component {
     const next = text.slice(0, mine.start) + rendered.slice(fresh.start, fresh.end) + text.slice(mine.end);
     if (next !== text) writeFileAtomic(file, next);
   }
+}
+
+/** GitHub's private vulnerability reporting form of a repository, when it is known. */
+function reportUrl(repository: string | undefined): string | undefined {
+  return repository && `https://github.com/${repository}/security/advisories/new`;
 }

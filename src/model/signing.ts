@@ -165,8 +165,7 @@ export class Signing extends Component {
     if (problems.length) return problems;
     const facts = this.facts;
     if (facts.mode === SigningMode.KMS_KEY) {
-      if (o.key === undefined) problems.push({ option: 'signing.key', message: "is needed by SigningMode.KMS_KEY, got none; set key: 'awskms:///arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' (your key)" });
-      else {
+      if (o.key === undefined) {problems.push({ option: 'signing.key', message: "is needed by SigningMode.KMS_KEY, got none; set key: 'awskms:///arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' (your key)" });} else {
         const problem = checkKmsKey(o.key);
         if (problem) problems.push({ option: 'signing.key', message: problem });
       }
@@ -196,7 +195,9 @@ function factsFrom(o: SigningOptions, project: Project): SigningFacts {
     certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
     ...(mode === SigningMode.KMS_KEY && o.key ? { key: o.key, kmsProvider: kmsProviderOf(o.key) } : {}),
     // Attestations of private repositories go to GitHub's own Sigstore instance.
-    publicLog: mode === SigningMode.KEYLESS || (mode === SigningMode.GITHUB_ATTESTATIONS && isPublic) || (mode === SigningMode.KMS_KEY && (isPublic || !!o.allowPublicLog)),
+    publicLog: mode === SigningMode.KEYLESS
+      || (mode === SigningMode.GITHUB_ATTESTATIONS && isPublic)
+      || (mode === SigningMode.KMS_KEY && (isPublic || !!o.allowPublicLog)),
   };
 }
 
@@ -212,7 +213,11 @@ export function commandLine(argv: string[]): string {
 export function signCommand(facts: SigningFacts, imageAtDigest: string, key = facts.key ?? ''): string[] {
   // cosign 3 refuses --tlog-upload=false with a signing config (its default, from Sigstore's
   // TUF root): without the log there is nothing a signing config adds to a key.
-  if (facts.mode === SigningMode.KMS_KEY) return ['cosign', 'sign', '--yes', '--key', key, ...(facts.publicLog ? [] : ['--use-signing-config=false', '--tlog-upload=false']), imageAtDigest];
+  // The legacy signature format: policy-controller verifies a key's signatures only in it (its
+  // tester refused a key authority in the bundle format), and cosign 3 writes bundles by default.
+  if (facts.mode === SigningMode.KMS_KEY) {
+    return ['cosign', 'sign', '--yes', '--key', key, '--new-bundle-format=false', ...(facts.publicLog ? [] : ['--use-signing-config=false', '--tlog-upload=false']), imageAtDigest];
+  }
   return ['cosign', 'sign', '--yes', imageAtDigest];
 }
 

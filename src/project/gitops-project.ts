@@ -28,12 +28,12 @@ import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { InfraWorkflow } from '../infra/infra-workflow';
 import { Iac, Infrastructure } from '../infra/infrastructure';
+import { BaseImageLock } from '../model/base-images';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
 import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
-import { BaseImageLock } from '../model/base-images';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {

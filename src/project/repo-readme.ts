@@ -9,11 +9,11 @@ import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
+import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 import { Template } from '../model/template-defaults';
 import { serviceFacts } from '../model/service';
-import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `RepoReadme`. */

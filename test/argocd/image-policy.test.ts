@@ -19,7 +19,10 @@ describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', (
     const dev = policy('dev');
     expect(dev.metadata.name).toBe('acme-orders-dev');
     expect(dev.spec.mode).toBe('enforce');
-    expect(dev.spec.images).toEqual([{ glob: 'ghcr.io/acme/orders' }, { glob: 'ghcr.io/acme/orders/worker' }]);
+    expect(dev.spec.images).toEqual([
+      { glob: 'ghcr.io/acme/orders@*' }, { glob: 'ghcr.io/acme/orders:*' },
+      { glob: 'ghcr.io/acme/orders/worker@*' }, { glob: 'ghcr.io/acme/orders/worker:*' },
+    ]);
     // Private default: attested on GitHub's own Sigstore instance, provenance required, no public log.
     expect(dev.spec.authorities).toEqual([{
       name: 'github-attestations',

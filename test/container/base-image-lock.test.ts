@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseLock } from '../../src/model/base-images';
 import { GitOpsProject } from '../../src';
+import { parseLock } from '../../src/model/base-images';
 import { gitopsProject, readTree, synth, workflowObject } from '../util';
 
 /** Synth on disk, as `npx projen` does in a checkout (the lock stays between runs). */

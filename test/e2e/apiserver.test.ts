@@ -270,8 +270,9 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         expect(result.stderr).toBe('');
         expect(result.status).toBe(0);
         const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
-        // The AppProject and one Application per service and environment (3 services x 3 environments).
-        expect(applied.length).toBe(1 + 9);
+        // The AppProject, one Application per service and environment (3 services x 3 environments),
+        // and one per environment for its admission policy.
+        expect(applied.length).toBe(1 + 9 + 3);
         expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -88,14 +88,16 @@ describe('ContainerBuildWorkflow', () => {
     const key = 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const kms = workflowObject(synth(gitopsProject({ signing: { mode: SigningMode.KMS_KEY, key } })), FILE).jobs.publish;
     const kmsSign = kms.steps.find((s: any) => /^Sign the image \(KMS key/.test(s.name));
-    expect(kmsSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --use-signing-config=false --tlog-upload=false "${IMAGE}@${DIGEST}"');
+    expect(kmsSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --new-bundle-format=false --use-signing-config=false --tlog-upload=false "${IMAGE}@${DIGEST}"');
     expect(kmsSign.env.COSIGN_KEY).toBe(key);
     const aws = kms.steps.find((s: any) => s.uses === `${ACTIONS.awsCredentials.action}@${ACTIONS.awsCredentials.sha}`);
     expect(aws.with['aws-region']).toBe('eu-west-1');
     expect(kms.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write' });
     // Public: the KMS signature goes to the log as usual.
-    const kmsPublic = workflowObject(synth(gitopsProject({ visibility: RepositoryVisibility.PUBLIC, signing: { mode: SigningMode.KMS_KEY, key } })), FILE).jobs.publish;
-    expect(kmsPublic.steps.find((s: any) => s.name === 'Sign the image (KMS key)').run).toBe('cosign sign --yes --key "${COSIGN_KEY}" "${IMAGE}@${DIGEST}"');
+    const publicKms = gitopsProject({ visibility: RepositoryVisibility.PUBLIC, signing: { mode: SigningMode.KMS_KEY, key } });
+    const kmsPublic = workflowObject(synth(publicKms), FILE).jobs.publish;
+    const kmsPublicSign = kmsPublic.steps.find((s: any) => s.name === 'Sign the image (KMS key)');
+    expect(kmsPublicSign.run).toBe('cosign sign --yes --key "${COSIGN_KEY}" --new-bundle-format=false "${IMAGE}@${DIGEST}"');
   });
 
   test('a private repository never signs keyless unless asked; a KMS key follows its grammar', () => {
