@@ -220,6 +220,8 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
         // The AppProject and one Application per service and environment (3 services x 3 environments).
         expect(applied.length).toBe(1 + 9);
+        // Files in name order: 00-project.yaml first, so the AppProject exists before any Application.
+        expect(applied[0]).toBe('appproject.argoproj.io/orders serverside-applied (server dry run)');
         expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
