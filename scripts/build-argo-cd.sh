@@ -62,7 +62,8 @@ json="$(cd "$work" && go mod download -json "github.com/argoproj/argo-cd/v3@$ARG
 field() { sed -n "s/^[[:space:]]*\"$1\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p" <<<"$json"; }
 src="$(field Dir)"
 mod="$(field GoMod)"
-released="$(field Time)"
+# The release's time, from the proxy's .info file, as the build date.
+released="$(sed -n 's/.*"Time":"\([^"]*\)".*/\1/p' "$(field Info)")"
 if [[ -z "$src" || ! -f "$src/manifests/core-install.yaml" ]]; then
   echo "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION has no manifests/core-install.yaml (module at '$src')" >&2
   exit 4
@@ -107,7 +108,7 @@ if [[ "$only_manifests" = false && ! -x "$out/argocd" ]]; then
     done <<<"$replaces"
     pkg=github.com/argoproj/argo-cd/v3/common
     go build -p "$parallel" -trimpath \
-      -ldflags="-s -w -X $pkg.version=${ARGOCD_VERSION#v} -X $pkg.buildDate=$released" \
+      -ldflags="-s -w -X $pkg.version=${ARGOCD_VERSION#v}${released:+ -X $pkg.buildDate=$released}" \
       -o "$work/argocd" github.com/argoproj/argo-cd/v3/cmd
   )
   mv "$work/argocd" "$out/argocd"

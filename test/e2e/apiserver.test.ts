@@ -273,6 +273,8 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         // The AppProject, one Application per service and environment (3 services x 3 environments),
         // and one per environment for its admission policy.
         expect(applied.length).toBe(1 + 9 + 3);
+        // Files in name order: 00-project.yaml first, so the AppProject exists before any Application.
+        expect(applied[0]).toBe('appproject.argoproj.io/orders serverside-applied (server dry run)');
         expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

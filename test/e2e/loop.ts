@@ -1,0 +1,385 @@
+/**
+ * The GitOps loop, for real, for test/e2e/loop.test.ts: a Kubernetes control plane (etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler, and kwok's fake node that makes pods
+ * run), Argo CD in core mode (repo-server, application-controller, redis) and a `git daemon`
+ * serving the generated repository, every one of them a process started here and stopped by
+ * its PID, all inside a network namespace of their own (`unshare -n`, root) where only
+ * loopback exists. The test reaches the API server through a Unix socket relayed into the
+ * namespace, and runs kubectl there with `nsenter`.
+ *
+ * Built by scripts/build-kube-apiserver.sh and scripts/build-argo-cd.sh (cached under
+ * ~/.cache/projen-gitops-tools/); redis is Debian's redis-tools (`redis-check-rdb` is the
+ * server binary, run through a link named `redis-server`). Facts and pitfalls:
+ * docs/testing.md ("The GitOps loop").
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { argoCdDir, ControlPlane, controlPlaneTools, kubectlBinary, kubePins, parseObjects, ProcessPlace, TOOLS_ROOT } from './apiserver';
+import { freePort } from './oci';
+
+/** Every binary and file the loop runs, or why it cannot run. */
+export type LoopTools =
+  | {
+    readonly apiserver: string;
+    readonly etcd: string;
+    readonly controllerManager: string;
+    readonly scheduler: string;
+    readonly kwok: string;
+    readonly kwokStages: string;
+    readonly argocd: string;
+    /** Argo CD's release files: crds/, core-install.yaml, hack/ (the repo-server's git wrappers). */
+    readonly argocdDir: string;
+    readonly redis: string;
+    readonly kubectl: string;
+    readonly missing?: undefined;
+  }
+  | { readonly missing: string };
+
+/** The loop's tools from the caches (built by .ci/run before the tests; never built here: minutes). */
+export function loopTools(redis: string | undefined): LoopTools {
+  if (process.getuid?.() !== 0) return { missing: 'the loop runs in a network namespace of its own (unshare -n), which needs root' };
+  const plane = controlPlaneTools();
+  if (plane.missing !== undefined) return plane;
+  const pins = kubePins();
+  const kube = path.join(TOOLS_ROOT, `kube-${pins.kube}`);
+  const argocdDir = argoCdDir();
+  const files = {
+    controllerManager: path.join(kube, 'kube-controller-manager'),
+    scheduler: path.join(kube, 'kube-scheduler'),
+    kwok: path.join(kube, `kwok-${pins.kwok}`, 'kwok'),
+    kwokStages: path.join(kube, `kwok-${pins.kwok}`, 'stages.yaml'),
+    argocd: path.join(argocdDir, 'argocd'),
+  };
+  const absent = Object.values(files).filter((f) => !fs.existsSync(f));
+  if (absent.length > 0) {
+    return { missing: `${absent.join(', ')} not built: run bash scripts/build-kube-apiserver.sh and bash scripts/build-argo-cd.sh (about 12 min cold on 2 cores; .ci/run does)` };
+  }
+  if (!redis) return { missing: 'redis-check-rdb (Debian redis-tools) is not installed' };
+  const kubectl = kubectlBinary();
+  if (kubectl.missing !== undefined) return kubectl;
+  return { apiserver: plane.apiserver, etcd: plane.etcd, ...files, argocdDir, redis, kubectl: kubectl.path };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Processes started by the loop: logs kept, stopped by PID (SIGTERM, then SIGKILL), never left behind. */
+class Processes {
+  private readonly children: Array<{ name: string; child: ChildProcess }> = [];
+  readonly logs: Record<string, string> = {};
+
+  start(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.logs[name] = '';
+    const keep = (chunk: Buffer) => { this.logs[name] = (this.logs[name] + chunk.toString()).slice(-40_000); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('error', (error) => keep(Buffer.from(`spawn failed: ${error.message}\n`)));
+    // Never left running: if the test process ends without stopAll(), take them all with it (one listener).
+    if (this.children.length === 0) process.once('exit', this.killAll);
+    this.children.push({ name, child });
+    return child;
+  }
+
+  /** The processes that exited although nobody stopped them. */
+  exited(): string[] {
+    return this.children.filter(({ child }) => child.exitCode !== null || child.signalCode !== null).map(({ name, child }) => `${name} (exit ${child.exitCode ?? child.signalCode})`);
+  }
+
+  tail(name: string, lines = 30): string {
+    return (this.logs[name] ?? '').trim().split('\n').slice(-lines).join('\n');
+  }
+
+  private readonly killAll = () => {
+    for (const { child } of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+
+  /** Stops them in reverse order of starting, each by its PID. */
+  async stopAll(): Promise<void> {
+    for (const { child } of this.children.reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    this.children.length = 0;
+    process.removeListener('exit', this.killAll);
+  }
+}
+
+/**
+ * A network namespace with only `lo` (up), held open by a `sleep` started with `unshare -n`;
+ * processes join it through `nsenter --net=/proc/<pid>/ns/net` (which execs them: their PID is
+ * the one spawned). Argo CD's controller binds its metrics server to 0.0.0.0 whatever it is
+ * told: in here that is loopback too.
+ */
+export class NetNamespace implements ProcessPlace {
+  static async create(processes: Processes, dir: string): Promise<NetNamespace> {
+    const holder = processes.start('netns', 'unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && echo up && exec sleep 86400']);
+    const deadline = Date.now() + 10_000;
+    while (!(processes.logs.netns ?? '').includes('up')) {
+      if (holder.exitCode !== null) throw new Error(`unshare -n failed: ${processes.tail('netns')}`);
+      if (Date.now() > deadline) throw new Error('the network namespace did not come up in 10 s');
+      await sleep(20);
+    }
+    return new NetNamespace(processes, dir, holder.pid!);
+  }
+
+  private relays = 0;
+
+  private constructor(private readonly processes: Processes, private readonly dir: string, readonly pid: number) {}
+
+  command(bin: string, args: string[]): [string, string[]] {
+    return ['nsenter', [`--net=/proc/${this.pid}/ns/net`, '--', bin, ...args]];
+  }
+
+  /** Starts a process inside the namespace. */
+  start(name: string, bin: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+    const [command, argv] = this.command(bin, args);
+    return this.processes.start(name, command, argv, options);
+  }
+
+  /** A Unix socket here, piped to 127.0.0.1:port in the namespace by a small Node.js relay running there. */
+  async relay(port: number): Promise<string> {
+    const socket = path.join(this.dir, `relay-${port}-${this.relays++}.sock`);
+    const script = [
+      "const net = require('net');",
+      'const [socket, port] = process.argv.slice(1);',
+      'net.createServer((c) => { const u = net.connect(Number(port), "127.0.0.1"); c.pipe(u); u.pipe(c);',
+      "  u.on('error', () => c.destroy()); c.on('error', () => u.destroy()); }).listen(socket);",
+    ].join('\n');
+    const child = this.start(`relay-${port}`, process.execPath, ['-e', script, socket, String(port)]);
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(socket)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the relay to port ${port} did not start: ${this.processes.tail(`relay-${port}`)}`);
+      await sleep(20);
+    }
+    return socket;
+  }
+
+  /** Runs a command inside the namespace, synchronously. */
+  run(bin: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const [command, argv] = this.command(bin, args);
+    return spawnSync(command, argv, { encoding: 'utf-8', input: options.input, cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 });
+  }
+}
+
+/** An Argo CD Application's status, as the tests read it. */
+export interface AppState {
+  readonly sync?: string;
+  readonly health?: string;
+  readonly revision?: string;
+  readonly phase?: string;
+  readonly operationMessage?: string;
+  readonly conditions: string[];
+}
+
+export const ARGOCD_NS = 'argocd';
+/** Argo CD's refresh annotation: what its webhook handler sets on the Applications of a pushed repository. */
+export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
+
+/** A verdict that ends a wait at once (Argo CD's own error, say), instead of a timeout. */
+export class Verdict extends Error {}
+
+/** The running loop. Always `stop()` it. */
+export class Loop {
+  /**
+   * Starts everything, installs Argo CD's CRDs and configuration (from its release's
+   * core-install.yaml) and waits until the fake node is Ready. `gitRoot` is served read-only at
+   * `git://127.0.0.1:9418/<folder>.git`. Returns the seconds each phase took in `timings`.
+   */
+  static async start(tools: Exclude<LoopTools, { missing: string }>, gitRoot: string): Promise<Loop> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-loop-'));
+    const processes = new Processes();
+    const loop = new Loop(dir, processes, tools);
+    const started = Date.now();
+    try {
+      loop.ns = await NetNamespace.create(processes, dir);
+      loop.plane = await ControlPlane.start(tools, 180_000, loop.ns);
+      loop.timings.apiserver = (Date.now() - started) / 1000;
+      const kubeconfig = loop.plane.kubeconfig();
+      const ns = loop.ns;
+      ns.start('kube-controller-manager', tools.controllerManager, [
+        `--kubeconfig=${kubeconfig}`,
+        `--service-account-private-key-file=${loop.plane.credential('sa.key')}`,
+        `--root-ca-file=${loop.plane.credential('server.crt')}`,
+        // No cloud, no node IPAM or routes: nothing here to do them.
+        '--controllers=*,-nodeipam,-service-lb-controller,-route,-cloud-node-lifecycle',
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--use-service-account-credentials=false',
+        '--v=0',
+      ]);
+      ns.start('kube-scheduler', tools.scheduler, [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0', '--v=0']);
+      ns.start('kwok', tools.kwok, [
+        `--kubeconfig=${kubeconfig}`,
+        `--config=${tools.kwokStages}`,
+        '--manage-all-nodes=false',
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=127.0.0.1',
+        `--server-address=127.0.0.1:${await freePort()}`,
+      ]);
+      await loop.plane.create({
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: {
+          name: 'kwok-node-0',
+          annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+          labels: { 'kubernetes.io/hostname': 'kwok-node-0', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'topology.kubernetes.io/zone': 'zone-a', 'type': 'kwok' },
+        },
+      });
+
+      // Argo CD: its CRDs and base configuration as the release installs them.
+      await loop.plane.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ARGOCD_NS } });
+      for (const file of fs.readdirSync(path.join(tools.argocdDir, 'crds')).filter((f) => f.endsWith('.yaml')).sort()) {
+        await loop.plane.installCrds(fs.readFileSync(path.join(tools.argocdDir, 'crds', file), 'utf-8'));
+      }
+      const config = parseObjects(fs.readFileSync(path.join(tools.argocdDir, 'core-install.yaml'), 'utf-8'))
+        .filter((o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.apiVersion === 'v1');
+      for (const object of config) await loop.plane.create(object, ARGOCD_NS);
+      loop.configMaps = config.map((o) => `${o.kind}/${o.metadata.name}`);
+
+      const redisPort = 6379;
+      const repoServerPort = 8081;
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.symlinkSync(tools.redis, path.join(dir, 'bin', 'redis-server'));
+      ns.start('redis', path.join(dir, 'bin', 'redis-server'), ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+
+      const argoEnv = (binary: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+        const home = path.join(dir, binary);
+        for (const sub of ['ssh', 'tls', 'gnupg', 'tmp']) fs.mkdirSync(path.join(home, sub), { recursive: true, mode: 0o700 });
+        return {
+          PATH: `${path.join(tools.argocdDir, 'hack')}${path.delimiter}${process.env.PATH}`,
+          HOME: home,
+          TMPDIR: path.join(home, 'tmp'),
+          ARGOCD_BINARY_NAME: binary,
+          // v3.6 always runs commit verification through hack/git-verify-wrapper.sh; no GPG here.
+          ARGOCD_GPG_ENABLED: 'false',
+          ARGOCD_SSH_DATA_PATH: path.join(home, 'ssh'),
+          ARGOCD_TLS_DATA_PATH: path.join(home, 'tls'),
+          ARGOCD_GNUPGHOME: path.join(home, 'gnupg'),
+          ...extra,
+        };
+      };
+      ns.start('argocd-repo-server', tools.argocd, [
+        '--disable-tls', '--client-ca-path=', `--port=${repoServerPort}`, `--metrics-port=${await freePort()}`,
+        `--redis=127.0.0.1:${redisPort}`, '--loglevel=info',
+      ], { env: argoEnv('argocd-repo-server') });
+      ns.start('argocd-application-controller', tools.argocd, [
+        `--repo-server=127.0.0.1:${repoServerPort}`, '--repo-server-plaintext', `--redis=127.0.0.1:${redisPort}`,
+        `--metrics-port=${await freePort()}`, '--status-processors=4', '--operation-processors=4', '--loglevel=info',
+      ], { env: argoEnv('argocd-application-controller', { ARGOCD_FAKE_IN_CLUSTER: 'true', KUBECONFIG: loop.plane.kubeconfig(ARGOCD_NS) }) });
+      ns.start('git-daemon', 'git', ['daemon', '--listen=127.0.0.1', '--port=9418', '--export-all', '--reuseaddr', '--informative-errors', `--base-path=${gitRoot}`, gitRoot]);
+
+      await loop.waitFor('the fake node to be Ready', async () => {
+        const node = await loop.get('/api/v1/nodes/kwok-node-0');
+        return (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+      }, 60_000);
+      loop.timings.ready = (Date.now() - started) / 1000;
+      return loop;
+    } catch (error) {
+      const logs = loop.logTail();
+      await loop.stop();
+      throw new Error(`${(error as Error).message}\n${logs}`);
+    }
+  }
+
+  /** Seconds from the start to each phase: `apiserver` ready, everything `ready`. */
+  readonly timings: Record<string, number> = {};
+  /** The ConfigMaps and Secrets taken from Argo CD's core-install.yaml. */
+  configMaps: string[] = [];
+  plane!: ControlPlane;
+  ns!: NetNamespace;
+
+  private constructor(readonly dir: string, private readonly processes: Processes, private readonly tools: Exclude<LoopTools, { missing: string }>) {}
+
+  /** kubectl (the pinned one) inside the namespace, with the admin kubeconfig; `cwd` as a user's shell. */
+  kubectl(args: string[], options: { cwd?: string; input?: string } = {}) {
+    return this.ns.run(this.tools.kubectl, ['--kubeconfig', this.plane.kubeconfig(), ...args], options);
+  }
+
+  /** GET an API path; the parsed body, or undefined on 404. */
+  async get(urlPath: string): Promise<any> {
+    const res = await this.plane.request('GET', urlPath);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw new Error(`GET ${urlPath}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+    return res.body;
+  }
+
+  /** A JSON merge patch. */
+  async patch(urlPath: string, patch: object): Promise<any> {
+    const res = await this.plane.request('PATCH', urlPath, patch, 'application/merge-patch+json');
+    if (res.status !== 200) throw new Error(`PATCH ${urlPath}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+    return res.body;
+  }
+
+  application(name: string): Promise<any> {
+    return this.get(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NS}/applications/${name}`);
+  }
+
+  async state(name: string): Promise<AppState> {
+    const app = await this.application(name);
+    return {
+      sync: app?.status?.sync?.status,
+      health: app?.status?.health?.status,
+      revision: app?.status?.sync?.revision,
+      phase: app?.status?.operationState?.phase,
+      operationMessage: app?.status?.operationState?.message,
+      conditions: (app?.status?.conditions ?? []).map((c: any) => `${c.type}: ${c.message}`),
+    };
+  }
+
+  /** What Argo CD's webhook does on a push: asks for a refresh of each Application. */
+  async refresh(names: string[]): Promise<void> {
+    for (const name of names) {
+      await this.patch(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NS}/applications/${name}`, { metadata: { annotations: { [REFRESH_ANNOTATION]: 'normal' } } });
+    }
+  }
+
+  /**
+   * A sync by hand, as `argocd app sync` and the UI ask for one: the Application's
+   * `operation` field, which the controller runs and clears.
+   */
+  async syncByHand(name: string, revision: string): Promise<void> {
+    await this.patch(`/apis/argoproj.io/v1alpha1/namespaces/${ARGOCD_NS}/applications/${name}`, {
+      operation: { initiatedBy: { username: 'projen-gitops-e2e' }, sync: { revision, prune: true } },
+    });
+  }
+
+  /** Polls `check` every 200 ms until it is true; fails after `timeoutMs` with the loop's logs. Returns the seconds it took. */
+  async waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<number> {
+    const started = Date.now();
+    let lastError = '';
+    for (;;) {
+      try {
+        if (await check()) return (Date.now() - started) / 1000;
+        lastError = '';
+      } catch (error) {
+        if (error instanceof Verdict) throw error;
+        lastError = (error as Error).message;
+      }
+      const exited = this.processes.exited().filter((p) => !p.startsWith('relay'));
+      if (exited.length > 0) throw new Error(`waiting for ${what}: ${exited.join(', ')} stopped\n${this.logTail()}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`${what}: not so after ${timeoutMs / 1000} s${lastError ? ` (${lastError})` : ''}\n${this.logTail()}`);
+      await sleep(200);
+    }
+  }
+
+  /** The last lines of each process's log, for failure messages. */
+  logTail(lines = 15): string {
+    return [this.plane?.logTail(lines) ?? '', ...Object.keys(this.processes.logs).map((name) => `--- ${name}\n${this.processes.tail(name, lines)}`)].join('\n');
+  }
+
+  /** Stops every process by PID (the control plane's too) and deletes the loop's files. */
+  async stop(): Promise<void> {
+    await this.processes.stopAll();
+    await this.plane?.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
