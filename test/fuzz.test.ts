@@ -551,6 +551,9 @@ describe('hostile images.yaml content', () => {
     p.addService({ name: 'worker', runtime: Runtime.GO, port: 9090 });
     p.synth();
   });
+  afterAll(() => {
+    if (chartDir) fs.rmSync(chartDir, { recursive: true, force: true });
+  });
 
   /** helm template's image for each service with the file: the real oracle (for the first accepted cases). */
   const helmDigests = (text: string): Record<string, string> | undefined => {

@@ -14,6 +14,9 @@ import { BODY_LIMIT, parsePromoteArgs, PromoteError, pullRequestBody, pullReques
 import { FakeGitHub } from '../fake-github';
 import { tempdir } from '../util';
 
+// The fake checks bodies with GitHub's REST description, compiled on first use: slow on a loaded machine.
+jest.setTimeout(60_000);
+
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const ENV = { GH_TOKEN: 't', GITHUB_REPOSITORY: 'acme/orders', GITHUB_RUN_ID: '5' };
 

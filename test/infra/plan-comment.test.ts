@@ -1,6 +1,9 @@
 import { BODY_LIMIT, DRIFT_LABEL, marker, planComment, planCommentOptions, PlanCommentError } from '../../src/cli/plan-comment';
 import { FakeGitHub } from '../fake-github';
 
+// The fake checks bodies with GitHub's REST description, compiled on first use: slow on a loaded machine.
+jest.setTimeout(60_000);
+
 const PLAN = 'Terraform will perform the following actions:\n\n  # aws_ecr_repository.image["acme/orders"] will be created\n\nPlan: 1 to add, 0 to change, 0 to destroy.\n';
 
 describe('plan-comment against the fake GitHub API (bodies checked against GitHub\'s REST description)', () => {
