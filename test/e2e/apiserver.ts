@@ -199,7 +199,13 @@ export class ControlPlane {
   /** The Unix socket that reaches the API server when it runs in a `ProcessPlace`. */
   private socketPath?: string;
 
-  private constructor(private readonly dir: string, readonly port: number, private readonly token: string, private readonly ca: Buffer, private readonly place?: ProcessPlace) {}
+  private constructor(
+    private readonly dir: string,
+    readonly port: number,
+    private readonly token: string,
+    private readonly ca: Buffer,
+    private readonly place?: ProcessPlace,
+  ) {}
 
   /** A file of the control plane's credentials: `server.crt` (also the CA), `sa.key`, `sa.pub`. */
   credential(name: 'server.crt' | 'sa.key' | 'sa.pub'): string {

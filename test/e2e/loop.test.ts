@@ -118,7 +118,8 @@ async function runsWhatMainRenders(env: string, services = SERVICES): Promise<bo
     const live = await liveDeployment(env, service);
     if (!live || live.spec.template.spec.containers[0].image !== renderedImage(env, service)) return false;
     const s = live.status ?? {};
-    if (s.observedGeneration !== live.metadata.generation || s.updatedReplicas !== live.spec.replicas || s.availableReplicas !== live.spec.replicas) return false;
+    const rolledOut = s.observedGeneration === live.metadata.generation && s.updatedReplicas === live.spec.replicas;
+    if (!rolledOut || s.availableReplicas !== live.spec.replicas) return false;
   }
   return true;
 }
