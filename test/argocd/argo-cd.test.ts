@@ -1,6 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
+import fc from 'fast-check';
 import { checkRepositoryUrl } from '../../src/model/repository';
+import { hostile } from '../hostile';
 import { schemaProblems } from '../helm/kubernetes-schemas';
 import { gitopsProject, synth } from '../util';
 
@@ -80,6 +82,35 @@ describe('ArgoCd', () => {
     expect(message).toContain(`got ${JSON.stringify(url)}; try '${fix}'`);
     expect(checkRepositoryUrl(fix, 'acme/orders')).toBeUndefined();
     expect(() => repo({ repositoryUrl: url })).toThrow(`repositoryUrl: ${message}`);
+  });
+
+  test('repositoryUrl grammar, fuzzed near valid URLs: what it accepts the WHATWG URL parser reads without credentials, query or fragment (scp-like: git\'s user@host:path); every fix is accepted', () => {
+    let accepted = 0;
+    fc.assert(fc.property(fc.oneof(
+      hostile('https://github.example.com/acme/orders.git'),
+      hostile('git@github.com:acme/orders.git'),
+      hostile('ssh://git@host:2222/acme/orders.git'),
+      hostile('git://127.0.0.1:9418/orders.git'),
+    ), (url) => {
+      const message = checkRepositoryUrl(url, 'acme/orders');
+      if (message !== undefined) {
+        const fix = /; try '([^']*)'$/.exec(message)?.[1];
+        expect({ url, fixAccepted: fix !== undefined && checkRepositoryUrl(fix, 'acme/orders') === undefined }).toEqual({ url, fixAccepted: true });
+        return;
+      }
+      accepted++;
+      expect(url).not.toMatch(/\s|\$\{\{|[?#'"`\\]|\/\.\.?(\/|$)|:\.\.?(\/|$)/);
+      if (/^[a-z]+:\/\//.test(url)) {
+        const parsed = new URL(url);
+        expect({ url, protocol: parsed.protocol, password: parsed.password, search: parsed.search, hash: parsed.hash, https: parsed.protocol !== 'https:' || parsed.username === '' })
+          .toEqual({ url, protocol: expect.stringMatching(/^(https|ssh|git):$/), password: '', search: '', hash: '', https: true });
+        expect(parsed.hostname).not.toBe('');
+      } else {
+        // git's scp-like syntax: user@host:path, no slash before the colon.
+        expect(url).toMatch(/^[^/:@]+@[^/:]+:[^:]+$/);
+      }
+    }), { numRuns: Number(process.env.FC_NUM_RUNS ?? 300) });
+    expect(accepted).toBeGreaterThan(0);
   });
 
   test('without repositoryUrl the repoURL is the GitHub one of repository', () => {

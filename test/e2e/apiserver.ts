@@ -141,7 +141,10 @@ export class ControlPlane {
    */
   static async start(bins: { apiserver: string; etcd: string }, timeoutMs = 180_000, place?: ProcessPlace): Promise<ControlPlane> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-kube-'));
-    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    // Three different ports: two calls of freePort() can return the same one.
+    const ports = new Set<number>();
+    while (ports.size < 3) ports.add(await freePort());
+    const [etcdPort, peerPort, apiPort] = [...ports];
     const token = crypto.randomBytes(24).toString('hex');
     writeCredentials(dir, token);
     const plane = new ControlPlane(dir, apiPort, token, fs.readFileSync(path.join(dir, 'server.crt')), place);
@@ -199,7 +202,13 @@ export class ControlPlane {
   /** The Unix socket that reaches the API server when it runs in a `ProcessPlace`. */
   private socketPath?: string;
 
-  private constructor(private readonly dir: string, readonly port: number, private readonly token: string, private readonly ca: Buffer, private readonly place?: ProcessPlace) {}
+  private constructor(
+    private readonly dir: string,
+    readonly port: number,
+    private readonly token: string,
+    private readonly ca: Buffer,
+    private readonly place?: ProcessPlace,
+  ) {}
 
   /** A file of the control plane's credentials: `server.crt` (also the CA), `sa.key`, `sa.pub`. */
   credential(name: 'server.crt' | 'sa.key' | 'sa.pub'): string {

@@ -17,7 +17,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { argoCdDir, ControlPlane, controlPlaneTools, kubectlBinary, kubePins, parseObjects, ProcessPlace, TOOLS_ROOT } from './apiserver';
-import { freePort } from './oci';
 
 /** Every binary and file the loop runs, or why it cannot run. */
 export type LoopTools =
@@ -223,7 +222,7 @@ export class Loop {
         '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
         '--cidr=10.244.0.0/16',
         '--node-ip=127.0.0.1',
-        `--server-address=127.0.0.1:${await freePort()}`,
+        '--server-address=127.0.0.1:10247',
       ]);
       await loop.plane.create({
         apiVersion: 'v1',
@@ -245,6 +244,7 @@ export class Loop {
       for (const object of config) await loop.plane.create(object, ARGOCD_NS);
       loop.configMaps = config.map((o) => `${o.kind}/${o.metadata.name}`);
 
+      // Fixed ports: the namespace is the loop's own (the control plane's come from freePort(), all different).
       const redisPort = 6379;
       const repoServerPort = 8081;
       fs.mkdirSync(path.join(dir, 'bin'));
@@ -268,12 +268,12 @@ export class Loop {
         };
       };
       ns.start('argocd-repo-server', tools.argocd, [
-        '--disable-tls', '--client-ca-path=', `--port=${repoServerPort}`, `--metrics-port=${await freePort()}`,
+        '--disable-tls', '--client-ca-path=', `--port=${repoServerPort}`, '--metrics-port=8084',
         `--redis=127.0.0.1:${redisPort}`, '--loglevel=info',
       ], { env: argoEnv('argocd-repo-server') });
       ns.start('argocd-application-controller', tools.argocd, [
         `--repo-server=127.0.0.1:${repoServerPort}`, '--repo-server-plaintext', `--redis=127.0.0.1:${redisPort}`,
-        `--metrics-port=${await freePort()}`, '--status-processors=4', '--operation-processors=4', '--loglevel=info',
+        '--metrics-port=8082', '--status-processors=4', '--operation-processors=4', '--loglevel=info',
       ], { env: argoEnv('argocd-application-controller', { ARGOCD_FAKE_IN_CLUSTER: 'true', KUBECONFIG: loop.plane.kubeconfig(ARGOCD_NS) }) });
       ns.start('git-daemon', 'git', ['daemon', '--listen=127.0.0.1', '--port=9418', '--export-all', '--reuseaddr', '--informative-errors', `--base-path=${gitRoot}`, gitRoot]);
 
