@@ -175,6 +175,10 @@ new JsonFile(project, 'renovate.json', {
 
 project.npmignore?.exclude('/renovate.json');
 
+// The company-template fixture is real jsii output: its manifest is part of it (the root .jsii
+// stays ignored, the build writes it).
+project.gitignore.include('/test/fixtures/acme-template/.jsii');
+
 // No dependency needs its install script, and some fail offline: dockerlinter's downloads
 // shellcheck from GitHub (Debian's is on PATH), @parcel/watcher's runs node-gyp. npm 11
 // already skips unapproved scripts; this makes npm 10 (Node.js 20's own) do the same.

@@ -246,7 +246,7 @@ const valid = () => ({
   deployment: { replicas: 2, cpuRequest: '100m' },
   environments: [
     { name: 'dev', autoMerge: true, services: { worker: { replicas: 1 } } },
-    { name: 'prod', approvers: ['@acme/platform'], overrides: { replicas: 3, host: 'orders.example.com' } },
+    { name: 'prod', approvers: ['@acme/platform'], overrides: { replicas: 3, host: 'orders.example.com' }, services: { worker: { host: 'worker.example.com' } } },
   ],
   services: [{ name: 'worker', runtime: Runtime.PYTHON, port: 9000, deployment: { replicas: 1, memoryLimit: '256Mi' } }],
 });
