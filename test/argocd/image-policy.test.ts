@@ -49,7 +49,7 @@ describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', (
     const app = dev.find((o: any) => o.metadata.name === 'image-policy-dev');
     expect(app.spec.source.path).toBe('deploy/policies/dev');
     expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
-    const project = String(out['deploy/argocd/project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
+    const project = String(out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
     expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }]);
   });
 
@@ -57,7 +57,7 @@ describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', (
     expect(policies({ signImages: false, promotion: false }).files).toEqual([]);
     const off = policies({ admissionPolicies: false });
     expect(off.files).toEqual([]);
-    const project = String(off.out['deploy/argocd/project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
+    const project = String(off.out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
     expect(project.spec.clusterResourceWhitelist).toEqual([]);
   });
 });
