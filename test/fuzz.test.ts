@@ -460,7 +460,8 @@ describe('the oracle can fail (known-bad fixtures)', () => {
 
   test('a workflow with an expression in a run: block and a gained line', async () => {
     const file = '.github/workflows/container.yml';
-    const bad = baseline.files[file].replace(/run: cosign sign --yes "\$\{IMAGE\}@\$\{DIGEST\}"/, 'run: |-\n          cosign sign --yes ${{ github.event.pull_request.title }}\n          echo');
+    // The release tag check of the publish job (the private default attests without a cosign script).
+    const bad = baseline.files[file].replace(/run: \|-\n(\s+)if ! git merge-base/, 'run: |-\n$1echo ${{ github.event.pull_request.title }}\n$1if ! git merge-base');
     expect(bad).not.toBe(baseline.files[file]);
     const found = await violations('unused-benign', 'unused-value', { files: { ...baseline.files, [file]: bad } }, baseline);
     expect(found.join('\n')).toMatch(/lines became/);

