@@ -26,6 +26,8 @@ export function vendorModule(dir: string, spec: string): void {
   const synth = run('npx', ['projen'], dir, { CI: '' });
   if (synth.status !== 0) throw new Error(`npx projen failed after vendoring:\n${synth.stdout}\n${synth.stderr}`);
   run('git', ['add', '-A'], dir);
+  // Forced: projen's .gitignore ignores *.tgz, and a clone of the demo needs the tarball for `npm ci`.
+  run('git', ['add', '-f', VENDORED], dir);
   run('git', ['-c', 'user.name=projen-gitops', '-c', 'user.email=projen-gitops@users.noreply.invalid', 'commit', '-qm', `chore: use the vendored projen-gitops (${VENDORED})`], dir);
 }
 

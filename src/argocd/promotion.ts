@@ -3,7 +3,7 @@ import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
-import { ACTIONS, annotateWorkflowPins, uses } from '../github/actions';
+import { ACTIONS, annotateWorkflowPins, uses, installToolsSteps } from '../github/actions';
 import { imageJobs } from '../github/container-build-steps';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { registryLogin } from '../github/registry-login';
@@ -177,8 +177,7 @@ export class Promotion extends Component {
         },
         { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
         // No cache: this job runs after publishing, where a poisoned cache would reach a pull request.
-        { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22', 'package-manager-cache': false } },
-        { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+        ...installToolsSteps(this.project, { cache: false }),
         { name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller) },
         ...login.steps,
         {

@@ -12,6 +12,8 @@ export interface CreateOptions {
   readonly spec: string;
   /** Extra `projen new` arguments: the project options as switches (`--port 3000`). */
   readonly optionArgs?: string[];
+  /** Further environment of `projen new` (the options it has no switch for). */
+  readonly env?: Record<string, string>;
   /** Called with each chunk the child prints. */
   readonly onOutput?: (chunk: string) => void;
 }
@@ -68,7 +70,7 @@ export class Creation {
     this.done = new Promise((resolve) => {
       let output = '';
       // CI=true would make projen install with `npm ci`, which needs a lockfile a new repo lacks.
-      const env: NodeJS.ProcessEnv = { ...process.env, CI: '', ...identity };
+      const env: NodeJS.ProcessEnv = { ...process.env, CI: '', ...identity, ...options.env };
       delete env.NODE_ENV; // NODE_ENV=test silences projen's log
       const child = spawn(process.execPath, args, { cwd: dir, env, detached: true });
       this.child = child;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
@@ -8,6 +8,7 @@ import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE }
 import { parsePreviewArgs, preview } from './preview';
 import { promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
+import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -91,8 +92,29 @@ Options:
   --exit-code  exit 1 when something would change (for scripts and CI), as git diff does
   -h, --help   show this help`;
 
+/** Every subcommand with one line: what `projen-gitops --help` starts with. */
+const COMMANDS = `Usage: projen-gitops <command> [options]   (projen-gitops <command> --help for its options)
+
+Commands:
+  new [dir]          create a GitOps repository (the default command; asks what flags do not answer)
+  template [dir]     start a company template package built on projen-gitops
+  protect            create or update the repository rulesets on GitHub
+  preview            print the patch \`npx projen\` would apply, writing nothing
+  promote            open the pull request that promotes image digests to an environment
+  check-manifests    check the rendered manifests against helm template (the deploy check)
+  plan-comment       post an infra plan on its pull request (the infra workflow)
+  dependency-review  review the dependency changes of a pull request (its workflow)
+  help               print the help of every command`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    console.log(`${COMMANDS}\n\n${NEW_USAGE}`);
+    return 0;
+  }
+  if (command === 'template') {
+    return runTemplate(rest, { log: (line) => console.log(line), error: (line) => console.error(line) }, ownSpec);
+  }
   if (command === 'protect') return runProtect(rest);
   if (command === 'plan-comment') {
     const options = planCommentOptions(rest, process.env, (file) => fs.readFileSync(file, 'utf-8'));
@@ -129,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${NEW_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}`);
+    console.log(`${COMMANDS}\n\n${NEW_USAGE}\n\n${TEMPLATE_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -149,7 +171,8 @@ main(process.argv.slice(2)).then(
     else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
     else if (error instanceof DependencyReviewError) console.error(`projen-gitops dependency-review: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
+    else if (error instanceof TemplateError) console.error(`projen-gitops template: ${error.message}`);
     else console.error(error.stack);
-    process.exit(error instanceof WizardError ? error.exitCode : 1);
+    process.exit(error instanceof WizardError ? error.exitCode : error instanceof TemplateError ? 2 : 1);
   },
 );

@@ -4,7 +4,7 @@
  */
 import { Runtime } from '../container/runtime';
 import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
-import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry } from '../core/checks';
+import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry, checkServiceName } from '../core/checks';
 import { checkDnsLabel, DEFAULT_ENVIRONMENTS } from '../model/environments';
 import { checkRepository } from '../model/repository';
 
@@ -133,7 +133,8 @@ export const QUESTIONS: Question[] = [
       const names = new Set<string>();
       for (const item of v as string[]) {
         const { name, runtime } = parseService(item);
-        const problem = checkProjectName(name) ?? (runtimeNames().includes(runtime) ? undefined : `runtime must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got '${runtime}'`);
+        // The grammar synth checks a service name with (a DNS label and job id), not the project name's.
+        const problem = checkServiceName(name) ?? (runtimeNames().includes(runtime) ? undefined : `runtime must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got '${runtime}'`);
         if (problem) return `'${item}': ${problem}`;
         if (names.has(name)) return `'${name}' is listed twice; give each service its own name`;
         names.add(name);
@@ -173,8 +174,26 @@ export const QUESTIONS: Question[] = [
   },
 ];
 
+/**
+ * A question as asked for a company template: empty means "the template's default", which is
+ * then left out of `.projenrc.ts` (the wizard does not know the template's defaults, and must
+ * not write ours over them). The name has no default to keep.
+ */
+export function forTemplate(question: Question): Question {
+  if (question.name === 'name') return question;
+  const empty = (value: Answer) => value === '' || (Array.isArray(value) && value.length === 0);
+  return {
+    ...question,
+    message: `${question.message.replace(/ \(empty: [^)]*\)$/, '')} (empty: the template's default)`,
+    initial: () => (question.kind === 'list' ? [] : ''),
+    check: (value) => (empty(value) ? undefined : question.check(value)),
+    omitWhenDefault: true,
+  };
+}
+
 /** Turns raw input (a flag value or typed text) into the question's type. */
 export function coerce(question: Question, raw: unknown): Answer {
+  if (question.kind === 'number' && String(raw ?? '').trim() === '') return '';
   if (question.kind === 'number') return typeof raw === 'number' ? raw : Number(String(raw).trim());
   if (question.kind === 'list') {
     const items = Array.isArray(raw) ? raw.map(String) : String(raw ?? '').split(',');
@@ -184,11 +203,11 @@ export function coerce(question: Question, raw: unknown): Answer {
 }
 
 /** The `projen new` switches for the answers (defaults left out where the table says so). */
-export function toProjenArgs(answers: Answers): string[] {
+export function toProjenArgs(answers: Answers, questions: Question[] = QUESTIONS): string[] {
   const args: string[] = [];
-  for (const q of QUESTIONS) {
+  for (const q of questions) {
     const value = answers[q.name];
-    if (value === undefined || q.afterCreation) continue;
+    if (value === undefined || value === '' || q.afterCreation) continue;
     if (q.omitWhenDefault && JSON.stringify(value) === JSON.stringify(q.initial(answers, {}))) continue;
     if (Array.isArray(value)) for (const item of value) args.push(`--${q.flag}`, item);
     else args.push(`--${q.flag}`, String(value));

@@ -2,14 +2,14 @@
  * `projen-gitops [new] [dir]`: asks the questions (or takes them from flags, or the defaults
  * with --yes), then creates the repository with `projen new --from <this package>`.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
 import { parseCommandLine } from './args';
 import { Creation } from './create';
 import { installLineEditing } from './prompt-editing';
-import { Answer, Answers, coerce, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
+import { Answer, Answers, coerce, forTemplate, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
+import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
 export interface WizardIo {
@@ -36,8 +36,9 @@ whatever the options below do not answer.
 Options:
 ${[
   ...QUESTIONS.map((q) => [`--${q.flag} <${q.kind === 'list' ? 'a,b' : q.kind === 'number' ? 'n' : 'value'}>`, q.help]),
-  ['--from <spec>', 'the projen-gitops package to create from (default: this version;'],
-  ['', 'e.g. projen-gitops@file:/path/to/projen-gitops.tgz)'],
+  ['--from <spec>', 'the package to create from: a company template (@acme/gitops-template),'],
+  ['', 'or projen-gitops (default: this version; e.g. projen-gitops@file:/x.tgz)'],
+  ['--<option> <value>', "with a company template: one of the template's own options"],
   ['-y, --yes', 'take the defaults for every question no flag answers'],
   ['--force', 'create in a folder that is not empty'],
   ['-h, --help', 'show this help'],
@@ -46,14 +47,40 @@ ${[
 interface Parsed {
   dir?: string;
   flags: Map<string, unknown>;
+  /** A company template's own options (`--team payments`), passed on to `projen new`. */
+  templateArgs: string[];
   yes: boolean;
   force: boolean;
   from?: string;
   help: boolean;
 }
 
+/** Whether `--from` names a company template rather than projen-gitops itself. */
+export function isTemplateSpec(spec: string | undefined): boolean {
+  return spec !== undefined && !/^projen-gitops(@|$)/.test(spec);
+}
+
+const OWN_FLAGS = new Set([...QUESTIONS.map((q) => q.flag), 'from', 'yes', 'force', 'help']);
+const TEMPLATE_FLAG = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/;
+
 export function parseArgs(argv: string[]): Parsed {
-  const { values, positionals } = parseCommandLine(argv, {
+  // With a company template, flags of its own (`--team payments`) go to projen new, which
+  // knows the template's options from its jsii manifest and refuses unknown ones.
+  const fromIndex = argv.findIndex((a) => a === '--from' || a.startsWith('--from='));
+  const from = fromIndex < 0 ? undefined : argv[fromIndex].startsWith('--from=') ? argv[fromIndex].slice(7) : argv[fromIndex + 1];
+  const templateArgs: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const match = TEMPLATE_FLAG.exec(argv[i]);
+    if (isTemplateSpec(from) && match && !OWN_FLAGS.has(match[1]) && match[1] !== 'y' && match[1] !== 'h') {
+      const value = match[2] ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw new WizardError(`--${match[1]} needs a value (see --help)`);
+      templateArgs.push(`--${match[1]}`, value);
+    } else {
+      rest.push(argv[i]);
+    }
+  }
+  const { values, positionals } = parseCommandLine(rest, {
     ...Object.fromEntries(QUESTIONS.map((q) => [q.flag, { type: 'string' as const }])),
     from: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
@@ -65,6 +92,7 @@ export function parseArgs(argv: string[]): Parsed {
   return {
     dir: positionals[0],
     flags,
+    templateArgs,
     yes: values.yes === true,
     force: values.force === true,
     from: values.from as string | undefined,
@@ -97,7 +125,7 @@ async function ask(question: Question, initial: Answer, io: WizardIo): Promise<A
 }
 
 /** Creates the repository; returns the exit code (replaced in tests). */
-export type Creator = (dir: string, spec: string, optionArgs: string[], io: WizardIo) => Promise<number>;
+export type Creator = (dir: string, spec: string, optionArgs: string[], io: WizardIo, env?: Record<string, string>) => Promise<number>;
 
 /** Runs the wizard; returns the process exit code. */
 export async function runWizard(argv: string[], io: WizardIo, defaultSpec: string | (() => string), creator: Creator = create): Promise<number> {
@@ -106,11 +134,13 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     io.log(NEW_USAGE);
     return 0;
   }
+  // With a company template, what is not answered stays the template's default.
+  const questions = isTemplateSpec(args.from) ? QUESTIONS.map(forTemplate) : QUESTIONS;
   // Flags first: a bad flag fails before any question is asked.
   const answers: Answers = {};
   const flagged = new Set<string>();
   const problems: string[] = [];
-  for (const question of QUESTIONS) {
+  for (const question of questions) {
     if (!args.flags.has(question.flag)) continue;
     const value = coerce(question, args.flags.get(question.flag));
     const problem = question.check(value);
@@ -133,7 +163,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
 
   const folderName = args.dir ? path.basename(path.resolve(args.dir)) : undefined;
-  for (const question of QUESTIONS) {
+  for (const question of questions) {
     if (flagged.has(question.name)) continue;
     const initial = question.initial(answers, { folderName });
     if (args.yes) {
@@ -166,15 +196,42 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   if (services.some((svc) => svc.name === answers.name)) {
     throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
   }
-  const code = await creator(dir, spec, toProjenArgs(answers), io);
-  if (code !== 0) return code;
   const environments = answers.environments as string[] | undefined;
   const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
-  const customEnvironments = environments && JSON.stringify(environments) !== JSON.stringify(defaults) ? environments : undefined;
-  if ((services.length > 0 || customEnvironments) && addServices(dir, services, io, customEnvironments) !== 0) return 1;
+  const customEnvironments = environments && environments.length > 0 && (isTemplateSpec(args.from) || JSON.stringify(environments) !== JSON.stringify(defaults)) ? environments : undefined;
+  // projen new has no switch for lists of structs: the project writes them into .projenrc.ts
+  // itself while it is created (no edit of the file afterwards).
+  const created = {
+    ...(services.length > 0 ? { services } : {}),
+    ...(customEnvironments ? { environments: customEnvironments.map((name) => ({ name })) } : {}),
+  };
+  const env: Record<string, string> = Object.keys(created).length > 0 ? { [NEW_OPTIONS_VARIABLE]: JSON.stringify(created) } : {};
+  const code = await creator(dir, spec, [...toProjenArgs(answers, questions), ...args.templateArgs], io, env);
+  if (code !== 0) {
+    io.error(`To try again without questions:\n  ${equivalentCommand(args.dir ?? String(answers.name), spec, answers, questions, args.templateArgs)}`);
+    return code;
+  }
+  const missing = services.filter((svc) => !fs.existsSync(path.join(dir, 'services', svc.name)));
+  if (missing.length > 0) {
+    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?`);
+    return 1;
+  }
+  if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
+  if (customEnvironments) io.log(`  ✓ environments ${customEnvironments.join(' → ')}`);
   // Last, once everything is made: nothing may follow "Done".
   printNextSteps(dir, io);
   return 0;
+}
+
+/** The `projen-gitops new` command that gives the same answers without questions. */
+function equivalentCommand(dir: string, spec: string, answers: Answers, questions: Question[], templateArgs: string[]): string {
+  const quote = (s: string) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  const flags = questions.flatMap((q) => {
+    const value = answers[q.name];
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return [];
+    return [`--${q.flag}`, Array.isArray(value) ? value.join(',') : String(value)];
+  });
+  return ['npx', 'projen-gitops', 'new', dir, '--yes', '--from', spec, ...flags, ...templateArgs].map(quote).join(' ');
 }
 
 function printNextSteps(dir: string, io: WizardIo) {
@@ -192,33 +249,7 @@ function printNextSteps(dir: string, io: WizardIo) {
   ].join('\n'));
 }
 
-/** Writes further services into the new `.projenrc.ts` (projen new has no switch for them) and synthesizes. */
-function addServices(dir: string, services: Array<{ name: string; runtime: string }>, io: WizardIo, environments?: string[]): number {
-  const rcPath = path.join(dir, '.projenrc.ts');
-  const rc = fs.readFileSync(rcPath, 'utf-8');
-  const list = services.map((svc) => `{ name: ${JSON.stringify(svc.name)}, runtime: Runtime.${svc.runtime.toUpperCase()} }`).join(', ');
-  const lines = [
-    ...(services.length > 0 ? [`  services: [${list}],`] : []),
-    ...(environments ? [`  environments: [${environments.map((e) => `{ name: ${JSON.stringify(e)} }`).join(', ')}],`] : []),
-  ];
-  fs.writeFileSync(rcPath, (services.length > 0 ? rc.replace(/import \{ GitOpsProject \} from "projen-gitops";/, 'import { GitOpsProject, Runtime } from "projen-gitops";') : rc)
-    .replace('new GitOpsProject({', `new GitOpsProject({\n${lines.join('\n')}`));
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: '' };
-  delete env.NODE_ENV;
-  const result = spawnSync('npx', ['projen'], { cwd: dir, encoding: 'utf-8', env });
-  if (result.status !== 0) {
-    io.error(`${result.stdout}\n${result.stderr}`.trim());
-    io.error(`Adding the services to .projenrc.ts failed; the repository in ${dir} is there without them.`);
-    return 1;
-  }
-  spawnSync('git', ['add', '-A'], { cwd: dir });
-  spawnSync('git', ['commit', '-qm', 'chore: add services'], { cwd: dir, env: { ...env, GIT_AUTHOR_NAME: env.GIT_AUTHOR_NAME ?? 'projen-gitops', GIT_AUTHOR_EMAIL: env.GIT_AUTHOR_EMAIL ?? 'projen-gitops@users.noreply.invalid', GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? 'projen-gitops', GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? 'projen-gitops@users.noreply.invalid' } });
-  if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
-  if (environments) io.log(`  ✓ environments ${environments.join(' → ')}`);
-  return 0;
-}
-
-async function create(dir: string, spec: string, optionArgs: string[], io: WizardIo): Promise<number> {
+async function create(dir: string, spec: string, optionArgs: string[], io: WizardIo, env: Record<string, string> = {}): Promise<number> {
   io.log(`Creating ${dir} from ${spec}`);
   // Progress from what appears on disk: sturdier than parsing projen's and npm's logs.
   const phases: Array<[string, string]> = [
@@ -237,7 +268,7 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
       reported++;
     }
   };
-  const creation = new Creation(dir, { spec, optionArgs });
+  const creation = new Creation(dir, { spec, optionArgs, env });
   const ticker = setInterval(() => {
     report();
     io.progress?.(`  … ${seconds()} s`);

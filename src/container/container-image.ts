@@ -27,6 +27,7 @@ import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
+import { mirrored, Repository } from '../model/repository';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
@@ -252,10 +253,6 @@ export class ContainerImage extends Component {
   public readonly registry: string;
   /** The configured image repository name, or `undefined` for the GitHub repository's. */
   public readonly imageName?: string;
-  /** The base image of the runtime stage. */
-  public readonly baseImage: string;
-  /** The build stage image, for compiled runtimes. */
-  public readonly buildImage?: string;
   /** The user id the container runs as. */
   public readonly uid: number;
   /** The service's name. */
@@ -287,6 +284,23 @@ export class ContainerImage extends Component {
   private readonly collision?: string;
   private readonly description: string;
   private readonly options: ContainerImageOptions;
+  private readonly version: string;
+
+  /**
+   * The base image of the runtime stage: `baseImage`, or the runtime's default through the
+   * repository's `baseImageMirror`.
+   */
+  public get baseImage(): string {
+    const preset = runtimeFacts(this.runtime)?.baseImage?.(this.version);
+    return this.options.baseImage ?? (preset === undefined ? '' : mirrored(preset, Repository.factsOf(this.project).baseImageMirror));
+  }
+
+  /** The build stage image, for compiled runtimes (through the mirror like `baseImage`). */
+  public get buildImage(): string | undefined {
+    const preset = runtimeFacts(this.runtime)?.buildImage?.(this.version);
+    if (preset === undefined) return undefined;
+    return this.options.buildImage ?? mirrored(preset, Repository.factsOf(this.project).baseImageMirror);
+  }
 
   constructor(project: Project, options: ContainerImageOptions = {}) {
     super(project);
@@ -304,8 +318,7 @@ export class ContainerImage extends Component {
     this.dockerfilePath = inContext(custom ? (options.dockerfile ?? 'Dockerfile').replace(/^\.\//, '') : 'Dockerfile');
     const facts = runtimeFacts(this.runtime);
     const version = (facts?.version && options[facts.version.option]) ?? facts?.version?.default ?? '';
-    this.baseImage = options.baseImage ?? facts?.baseImage?.(version) ?? '';
-    this.buildImage = facts?.buildImage ? options.buildImage ?? facts.buildImage(version) : undefined;
+    this.version = version;
     this.command = [...(options.command ?? facts?.defaultCommand ?? [])];
     this.title = options.title ?? this.serviceName;
     this.description = options.description ?? `${this.title} service`;

@@ -1,6 +1,40 @@
 import { github, Project } from 'projen';
 import { annotatePermissions } from './permission-comments';
 import { transformRendered } from '../core/projen-adapter';
+import { Repository } from '../model/repository';
+
+/** The Node.js version the generated workflows run the repository's tooling with. */
+export const TOOLING_NODE_VERSION = '22';
+
+/** Options for `installToolsSteps`. */
+export interface InstallToolsOptions {
+  /** The Node.js version (default `TOOLING_NODE_VERSION`). */
+  readonly nodeVersion?: string;
+  /** False where a poisoned npm cache could reach a later step with write access. */
+  readonly cache?: boolean;
+}
+
+/**
+ * The steps that set up Node.js and install the repository's tooling (`npm ci`): the one
+ * place every generated workflow takes them from. With a private npm registry
+ * (`npmRegistry`), `npm ci` gets the token in `NODE_AUTH_TOKEN` from the secret through
+ * `env:` (the `.npmrc` reads it; nothing echoes it, and the step is the only one that sees it).
+ */
+export function installToolsSteps(project: Project, options: InstallToolsOptions = {}): github.workflows.JobStep[] {
+  const npm = Repository.factsOf(project).npmRegistry;
+  return [
+    {
+      name: 'Set up Node.js',
+      uses: uses(ACTIONS.setupNode),
+      with: { 'node-version': options.nodeVersion ?? TOOLING_NODE_VERSION, ...(options.cache === false ? { 'package-manager-cache': false } : {}) },
+    },
+    {
+      name: 'Install the tools',
+      ...(npm ? { env: { [npm.tokenVariable]: `\${{ secrets.${npm.tokenSecret} }}` } } : {}),
+      run: 'npm ci --no-audit --no-fund',
+    },
+  ];
+}
 
 /** The Node.js version the generated workflows run the repository's tooling with. */
 export const TOOLING_NODE_VERSION = '22';

@@ -178,9 +178,13 @@ export class BranchProtection extends Component {
     });
 
     const apiUrl = options.apiUrl ? ` --api-url ${options.apiUrl}` : '';
+    // The `repository` option names the repository (its grammar keeps it shell-safe); a
+    // `--repo` given to the task comes later and wins.
+    const repository = Repository.factsOf(project).repository;
+    const repo = repository !== undefined ? ` --repo ${repository}` : '';
     project.addTask('protect', {
       description: 'Create or update the rulesets in .github/rulesets/ on GitHub (GH_TOKEN or GITHUB_TOKEN; --dry-run prints the requests)',
-      exec: `projen-gitops protect --dir .github/rulesets${apiUrl}`,
+      exec: `projen-gitops protect --dir .github/rulesets${apiUrl}${repo}`,
       receiveArgs: true,
     });
   }

@@ -5,6 +5,10 @@ import { runtimeFacts } from '../container/runtime-facts';
 import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
+import { Repository } from '../model/repository';
+
+/** The name of the private npm registry in `dependabot.yml`'s `registries:`. */
+const NPM_REGISTRY_KEY = 'npm-private';
 
 /** Options for `DependencyUpdates`. */
 export interface DependencyUpdatesOptions {
@@ -86,10 +90,14 @@ export class DependencyUpdates extends Component {
   }
 
   private render() {
+    // Dependabot reads the token from a Dependabot secret of the same name: never from the file.
+    const npm = Repository.factsOf(this.project).npmRegistry;
     return {
       version: 2,
+      ...(npm ? { registries: { [NPM_REGISTRY_KEY]: { type: 'npm-registry', url: npm.url, token: `\${{secrets.${npm.tokenSecret}}}` } } } : {}),
       updates: [...this.directories()].map(([ecosystem, dirs]) => ({
         'package-ecosystem': ecosystem,
+        ...(npm && ecosystem === 'npm' ? { registries: [NPM_REGISTRY_KEY] } : {}),
         ...(dirs.length === 1 ? { directory: dirs[0] } : { directories: dirs }),
         'schedule': { interval: this.interval },
         'open-pull-requests-limit': this.limit,

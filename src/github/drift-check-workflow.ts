@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, pullRequestWorkflow, uses } from './actions';
+import { ACTIONS, installToolsSteps, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
@@ -42,7 +42,7 @@ export class DriftCheckWorkflow extends Component {
   constructor(project: Project, options: DriftCheckWorkflowOptions = {}) {
     super(project);
     const gh = github.GitHub.of(project);
-    const nodeVersion = options.nodeVersion ?? '22';
+    const nodeVersion = options.nodeVersion ?? TOOLING_NODE_VERSION;
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DriftCheckWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
       ...(checkNodeVersion(nodeVersion) ? [{ option: 'nodeVersion', message: checkNodeVersion(nodeVersion)! }] : []),
@@ -58,8 +58,7 @@ export class DriftCheckWorkflow extends Component {
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-          { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': nodeVersion } },
-          { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+          ...installToolsSteps(project, { nodeVersion }),
           // Stops by itself when a generated file was edited by hand (edit detection).
           { name: 'Synthesize from .projenrc.ts', run: 'npx projen' },
           { name: 'Compare with the committed files', run: DRIFT_SCRIPT },

@@ -2,7 +2,7 @@ import { Component, github, Project } from 'projen';
 import { HelmChart, imagesFile } from './helm-chart';
 import { HELM_LAYER } from './helm-tool';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { ACTIONS, pullRequestWorkflow, uses } from '../github/actions';
+import { ACTIONS, pullRequestWorkflow, uses, installToolsSteps } from '../github/actions';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
 
@@ -37,8 +37,7 @@ export class DeployCheckWorkflow extends Component {
     const layer = `${HELM_LAYER.package.replace(/^@/, '').replace('/', '-')}-${HELM_LAYER.version}.tgz`;
     const steps: github.workflows.JobStep[] = [
       { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-      { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22' } },
-      { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+      ...installToolsSteps(this.project),
       {
         name: `Install helm ${HELM_LAYER.helmVersion} (pinned, sha256 checked)`,
         run: [

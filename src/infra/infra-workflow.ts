@@ -2,7 +2,7 @@ import { Component, github, Project } from 'projen';
 import { Iac, InfraRoot, Infrastructure, INFRA_DIR } from './infrastructure';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { ACTIONS, pullRequestAndPushWorkflow, uses } from '../github/actions';
+import { ACTIONS, pullRequestAndPushWorkflow, uses, installToolsSteps } from '../github/actions';
 import { registryOf } from '../github/registry-login';
 import { Repository } from '../model/repository';
 
@@ -156,8 +156,7 @@ export class InfraWorkflow extends Component {
 
   private commentSteps(root: InfraRoot, target: string): github.workflows.JobStep[] {
     return [
-      { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22' } },
-      { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+      ...installToolsSteps(this.project),
       {
         name: target === 'pr' ? 'Post the plan on the pull request' : 'Open or update the drift issue',
         env: {

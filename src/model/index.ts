@@ -5,3 +5,6 @@ export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from '
 export type { ServiceDeploymentOptions } from './service';
 export { oidcSubjects, subjectOf, celCondition, matchesPattern } from './oidc';
 export type { OidcRefs } from './oidc';
+export type { NpmRegistry, NpmRegistryFacts } from './repository';
+export { Template } from './template-defaults';
+export type { TemplateDefaults } from './template-defaults';

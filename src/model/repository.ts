@@ -36,6 +36,63 @@ export interface RepositoryOptions {
    * @default "ubuntu-24.04"
    */
   readonly runsOn?: string;
+
+  /**
+   * The npm registry the repository's tooling installs from (a company template, private packages).
+   * @default - registry.npmjs.org, no token
+   */
+  readonly npmRegistry?: NpmRegistry;
+
+  /**
+   * A registry prefix in front of every default base and build image.
+   * @default - images pulled from their own registries
+   */
+  readonly baseImageMirror?: string;
+}
+
+/**
+ * A private npm registry: `.npmrc`, every workflow that runs `npm ci` and Dependabot use it.
+ * The token is never written anywhere: `.npmrc` reads it from the `NODE_AUTH_TOKEN`
+ * environment variable, which workflows set from the secret `tokenSecret`.
+ */
+export interface NpmRegistry {
+  /**
+   * The registry's URL: `https://` (or `http://` for 127.0.0.1 and localhost only), a host, an
+   * optional port and path, no credentials, query or fragment; e.g.
+   * `https://npm.acme.internal/repository/npm/`.
+   */
+  readonly url: string;
+
+  /**
+   * The package scope served by the registry (e.g. `@acme`); other packages still come from
+   * registry.npmjs.org.
+   * @default - every package comes from this registry
+   */
+  readonly scope?: string;
+
+  /**
+   * The name of the GitHub Actions secret (and Dependabot secret) holding the registry token:
+   * uppercase letters, digits and `_`, not starting with a digit or `GITHUB_`.
+   * @default "NPM_TOKEN"
+   */
+  readonly tokenSecret?: string;
+}
+
+/** The npm registry facts, defaults filled in. */
+export interface NpmRegistryFacts {
+  /** The registry URL, with a trailing `/`. */
+  readonly url: string;
+  /**
+   * The scope, if the registry serves one.
+   * @default - every package
+   */
+  readonly scope?: string;
+  /** The secret holding the token. */
+  readonly tokenSecret: string;
+  /** The environment variable `.npmrc` reads the token from. */
+  readonly tokenVariable: string;
+  /** The `.npmrc` key of the token (`//host/path/:_authToken`). */
+  readonly authKey: string;
 }
 
 /** The facts every component reads about the repository (defaults filled in). */
@@ -61,6 +118,86 @@ export interface RepositoryFacts {
   readonly tagPattern: string;
   /** The runner label. */
   readonly runsOn: string;
+  /**
+   * The private npm registry, if any.
+   * @default - registry.npmjs.org
+   */
+  readonly npmRegistry?: NpmRegistryFacts;
+  /**
+   * The registry prefix of default base and build images, if any.
+   * @default - none
+   */
+  readonly baseImageMirror?: string;
+}
+
+const NPM_URL = /^(https:\/\/[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|http:\/\/(?:127\.0\.0\.1|localhost))(?::(\d{1,5}))?(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
+const NPM_SCOPE = /^@[a-z0-9-~][a-z0-9-._~]{0,213}$/;
+const SECRET = /^[A-Z_][A-Z0-9_]{0,99}$/;
+// A registry host (DNS name or IPv4, optional port), then optional lowercase path components.
+const MIRROR = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::(\d{1,5}))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** The token variable `.npmrc` reads (setup-node's convention). */
+export const NPM_TOKEN_VARIABLE = 'NODE_AUTH_TOKEN';
+
+/** `npmRegistry.url`: an https URL (http on loopback only) without credentials, query or fragment. */
+export function checkNpmRegistryUrl(value: string): string | undefined {
+  const match = typeof value === 'string' ? NPM_URL.exec(value) : null;
+  if (!match || (match[2] !== undefined && (Number(match[2]) < 1 || Number(match[2]) > 65535)) || /\/\/|%(?![0-9A-Fa-f]{2})/.test((match[3] ?? '').slice(1))) {
+    const host = String(value ?? '').replace(/^[a-z]+:\/\//i, '').replace(/^[^@/]*@/, '').split(/[/?#\s]/)[0].replace(/[^A-Za-z0-9.:-]/g, '');
+    const fix = host && NPM_URL.test(`https://${host}/`) ? `https://${host}/` : 'https://npm.example.com/';
+    return `must be an https URL of an npm registry (http only for 127.0.0.1 or localhost; no user, password, query or fragment), got ${JSON.stringify(value)}; try '${fix}'`;
+  }
+  return undefined;
+}
+
+/** `npmRegistry.scope`: an npm scope, `@` and a lowercase name. */
+export function checkNpmScope(value: string): string | undefined {
+  if (typeof value !== 'string' || !NPM_SCOPE.test(value)) {
+    const fix = `@${String(value ?? '').toLowerCase().replace(/^@+/, '').replace(/\/.*$/, '').replace(/[^a-z0-9-._~]/g, '-').replace(/^[._]+/, '')}`;
+    return `must be an npm scope ('@' and lowercase letters, digits, '-', '.', '_', '~'), got ${JSON.stringify(value)}; try '${NPM_SCOPE.test(fix) ? fix : '@my-org'}'`;
+  }
+  return undefined;
+}
+
+/** `npmRegistry.tokenSecret`: a GitHub secret name (uppercase letters, digits, `_`; not `GITHUB_`). */
+export function checkSecretName(value: string): string | undefined {
+  if (typeof value !== 'string' || !SECRET.test(value) || value.startsWith('GITHUB_')) {
+    const fix = String(value ?? '').toUpperCase().replace(/[^A-Z0-9_]+/g, '_').replace(/^(?:GITHUB_)+|^[0-9]+/, '');
+    return `must be a GitHub secret name (uppercase letters, digits and '_', not starting with a digit or 'GITHUB_'), got ${JSON.stringify(value)}; try '${fix && SECRET.test(fix) ? fix : 'NPM_TOKEN'}'`;
+  }
+  return undefined;
+}
+
+/** `baseImageMirror`: a registry host with an optional port and lowercase path components. */
+export function checkMirror(value: string): string | undefined {
+  const match = typeof value === 'string' ? MIRROR.exec(value) : null;
+  if (!match || (match[1] !== undefined && (Number(match[1]) < 1 || Number(match[1]) > 65535)) || !/[.:]|^localhost(?:\/|$)/.test(value.split('/')[0])) {
+    const fix = String(value ?? '').replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase().replace(/[^a-z0-9.:/_-]/g, '');
+    return `must be a registry host with a '.' or a port (a DNS name or IPv4 address), then optional lowercase path parts (no scheme, no trailing '/'), got ${JSON.stringify(value)}; try '${fix && fix !== value && MIRROR.test(fix) && /[.:]/.test(fix.split('/')[0]) ? fix : 'mirror.example.com/hub'}'`;
+  }
+  return undefined;
+}
+
+/**
+ * A default image through the mirror: the mirror prefix, then the image's full reference
+ * (`docker.io/library/node:22` through `mirror.acme.internal/hub` is
+ * `mirror.acme.internal/hub/docker.io/library/node:22`), so images of every upstream registry
+ * stay apart.
+ */
+export function mirrored(image: string, mirror: string | undefined): string {
+  return mirror === undefined || image === '' ? image : `${mirror}/${image}`;
+}
+
+function npmRegistryFacts(registry: NpmRegistry | undefined): NpmRegistryFacts | undefined {
+  if (registry === undefined) return undefined;
+  const url = typeof registry.url === 'string' && !registry.url.endsWith('/') ? `${registry.url}/` : registry.url;
+  return {
+    url,
+    scope: registry.scope,
+    tokenSecret: registry.tokenSecret ?? 'NPM_TOKEN',
+    tokenVariable: NPM_TOKEN_VARIABLE,
+    authKey: `${String(url).replace(/^https?:/, '')}:_authToken`,
+  };
 }
 
 /** The GitHub `owner/name` grammar: `undefined` when fine, else the problem with a fix. */
@@ -104,6 +241,8 @@ export class Repository extends Component {
       defaultBranch: options.defaultBranch ?? REPOSITORY_DEFAULTS.defaultBranch,
       tagPattern: options.tagPattern ?? REPOSITORY_DEFAULTS.tagPattern,
       runsOn: options.runsOn ?? REPOSITORY_DEFAULTS.runsOn,
+      npmRegistry: npmRegistryFacts(options.npmRegistry),
+      baseImageMirror: options.baseImageMirror,
     };
     addValidation(project, () => {
       const problems: Problem[] = [];
@@ -117,6 +256,17 @@ export class Repository extends Component {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(this.facts.runsOn)) {
         report('runsOn', `must be a runner label (letters, digits, '.', '_', '-'), got ${JSON.stringify(this.facts.runsOn)}; try 'ubuntu-24.04'`);
       }
+      const npm = options.npmRegistry;
+      if (npm !== undefined) {
+        if (typeof npm !== 'object' || npm === null) {
+          report('npmRegistry', `must be { url, scope?, tokenSecret? }, got ${JSON.stringify(npm)}; try { url: 'https://npm.example.com/' }`);
+        } else {
+          report('npmRegistry.url', checkNpmRegistryUrl(npm.url));
+          if (npm.scope !== undefined) report('npmRegistry.scope', checkNpmScope(npm.scope));
+          if (npm.tokenSecret !== undefined) report('npmRegistry.tokenSecret', checkSecretName(npm.tokenSecret));
+        }
+      }
+      if (options.baseImageMirror !== undefined) report('baseImageMirror', checkMirror(options.baseImageMirror));
       return problems;
     });
   }

@@ -6,6 +6,7 @@ import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
 import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
+import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { unknownOptions } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
@@ -24,7 +25,8 @@ import { HelmChart } from '../helm/helm-chart';
 import { InfraWorkflow } from '../infra/infra-workflow';
 import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
-import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
+import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
 
 /** Options for `GitOpsProject`. */
@@ -81,6 +83,24 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @featured
    */
   readonly repository?: string;
+
+  /**
+   * The npm registry this repository's tooling installs from (a company template published
+   * to an internal registry): `.npmrc`, every workflow that runs `npm ci` (the token from the
+   * secret, through `env:`) and Dependabot (`registries:`) use it.
+   * @default - registry.npmjs.org, no token
+   */
+  readonly npmRegistry?: NpmRegistry;
+
+  /**
+   * A registry prefix in front of every default base and build image, for a pull-through
+   * mirror: `mirror.acme.internal/hub` turns `docker.io/library/python:3.12-slim-trixie` into
+   * `mirror.acme.internal/hub/docker.io/library/python:3.12-slim-trixie`, and so for every
+   * runtime. A host (with a `.` or a port) and optional lowercase path parts. `baseImage` and
+   * `buildImage`, when set, are taken as written.
+   * @default - images pulled from their own registries
+   */
+  readonly baseImageMirror?: string;
 
   /**
    * Git tags that publish a release image and are protected.
@@ -281,9 +301,19 @@ export class GitOpsProject extends javascript.NodeProject {
   /** Guards managed files against silent overwrites and records what synth wrote. */
   public readonly syncGuard: SyncGuard;
 
+  /** The company template the project was made from, if any. */
+  public readonly template?: Template;
+
   private readonly deploys: boolean;
 
-  constructor(options: GitOpsProjectOptions) {
+  /**
+   * @param options the repository's options (`.projenrc.ts`)
+   * @param templateDefaults a company template's defaults, under the options: a template class
+   * passes them (`super(options, { template: '@acme/gitops-template', requiredApprovals: 2 })`)
+   */
+  constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
+    const created = creationOptions(options);
+    options = withTemplateDefaults({ ...options, ...created }, templateDefaults);
     super({
       ...options,
       ...repositoryDefaults(options.defaultBranch),
@@ -293,6 +323,7 @@ export class GitOpsProject extends javascript.NodeProject {
       devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
     });
 
+    if (templateDefaults !== undefined) this.template = new Template(this, templateDefaults);
     // The components' own option names, as GitOpsProjectOptions spells them.
     renameOption(this, 'branch', 'defaultBranch');
     addValidation(this, () => {
@@ -315,7 +346,7 @@ export class GitOpsProject extends javascript.NodeProject {
     const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
     this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
     // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
-    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE);
+    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults, created);
     // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
     // task; the folder is known.
     this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
@@ -340,7 +371,15 @@ export class GitOpsProject extends javascript.NodeProject {
       defaultBranch: options.defaultBranch,
       tagPattern: options.tagPattern,
       runsOn: options.runsOn,
+      npmRegistry: options.npmRegistry,
+      baseImageMirror: options.baseImageMirror,
     });
+    const npm = repository.facts.npmRegistry;
+    if (npm) {
+      // The token is read from the environment when npm runs: never written to a file.
+      this.npmrc.addRegistry(npm.url, npm.scope);
+      this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
+    }
     const branch = repository.facts.defaultBranch;
     this.environments = new Environments(this, { environments: options.environments });
     // Deployed once asked for (repository known, or environments given) and some environment is on.
@@ -443,6 +482,21 @@ export class GitOpsProject extends javascript.NodeProject {
       releaseSyncLock(this);
     }
   }
+}
+
+/**
+ * Options `projen new` has no switch for (`services`, `environments`: lists of structs), given
+ * by the wizard as JSON in `PROJEN_GITOPS_NEW_OPTIONS` while it runs `projen new`: taken only
+ * when the project is being created, and written into the new `.projenrc.ts` as options.
+ */
+function creationOptions(options: GitOpsProjectOptions): Pick<GitOpsProjectOptions, 'services' | 'environments'> {
+  const json = process.env[NEW_OPTIONS_VARIABLE];
+  if (json === undefined || (options as { __new__?: unknown }).__new__ === undefined) return {};
+  const parsed = JSON.parse(json) as Pick<GitOpsProjectOptions, 'services' | 'environments'>;
+  return {
+    ...(parsed.services !== undefined ? { services: parsed.services } : {}),
+    ...(parsed.environments !== undefined ? { environments: parsed.environments } : {}),
+  };
 }
 
 /** NodeProject settings for an application repository: no npm library or release machinery. */

@@ -11,6 +11,7 @@ import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
+import { Template } from '../model/template-defaults';
 import { serviceFacts } from '../model/service';
 
 /** Options for `RepoReadme`. */
@@ -58,6 +59,8 @@ export class RepoReadme extends Component {
       dependencyReview: has(DependencyReviewWorkflow),
       drift: has(DriftCheckWorkflow),
       dependabot: has(DependencyUpdates),
+      template: this.templateContext(),
+      npmRegistry: Repository.factsOf(this.project).npmRegistry,
       name: this.project.name,
       description: this.description,
       branch: protection?.branch ?? Repository.factsOf(this.project).defaultBranch,
@@ -79,6 +82,18 @@ export class RepoReadme extends Component {
       })),
       deploy: this.deployContext(),
       files: this.files(),
+    };
+  }
+
+  /** The company template and its defaults, when the project was made from one. */
+  private templateContext() {
+    const template = Template.of(this.project);
+    if (!template) return undefined;
+    return {
+      name: template.name,
+      version: template.version,
+      ring: template.defaults.ring,
+      defaults: Object.entries(template.optionDefaults).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
     };
   }
 

@@ -121,7 +121,7 @@ describe('the package to create from', () => {
 describe('flags', () => {
   test('parse', () => {
     expect(parseArgs(['orders', '--port', '3000', '--health-path=/ready', '-y', '--force', '--from', 'x@file:/t.tgz'])).toEqual({
-      dir: 'orders', flags: new Map([['port', '3000'], ['health-path', '/ready']]), yes: true, force: true, from: 'x@file:/t.tgz', help: false,
+      dir: 'orders', flags: new Map([['port', '3000'], ['health-path', '/ready']]), yes: true, force: true, from: 'x@file:/t.tgz', help: false, templateArgs: [],
     });
   });
 
@@ -174,7 +174,8 @@ describe('questions', () => {
     expect(errors).toEqual([
       'port must be an integer from 1 to 65535, got 70000; try 8080',
       expect.stringMatching(/^healthPath must be an absolute URL path.*, got 'healthz'; try '\/healthz'$/),
-      expect.stringMatching(/^services 'Bad Name': must be lowercase letters/),
+      // The grammar synth checks a service name with (a DNS label), not the project name's.
+      expect.stringMatching(/^services 'Bad Name': must be a lowercase name of letters, digits and '-'.*try 'bad-name'$/),
       expect.stringMatching(/^repository must be a GitHub repository as 'owner\/name'/),
       expect.stringMatching(/^environments 'Prod': must be a DNS label/),
     ]);
@@ -207,5 +208,73 @@ describe('questions', () => {
     await expect(wizard([dir, '--yes'])).rejects.toThrow(/exists and is not empty; choose another folder, or pass --force/);
     expect((await wizard([dir, '--yes', '--force'])).created).toHaveLength(1);
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf-8')).toBe('mine');
+  });
+});
+
+describe('with a company template (--from @acme/gitops-template)', () => {
+  /** The creator's environment too: services and environments go in through it. */
+  async function templateWizard(argv: string[], answers: unknown[] = [], interactive = true) {
+    const errors: string[] = [];
+    const created: Array<{ args: string[]; env?: Record<string, string> }> = [];
+    prompts.inject(answers as any[]);
+    const code = await runWizard(argv, { log: () => undefined, error: (l) => errors.push(l), interactive }, 'projen-gitops@9.9.9', async (_dir, _spec, args, _io, env) => {
+      created.push({ args, env });
+      return 0;
+    });
+    return { code, errors, created };
+  }
+
+  test('--yes writes only what was answered: the template\'s defaults stay defaults', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, created } = await templateWizard([dir, '--yes', '--from', '@acme/gitops-template@1.0.0']);
+    expect(code).toBe(0);
+    expect(created[0].args).toEqual(['--name', 'orders']);
+    expect(created[0].env).toEqual({});
+  });
+
+  test('empty answers keep the template\'s defaults; typed ones are written', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    // name, runtime (first choice), registry, image, port, health path, approvals, owners, services, repository, environments
+    const { code, created } = await templateWizard([dir, '--from', '@acme/gitops-template'], ['orders', 'node', '', '', '', '', 3, '', '', '', '']);
+    expect(code).toBe(0);
+    expect(created[0].args).toEqual(['--name', 'orders', '--runtime', 'node', '--required-approvals', '3']);
+  });
+
+  test('the template\'s own options pass on to projen new as flags', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { created } = await templateWizard([dir, '--yes', '--from', '@acme/gitops-template', '--team', 'payments', '--cost-center=42']);
+    expect(created[0].args).toEqual(['--name', 'orders', '--team', 'payments', '--cost-center', '42']);
+  });
+
+  test('without a template an unknown flag is still refused', async () => {
+    await expect(templateWizard([path.join(tempdir(), 'o'), '--yes', '--team', 'payments'])).rejects.toThrow(/unknown option '--team'/);
+  });
+
+  test('services and environments go to the project through its creation options, not an edit of .projenrc.ts', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { created } = await templateWizard([dir, '--yes', '--from', '@acme/gitops-template', '--services', 'worker:python', '--environments', 'qa,live']);
+    expect(JSON.parse(created[0].env!.PROJEN_GITOPS_NEW_OPTIONS)).toEqual({
+      services: [{ name: 'worker', runtime: 'python' }],
+      environments: [{ name: 'qa' }, { name: 'live' }],
+    });
+  });
+
+  test('a failure prints the command that gives the same answers without questions', async () => {
+    const errors: string[] = [];
+    const dir = path.join(tempdir(), 'orders');
+    const code = await runWizard([dir, '--yes', '--from', '@acme/gitops-template', '--port', '3000', '--team', 'payments'],
+      { log: () => undefined, error: (l) => errors.push(l), interactive: false }, 'projen-gitops@9.9.9', async () => 1);
+    expect(code).toBe(1);
+    expect(errors.join('\n')).toContain(`npx projen-gitops new ${dir} --yes --from @acme/gitops-template --name orders --port 3000 --team payments`);
+  });
+});
+
+describe('the creation options reach the new .projenrc.ts', () => {
+  test('services become an option of the file projen new wrote, with Runtime imported', () => {
+    const { seedProjenrc } = jest.requireActual('../../src/project/seeded-projenrc');
+    const written = 'import { AcmeProject } from "@acme/gitops-template";\nconst project = new AcmeProject({\n  name: "orders",\n  // runtime: Runtime.NODE,\n});\nproject.synth();';
+    const seeded = seedProjenrc(written, 'node', undefined, { services: [{ name: 'worker', runtime: 'python' }] });
+    expect(seeded).toMatch(/^ {2}name: "orders",\n {2}services: \[\{ name: "worker", runtime: Runtime\.PYTHON \}\],$/m);
+    expect(seeded).toMatch(/^import \{ Runtime \} from "projen-gitops";$/m);
   });
 });

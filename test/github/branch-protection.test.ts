@@ -197,6 +197,11 @@ describe('BranchProtection', () => {
     expect(task.steps).toEqual([{ exec: 'projen-gitops protect --dir .github/rulesets --api-url https://github.example.com/api/v3', receiveArgs: true }]);
   });
 
+  test('the protect task names the repository of the `repository` option (--dry-run used to guess it)', () => {
+    const task = synth(gitopsProject({ repository: 'acme/orders' }))['.projen/tasks.json'].tasks.protect;
+    expect(task.steps).toEqual([{ exec: 'projen-gitops protect --dir .github/rulesets --repo acme/orders', receiveArgs: true }]);
+  });
+
   test('additional checks and approvals appear in the notes', () => {
     const project = bareNodeProject();
     new BranchProtection(project, { requiredApprovals: 2, additionalChecks: ['ci/jenkins'] });

@@ -1,0 +1,132 @@
+/**
+ * `projen-gitops template [dir] --name @acme/gitops-template`: starts a platform team's company
+ * template package (a jsii package whose project class extends `GitOpsProject`), as
+ * `projen new` would, from `GitOpsTemplateProject`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseCommandLine } from './args';
+import { projenVersion } from './create';
+import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
+
+export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
+
+Starts a company template package in dir (default: the package name without its scope): a
+jsii package whose project class extends GitOpsProject with the company's defaults and a
+team option, with a test, a README and a release workflow publishing to the internal npm
+registry. Build it with \`npx projen build\`; service teams then run
+\`npx projen new --from <package>\`. See docs/platform-template.md.
+
+Options:
+  --name <package>            the template's npm package name, e.g. @acme/gitops-template
+  --npm-registry-url <url>    the internal npm registry it is published to and installs from
+                              (default https://npm.example.com/)
+  --npm-token-secret <name>   the secret holding the registry token (default NPM_TOKEN)
+  --all-packages-from-registry
+                              repositories install every package from that registry (one
+                              that proxies npmjs), not only the template's scope
+  --image-registry <host>     the company's image registry (default ghcr.io)
+  --base-image-mirror <pfx>   the company's base-image mirror (default: none)
+  --repository-url <url>      the template's git repository
+  --from <spec>               the projen-gitops package to build on (default: this version)
+  -h, --help                  show this help`;
+
+/** A failure for people: printed without a stack. */
+export class TemplateError extends Error {}
+
+export interface TemplateIo {
+  readonly log: (line: string) => void;
+  readonly error: (line: string) => void;
+}
+
+// npm package names (github.com/npm/validate-npm-package-name): lowercase, optional scope.
+const PACKAGE = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+/** Runs the command; returns the exit code. */
+export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => string): number {
+  const { values, positionals } = parseCommandLine(argv, {
+    'name': { type: 'string' },
+    'npm-registry-url': { type: 'string' },
+    'npm-token-secret': { type: 'string' },
+    'image-registry': { type: 'string' },
+    'all-packages-from-registry': { type: 'boolean' },
+    'base-image-mirror': { type: 'string' },
+    'repository-url': { type: 'string' },
+    'from': { type: 'string' },
+    'help': { type: 'boolean', short: 'h' },
+  }, (message) => new TemplateError(message));
+  if (values.help) {
+    io.log(TEMPLATE_USAGE);
+    return 0;
+  }
+  const name = values.name as string | undefined;
+  const problems: string[] = [];
+  if (name === undefined || !PACKAGE.test(name) || name.length > 214) {
+    problems.push(`--name must be an npm package name (lowercase, optionally '@scope/'), got ${JSON.stringify(name)}; try '@my-org/gitops-template'`);
+  }
+  const check = (flag: string, problem: string | undefined) => problem && problems.push(`--${flag} ${problem}`);
+  if (values['npm-registry-url'] !== undefined) check('npm-registry-url', checkNpmRegistryUrl(values['npm-registry-url'] as string));
+  if (values['npm-token-secret'] !== undefined) check('npm-token-secret', checkSecretName(values['npm-token-secret'] as string));
+  if (values['base-image-mirror'] !== undefined) check('base-image-mirror', checkMirror(values['base-image-mirror'] as string));
+  if (problems.length > 0) throw new TemplateError(problems.join('\n'));
+  const dir = path.resolve(positionals[0] ?? name!.replace(/^@[^/]+\//, ''));
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new TemplateError(`${dir} exists and is not empty; choose another folder`);
+  const spec = (values.from as string | undefined) ?? defaultSpec();
+
+  const started = Date.now();
+  const step = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const result = spawnSync(command, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, CI: '', ...env } });
+    if (result.status !== 0) {
+      io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n'));
+      throw new TemplateError(`${what} failed (exit ${result.status}); the folder ${dir} is left as it is for a look`);
+    }
+    io.log(`  ✓ ${what} (${Math.round((Date.now() - started) / 1000)} s)`);
+  };
+  io.log(`Creating the template ${name} in ${dir} on ${spec}`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name, version: '0.0.0', private: true }, null, 2)}\n`);
+  step('installed projen and projen-gitops', 'npm', ['install', '--save-dev', '--no-audit', '--no-fund',
+    `projen@${projenVersion()}`, 'constructs@^10.5.0', 'esbuild', spec]);
+  const git = (key: string) => spawnSync('git', ['config', key], { cwd: dir, encoding: 'utf-8' }).stdout?.trim();
+  const options: Record<string, string | string[] | boolean> = {
+    name: name!,
+    author: git('user.name') || 'Platform team',
+    authorAddress: git('user.email') || 'platform@example.com',
+    repositoryUrl: (values['repository-url'] as string | undefined) ?? `https://github.com/${/^@([^/]+)\//.exec(name!)?.[1] ?? 'my-org'}/${name!.replace(/^@[^/]+\//, '')}.git`,
+    defaultReleaseBranch: 'main',
+    ...(values['npm-registry-url'] !== undefined ? { npmRegistryUrl: values['npm-registry-url'] as string } : {}),
+    ...(values['npm-token-secret'] !== undefined ? { npmTokenSecret: values['npm-token-secret'] as string } : {}),
+    ...(values['all-packages-from-registry'] ? { npmRegistryScoped: false } : {}),
+    ...(values['image-registry'] !== undefined ? { imageRegistry: values['image-registry'] as string } : {}),
+    ...(values['base-image-mirror'] !== undefined ? { baseImageMirror: values['base-image-mirror'] as string } : {}),
+    devDeps: [spec],
+  };
+  fs.writeFileSync(path.join(dir, '.projenrc.ts'), [
+    'import { GitOpsTemplateProject } from "projen-gitops/lib/template";',
+    '',
+    'const project = new GitOpsTemplateProject({',
+    ...Object.entries(options).map(([key, value]) => `  ${key}: ${JSON.stringify(value)},`),
+    '  // The company defaults themselves live in src/index.ts (DEFAULTS); see its README.',
+    '});',
+    'project.synth();',
+    '',
+  ].join('\n'));
+  // The first synth runs through projen-gitops-rc (esbuild); later ones through the project's own task.
+  step('synthesized the template package and installed its tools', process.execPath, [path.join(dir, 'node_modules', 'projen-gitops', 'lib', 'cli', 'projenrc.js'), '.projenrc.ts']);
+  if (!fs.existsSync(path.join(dir, '.git'))) {
+    const identity = git('user.email') ? {} : { GIT_AUTHOR_NAME: 'projen-gitops', GIT_AUTHOR_EMAIL: 'projen-gitops@users.noreply.invalid', GIT_COMMITTER_NAME: 'projen-gitops', GIT_COMMITTER_EMAIL: 'projen-gitops@users.noreply.invalid' };
+    step('made the first commit', 'sh', ['-c', 'git init -q -b main && git add -A && git commit -qm "chore: project created with projen-gitops template"'], identity);
+  }
+  io.log([
+    '',
+    `Done: ${dir}`,
+    '',
+    'Next steps:',
+    `  cd ${path.relative(process.cwd(), dir) || '.'}`,
+    '  $EDITOR src/index.ts        # the company defaults (DEFAULTS) and options',
+    '  npx projen build            # jsii compile, tests, package into dist/js/',
+    '  git push                    # the release workflow publishes to the internal registry',
+  ].join('\n'));
+  return 0;
+}

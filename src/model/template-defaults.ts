@@ -1,0 +1,195 @@
+import { Component, Project } from 'projen';
+import { EnvironmentOptions } from './environments';
+import { NpmRegistry } from './repository';
+import { show } from '../core/checks';
+import { addValidation, Problem } from '../core/validation';
+
+/**
+ * What a company template sets for every repository made from it: the one home of the
+ * company's defaults. A template class passes it to `GitOpsProject`'s constructor; an option
+ * written in `.projenrc.ts` still wins over it, and the seeded `.projenrc.ts` and the README
+ * show it.
+ *
+ * ```ts
+ * export class AcmeProject extends GitOpsProject {
+ *   constructor(options: AcmeProjectOptions) {
+ *     super(options, { template: '@acme/gitops-template', version: '1.4.0', requiredApprovals: 2 });
+ *   }
+ * }
+ * ```
+ */
+export interface TemplateDefaults {
+  /**
+   * The template's npm package name (e.g. `@acme/gitops-template`): the README names it.
+   */
+  readonly template: string;
+
+  /**
+   * The template's version (its package.json `version`).
+   * @default - not shown
+   */
+  readonly version?: string;
+
+  /**
+   * The registry host images are pushed to.
+   * @default "ghcr.io"
+   */
+  readonly registry?: string;
+
+  /**
+   * A registry prefix in front of every default base and build image (see `baseImageMirror`
+   * of `GitOpsProjectOptions`).
+   * @default - images pulled from their own registries
+   */
+  readonly baseImageMirror?: string;
+
+  /**
+   * The npm registry the repositories install from (see `npmRegistry` of `GitOpsProjectOptions`).
+   * @default - registry.npmjs.org, no token
+   */
+  readonly npmRegistry?: NpmRegistry;
+
+  /**
+   * Approving reviews a pull request into the default branch needs (0 to 10).
+   * @default 1
+   */
+  readonly requiredApprovals?: number;
+
+  /**
+   * Code owners of every file (`@org/team`).
+   * @default - no CODEOWNERS
+   */
+  readonly codeOwners?: string[];
+
+  /**
+   * The environments, in promotion order.
+   * @default - dev, staging and prod
+   */
+  readonly environments?: EnvironmentOptions[];
+
+  /**
+   * The runner label of every generated job.
+   * @default "ubuntu-24.04"
+   */
+  readonly runsOn?: string;
+
+  /**
+   * The upgrade ring repositories made from the template belong to (e.g. `canary`, `main`):
+   * shown in the README; the upgrade workflow reads it.
+   * @default - no ring
+   */
+  readonly ring?: string;
+
+  /**
+   * Defaults of any other `GitOpsProjectOptions` option, by its name (e.g.
+   * `{ scanSeverity: 'HIGH', signImages: true }`), checked like options written in
+   * `.projenrc.ts`. Not `baseImage` or `buildImage`: one image cannot suit every runtime;
+   * set `baseImageMirror`.
+   * @default {}
+   */
+  readonly options?: { [key: string]: any };
+}
+
+/** The options `TemplateDefaults` names itself (the rest go through `options`). */
+const TYPED = ['registry', 'baseImageMirror', 'npmRegistry', 'requiredApprovals', 'codeOwners', 'environments', 'runsOn'] as const;
+
+/** Options that cannot be a company default: they would give every runtime one image. */
+const PER_RUNTIME = ['baseImage', 'buildImage'];
+
+/** Options that are the repository's own, never a template's. */
+const OWN = ['name', 'repository', 'outdir', 'parent'];
+
+/**
+ * The template defaults as option values: `options` first, the typed fields over them.
+ * Internal: `GitOpsProject` lays the options written in `.projenrc.ts` over these.
+ */
+export function templateOptionDefaults(defaults: TemplateDefaults | undefined): Record<string, unknown> {
+  if (!defaults) return {};
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(defaults.options ?? {})) {
+    if (value !== undefined && !PER_RUNTIME.includes(key) && !OWN.includes(key)) out[key] = value;
+  }
+  for (const key of TYPED) {
+    if (defaults[key] !== undefined) out[key] = defaults[key];
+  }
+  return out;
+}
+
+/**
+ * Options with the template's defaults under them: an option written in `.projenrc.ts` (not
+ * `undefined`) wins. Internal.
+ */
+export function withTemplateDefaults<T extends object>(options: T, defaults: TemplateDefaults | undefined): T {
+  const merged: Record<string, unknown> = { ...templateOptionDefaults(defaults) };
+  for (const key of Reflect.ownKeys(options)) {
+    const value = (options as Record<string | symbol, unknown>)[key];
+    if (value !== undefined || !(typeof key === 'string' && key in merged)) (merged as Record<string | symbol, unknown>)[key] = value;
+  }
+  return merged as T;
+}
+
+// npm package names (lowercase, optional scope): github.com/npm/validate-npm-package-name.
+const PACKAGE = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+// semver 2.0.0 (semver.org), without build metadata's full grammar subtleties.
+const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const RING = /^[a-z][a-z0-9-]{0,30}$/;
+
+/**
+ * The company template a project was made from, and its defaults: the README names it, the
+ * seeded `.projenrc.ts` shows its defaults, the option checks report its mistakes under
+ * `templateDefaults`.
+ */
+export class Template extends Component {
+  /** The project's template, if it was made from one. */
+  public static of(project: Project): Template | undefined {
+    return project.components.find((c): c is Template => c instanceof Template);
+  }
+
+  /** The template's defaults as written by its author. */
+  public readonly defaults: TemplateDefaults;
+
+  constructor(project: Project, defaults: TemplateDefaults) {
+    super(project);
+    this.defaults = defaults;
+    addValidation(project, () => this.validate());
+  }
+
+  /** The npm package name of the template. */
+  public get name(): string {
+    return this.defaults.template;
+  }
+
+  /** The template's version, if it says. */
+  public get version(): string | undefined {
+    return this.defaults.version;
+  }
+
+  /** The options the template sets, by name (a copy). */
+  public get optionDefaults(): Record<string, unknown> {
+    return templateOptionDefaults(this.defaults);
+  }
+
+  private validate(): Problem[] {
+    const d = this.defaults;
+    const problems: Problem[] = [];
+    if (typeof d.template !== 'string' || !PACKAGE.test(d.template) || d.template.length > 214) {
+      problems.push({ option: 'templateDefaults.template', message: `must be the template's npm package name (lowercase, optionally '@scope/'), got ${show(d.template)}; try '@my-org/gitops-template'` });
+    }
+    if (d.version !== undefined && (typeof d.version !== 'string' || !VERSION.test(d.version))) {
+      problems.push({ option: 'templateDefaults.version', message: `must be a semantic version (semver.org), got ${show(d.version)}; try '1.0.0'` });
+    }
+    if (d.ring !== undefined && (typeof d.ring !== 'string' || !RING.test(d.ring))) {
+      problems.push({ option: 'templateDefaults.ring', message: `must be a ring name (a lowercase letter, then letters, digits or '-', at most 31), got ${show(d.ring)}; try 'main'` });
+    }
+    for (const key of Object.keys(d.options ?? {})) {
+      if (PER_RUNTIME.includes(key)) {
+        problems.push({ option: `templateDefaults.options.${key}`, message: `cannot be a template default (one image for every runtime would give a Python service a Node.js base), got ${show(d.options![key])}; remove it and set templateDefaults.baseImageMirror: 'mirror.example.com/hub' instead` });
+      } else if (OWN.includes(key)) {
+        problems.push({ option: `templateDefaults.options.${key}`, message: `is each repository's own, not a template default, got ${show(d.options![key])}; remove it` });
+      } else if ((TYPED as readonly string[]).includes(key)) {
+        problems.push({ option: `templateDefaults.options.${key}`, message: `has a field of its own, got ${show(d.options![key])} under options; set templateDefaults.${key} instead` });
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * A company template, start to end, against a real npm registry (verdaccio on 127.0.0.1, with
+ * htpasswd auth: installing our packages needs a token): this build of projen-gitops is
+ * published to it; `projen-gitops template` starts `@acme/gitops-template`, which is built with
+ * jsii and published; repositories are bootstrapped from it with `projen new --from` and with
+ * the wizard; the company defaults are in effect and shown; a fresh clone installs with the
+ * token from the environment and not without it. Needs `npx projen compile && npx projen
+ * package:js`, and verdaccio (`bash scripts/install-verdaccio.sh`).
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { ROOT, run } from '../../scripts/bootstrap';
+import { projenVersion } from '../../src/cli/create';
+import { IN_CI, TOOLS_CACHE } from '../tools';
+
+const VERDACCIO_VERSION = /VERDACCIO_VERSION=(\S+)/.exec(fs.readFileSync(path.join(ROOT, 'scripts', 'install-verdaccio.sh'), 'utf-8'))![1];
+const VERDACCIO = path.join(TOOLS_CACHE, `verdaccio-${VERDACCIO_VERSION}`, 'node_modules', '.bin', 'verdaccio');
+const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
+const PROJEN = path.join(ROOT, 'node_modules', 'projen', 'bin', 'projen');
+
+const present = fs.existsSync(VERDACCIO);
+if (!present) {
+  const message = `verdaccio ${VERDACCIO_VERSION} is not installed (bash scripts/install-verdaccio.sh): the company template e2e is skipped`;
+  if (IN_CI) throw new Error(message);
+  console.warn(message);
+}
+const describeWithRegistry = present ? describe : describe.skip;
+
+/** Seconds each step took, printed at the end (the commands a platform team runs). */
+const timings: Array<[string, number]> = [];
+function timed<T>(what: string, action: () => T): T {
+  const started = Date.now();
+  try {
+    return action();
+  } finally {
+    timings.push([what, (Date.now() - started) / 1000]);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A command that must succeed: its output on failure. */
+function ok(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = run(command, args, cwd, env);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}) in ${cwd}:\n${result.stdout}\n${result.stderr}`.slice(-6000));
+  return result;
+}
+
+describeWithRegistry('a company template published to a private npm registry', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-template-e2e-'));
+  const stamp = Date.now();
+  const version = `0.0.1-e2e.${stamp}`;
+  let registry = '';
+  let token = '';
+  let server: ChildProcess | undefined;
+  // Everyone's npm settings here: the registry, the token (like ~/.npmrc), a cache of our own.
+  const userconfig = path.join(work, 'npmrc');
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    NPM_CONFIG_USERCONFIG: userconfig,
+    npm_config_userconfig: userconfig,
+    GIT_AUTHOR_NAME: 'Platform', GIT_AUTHOR_EMAIL: 'platform@acme.example', GIT_COMMITTER_NAME: 'Platform', GIT_COMMITTER_EMAIL: 'platform@acme.example',
+    CI: '',
+    ...extra,
+  });
+  const templateDir = path.join(work, 'gitops-template');
+  let templateVersion = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    registry = `http://127.0.0.1:${port}/`;
+    const password = `pw-${stamp}`;
+    fs.writeFileSync(path.join(work, 'htpasswd'), '');
+    fs.writeFileSync(path.join(work, 'config.yaml'), [
+      `storage: ${path.join(work, 'storage')}`,
+      'auth:',
+      // One user, registered below (its token is what npm sends); then registration is closed.
+      `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: 1 }`,
+      'uplinks:',
+      // Package documents kept an hour: every install after the first is served from storage.
+      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s, maxage: 60m }',
+      'packages:',
+      // Ours and the company's need a token; everything else is proxied from npmjs.
+      "  '@acme/*': { access: $authenticated, publish: $authenticated }",
+      "  'projen-gitops': { access: $authenticated, publish: $authenticated }",
+      "  '**': { access: $all, proxy: npmjs }",
+      `listen: 127.0.0.1:${port}`,
+      'log: { type: stdout, format: pretty, level: warn }',
+      '',
+    ].join('\n'));
+    server = spawn(VERDACCIO, ['--config', path.join(work, 'config.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    server.stdout?.on('data', (d) => (log += d));
+    server.stderr?.on('data', (d) => (log += d));
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${registry}-/ping`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 150) throw new Error(`verdaccio did not start:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const login = await fetch(`${registry}-/user/org.couchdb.user:acme`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'acme', password }),
+    });
+    token = ((await login.json()) as { token: string }).token;
+    expect(token).toBeTruthy();
+    // The machine's npm cache serves tarballs by their integrity; package documents come from the registry.
+    fs.writeFileSync(userconfig, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
+
+    // This build of projen-gitops, published under a version of its own.
+    const tarball = fs.readdirSync(path.join(ROOT, 'dist', 'js')).find((f) => /^projen-gitops@.*\.jsii\.tgz$/.test(f));
+    if (!tarball) throw new Error('no packed module: run `npx projen compile && npx projen package:js` first');
+    const unpacked = path.join(work, 'projen-gitops');
+    fs.mkdirSync(unpacked);
+    ok('tar', ['-xzf', path.join(ROOT, 'dist', 'js', tarball), '-C', unpacked, '--strip-components=1'], work);
+    const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf-8'));
+    fs.writeFileSync(path.join(unpacked, 'package.json'), JSON.stringify({ ...pkg, version, publishConfig: undefined }, null, 2));
+    timed('npm publish projen-gitops', () => ok('npm', ['publish', unpacked, '--tag', 'e2e', '--registry', registry], work, env()));
+  }, 300_000);
+
+  afterAll(() => {
+    if (server?.pid !== undefined) process.kill(server.pid, 'SIGTERM');
+    console.log(`Timings (s):\n${timings.map(([what, s]) => `  ${s.toFixed(1).padStart(6)}  ${what}`).join('\n')}`);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  test('the registry refuses our packages without a token', () => {
+    const anonymous = path.join(work, 'anonymous-npmrc');
+    fs.writeFileSync(anonymous, `registry=${registry}\n`);
+    const result = run('npm', ['view', `projen-gitops@${version}`, 'version'], work, { NPM_CONFIG_USERCONFIG: anonymous, npm_config_userconfig: anonymous });
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toMatch(/E401|E403|unauthorized|authenticat/i);
+  });
+
+  test('one command starts the template package; it builds with jsii and is published', () => {
+    const created = timed('npx projen-gitops template gitops-template --name @acme/gitops-template ...', () => ok(process.execPath, [CLI, 'template', templateDir,
+      '--name', '@acme/gitops-template',
+      '--npm-registry-url', registry,
+      '--all-packages-from-registry',
+      '--image-registry', 'registry.acme.example',
+      '--base-image-mirror', 'mirror.acme.example/hub',
+      '--from', `projen-gitops@${version}`,
+    ], work, env()));
+    expect(created.stdout).toMatch(/Done: /);
+    const pkg = JSON.parse(fs.readFileSync(path.join(templateDir, 'package.json'), 'utf-8'));
+    expect(pkg.peerDependencies['projen-gitops']).toBe(`^${version}`);
+    expect(fs.readFileSync(path.join(templateDir, '.github/workflows/release.yml'), 'utf-8')).toMatch(/NPM_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}/);
+
+    // What a platform engineer edits: the company's environments.
+    const index = path.join(templateDir, 'src', 'index.ts');
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf-8').replace("environments: [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }]", "environments: [{ name: 'qa' }, { name: 'live' }]"));
+    expect(fs.readFileSync(index, 'utf-8')).toMatch(/name: 'qa'/);
+    timed('npx projen build (template: jsii, its tests, package)', () => ok('npx', ['projen', 'build'], templateDir, env()));
+    const built = fs.readdirSync(path.join(templateDir, 'dist', 'js')).find((f) => f.endsWith('.tgz'))!;
+    templateVersion = JSON.parse(fs.readFileSync(path.join(templateDir, 'package.json'), 'utf-8')).version;
+    timed('npm publish dist/js/*.tgz (template)', () => ok('npm', ['publish', path.join('dist', 'js', built), '--registry', registry], templateDir, env()));
+  }, 1_800_000);
+
+  /** The company defaults, as a repository made from the template shows them. */
+  function expectCompanyDefaults(dir: string, owners: string) {
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toMatch(/^import \{ AcmeGitOpsProject \} from "@acme\/gitops-template";$/m);
+    expect(rc).toMatch(/^ {2}\/\/ requiredApprovals: 2, {2}\/\* default of @acme\/gitops-template \*\/$/m);
+    expect(rc).toMatch(/^ {2}\/\/ baseImageMirror: "mirror\.acme\.example\/hub",/m);
+    expect(rc).toMatch(/^ {2}\/\/ environments: \[\{"name":"qa"\},\{"name":"live"\}\],/m);
+    expect(rc).not.toMatch(/requiredApprovals: 1\b/);
+    const rulesets = fs.readdirSync(path.join(dir, '.github', 'rulesets')).map((f) => fs.readFileSync(path.join(dir, '.github', 'rulesets', f), 'utf-8')).join();
+    expect(rulesets).toMatch(/"required_approving_review_count": 2/);
+    expect(fs.readFileSync(path.join(dir, '.github', 'CODEOWNERS'), 'utf-8')).toMatch(new RegExp(`^\\* ${owners.replace('/', '\\/')}$`, 'm'));
+    expect(fs.readdirSync(path.join(dir, 'deploy', 'environments')).sort()).toEqual(['live', 'qa']);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toMatch(/mirror\.acme\.example\/hub\/docker\.io\/library\/node:22-trixie-slim/);
+    expect(fs.readFileSync(path.join(dir, '.github', 'workflows', 'container.yml'), 'utf-8')).toMatch(/registry\.acme\.example/);
+    expect(fs.readFileSync(path.join(dir, '.npmrc'), 'utf-8')).toMatch(new RegExp(`^registry=${registry}$`, 'm'));
+    expect(fs.readFileSync(path.join(dir, '.npmrc'), 'utf-8')).not.toContain(token);
+    const drift = parse(fs.readFileSync(path.join(dir, '.github', 'workflows', 'drift.yml'), 'utf-8'));
+    expect(drift.jobs.drift.steps.find((s: any) => /npm ci/.test(s.run ?? '')).env).toEqual({ NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' });
+    expect(parse(fs.readFileSync(path.join(dir, '.github', 'dependabot.yml'), 'utf-8')).registries['npm-private'].url).toBe(registry);
+    expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(new RegExp(`company template \`@acme/gitops-template\` ${templateVersion.replace(/\./g, '\\.')}`));
+    // Nothing in the repository holds the token.
+    expect(spawnSync('git', ['grep', '-l', token], { cwd: dir, encoding: 'utf-8' }).stdout).toBe('');
+  }
+
+  test('projen new --from the template: every company default in effect and shown; the team option taken', () => {
+    const dir = path.join(work, 'orders');
+    fs.mkdirSync(dir);
+    timed('npx projen new --from @acme/gitops-template --repository acme/orders --team payments', () => ok(process.execPath, [PROJEN, 'new', '--from', `@acme/gitops-template@${templateVersion}`,
+      '--projen-version', projenVersion(), '--repository', 'acme/orders', '--team', 'payments'], dir, env()));
+    expectCompanyDefaults(dir, '@acme/payments');
+
+    // The commented options work once uncommented, in a template's repository too.
+    const rcPath = path.join(dir, '.projenrc.ts');
+    fs.writeFileSync(rcPath, fs.readFileSync(rcPath, 'utf-8').replace('// runtime: Runtime.NODE,', 'runtime: Runtime.NODE,'));
+    expect(fs.readFileSync(rcPath, 'utf-8')).toMatch(/^ {2}runtime: Runtime\.NODE,/m);
+    timed('npx projen (re-synth)', () => ok('npx', ['projen'], dir, env()));
+    ok('npx', ['projen', 'typecheck'], dir, env());
+    ok('git', ['commit', '-qam', 'runtime'], dir, env());
+
+    // A fresh clone installs from the registry with the token from the environment, and not without.
+    const clone = path.join(work, 'orders-clone');
+    ok('git', ['clone', '-q', dir, clone], work, env());
+    const bare = path.join(work, 'no-token-npmrc');
+    fs.writeFileSync(bare, '');
+    const fresh = (name: string, extra: NodeJS.ProcessEnv) => ({ NPM_CONFIG_USERCONFIG: bare, npm_config_userconfig: bare, npm_config_cache: path.join(work, name), NODE_AUTH_TOKEN: '', ...extra });
+    const refused = run('npm', ['ci', '--no-audit', '--no-fund'], clone, fresh('cache-a', {}));
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/E401|E403|E404|unauthorized|authenticat/i);
+    timed('npm ci in a fresh clone (token in NODE_AUTH_TOKEN, empty npm cache)', () => ok('npm', ['ci', '--no-audit', '--no-fund'], clone, fresh('cache-b', { NODE_AUTH_TOKEN: token })));
+    expect(fs.existsSync(path.join(clone, 'node_modules', '@acme', 'gitops-template', '.jsii'))).toBe(true);
+  });
+
+  test('the wizard with --from the template: asks nothing with --yes, writes no default of ours, adds services', () => {
+    const dir = path.join(work, 'billing');
+    const result = timed('npx projen-gitops new billing --yes --from @acme/gitops-template --services worker:python', () => ok(process.execPath, [CLI, 'new', dir, '--yes',
+      '--from', `@acme/gitops-template@${templateVersion}`, '--repository', 'acme/billing', '--services', 'worker:python', '--team', 'billing'], work, env()));
+    expect(result.stdout).toMatch(/✓ added worker \(python\) in services\//);
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    // Only what was answered is written: the template's defaults stay defaults.
+    expect(rc).not.toMatch(/^ {2}(requiredApprovals|port|healthPath|registry|codeOwners): /m);
+    expect(rc).toMatch(/^ {2}services: \[\{ name: "worker", runtime: Runtime\.PYTHON \}\],$/m);
+    expect(rc).toMatch(/^ {2}team: "billing",$/m);
+    expectCompanyDefaults(dir, '@acme/billing');
+    // A naive default cannot give the Python service a Node.js base: the mirror applies per runtime.
+    const worker = fs.readFileSync(path.join(dir, 'services', 'worker', 'Dockerfile'), 'utf-8');
+    expect(worker).toMatch(/mirror\.acme\.example\/hub\/docker\.io\/library\/python:3\.12-slim-trixie/);
+    expect(worker).not.toMatch(/library\/node/);
+  });
+
+  // Needs the nested option checks of the `options` branch (src/core/known-options.ts).
+  test('a misspelt nested option fails synth, naming it', () => {
+    const dir = path.join(work, 'billing');
+    const rcPath = path.join(dir, '.projenrc.ts');
+    fs.writeFileSync(rcPath, fs.readFileSync(rcPath, 'utf-8').replace('{ name: "worker", runtime: Runtime.PYTHON }', '{ name: "worker", runtme: Runtime.PYTHON }'));
+    const result = run('npx', ['projen'], dir, env());
+    expect(result.status).not.toBe(0);
+    expect(`${result.stdout}${result.stderr}`).toMatch(/services\[0\]\.runtme/);
+    expect(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf-8' }).stdout.trim()).toBe('M .projenrc.ts');
+  });
+});

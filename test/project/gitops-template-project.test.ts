@@ -1,0 +1,58 @@
+process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
+
+import { parse } from 'yaml';
+import { GitOpsTemplateProject, GitOpsTemplateProjectOptions } from '../../src/template';
+import { synth, tempdir } from '../util';
+
+const template = (options: Partial<GitOpsTemplateProjectOptions> = {}) => new GitOpsTemplateProject({
+  name: '@acme/gitops-template',
+  author: 'Acme Platform',
+  authorAddress: 'platform@acme.example',
+  repositoryUrl: 'https://github.com/acme/gitops-template.git',
+  defaultReleaseBranch: 'main',
+  npmRegistryUrl: 'https://npm.acme.example/',
+  outdir: tempdir(),
+  ...options,
+});
+
+describe('GitOpsTemplateProject (a company template package)', () => {
+  test('is a jsii package with projen-gitops, projen and constructs as peer dependencies', () => {
+    const out = synth(template({ gitopsVersion: '^1.2.0' }));
+    const pkg = out['package.json'];
+    expect(pkg.name).toBe('@acme/gitops-template');
+    expect(pkg.peerDependencies).toEqual({ 'projen-gitops': '^1.2.0', 'projen': '^0.103.25', 'constructs': '^10.5.0' });
+    expect(pkg.jsii).toBeDefined();
+    expect(pkg.keywords).toContain('projen-gitops-template');
+  });
+
+  test('seeds a project class extending GitOpsProject with a defaults object, a team option and @pjid', () => {
+    const out = synth(template());
+    const index = out['src/index.ts'];
+    expect(index).toMatch(/export class AcmeGitOpsProject extends GitOpsProject \{/);
+    expect(index).toMatch(/@pjid gitops$/m);
+    expect(index).toMatch(/const DEFAULTS: TemplateDefaults = \{\n {2}template: '@acme\/gitops-template',/);
+    expect(index).toMatch(/npmRegistry: \{ url: 'https:\/\/npm\.acme\.example\/', scope: '@acme', tokenSecret: 'NPM_TOKEN' \}/);
+    expect(index).toMatch(/readonly team\?: string;/);
+    expect(index).toMatch(/\}, DEFAULTS\);/);
+    expect(out['test/index.test.ts']).toMatch(/team: 'payments'/);
+    expect(out['README.md']).toMatch(/npx projen new --from @acme\/gitops-template/);
+    expect(out['README.md']).toMatch(/## Add an option/);
+  });
+
+  test('releases publish to the internal registry with the token secret', () => {
+    const out = synth(template({ npmTokenSecret: 'ACME_PUBLISH_TOKEN' }));
+    const release = parse(out['.github/workflows/release.yml']);
+    const publish = JSON.stringify(release.jobs.release_npm);
+    expect(publish).toMatch(/"NPM_REGISTRY":"npm\.acme\.example\/?"/);
+    expect(publish).toMatch(/secrets\.ACME_PUBLISH_TOKEN/);
+  });
+
+  test.each([
+    ['npmRegistryUrl', { npmRegistryUrl: 'ftp://npm.acme.example' }, /https URL/],
+    ['npmTokenSecret', { npmTokenSecret: 'npm token' }, /secret name/],
+    ['templateClassName', { templateClassName: 'acme' }, /PascalCase/],
+    ['baseImageMirror', { baseImageMirror: 'https://x' }, /registry host/],
+  ])('%s is checked', (option, options, message) => {
+    expect(() => synth(template(options as object))).toThrow(new RegExp(`${option}: .*${message.source}`));
+  });
+});
