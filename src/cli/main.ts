@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review` and `upgrade`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
@@ -9,6 +9,7 @@ import { parsePreviewArgs, preview } from './preview';
 import { promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
+import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -104,6 +105,7 @@ Commands:
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  review the dependency changes of a pull request (its workflow)
+  upgrade            bump the template after the ring's waiting time, re-synthesize, open the pull request
   help               print the help of every command`;
 
 async function main(argv: string[]): Promise<number> {
@@ -137,6 +139,16 @@ async function main(argv: string[]): Promise<number> {
     for (const line of result.log) console.log(line);
     return result.exitCode;
   }
+  if (command === 'upgrade') {
+    const options = upgradeOptions(rest, process.env);
+    if (!options) {
+      console.log(UPGRADE_USAGE);
+      return 0;
+    }
+    const result = await upgrade({ ...options, cwd: process.cwd(), log: (line) => console.log(line) });
+    if (result.body && process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.body}\n`);
+    return result.exitCode;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -151,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${COMMANDS}\n\n${NEW_USAGE}\n\n${TEMPLATE_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}`);
+    console.log(`${COMMANDS}\n\n${NEW_USAGE}\n\n${TEMPLATE_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}\n\n${UPGRADE_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -170,6 +182,7 @@ main(process.argv.slice(2)).then(
     else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
     else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
     else if (error instanceof DependencyReviewError) console.error(`projen-gitops dependency-review: ${error.message}`);
+    else if (error instanceof UpgradeError) console.error(`projen-gitops upgrade: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else if (error instanceof TemplateError) console.error(`projen-gitops template: ${error.message}`);
     else console.error(error.stack);

@@ -36,32 +36,6 @@ export function installToolsSteps(project: Project, options: InstallToolsOptions
   ];
 }
 
-/** The Node.js version the generated workflows run the repository's tooling with. */
-export const TOOLING_NODE_VERSION = '22';
-
-/** Options for `installToolsSteps`. */
-export interface InstallToolsOptions {
-  /** The Node.js version (default `TOOLING_NODE_VERSION`). */
-  readonly nodeVersion?: string;
-  /** False where a poisoned npm cache could reach a later step with write access. */
-  readonly cache?: boolean;
-}
-
-/**
- * The steps that set up Node.js and install the repository's tooling (`npm ci`), so a later
- * step can run `npx projen` or `npx projen-gitops ...`.
- */
-export function installToolsSteps(_project: Project, options: InstallToolsOptions = {}): github.workflows.JobStep[] {
-  return [
-    {
-      name: 'Set up Node.js',
-      uses: uses(ACTIONS.setupNode),
-      with: { 'node-version': options.nodeVersion ?? TOOLING_NODE_VERSION, ...(options.cache === false ? { 'package-manager-cache': false } : {}) },
-    },
-    { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
-  ];
-}
-
 /** A GitHub Action pinned to the full commit SHA of a release. */
 export interface PinnedAction {
   /** `owner/repo` or `owner/repo/path`. */

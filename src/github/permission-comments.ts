@@ -9,9 +9,9 @@ const REASONS: Record<string, string> = {
   'security-events: write': 'uploads scan results to GitHub code scanning',
   'packages: write': 'pushes the image to GitHub Container Registry',
   'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
-  'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
+  'contents: write': 'pushes the promotion or upgrade branch (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
-  'pull-requests: write': 'opens the promotion pull request (without the GitHub App) or posts the infra plan comment',
+  'pull-requests: write': 'opens the promotion or upgrade pull request (without the GitHub App) or posts the infra plan comment',
   'issues: write': 'opens, updates and closes the infra drift issue of a root',
 };
 

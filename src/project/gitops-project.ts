@@ -20,6 +20,7 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
 import { SecurityPolicy } from '../github/security-policy';
+import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { InfraWorkflow } from '../infra/infra-workflow';
@@ -28,6 +29,7 @@ import { EnvironmentOptions, Environments } from '../model/environments';
 import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
+import { Upgrades } from '../model/upgrades';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -231,6 +233,21 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly driftCheck?: boolean;
 
   /**
+   * The upgrade ring this repository belongs to (one of the template's `ringWaitDays`; by
+   * default canary, early, default, late): a template release reaches it after the ring's
+   * waiting time. Recorded in `.projen-gitops.json`.
+   * @default - the template's `ring`, else "default"
+   */
+  readonly ring?: string;
+
+  /**
+   * The upgrade workflow (`.github/workflows/upgrade.yml`): opens the pull request that bumps
+   * the template (or projen-gitops) and re-synthesizes, after the ring's waiting time.
+   * @default true
+   */
+  readonly upgradeWorkflow?: boolean;
+
+  /**
    * Generate the README (managed). Set to `false` to write your own.
    * @default true
    */
@@ -426,6 +443,9 @@ export class GitOpsProject extends javascript.NodeProject {
       option: `environments[${e.order}].approvers`,
       message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
     }))));
+    // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
+    new Upgrades(this, { ring: options.ring });
+    if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
     if (options.dependabot ?? true) {
       new DependencyUpdates(this);
     }
