@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review` and `upgrade`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
+import { fleet, FleetError, fleetOptions, FLEET_USAGE } from './fleet';
 import { ownSpec } from './own-spec';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
@@ -105,6 +106,7 @@ Commands:
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  review the dependency changes of a pull request (its workflow)
+  fleet              report every repository made from a template (versions, ring, drift, upgrades)
   upgrade            bump the template after the ring's waiting time, re-synthesize, open the pull request
   help               print the help of every command`;
 
@@ -149,6 +151,19 @@ async function main(argv: string[]): Promise<number> {
     if (result.body && process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.body}\n`);
     return result.exitCode;
   }
+  if (command === 'fleet') {
+    const options = fleetOptions(rest, process.env);
+    if (!options) {
+      console.log(FLEET_USAGE);
+      return 0;
+    }
+    const { json, ...fleetArgs } = options;
+    const report = await fleet({ ...fleetArgs, log: (line) => console.error(line) });
+    const { repositories, requests, budget } = report;
+    console.log(json ? JSON.stringify({ repositories, requests, budget }, undefined, 2) : report.markdown);
+    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+    return 0;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -163,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const newArgs = command === 'new' ? rest : argv;
   if (command === 'help') {
-    console.log(`${COMMANDS}\n\n${NEW_USAGE}\n\n${TEMPLATE_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}\n\n${UPGRADE_USAGE}`);
+    console.log(`${COMMANDS}\n\n${NEW_USAGE}\n\n${TEMPLATE_USAGE}\n\n${PROTECT_USAGE}\n\n${PREVIEW_USAGE}\n\n${PLAN_COMMENT_USAGE}\n\n${PROMOTE_USAGE}\n\n${DEPENDENCY_REVIEW_USAGE}\n\n${UPGRADE_USAGE}\n\n${FLEET_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -182,6 +197,7 @@ main(process.argv.slice(2)).then(
     else if (error instanceof PlanCommentError) console.error(`projen-gitops plan-comment: ${error.message}`);
     else if (error instanceof PromoteError) console.error(`projen-gitops promote: ${error.message}`);
     else if (error instanceof DependencyReviewError) console.error(`projen-gitops dependency-review: ${error.message}`);
+    else if (error instanceof FleetError) console.error(`projen-gitops fleet: ${error.message}`);
     else if (error instanceof UpgradeError) console.error(`projen-gitops upgrade: ${error.message}`);
     else if (error instanceof WizardError) console.error(`projen-gitops: ${error.message}`);
     else if (error instanceof TemplateError) console.error(`projen-gitops template: ${error.message}`);

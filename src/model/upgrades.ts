@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, JsonFile, Project } from 'projen';
+import { Environments } from './environments';
 import { Template } from './template-defaults';
 import { show } from '../core/checks';
 import { describedFiles, describeFile, FileOwner } from '../core/file-catalog';
@@ -94,6 +95,8 @@ export class Upgrades extends Component {
       obj: () => ({
         about: 'Written by projen-gitops synth: the upgrade workflow (projen-gitops upgrade) and the fleet report read it. Change the ring in .projenrc.ts.',
         ...this.facts,
+        // Where the fleet report finds each environment's deployed digests (their last commit).
+        environments: (Environments.of(project)?.deployed ?? []).map((e) => e.name),
         files: Object.fromEntries(describedFiles(project)
           .map((f) => [f.path, { owner: f.owner, purpose: f.purpose }])
           .sort(([a], [b]) => String(a).localeCompare(String(b)))),
