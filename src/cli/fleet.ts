@@ -31,6 +31,8 @@ export interface FleetOptions {
   readonly issueRepository?: string;
   readonly apiUrl: string;
   readonly token: string;
+  /** The token that writes the issue (the workflow's own, "Issues: write" here only); default `token`. */
+  readonly issueToken?: string;
   /** ETags and bodies of earlier answers (JSON), reused with `If-None-Match`. */
   readonly cacheFile?: string;
   /** Longest single wait on a rate-limit answer, in seconds (default 60). */
@@ -158,7 +160,7 @@ class Client {
         'accept': 'application/vnd.github+json',
         'x-github-api-version': '2022-11-28',
         'user-agent': 'projen-gitops',
-        'authorization': `Bearer ${this.options.token}`,
+        'authorization': `Bearer ${this.options.issueToken ?? this.options.token}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify(body),
@@ -337,8 +339,9 @@ Lists the organisation's repositories made from a template (by topic and/or cust
 with their template and projen-gitops versions, ring, drift check on the default branch, open
 upgrade pull request and the age of each environment's deployed digests; prints a Markdown
 table (or JSON with --json) and, with --issue, keeps it in one issue of that repository.
-Token: GH_TOKEN or GITHUB_TOKEN (read access to the repositories; "Issues: write" on the
-platform repository); API: GITHUB_API_URL.
+Token: GH_TOKEN or GITHUB_TOKEN (read access to the repositories), and FLEET_ISSUE_TOKEN for
+the issue ("Issues: write" on the platform repository; default the same token); API:
+GITHUB_API_URL.
 
 Options:
   --org ORG              the organisation
@@ -383,6 +386,7 @@ export function fleetOptions(argv: string[], env: NodeJS.ProcessEnv): (Omit<Flee
   if (o.maxWaitSeconds !== undefined && (!Number.isInteger(o.maxWaitSeconds) || o.maxWaitSeconds < 0 || o.maxWaitSeconds > 3600)) throw new FleetError(`--max-wait must be whole seconds from 0 to 3600, got ${JSON.stringify(o.maxWaitSeconds)}; try --max-wait 60`);
   const token = env.GH_TOKEN ?? env.GITHUB_TOKEN;
   if (!token) throw new FleetError('no token: set GH_TOKEN to one that reads the organisation\'s repositories');
+  const issueToken = env.FLEET_ISSUE_TOKEN;
   return {
     org: o.org,
     ...(o.topic ? { topic: o.topic } : {}),
@@ -390,6 +394,7 @@ export function fleetOptions(argv: string[], env: NodeJS.ProcessEnv): (Omit<Flee
     ...(o.issueRepository ? { issueRepository: o.issueRepository } : {}),
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     token,
+    ...(issueToken ? { issueToken } : {}),
     cacheFile: o.cacheFile ?? '.projen-gitops-fleet-cache.json',
     ...(o.maxWaitSeconds !== undefined ? { maxWaitSeconds: o.maxWaitSeconds } : {}),
     json: o.json,

