@@ -8,5 +8,3 @@ export type { OidcRefs } from './oidc';
 export type { NpmRegistry, NpmRegistryFacts } from './repository';
 export { Template } from './template-defaults';
 export type { TemplateDefaults } from './template-defaults';
-export { Upgrades, METADATA_FILE, UPGRADE_BRANCH, DEFAULT_RING_WAIT_DAYS } from './upgrades';
-export type { UpgradeFacts, UpgradesOptions, UpgradeTemplate } from './upgrades';
