@@ -54,6 +54,8 @@ const BASE: GitOpsProjectOptions = {
       pythonVersion: '3.12',
       healthPath: '/ready',
       imageName: 'acme/worker',
+      // Amazon ECR, so the registry identity above takes effect.
+      registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
       baseImage: 'docker.io/library/python:3.12-slim-bookworm',
       title: 'Worker',
       description: 'Background jobs',

@@ -185,7 +185,7 @@ export class ArgoCd extends Component {
   private validate(): Problem[] {
     const problems: Problem[] = [];
     const nsProblem = checkDnsLabel(this.namespace, 'argocd');
-    if (nsProblem) problems.push({ option: 'argocd.namespace', message: nsProblem });
+    if (nsProblem) problems.push({ option: 'argocdOptions.namespace', message: nsProblem });
     if (Repository.factsOf(this.project).repository === undefined) {
       problems.push({ option: 'repository', message: "is needed by the Argo CD Applications (their repoURL), got none; set repository: 'my-org/my-repo', or argocd: false" });
     }

@@ -49,7 +49,8 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     message: 'Service name',
     help: 'the service (folder, package and image title)',
-    initial: (_a, { folderName }) => (folderName && !checkProjectName(folderName) ? folderName : 'my-service'),
+    // A suggestion that every later answer keeps valid: with further services the name also names jobs.
+    initial: (_a, { folderName }) => (folderName && !checkProjectName(folderName) && !checkServiceName(folderName) ? folderName : 'my-service'),
     check: (v) => checkProjectName(text(v)),
   },
   {

@@ -9,6 +9,7 @@ import { parseCommandLine } from './args';
 import { Creation } from './create';
 import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, forTemplate, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
+import { checkServiceName } from '../core/checks';
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
@@ -195,6 +196,11 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   const services = ((answers.services as string[] | undefined) ?? []).map(parseService);
   if (services.some((svc) => svc.name === answers.name)) {
     throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
+  }
+  const rootName = checkServiceName(String(answers.name));
+  if (services.length > 0 && rootName) {
+    // Synth checks it so (the main service's jobs are named after it): say so before creating anything.
+    throw new WizardError(`name ${rootName.replace(/, got /, ' once there are further services, got ')}`);
   }
   const environments = answers.environments as string[] | undefined;
   const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);

@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { isShapeProblem, isTypeProblem, isWrongType } from './known-options';
 
 /** One thing wrong with the options: where, what and how to fix it. */
 export interface Problem {
@@ -54,10 +55,30 @@ class OptionsValidation extends Component {
       const to = this.renames.get(head);
       return to === undefined ? option : `${to}${option.slice(head.length)}`;
     };
-    return this.checks.flatMap((check) => check()).map((p) => ({ ...p, option: renamed(p.option) })).filter((p) => {
-      const key = `${p.option}\0${p.message}`;
-      return !seen.has(key) && seen.add(key) !== undefined;
+    // A check that trips over a value of the wrong type (a string where a list belongs) or a
+    // missing one (a misspelt key) is not the problem to show: the option check's is.
+    let crash: unknown;
+    const all = this.checks.flatMap((check) => {
+      try {
+        return check();
+      } catch (error) {
+        if (error instanceof OptionsError) throw error;
+        crash ??= error;
+        return [];
+      }
     });
+    if (crash !== undefined && !all.some(isShapeProblem)) throw crash;
+    // A wrong type supersedes a component's message for that option or inside it (that check was
+    // written for the right type); a component's message supersedes a value the type refuses.
+    const wrongTypes = all.filter(isWrongType).map((p) => renamed(p.option));
+    const inside = (option: string) => wrongTypes.some((at) => option === at || option.startsWith(`${at}.`) || option.startsWith(`${at}[`));
+    const specific = new Set(all.filter((p) => !isTypeProblem(p)).map((p) => renamed(p.option)));
+    return all
+      .filter((p) => (isTypeProblem(p) ? isWrongType(p) || !specific.has(renamed(p.option)) : !inside(renamed(p.option))))
+      .map((p) => ({ ...p, option: renamed(p.option) })).filter((p) => {
+        const key = `${p.option}\0${p.message}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+      });
   }
 
   preSynthesize() {

@@ -5,11 +5,11 @@ import { publishJob } from './container-build-publish';
 import { publishedScanJob } from './container-build-published-scan';
 import { pullRequestBuildJob } from './container-build-pull-request';
 import { BuildSettings, imageJobs, SEVERITIES } from './container-build-steps';
-import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity } from './registry-login';
+import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, unusedIdentities } from './registry-login';
 import { ContainerImage } from '../container/container-image';
 import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { unknownOptions } from '../core/known-options';
+import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 import { OidcRefs } from '../model/oidc';
 import { Repository } from '../model/repository';
@@ -135,11 +135,11 @@ export class ContainerBuildWorkflow extends Component {
         if (problem) problems.push({ option, message: problem });
       }
       // A misspelt identity would silently fall back to its repository variable.
-      problems.push(...unknownOptions('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity')
-        .map((p) => ({ ...p, option: `registryIdentity.${p.option}` })));
+      problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));
       problems.push(...checkRegistryIdentity(identity));
       const images = ContainerImage.all(project);
       for (const image of images) problems.push(...checkRegistryImage(image, images.length > 1));
+      problems.push(...unusedIdentities(identity, images.map((image) => image.registry)));
       return problems;
     });
     if (!gh) return;

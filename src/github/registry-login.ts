@@ -244,6 +244,33 @@ export function checkRegistryIdentity(identity: RegistryIdentity = {}): Problem[
   return problems;
 }
 
+const IDENTITY_CLOUDS: Array<{ prefix: string; kind: Registry['kind']; name: string; example: string }> = [
+  { prefix: 'aws', kind: 'ecr', name: 'Amazon ECR', example: '123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+  { prefix: 'gcp', kind: 'artifact-registry', name: 'Google Artifact Registry', example: 'europe-west1-docker.pkg.dev' },
+  { prefix: 'azure', kind: 'acr', name: 'Azure Container Registry', example: 'myregistry.azurecr.io' },
+];
+
+function describeRegistries(registries: string[]): string {
+  const unique = [...new Set(registries)];
+  return `the registr${unique.length === 1 ? 'y is' : 'ies are'} ${unique.map((r) => show(r)).join(', ')}`;
+}
+
+/**
+ * Identities of a cloud no image is pushed to: the login that would use them is never
+ * written, so they cannot take effect (a switch that does nothing is an error, not silence).
+ */
+export function unusedIdentities(identity: RegistryIdentity = {}, registries: string[]): Problem[] {
+  const kinds = new Set(registries.map((host) => registryOf(host).kind));
+  return (Object.keys(identity) as (keyof RegistryIdentity)[]).flatMap((key) => {
+    const cloud = IDENTITY_CLOUDS.find((c) => key.startsWith(c.prefix));
+    if (!cloud || identity[key] === undefined || kinds.has(cloud.kind)) return [];
+    return [{
+      option: `registryIdentity.${key}`,
+      message: `has no effect: no image is pushed to ${cloud.name} (${describeRegistries(registries)}); remove it, or set registry: '${cloud.example}'`,
+    }];
+  });
+}
+
 /**
  * Registry hosts that look like a cloud registry but are not one it can log in to, and image
  * paths the registry cannot take. `multi`: the repository has several services.

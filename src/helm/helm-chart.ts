@@ -9,7 +9,7 @@ import { renderChart } from './render';
 import { ChartValues, chartValues, DIGEST_PATTERN, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { unknownOptions } from '../core/known-options';
+import { optionsProblems } from '../core/known-options';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { checkDnsLabel, EnvironmentFacts, Environments } from '../model/environments';
@@ -278,7 +278,7 @@ export class HelmChart extends Component {
       });
     }
     problems.push(...checkDeployment(at, this.deployment));
-    problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
+    problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
     for (const env of Environments.of(this.project)?.all ?? []) {
       const i = env.order;
       problems.push(...checkDeployment(`environments[${i}].overrides`, env.overrides));

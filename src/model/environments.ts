@@ -1,6 +1,7 @@
 import { Component, Project } from 'projen';
 import { ServiceDeploymentOptions } from './service';
-import { unknownOptions } from '../core/known-options';
+import { show } from '../core/checks';
+import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /** One stage the services are deployed to. */
@@ -117,7 +118,7 @@ function defaultNamespace(projectName: string, environment: string): string {
 /** A Kubernetes DNS-1035 label (Service names, environment names). */
 export function checkDnsLabel(value: string, example: string): string | undefined {
   if (typeof value !== 'string' || !DNS_LABEL.test(value)) {
-    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${JSON.stringify(value)}; try '${toDnsLabel(value, example)}'`;
+    return `must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63), got ${show(value)}; try '${toDnsLabel(value, example)}'`;
   }
   return undefined;
 }
@@ -171,16 +172,13 @@ export class Environments extends Component {
     const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
     this.list.forEach((env, i) => {
       const at = `environments[${i}]`;
-      // A misspelt key would silently change nothing.
-      problems.push(...unknownOptions('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions').map((p) => ({ ...p, option: `${at}.${p.option}` })));
-      for (const [field, value] of [['overrides', env.overrides], ...Object.entries(env.services).map(([name, v]) => [`services.${name}`, v])] as Array<[string, object]>) {
-        problems.push(...unknownOptions('projen-gitops.ServiceDeploymentOptions', value ?? {}, 'ServiceDeploymentOptions').map((p) => ({ ...p, option: `${at}.${field}.${p.option}` })));
-      }
+      // A misspelt key or a wrong type would silently change nothing (or the wrong thing).
+      problems.push(...optionsProblems('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions', at));
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
       if (this.given[i].namespace !== undefined) report(`${at}.namespace`, checkDnsLabel(env.namespace, defaultNamespace(this.project.name, env.name)));
       if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(env.cluster)) {
-        report(`${at}.cluster`, `must be the https URL of a cluster's API server, got ${JSON.stringify(env.cluster)}; try '${IN_CLUSTER}'`);
+        report(`${at}.cluster`, `must be the https URL of a cluster's API server, got ${show(env.cluster)}; try '${IN_CLUSTER}'`);
       }
     });
     return problems;

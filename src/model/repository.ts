@@ -1,5 +1,5 @@
 import { Component, Project } from 'projen';
-import { checkBranch } from '../core/checks';
+import { checkBranch, show } from '../core/checks';
 import { addValidation, Problem } from '../core/validation';
 
 /** The defaults of the repository facts: the one place each is written. */
@@ -207,7 +207,7 @@ export function checkRepository(value: string): string | undefined {
     const words = String(value ?? '').replace(/^https?:\/\/github\.com\//, '').replace(/\.git$/, '').split('/').filter(Boolean);
     const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
     const suggestion = words.length >= 2 ? `${clean(words[0]).replace(/[._]/g, '-')}/${clean(words[1])}` : 'my-org/my-repo';
-    return `must be a GitHub repository as 'owner/name' (owner: letters, digits, single '-'; name: letters, digits, '.', '_', '-'), got ${JSON.stringify(value)}; try '${suggestion}'`;
+    return `must be a GitHub repository as 'owner/name' (owner: letters, digits, single '-'; name: letters, digits, '.', '_', '-'), got ${show(value)}; try '${suggestion}'`;
   }
   return undefined;
 }
@@ -251,10 +251,10 @@ export class Repository extends Component {
       // Under 'branch', as every component that takes the branch reports it: one message, not several.
       report('branch', checkBranch(this.facts.defaultBranch));
       if (!this.facts.tagPattern || /\s|^refs\//.test(this.facts.tagPattern)) {
-        report('tagPattern', `must be a git tag glob without spaces or 'refs/tags/', got ${JSON.stringify(this.facts.tagPattern)}; try 'v*'`);
+        report('tagPattern', `must be a git tag glob without spaces or 'refs/tags/', got ${show(this.facts.tagPattern)}; try 'v*'`);
       }
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(this.facts.runsOn)) {
-        report('runsOn', `must be a runner label (letters, digits, '.', '_', '-'), got ${JSON.stringify(this.facts.runsOn)}; try 'ubuntu-24.04'`);
+        report('runsOn', `must be a runner label (letters, digits, '.', '_', '-'), got ${show(this.facts.runsOn)}; try 'ubuntu-24.04'`);
       }
       const npm = options.npmRegistry;
       if (npm !== undefined) {

@@ -2,6 +2,7 @@ import { Project } from 'projen';
 import { Repository } from './repository';
 import { ContainerImage } from '../container/container-image';
 import { Runtime } from '../container/runtime';
+import { show } from '../core/checks';
 
 /** How a service runs in Kubernetes; every field also works as a per-environment override. */
 export interface ServiceDeploymentOptions {
@@ -121,7 +122,7 @@ export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<
   const report = (option: string, message: string) => problems.push({ option: `${at}.${option}`, message });
   const integer = (option: 'replicas' | 'maxReplicas' | 'servicePort', min: number, max: number, example: number) => {
     const value = d[option];
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) report(option, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}; try ${example}`);
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) report(option, `must be an integer from ${min} to ${max}, got ${show(value)}; try ${example}`);
   };
   integer('replicas', 0, 1000, 2);
   integer('maxReplicas', 1, 1000, 10);
@@ -129,24 +130,24 @@ export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<
   if (d.maxReplicas !== undefined && Number.isInteger(d.maxReplicas) && d.maxReplicas < (d.replicas ?? 2)) {
     report('maxReplicas', `must be at least replicas (${d.replicas ?? 2}), got ${d.maxReplicas}; try ${(d.replicas ?? 2) * 2}`);
   }
-  if (d.cpuRequest !== undefined && (typeof d.cpuRequest !== 'string' || !CPU.test(d.cpuRequest))) report('cpuRequest', `must be a CPU quantity like '100m' or '0.5', got ${JSON.stringify(d.cpuRequest)}; try '100m'`);
+  if (d.cpuRequest !== undefined && (typeof d.cpuRequest !== 'string' || !CPU.test(d.cpuRequest))) report('cpuRequest', `must be a CPU quantity like '100m' or '0.5', got ${show(d.cpuRequest)}; try '100m'`);
   for (const option of ['memoryRequest', 'memoryLimit'] as const) {
     const value = d[option];
-    if (value !== undefined && (typeof value !== 'string' || !MEMORY.test(value))) report(option, `must be a memory quantity like '128Mi' or '1Gi', got ${JSON.stringify(value)}; try '256Mi'`);
+    if (value !== undefined && (typeof value !== 'string' || !MEMORY.test(value))) report(option, `must be a memory quantity like '128Mi' or '1Gi', got ${show(value)}; try '256Mi'`);
   }
   if (d.host !== undefined && (typeof d.host !== 'string' || !HOST.test(d.host))) {
-    report('host', `must be a lowercase DNS name (optionally '*.' first), got ${JSON.stringify(d.host)}; try 'orders.example.com'`);
+    report('host', `must be a lowercase DNS name (optionally '*.' first), got ${show(d.host)}; try 'orders.example.com'`);
   }
   if (d.ingressClassName !== undefined && (typeof d.ingressClassName !== 'string' || !SUBDOMAIN.test(d.ingressClassName))) {
-    report('ingressClassName', `must be a DNS subdomain (lowercase letters, digits, '-', '.'), got ${JSON.stringify(d.ingressClassName)}; try 'nginx'`);
+    report('ingressClassName', `must be a DNS subdomain (lowercase letters, digits, '-', '.'), got ${show(d.ingressClassName)}; try 'nginx'`);
   }
   if (d.gateway !== undefined) {
     const parts = typeof d.gateway === 'string' ? d.gateway.split('/') : [];
-    if (parts.length !== 2 || !parts.every((p) => LABEL.test(p))) report('gateway', `must be a Gateway as 'namespace/name' (DNS labels), got ${JSON.stringify(d.gateway)}; try 'gateway-system/public'`);
-    if (d.host === undefined) report('gateway', `needs a host to route, got gateway ${JSON.stringify(d.gateway)} without host; set host: 'orders.example.com'`);
+    if (parts.length !== 2 || !parts.every((p) => LABEL.test(p))) report('gateway', `must be a Gateway as 'namespace/name' (DNS labels), got ${show(d.gateway)}; try 'gateway-system/public'`);
+    if (d.host === undefined) report('gateway', `needs a host to route, got gateway ${show(d.gateway)} without host; set host: 'orders.example.com'`);
   }
   for (const [i, ns] of (d.allowFromNamespaces ?? []).entries()) {
-    if (typeof ns !== 'string' || !LABEL.test(ns)) report(`allowFromNamespaces[${i}]`, `must be a namespace name (a DNS label), got ${JSON.stringify(ns)}; try 'ingress-nginx'`);
+    if (typeof ns !== 'string' || !LABEL.test(ns)) report(`allowFromNamespaces[${i}]`, `must be a namespace name (a DNS label), got ${show(ns)}; try 'ingress-nginx'`);
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import { Component, Project } from 'projen';
 import { EnvironmentOptions } from './environments';
 import { NpmRegistry } from './repository';
 import { show } from '../core/checks';
+import { unknownOptions } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /**
@@ -188,6 +189,14 @@ export class Template extends Component {
     }
     if (d.ring !== undefined && (typeof d.ring !== 'string' || !RING.test(d.ring))) {
       problems.push({ option: 'templateDefaults.ring', message: `must be a ring name (a lowercase letter, then letters, digits or '-', at most 31), got ${show(d.ring)}; try 'main'` });
+    }
+    if (d.options !== undefined && (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options))) {
+      problems.push({ option: 'templateDefaults.options', message: `must be an object of GitOpsProject options by name, got ${show(d.options)}; try { scanSeverity: 'HIGH' }` });
+      return problems;
+    }
+    // A misspelt default would be ignored in every repository made from the template.
+    for (const problem of unknownOptions('projen-gitops.GitOpsProjectOptions', d.options ?? {}, 'GitOpsProject')) {
+      problems.push({ option: `templateDefaults.options.${problem.option}`, message: problem.message });
     }
     for (const key of Object.keys(d.options ?? {})) {
       if (PER_RUNTIME.includes(key)) {

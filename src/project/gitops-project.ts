@@ -1,6 +1,7 @@
 import { javascript, ProjectOptions, typescript } from 'projen';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
+import { ineffectiveSwitches } from './switches';
 import { ArgoCd, ArgoCdOptions } from '../argocd/argo-cd';
 import { Promotion } from '../argocd/promotion';
 import { ContainerImage, ContainerImageOptions } from '../container/container-image';
@@ -8,9 +9,9 @@ import { Runtime } from '../container/runtime';
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { unknownOptions } from '../core/known-options';
+import { projectOptionsProblems } from '../core/known-options';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
-import { addValidation, renameOption } from '../core/validation';
+import { addValidation, OptionsError, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
@@ -330,147 +331,165 @@ export class GitOpsProject extends javascript.NodeProject {
    */
   constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
     const created = creationOptions(options);
-    options = withTemplateDefaults({ ...options, ...created }, templateDefaults);
-    super({
-      ...options,
-      ...repositoryDefaults(options.defaultBranch),
-      // projen's sample README is superseded by the managed one (or by the user's own).
-      readme: { contents: `# ${options.name}\n` },
-      deps: options.deps,
-      devDeps: [...(options.devDeps ?? []), 'esbuild', 'typescript'],
-    });
-
+    // The options as written in .projenrc.ts (and given at creation): a misspelt one is
+    // reported there; the template's own defaults are checked by `Template`, under `templateDefaults`.
+    const written: GitOpsProjectOptions = { ...options, ...created };
+    // Every option at every depth, against the options of the class that was constructed (a
+    // template's own options included): unknown keys and wrong types, read from the jsii manifests.
+    const shapeProblems = projectOptionsProblems(new.target, GitOpsProject, 'projen-gitops.GitOpsProjectOptions', written);
+    options = withTemplateDefaults(written, templateDefaults);
+    const crashed = (error: unknown) => (shapeProblems.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapeProblems) : error);
+    try {
+      super({
+        ...options,
+        ...repositoryDefaults(options.defaultBranch),
+        // projen's sample README is superseded by the managed one (or by the user's own).
+        readme: { contents: `# ${options.name}\n` },
+        // A list of the wrong type is reported by the option check, not spread into letters here.
+        deps: Array.isArray(options.deps) ? options.deps : undefined,
+        devDeps: [...(Array.isArray(options.devDeps) ? options.devDeps : []), 'esbuild', 'typescript'],
+      });
+    } catch (error) {
+      throw crashed(error);
+    }
+    addValidation(this, () => shapeProblems);
     if (templateDefaults !== undefined) this.template = new Template(this, templateDefaults);
-    // The components' own option names, as GitOpsProjectOptions spells them.
-    renameOption(this, 'branch', 'defaultBranch');
-    addValidation(this, () => {
-      const nameProblem = checkProjectName(options.name);
-      const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
-        .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
-        .filter((p): p is { option: string; message: string } => p.message !== undefined));
-      return [
-        ...unknownOptions('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject'),
-        ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
-        ...dependencyProblems,
-      ];
-    });
+    try {
+      // The components' own option names, as GitOpsProjectOptions spells them.
+      renameOption(this, 'branch', 'defaultBranch');
+      addValidation(this, () => {
+        const nameProblem = checkProjectName(options.name);
+        const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
+          .map((dep, i) => ({ option: `${option}[${i}]`, message: checkDependency(dep) }))
+          .filter((p): p is { option: string; message: string } => p.message !== undefined));
+        return [
+          ...(nameProblem ? [{ option: 'name', message: nameProblem }] : []),
+          ...dependencyProblems,
+        ];
+      });
 
-    // .projenrc.ts runs through projen-gitops-rc: esbuild strips the types once and the
-    // JavaScript is cached, so a re-synth starts no compiler at all (tsx costs about 0.6 s per
-    // synth) and never asks the registry. Nothing type-checks on synth: synth itself reports
-    // misspelt options, and the typecheck task (part of `test`, and so of `build`) runs tsc.
-    // ProjenrcTs needs a runner; its step (tsx, no dependency added) is replaced right below.
-    const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
-    this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
-    // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
-    new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults, created);
-    // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
-    // task; the folder is known.
-    this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
-    this.addTask('preview', {
-      description: 'Print the patch `npx projen` would apply (git apply takes it), writing nothing; `projen-gitops preview --exit-code` exits 1 when something would change',
-      exec: 'projen-gitops preview',
-    });
-    const typecheck = this.addTask('typecheck', {
-      description: 'Type-check .projenrc.ts (synth runs it without type-checking)',
-      exec: `tsc --noEmit -p ${projenrc.tsconfig.fileName}`,
-    });
-    this.testTask.spawn(typecheck);
-    // Secrets stay out of git (and, through .dockerignore, out of images).
-    this.gitignore.exclude('.env', '.env.*');
-    this.gitignore.include('.env.example');
-    // An application repository: never published to npm by accident.
-    this.package.addField('private', true);
-    this.package.file.addDeletionOverride('publishConfig');
+      // .projenrc.ts runs through projen-gitops-rc: esbuild strips the types once and the
+      // JavaScript is cached, so a re-synth starts no compiler at all (tsx costs about 0.6 s per
+      // synth) and never asks the registry. Nothing type-checks on synth: synth itself reports
+      // misspelt options, and the typecheck task (part of `test`, and so of `build`) runs tsc.
+      // ProjenrcTs needs a runner; its step (tsx, no dependency added) is replaced right below.
+      const projenrc = new typescript.ProjenrcTs(this, { runner: typescript.TypeScriptRunner.tsx() });
+      this.defaultTask?.reset(`projen-gitops-rc ${projenrc.filePath}`);
+      // The comments projen new writes into it must work when uncommented (after ProjenrcTs writes it).
+      new SeededProjenrc(this, projenrc.filePath, options.runtime ?? Runtime.NODE, templateDefaults, created);
+      // projen's NodeProject finds node_modules/.bin through `npx -c`, about 0.7 s on every
+      // task; the folder is known.
+      this.tasks.addEnvironment('PATH', '$(echo "$(pwd)/node_modules/.bin:$PATH")');
+      this.addTask('preview', {
+        description: 'Print the patch `npx projen` would apply (git apply takes it), writing nothing; `projen-gitops preview --exit-code` exits 1 when something would change',
+        exec: 'projen-gitops preview',
+      });
+      const typecheck = this.addTask('typecheck', {
+        description: 'Type-check .projenrc.ts (synth runs it without type-checking)',
+        exec: `tsc --noEmit -p ${projenrc.tsconfig.fileName}`,
+      });
+      this.testTask.spawn(typecheck);
+      // Secrets stay out of git (and, through .dockerignore, out of images).
+      this.gitignore.exclude('.env', '.env.*');
+      this.gitignore.include('.env.example');
+      // An application repository: never published to npm by accident.
+      this.package.addField('private', true);
+      this.package.file.addDeletionOverride('publishConfig');
 
-    const repository = new Repository(this, {
-      repository: options.repository,
-      defaultBranch: options.defaultBranch,
-      tagPattern: options.tagPattern,
-      runsOn: options.runsOn,
-      npmRegistry: options.npmRegistry,
-      baseImageMirror: options.baseImageMirror,
-    });
-    const npm = repository.facts.npmRegistry;
-    if (npm) {
-      // The token is read from the environment when npm runs: never written to a file.
-      this.npmrc.addRegistry(npm.url, npm.scope);
-      this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
+      const repository = new Repository(this, {
+        repository: options.repository,
+        defaultBranch: options.defaultBranch,
+        tagPattern: options.tagPattern,
+        runsOn: options.runsOn,
+        npmRegistry: options.npmRegistry,
+        baseImageMirror: options.baseImageMirror,
+      });
+      const npm = repository.facts.npmRegistry;
+      if (npm) {
+        // The token is read from the environment when npm runs: never written to a file.
+        this.npmrc.addRegistry(npm.url, npm.scope);
+        this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
+      }
+      const branch = repository.facts.defaultBranch;
+      this.environments = new Environments(this, { environments: options.environments });
+      // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
+      addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
+      // Deployed once asked for (repository known, or environments given) and some environment is on.
+      this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
+      const { deployment, ...imageOptions } = options;
+      this.image = new ContainerImage(this, imageOptions);
+      if (this.deploys) {
+        new HelmChart(this, { ...deployment, image: this.image });
+        new DeployCheckWorkflow(this);
+        if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
+        if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
+      }
+      this.containerBuild = new ContainerBuildWorkflow(this, {
+        branch,
+        platforms: options.platforms,
+        sign: options.signImages,
+        scanSeverity: options.scanSeverity,
+        uploadScanResults: options.codeScanning,
+        registryIdentity: options.registryIdentity,
+      });
+      if (options.iac !== undefined) {
+        new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
+        new InfraWorkflow(this);
+      }
+      if (options.codeScanning ?? true) {
+        this.codeql = new CodeQlWorkflow(this, { branch });
+      }
+      this.branchProtection = new BranchProtection(this, {
+        branch,
+        requiredApprovals: options.requiredApprovals,
+        requireSignedCommits: options.requireSignedCommits,
+        settingsApp: options.settingsApp,
+      });
+      const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
+      if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners);
+      if (!codeOwners && options.infraOwners !== undefined) {
+        addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
+      }
+      // Each environment's approvers own its folders: a promotion into it needs their review.
+      for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
+        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
+      }
+      addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
+        option: `environments[${e.order}].approvers`,
+        message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
+      }))));
+      // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
+      new Upgrades(this, { ring: options.ring });
+      if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
+      if (options.dependabot ?? true) {
+        new DependencyUpdates(this);
+      }
+      if (options.dependencyReview ?? options.codeScanning ?? true) {
+        new DependencyReviewWorkflow(this, { branch });
+      }
+      if (options.driftCheck ?? true) {
+        new DriftCheckWorkflow(this, { branch });
+      }
+      new SecurityPolicy(this, { contact: options.securityContact });
+      describeFile(this, {
+        path: '.github/pull_request_template.md',
+        owner: FileOwner.MANAGED,
+        purpose: 'The description and checklist every pull request starts with.',
+        change: 'In .projenrc.ts: `github.PullRequestTemplate.of(project)?.addLine(...)`.',
+      });
+      if (options.readme ?? true) {
+        new RepoReadme(this, { description: options.description });
+      }
+      (options.services ?? []).forEach((service, i) => {
+        this.addService(service)._optionPath = `services[${i}]`;
+      });
+      this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
+      // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
+      this.gitignore.exclude(`/${BACKUP_DIR}/`);
+    } catch (error) {
+      // projen or a component tripped over a wrong type or a missing (misspelt) option: that is the problem to show.
+      throw crashed(error);
     }
-    const branch = repository.facts.defaultBranch;
-    this.environments = new Environments(this, { environments: options.environments });
-    // Deployed once asked for (repository known, or environments given) and some environment is on.
-    this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
-    const { deployment, ...imageOptions } = options;
-    this.image = new ContainerImage(this, imageOptions);
-    if (this.deploys) {
-      new HelmChart(this, { ...deployment, image: this.image });
-      new DeployCheckWorkflow(this);
-      if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
-      if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
-    }
-    this.containerBuild = new ContainerBuildWorkflow(this, {
-      branch,
-      platforms: options.platforms,
-      sign: options.signImages,
-      scanSeverity: options.scanSeverity,
-      uploadScanResults: options.codeScanning,
-      registryIdentity: options.registryIdentity,
-    });
-    if (options.iac !== undefined) {
-      new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
-      new InfraWorkflow(this);
-    }
-    if (options.codeScanning ?? true) {
-      this.codeql = new CodeQlWorkflow(this, { branch });
-    }
-    this.branchProtection = new BranchProtection(this, {
-      branch,
-      requiredApprovals: options.requiredApprovals,
-      requireSignedCommits: options.requireSignedCommits,
-      settingsApp: options.settingsApp,
-    });
-    const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
-    if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners);
-    if (!codeOwners && options.infraOwners !== undefined) {
-      addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
-    }
-    // Each environment's approvers own its folders: a promotion into it needs their review.
-    for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
-      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers);
-    }
-    addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
-      option: `environments[${e.order}].approvers`,
-      message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
-    }))));
-    // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
-    new Upgrades(this, { ring: options.ring });
-    if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
-    if (options.dependabot ?? true) {
-      new DependencyUpdates(this);
-    }
-    if (options.dependencyReview ?? options.codeScanning ?? true) {
-      new DependencyReviewWorkflow(this, { branch });
-    }
-    if (options.driftCheck ?? true) {
-      new DriftCheckWorkflow(this, { branch });
-    }
-    new SecurityPolicy(this, { contact: options.securityContact });
-    describeFile(this, {
-      path: '.github/pull_request_template.md',
-      owner: FileOwner.MANAGED,
-      purpose: 'The description and checklist every pull request starts with.',
-      change: 'In .projenrc.ts: `github.PullRequestTemplate.of(project)?.addLine(...)`.',
-    });
-    if (options.readme ?? true) {
-      new RepoReadme(this, { description: options.description });
-    }
-    (options.services ?? []).forEach((service, i) => {
-      this.addService(service)._optionPath = `services[${i}]`;
-    });
-    this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
-    // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
-    this.gitignore.exclude(`/${BACKUP_DIR}/`);
   }
 
   /**

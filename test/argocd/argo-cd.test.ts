@@ -69,7 +69,7 @@ describe('ArgoCd', () => {
   });
 
   test('a bad Argo CD namespace is reported with the option path and a fix', () => {
-    expect(() => repo({ argocdOptions: { namespace: 'Argo CD' } })).toThrow(/argocd\.namespace: must be a DNS label .*got "Argo CD"; try 'argo-cd'/);
+    expect(() => repo({ argocdOptions: { namespace: 'Argo CD' } })).toThrow(/argocdOptions\.namespace: must be a DNS label .*got 'Argo CD'; try 'argo-cd'/);
   });
 
   describe("Argo CD's CRD schemas (@kubernetes-models/argo-cd 2.7.2, closed to unknown fields)", () => {

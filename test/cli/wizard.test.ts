@@ -278,3 +278,17 @@ describe('the creation options reach the new .projenrc.ts', () => {
     expect(seeded).toMatch(/^import \{ Runtime \} from "projen-gitops";$/m);
   });
 });
+
+describe('names are checked with the grammar synth uses', () => {
+  test('a main name that cannot name jobs fails before anything is created when there are further services', async () => {
+    const created: string[] = [];
+    await expect(runWizard([path.join(tempdir(), 'x'), '--yes', '--name', 'my.service', '--services', 'worker'], { log: () => undefined, error: () => undefined, interactive: false },
+      'projen-gitops@9.9.9', async (dir) => { created.push(dir); return 0; })).rejects.toThrow(/name must be a lowercase name of letters, digits and '-'.*once there are further services, got 'my\.service'; try 'my-service'/);
+    expect(created).toEqual([]);
+  });
+
+  test('the suggested name is one a service name accepts too', () => {
+    expect(QUESTIONS[0].initial({}, { folderName: 'orders_v2' })).toBe('my-service');
+    expect(QUESTIONS[0].initial({}, { folderName: 'orders' })).toBe('orders');
+  });
+});

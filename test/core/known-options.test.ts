@@ -16,7 +16,7 @@ describe('unknownOptions', () => {
   });
 
   test('an assembly without a manifest fails loudly', () => {
-    expect(() => unknownOptions('no-such-assembly.Options', { a: 1 }, 'X')).toThrow(/cannot check option names: the jsii manifest .* is missing or unreadable/);
+    expect(() => unknownOptions('no-such-assembly.Options', { a: 1 }, 'X')).toThrow(/cannot check option names: the package no-such-assembly \(its jsii manifest describes the options\) cannot be found/);
   });
 
   test("without this package's compiled .jsii the check throws instead of finding nothing", () => {

@@ -83,14 +83,18 @@ describeWithRegistry('a company template published to a private npm registry', (
     registry = `http://127.0.0.1:${port}/`;
     const password = `pw-${stamp}`;
     fs.writeFileSync(path.join(work, 'htpasswd'), '');
+    // The registry's storage outlives the run (proxied packages are cached there, by version of
+    // verdaccio); this run's packages of ours are removed first, so nothing is found from before.
+    const storage = path.join(TOOLS_CACHE, `verdaccio-${VERDACCIO_VERSION}`, 'storage');
+    for (const own of ['projen-gitops', '@acme']) fs.rmSync(path.join(storage, own), { recursive: true, force: true });
     fs.writeFileSync(path.join(work, 'config.yaml'), [
-      `storage: ${path.join(work, 'storage')}`,
+      `storage: ${storage}`,
       'auth:',
       // One user, registered below (its token is what npm sends); then registration is closed.
       `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: 1 }`,
       'uplinks:',
-      // Package documents kept an hour: every install after the first is served from storage.
-      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s, maxage: 60m }',
+      // Package documents kept a week: installs after the first are served from storage.
+      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s, maxage: 7d }',
       'packages:',
       // Ours and the company's need a token; everything else is proxied from npmjs.
       "  '@acme/*': { access: $authenticated, publish: $authenticated }",
@@ -131,13 +135,17 @@ describeWithRegistry('a company template published to a private npm registry', (
     ok('tar', ['-xzf', path.join(ROOT, 'dist', 'js', tarball), '-C', unpacked, '--strip-components=1'], work);
     const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf-8'));
     fs.writeFileSync(path.join(unpacked, 'package.json'), JSON.stringify({ ...pkg, version, publishConfig: undefined }, null, 2));
+    // jsii reads a dependency's version from its assembly: the template's build checks it against its peer range.
+    const assembly = JSON.parse(fs.readFileSync(path.join(unpacked, '.jsii'), 'utf-8'));
+    fs.writeFileSync(path.join(unpacked, '.jsii'), JSON.stringify({ ...assembly, version }));
     timed('npm publish projen-gitops', () => ok('npm', ['publish', unpacked, '--tag', 'e2e', '--registry', registry], work, env()));
   }, 300_000);
 
   afterAll(() => {
     if (server?.pid !== undefined) process.kill(server.pid, 'SIGTERM');
     console.log(`Timings (s):\n${timings.map(([what, s]) => `  ${s.toFixed(1).padStart(6)}  ${what}`).join('\n')}`);
-    fs.rmSync(work, { recursive: true, force: true });
+    if (process.env.KEEP_E2E) console.log(`kept ${work}`);
+    else fs.rmSync(work, { recursive: true, force: true });
   });
 
   test('the registry refuses our packages without a token', () => {

@@ -160,14 +160,16 @@ describe('registry logins', () => {
       azureTenantId: '11111111-2222-3333-4444-555555555555',
       azureSubscriptionId: 'AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE',
     };
-    const ecr = workflow({ registry: ECR, imageName: 'acme/orders', registryIdentity: identity });
+    // Each cloud's identities, with a registry of that cloud (another cloud's would have no effect).
+    const of = (prefix: string) => Object.fromEntries(Object.entries(identity).filter(([key]) => key.startsWith(prefix)));
+    const ecr = workflow({ registry: ECR, imageName: 'acme/orders', registryIdentity: of('aws') });
     expect(loginSteps(ecr.jobs.scan, isTrivy)[0].with['role-to-assume']).toBe(identity.awsRoleArn);
-    const gar = workflow({ registry: GAR, imageName: 'p/r/orders', registryIdentity: identity });
+    const gar = workflow({ registry: GAR, imageName: 'p/r/orders', registryIdentity: of('gcp') });
     expect(loginSteps(gar.jobs.publish, isPush)[0].with).toMatchObject({
       workload_identity_provider: identity.gcpWorkloadIdentityProvider,
       service_account: identity.gcpServiceAccount,
     });
-    const acr = workflow({ registry: ACR, registryIdentity: identity });
+    const acr = workflow({ registry: ACR, registryIdentity: of('azure') });
     expect(loginSteps(acr.jobs.publish, isPush)[0].with).toEqual({
       'client-id': '${{ vars.ORDERS_CLIENT_ID }}',
       'tenant-id': identity.azureTenantId,
@@ -241,7 +243,11 @@ describe('registry validation', () => {
   });
 
   test('every bad identity is reported at once', () => {
-    const project = gitopsProject({ registryIdentity: { awsRoleArn: 'x', azureClientId: 'y', gcpServiceAccount: '' } });
+    // One service per cloud, so each identity takes effect.
+    const project = gitopsProject({
+      registry: ECR, imageName: 'acme/orders', registryIdentity: { awsRoleArn: 'x', azureClientId: 'y', gcpServiceAccount: '' },
+      services: [{ name: 'gar', registry: GAR, imageName: 'p/r/gar' }, { name: 'acr', registry: ACR }],
+    });
     expect(() => project.synth()).toThrow(/3 problems[\s\S]*awsRoleArn[\s\S]*gcpServiceAccount[\s\S]*azureClientId/);
   });
 

@@ -247,7 +247,7 @@ describe('options', () => {
     expect(parseManifests(read(outdir, 'deploy/rendered/prod/worker.yaml'))[0].metadata.namespace).toBe(`my-app-${'x'.repeat(51)}-prod`);
     // A label value: at most 63, alphanumeric at both ends.
     expect(new Set(objects.map((o) => o.metadata.labels['app.kubernetes.io/part-of']))).toEqual(new Set([`my.app_${'x'.repeat(54)}`]));
-    expect(problems({ environments: [{ name: 'dev', namespace: 'my.app-dev' }] })).toMatch(/- environments\[0\]\.namespace: must be a DNS label.*got "my\.app-dev"; try 'my-app-dev'$/m);
+    expect(problems({ environments: [{ name: 'dev', namespace: 'my.app-dev' }] })).toMatch(/- environments\[0\]\.namespace: must be a DNS label.*got 'my\.app-dev'; try 'my-app-dev'$/m);
   });
 
   test('explicit environments without a known image name are an error', () => {
@@ -263,13 +263,13 @@ describe('options', () => {
   });
 
   test.each([
-    [{ repository: 'acme' }, /repository: must be a GitHub repository as 'owner\/name'.*got "acme"; try 'my-org\/my-repo'/],
+    [{ repository: 'acme' }, /repository: must be a GitHub repository as 'owner\/name'.*got 'acme'; try 'my-org\/my-repo'/],
     [{ repository: 'https://github.com/acme/orders.git' }, /repository: .*try 'acme\/orders'/],
-    [{ environments: [{ name: 'Prod' }] }, /environments\[0\]\.name: must be a DNS label.*got "Prod"; try 'prod'/],
+    [{ environments: [{ name: 'Prod' }] }, /environments\[0\]\.name: must be a DNS label.*got 'Prod'; try 'prod'/],
     [{ environments: [{ name: 'dev' }, { name: 'dev' }] }, /environments\[1\]\.name: must be unique/],
     [{ environments: [{ name: 'dev', cluster: 'http://x' }] }, /environments\[0\]\.cluster: must be the https URL/],
     [{ deployment: { replicas: -1 } }, /deployment\.replicas: must be an integer from 0 to 1000, got -1; try 2/],
-    [{ deployment: { memoryLimit: '1 GB' } }, /deployment\.memoryLimit: must be a memory quantity.*got "1 GB"; try '256Mi'/],
+    [{ deployment: { memoryLimit: '1 GB' } }, /deployment\.memoryLimit: must be a memory quantity.*got '1 GB'; try '256Mi'/],
     [{ deployment: { host: 'Orders.Example.com' } }, /deployment\.host: must be a lowercase DNS name/],
     [{ deployment: { gateway: 'public' } }, /deployment\.gateway: must be a Gateway as 'namespace\/name'/],
     [{ deployment: { replicas: 4, maxReplicas: 2 } }, /deployment\.maxReplicas: must be at least replicas \(4\), got 2; try 8/],

@@ -65,6 +65,16 @@ describe('company template defaults', () => {
     expect(() => synth(project)).toThrow(/templateDefaults\.options\.baseImage: cannot be a template default.*baseImageMirror/);
   });
 
+  test('a misspelt template default is reported under templateDefaults, with a suggestion', () => {
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir() }, { template: '@acme/t', options: { scanSeverty: 'HIGH' } });
+    expect(() => synth(project)).toThrow(/templateDefaults\.options\.scanSeverty: is not an option of GitOpsProject; did you mean 'scanSeverity'\?/);
+  });
+
+  test('the template\'s name and version follow npm\'s and semver\'s grammars', () => {
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir() }, { template: 'Acme Template', version: 'v1' });
+    expect(() => synth(project)).toThrow(/templateDefaults\.template: must be the template's npm package name.*\n.*templateDefaults\.version: must be a semantic version/);
+  });
+
   test('the README names the template, its version and its defaults', () => {
     const readme = synth(acme())['README.md'];
     expect(readme).toMatch(/company template `@acme\/gitops-template` 1\.4\.0/);
