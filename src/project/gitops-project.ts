@@ -20,6 +20,7 @@ import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { RegistryIdentity } from '../github/registry-login';
+import { RenovateConfig } from '../github/renovate-config';
 import { SecurityPolicy } from '../github/security-policy';
 import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
@@ -28,8 +29,8 @@ import { InfraWorkflow } from '../infra/infra-workflow';
 import { Iac, Infrastructure } from '../infra/infrastructure';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
-import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
+import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { Upgrades } from '../model/upgrades';
 
 /** Options for `GitOpsProject`. */
@@ -249,6 +250,14 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly upgradeWorkflow?: boolean;
 
   /**
+   * `renovate.json` for self-hosted Renovate: bumps the template (or projen-gitops) after the
+   * ring's waiting days (`minimumReleaseAge`) and re-synthesizes as a post-upgrade task (the
+   * global config must allow `npm ci --no-audit --no-fund` and `npx projen`).
+   * @default false
+   */
+  readonly renovate?: boolean;
+
+  /**
    * Generate the README (managed). Set to `false` to write your own.
    * @default true
    */
@@ -461,6 +470,7 @@ export class GitOpsProject extends javascript.NodeProject {
       // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
       new Upgrades(this, { ring: options.ring });
       if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
+      if (options.renovate === true) new RenovateConfig(this);
       if (options.dependabot ?? true) {
         new DependencyUpdates(this);
       }
