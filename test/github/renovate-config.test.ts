@@ -81,7 +81,8 @@ describe('renovate.json (self-hosted Renovate)', () => {
       { cwd: dir, env: { ...env, RENOVATE_CONFIG_FILE: path.join(dir, 'global.json') }, encoding: 'utf8' });
     expect(fs.existsSync(report) ? '' : `${run.stdout}\n${run.stderr}`).toBe('');
     const repos = JSON.parse(fs.readFileSync(report, 'utf8')).repositories;
-    const deps = Object.values(repos).flatMap((r: any) => Object.values(r.packageFiles).flat().flatMap((f: any) => f.deps.map((d: any) => ({ ...d, packageFile: f.packageFile }))));
+    const deps = Object.values(repos).flatMap((r: any) => Object.values(r.packageFiles).flat()
+      .flatMap((f: any) => f.deps.map((d: any) => ({ ...d, packageFile: f.packageFile }))));
     const template = deps.find((d: any) => d.depName === '@acme/gitops-template');
     expect(template).toMatchObject({ depName: '@acme/gitops-template', currentValue: '^1.0.0', datasource: 'npm', depType: 'devDependencies', packageFile: 'package.json' });
   }, 180_000);
