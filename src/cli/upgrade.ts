@@ -239,7 +239,14 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
 
     git('-c', 'user.name=projen-gitops upgrade', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '--allow-empty', '-m', title);
     const push = ['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/${UPGRADE_BRANCH}`];
-    run('git', /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`, ...push] : push, cwd);
+    const auth = /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`] : [];
+    const pushed = run('git', [...auth, ...push], cwd, true);
+    if (pushed.status !== 0) {
+      const workflows = files.some((f) => f.file.startsWith('.github/workflows/'));
+      throw new UpgradeError(`git push of ${UPGRADE_BRANCH} failed: ${(pushed.stderr || '').trim().split('\n').slice(-3).join(' ')}${workflows && options.tokenKind === 'workflow'
+        ? '; the upgrade changes workflow files, which the workflow token may never push: set up the GitHub App (variable UPGRADE_APP_CLIENT_ID, secret UPGRADE_APP_PRIVATE_KEY, with Workflows: write)'
+        : ''}`);
+    }
 
     const api = githubApi(options.apiUrl, options.token);
     const [owner] = options.repository.split('/');

@@ -183,6 +183,14 @@ describe('projen-gitops upgrade', () => {
     fs.writeFileSync(path.join(os.tmpdir(), 'projen-gitops-upgrade-blocked-body.md'), body);
   }, 120_000);
 
+  test('a refused push with the workflow token says the App is needed for workflow files', async () => {
+    const { dir } = bootstrap();
+    git(dir, 'remote', 'set-url', 'origin', path.join(dir, 'no-such-origin.git'));
+    await expect(upgrade(options(dir, { tokenKind: 'workflow' }))).rejects.toThrow(/git push of projen-gitops\/upgrade failed: .*workflow token may never push: set up the GitHub App/);
+    expect(fake.writes).toEqual([]);
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
+  }, 120_000);
+
   test('nothing to do when no release is old enough (a paused rollout: latest moved back)', async () => {
     const { dir } = bootstrap();
     const paused = { ...VIEW, 'dist-tags': { latest: '1.0.0' } };
