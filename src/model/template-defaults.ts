@@ -7,14 +7,13 @@ import { addValidation, Problem } from '../core/validation';
 
 /**
  * What a company template sets for every repository made from it: the one home of the
- * company's defaults. A template class passes it to `GitOpsProject`'s constructor; an option
- * written in `.projenrc.ts` still wins over it, and the seeded `.projenrc.ts` and the README
- * show it.
+ * company's defaults. A template class passes it as `templateDefaults`; an option written in
+ * `.projenrc.ts` still wins over it, and the seeded `.projenrc.ts` and the README show it.
  *
  * ```ts
  * export class AcmeProject extends GitOpsProject {
  *   constructor(options: AcmeProjectOptions) {
- *     super(options, { template: '@acme/gitops-template', version: '1.4.0', requiredApprovals: 2 });
+ *     super({ ...options, templateDefaults: { template: '@acme/gitops-template', version: '1.4.0', requiredApprovals: 2 } });
  *   }
  * }
  * ```
@@ -106,7 +105,7 @@ const TYPED = ['registry', 'baseImageMirror', 'npmRegistry', 'requiredApprovals'
 const PER_RUNTIME = ['baseImage', 'buildImage'];
 
 /** Options that are the repository's own, never a template's. */
-const OWN = ['name', 'repository', 'outdir', 'parent'];
+const OWN = ['name', 'repository', 'outdir', 'parent', 'templateDefaults'];
 
 /**
  * The template defaults as option values: `options` first, the typed fields over them.

@@ -107,6 +107,16 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly baseImageMirror?: string;
 
   /**
+   * A company template's defaults, set by the template's project class (not in
+   * `.projenrc.ts`): `super({ ...options, templateDefaults: DEFAULTS })`. Options written in
+   * `.projenrc.ts` win over them; the seeded `.projenrc.ts` and the README show them. An
+   * option of its own rather than a second constructor argument: projen's `new` only knows
+   * project types whose constructor takes one options struct.
+   * @default - no company template
+   */
+  readonly templateDefaults?: TemplateDefaults;
+
+  /**
    * Git tags that publish a release image and are protected.
    * @default "v*"
    */
@@ -333,12 +343,8 @@ export class GitOpsProject extends javascript.NodeProject {
 
   private readonly deploys: boolean;
 
-  /**
-   * @param options the repository's options (`.projenrc.ts`)
-   * @param templateDefaults a company template's defaults, under the options: a template class
-   * passes them (`super(options, { template: '@acme/gitops-template', requiredApprovals: 2 })`)
-   */
-  constructor(options: GitOpsProjectOptions, templateDefaults?: TemplateDefaults) {
+  constructor(options: GitOpsProjectOptions) {
+    const templateDefaults = options.templateDefaults;
     const created = creationOptions(options);
     // The options as written in .projenrc.ts (and given at creation): a misspelt one is
     // reported there; the template's own defaults are checked by `Template`, under `templateDefaults`.

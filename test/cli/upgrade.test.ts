@@ -74,7 +74,7 @@ function install(dir: string, version: string) {
 function synthIn(dir: string) {
   return () => {
     try {
-      new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', devDeps: [`${PKG}@^1.0.0`] }, RELEASES[installed(dir)]).synth();
+      new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', devDeps: [`${PKG}@^1.0.0`], templateDefaults: RELEASES[installed(dir)] }).synth();
       return { status: 0, output: '' };
     } catch (error) {
       return { status: 1, output: (error as Error).message };

@@ -30,7 +30,7 @@ const env = {
 const ACME: TemplateDefaults = { template: '@acme/gitops-template', version: '1.0.0', ring: 'early' };
 class AcmeProject extends GitOpsProject {
   constructor(options: GitOpsProjectOptions) {
-    super(options, ACME);
+    super({ ...options, templateDefaults: ACME });
   }
 }
 

@@ -22,13 +22,19 @@ const ACME: TemplateDefaults = {
 /** What a template class does: passes its defaults object under the repository's options. */
 class AcmeProject extends GitOpsProject {
   constructor(options: GitOpsProjectOptions) {
-    super(options, ACME);
+    super({ ...options, templateDefaults: ACME });
   }
 }
 
 const acme = (options: Partial<GitOpsProjectOptions> = {}) => new AcmeProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', ...options });
 
 describe('company template defaults', () => {
+  test('GitOpsProject keeps one options argument (projen new refuses a project type with two)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', '..', '.jsii'), 'utf-8'));
+    expect(manifest.types['projen-gitops.GitOpsProject'].initializer.parameters.map((p: any) => p.type.fqn)).toEqual(['projen-gitops.GitOpsProjectOptions']);
+  });
+
   test('every component reads them: registry, approvals, code owners, environments, runner, scan severity', () => {
     const out = synth(acme({ services: [{ name: 'worker', runtime: Runtime.PYTHON }] }));
     const container = out['.github/workflows/container.yml'];
@@ -61,17 +67,17 @@ describe('company template defaults', () => {
   });
 
   test('a template may not set one baseImage for every runtime', () => {
-    const project = new GitOpsProject({ name: 'orders', outdir: tempdir() }, { template: '@acme/t', options: { baseImage: 'docker.io/library/node:22' } });
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), templateDefaults: { template: '@acme/t', options: { baseImage: 'docker.io/library/node:22' } } });
     expect(() => synth(project)).toThrow(/templateDefaults\.options\.baseImage: cannot be a template default.*baseImageMirror/);
   });
 
   test('a misspelt template default is reported under templateDefaults, with a suggestion', () => {
-    const project = new GitOpsProject({ name: 'orders', outdir: tempdir() }, { template: '@acme/t', options: { scanSeverty: 'HIGH' } });
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), templateDefaults: { template: '@acme/t', options: { scanSeverty: 'HIGH' } } });
     expect(() => synth(project)).toThrow(/templateDefaults\.options\.scanSeverty: is not an option of GitOpsProject; did you mean 'scanSeverity'\?/);
   });
 
   test('the template\'s name and version follow npm\'s and semver\'s grammars', () => {
-    const project = new GitOpsProject({ name: 'orders', outdir: tempdir() }, { template: 'Acme Template', version: 'v1' });
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), templateDefaults: { template: 'Acme Template', version: 'v1' } });
     expect(() => synth(project)).toThrow(/templateDefaults\.template: must be the template's npm package name.*\n.*templateDefaults\.version: must be a semantic version/);
   });
 

@@ -8,12 +8,13 @@ import { actionlint, synth, tempdir } from '../util';
 const ACME: TemplateDefaults = { template: '@acme/gitops-template', version: '1.4.0', ring: 'early', ringWaitDays: { canary: 0, early: 3, late: 14 } };
 
 class AcmeProject extends GitOpsProject {
-  constructor(options: GitOpsProjectOptions, defaults: TemplateDefaults = ACME) {
-    super(options, defaults);
+  constructor(options: GitOpsProjectOptions) {
+    super({ templateDefaults: ACME, ...options });
   }
 }
 
-const acme = (options: Partial<GitOpsProjectOptions> = {}, defaults?: TemplateDefaults) => new AcmeProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', ...options }, defaults);
+const acme = (options: Partial<GitOpsProjectOptions> = {}, defaults?: TemplateDefaults) =>
+  new AcmeProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', ...options, ...(defaults ? { templateDefaults: defaults } : {}) });
 
 describe('rings and the upgrade facts (.projen-gitops.json)', () => {
   test('the template sets the ring and the waiting days; the file records them with the versions and every file\'s purpose', () => {

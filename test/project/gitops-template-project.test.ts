@@ -33,7 +33,7 @@ describe('GitOpsTemplateProject (a company template package)', () => {
     expect(index).toMatch(/const DEFAULTS: TemplateDefaults = \{\n {2}template: '@acme\/gitops-template',/);
     expect(index).toMatch(/npmRegistry: \{ url: 'https:\/\/npm\.acme\.example\/', scope: '@acme', tokenSecret: 'NPM_TOKEN' \}/);
     expect(index).toMatch(/readonly team\?: string;/);
-    expect(index).toMatch(/\}, DEFAULTS\);/);
+    expect(index).toMatch(/templateDefaults: DEFAULTS,/);
     expect(out['test/index.test.ts']).toMatch(/team: 'payments'/);
     expect(out['README.md']).toMatch(/npx projen new --from @acme\/gitops-template/);
     expect(out['README.md']).toMatch(/## Add an option/);
