@@ -163,6 +163,8 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   git('checkout', '--quiet', '-B', UPGRADE_BRANCH);
   try {
     (options.install ?? defaultInstall(cwd))(pkg, to);
+    // The new release's migrations of .projenrc.ts, before the first synth reads it.
+    const migrations = applyMigrations(cwd, readMigrations(cwd, pkg), installed, to);
     // Synth until a round changes nothing: a new release may write files the next round reads.
     const synth = options.synth ?? defaultSynth(cwd);
     let tree = stage(git);
@@ -213,6 +215,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
         `  3. drop it: \`PROJEN_GITOPS_FORCE=1 npx projen\` (a backup is kept in \`${BACKUP_DIR}/\`), then push.`,
       );
     }
+    for (const m of migrations.filter((x) => !x.applied)) todo.push(`**Migration ${m.version}**: ${m.message}`);
     if (failed) todo.push(`**Synth failed** (exit ${failed.status}); the last lines of its output are below. Fix \`.projenrc.ts\` on this branch and push.`);
     if (!stable && !blocked && !failed) todo.push(`**Synth did not settle**: every one of ${maxRounds} rounds changed files. Run \`npx projen\` on this branch and report it to the template's maintainers.`);
 
@@ -229,6 +232,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
       `## Changed files (${files.length})`,
       '',
       ...[...groups].flatMap(([key, lines]) => [`**${key}**`, '', ...lines, '']),
+      ...(migrations.length ? ['## Migrations', '', ...migrations.map((m) => `- ${m.version}: ${m.applied ? `applied: ${m.message}` : `**needs your edit**: ${m.message}`}`), ''] : []),
       '## Release notes',
       '',
       notes ? notes.replace(/^#{1,3} /gm, '### ') : `No CHANGELOG.md in ${pkg} ${to}; see its releases.`,
@@ -264,6 +268,53 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   } finally {
     run('git', ['checkout', '--quiet', '--force', base], cwd, true);
   }
+}
+
+/**
+ * A migration a template (or projen-gitops) release ships in its package.json, under
+ * `"projen-gitops": { "migrations": [...] }`: data, never code, so an upgrade runs nothing the
+ * package brings. Today one kind: an option renamed in `.projenrc.ts`.
+ */
+export interface Migration {
+  /** The release that renamed the option: applied when upgrading past it. */
+  readonly version: string;
+  /** The option's old and new key in the options object of `.projenrc.ts`. */
+  readonly renameOption: { readonly from: string; readonly to: string };
+}
+
+const KEY = /^[A-Za-z_$][A-Za-z0-9_$]{0,99}$/;
+
+/** The migrations in the installed package's package.json (malformed entries are reported, not run). */
+export function readMigrations(cwd: string, pkg: string): Migration[] {
+  const manifest = readJsonOr<any>(path.join(cwd, 'node_modules', pkg, 'package.json'));
+  const list = manifest?.['projen-gitops']?.migrations;
+  if (!Array.isArray(list)) return [];
+  return list.filter((m: any) => m && typeof m.version === 'string' && semver.valid(m.version)
+    && KEY.test(m.renameOption?.from ?? '') && KEY.test(m.renameOption?.to ?? ''));
+}
+
+/**
+ * Applies the migrations of the releases after `from` up to `to` to `.projenrc.ts`: a rename is
+ * made where the old key occurs exactly once as an object key; otherwise the edit is named.
+ */
+export function applyMigrations(cwd: string, migrations: Migration[], from: string, to: string): Array<{ version: string; applied: boolean; message: string }> {
+  const file = path.join(cwd, '.projenrc.ts');
+  const out: Array<{ version: string; applied: boolean; message: string }> = [];
+  for (const m of [...migrations].sort((a, b) => semver.compare(a.version, b.version))) {
+    if (!semver.gt(m.version, from) || semver.gt(m.version, to)) continue;
+    const { from: old, to: now } = m.renameOption;
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf-8') : '';
+    const key = new RegExp(`(?<=[{,\\s])(['"]?)${old.replace(/\$/g, '\\$')}\\1(?=\\s*:)`, 'g');
+    const count = [...text.matchAll(key)].length;
+    if (count === 0) continue;
+    if (count === 1) {
+      fs.writeFileSync(file, text.replace(key, (_all, quote: string) => `${quote}${now}${quote}`));
+      out.push({ version: m.version, applied: true, message: `option \`${old}\` renamed to \`${now}\` in \`.projenrc.ts\`` });
+    } else {
+      out.push({ version: m.version, applied: false, message: `rename the option \`${old}\` to \`${now}\` in \`.projenrc.ts\` (${count} places look like it; none was changed)` });
+    }
+  }
+  return out;
 }
 
 /** Stages everything and returns the tree: equal trees mean a round changed nothing. */

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GitOpsProject, TemplateDefaults } from '../../src';
-import { chooseVersion, handEditedFiles, NpmView, pinChanges, releaseNotes, upgrade, UpgradeOptions } from '../../src/cli/upgrade';
+import { applyMigrations, chooseVersion, handEditedFiles, NpmView, pinChanges, releaseNotes, upgrade, UpgradeOptions } from '../../src/cli/upgrade';
 import { FakeGitHub } from '../fake-github';
 import { tempdir } from '../util';
 
@@ -65,7 +65,8 @@ function installed(dir: string): string {
 function install(dir: string, version: string) {
   const root = path.join(dir, 'node_modules', PKG);
   fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: PKG, version }));
+  // 1.1.0 renamed its option `approvals` to `requiredApprovals`: the migration ships as data.
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ 'name': PKG, version, 'projen-gitops': { migrations: [{ version: '1.1.0', renameOption: { from: 'approvals', to: 'requiredApprovals' } }] } }));
   fs.writeFileSync(path.join(root, 'CHANGELOG.md'), CHANGELOG);
   fs.writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify({ name: 'orders', lockfileVersion: 3, packages: { [`node_modules/${PKG}`]: { version } } }, undefined, 2));
 }
@@ -92,6 +93,8 @@ function bootstrap(): { dir: string; origin: string } {
   git(dir, 'init', '--quiet', '--initial-branch=main');
   install(dir, '1.0.0');
   expect(synthIn(dir)()).toEqual({ status: 0, output: '' });
+  // The repository's own .projenrc.ts, with the option 1.1.0 renames.
+  fs.writeFileSync(path.join(dir, '.projenrc.ts'), 'import { AcmeProject } from "@acme/gitops-template";\nconst project = new AcmeProject({\n  name: "orders",\n  approvals: 2,\n});\nproject.synth();\n');
   git(dir, 'add', '--all');
   git(dir, 'commit', '--quiet', '-m', 'bootstrap from template 1.0.0');
   git(dir, 'remote', 'add', 'origin', origin);
@@ -141,6 +144,8 @@ describe('projen-gitops upgrade', () => {
     expect(body).toMatch(/`\.github\/workflows\/container\.yml` \(changed\)/);
     expect(body).toMatch(/`\.projen-gitops\.json` \(changed\)/);
     expect(body).toMatch(/### \[1\.1\.0\] - 2026-11-30\n- Two approvals/);
+    expect(body).toMatch(/## Migrations\n\n- 1\.1\.0: applied: option `approvals` renamed to `requiredApprovals` in `\.projenrc\.ts`/);
+    expect(body).toMatch(/`\.projenrc\.ts` \(changed\)/);
     expect(body).not.toMatch(/1\.2\.0\] - /);
     expect(body).not.toMatch(/workflow token/);
     // The branch on the origin holds the re-synthesized files; main is untouched and checked out again.
@@ -149,6 +154,7 @@ describe('projen-gitops upgrade', () => {
     expect(files.some((f) => f.startsWith('.github/rulesets/'))).toBe(true);
     expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
     expect(JSON.parse(git(origin, 'show', 'projen-gitops/upgrade:.projen-gitops.json')).template).toEqual({ name: PKG, version: '1.1.0' });
+    expect(git(origin, 'show', 'projen-gitops/upgrade:.projenrc.ts')).toMatch(/^  requiredApprovals: 2,$/m);
     // The body, for reading (quoted in the issue's closing note).
     fs.writeFileSync(path.join(os.tmpdir(), 'projen-gitops-upgrade-body.md'), body);
 
@@ -212,6 +218,17 @@ describe('upgrade helpers', () => {
   test('releaseNotes: the sections after the installed version up to the new one', () => {
     expect(releaseNotes(CHANGELOG, '1.0.0', '1.1.0')).toMatch(/^## \[1\.1\.0\][\s\S]*HIGH vulnerabilities\.$/);
     expect(releaseNotes(CHANGELOG, '1.1.0', '1.1.0')).toBeUndefined();
+  });
+
+  test('applyMigrations: a rename where the key occurs once; the exact edit named where it is ambiguous', () => {
+    const dir = tempdir('migrate-');
+    const rename = [{ version: '1.1.0', renameOption: { from: 'approvals', to: 'requiredApprovals' } }, { version: '2.0.0', renameOption: { from: 'teem', to: 'team' } }];
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), 'new P({ "approvals": 2, approvalsNote: "x", teem: "a" });\n');
+    expect(applyMigrations(dir, rename, '1.0.0', '1.1.0')).toEqual([{ version: '1.1.0', applied: true, message: 'option `approvals` renamed to `requiredApprovals` in `.projenrc.ts`' }]);
+    expect(fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8')).toBe('new P({ "requiredApprovals": 2, approvalsNote: "x", teem: "a" });\n');
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), 'new P({ teem: "a", services: [{ teem: "b" }] });\n');
+    expect(applyMigrations(dir, rename, '1.1.0', '2.0.0')).toEqual([{ version: '2.0.0', applied: false, message: 'rename the option `teem` to `team` in `.projenrc.ts` (2 places look like it; none was changed)' }]);
+    expect(fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8')).toMatch(/teem: "a"/);
   });
 
   test('pinChanges: action pins and base images', () => {
