@@ -282,6 +282,13 @@ export interface Migration {
   readonly renameOption: { readonly from: string; readonly to: string };
 }
 
+/** What became of one migration: applied, or the edit the user must make. */
+export interface MigrationResult {
+  readonly version: string;
+  readonly applied: boolean;
+  readonly message: string;
+}
+
 const KEY = /^[A-Za-z_$][A-Za-z0-9_$]{0,99}$/;
 
 /** The migrations in the installed package's package.json (malformed entries are reported, not run). */
@@ -297,9 +304,9 @@ export function readMigrations(cwd: string, pkg: string): Migration[] {
  * Applies the migrations of the releases after `from` up to `to` to `.projenrc.ts`: a rename is
  * made where the old key occurs exactly once as an object key; otherwise the edit is named.
  */
-export function applyMigrations(cwd: string, migrations: Migration[], from: string, to: string): Array<{ version: string; applied: boolean; message: string }> {
+export function applyMigrations(cwd: string, migrations: Migration[], from: string, to: string): MigrationResult[] {
   const file = path.join(cwd, '.projenrc.ts');
-  const out: Array<{ version: string; applied: boolean; message: string }> = [];
+  const out: MigrationResult[] = [];
   for (const m of [...migrations].sort((a, b) => semver.compare(a.version, b.version))) {
     if (!semver.gt(m.version, from) || semver.gt(m.version, to)) continue;
     const { from: old, to: now } = m.renameOption;
