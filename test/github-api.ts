@@ -22,6 +22,9 @@ function close(schema: any): any {
   // OpenAPI 3.0's `nullable` next to `oneOf`/`anyOf` instead of a `type` (issue updates): ajv
   // refuses it, and the alternatives already say what is allowed.
   if (copy.nullable !== undefined && copy.type === undefined) delete copy.nullable;
+  // OpenAPI 3.0: `nullable: true` allows null even with an `enum` (a check run's conclusion
+  // while it runs); ajv reads the enum alone.
+  if (copy.nullable === true && Array.isArray(copy.enum) && !copy.enum.includes(null)) copy.enum = [...copy.enum, null];
   return copy;
 }
 
@@ -75,4 +78,54 @@ export function queryParameters(route: string, method: string): string[] {
 /** ajv's errors as short lines, for assertions and server answers. */
 export function errorsOf(validate: ValidateFunction): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${(e.params as any).additionalProperty}'` : ''}`);
+}
+
+/**
+ * The smallest response GitHub's REST description allows for an operation and status (every
+ * required field, strings empty-ish, numbers 0, nullable fields null), with `overrides` laid
+ * over it: a fake answers with the shape GitHub documents without spelling out 80 URL fields.
+ * The result is checked against the same description by `responseValidator` before use.
+ */
+export function exampleResponse(route: string, method: string, status: string, overrides: any = {}): any {
+  api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
+  let response = api.paths[route][method].responses[status];
+  if (response.$ref) response = api.components.responses[response.$ref.split('/').pop()];
+  return merge(example(response.content['application/json'].schema, 0), overrides);
+}
+
+function resolve(schema: any): any {
+  while (schema?.$ref) schema = schema.$ref.split('/').slice(1).reduce((o: any, k: string) => o[k], api);
+  return schema;
+}
+
+function example(raw: any, depth: number): any {
+  const schema = resolve(raw);
+  if (!schema || depth > 12) return null;
+  if (schema.allOf) return Object.assign({}, ...schema.allOf.map((s: any) => example(s, depth + 1)));
+  if (schema.anyOf || schema.oneOf) return example((schema.anyOf ?? schema.oneOf)[0], depth + 1);
+  if (schema.nullable) return null;
+  if (schema.enum) return schema.enum[0];
+  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== 'null') : schema.type;
+  if (Array.isArray(schema.type) && schema.type.includes('null')) return null;
+  switch (type) {
+    case 'object': return Object.fromEntries((schema.required ?? []).map((k: string) => [k, example(schema.properties?.[k] ?? {}, depth + 1)]));
+    case 'array': return [];
+    case 'integer': case 'number': return 0;
+    case 'boolean': return false;
+    case 'string': return schema.format === 'date-time' ? '2026-01-01T00:00:00Z' : schema.format === 'uri' ? 'https://api.github.com/x' : 'x';
+    default: return schema.properties ? example({ ...schema, type: 'object' }, depth) : null;
+  }
+}
+
+function merge(base: any, over: any): any {
+  if (!over || typeof over !== 'object' || Array.isArray(over) || !base || typeof base !== 'object' || Array.isArray(base)) return over === undefined ? base : over;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+/** The smallest object of a schema in the description's components (e.g. 'minimal-repository'), with `overrides`. */
+export function exampleSchema(name: string, overrides: any = {}): any {
+  api ??= JSON.parse(fs.readFileSync(DESCRIPTION, 'utf-8'));
+  return merge(example(api.components.schemas[name], 0), overrides);
 }

@@ -8,7 +8,9 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Testing } from 'projen';
 import { CONFIGURATIONS, writeConfigurations } from './configurations';
+import { GitOpsTemplateProject } from '../src/template';
 import { helmBinary } from './helm/tools';
 import { describeWith, findTool } from './tools';
 import { tempdir } from './util';
@@ -16,6 +18,18 @@ import { tempdir } from './util';
 const FIXTURES = path.join(__dirname, 'fixtures');
 const dir = tempdir('gitops-scanners-');
 const { workflows, dockerfiles, manifests, charts, hcl } = writeConfigurations(path.join(dir, 'generated'));
+// A company template repository's own workflow (the fleet report), scanned with the rest.
+const templateRepo = Testing.synth(new GitOpsTemplateProject({
+  name: '@acme/gitops-template',
+  defaultReleaseBranch: 'main',
+  author: 'Acme',
+  authorAddress: 'platform@acme.example',
+  repositoryUrl: 'https://github.com/acme/gitops-template.git',
+  outdir: tempdir('gitops-template-repo-'),
+}));
+fs.mkdirSync(path.join(dir, 'generated', 'template-repo', '.github', 'workflows'), { recursive: true });
+fs.writeFileSync(path.join(dir, 'generated', 'template-repo', '.github', 'workflows', 'fleet-report.yml'), templateRepo['.github/workflows/fleet-report.yml']);
+workflows.push('template-repo/.github/workflows/fleet-report.yml');
 const generated = (file: string) => file.startsWith('generated/');
 const bad = (file: string) => file.startsWith('known-bad/');
 fs.mkdirSync(path.join(dir, 'known-bad', '.github', 'workflows'), { recursive: true });
@@ -31,7 +45,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('the configurations cover every workflow kind and every runtime preset', () => {
   expect(CONFIGURATIONS.length).toBeGreaterThanOrEqual(15);
-  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml', 'pin-base-images.yml', 'promote.yml']));
+  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml', 'pin-base-images.yml', 'promote.yml', 'upgrade.yml', 'fleet-report.yml']));
   expect(hcl.filter((f) => f.startsWith('infra-ecr/')).length).toBeGreaterThan(10);
   expect(hcl.filter((f) => f.startsWith('infra-gar/')).length).toBeGreaterThan(10);
   // 8 root presets (custom brings its own) + 4 further services + the other root ones
@@ -61,7 +75,7 @@ const ACCEPTED_PEDANTIC: Array<{ readonly ident: string; readonly reason: string
 describeWith(['zizmor'])('zizmor (offline, no config, every input collected)', () => {
   /** zizmor's findings for a persona over every generated repository and the known-bad one. */
   function zizmor(persona: string): { findings: ZizmorFinding[]; audited: string[] } {
-    const inputs = [...CONFIGURATIONS.map((c) => `generated/${c.name}/`), 'known-bad/'];
+    const inputs = [...CONFIGURATIONS.map((c) => `generated/${c.name}/`), 'generated/template-repo/', 'known-bad/'];
     const result = spawnSync(findTool('zizmor')!, ['--offline', '--no-config', '--collect=all', `--persona=${persona}`, '--format=json', ...inputs], { cwd: dir, encoding: 'utf-8' });
     // 0: no finding; 10-14: findings (by the highest severity); anything else is a failure to run
     if (result.status !== 0 && !(result.status! >= 10 && result.status! <= 14)) throw new Error(`zizmor failed (${result.status}): ${result.stderr}`);

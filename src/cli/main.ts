@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote` and `dependency-review`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { oneLine } from './args';
+import { fleet, FleetError, fleetOptions, FLEET_USAGE } from './fleet';
 import { ownSpec } from './own-spec';
 import { pinBases, PinBasesError } from './pin-bases';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
@@ -11,6 +12,7 @@ import { parsePreviewArgs, preview } from './preview';
 import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
+import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -99,6 +101,8 @@ Commands:
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
   pin-bases          resolve the base images' tags to digests into the lock (the base-image workflow)
+  fleet              report every repository made from a template (versions, ring, drift, upgrades)
+  upgrade            bump the template after the ring's waiting time, re-synthesize, open the pull request
   help               print the help of every command`;
 
 async function main(argv: string[]): Promise<number> {
@@ -142,6 +146,29 @@ async function main(argv: string[]): Promise<number> {
     pinBases({ cwd: process.cwd(), insecure: rest.includes('--insecure') });
     return 0;
   }
+  if (command === 'upgrade') {
+    const options = upgradeOptions(rest, process.env);
+    if (!options) {
+      console.log(UPGRADE_USAGE);
+      return 0;
+    }
+    const result = await upgrade({ ...options, cwd: process.cwd(), log: (line) => console.log(line) });
+    if (result.body && process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.body}\n`);
+    return result.exitCode;
+  }
+  if (command === 'fleet') {
+    const options = fleetOptions(rest, process.env);
+    if (!options) {
+      console.log(FLEET_USAGE);
+      return 0;
+    }
+    const { json, ...fleetArgs } = options;
+    const report = await fleet({ ...fleetArgs, log: (line) => console.error(line) });
+    const { repositories, requests, budget } = report;
+    console.log(json ? JSON.stringify({ repositories, requests, budget }, undefined, 2) : report.markdown);
+    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+    return 0;
+  }
   if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
   if (command === 'preview') {
     const options = parsePreviewArgs(rest);
@@ -172,7 +199,11 @@ ${PROMOTE_USAGE}
 
 ${DEPENDENCY_REVIEW_USAGE}
 
-${PIN_BASES_USAGE}`);
+${PIN_BASES_USAGE}
+
+${UPGRADE_USAGE}
+
+${FLEET_USAGE}`);
     return 0;
   }
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -201,7 +232,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     return await main(argv);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases']];
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet']];
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);

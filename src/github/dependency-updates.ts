@@ -6,6 +6,7 @@ import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 import { Repository } from '../model/repository';
+import { Upgrades } from '../model/upgrades';
 
 /** The name of the private npm registry in `dependabot.yml`'s `registries:`. */
 const NPM_REGISTRY_KEY = 'npm-private';
@@ -36,7 +37,8 @@ const INTERVALS = ['daily', 'weekly', 'monthly'];
 
 /**
  * `.github/dependabot.yml` for the dependencies people own, found at synth: npm
- * (`package.json`: the tooling, projen-gitops included, and a Node.js service's packages)
+ * (`package.json`: the tooling and a Node.js service's packages; projen-gitops and the
+ * template are ignored, the upgrade workflow bumps them and re-synthesizes)
  * and the service's own ecosystem (pip, gomod). Minor and patch updates are grouped into one
  * pull request per ecosystem, and every update waits out a cooldown.
  */
@@ -56,7 +58,7 @@ export class DependencyUpdates extends Component {
     describeFile(project, {
       path: '.github/dependabot.yml',
       owner: FileOwner.MANAGED,
-      purpose: `Dependabot updates for the packages you own (and projen-gitops), grouped, after a ${this.cooldownDays}-day cooldown.`,
+      purpose: `Dependabot updates for the packages you own (not projen-gitops or the template: the upgrade workflow), grouped, after a ${this.cooldownDays}-day cooldown.`,
       change: 'Set the DependencyUpdates options in .projenrc.ts (interval, cooldownDays).',
     });
   }
@@ -65,7 +67,7 @@ export class DependencyUpdates extends Component {
    * The ecosystems found in the project. Not github-actions, and docker only for a custom
    * Dockerfile (`Runtime.CUSTOM`): generated Dockerfiles and workflows would take Dependabot's
    * edits as hand edits that synth stops on; their base images and action pins come up to
-   * date with projen-gitops itself, which the npm ecosystem updates.
+   * date with projen-gitops itself, which the upgrade workflow updates.
    */
   public get ecosystems(): string[] {
     return [...this.directories().keys()];
@@ -92,6 +94,8 @@ export class DependencyUpdates extends Component {
   private render() {
     // Dependabot reads the token from a Dependabot secret of the same name: never from the file.
     const npm = Repository.factsOf(this.project).npmRegistry;
+    const upgrades = Upgrades.of(this.project)?.facts;
+    const upgraded = upgrades ? [...new Set([upgrades.package, 'projen-gitops'])] : [];
     return {
       version: 2,
       ...(npm ? { registries: { [NPM_REGISTRY_KEY]: { type: 'npm-registry', url: npm.url, token: `\${{secrets.${npm.tokenSecret}}}` } } } : {}),
@@ -102,6 +106,8 @@ export class DependencyUpdates extends Component {
         'schedule': { interval: this.interval },
         'open-pull-requests-limit': this.limit,
         'cooldown': { 'default-days': this.cooldownDays },
+        // A bump of package.json alone would fail the drift check: the upgrade workflow bumps these and re-synthesizes.
+        ...(ecosystem === 'npm' && upgraded.length > 0 ? { ignore: upgraded.map((name) => ({ 'dependency-name': name })) } : {}),
         'groups': { [ecosystem]: { 'patterns': ['*'], 'update-types': ['minor', 'patch'] } },
         'commit-message': { prefix: 'deps' },
       })),

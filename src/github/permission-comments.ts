@@ -9,12 +9,12 @@ const REASONS: Record<string, string> = {
   'security-events: write': 'uploads scan results to GitHub code scanning',
   'packages: write': 'pushes the image to GitHub Container Registry',
   'packages: read': 'pulls the image (or its signature) from GitHub Container Registry to scan or verify it',
-  'contents: write': 'pushes the promotion branch (used only without the GitHub App)',
+  'contents: write': 'pushes the promotion or upgrade branch (used only without the GitHub App)',
   'id-token: write': 'OIDC token: the signing identity (keyless, attestations), cloud KMS and registry logins',
   'attestations: write': 'stores the build provenance and SBOM attestations (GitHub artifact attestations)',
   'attestations: read': 'reads the attestations gh attestation verify checks before promoting',
-  'pull-requests: write': 'opens the promotion pull request (without the GitHub App) or posts the infra plan comment',
-  'issues: write': 'opens, updates and closes the infra drift issue of a root',
+  'pull-requests: write': 'opens the promotion or upgrade pull request (without the GitHub App) or posts the infra plan comment',
+  'issues: write': 'opens, updates and closes the infra drift issue of a root, or keeps the fleet report issue',
 };
 
 /** Adds the reason comment to each permission line of a `permissions:` block that has one. */

@@ -74,11 +74,19 @@ export interface TemplateDefaults {
   readonly runsOn?: string;
 
   /**
-   * The upgrade ring repositories made from the template belong to (e.g. `canary`, `main`):
-   * shown in the README; the upgrade workflow reads it.
-   * @default - no ring
+   * The upgrade ring repositories made from the template belong to unless they set `ring`
+   * (one of `ringWaitDays`): recorded in `.projen-gitops.json`; the upgrade workflow and the
+   * fleet report read it.
+   * @default "default"
    */
   readonly ring?: string;
+
+  /**
+   * The upgrade rings and the days a template release waits before repositories of each take
+   * it (the upgrade workflow skips younger releases). A ring takes 0 to 90 days.
+   * @default { canary: 0, early: 2, default: 5, late: 10 }
+   */
+  readonly ringWaitDays?: { [ring: string]: number };
 
   /**
    * Defaults of any other `GitOpsProjectOptions` option, by its name (e.g.

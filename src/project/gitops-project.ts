@@ -23,7 +23,9 @@ import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
 import { PinBasesWorkflow } from '../github/pin-bases-workflow';
 import { RegistryIdentity } from '../github/registry-login';
+import { RenovateConfig } from '../github/renovate-config';
 import { SecurityPolicy } from '../github/security-policy';
+import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { DeployCheckWorkflow } from '../helm/deploy-check-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { InfraWorkflow } from '../infra/infra-workflow';
@@ -31,9 +33,10 @@ import { Iac, Infrastructure } from '../infra/infrastructure';
 import { BaseImageLock } from '../model/base-images';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repository';
-import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
 import { ServiceDeploymentOptions } from '../model/service';
 import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
+import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
+import { Upgrades } from '../model/upgrades';
 
 /** Options for `GitOpsProject`. */
 export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOptions {
@@ -281,6 +284,29 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly driftCheck?: boolean;
 
   /**
+   * The upgrade ring this repository belongs to (one of the template's `ringWaitDays`; by
+   * default canary, early, default, late): a template release reaches it after the ring's
+   * waiting time. Recorded in `.projen-gitops.json`.
+   * @default - the template's `ring`, else "default"
+   */
+  readonly ring?: string;
+
+  /**
+   * The upgrade workflow (`.github/workflows/upgrade.yml`): opens the pull request that bumps
+   * the template (or projen-gitops) and re-synthesizes, after the ring's waiting time.
+   * @default true
+   */
+  readonly upgradeWorkflow?: boolean;
+
+  /**
+   * `renovate.json` for self-hosted Renovate: bumps the template (or projen-gitops) after the
+   * ring's waiting days (`minimumReleaseAge`) and re-synthesizes as a post-upgrade task (the
+   * global config must allow `npm ci --no-audit --no-fund` and `npx projen`).
+   * @default false
+   */
+  readonly renovate?: boolean;
+
+  /**
    * Generate the README (managed). Set to `false` to write your own.
    * @default true
    */
@@ -495,6 +521,10 @@ export class GitOpsProject extends javascript.NodeProject {
         option: `environments[${e.order}].approvers`,
         message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
       }))));
+      // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
+      new Upgrades(this, { ring: options.ring });
+      if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
+      if (options.renovate === true) new RenovateConfig(this);
       if (options.dependabot ?? true) {
         new DependencyUpdates(this);
       }

@@ -4,6 +4,7 @@ import { cdk, javascript, SampleFile } from 'projen';
 import { show } from '../core/checks';
 import { renderTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
+import { FleetReportWorkflow } from '../github/fleet-report-workflow';
 import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
 
 /** Options for `GitOpsTemplateProject`. */
@@ -53,6 +54,20 @@ export interface GitOpsTemplateProjectOptions extends cdk.JsiiProjectOptions {
    * @default - `^` and the version of this projen-gitops
    */
   readonly gitopsVersion?: string;
+
+  /**
+   * The scheduled fleet report (`.github/workflows/fleet-report.yml`): `projen-gitops fleet`
+   * keeps a table of every repository with `fleetTopic` in one issue of this repository.
+   * @default true
+   */
+  readonly fleetReport?: boolean;
+
+  /**
+   * The GitHub topic the repositories made from the template carry (what the fleet report
+   * lists): lowercase letters, digits and '-'.
+   * @default - the package name in lowercase with '-' for other characters (`acme-gitops-template`)
+   */
+  readonly fleetTopic?: string;
 }
 
 /** This package's version (compiled code lives in `lib/project/`). */
@@ -134,6 +149,9 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
     this.templateClassName = names.className;
     const org = names.org;
     new SampleFile(this, `${this.srcdir}/index.ts`, { contents: renderTemplate('template-package/index.ts.hbs', context) });
+    if (options.fleetReport ?? true) {
+      new FleetReportWorkflow(this, { topic: options.fleetTopic ?? options.name.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) });
+    }
     new SampleFile(this, `${this.testdir}/index.test.ts`, { contents: renderTemplate('template-package/index.test.ts.hbs', context) });
 
     addValidation(this, () => {

@@ -8,13 +8,15 @@ import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
+import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
-import { Template } from '../model/template-defaults';
 import { serviceFacts } from '../model/service';
 import { signingFacts, signingPhrase } from '../model/signing';
+import { Template } from '../model/template-defaults';
+import { Upgrades, UPGRADE_BRANCH } from '../model/upgrades';
 
 /** Options for `RepoReadme`. */
 export interface RepoReadmeOptions {
@@ -62,6 +64,7 @@ export class RepoReadme extends Component {
       drift: has(DriftCheckWorkflow),
       dependabot: has(DependencyUpdates),
       template: this.templateContext(),
+      upgrade: this.upgradeContext(has(UpgradeWorkflow)),
       npmRegistry: Repository.factsOf(this.project).npmRegistry,
       name: this.project.name,
       description: this.description,
@@ -94,9 +97,14 @@ export class RepoReadme extends Component {
     return {
       name: template.name,
       version: template.version,
-      ring: template.defaults.ring,
       defaults: Object.entries(template.optionDefaults).map(([key, value]) => ({ key, value: JSON.stringify(value) })),
     };
+  }
+
+  /** The upgrade facts (ring, package), from their one home. */
+  private upgradeContext(workflow: boolean) {
+    const upgrades = Upgrades.of(this.project);
+    return upgrades && { ...upgrades.facts, workflow, branch: UPGRADE_BRANCH };
   }
 
   /** The build -> environments flow, when the project deploys. */

@@ -85,7 +85,7 @@ describe('company template defaults', () => {
     const readme = synth(acme())['README.md'];
     expect(readme).toMatch(/company template `@acme\/gitops-template` 1\.4\.0/);
     expect(readme).toMatch(/- `requiredApprovals`: `2`/);
-    expect(readme).toMatch(/upgrade ring: `canary`/);
+    expect(readme).toMatch(/\(ring\s+`canary`\)/);
   });
 
   test('the seeded .projenrc.ts shows the template\'s defaults, not ours, and imports Runtime', () => {

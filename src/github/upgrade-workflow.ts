@@ -1,0 +1,86 @@
+import { Component, github, Project } from 'projen';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, uses } from './actions';
+import { describeFile, FileOwner } from '../core/file-catalog';
+import { Repository } from '../model/repository';
+import { Upgrades } from '../model/upgrades';
+
+/** The repository variable holding the GitHub App's client id (the upgrade's token). */
+export const UPGRADE_APP_VARIABLE = 'UPGRADE_APP_CLIENT_ID';
+/** The repository secret holding the GitHub App's private key. */
+export const UPGRADE_APP_SECRET = 'UPGRADE_APP_PRIVATE_KEY';
+
+/**
+ * `.github/workflows/upgrade.yml`: daily and on dispatch, `projen-gitops upgrade` bumps the
+ * template (or projen-gitops) to the newest release of the allowed range that is older than the
+ * ring's waiting time, re-synthesizes until nothing changes, and opens or updates one pull
+ * request (branch `projen-gitops/upgrade`). With a GitHub App (variable `UPGRADE_APP_CLIENT_ID`,
+ * secret `UPGRADE_APP_PRIVATE_KEY`) the pull request's checks run; with the workflow token
+ * they do not start, and the body says so.
+ */
+export class UpgradeWorkflow extends Component {
+  public readonly workflow?: github.GithubWorkflow;
+
+  constructor(project: Project) {
+    super(project);
+    const gh = github.GitHub.of(project);
+    const upgrades = Upgrades.of(project);
+    if (!gh || !upgrades) return;
+    const facts = Repository.factsOf(project);
+    const workflow = new github.GithubWorkflow(gh, 'upgrade', { fileName: 'upgrade.yml' });
+    this.workflow = workflow;
+    // Minutes from the repository's name: a fleet does not ask the registry all at once.
+    const minute = [...project.name].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) % 60, 7);
+    workflow.on({ schedule: [{ cron: `${minute} 6 * * 1-5` }], workflowDispatch: {} });
+    workflow.file?.addOverride('permissions', { contents: 'read' });
+    workflow.file?.addOverride('concurrency', { 'group': '${{ github.workflow }}', 'cancel-in-progress': false });
+    annotateWorkflowPins(workflow);
+    workflow.addJobs({
+      upgrade: {
+        name: 'Upgrade projen-gitops files',
+        runsOn: [facts.runsOn],
+        timeoutMinutes: 30,
+        // The workflow token pushes the branch and opens the pull request when no App is set.
+        permissions: { contents: github.workflows.JobPermission.WRITE, pullRequests: github.workflows.JobPermission.WRITE },
+        steps: [
+          {
+            name: 'GitHub App token (so the pull request\'s checks run)',
+            id: 'app-token',
+            if: `vars.${UPGRADE_APP_VARIABLE} != ''`,
+            uses: uses(ACTIONS.createAppToken),
+            with: {
+              'client-id': `\${{ vars.${UPGRADE_APP_VARIABLE} }}`,
+              'private-key': `\${{ secrets.${UPGRADE_APP_SECRET} }}`,
+              'permission-contents': 'write',
+              'permission-pull-requests': 'write',
+              // The upgrade rewrites generated workflows: pushing them needs this (the workflow token never has it).
+              'permission-workflows': 'write',
+            },
+          },
+          {
+            name: 'Without the GitHub App, checks will not run on the pull request',
+            if: `vars.${UPGRADE_APP_VARIABLE} == ''`,
+            run: `echo "::warning title=No upgrade app::${UPGRADE_APP_VARIABLE} is not set: the pull request is opened with the workflow token; GitHub runs no workflow on it, and a changed workflow file cannot be pushed."`,
+          },
+          { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, 'fetch-depth': 0 } },
+          // No cache: this job has write access; a poisoned cache must not reach it.
+          ...installToolsSteps(project, { cache: false }),
+          {
+            name: 'Bump, re-synthesize and open the pull request',
+            env: {
+              GH_TOKEN: '${{ steps.app-token.outputs.token || github.token }}',
+              UPGRADE_TOKEN_KIND: "${{ steps.app-token.outputs.token && 'app' || 'workflow' }}",
+              ...(facts.npmRegistry ? { [facts.npmRegistry.tokenVariable]: `\${{ secrets.${facts.npmRegistry.tokenSecret} }}` } : {}),
+            },
+            run: 'npx projen-gitops upgrade',
+          },
+        ],
+      },
+    });
+    describeFile(project, {
+      path: '.github/workflows/upgrade.yml',
+      owner: FileOwner.MANAGED,
+      purpose: `Opens the one pull request that upgrades ${upgrades.facts.package} after the ring's waiting time (${upgrades.facts.ring}: ${upgrades.facts.waitDays} days), re-synthesized and explained.`,
+      change: 'Set `ring` in .projenrc.ts; the variable UPGRADE_APP_CLIENT_ID and secret UPGRADE_APP_PRIVATE_KEY give it a GitHub App token.',
+    });
+  }
+}
