@@ -327,3 +327,34 @@ test("infra: a service on another registry than the root's is refused (infra mak
   refusedWithFix({ ...ECR, services: [{ name: 'worker', path: 'services/worker', registry: 'ghcr.io', imageName: 'acme/worker' }] }, 'services[0].registry', /is 'ghcr\.io', but infra \(iac\) creates the image repositories and the publish trust in the root service's registry '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com' only.*; try '123456789012\.dkr\.ecr\.eu-west-1\.amazonaws\.com'$/);
   expect(problemsOf({ ...ECR, services: [{ name: 'worker', path: 'services/worker', imageName: 'acme/worker' }] })).toEqual([]);
 });
+
+test('a managed file replaced by a symbolic link out of the repository is no tampered record, and the advice works', () => {
+  const outdir = tempdir('gitops-link-');
+  const outside = tempdir('gitops-outside-');
+  const make = () => new GitOpsProject({ name: 'orders', outdir });
+  try {
+    make().synth();
+    fs.copyFileSync(path.join(outdir, 'Dockerfile'), path.join(outside, 'Dockerfile'));
+    fs.rmSync(path.join(outdir, 'Dockerfile'));
+    fs.symlinkSync(path.join(outside, 'Dockerfile'), path.join(outdir, 'Dockerfile'));
+    let message = '';
+    try {
+      make().synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/a file synth writes is a symbolic link out of the repository/);
+    expect(message).toMatch(/"Dockerfile" leads outside the repository through a symbolic link/);
+    expect(message).not.toMatch(/tampered|PROJEN_GITOPS_RECORD=rebuild/);
+    expect(message).toMatch(/rm 'Dockerfile' && npx projen/);
+    // The advice, followed: the link goes, synth writes the file; nothing outside was touched.
+    const before = fs.readFileSync(path.join(outside, 'Dockerfile'), 'utf-8');
+    fs.rmSync(path.join(outdir, 'Dockerfile'));
+    make().synth();
+    expect(fs.lstatSync(path.join(outdir, 'Dockerfile')).isFile()).toBe(true);
+    expect(fs.readFileSync(path.join(outside, 'Dockerfile'), 'utf-8')).toBe(before);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});

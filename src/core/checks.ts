@@ -310,7 +310,7 @@ export function checkServiceName(value: string): string | undefined {
     let fix = String(value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '');
     if (/^[0-9]/.test(fix)) fix = `svc-${fix}`;
     fix = fix.slice(0, 63).replace(/-+$/, '');
-    if (yaml11Type(fix)) fix = `${fix}-svc`;
+    if (fix && yaml11Type(fix)) fix = `${fix}-svc`;
     return fail("must be a lowercase name of letters, digits and '-', starting with a letter, not ending with '-', at most 63 characters, and not a YAML 1.1 boolean or null such as 'on' or 'no' (it is a job id and a DNS label)", value, fix || 'my-service');
   }
   return undefined;

@@ -146,9 +146,10 @@ export function confined(root: string, file: string, what: string, fromRecord = 
 
 /**
  * Reads the record under `root`. `mode` is the recovery asked for (`PROJEN_GITOPS_RECORD`):
- * `rebuild` ignores the record, `union` keeps both sides of a merge conflict.
+ * `rebuild` ignores the record, `union` keeps both sides of a merge conflict. `writes` tells the
+ * files synth writes now (a link there is the file on disk, not a tampered record).
  */
-export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? ''): SyncRecord {
+export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? '', writes: (file: string) => boolean = () => false): SyncRecord {
   if (mode !== '' && mode !== 'rebuild' && mode !== 'union') {
     throw new RecordError(`projen-gitops: ${RECORD_VARIABLE} must be 'rebuild' or 'union', got ${JSON.stringify(mode)}; unset it for a normal synth`);
   }
@@ -184,10 +185,10 @@ export function readRecord(root: string, mode = process.env[RECORD_VARIABLE] ?? 
     const truncated = text.trim() === '' || !text.trimEnd().endsWith(LAST_LINE);
     throw broken(truncated ? 'is truncated (empty, or cut off before its last line)' : 'is not valid JSON', [(error as Error).message.replace(/\s+/g, ' ')]);
   }
-  return parseRecord(root, parsed);
+  return parseRecord(root, parsed, writes);
 }
 
-function parseRecord(root: string, parsed: unknown): SyncRecord {
+function parseRecord(root: string, parsed: unknown, writes: (file: string) => boolean): SyncRecord {
   const expected = `an object {"version": ${VERSION}, "about": ..., "entries": [...]}`;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw broken('has the wrong shape', [`expected ${expected}, got ${describe(parsed)}`]);
@@ -226,6 +227,22 @@ function parseRecord(root: string, parsed: unknown): SyncRecord {
       }
       return undefined;
     });
+  }
+  // A path that is fine as text but goes through a symbolic link is the file on disk, not the
+  // record: the record is intact, and rebuilding it would meet the same link.
+  // Only for files synth writes now: a link named by the record alone is still a tampered record.
+  const linked = problems.filter((p) => {
+    const match = /^entries\[\d+\]: path (".*?") (leads outside the repository through|goes through a dangling) a? ?symbolic link/.exec(p);
+    return match !== null && writes(JSON.parse(match[1]));
+  });
+  if (problems.length > 0 && linked.length === problems.length) {
+    const files = linked.map((p) => JSON.parse(/path (".*?") /.exec(p)![1]) as string);
+    throw new RecordError([
+      `projen-gitops: ${files.length === 1 ? 'a file' : 'files'} synth writes ${files.length === 1 ? 'is a symbolic link' : 'are symbolic links'} out of the repository (or to nothing); synth stopped before writing anything, and follows no link out:`,
+      ...linked.map((p) => `  ${p.replace(/^entries\[\d+\]: path /, '')}`),
+      'The sync record is fine. Replace each link with the file itself: copy in what it points to if that holds your edits',
+      `(then synth shows them as hand edits), or remove it and let synth write it again: rm ${files.map((f) => `'${f}'`).join(' ')} && npx projen`,
+    ].join('\n'));
   }
   if (problems.length > 0) {
     const shown = problems.slice(0, 10);

@@ -32,7 +32,7 @@ const records = new WeakMap<Project, SyncRecord>();
 function loadedRecord(project: Project): SyncRecord {
   let record = records.get(project);
   if (!record) {
-    record = readRecord(project.outdir);
+    record = readRecord(project.outdir, undefined, (file) => project.tryFindFile(file) !== undefined);
     records.set(project, record);
   }
   return record;
