@@ -80,6 +80,15 @@ export function imagesFile(env: string): string {
   return `${DEPLOY_DIR}/environments/${env}/images.yaml`;
 }
 
+/** A chart's facts for one synth: read once, reset in preSynthesize. */
+interface ChartMemo {
+  facts: ServiceFacts;
+  values: ChartValues;
+  /** The objects rendered per environment, with the images.yaml read they were rendered from. */
+  rendered: Map<string, { images: unknown; objects: RenderedObject[] }>;
+  valuesYaml?: string;
+}
+
 /**
  * A Helm chart for one service under `deploy/charts/<service>/` (managed), its values per
  * environment under `deploy/environments/<env>/values/<service>.yaml` (managed), and what it
@@ -100,7 +109,7 @@ export class HelmChart extends Component {
 
   private readonly options: HelmChartOptions;
   private readonly deployment: ServiceDeploymentOptions;
-  private memo?: { facts: ServiceFacts; values: ChartValues; rendered: Map<string, { images: unknown; objects: RenderedObject[] }>; valuesYaml?: string };
+  private memo?: ChartMemo;
   /** The images.yaml of each deployed environment. */
   private readonly imageFiles = new Map<string, AutomationFile>();
 
@@ -174,7 +183,7 @@ export class HelmChart extends Component {
     return this.cached().facts;
   }
 
-  private cached(): { facts: ServiceFacts; values: ChartValues; rendered: Map<string, { images: unknown; objects: RenderedObject[] }>; valuesYaml?: string } {
+  private cached(): ChartMemo {
     if (!this.memo) {
       const facts = serviceFacts(this.project, this.image);
       this.memo = { facts, values: chartValues(this.project.name, facts, this.deployment), rendered: new Map() };
