@@ -115,6 +115,11 @@ export class SyncGuard extends Component {
   }
 
   private readonly handOver: string[];
+  /**
+   * What the edit check read and hashed before synth, by path: the record after synth hashes
+   * only the files whose bytes differ from these (the others are the same content).
+   */
+  private hashedBefore = new Map<string, { content: Buffer; hash: string }>();
 
   constructor(project: Project, options: SyncGuardOptions = {}) {
     super(project);
@@ -197,7 +202,9 @@ export class SyncGuard extends Component {
       for (const file of this.project.files) {
         const target = path.join(outdir, file.path);
         if (UNWATCHED.has(file.path) || this.handOver.includes(file.path) || !fs.existsSync(target)) continue;
-        managed.set(file.path, new Set([sha256(fs.readFileSync(target))]));
+        const content = fs.readFileSync(target);
+        const earlier = this.hashedBefore.get(file.path);
+        managed.set(file.path, new Set([earlier?.content.equals(content) ? earlier.hash : sha256(content)]));
       }
       const seeds = describedFiles(this.project).filter((f) => f.owner === FileOwner.SEEDED && f.path !== '.projenrc.ts' && !this.handOver.includes(f.path));
       const seeded = new Set(before.seeded);
@@ -209,6 +216,7 @@ export class SyncGuard extends Component {
       records.set(this.project, record);
       this.report(before, record);
     } finally {
+      this.hashedBefore = new Map();
       releaseLock(outdir);
     }
   }
@@ -270,6 +278,7 @@ export class SyncGuard extends Component {
    * synth would write now.
    */
   private editedFiles(): string[] {
+    this.hashedBefore = new Map();
     const record = loadedRecord(this.project);
     const outdir = this.project.outdir;
     const checks = new PathChecks(outdir);
@@ -289,7 +298,10 @@ export class SyncGuard extends Component {
     for (const [file, hashes] of record.managed) {
       if (!watched(file)) continue;
       const content = read(file);
-      if (content && !hashes.has(sha256(content)) && differs(file, content)) edited.add(file);
+      if (!content) continue;
+      const hash = sha256(content);
+      this.hashedBefore.set(file, { content, hash });
+      if (!hashes.has(hash) && differs(file, content)) edited.add(file);
     }
     // A file taken back (no longer in handOver) holds the user's work until it is backed up,
     // unless it already is what synth would write.

@@ -577,14 +577,22 @@ export class GitOpsProject extends javascript.NodeProject {
   }
 
   /**
-   * Every component of this project, as projen lists them; kept current as components are
-   * added, instead of projen's walk over the whole tree on each call (it asks once per file).
+   * Returns all the components within this project, from an index of the construct tree.
+   *
+   * The same list as projen's, which walks the whole tree on every call (and projen asks once
+   * per file); the index is kept current as constructs are added or removed.
    */
   public get components(): Component[] {
     return indexedComponents(this);
   }
 
-  /** The file at `filePath` in this project or a subproject, from an index instead of a walk over the tree. */
+  /**
+   * Finds a file at the specified relative path within this project and all its subprojects,
+   * from an index of the construct tree instead of a walk over it.
+   *
+   * @param filePath The file path. If this path is relative, it will be resolved from the root
+   * of _this_ project.
+   */
   public tryFindFile(filePath: string): FileBase | undefined {
     return indexedFindFile(this, filePath);
   }
