@@ -106,6 +106,8 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
  */
 export function readImagesFile(root: string, file: string, services?: readonly string[]): ImagesRead | undefined {
   const target = path.join(root, file);
+  // A name with a NUL byte (an environment's, refused by its own check) names no file here.
+  if (target.includes('\0')) return undefined;
   const stat = fs.lstatSync(target, { throwIfNoEntry: false });
   if (!stat) {
     const outside = pathProblem(root, file);
