@@ -1,5 +1,5 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, CRANE, uses } from './actions';
+import { ACTIONS, annotateWorkflowPins, CRANE, installToolsSteps, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { BASE_IMAGES_LOCK } from '../model/base-images';
 import { Repository } from '../model/repository';
@@ -35,8 +35,8 @@ export class PinBasesWorkflow extends Component {
         },
         steps: [
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
-          { name: 'Set up Node.js', uses: uses(ACTIONS.setupNode), with: { 'node-version': '22', 'package-manager-cache': false } },
-          { name: 'Install the tools', run: 'npm ci --no-audit --no-fund' },
+          // No cache: this job writes a branch, where a poisoned cache would reach a pull request.
+          ...installToolsSteps(this.project, { cache: false }),
           {
             // Go is on GitHub's runner images; the module is verified against Go's checksum database.
             name: `Install crane ${CRANE.version}`,
