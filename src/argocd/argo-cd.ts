@@ -244,7 +244,7 @@ export class ArgoCd extends Component {
     // Each Application name once: `a-b` in `c` and `a` in `b-c` are both 'a-b-c' (one would replace the other).
     const owners = new Map<string, { service: string; env: EnvironmentFacts }>();
     for (const env of environments) {
-    for (const chart of this.charts()) {
+      for (const chart of this.charts()) {
         const service = chart.image.serviceName;
         // A name that breaks its own grammar is reported under it, once.
         if (checkDnsLabel(service, 'orders') || checkDnsLabel(env.name, 'dev')) continue;

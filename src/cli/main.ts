@@ -2,8 +2,8 @@
 /** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { oneLine } from './args';
+import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { fleet, FleetError, fleetOptions, FLEET_USAGE } from './fleet';
 import { ownSpec } from './own-spec';
 import { pinBases, PinBasesError } from './pin-bases';
@@ -50,8 +50,8 @@ is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https:
 async function runPromote(argv: string[]): Promise<number> {
   const options = parsePromoteArgs(argv, process.env);
   if (options === 'help') {
-      console.log(PROMOTE_USAGE);
-      return 0;
+    console.log(PROMOTE_USAGE);
+    return 0;
   }
   const result = await promote({
     ...options,

@@ -204,7 +204,8 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const environments = answers.environments as string[] | undefined;
   const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
-  const customEnvironments = environments && environments.length > 0 && (isTemplateSpec(args.from) || JSON.stringify(environments) !== JSON.stringify(defaults)) ? environments : undefined;
+  const changed = isTemplateSpec(args.from) || JSON.stringify(environments) !== JSON.stringify(defaults);
+  const customEnvironments = environments && environments.length > 0 && changed ? environments : undefined;
   // projen new has no switch for lists of structs: the project writes them into .projenrc.ts
   // itself while it is created (no edit of the file afterwards).
   const created = {

@@ -29,8 +29,8 @@ import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
-import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
 import { BaseImageLock } from '../model/base-images';
+import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {

@@ -91,15 +91,15 @@ class AutomationFile extends Component {
     const pinned = Object.entries(committed ?? {}).filter(([, e]) => e.digest).map(([s, e]) => `${s} (${e.digest.slice(0, 19)}...)`);
     if (pinned.length > 0) {
       this.project.logger.warn(`${this.filePath} was missing and is written again with empty digests: ${pinned.join(', ')} in ${this.env} now run the fallback tag instead of the digest committed in HEAD. If it was deleted by mistake: git checkout HEAD -- ${this.filePath} && npx projen`);
-  }
+    }
   }
 }
 
 /** The entries of images.yaml committed in HEAD, if the repository is a git checkout that has it. */
 function committedImages(root: string, file: string): Record<string, ImagesEntry> | undefined {
-  const show = spawnSync('git', ['show', `HEAD:./${file}`], { cwd: root, encoding: 'utf-8', maxBuffer: IMAGES_FILE_LIMIT * 2 });
-  if (show.status !== 0) return undefined;
-  const parsed = parseImagesText(show.stdout);
+  const committed = spawnSync('git', ['show', `HEAD:./${file}`], { cwd: root, encoding: 'utf-8', maxBuffer: IMAGES_FILE_LIMIT * 2 });
+  if (committed.status !== 0) return undefined;
+  const parsed = parseImagesText(committed.stdout);
   return parsed.problem === undefined ? parsed.images : undefined;
 }
 

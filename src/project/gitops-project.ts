@@ -454,7 +454,7 @@ export class GitOpsProject extends javascript.NodeProject {
 
       const repository = new Repository(this, {
         repository: options.repository,
-      repositoryUrl: options.repositoryUrl,
+        repositoryUrl: options.repositoryUrl,
         defaultBranch: options.defaultBranch,
         tagPattern: options.tagPattern,
         runsOn: options.runsOn,
@@ -468,7 +468,7 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       const branch = repository.facts.defaultBranch;
-    new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
+      new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
       this.environments = new Environments(this, { environments: options.environments });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
@@ -476,16 +476,16 @@ export class GitOpsProject extends javascript.NodeProject {
       this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
       const { deployment, ...imageOptions } = options;
       this.image = new ContainerImage(this, imageOptions);
-    // Base and build images pinned by digest through a lock the pin-base-images workflow keeps fresh.
-    new BaseImageLock(this);
-    new PinBasesWorkflow(this);
+      // Base and build images pinned by digest through a lock the pin-base-images workflow keeps fresh.
+      new BaseImageLock(this);
+      new PinBasesWorkflow(this);
       if (this.deploys) {
         new HelmChart(this, { ...deployment, image: this.image });
         new DeployCheckWorkflow(this);
         if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
         if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
-      // Each cluster admits only signed images: needs the images' names and the signer (repository).
-      if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
+        // Each cluster admits only signed images: needs the images' names and the signer (repository).
+        if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
       }
       this.containerBuild = new ContainerBuildWorkflow(this, {
         branch,
@@ -509,13 +509,13 @@ export class GitOpsProject extends javascript.NodeProject {
         settingsApp: options.settingsApp,
       });
       const codeOwners = options.codeOwners !== undefined ? new CodeOwners(this, { owners: options.codeOwners }) : undefined;
-    if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners, 'infraOwners');
+      if (codeOwners && options.iac !== undefined && options.infraOwners !== undefined) codeOwners.addRule('/infra/', options.infraOwners, 'infraOwners');
       if (!codeOwners && options.infraOwners !== undefined) {
         addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
       }
       // Each environment's approvers own its folders: a promotion into it needs their review.
       for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
-      for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
+        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
       }
       addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
         option: `environments[${e.order}].approvers`,

@@ -1,9 +1,9 @@
+import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
-import fc from 'fast-check';
 import { checkRepositoryUrl } from '../../src/model/repository';
-import { hostile } from '../hostile';
 import { schemaProblems } from '../helm/kubernetes-schemas';
+import { hostile } from '../hostile';
 import { gitopsProject, synth } from '../util';
 
 const objects = (text: string): any[] => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);

@@ -71,7 +71,10 @@ describeWithRegistry('a company template published to a private npm registry', (
   const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
     NPM_CONFIG_USERCONFIG: userconfig,
     npm_config_userconfig: userconfig,
-    GIT_AUTHOR_NAME: 'Platform', GIT_AUTHOR_EMAIL: 'platform@acme.example', GIT_COMMITTER_NAME: 'Platform', GIT_COMMITTER_EMAIL: 'platform@acme.example',
+    GIT_AUTHOR_NAME: 'Platform',
+    GIT_AUTHOR_EMAIL: 'platform@acme.example',
+    GIT_COMMITTER_NAME: 'Platform',
+    GIT_COMMITTER_EMAIL: 'platform@acme.example',
     CI: '',
     ...extra,
   });
@@ -163,8 +166,7 @@ describeWithRegistry('a company template published to a private npm registry', (
       '--all-packages-from-registry',
       '--image-registry', 'registry.acme.example',
       '--base-image-mirror', 'mirror.acme.example/hub',
-      '--from', `projen-gitops@${version}`,
-    ], work, env()));
+      '--from', `projen-gitops@${version}`], work, env()));
     expect(created.stdout).toMatch(/Done: /);
     const pkg = JSON.parse(fs.readFileSync(path.join(templateDir, 'package.json'), 'utf-8'));
     expect(pkg.peerDependencies['projen-gitops']).toBe(`^${version}`);
