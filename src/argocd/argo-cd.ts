@@ -159,9 +159,10 @@ export class ArgoCd extends Component {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: {
-        name: `image-policy-${env.name}`,
+        // Argo CD's namespace is shared by every repository: the name carries the project's.
+        name: policyApplicationName(this.projectName, env.name),
         namespace: this.namespace,
-        labels: { 'app.kubernetes.io/part-of': this.project.name, 'projen-gitops.dev/environment': env.name },
+        labels: { 'app.kubernetes.io/part-of': toLabelValue(this.project.name), 'projen-gitops.dev/environment': env.name },
         annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
         ...(this.cascadeDelete ? { finalizers: [CASCADE_FINALIZER] } : {}),
       },
@@ -267,4 +268,14 @@ export class ArgoCd extends Component {
     }
     return problems;
   }
+}
+
+/**
+ * The Application of an environment's admission policy: `<project>-image-policy-<env>`, the
+ * project part cut so the name stays within 63 characters (it is also a label value).
+ */
+export function policyApplicationName(projectName: string, environment: string): string {
+  const suffix = `-image-policy-${environment}`;
+  const head = projectName.slice(0, Math.max(1, 63 - suffix.length)).replace(/[^a-z0-9]+$/, '');
+  return `${head || 'p'}${suffix}`;
 }

@@ -209,7 +209,6 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   } finally {
     run('git', ['worktree', 'remove', '--force', dir], options, true);
     fs.rmSync(scratch, { recursive: true, force: true });
-    run('git', ['worktree', 'prune'], options, true);
   }
 
   async function openPullRequest(): Promise<PromoteResult> {

@@ -157,6 +157,11 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     return { exitCode: 0, from: installed };
   }
   const to = chosen.version;
+  // The branch is built in this checkout: never with someone's uncommitted or untracked work in it.
+  const dirty = git('status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean);
+  if (dirty.length > 0) {
+    throw new UpgradeError(`the checkout has ${dirty.length} uncommitted or untracked file(s) (${dirty.slice(0, 3).map((l) => l.slice(3)).join(', ')}${dirty.length > 3 ? ', ...' : ''}); commit or stash them first (the upgrade commits every change it makes, so it runs only in a clean checkout)`);
+  }
   const base = git('rev-parse', '--abbrev-ref', 'HEAD').trim();
   const baseCommit = git('rev-parse', 'HEAD').trim();
   log(`upgrading ${pkg} ${installed} → ${to} (ring ${metadata.ring}, waits ${metadata.waitDays} days)`);
@@ -336,16 +341,25 @@ function installedVersion(cwd: string, pkg: string): string | undefined {
   return readJsonOr<any>(path.join(cwd, 'package-lock.json'))?.packages?.[`node_modules/${pkg}`]?.version;
 }
 
+/**
+ * The environment without the GitHub tokens: the install and the synth run the new release's
+ * code, which needs no token (only the push and the pull request do, in this process).
+ */
+function withoutTokens(): NodeJS.ProcessEnv {
+  const { GH_TOKEN: _gh, GITHUB_TOKEN: _github, ...env } = process.env;
+  return env;
+}
+
 function defaultInstall(cwd: string) {
   return (pkg: string, version: string) => {
-    const result = spawnSync('npm', ['install', '--save-dev', '--no-audit', '--no-fund', `${pkg}@${version}`], { cwd, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync('npm', ['install', '--save-dev', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${version}`], { cwd, env: withoutTokens(), encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (result.status !== 0) throw new UpgradeError(`npm install ${pkg}@${version} failed: ${(result.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
   };
 }
 
 function defaultSynth(cwd: string) {
   return (): SynthRun => {
-    const result = spawnSync('npx', ['projen'], { cwd, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = spawnSync('npx', ['projen'], { cwd, env: withoutTokens(), encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
   };
 }

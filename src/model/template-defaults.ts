@@ -187,7 +187,7 @@ export class Template extends Component {
       problems.push({ option: 'templateDefaults.version', message: `must be a semantic version (semver.org), got ${show(d.version)}; try '1.0.0'` });
     }
     if (d.ring !== undefined && (typeof d.ring !== 'string' || !RING.test(d.ring))) {
-      problems.push({ option: 'templateDefaults.ring', message: `must be a ring name (a lowercase letter, then letters, digits or '-', at most 31), got ${show(d.ring)}; try 'main'` });
+      problems.push({ option: 'templateDefaults.ring', message: `must be a ring name (a lowercase letter, then letters, digits or '-', at most 31), got ${show(d.ring)}; try 'default'` });
     }
     if (d.options !== undefined && (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options))) {
       problems.push({ option: 'templateDefaults.options', message: `must be an object of GitOpsProject options by name, got ${show(d.options)}; try { scanSeverity: 'HIGH' }` });

@@ -515,7 +515,7 @@ export class GitOpsProject extends javascript.NodeProject {
       }
       // Each environment's approvers own its folders: a promotion into it needs their review.
       for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
-        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
+        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`, `/deploy/policies/${env.name}/`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
       }
       addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
         option: `environments[${e.order}].approvers`,

@@ -21,7 +21,7 @@ describe('ArgoCd', () => {
     expect(out['deploy/argocd/dev.yaml']).toMatchSnapshot();
     const dev = objects(out['deploy/argocd/dev.yaml']);
     // One per service, and the environment's admission policy (test/argocd/image-policy.test.ts).
-    expect(dev.map((a) => a.metadata.name)).toEqual(['orders-dev', 'worker-dev', 'image-policy-dev']);
+    expect(dev.map((a) => a.metadata.name)).toEqual(['orders-dev', 'worker-dev', 'orders-image-policy-dev']);
     expect(dev[1].spec.source).toEqual({ repoURL: 'https://github.com/acme/orders.git', targetRevision: 'main', path: 'deploy/rendered/dev', directory: { include: 'worker.yaml' } });
     expect(dev[0].spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'orders-dev' });
     expect(dev[0].spec.syncPolicy.syncOptions).toContain('CreateNamespace=false');

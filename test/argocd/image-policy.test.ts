@@ -48,7 +48,7 @@ describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', (
   test('Argo CD applies each policy before the services, and the AppProject allows that one cluster-scoped kind', () => {
     const { out } = policies();
     const dev = String(out['deploy/argocd/dev.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-    const app = dev.find((o: any) => o.metadata.name === 'image-policy-dev');
+    const app = dev.find((o: any) => o.metadata.name === 'orders-image-policy-dev');
     expect(app.spec.source.path).toBe('deploy/policies/dev');
     expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
     const project = String(out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];

@@ -197,6 +197,20 @@ describe('projen-gitops upgrade', () => {
     expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
   }, 120_000);
 
+  test('a checkout with uncommitted or untracked work is refused before anything happens (nothing committed, pushed or removed)', async () => {
+    const { dir, origin } = bootstrap();
+    fs.appendFileSync(path.join(dir, 'README.md'), 'my notes\n');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    await expect(upgrade(options(dir))).rejects.toThrow(/the checkout has 2 uncommitted or untracked file\(s\) \(README\.md, notes\.txt\); commit or stash them first/);
+    expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/my notes\n$/);
+    expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf-8')).toBe('mine\n');
+    expect(git(dir, 'rev-parse', 'HEAD')).toBe(head);
+    expect(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD').trim()).toBe('main');
+    expect(git(origin, 'branch', '--list', 'projen-gitops/upgrade').trim()).toBe('');
+    expect(fake.writes).toEqual([]);
+  }, 120_000);
+
   test('nothing to do when no release is old enough (a paused rollout: latest moved back)', async () => {
     const { dir } = bootstrap();
     const paused = { ...VIEW, 'dist-tags': { latest: '1.0.0' } };

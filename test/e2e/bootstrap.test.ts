@@ -62,6 +62,7 @@ describe('projen new --from the packed module', () => {
     const workflows = fs.readdirSync(path.join(dir, '.github/workflows')).map((f) => `.github/workflows/${f}`);
     expect(workflows.sort()).toEqual([
       '.github/workflows/codeql.yml', '.github/workflows/container.yml', '.github/workflows/dependency-review.yml', '.github/workflows/drift.yml', '.github/workflows/pin-base-images.yml',
+      '.github/workflows/upgrade.yml',
     ]);
     for (const file of workflows) {
       const source = fs.readFileSync(path.join(dir, file), 'utf-8');
@@ -138,7 +139,8 @@ describe('projen new --from the packed module', () => {
     expect(dockerfile).toMatch(/HEALTH_PATH="\/ready"/);
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE="docker.io\/library\/node:20-trixie-slim"$/m);
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf-8')).toMatch(/`GET \/ready`/);
-    expect(changedFiles(dir)).toEqual(['.projen/gitops-state.json', '.projenrc.ts', 'Dockerfile', 'README.md']);
+    // .projen-gitops.json holds each file's purpose for the upgrade workflow; the Dockerfile's names the port.
+    expect(changedFiles(dir)).toEqual(['.projen-gitops.json', '.projen/gitops-state.json', '.projenrc.ts', 'Dockerfile', 'README.md']);
 
     // and again: nothing more changes
     const before = treeHash(dir);

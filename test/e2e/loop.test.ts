@@ -133,10 +133,16 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
     const created = await bootstrap(work, packedModuleSpec());
     if (created.status !== 0) throw new Error(`projen new failed:\n${created.output}`);
     const rc = path.join(work, '.projenrc.ts');
-    fs.writeFileSync(rc, fs.readFileSync(rc, 'utf-8').replace('const project = new GitOpsProject({', [
+    fs.writeFileSync(rc, fs.readFileSync(rc, 'utf-8').replace(/import \{ GitOpsProject\b/, 'import { RepositoryVisibility, GitOpsProject').replace('const project = new GitOpsProject({', [
       'const project = new GitOpsProject({',
       '  repository: "acme/orders",',
       `  repositoryUrl: "${REPO_URL}",`,
+      // Keyless signing, which the cosign double below stands in for (the default for a private
+      // repository is GitHub's attestations, verified with gh).
+      '  visibility: RepositoryVisibility.PUBLIC,',
+      // This cluster runs no policy-controller: admission is proven against its CRDs and its
+      // policy-tester in apiserver.test.ts and signing.test.ts.
+      '  admissionPolicies: false,',
       '  services: [{ name: "worker", runtime: Runtime.GO }],',
     ].join('\n')));
     sh('npx', ['projen']);

@@ -102,7 +102,7 @@ describe('sync without loss, in a bootstrapped repository', () => {
     // "Would change" is an answer, not a failure: exit 0, and projen reports no failed task.
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).not.toMatch(/failed/);
-    expect(result.stderr).toMatch(/npx projen would change 3 files:/); // Dockerfile, README.md and the synth record
+    expect(result.stderr).toMatch(/npx projen would change 4 files:/); // Dockerfile, README.md, the synth record and .projen-gitops.json (the Dockerfile's purpose names the port)
     expect(result.stdout).toMatch(/^diff --git a\/Dockerfile b\/Dockerfile\n--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n@@ -\d+,\d+ \+\d+,\d+ @@/m);
     expect(result.stdout).toMatch(/-EXPOSE 8080\n\+EXPOSE 3000/);
     // The patch is real: git applies it to the repository as it is.
