@@ -104,7 +104,7 @@ export class ArgoCd extends Component {
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch). A cluster admin applies them (docs: Argo CD bootstrap).',
+      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
   }

@@ -293,8 +293,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
 
   /**
    * The upgrade workflow (`.github/workflows/upgrade.yml`): opens the pull request that bumps
-   * the template (or projen-gitops) and re-synthesizes, after the ring's waiting time.
-   * @default true
+   * the template (or projen-gitops) and re-synthesizes, after the ring's waiting time. Off
+   * with `renovate: true`, where Renovate opens that pull request (both would open two).
+   * @default - true, false with `renovate: true`
    */
   readonly upgradeWorkflow?: boolean;
 
@@ -523,7 +524,7 @@ export class GitOpsProject extends javascript.NodeProject {
       }))));
       // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
       new Upgrades(this, { ring: options.ring });
-      if (options.upgradeWorkflow ?? true) new UpgradeWorkflow(this);
+      if (options.upgradeWorkflow ?? options.renovate !== true) new UpgradeWorkflow(this);
       if (options.renovate === true) new RenovateConfig(this);
       if (options.dependabot ?? true) {
         new DependencyUpdates(this);

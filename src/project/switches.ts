@@ -72,5 +72,9 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
       problems.push({ option, message: `has no effect without iac (no infra/ is written), got ${show(options[option])}; set iac: Iac.TERRAFORM, or remove ${option}` });
     }
   }
+  // Renovate and the upgrade workflow would each open a pull request for the same release.
+  if (options.renovate === true && options.upgradeWorkflow === true) {
+    problems.push({ option: 'upgradeWorkflow', message: 'opens the same template upgrade as Renovate (renovate: true), so every release would get two pull requests, got upgradeWorkflow: true; set upgradeWorkflow: false (or renovate: false)' });
+  }
   return problems;
 }

@@ -17,6 +17,13 @@ const acme = (options: Partial<GitOpsProjectOptions> = {}, defaults?: TemplateDe
   new AcmeProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', ...options, ...(defaults ? { templateDefaults: defaults } : {}) });
 
 describe('rings and the upgrade facts (.projen-gitops.json)', () => {
+  test('with renovate: true Renovate opens the upgrade, so upgrade.yml is off; asking for both is an error', () => {
+    const out = synth(acme({ renovate: true }));
+    expect(out['renovate.json']).toBeDefined();
+    expect(out['.github/workflows/upgrade.yml']).toBeUndefined();
+    expect(() => acme({ renovate: true, upgradeWorkflow: true }).synth()).toThrow(/upgradeWorkflow: opens the same template upgrade as Renovate \(renovate: true\).*; set upgradeWorkflow: false/);
+  });
+
   test('the template sets the ring and the waiting days; the file records them with the versions and every file\'s purpose', () => {
     const meta = synth(acme())['.projen-gitops.json'];
     expect(meta).toMatchObject({
