@@ -23,6 +23,8 @@ export interface FakeFleetRepo {
   readonly imagesCommits?: { readonly [env: string]: string };
   /** Custom property values. */
   readonly properties?: { readonly [name: string]: string };
+  /** A private repository (its name must not reach a public place). */
+  readonly private?: boolean;
 }
 
 const COMPARE = '/repos/{owner}/{repo}/dependency-graph/compare/{basehead}';
@@ -66,6 +68,8 @@ export class FakeGitHub {
   /** The organisation of `fleet` repositories (the platform repository `repo` holds the issue). */
   readonly fleet = new Map<string, FakeFleetRepo>();
   fleetOrg = 'acme';
+  /** Whether the repository itself (`repo`) is private: GET /repos/{owner}/{repo} answers it. */
+  repoPrivate = true;
   /** Answer the request with this (0-based) number with a rate-limit response, once each. */
   readonly rateLimits = new Map<number, { status: number; headers: Record<string, string> }>();
   /** Answers sent 304 Not Modified (conditional requests GitHub does not count). */
@@ -123,6 +127,14 @@ export class FakeGitHub {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
     if (this.isFleet(url.pathname)) return this.handleFleet(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname.startsWith(`/repos/${this.repo}/dependency-graph/compare/`)) return this.handleCompare(req.method ?? '', url, `http://${req.headers.host}`);
+    if (url.pathname === `/repos/${this.repo}` && req.method === 'GET') {
+      const answer = exampleSchema('full-repository', {
+        name: this.repo.split('/')[1], full_name: this.repo, private: this.repoPrivate, visibility: this.repoPrivate ? 'private' : 'public',
+      });
+      const validate = responseValidator('/repos/{owner}/{repo}', 'get', '200');
+      if (!validate(answer)) this.responseErrors.push(`/repos/{owner}/{repo}: ${errorsOf(validate).slice(0, 3).join('; ')}`);
+      return [200, answer];
+    }
     if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
     if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
@@ -304,7 +316,14 @@ export class FakeGitHub {
     const repos = [...this.fleet.values()].sort((a, b) => a.name.localeCompare(b.name));
     if (url.pathname === `/orgs/${org}/repos`) {
       const [items, headers] = paged(repos.map((r, i) => exampleSchema('minimal-repository', {
-        id: i + 1, name: r.name, full_name: `${org}/${r.name}`, topics: r.topics ?? [], default_branch: r.defaultBranch ?? 'main', archived: false,
+        id: i + 1,
+        name: r.name,
+        full_name: `${org}/${r.name}`,
+        topics: r.topics ?? [],
+        default_branch: r.defaultBranch ?? 'main',
+        archived: false,
+        private: r.private ?? false,
+        visibility: r.private ? 'private' : 'public',
       })));
       return checked('/orgs/{org}/repos', items, headers);
     }

@@ -206,6 +206,15 @@ export async function fleet(options: FleetOptions): Promise<FleetReport> {
     repos = repos.filter((r) => matching.has(r.name));
   }
   repos.sort((a, b) => String(a.full_name).localeCompare(String(b.full_name)));
+  // The report names every repository: where it is published must be no more public than they are.
+  if (options.issueRepository) {
+    const target = (await client.get(`/repos/${options.issueRepository}`))?.body;
+    if (!target) throw new FleetError(`${options.issueRepository} (--issue-repo) was not found, or the token cannot read it`);
+    const hidden = repos.filter((r) => r.private === true || (r.visibility !== undefined && r.visibility !== 'public'));
+    if (target.private !== true && target.visibility !== 'internal' && hidden.length > 0) {
+      throw new FleetError(`${options.issueRepository} is public and the report would name ${hidden.length} private or internal repositories in its issue (and in its workflow's log and summary); keep the report in a private repository of the organisation`);
+    }
+  }
   // Environments are known once the metadata is read; the default three for the estimate.
   const budget = requestBudget(repos.length, client.requests, 3);
   log(`${repos.length} repositories; request budget at most ${budget} (listing ${listingPages}${options.property ? ' + custom properties' : ''}, then ${repos.length} × (3 + one per environment, 3 assumed)); GitHub allows 5000 an hour, 304 answers from the cache cost none`);

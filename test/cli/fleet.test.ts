@@ -37,6 +37,7 @@ function organisation(fake: FakeGitHub) {
       ...(i % 4 === 1 ? { upgradePull: { number: 40 + i, createdAt: ago(i % 9) } } : {}),
       imagesCommits: { dev: ago(1 + (i % 3)), ...(i % 5 ? { prod: ago(10 + (i % 7)) } : {}) },
       properties: { template: ours ? 'acme-gitops' : 'none' },
+      private: i % 3 === 0,
     });
   }
 }
@@ -66,10 +67,11 @@ describe('projen-gitops fleet', () => {
     // commit per environment (2; none for the 5 without metadata), the issue list and its creation, and the 2 retries.
     const withMeta = report.repositories.filter((r) => !r.note).length;
     expect(withMeta).toBe(475);
-    const expected = 5 + 480 * 3 + withMeta * 2 + 2 + 2;
+    // ... and one look at the platform repository's visibility.
+    const expected = 5 + 1 + 480 * 3 + withMeta * 2 + 2 + 2;
     expect(report.requests).toBe(expected);
     expect(fake.requests).toHaveLength(expected);
-    expect(report.budget).toBe(requestBudget(480, 5, 3));
+    expect(report.budget).toBe(requestBudget(480, 6, 3)); // 5 listing pages and the visibility look-up
     expect(report.requests).toBeLessThanOrEqual(report.budget + 2);
     expect(report.requests).toBeLessThan(5000);
     expect(waits).toHaveLength(2);
@@ -77,7 +79,7 @@ describe('projen-gitops fleet', () => {
     // Until the reset (20 s after the test started, less the time spent so far) and a second more.
     expect(waits[1]).toBeGreaterThan(1000);
     expect(waits[1]).toBeLessThanOrEqual(21_000);
-    expect(log[0]).toMatch(/^480 repositories; request budget at most 2887 /);
+    expect(log[0]).toMatch(/^480 repositories; request budget at most 2888 /);
     expect(log.join('\n')).toMatch(/rate limited \(403\); waiting 3 s/);
 
     const svc1 = report.repositories.find((r) => r.repository === 'acme/svc-001')!;
@@ -113,11 +115,20 @@ describe('projen-gitops fleet', () => {
     const again = await fleet({ org: 'acme', topic: 'acme-gitops', issueRepository: 'acme/platform', apiUrl, token: 'good-token', cacheFile, now: NOW, sleep: async () => undefined });
     // All but the retries, the issue list and write, and the 5 metadata 404s (no ETag to send).
     expect(again.requests).toBe(expected - 2);
-    expect(again.notModified).toBe(expected - 4 - 5);
-    expect(fake.notModified).toBe(expected - 4 - 5);
+    // (and the visibility look-up, which this fake answers without an ETag)
+    expect(again.notModified).toBe(expected - 4 - 5 - 1);
+    expect(fake.notModified).toBe(expected - 4 - 5 - 1);
     expect(again.issue).toBe(report.issue);
     expect(fake.writes.map((w) => `${w.method} ${w.path}`)).toEqual([`PATCH /repos/acme/platform/issues/${report.issue}`]);
     expect(again.repositories).toEqual(report.repositories);
+  }, 120_000);
+
+  test('a public platform repository never gets a report that names private repositories', async () => {
+    fake.repoPrivate = false;
+    await expect(fleet({ org: 'acme', topic: 'acme-gitops', issueRepository: 'acme/platform', apiUrl, token: 'good-token', now: NOW, sleep: async () => undefined }))
+      .rejects.toThrow(/acme\/platform is public and the report would name 160 private or internal repositories in its issue/);
+    expect(fake.writes).toEqual([]);
+    expect(fake.responseErrors).toEqual([]);
   }, 120_000);
 
   test('by custom property, JSON only (no issue)', async () => {
