@@ -37,6 +37,8 @@ describe('projen-gitops promote, the installed command in a bootstrapped reposit
     fs.mkdirSync(path.join(root, 'bin'));
     // TEST DOUBLE for `cosign verify`: accepts every digest (the signature rules are tested in promotion.test.ts).
     fs.writeFileSync(path.join(root, 'bin', 'cosign'), '#!/bin/sh\n[ "$1" = verify ] || exit 2\necho "Verification for $6 -- The cosign claims were validated"\n', { mode: 0o755 });
+    // TEST DOUBLE for `gh attestation verify`, the default mode of a private repository (the same rules).
+    fs.writeFileSync(path.join(root, 'bin', 'gh'), '#!/bin/sh\n[ "$1" = attestation ] && [ "$2" = verify ] || exit 2\necho "Loaded 1 attestation from GitHub API"\n', { mode: 0o755 });
     github = new FakeGitHub('acme/orders');
     apiUrl = await github.start();
   }, 600_000);
