@@ -4,6 +4,9 @@
  * synth then writes the Dockerfile FROM tag@digest. A tag the registry does not have fails and
  * writes nothing; a tag that moves gets its new digest.
  */
+// Synth in this process: projen's post-synth install (npm ci under CI=true) has no lock file to read here.
+process.env.PROJEN_DISABLE_POST = 'true';
+
 import * as fs from 'fs';
 import * as path from 'path';
 import { OCI_TOOLS, OciLab } from './oci';
