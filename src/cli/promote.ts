@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
+import { githubApi } from './github-client';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
 import { checkRepository } from '../model/repository';
@@ -269,7 +270,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       '<!-- projen-gitops promotion -->',
     ].join('\n'));
 
-    const api = githubApi(options.apiUrl, token);
+    const api = githubApi(options.apiUrl, token, (message) => new PromoteError(message),
+      'the token needs "Contents: write" and "Pull requests: write" on the repository (the GitHub App, or the workflow token with "Allow GitHub Actions to create and approve pull requests")');
     const [owner] = facts.repository.split('/');
     // The API answers before anything is pushed: a token that cannot read the pull requests
     // (or a wrong repository) stops here, with no branch pushed.
@@ -422,40 +424,3 @@ function commitsBetween(git: (...args: string[]) => string, from: string, to: st
   }
 }
 
-function githubApi(apiUrl: string, token: string) {
-  const root = apiUrl.replace(/\/+$/, '');
-  return async (method: string, route: string, body?: object): Promise<any> => {
-    const send = () => fetch(`${root}${route}`, {
-      method,
-      headers: {
-        'accept': 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'projen-gitops',
-        'authorization': `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(30_000),
-    });
-    const unreachable = (error: Error) => new PromoteError(`cannot reach ${root} (${error.message}${(error.cause as any)?.code ? `: ${(error.cause as any).code}` : ''}); check GITHUB_API_URL`);
-    // A kept-alive connection the server closed meanwhile fails at once: a read is sent again (never a write).
-    const response = await send().catch((error: Error) => {
-      if (method !== 'GET' || !/^(UND_ERR_SOCKET|ECONNRESET|EPIPE)$/.test(String((error.cause as any)?.code))) throw unreachable(error);
-      return send().catch((again: Error) => {
-        throw unreachable(again);
-      });
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      const hint = response.status === 403 || response.status === 401
-        ? '; the token needs "Contents: write" and "Pull requests: write" on the repository (the GitHub App, or the workflow token with "Allow GitHub Actions to create and approve pull requests")'
-        : '';
-      throw new PromoteError(`${method} ${route.split('?')[0]} answered ${response.status} (${oneLine(text, 300)})${hint}`);
-    }
-    try {
-      return text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new PromoteError(`${method} ${route.split('?')[0]} answered ${response.status} with no JSON (${JSON.stringify(oneLine(text, 100))}); check GITHUB_API_URL`);
-    }
-  };
-}

@@ -9,6 +9,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as semver from 'semver';
+import { githubApi } from './github-client';
 import { BACKUP_DIR } from '../core/sync';
 import { METADATA_FILE, UPGRADE_BRANCH } from '../model/upgrades';
 
@@ -257,7 +258,8 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
         : ''}`);
     }
 
-    const api = githubApi(options.apiUrl, options.token);
+    const api = githubApi(options.apiUrl, options.token, (message) => new UpgradeError(message),
+      'the token needs "Contents: write" and "Pull requests: write" (and "Workflows: write" for workflow files)');
     const [owner] = options.repository.split('/');
     const open = await api('GET', `/repos/${options.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${UPGRADE_BRANCH}`)}&base=${encodeURIComponent(base)}`);
     let number: number;
@@ -384,32 +386,6 @@ function run(command: string, args: string[], cwd: string, mayFail = false): Spa
   const result = spawnSync(command, args, { cwd, encoding: 'utf-8' });
   if (!mayFail && result.status !== 0) throw new UpgradeError(`${command} ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''} failed: ${(result.stderr || result.error?.message || '').trim()}`);
   return result;
-}
-
-function githubApi(apiUrl: string, token: string) {
-  const root = apiUrl.replace(/\/+$/, '');
-  return async (method: string, route: string, body?: object): Promise<any> => {
-    const response = await fetch(`${root}${route}`, {
-      method,
-      headers: {
-        'accept': 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'projen-gitops',
-        'authorization': `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(30_000),
-    }).catch((error: Error) => {
-      throw new UpgradeError(`cannot reach ${root} (${error.message}); check GITHUB_API_URL`);
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      const hint = response.status === 403 || response.status === 401 ? '; the token needs "Contents: write" and "Pull requests: write" (and "Workflows: write" for workflow files)' : '';
-      throw new UpgradeError(`${method} ${route.split('?')[0]} answered ${response.status} (${text.slice(0, 300)})${hint}`);
-    }
-    return text ? JSON.parse(text) : undefined;
-  };
 }
 
 export const UPGRADE_USAGE = `Usage: projen-gitops upgrade [--max-rounds N]
