@@ -151,6 +151,15 @@ export class ArgoCd extends Component {
     return [...this.serviceApplications(env), ...this.policyApplication(env)];
   }
 
+  /** How every Application of an environment syncs: automated (prune, self-heal) where `autoSync`, retried. */
+  private syncPolicy(env: EnvironmentFacts): object {
+    return {
+      ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
+      syncOptions: SYNC_OPTIONS,
+      retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    };
+  }
+
   /** The environment's admission policy, applied to its cluster before the services (sync wave -1). */
   private policyApplication(env: EnvironmentFacts): object[] {
     if (!ImagePolicies.of(this.project)) return [];
@@ -171,11 +180,7 @@ export class ArgoCd extends Component {
         source: { repoURL: this.repoUrl, targetRevision: facts.defaultBranch, path: `${POLICIES_DIR}/${env.name}` },
         // Cluster-scoped objects only; the namespace is the environment's (Argo CD needs one).
         destination: { server: env.cluster, namespace: env.namespace },
-        syncPolicy: {
-          ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
-          syncOptions: SYNC_OPTIONS,
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-        },
+        syncPolicy: this.syncPolicy(env),
         revisionHistoryLimit: 10,
       },
     }];
@@ -215,11 +220,7 @@ export class ArgoCd extends Component {
           project: this.projectName,
           source,
           destination: { server: env.cluster, namespace: env.namespace },
-          syncPolicy: {
-            ...(env.autoSync ? { automated: { prune: true, selfHeal: true } } : {}),
-            syncOptions: SYNC_OPTIONS,
-            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-          },
+          syncPolicy: this.syncPolicy(env),
           revisionHistoryLimit: 10,
         },
       };
