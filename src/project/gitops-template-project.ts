@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cdk, javascript, SampleFile } from 'projen';
-import { show } from '../core/checks';
+import { checkRegistry, show } from '../core/checks';
 import { renderTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { FleetReportWorkflow } from '../github/fleet-report-workflow';
@@ -166,6 +166,9 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
       if (secret) problems.push({ option: 'npmTokenSecret', message: secret });
       const mirror = options.baseImageMirror !== undefined ? checkMirror(options.baseImageMirror) : undefined;
       if (mirror) problems.push({ option: 'baseImageMirror', message: mirror });
+      // Written into the template's TypeScript source: the registry grammar keeps it a plain host.
+      const registry = options.imageRegistry !== undefined ? checkRegistry(options.imageRegistry) : undefined;
+      if (registry) problems.push({ option: 'imageRegistry', message: registry });
       return problems;
     });
   }

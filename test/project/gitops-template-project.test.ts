@@ -52,6 +52,7 @@ describe('GitOpsTemplateProject (a company template package)', () => {
     ['npmTokenSecret', { npmTokenSecret: 'npm token' }, /secret name/],
     ['templateClassName', { templateClassName: 'acme' }, /PascalCase/],
     ['baseImageMirror', { baseImageMirror: 'https://x' }, /registry host/],
+    ['imageRegistry', { imageRegistry: "ghcr.io', evil: '1" }, /registry host/],
   ])('%s is checked', (option, options, message) => {
     expect(() => synth(template(options as object))).toThrow(new RegExp(`${option}: .*${message.source}`));
   });
