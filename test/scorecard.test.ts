@@ -94,25 +94,26 @@ const workflowsOf = (tree: Record<string, string>) => Object.entries(tree).filte
 
 describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is not built here)', () => {
   const generated = new Map<string, Record<string, string>>();
+  // Every synth here is in-process: no post-synth install (under CI=true projen runs `npm ci`
+  // in a directory with no lock file and fails).
+  const savedDisablePost = process.env.PROJEN_DISABLE_POST;
+  beforeAll(() => { process.env.PROJEN_DISABLE_POST = 'true'; });
+  afterAll(() => {
+    if (savedDisablePost === undefined) delete process.env.PROJEN_DISABLE_POST;
+    else process.env.PROJEN_DISABLE_POST = savedDisablePost;
+  });
 
   beforeAll(() => {
     for (const name of SAMPLE) {
       const configuration = CONFIGURATIONS.find((c) => c.name === name)!;
       const project = configurationProject(configuration);
-      const saved = process.env.PROJEN_DISABLE_POST;
-      process.env.PROJEN_DISABLE_POST = 'true';
-      try {
-        project.synth();
-        // The pin-base-images workflow's pull request, merged: a digest for every tag. The
-        // digests are test values (this is about what synth writes from a filled lock).
-        const lockFile = path.join(project.outdir, BASE_IMAGES_LOCK);
-        const refs = Object.keys(parseLock(fs.readFileSync(lockFile, 'utf-8')).digests);
-        fs.writeFileSync(lockFile, lockText(Object.fromEntries(refs.map((r, i) => [r, `sha256:${String(i).padStart(64, 'f')}`]))));
-        configurationProject({ ...configuration, options: { ...configuration.options, outdir: project.outdir } }).synth();
-      } finally {
-        if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
-        else process.env.PROJEN_DISABLE_POST = saved;
-      }
+      project.synth();
+      // The pin-base-images workflow's pull request, merged: a digest for every tag. The
+      // digests are test values (this is about what synth writes from a filled lock).
+      const lockFile = path.join(project.outdir, BASE_IMAGES_LOCK);
+      const refs = Object.keys(parseLock(fs.readFileSync(lockFile, 'utf-8')).digests);
+      fs.writeFileSync(lockFile, lockText(Object.fromEntries(refs.map((r, i) => [r, `sha256:${String(i).padStart(64, 'f')}`]))));
+      configurationProject({ ...configuration, options: { ...configuration.options, outdir: project.outdir } }).synth();
       generated.set(name, readTree(project.outdir));
     }
   }, 300_000);
