@@ -14,6 +14,12 @@ import * as path from 'path';
 
 export const STATE_FILE = '.projen/gitops-state.json';
 export const LOCK_FILE = '.projen/gitops.lock';
+/**
+ * The write-ahead journal of a synth: the sha256 of every managed file's new content, appended
+ * before projen writes the file, deleted once the record is written. Left behind, it names what
+ * an interrupted (killed, crashed) synth may have written. Git ignores it (`*.log`).
+ */
+export const JOURNAL_FILE = '.projen/gitops-intent.log';
 /** `rebuild` or `union`: how to recover from a broken record (see RecordError). */
 export const RECORD_VARIABLE = 'PROJEN_GITOPS_RECORD';
 const VERSION = 2;
@@ -285,7 +291,58 @@ export function writeFileAtomic(target: string, content: string | Uint8Array, mo
   }
 }
 
-interface LockInfo {
+const JOURNAL_HEADER = `${JSON.stringify({ journal: 1, about: 'What an unfinished projen-gitops synth was writing: one ["managed", path, sha256] per line. Deleted when synth finishes.' })}\n`;
+const JOURNAL_ENTRY = /^\["managed",("(?:[^"\\]|\\.)*"),"([0-9a-f]{64})"\]$/;
+
+/**
+ * The journal an unfinished synth left (`JOURNAL_FILE`): per path, the hashes of the content it
+ * was writing; `undefined` when there is none (the last synth finished, or it never wrote). Lines
+ * that are not entries are skipped: a missing entry can only make a file count as edited.
+ */
+export function readJournal(root: string): Map<string, Set<string>> | undefined {
+  const file = path.join(root, JOURNAL_FILE);
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) return undefined;
+  const journal = new Map<string, Set<string>>();
+  for (const line of fs.readFileSync(file, 'utf-8').split('\n')) {
+    const match = JOURNAL_ENTRY.exec(line);
+    if (!match) continue;
+    const entry: unknown = JSON.parse(match[1]);
+    if (typeof entry !== 'string') continue;
+    journal.set(entry, (journal.get(entry) ?? new Set<string>()).add(match[2]));
+  }
+  return journal;
+}
+
+/**
+ * Appends to the journal (created with its header when missing), never through a symbolic
+ * link. The line is on disk, as far as a killed process goes, before the call returns.
+ */
+export function appendJournal(root: string, entries: Array<[string, string]>) {
+  const file = path.join(root, JOURNAL_FILE);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let fd: number;
+  try {
+    // eslint-disable-next-line no-bitwise
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw error;
+    throw new RecordError(`projen-gitops: refusing to write the synth journal ${JOURNAL_FILE}: it is a symbolic link; synth stopped before writing any file. Remove the link (rm ${JOURNAL_FILE}) and run \`npx projen\` again.`);
+  }
+  try {
+    const text = entries.map(([entry, hash]) => `${JSON.stringify(['managed', entry, hash])}\n`).join('');
+    fs.writeSync(fd, fs.fstatSync(fd).size === 0 ? JOURNAL_HEADER + text : text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Deletes the journal: the record now says what synth wrote. */
+export function removeJournal(root: string) {
+  fs.rmSync(path.join(root, JOURNAL_FILE), { force: true });
+}
+
+/** Who held a lock. */
+export interface LockInfo {
   readonly pid: number;
   readonly host: string;
   readonly started: string;
@@ -319,11 +376,13 @@ function readLock(file: string): LockInfo | undefined {
 
 /**
  * Takes `.projen/gitops.lock` for this process, so two synths of one repository never
- * interleave. A lock left by a process that no longer runs (on this machine) is taken over.
+ * interleave. A lock left by another process that no longer runs (on this machine) is taken
+ * over: that synth was interrupted (killed), and its holder is returned.
  */
-export function acquireLock(root: string) {
+export function acquireLock(root: string): LockInfo | undefined {
   const file = path.join(root, LOCK_FILE);
-  if (held.has(file)) return;
+  if (held.has(file)) return undefined;
+  let interrupted: LockInfo | undefined;
   const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -339,7 +398,7 @@ export function acquireLock(root: string) {
           for (const lock of held) fs.rmSync(lock, { force: true });
         });
       }
-      return;
+      return interrupted;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     } finally {
@@ -355,7 +414,27 @@ export function acquireLock(root: string) {
         `  rm ${LOCK_FILE}`,
       ].join('\n'));
     }
+    if (owner !== undefined && owner.pid !== process.pid) interrupted = owner;
     fs.rmSync(file, { force: true });
+  }
+  return undefined; // not reached: the second attempt takes the lock or throws
+}
+
+/**
+ * Puts back the lock of an interrupted synth that this one took over and then stopped before
+ * writing anything: the next synth learns again that files may be that synth's. Nothing when
+ * a lock exists (another synth took it meanwhile).
+ */
+export function restoreInterruptedLock(root: string, holder: LockInfo) {
+  const file = path.join(root, LOCK_FILE);
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(holder)}\n`);
+  try {
+    fs.linkSync(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
   }
 }
 

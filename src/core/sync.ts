@@ -1,6 +1,8 @@
 /**
  * Sync without loss. Synth records what it wrote (a content hash per managed file, the seeds
- * it wrote, the files handed over) in `.projen/gitops-state.json` (see sync-record.ts). Before
+ * it wrote, the files handed over) in `.projen/gitops-state.json` (see sync-record.ts), and
+ * journals each new content's hash before the file is written (`.projen/gitops-intent.log`,
+ * deleted with the record written), so the files an interrupted synth wrote are known. Before
  * anything is written, a managed file whose content no longer matches its record was edited by
  * hand: synth stops and says how to keep the change. Deleted seeds stay deleted. After synth,
  * it reports per file what changed, seeds included.
@@ -12,10 +14,10 @@ import * as path from 'path';
 import { Component, ObjectFile, Project } from 'projen';
 import { describedEntry, describedFiles, describeFile, FileOwner } from './file-catalog';
 import { unifiedDiff } from './line-diff';
-import { afterAllPreSynthesize, ProjenAdapterError, renderFile } from './projen-adapter';
+import { afterAllPreSynthesize, ProjenAdapterError, renderFile, transformRendered } from './projen-adapter';
 import {
-  acquireLock, confined, LOCK_FILE, PathChecks, readRecord, RECORD_VARIABLE, RecordError, releaseLock,
-  serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic,
+  acquireLock, appendJournal, confined, JOURNAL_FILE, LOCK_FILE, LockInfo, PathChecks, readJournal, readRecord, RECORD_VARIABLE,
+  RecordError, releaseLock, removeJournal, restoreInterruptedLock, serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic,
 } from './sync-record';
 import { addValidation } from './validation';
 
@@ -120,6 +122,15 @@ export class SyncGuard extends Component {
    * only the files whose bytes differ from these (the others are the same content).
    */
   private hashedBefore = new Map<string, { content: Buffer; hash: string }>();
+  /**
+   * What an unfinished earlier synth was writing (its journal), by path; while this synth
+   * writes, its own entries join. `undefined`: the last synth finished.
+   */
+  private journal?: Map<string, Set<string>>;
+  /** Whether this synth is writing files (content rendered now is journaled). */
+  private journaling = false;
+  /** The holder of a lock left behind by a synth that was interrupted. */
+  private interrupted?: LockInfo;
 
   constructor(project: Project, options: SyncGuardOptions = {}) {
     super(project);
@@ -154,14 +165,16 @@ export class SyncGuard extends Component {
 
   preSynthesize() {
     const root = this.project.outdir;
-    acquireLock(root);
+    this.journaling = false;
+    this.interrupted = acquireLock(root);
     try {
       records.delete(this.project); // read afresh on every synth
       loadedRecord(this.project);
+      this.journal = readJournal(root);
       // Edits are judged against what synth writes now, so after every component's wiring.
       afterAllPreSynthesize(this, () => this.guard());
     } catch (error) {
-      releaseLock(root);
+      this._releaseAfterFailure();
       throw error;
     }
   }
@@ -185,10 +198,58 @@ export class SyncGuard extends Component {
       }
       if (process.env[RECORD_VARIABLE] === 'rebuild' || process.env[RECORD_VARIABLE] === 'union') this.setAsideRecord();
       this.releaseHandedOver();
+      this.startJournal();
     } catch (error) {
-      releaseLock(this.project.outdir);
+      this._releaseAfterFailure();
       throw error;
     }
+  }
+
+  /**
+   * Gives the lock back when synth stops; a lock taken over from an interrupted synth is put
+   * back (this synth recorded nothing either), so the next synth still knows files may be that
+   * synth's.
+   */
+  /** @internal */
+  public _releaseAfterFailure() {
+    const root = this.project.outdir;
+    releaseLock(root);
+    if (this.interrupted) restoreInterruptedLock(root, this.interrupted);
+  }
+
+  /**
+   * From here on projen writes files: each managed file's content, once rendered for writing,
+   * has its hash appended to the journal unless the record or the journal already holds it
+   * (an unchanged file adds nothing). The journal file itself is created now, so a synth
+   * interrupted without one had written nothing yet.
+   */
+  private startJournal() {
+    this.journal ??= new Map<string, Set<string>>();
+    appendJournal(this.project.outdir, []);
+    for (const file of this.project.files) {
+      if (UNWATCHED.has(file.path)) continue;
+      const filePath = file.path;
+      transformRendered(file, 'sync-journal', (content) => {
+        if (this.journaling) this.journalWrite(filePath, content);
+        return content;
+      });
+    }
+    this.journaling = true;
+  }
+
+  /** Journals `content` as about to be written to `file`, unless the record or journal knows it. */
+  private journalWrite(file: string, content: string) {
+    const journal = this.journal;
+    if (!journal || this.handOver.includes(file)) return;
+    const recorded = loadedRecord(this.project).managed.get(file);
+    const known = (hash: string) => (recorded?.has(hash) ?? false) || (journal.get(file)?.has(hash) ?? false);
+    // Unchanged content (most files) is not hashed again: the edit check read and hashed it.
+    const earlier = this.hashedBefore.get(file);
+    if (earlier && known(earlier.hash) && earlier.content.equals(Buffer.from(content))) return;
+    const hash = sha256(content);
+    if (known(hash)) return;
+    appendJournal(this.project.outdir, [[file, hash]]);
+    journal.set(file, (journal.get(file) ?? new Set<string>()).add(hash));
   }
 
   /**
@@ -196,6 +257,7 @@ export class SyncGuard extends Component {
    */
   public recordSynth() {
     const outdir = this.project.outdir;
+    this.journaling = false;
     try {
       const before = loadedRecord(this.project);
       const managed = new Map<string, Set<string>>();
@@ -213,6 +275,9 @@ export class SyncGuard extends Component {
       const text = serializeRecord(record);
       const file = path.join(outdir, STATE_FILE);
       if (!fs.existsSync(file) || fs.readFileSync(file, 'utf-8') !== text) writeFileAtomic(file, text);
+      removeJournal(outdir); // the record now holds what synth wrote
+      this.journal = undefined;
+      this.interrupted = undefined;
       records.set(this.project, record);
       this.report(before, record);
     } finally {
@@ -288,11 +353,13 @@ export class SyncGuard extends Component {
     };
     const watched = (file: string) => !this.handOver.includes(file) && !UNWATCHED.has(file);
     const differs = (file: string, content: Buffer) => this.wouldWrite(file) !== content.toString('utf-8');
+    // What an interrupted synth was writing is generated content, as what the record holds.
+    const journaled = (file: string, hash: string) => this.journal?.get(file)?.has(hash) ?? false;
     const edited = new Set<string>();
     if (record.conservative) {
       for (const file of [...this.project.files.map((f) => f.path), ...this.manifestFiles()].filter(watched)) {
         const content = read(file);
-        if (content && differs(file, content)) edited.add(file);
+        if (content && !journaled(file, sha256(content)) && differs(file, content)) edited.add(file);
       }
     }
     for (const [file, hashes] of record.managed) {
@@ -301,7 +368,7 @@ export class SyncGuard extends Component {
       if (!content) continue;
       const hash = sha256(content);
       this.hashedBefore.set(file, { content, hash });
-      if (!hashes.has(hash) && differs(file, content)) edited.add(file);
+      if (!hashes.has(hash) && !journaled(file, hash) && differs(file, content)) edited.add(file);
     }
     // A file taken back (no longer in handOver) holds the user's work until it is backed up,
     // unless it already is what synth would write.
@@ -345,9 +412,24 @@ export class SyncGuard extends Component {
   }
 
   private explain(files: string[]): string {
-    const lines = [
-      `projen-gitops: ${files.length} managed file${files.length === 1 ? ' was' : 's were'} edited by hand; synth stopped before writing anything:`,
-    ];
+    const unproven = this.interrupted !== undefined && this.journal === undefined;
+    const lines = [unproven
+      ? `projen-gitops: ${files.length} managed file${files.length === 1 ? ' differs' : 's differ'} from what synth recorded, and an interrupted synth may have written ${files.length === 1 ? 'it' : 'them'}; synth stopped before writing anything.`
+      : `projen-gitops: ${files.length} managed file${files.length === 1 ? ' was' : 's were'} edited by hand; synth stopped before writing anything:`];
+    if (unproven) {
+      const { pid, started } = this.interrupted!;
+      const shown = files.map(shellWord).join(' ');
+      lines.push(
+        `The previous synth (pid ${pid}, started ${started}) was interrupted before it recorded what it wrote, and left no`,
+        `journal (${JOURNAL_FILE}: it ran an older projen-gitops, or the file was removed), so the files it wrote cannot`,
+        'be told from hand edits. If you did not edit them, put back the committed versions and synth again:',
+        `  git diff -- ${shown}    (check that no change is yours)`,
+        `  git checkout -- ${shown} && npx projen`,
+        'If you did edit them, pick a way forward per file below.',
+      );
+    } else if (this.journal !== undefined) {
+      lines.push(`(An earlier synth did not finish; the files it wrote are known from ${JOURNAL_FILE} and are not listed.)`);
+    }
     for (const file of files) {
       lines.push('', `  ${file}`);
       const yours = fs.readFileSync(path.join(this.project.outdir, file), 'utf-8');
@@ -399,9 +481,16 @@ export class SyncGuard extends Component {
   }
 }
 
+/** A path as one shell word (quoted when it holds anything but safe characters). */
+function shellWord(file: string): string {
+  return /^[\w./@+-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
+}
+
 /** Gives back the sync lock after a failed synth (the guard takes it in preSynthesize). */
 export function releaseSyncLock(project: Project) {
-  releaseLock(project.outdir);
+  const guard = SyncGuard.of(project);
+  if (guard) guard._releaseAfterFailure();
+  else releaseLock(project.outdir);
 }
 
 /**

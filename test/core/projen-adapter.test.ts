@@ -52,6 +52,22 @@ describe('transformRendered', () => {
     expect(renderFile(file)).toBe('A!');
     expect(synth(p)['t.txt']).toBe('A!');
   });
+
+  test('the transform sees the content before projen writes it (the sync journal stands on this), last transform outermost', () => {
+    const p = project();
+    const file = new TextFile(p, 't.txt', { lines: ['new'] });
+    const target = path.join(p.outdir, 't.txt');
+    fs.writeFileSync(target, 'old\n');
+    transformRendered(file, 'first', (t) => `${t}1`);
+    const seen: Array<{ content: string; onDisk: string }> = [];
+    transformRendered(file, 'journal', (content) => {
+      seen.push({ content, onDisk: fs.readFileSync(target, 'utf-8') });
+      return content;
+    });
+    p.synth();
+    expect(seen).toEqual([{ content: 'new1', onDisk: 'old\n' }]);
+    expect(fs.readFileSync(target, 'utf-8')).toBe('new1');
+  });
 });
 
 describe('workflowTriggers: GithubWorkflow#events', () => {
