@@ -127,6 +127,8 @@ export class SyncGuard extends Component {
    * writes, its own entries join. `undefined`: the last synth finished.
    */
   private journal?: Map<string, Set<string>>;
+  /** Whether an earlier synth left its journal (it did not finish). */
+  private unfinished = false;
   /** Whether this synth is writing files (content rendered now is journaled). */
   private journaling = false;
   /** The holder of a lock left behind by a synth that was interrupted. */
@@ -171,6 +173,7 @@ export class SyncGuard extends Component {
       records.delete(this.project); // read afresh on every synth
       loadedRecord(this.project);
       this.journal = readJournal(root);
+      this.unfinished = this.journal !== undefined;
       // Edits are judged against what synth writes now, so after every component's wiring.
       afterAllPreSynthesize(this, () => this.guard());
     } catch (error) {
@@ -276,6 +279,12 @@ export class SyncGuard extends Component {
       const file = path.join(outdir, STATE_FILE);
       if (!fs.existsSync(file) || fs.readFileSync(file, 'utf-8') !== text) writeFileAtomic(file, text);
       removeJournal(outdir); // the record now holds what synth wrote
+      // `npx projen` exits 0 when the synth is killed (projen's task runner), so say it here.
+      if (this.unfinished || this.interrupted) {
+        const which = this.interrupted ? ` (pid ${this.interrupted.pid}, started ${this.interrupted.started})` : '';
+        this.project.logger.warn(`An earlier synth${which} did not finish; the files it left are now as this synth writes them.`);
+      }
+      this.unfinished = false;
       this.journal = undefined;
       this.interrupted = undefined;
       records.set(this.project, record);

@@ -271,6 +271,27 @@ describe('sync without loss, in a bootstrapped repository', () => {
     expect(output(result)).toMatch(/created {2}services\/worker\/Dockerfile/);
   });
 
+  test('npx projen killed part way (a real SIGKILL after its second write), then the option reverted: nothing is taken for a hand edit, and the tree is back', () => {
+    commitAll('before the kill');
+    const current = read('.projenrc.ts');
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), current.replace('const project = new GitOpsProject({', 'const project = new GitOpsProject({\n  port: 3000,'));
+    const preload = path.join(__dirname, '..', 'fixtures', 'interrupted-synth', 'kill-after-writes.js');
+    const killed = run('npx', ['projen'], dir, { CI: '', NODE_OPTIONS: `--require ${preload}`, KILL_AFTER_WRITES: '2', KILL_UNDER: `${dir}/` });
+    // projen's task runner reports a step killed by a signal as exit code 0 (dax), so the
+    // status says nothing here: the kill shows in the output and in what was left.
+    expect(output(killed)).toMatch(/killed after writing /);
+    // It wrote some files, and not the record.
+    const written = git('status', '--porcelain').stdout.split('\n').filter(Boolean).map((l) => l.slice(3));
+    expect(written.filter((f) => f !== '.projenrc.ts').length).toBeGreaterThan(0);
+    expect(written).not.toContain(STATE);
+    fs.writeFileSync(path.join(dir, '.projenrc.ts'), current);
+    const reverted = projen();
+    expect({ status: reverted.status, output: output(reverted) }).toEqual({ status: 0, output: expect.stringMatching(/An earlier synth \(pid \d+, started \S+\) did not finish; the files it left are now as this synth writes them/) });
+    expect(git('status', '--porcelain').stdout).toBe('');
+    expect(fs.existsSync(path.join(dir, '.projen/gitops-intent.log'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, '.projen/gitops.lock'))).toBe(false);
+  });
+
   test('upgrading projen-gitops to a newer packed version: synth applies it and says per file what changed', () => {
     // Version B: the same package with a changed README template and a higher version.
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-upgrade-'));
