@@ -70,7 +70,9 @@ export function evaluateGates(input: GateInputs): GateResult[] {
 
 /** The statuses of the records, oldest first. */
 function statusesOf(records: readonly DeploymentRecord[]) {
-  return records.flatMap((r) => r.statuses.map((s) => ({ ...s, sha: r.sha, t: Date.parse(s.createdAt) }))).filter((s) => Number.isFinite(s.t)).sort((a, b) => a.t - b.t);
+  return records.flatMap((r) => r.statuses.map((s) => ({ ...s, sha: r.sha, t: Date.parse(s.createdAt) })))
+    .filter((s) => Number.isFinite(s.t))
+    .sort((a, b) => a.t - b.t);
 }
 
 function soak(input: GateInputs): GateResult {
@@ -204,7 +206,9 @@ type Api = (method: string, route: string, body?: object) => Promise<any>;
  * The deployment records of `environment` for the commits `runs` accepts (the ones that run
  * the promoted digests), with their statuses; `undefined` when the environment has none at all.
  */
-export async function readDeploymentRecords(api: Api, repository: string, environment: string, runs: (sha: string) => boolean): Promise<DeploymentRecord[] | undefined> {
+export async function readDeploymentRecords(
+  api: Api, repository: string, environment: string, runs: (sha: string) => boolean,
+): Promise<DeploymentRecord[] | undefined> {
   const list = await api('GET', `/repos/${repository}/deployments?environment=${encodeURIComponent(deploymentEnvironment(environment))}&per_page=100`);
   if (!Array.isArray(list)) throw new Error(`GET /repos/${repository}/deployments answered no list; check GITHUB_API_URL`);
   if (list.length === 0) return undefined;

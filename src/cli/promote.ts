@@ -335,8 +335,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       }
       const pull = open[0];
       const labels: string[] = Array.isArray(pull?.labels) ? pull.labels.map((l: any) => String(l?.name)) : [];
-      const approvedBy = pull && gateFacts.approvals > 0 && Number.isSafeInteger(pull.number) ? await readApprovals(api, facts.repository, pull.number, commit) : [];
-      gates = evaluateGates({ now, gates: gateFacts, previous, mergedAt, records, labels, approvedBy, approvers: facts.approvers?.[options.to] ?? [] });
+      const approvedBy = pull && gateFacts.approvals > 0 && Number.isSafeInteger(pull.number)
+        ? await readApprovals(api, facts.repository, pull.number, commit)
+        : [];
+      const approvers = facts.approvers?.[options.to] ?? [];
+      gates = evaluateGates({ now, gates: gateFacts, previous, mergedAt, records, labels, approvedBy, approvers });
       table = gateTable(options.to, gates, now);
       for (const g of gates) log(`gate ${g.gate}: ${g.state}: ${g.detail}`);
     }
@@ -466,7 +469,8 @@ export function parseFacts(text: string): PromotionFacts {
 
 /** The signing facts of a promotion.json; one from before the signing modes is keyless, for the identity it names. */
 export function signingOf(facts: PromotionFacts): SigningFacts {
-  return facts.signing ?? { mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer } as SigningFacts;
+  const legacy = { mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer };
+  return facts.signing ?? legacy as SigningFacts;
 }
 
 /**

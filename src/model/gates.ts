@@ -255,7 +255,9 @@ function wallClock(format: Intl.DateTimeFormat, t: number): { minute: number; ho
   const parts: Record<string, string> = {};
   for (const p of format.formatToParts(new Date(t))) parts[p.type] = p.value;
   const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-  return { minute: Number(parts.minute), hour: Number(parts.hour) % 24, day: Number(parts.day), month: Number(parts.month), weekday: weekdays[parts.weekday] };
+  return {
+    minute: Number(parts.minute), hour: Number(parts.hour) % 24, day: Number(parts.day), month: Number(parts.month), weekday: weekdays[parts.weekday],
+  };
 }
 
 function matches(rule: CronRule, c: ReturnType<typeof wallClock>): boolean {

@@ -106,7 +106,10 @@ describe('durations and cron rules', () => {
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const record = (sha: string, statuses: Array<[string, number]>): DeploymentRecord => ({
-  id: 1, environment: 'dev', sha, createdAt: new Date(T0).toISOString(),
+  id: 1,
+  environment: 'dev',
+  sha,
+  createdAt: new Date(T0).toISOString(),
   statuses: statuses.map(([state, t]) => ({ state, createdAt: new Date(t).toISOString() })),
 });
 const inputs = (gates: PromotionGatesOptions, over: Partial<GateInputs> = {}): GateInputs => ({
