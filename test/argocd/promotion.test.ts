@@ -171,7 +171,7 @@ describe('Promotion', () => {
       expect(wf.permissions).toEqual({ contents: 'read' });
       const job = wf.jobs.verify;
       expect(job.name).toBe('Verify image digests');
-      expect(job.permissions).toEqual({ 'contents': 'read', 'packages': 'read', 'attestations': 'read', 'statuses': 'write' });
+      expect(job.permissions).toEqual({ contents: 'read', packages: 'read', attestations: 'read', statuses: 'write' });
       const step = job.steps[job.steps.length - 1];
       expect(step).toMatchObject({ run: 'npx projen-gitops verify-images --base "$BASE_SHA" --head "$HEAD_SHA" --gates-status', env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' } });
       for (const st of job.steps) if (st.run) expect(st.run).not.toContain('${{');
