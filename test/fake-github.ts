@@ -81,8 +81,8 @@ export class FakeGitHub {
   readonly commitStatuses: Array<{ sha: string; state: string; context: string; description?: string }> = [];
   /** Reviews of each pull request, by number (`GET /repos/{owner}/{repo}/pulls/{n}/reviews`). */
   readonly reviews = new Map<number, any[]>();
-  /** The clock GitHub stamps `created_at` with (a test moves it). */
-  clock: () => Date = () => new Date();
+  /** The time GitHub stamps `created_at` with (a test sets it; default the time now). */
+  time?: Date;
 
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
@@ -309,14 +309,16 @@ export class FakeGitHub {
     if (rest === '/deployments' && method === 'GET') {
       const env = url.searchParams.get('environment');
       const sha = url.searchParams.get('sha');
-      const list = [...this.deployments.values()].map((d) => d.deployment).filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha)).reverse();
+      const list = [...this.deployments.values()].map((d) => d.deployment)
+        .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha))
+        .reverse();
       return answer('/repos/{owner}/{repo}/deployments', 'get', '200', list.slice(0, Math.min(Number(url.searchParams.get('per_page') ?? 30), 100)));
     }
     if (rest === '/deployments' && method === 'POST') {
       const bad = checkedBody('/repos/{owner}/{repo}/deployments', 'post');
       if (bad) return bad;
       const id = this.nextId++;
-      const at = this.clock().toISOString();
+      const at = (this.time ?? new Date()).toISOString();
       const deployment = exampleSchema('deployment', {
         id,
         node_id: `DE_${id}`,
@@ -343,7 +345,7 @@ export class FakeGitHub {
         const bad = checkedBody('/repos/{owner}/{repo}/deployments/{deployment_id}/statuses', 'post');
         if (bad) return bad;
         const id = this.nextId++;
-        const at = this.clock().toISOString();
+        const at = (this.time ?? new Date()).toISOString();
         const status = exampleSchema('deployment-status', {
           id,
           node_id: `DES_${id}`,
@@ -365,7 +367,7 @@ export class FakeGitHub {
       const bad = checkedBody('/repos/{owner}/{repo}/statuses/{sha}', 'post');
       if (bad) return bad;
       const id = this.nextId++;
-      const at = this.clock().toISOString();
+      const at = (this.time ?? new Date()).toISOString();
       this.commitStatuses.push({ sha: m[1], state: body.state, context: body.context, description: body.description });
       return answer('/repos/{owner}/{repo}/statuses/{sha}', 'post', '201', exampleSchema('status', {
         id,

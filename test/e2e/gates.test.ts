@@ -92,17 +92,17 @@ async function report(environment: string, sha: string, states: Array<[string, s
     if (r.status !== 201) throw new Error(`${route}: ${r.status} ${JSON.stringify(answer)}`);
     return answer;
   };
-  github.clock = () => new Date(states[0][1]);
+  github.time = new Date(states[0][1]);
   const deployment = await call('/deployments', { ref: sha, environment, auto_merge: false, required_contexts: [], description: `Argo CD synced ${environment}` });
   for (const [state, at] of states) {
-    github.clock = () => new Date(at);
+    github.time = new Date(at);
     await call(`/deployments/${deployment.id}/statuses`, { state, environment, description: `orders-${environment}: ${state}` });
   }
   return deployment.id;
 }
 
 async function addStatus(id: number, state: string, at: string) {
-  github.clock = () => new Date(at);
+  github.time = new Date(at);
   const r = await fetch(`${apiUrl}/repos/acme/orders/deployments/${id}/statuses`, { method: 'POST', headers: { 'authorization': `Bearer ${github.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ state, description: `orders-dev: ${state}` }) });
   expect(r.status).toBe(201);
 }
