@@ -130,7 +130,8 @@ export const RECHECK_CRON = `*/${RECHECK_MINUTES} * * * *`;
 /** The longest duration a soak or window may have (the window search looks back this far). */
 export const MAX_DURATION_MINUTES = 31 * 24 * 60;
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
-const LABEL = /^[^\s,][^,\u0000-\u001f]{0,48}[^\s,]$|^[^\s,]$/;
+// A GitHub label (at most 50 characters, no comma), without what would break the gate table's markdown.
+const LABEL = /^[^\s,`|<>][^,`|<>\u0000-\u001f]{0,48}[^\s,`|<>]$|^[^\s,`|<>]$/;
 
 /** A duration in minutes, or `undefined` when it is not one. */
 export function parseDuration(value: unknown): number | undefined {
@@ -233,7 +234,7 @@ export function gateProblems(options: PromotionGatesOptions | undefined, at: str
   if (w !== undefined && w !== null && typeof w === 'object') {
     if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) report('windows.timeZone', `must be an IANA time zone, got ${show(w.timeZone)}; try 'Europe/Berlin' or 'UTC'`);
     if (w.hotfixLabel !== undefined && (typeof w.hotfixLabel !== 'string' || !LABEL.test(w.hotfixLabel))) {
-      report('windows.hotfixLabel', `must be a GitHub label (1 to 50 characters, no comma, no leading or trailing space), got ${show(w.hotfixLabel)}; try 'hotfix'`);
+      report('windows.hotfixLabel', `must be a GitHub label (1 to 50 characters, no comma, '\`', '|', '<', '>', line break, or leading or trailing space), got ${show(w.hotfixLabel)}; try 'hotfix'`);
     }
     for (const kind of ['allow', 'deny'] as const) {
       (Array.isArray(w[kind]) ? w[kind]! : []).forEach((rule, i) => {
