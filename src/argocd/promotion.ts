@@ -285,7 +285,7 @@ export class Promotion extends Component {
         ...login.steps,
         ...(kms?.steps ?? []),
         {
-          name: 'Open or update the promotion pull request',
+          name: script ? 'Re-evaluate the gates of the open promotion pull requests' : 'Open or update the promotion pull request',
           id: 'promote',
           env: {
             GH_TOKEN: '${{ steps.app.outputs.token || github.token }}',
