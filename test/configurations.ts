@@ -42,7 +42,7 @@ export const CONFIGURATIONS: Configuration[] = [
   { name: 'signing-keyless', options: { repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, environments: [{ name: 'dev' }, { name: 'prod' }] } },
   {
     name: 'signing-kms-aws',
-    options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'prod' }], signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+    options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'prod', gates: { soak: '1h' } }], signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
   },
   { name: 'signing-kms-gcp', options: { registry: GAR, imageName: 'my-project/containers/orders', signing: { mode: SigningMode.KMS_KEY, key: 'gcpkms://projects/my-project/locations/global/keyRings/signing/cryptoKeys/images' } } },
   { name: 'signing-kms-azure', options: { registry: ACR, signing: { mode: SigningMode.KMS_KEY, key: 'azurekms://my-vault.vault.azure.net/images' } } },
@@ -83,8 +83,14 @@ export const CONFIGURATIONS: Configuration[] = [
       repository: 'acme/orders',
       environments: [
         { name: 'dev' },
-        { name: 'staging', overrides: { replicas: 3 } },
-        { name: 'prod', overrides: { maxReplicas: 10, memoryLimit: '512Mi' }, services: { worker: { host: 'worker.example.com', gateway: 'gateway-system/public' } } },
+        // Promotion gates: the schedule, the statuses and the evidence upload are scanned too.
+        { name: 'staging', overrides: { replicas: 3 }, gates: { soak: '24h', requireHealthy: true } },
+        {
+          name: 'prod',
+          overrides: { maxReplicas: 10, memoryLimit: '512Mi' },
+          services: { worker: { host: 'worker.example.com', gateway: 'gateway-system/public' } },
+          gates: { approvals: 1, windows: { timeZone: 'Europe/Berlin', deny: [{ name: 'year-end freeze', start: '0 0 20 12 *', duration: '14d' }] } },
+        },
       ],
       deployment: { host: 'orders.example.com', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
     },

@@ -75,6 +75,15 @@ export class FakeGitHub {
   /** Answers sent 304 Not Modified (conditional requests GitHub does not count). */
   notModified = 0;
 
+  /** Deployments (the deployment records) by id, each with its statuses, as GitHub answers them. */
+  readonly deployments = new Map<number, { deployment: any; statuses: any[] }>();
+  /** Commit statuses set, in order (`POST /repos/{owner}/{repo}/statuses/{sha}`). */
+  readonly commitStatuses: Array<{ sha: string; state: string; context: string; description?: string }> = [];
+  /** Reviews of each pull request, by number (`GET /repos/{owner}/{repo}/pulls/{n}/reviews`). */
+  readonly reviews = new Map<number, any[]>();
+  /** The time GitHub stamps `created_at` with (a test sets it; default the time now). */
+  time?: Date;
+
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
   async start(): Promise<string> {
@@ -136,6 +145,9 @@ export class FakeGitHub {
       return [200, answer];
     }
     if (url.pathname.startsWith(`/repos/${this.repo}/issues`)) return this.handleIssues(req.method ?? '', url, body);
+    if (url.pathname.startsWith(`/repos/${this.repo}/deployments`) || url.pathname.startsWith(`/repos/${this.repo}/statuses/`) || /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/reviews$/.test(url.pathname)) {
+      return this.handleRecords(req.method ?? '', url, body);
+    }
     if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
     const base = `/repos/${this.repo}/rulesets`;
     if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
@@ -258,7 +270,7 @@ export class FakeGitHub {
       if ([...this.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
         return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${this.repo.split('/')[0]}:${body.head}.` }] }];
       }
-      const pull = { number: this.nextPull++, state: 'open', title: body.title, body: body.body ?? null, head: { ref: body.head }, base: { ref: body.base } };
+      const pull = { number: this.nextPull++, state: 'open', title: body.title, body: body.body ?? null, head: { ref: body.head }, base: { ref: body.base }, labels: [] as Array<{ name: string }> };
       this.pulls.set(pull.number, pull);
       return [201, pull];
     }
@@ -270,6 +282,121 @@ export class FakeGitHub {
       const pull = this.pulls.get(number);
       for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
       return [200, pull];
+    }
+    return [404, { message: 'Not Found' }];
+  }
+
+  /**
+   * Deployments and their statuses (the deployment records), commit statuses and pull request
+   * reviews: request bodies checked against the REST description, documented query parameters
+   * only, every answer checked against the description's response schema.
+   */
+  private handleRecords(method: string, url: URL, body: any): [number, any] {
+    const rest = url.pathname.slice(`/repos/${this.repo}`.length);
+    const checkedBody = (route: string, verb: string): [number, any] | undefined => {
+      const validate = requestBodyValidator(route, verb);
+      return validate(body) ? undefined : [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+    };
+    const answer = (route: string, verb: string, status: string, value: any): [number, any] => {
+      const unknown = [...url.searchParams.keys()].filter((k) => !queryParameters(route, verb).includes(k));
+      if (unknown.length) return [400, { message: `unknown query parameters: ${unknown.join(', ')}` }];
+      const validate = responseValidator(route, verb, status);
+      if (!validate(value)) this.responseErrors.push(`${route}: ${errorsOf(validate).slice(0, 3).join('; ')}`);
+      return [Number(status), value];
+    };
+    const api = `https://api.github.com/repos/${this.repo}`;
+    let m: RegExpExecArray | null;
+    if (rest === '/deployments' && method === 'GET') {
+      const env = url.searchParams.get('environment');
+      const sha = url.searchParams.get('sha');
+      const list = [...this.deployments.values()].map((d) => d.deployment)
+        .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha))
+        .reverse();
+      return answer('/repos/{owner}/{repo}/deployments', 'get', '200', list.slice(0, Math.min(Number(url.searchParams.get('per_page') ?? 30), 100)));
+    }
+    if (rest === '/deployments' && method === 'POST') {
+      const bad = checkedBody('/repos/{owner}/{repo}/deployments', 'post');
+      if (bad) return bad;
+      const id = this.nextId++;
+      const at = (this.time ?? new Date()).toISOString();
+      const deployment = exampleSchema('deployment', {
+        id,
+        node_id: `DE_${id}`,
+        url: `${api}/deployments/${id}`,
+        statuses_url: `${api}/deployments/${id}/statuses`,
+        repository_url: api,
+        sha: body.ref,
+        ref: body.ref,
+        task: body.task ?? 'deploy',
+        environment: body.environment ?? 'production',
+        description: body.description ?? null,
+        payload: body.payload ?? {},
+        creator: null,
+        created_at: at,
+        updated_at: at,
+      });
+      this.deployments.set(id, { deployment, statuses: [] });
+      return answer('/repos/{owner}/{repo}/deployments', 'post', '201', deployment);
+    }
+    if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest)) && this.deployments.has(Number(m[1]))) {
+      const record = this.deployments.get(Number(m[1]))!;
+      if (method === 'GET') return answer('/repos/{owner}/{repo}/deployments/{deployment_id}/statuses', 'get', '200', [...record.statuses].reverse());
+      if (method === 'POST') {
+        const bad = checkedBody('/repos/{owner}/{repo}/deployments/{deployment_id}/statuses', 'post');
+        if (bad) return bad;
+        const id = this.nextId++;
+        const at = (this.time ?? new Date()).toISOString();
+        const status = exampleSchema('deployment-status', {
+          id,
+          node_id: `DES_${id}`,
+          url: `${record.deployment.url}/statuses/${id}`,
+          deployment_url: record.deployment.url,
+          repository_url: api,
+          state: body.state,
+          description: body.description ?? '',
+          environment: body.environment ?? record.deployment.environment,
+          creator: null,
+          created_at: at,
+          updated_at: at,
+        });
+        record.statuses.push(status);
+        return answer('/repos/{owner}/{repo}/deployments/{deployment_id}/statuses', 'post', '201', status);
+      }
+    }
+    if ((m = /^\/statuses\/([0-9a-f]{40})$/.exec(rest)) && method === 'POST') {
+      const bad = checkedBody('/repos/{owner}/{repo}/statuses/{sha}', 'post');
+      if (bad) return bad;
+      const id = this.nextId++;
+      const at = (this.time ?? new Date()).toISOString();
+      this.commitStatuses.push({ sha: m[1], state: body.state, context: body.context, description: body.description });
+      return answer('/repos/{owner}/{repo}/statuses/{sha}', 'post', '201', exampleSchema('status', {
+        id,
+        node_id: `SC_${id}`,
+        url: `${api}/statuses/${m[1]}`,
+        state: body.state,
+        context: body.context ?? 'default',
+        description: body.description ?? null,
+        target_url: body.target_url ?? null,
+        avatar_url: null,
+        created_at: at,
+        updated_at: at,
+        creator: null,
+      }));
+    }
+    if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest)) && method === 'GET') {
+      const reviews = (this.reviews.get(Number(m[1])) ?? []).map((r, i) => exampleSchema('pull-request-review', {
+        id: i + 1,
+        node_id: `PRR_${i + 1}`,
+        user: exampleSchema('simple-user', { login: r.login, id: i + 1, type: 'User' }),
+        body: '',
+        state: r.state,
+        commit_id: r.commitId,
+        html_url: `https://github.com/${this.repo}/pull/${m![1]}#pullrequestreview-${i + 1}`,
+        pull_request_url: `${api}/pulls/${m![1]}`,
+        author_association: 'MEMBER',
+        _links: { html: { href: 'https://github.com/x' }, pull_request: { href: 'https://github.com/x' } },
+      }));
+      return answer('/repos/{owner}/{repo}/pulls/{pull_number}/reviews', 'get', '200', reviews);
     }
     return [404, { message: 'Not Found' }];
   }

@@ -87,7 +87,12 @@ const DEPLOY: GitOpsProjectOptions = {
   repository: 'acme/orders',
   environments: [
     { name: 'dev', approvers: ['@acme/dev-team'] },
-    { name: 'prod', namespace: 'orders-live', cluster: 'https://prod.k8s.example.com' },
+    {
+      name: 'prod',
+      namespace: 'orders-live',
+      cluster: 'https://prod.k8s.example.com',
+      gates: { soak: '1h', windows: { timeZone: 'Europe/Berlin', hotfixLabel: 'hotfix', deny: [{ name: 'freeze', start: '0 0 20 12 *', duration: '14d' }] } },
+    },
   ],
   deployment: { host: 'orders.example.com', cpuRequest: '100m', memoryRequest: '128Mi', memoryLimit: '256Mi', ingressClassName: 'nginx', allowFromNamespaces: ['ingress-nginx'] },
   argocdOptions: { namespace: 'argocd' },
@@ -154,6 +159,8 @@ const DEPLOY_OPTIONS: StringOption[] = [
   ...['host', 'cpuRequest', 'memoryRequest', 'memoryLimit', 'ingressClassName'].map((o) => deploy(option(`deployment.${o}`))),
   deploy(option('deployment.allowFromNamespaces[0]', 'deployment.allowFromNamespaces')),
   deploy(option('argocdOptions.namespace')),
+  // The gates reach deploy/promotion.json and the pull request body, never a script.
+  ...['soak', 'windows.timeZone', 'windows.hotfixLabel', 'windows.deny[0].start', 'windows.deny[0].duration', 'windows.deny[0].name'].map((o) => deploy(option(`environments[1].gates.${o}`))),
 ];
 
 const PARTS = /([^.[\]]+)|\[(\d+)\]/g;

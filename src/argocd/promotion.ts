@@ -3,11 +3,12 @@ import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
 import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
-import { ACTIONS, annotateWorkflowPins, installToolsSteps, toolInput, uses } from '../github/actions';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from '../github/actions';
 import { imageJobs } from '../github/container-build-steps';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
 import { kmsLogin, registryLogin } from '../github/registry-login';
 import { Environments } from '../model/environments';
+import { hasGates, RECHECK_CRON } from '../model/gates';
 import { Repository } from '../model/repository';
 import { serviceFacts } from '../model/service';
 import { ACTIONS_OIDC_ISSUER, signingFacts, SigningMode } from '../model/signing';
@@ -17,6 +18,9 @@ export { ACTIONS_OIDC_ISSUER };
 /** The repository variable and secret of the GitHub App that opens the promotion pull requests. */
 export const PROMOTION_APP = { clientIdVariable: 'PROMOTION_APP_CLIENT_ID', privateKeySecret: 'PROMOTION_APP_PRIVATE_KEY' } as const;
 export const PROMOTE_JOB_NAME = 'Open the promotion pull request';
+export const GATES_JOB_NAME = 'Re-evaluate the promotion gates';
+/** The required check that verifies every digest a pull request pins. */
+export const VERIFY_IMAGES_JOB_NAME = 'Verify image digests';
 
 /**
  * Promotion by pull request: after the default branch publishes and signs images, the
@@ -34,6 +38,8 @@ export class Promotion extends Component {
 
   /** The manually run workflow that promotes one environment to the next. */
   public readonly workflow?: github.GithubWorkflow;
+  /** The pull request workflow that verifies every changed digest (a required check). */
+  public readonly verifyWorkflow?: github.GithubWorkflow;
 
   constructor(project: Project) {
     super(project);
@@ -53,6 +59,15 @@ export class Promotion extends Component {
         : []),
     ]);
     const gh = github.GitHub.of(project);
+    if (gh) {
+      this.verifyWorkflow = pullRequestWorkflow(gh, 'verify-images', Repository.factsOf(project).defaultBranch);
+      describeFile(project, {
+        path: '.github/workflows/verify-images.yml',
+        owner: FileOwner.MANAGED,
+        purpose: 'A required check on every pull request: each image digest an images.yaml changes must be signed by this repository\'s container workflow on the default branch, whoever opened it; also passes "Promotion gates (<env>)" for environments whose digests it does not change.',
+        change: 'Follows the signing mode, registry and environments in .projenrc.ts.',
+      });
+    }
     // With one environment there is nothing to promote by hand: the build's job fills it.
     if (!gh || this.environments().length < 2) return;
     this.workflow = new github.GithubWorkflow(gh, 'promote', { fileName: 'promote.yml' });
@@ -78,11 +93,24 @@ export class Promotion extends Component {
       certificateIdentity: signing.certificateIdentity ?? '',
       certificateOidcIssuer: signing.certificateOidcIssuer,
       signing,
+      // Only with a gate: a promotion.json without gates reads (and is written) as before.
+      ...(this.gated().length > 0 ? {
+        gates: Object.fromEntries(this.gated().map((e) => [e.name, e.gates])),
+        approvers: Object.fromEntries(this.gated().filter((e) => e.approvers.length > 0).map((e) => [e.name, e.approvers])),
+      } : {}),
     };
+  }
+
+  /** The deployed environments that have promotion gates. */
+  private gated() {
+    return (Environments.of(this.project)?.deployed ?? []).filter((e) => hasGates(e.gates));
   }
 
   preSynthesize() {
     const envs = this.environments();
+    if (this.verifyWorkflow && envs.length > 0 && ContainerImage.all(this.project).length > 0) {
+      this.verifyWorkflow.addJobs({ verify: this.verifyJob() });
+    }
     const build = ContainerBuildWorkflow.of(this.project)?.workflow;
     const images = ContainerImage.all(this.project);
     if (envs.length === 0 || images.length === 0) return;
@@ -106,7 +134,10 @@ export class Promotion extends Component {
       });
     }
     if (this.workflow && envs.length > 1) {
+      const gated = this.gated().map((e) => e.name);
       this.workflow.on({
+        // Waiting gates are re-evaluated on a schedule: a pull request never sits without a reason.
+        ...(gated.length > 0 ? { schedule: [{ cron: RECHECK_CRON }] } : {}),
         workflowDispatch: {
           inputs: {
             from: { description: 'The environment whose digests are promoted', type: 'choice', required: true, options: envs.slice(0, -1) },
@@ -114,10 +145,70 @@ export class Promotion extends Component {
           },
         },
       });
+      const manual = this.job(PROMOTE_JOB_NAME, '${{ inputs.to }}', ['--from', '"$FROM"', '--to', '"$TO"'], { FROM: '${{ inputs.from }}', TO: '${{ inputs.to }}' });
       this.workflow.addJobs({
-        promote: this.job(PROMOTE_JOB_NAME, '${{ inputs.to }}', ['--from', '"$FROM"', '--to', '"$TO"'], { FROM: '${{ inputs.from }}', TO: '${{ inputs.to }}' }),
+        promote: gated.length > 0 ? { ...manual, if: "github.event_name == 'workflow_dispatch'" } : manual,
       });
+      if (gated.length > 0) {
+        // Environment names are DNS labels (checked): literal shell words. One environment's
+        // failure does not keep the others from being re-evaluated.
+        const lines = gated.map((to) => {
+          const i = envs.indexOf(to);
+          return `npx projen-gitops promote --recheck ${i > 0 ? `--from ${envs[i - 1]} ` : ''}--to ${to} --evidence "$RUNNER_TEMP/promotion-evidence/${to}.md" || failed=1`;
+        });
+        this.workflow.addJobs({
+          gates: {
+            ...this.job(GATES_JOB_NAME, 'gates', [], {}, ['failed=0', ...lines, 'exit "$failed"'].join('\n')),
+            if: "github.event_name == 'schedule'",
+          },
+        });
+      }
     }
+  }
+
+  /**
+   * The required check: every digest the pull request's images.yaml files change is verified
+   * with the command promotion uses; the commits come from the event through env:, never
+   * `${{ }}` inside the script. No cache: a poisoned cache would reach the verifier.
+   */
+  private verifyJob(): github.workflows.Job {
+    const repo = Repository.factsOf(this.project);
+    const image = ContainerImage.of(this.project)!;
+    const login = registryLogin(image.registry);
+    const signing = signingFacts(this.project);
+    const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
+    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, ContainerBuildWorkflow.of(this.project)?.registryIdentity) : undefined;
+    const gates = this.gated().length > 0;
+    return {
+      name: VERIFY_IMAGES_JOB_NAME,
+      runsOn: [repo.runsOn],
+      timeoutMinutes: 15,
+      permissions: {
+        contents: github.workflows.JobPermission.READ,
+        ...(login.githubPackages ? { packages: github.workflows.JobPermission.READ } : {}),
+        ...(login.oidc || kms?.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
+        ...(attestations ? { attestations: github.workflows.JobPermission.READ } : {}),
+        ...(gates ? { statuses: github.workflows.JobPermission.WRITE } : {}),
+      },
+      steps: [
+        { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
+        ...installToolsSteps(this.project, { cache: false }),
+        ...(attestations ? [] : [{ name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) }]),
+        ...login.steps,
+        ...(kms?.steps ?? []),
+        {
+          name: 'Verify every changed digest',
+          env: {
+            BASE_SHA: '${{ github.event.pull_request.base.sha }}',
+            HEAD_SHA: '${{ github.event.pull_request.head.sha }}',
+            ...(attestations ? { ATTESTATIONS_TOKEN: '${{ github.token }}' } : {}),
+            ...(gates ? { GH_TOKEN: '${{ github.token }}' } : {}),
+            ...kms?.env,
+          },
+          run: `npx projen-gitops verify-images --base "$BASE_SHA" --head "$HEAD_SHA"${gates ? ' --gates-status' : ''}`,
+        },
+      ],
+    };
   }
 
   /** Enables auto-merge on the pull request when the environment it goes into has `autoMerge`. */
@@ -142,7 +233,8 @@ export class Promotion extends Component {
     return (Environments.of(this.project)?.deployed ?? []).map((e) => e.name);
   }
 
-  private job(name: string, to: string, args: string[], env: Record<string, string>): github.workflows.Job {
+  private job(name: string, to: string, args: string[], env: Record<string, string>, script?: string): github.workflows.Job {
+    const gates = this.gated().length > 0;
     const repo = Repository.factsOf(this.project);
     const image = ContainerImage.of(this.project)!;
     const login = registryLogin(image.registry);
@@ -164,6 +256,8 @@ export class Promotion extends Component {
         ...(login.githubPackages ? { packages: github.workflows.JobPermission.READ } : {}),
         ...(login.oidc || kms?.oidc ? { idToken: github.workflows.JobPermission.WRITE } : {}),
         ...(attestations ? { attestations: github.workflows.JobPermission.READ } : {}),
+        // The gates' commit status ("Promotion gates (<env>)"), set with the job's own token.
+        ...(gates ? { statuses: github.workflows.JobPermission.WRITE } : {}),
       },
       steps: [
         {
@@ -191,18 +285,25 @@ export class Promotion extends Component {
         ...login.steps,
         ...(kms?.steps ?? []),
         {
-          name: 'Open or update the promotion pull request',
+          name: script ? 'Re-evaluate the gates of the open promotion pull requests' : 'Open or update the promotion pull request',
           id: 'promote',
           env: {
             GH_TOKEN: '${{ steps.app.outputs.token || github.token }}',
             // The job's own token reads the attestations (the app's token is for pull requests).
             ...(attestations ? { ATTESTATIONS_TOKEN: '${{ github.token }}' } : {}),
             ...kms?.env,
+            ...(gates ? { STATUS_TOKEN: '${{ github.token }}' } : {}),
             ...env,
           },
-          run: `npx projen-gitops promote ${args.join(' ')}`,
+          run: script ?? `npx projen-gitops promote ${args.join(' ')}${gates ? ' --evidence "$RUNNER_TEMP/promotion-evidence/evidence.md"' : ''}`,
         },
-        ...this.autoMergeStep(to),
+        ...(gates ? [{
+          name: 'Upload the full evidence',
+          if: '${{ !cancelled() }}',
+          uses: uses(ACTIONS.uploadArtifact),
+          with: { 'name': 'promotion-evidence', 'path': '${{ runner.temp }}/promotion-evidence/', 'if-no-files-found': 'ignore', 'retention-days': 90 },
+        }] : []),
+        ...(script ? [] : this.autoMergeStep(to)),
       ],
     };
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `verify-images`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { oneLine } from './args';
@@ -13,6 +13,7 @@ import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
+import { verifyImages, VerifyImagesError, verifyImagesOptions, VERIFY_IMAGES_USAGE } from './verify-images';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
 import { checkManifests } from '../helm/check-manifests';
 
@@ -45,7 +46,16 @@ ENV's deploy/environments/ENV/images.yaml and re-renders it with \`npx projen\`:
 previous environment (--from), or from a build of the default branch into the first one
 (--commit and a --digest per published service). Only digests whose signature
 \`cosign verify\` accepts for this repository's build workflow are promoted; exits 1 when one
-is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).`;
+is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).
+
+Gates (the environment's gates in .projenrc.ts) are evaluated first: a gate table in the body
+and the commit status "Promotion gates (ENV)" (STATUS_TOKEN, else the token) on its head.
+
+Options:
+  --recheck        only re-evaluate the open pull request into ENV (gates, evidence); bring in nothing
+  --now TIME       evaluate the gates at this ISO 8601 time (e.g. 2026-12-24T09:00:00Z; or PROJEN_GITOPS_NOW)
+  --evidence FILE  write the full evidence (the body before it is cut to GitHub's limit) to FILE
+  -h, --help       show this help`;
 
 async function runPromote(argv: string[]): Promise<number> {
   const options = parsePromoteArgs(argv, process.env);
@@ -97,6 +107,7 @@ Commands:
   protect            create or update the repository rulesets on GitHub
   preview            print the patch \`npx projen\` would apply, writing nothing
   promote            open the pull request that promotes image digests to an environment
+  verify-images      verify every image digest a pull request changes (the required check)
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
@@ -125,6 +136,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'promote') return runPromote(rest);
+  if (command === 'verify-images') {
+    const options = verifyImagesOptions(rest, process.env);
+    if (options === 'help') {
+      console.log(VERIFY_IMAGES_USAGE);
+      return 0;
+    }
+    const result = await verifyImages({ ...options, cwd: process.cwd() }).catch((e) => {
+      throw e instanceof PromoteError ? new VerifyImagesError(e.message) : e;
+    });
+    return result.failed.length > 0 ? 1 : 0;
+  }
   if (command === 'dependency-review') {
     const options = dependencyReviewOptions(rest, process.env);
     if (!options) {
@@ -232,7 +254,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     return await main(argv);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet']];
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet'], [VerifyImagesError, 'verify-images']];
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);

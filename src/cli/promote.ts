@@ -9,9 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
+import { evaluateGates, gatesContext, gatesStatus, gateTable, GateResult, hasGates, readApprovals, readDeploymentRecords, when } from './gates';
 import { githubApi } from './github-client';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
+import { GateFacts } from '../model/gates';
 import { checkRepository } from '../model/repository';
 import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
 
@@ -27,6 +29,10 @@ export interface PromotionFacts {
   readonly certificateOidcIssuer: string;
   /** How images are signed: promotion verifies with the same mode (`verifyCommand`). */
   readonly signing: SigningFacts;
+  /** The promotion gates of each environment that has any (a promotion.json from before gates has none). */
+  readonly gates?: { readonly [environment: string]: GateFacts };
+  /** The approvers of each environment (`@user`, `@org/team`), for the approvals gate. */
+  readonly approvers?: { readonly [environment: string]: string[] };
 }
 
 export const PROMOTION_FACTS = 'deploy/promotion.json';
@@ -52,6 +58,18 @@ export interface PromoteOptions {
   /** The environment for child processes (`cosign`, `git`). */
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
+  /** The clock the gates are evaluated at (epoch ms; `--now`, for tests and dry runs). @default - the time now */
+  readonly now?: number;
+  /** Only re-evaluate the open pull request into `to` (its gates and evidence); bring in nothing new. */
+  readonly recheck?: boolean;
+  /** Where the full evidence (the body before it is cut to GitHub's limit) is written. */
+  readonly evidenceFile?: string;
+  /**
+   * The token the gates' commit status is set with (`STATUS_TOKEN`): the workflow's own, so the
+   * status comes from GitHub Actions, the source the rulesets accept.
+   * @default - `token`
+   */
+  readonly statusToken?: string;
 }
 
 /** A failure with a message for people; the CLI prints it and exits 1. */
@@ -72,6 +90,9 @@ export function parsePromoteArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<P
     from: { type: 'string', multiple: true },
     commit: { type: 'string', multiple: true },
     digest: { type: 'string', multiple: true },
+    now: { type: 'string', multiple: true },
+    evidence: { type: 'string', multiple: true },
+    recheck: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   }, fail);
   if (values.help) return 'help';
@@ -88,11 +109,19 @@ export function parsePromoteArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<P
     digests[m[1]] = m[2];
   }
   if (!to) throw fail('--to ENV is needed (see --help)');
+  const recheck = values.recheck === true;
   if (from !== undefined && (commit !== undefined || Object.keys(digests).length > 0)) throw fail('--from promotes what an environment runs; --commit and --digest are for a build: give one or the other');
-  if (from === undefined && commit === undefined) throw fail('give --from ENV, or --commit SHA with a --digest per service (see --help)');
+  if (recheck && (commit !== undefined || Object.keys(digests).length > 0)) throw fail('--recheck re-evaluates the open pull request and brings in nothing new; leave out --commit and --digest');
+  if (!recheck && from === undefined && commit === undefined) throw fail('give --from ENV, or --commit SHA with a --digest per service (see --help)');
+  const nowText = single(values, 'now', fail) ?? env.PROJEN_GITOPS_NOW;
+  const now = nowText === undefined || nowText === '' ? undefined : Date.parse(nowText);
+  if (now !== undefined && (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(nowText!) || !Number.isFinite(now))) {
+    throw fail(`--now must be an ISO 8601 time with its zone, got ${JSON.stringify(nowText)}; try --now 2026-12-24T09:00:00Z`);
+  }
+  const evidenceFile = single(values, 'evidence', fail);
   const token = env.GH_TOKEN || env.GITHUB_TOKEN;
   if (!token) throw fail('no token: set GH_TOKEN (the GitHub App token, or the workflow token) to one with "Contents: write" and "Pull requests: write"');
-  return { to, from, commit, digests, token, apiUrl: apiUrlOf(env, fail) };
+  return { to, from, commit, digests, token, apiUrl: apiUrlOf(env, fail), recheck, now, evidenceFile, statusToken: env.STATUS_TOKEN || undefined };
 }
 
 
@@ -105,6 +134,10 @@ export interface PromoteResult {
   readonly promoted: string[];
   /** Services whose signature did not verify (left out). */
   readonly refused: string[];
+  /** The gates evaluated on the pull request (none when the environment has no gates). */
+  readonly gates?: GateResult[];
+  /** The pull request's body as sent. */
+  readonly body?: string;
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
@@ -118,7 +151,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const envs = facts.environments;
   const toIndex = envs.indexOf(options.to);
   if (toIndex < 0) throw new PromoteError(`--to: '${options.to}' is no deployed environment; try one of ${envs.join(', ')}`);
-  if (options.from === undefined) {
+  if (options.from === undefined && options.recheck) {
+    if (toIndex !== 0) throw new PromoteError(`--recheck: give --from ${envs[toIndex - 1]} with --to ${options.to}`);
+  } else if (options.from === undefined) {
     if (toIndex !== 0) throw new PromoteError(`--to: a build goes into the first environment, '${envs[0]}', got '${options.to}'; use --from ${envs[toIndex - 1]} to promote into ${options.to}`);
     if (!options.commit || !COMMIT.test(options.commit)) throw new PromoteError(`--commit: must be the build's 40-hex commit, got ${JSON.stringify(options.commit)}`);
   } else if (envs.indexOf(options.from) !== toIndex - 1) {
@@ -144,7 +179,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     for (const [s, e] of Object.entries(at(`origin/${branch}`, options.to))) if (e.digest && e.digest !== current[s]?.digest) pending[s] = e;
   }
   const wanted: Record<string, Entry> = { ...pending };
-  const incoming: Record<string, Entry> = options.from === undefined
+  if (options.recheck && !hasBranch) {
+    log(`no promotion branch ${branch}: nothing to re-evaluate`);
+    return { created: false, promoted: [], refused: [] };
+  }
+  const incoming: Record<string, Entry> = options.recheck ? {} : options.from === undefined
     ? Object.fromEntries(Object.entries(options.digests ?? {}).filter(([, d]) => d).map(([s, d]) => [s, { digest: d, commit: options.commit }]))
     : at(`origin/${base}`, options.from);
   const known = new Set(facts.services.map((s) => s.name));
@@ -166,17 +205,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   // Only signatures (or attestations) of this repository's build workflow are promoted, checked
   // with the command of the repository's signing mode.
   // A promotion.json from before the signing modes: keyless, the identity it names.
-  const legacy = {
-    mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer,
-  } as SigningFacts;
-  const signing: SigningFacts = facts.signing ?? legacy;
+  const signing = signingOf(facts);
   const signer = signing.key ?? facts.certificateIdentity;
-  const check = (imageAtDigest: string) => {
-    const [command, ...args] = verifyCommand(signing, facts.repository, imageAtDigest);
-    // gh reads the attestations with a token that may read them (the job's own token).
-    const env = command === 'gh' && options.env?.ATTESTATIONS_TOKEN ? { ...options.env, GH_TOKEN: options.env.ATTESTATIONS_TOKEN } : options.env;
-    return run(command, args, { ...options, env }, true);
-  };
+  const check = (imageAtDigest: string) => verifySignature(facts, imageAtDigest, options.cwd, options.env);
   const refused: string[] = [];
   for (const service of Object.keys(wanted).sort()) {
     const image = facts.services.find((s) => s.name === service)!.image;
@@ -232,15 +263,23 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     inTree('add', '--all');
     const subject = pullRequestTitle(promoted, options.to);
     run('git', ['-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', subject], { ...options, cwd: dir });
-    const commit = inTree('rev-parse', 'HEAD').trim();
+    let commit = inTree('rev-parse', 'HEAD').trim();
+    // The same tree on the same base as the open pull request's head: nothing is pushed, so its
+    // approvals (of that commit) stay, and a re-evaluation changes only the body and the status.
+    const unchanged = remoteBranch !== undefined
+      && git('rev-parse', `${remoteBranch}^{tree}`).trim() === inTree('rev-parse', 'HEAD^{tree}').trim()
+      && run('git', ['rev-parse', `${remoteBranch}^`], options, true).stdout.trim() === git('rev-parse', `origin/${base}`).trim();
+    if (unchanged) commit = remoteBranch!;
     const token = options.token;
     const push = (lease: string, refspec: string, mayFail = false) => run('git', [...auth, 'push', '--quiet', `--force-with-lease=refs/heads/${branch}:${lease}`, 'origin', refspec], options, mayFail);
-    const lines = promoted.map((service) => {
+    const identity = signing.mode === SigningMode.KMS_KEY ? `the KMS key \`${signing.key}\`` : `\`${facts.certificateIdentity}\` (issuer \`${facts.certificateOidcIssuer}\`)`;
+    const sections = (full: boolean) => promoted.map((service) => {
       const before = current[service];
       const after = wanted[service];
       const servicePath = facts.services.find((s) => s.name === service)!.path;
-      const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
+      const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath, full ? 1000 : 30) : undefined;
       const changes = compareManifests(oldRendered[service], readOr(path.join(dir, `deploy/rendered/${options.to}/${service}.yaml`)));
+      const shown = full ? changes : changes.slice(0, 20);
       return [
         `### ${service}`,
         '',
@@ -249,26 +288,21 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         `| before | \`${before?.digest || '(none: the fallback tag)'}\` | ${before?.commit ? `\`${before.commit.slice(0, 12)}\`` : '?'} |`,
         `| after | \`${after.digest}\` | ${after.commit ? `\`${after.commit.slice(0, 12)}\`` : '?'} |`,
         '',
+        `Signature: verified for ${identity} (${signing.mode}).`,
+        '',
+        // The published scan's results go to code scanning by category, not per digest: no count
+        // for a digest can be read back honestly.
+        'Vulnerabilities (before / after): not available (the published scan reports to code scanning per branch, not per digest; see the Security tab).',
+        '',
         commits === undefined ? 'Commits between: unknown (no commit recorded for the old digest).' : `Commits between (\`${servicePath}\`): ${commits.length === 0 ? 'none' : ''}`,
         ...(commits ?? []).map((c) => `- ${c}`),
         '',
         `Rendered diff of \`deploy/rendered/${options.to}/${service}.yaml\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
-        ...changes.slice(0, 20).map((c) => `- \`${c.replace(/`/g, "'")}\``),
-        ...(changes.length > 20 ? [`- ... and ${changes.length - 20} more (see Files changed)`] : []),
+        ...shown.map((c) => `- \`${c.replace(/`/g, "'")}\``),
+        ...(changes.length > shown.length ? [`- ... and ${changes.length - shown.length} more (see Files changed, and the full evidence)`] : []),
         '',
       ].join('\n');
     });
-    const body = pullRequestBody([
-      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
-      '',
-      `Signatures verified: \`${commandLine(verifyCommand(signing, facts.repository, '<image>@<digest>'))}\` accepted every digest here.`,
-      ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
-      '',
-    ].join('\n'), lines, [
-      'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
-      '',
-      '<!-- projen-gitops promotion -->',
-    ].join('\n'));
 
     const api = githubApi(options.apiUrl, token, (message) => new PromoteError(message),
       'the token needs "Contents: write" and "Pull requests: write" on the repository (the GitHub App, or the workflow token with "Allow GitHub Actions to create and approve pull requests")');
@@ -276,10 +310,65 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     // The API answers before anything is pushed: a token that cannot read the pull requests
     // (or a wrong repository) stops here, with no branch pushed.
     const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
+    if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
+    if (options.recheck && open.length === 0) {
+      log(`no open promotion pull request into ${options.to}: nothing to re-evaluate`);
+      return { created: false, promoted: [], refused };
+    }
+
+    // The gates, evaluated before the pull request is opened or updated.
+    const gateFacts = facts.gates?.[options.to];
+    const now = options.now ?? Date.now();
+    let gates: GateResult[] | undefined;
+    let table = '';
+    if (gateFacts && hasGates(gateFacts)) {
+      const previous = toIndex > 0 ? envs[toIndex - 1] : undefined;
+      let mergedAt: number | undefined;
+      let records;
+      if (previous) {
+        // The digests reached the previous environment with the last change of its images.yaml.
+        const [mergeCommit, time] = git('log', '-1', '--format=%H %ct', `origin/${base}`, '--', imagesPath(previous)).trim().split(' ');
+        mergedAt = mergeCommit ? Number(time) * 1000 : undefined;
+        if (gateFacts.soakMinutes > 0 || gateFacts.requireHealthy) {
+          records = await readDeploymentRecords(api, facts.repository, previous, (sha) => !!mergeCommit && isAncestor(mergeCommit, sha));
+        }
+      }
+      const pull = open[0];
+      const labels: string[] = Array.isArray(pull?.labels) ? pull.labels.map((l: any) => String(l?.name)) : [];
+      const approvedBy = pull && gateFacts.approvals > 0 && Number.isSafeInteger(pull.number)
+        ? await readApprovals(api, facts.repository, pull.number, commit)
+        : [];
+      const approvers = facts.approvers?.[options.to] ?? [];
+      gates = evaluateGates({ now, gates: gateFacts, previous, mergedAt, records, labels, approvedBy, approvers });
+      table = gateTable(options.to, gates, now);
+      for (const g of gates) log(`gate ${g.gate}: ${g.state}: ${g.detail}`);
+    }
+    const hotfix = gates?.some((g) => g.gate === 'window' && g.detail.startsWith('HOTFIX'));
+    const head = [
+      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : options.commit ? ` from the build of \`${options.commit}\`` : ''}, and re-renders \`deploy/rendered/${options.to}/\`.`,
+      '',
+      ...(hotfix ? [`**Hotfix**: this promotion passed a deny window with the \`${gateFacts!.hotfixLabel}\` label (evaluated at ${when(now)}).`, ''] : []),
+      ...(table ? [table] : []),
+      `Signatures verified: \`${commandLine(verifyCommand(signing, facts.repository, '<image>@<digest>'))}\` accepted every digest here.`,
+      ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),
+      '',
+    ].join('\n');
+    const foot = [
+      'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
+      '',
+      '<!-- projen-gitops promotion -->',
+    ].join('\n');
+    const fullEvidence = [head, ...sections(true), foot].join('\n');
+    if (options.evidenceFile) {
+      fs.mkdirSync(path.dirname(options.evidenceFile), { recursive: true });
+      fs.writeFileSync(options.evidenceFile, fullEvidence);
+    }
+    const evidenceNote = options.evidenceFile ? 'The full evidence (every commit and field) is the workflow run\'s artifact `promotion-evidence`.\n' : '';
+    const body = pullRequestBody(head, sections(false), `${evidenceNote}${foot}`);
+
     // GitHub opens a pull request only from a pushed branch: pushed now, and put back as it
     // was (or deleted) when the pull request cannot be opened or updated.
-    if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
-    push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
+    if (!unchanged) push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
     let number: number;
     let created = false;
     try {
@@ -295,12 +384,20 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         log(`opened pull request #${number}: ${subject}`);
       }
     } catch (error) {
+      if (unchanged) throw error;
       const undo = push(commit, remoteBranch ? `${remoteBranch}:refs/heads/${branch}` : `:refs/heads/${branch}`, true);
       const what = remoteBranch ? `${branch} is back at ${remoteBranch.slice(0, 12)}` : `${branch} was deleted again`;
       const undone = undo.status === 0 ? what : `${branch} could not be put back (${(undo.stderr || '').trim().split('\n').pop()}); delete it by hand`;
       throw new PromoteError(`${(error as Error).message}; ${undone}`);
     }
-    return { pullRequest: number, created, promoted, refused };
+    if (gates) {
+      // The required check: set with the workflow's own token (GitHub Actions is the source the rulesets accept).
+      const statusApi = options.statusToken ? githubApi(options.apiUrl, options.statusToken, (message) => new PromoteError(message), 'the workflow token needs "Commit statuses: write" (statuses: write)') : api;
+      const status = gatesStatus(gates);
+      await statusApi('POST', `/repos/${facts.repository}/statuses/${commit}`, { state: status.state, context: gatesContext(options.to), description: status.description });
+      log(`${gatesContext(options.to)}: ${status.state} (${status.description})`);
+    }
+    return { pullRequest: number, created, promoted, refused, gates, body };
   }
 }
 
@@ -344,10 +441,20 @@ export function pullRequestBody(head: string, sections: string[], foot: string):
 }
 
 function readFacts(cwd: string): PromotionFacts {
-  const file = path.join(cwd, PROMOTION_FACTS);
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(cwd, PROMOTION_FACTS), 'utf-8');
+  } catch (e) {
+    throw new PromoteError(`cannot read ${PROMOTION_FACTS} (${oneLine((e as Error).message, 200)}); run \`npx projen\` with promotion on first`);
+  }
+  return parseFacts(text);
+}
+
+/** The facts of `deploy/promotion.json`'s text, checked as strictly as `promote` reads them. */
+export function parseFacts(text: string): PromotionFacts {
   let facts: any;
   try {
-    facts = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    facts = JSON.parse(text);
   } catch (e) {
     throw new PromoteError(`cannot read ${PROMOTION_FACTS} (${oneLine((e as Error).message, 200)}); run \`npx projen\` with promotion on first`);
   }
@@ -358,6 +465,24 @@ function readFacts(cwd: string): PromotionFacts {
     && Array.isArray(facts.services) && facts.services.every((s: any) => s && SERVICE.test(s.name) && typeof s.image === 'string' && typeof s.path === 'string');
   if (!ok) throw new PromoteError(`${PROMOTION_FACTS} is not what synth writes (repository, defaultBranch, environments, services, certificateIdentity, certificateOidcIssuer); put it back with \`git checkout -- ${PROMOTION_FACTS}\` and run \`npx projen\``);
   return facts;
+}
+
+/** The signing facts of a promotion.json; one from before the signing modes is keyless, for the identity it names. */
+export function signingOf(facts: PromotionFacts): SigningFacts {
+  const legacy = { mode: SigningMode.KEYLESS, certificateIdentity: facts.certificateIdentity, certificateOidcIssuer: facts.certificateOidcIssuer };
+  return facts.signing ?? legacy as SigningFacts;
+}
+
+/**
+ * Verifies `image@digest` with the repository's signing mode for the expected identity (its
+ * container workflow on the default branch): what promotion and the required verification
+ * check both run.
+ */
+export function verifySignature(facts: PromotionFacts, imageAtDigest: string, cwd: string, env?: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  const [command, ...args] = verifyCommand(signingOf(facts), facts.repository, imageAtDigest);
+  // gh reads the attestations with a token that may read them (the job's own token).
+  const childEnv = command === 'gh' && env?.ATTESTATIONS_TOKEN ? { ...env, GH_TOKEN: env.ATTESTATIONS_TOKEN } : env;
+  return spawnSync(command, args, { cwd, env: childEnv ?? process.env, encoding: 'utf-8' });
 }
 
 function run(command: string, args: string[], options: PromoteOptions, mayFail = false): SpawnSyncReturns<string> {
@@ -413,10 +538,10 @@ function readOr(file: string): string {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf-8') : '';
 }
 
-/** `<short sha> <subject>` of the commits between two builds that touch the service's folder (at most 30). */
-function commitsBetween(git: (...args: string[]) => string, from: string, to: string, servicePath: string): string[] | undefined {
+/** `<short sha> <subject>` of the commits between two builds that touch the service's folder (at most `max`). */
+function commitsBetween(git: (...args: string[]) => string, from: string, to: string, servicePath: string, max = 30): string[] | undefined {
   try {
-    const out = git('log', '--max-count=30', '--format=%h %s', `${from}..${to}`, '--', servicePath);
+    const out = git('log', `--max-count=${max}`, '--format=%h %s', `${from}..${to}`, '--', servicePath);
     // Subjects are untrusted text: shown as code, so no mention, link or markup takes effect.
     return out.split('\n').filter(Boolean).map((l) => `\`${l.slice(0, 120).replace(/`/g, "'")}\``);
   } catch {

@@ -8,6 +8,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
 import { Environments } from '../model/environments';
+import { gatesContext, hasGates } from '../model/gates';
 import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
@@ -194,7 +195,12 @@ export class BranchProtection extends Component {
    * Complete once the project synthesizes: workflows add their jobs in `preSynthesize`.
    */
   public get requiredChecks(): string[] {
-    return [...new Set([...pullRequestChecks(this.project), ...this.additionalChecks])];
+    // The gates' commit status of each environment that has gates (set by the promotion, or
+    // as passed by the verification job when a pull request does not change its digests).
+    const gates = this.project.tryFindFile(PROMOTION_FACTS)
+      ? (Environments.of(this.project)?.deployed ?? []).filter((e) => hasGates(e.gates)).map((e) => gatesContext(e.name))
+      : [];
+    return [...new Set([...pullRequestChecks(this.project), ...gates, ...this.additionalChecks])];
   }
 
   /** Whether a code owner must review (explicit, or because the project has code owners). */

@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { GateFacts, gateFacts, gateProblems, PromotionGatesOptions } from './gates';
 import { ServiceDeploymentOptions } from './service';
 import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
 import { componentOfType, indexComponent } from '../core/component-index';
@@ -55,6 +56,15 @@ export interface EnvironmentOptions {
   readonly approvers?: string[];
 
   /**
+   * What must hold before a promotion into this environment may merge: soak and health in
+   * the previous environment, allow and deny windows (with a hotfix label), approvals. Each
+   * is a line of the pull request's gate table and part of its required check
+   * "Promotion gates (<env>)".
+   * @default - no gates
+   */
+  readonly gates?: PromotionGatesOptions;
+
+  /**
    * Overrides for every service in this environment (replicas, resources, host, ...).
    * @default - the services' own settings
    */
@@ -94,6 +104,8 @@ export interface EnvironmentFacts {
   readonly approvers: string[];
   /** Whether the environment's promotion pull request merges itself once checks pass. */
   readonly autoMerge: boolean;
+  /** The promotion gates, defaults filled in. */
+  readonly gates: GateFacts;
   /** Deployment settings for every service in this environment. */
   readonly overrides: ServiceDeploymentOptions;
   /** Deployment settings per service name in this environment. */
@@ -146,6 +158,7 @@ export class Environments extends Component {
       autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
       approvers: [...(env.approvers ?? [])],
       autoMerge: env.autoMerge ?? false,
+      gates: gateFacts(env.gates),
       overrides: { ...env.overrides },
       services: { ...env.services },
     }));
@@ -154,7 +167,7 @@ export class Environments extends Component {
 
   /** Every environment, deployed or not, in promotion order (copies). */
   public get all(): EnvironmentFacts[] {
-    return this.list.map((e) => ({ ...e }));
+    return this.list.map((e) => ({ ...e, gates: { ...e.gates, allow: [...e.gates.allow], deny: [...e.gates.deny] } }));
   }
 
   /** The environments that are deployed, in promotion order (copies). */
@@ -175,6 +188,9 @@ export class Environments extends Component {
       // A derived namespace too: project 'kube' and environment 'system' make 'kube-system'.
       report(`${at}.namespace`, checkTargetNamespace(env.namespace, undefined, toDnsLabel(`${this.project.name}-apps-${env.name}`, 'my-app-dev')));
       report(`${at}.cluster`, checkClusterUrl(env.cluster));
+      // Soak and health look at the previous deployed environment.
+      const firstDeployed = this.list.findIndex((e) => e.deploy) === i;
+      problems.push(...gateProblems(this.given[i].gates, `${at}.gates`, firstDeployed));
       // Two Applications owning the same objects fight over them (FailOnSharedResource stops the second).
       const same = this.list.findIndex((e) => e.deploy && e.namespace === env.namespace && sameCluster(e.cluster, env.cluster));
       if (env.deploy && same >= 0 && same < i && this.list[same].name !== env.name) {

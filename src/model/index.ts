@@ -10,3 +10,4 @@ export { Template } from './template-defaults';
 export type { TemplateDefaults } from './template-defaults';
 export { Signing, SigningMode, RepositoryVisibility, checkKmsKey } from './signing';
 export type { SigningOptions, SigningFacts } from './signing';
+export type { PromotionGatesOptions, PromotionWindowsOptions, PromotionWindow, GateFacts, WindowFacts } from './gates';

