@@ -11,6 +11,7 @@ import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE }
 import { parsePreviewArgs, preview } from './preview';
 import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
+import { parseRollbackArgs, rollback } from './rollback';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
@@ -45,9 +46,32 @@ ENV's deploy/environments/ENV/images.yaml and re-renders it with \`npx projen\`:
 previous environment (--from), or from a build of the default branch into the first one
 (--commit and a --digest per published service). Only digests whose signature
 \`cosign verify\` accepts for this repository's build workflow are promoted; exits 1 when one
-is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).`;
+is refused. Nothing is opened into a held environment.
+Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).
+
+       projen-gitops promote --rollback ENV --reason TEXT
+       projen-gitops promote --release-hold ENV
+
+--rollback opens the pull request (branch rollback/ENV) that restores the digests ENV ran
+before its last change (from the git history of its images.yaml) and writes a hold into that
+file (the reason, who: GITHUB_ACTOR or git's user.name, and when); it closes the open
+promotion pull request into ENV. While ENV is held, promote opens nothing into it.
+--release-hold opens the pull request (branch release-hold/ENV) that lifts the hold and says
+what will roll out. Both refuse a checkout with uncommitted or untracked files.`;
+
+/** Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked). */
+function renderIn(dir: string): void {
+  const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
+  if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
+}
 
 async function runPromote(argv: string[]): Promise<number> {
+  const back = parseRollbackArgs(argv, process.env);
+  if (back) {
+    const done = await rollback({ ...back, cwd: process.cwd(), render: renderIn });
+    if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${done.pullRequest}\n`);
+    return 0;
+  }
   const options = parsePromoteArgs(argv, process.env);
   if (options === 'help') {
     console.log(PROMOTE_USAGE);
@@ -56,11 +80,7 @@ async function runPromote(argv: string[]): Promise<number> {
   const result = await promote({
     ...options,
     cwd: process.cwd(),
-    render: (dir) => {
-      // Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked).
-      const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
-      if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
-    },
+    render: renderIn,
   });
   // The workflow's next step (auto-merge) reads the pull request's number.
   if (result.pullRequest !== undefined && process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${result.pullRequest}\n`);
