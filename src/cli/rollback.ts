@@ -63,11 +63,11 @@ export function parseRollbackArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<
     'reason': { type: 'string', multiple: true },
   }, fail);
   if (positionals.length > 0) throw fail(`unexpected argument ${JSON.stringify(positionals[0])} (see --help)`);
-  const rollback = single(values, 'rollback', fail);
+  const held = single(values, 'rollback', fail);
   const release = single(values, 'release-hold', fail);
   const reason = single(values, 'reason', fail);
-  if (rollback !== undefined && release !== undefined) throw fail('--rollback ENV holds an environment and --release-hold ENV lifts a hold: give one of them');
-  if (rollback !== undefined && reason === undefined) throw fail(`--rollback needs --reason: say why ${rollback} is rolled back and held (the hold records it); try --rollback ${rollback} --reason 'orders answers 500 since the last promotion'`);
+  if (held !== undefined && release !== undefined) throw fail('--rollback ENV holds an environment and --release-hold ENV lifts a hold: give one of them');
+  if (held !== undefined && reason === undefined) throw fail(`--rollback needs --reason: say why ${held} is rolled back and held (the hold records it); try --rollback ${held} --reason 'orders answers 500 since the last promotion'`);
   if (release !== undefined && reason !== undefined) throw fail('--reason goes with --rollback (a hold records why); --release-hold takes none');
   if (reason !== undefined) {
     const problem = checkHoldText('reason', reason);
@@ -76,8 +76,8 @@ export function parseRollbackArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<
   const token = env.GH_TOKEN || env.GITHUB_TOKEN;
   if (!token) throw fail('no token: set GH_TOKEN (for example `GH_TOKEN=$(gh auth token)`) to one with "Contents: write" and "Pull requests: write"');
   return {
-    action: rollback !== undefined ? 'rollback' : 'release',
-    environment: (rollback ?? release)!,
+    action: held !== undefined ? 'rollback' : 'release',
+    environment: (held ?? release)!,
     reason,
     by: env.GITHUB_ACTOR || undefined,
     token,

@@ -12,8 +12,8 @@ import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
 import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
 import { rollback, RollbackOptions } from '../../src/cli/rollback';
 import { parseImagesText } from '../../src/helm/images-file';
-import { helmBinary } from '../helm/tools';
 import { FakeGitHub } from '../fake-github';
+import { helmBinary } from '../helm/tools';
 import { tempdir } from '../util';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -177,7 +177,7 @@ describe('rollback and holds, for real against git, synth and the fake GitHub AP
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain(`image: "ghcr.io/acme/orders@${digest('a')}"`);
       // Known-bad: a hold without its reason fails helm's schema check, as it fails synth.
-      fs.writeFileSync(path.join(dir, 'bad.yaml'), `hold: { by: x, since: "2026-12-04T05:00:00Z" }\nimages: {}\n`);
+      fs.writeFileSync(path.join(dir, 'bad.yaml'), 'hold: { by: x, since: "2026-12-04T05:00:00Z" }\nimages: {}\n');
       const bad = spawnSync(helm, ['template', 'orders', 'deploy/charts/orders', '-f', 'deploy/environments/prod/values/orders.yaml', '-f', 'bad.yaml'], { cwd: dir, encoding: 'utf-8' });
       expect(bad.status).not.toBe(0);
       expect(bad.stderr).toMatch(/reason/);
