@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `metrics`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { oneLine } from './args';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { fleet, FleetError, fleetOptions, FLEET_USAGE } from './fleet';
+import { metrics, MetricsError, metricsMarkdown, parseMetricsArgs, METRICS_USAGE } from './metrics';
 import { ownSpec } from './own-spec';
 import { pinBases, PinBasesError } from './pin-bases';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
@@ -116,7 +117,8 @@ Commands:
   template [dir]     start a company template package built on projen-gitops
   protect            create or update the repository rulesets on GitHub
   preview            print the patch \`npx projen\` would apply, writing nothing
-  promote            open the pull request that promotes image digests to an environment
+  promote            open the pull request that promotes image digests to an environment (or rolls back and holds it)
+  metrics            print deployment frequency, lead time, change failure rate and time to restore per environment
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
@@ -145,6 +147,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'promote') return runPromote(rest);
+  if (command === 'metrics') {
+    const options = parseMetricsArgs(rest, process.env);
+    if (options === 'help') {
+      console.log(METRICS_USAGE);
+      return 0;
+    }
+    const report = await metrics({ ...options, cwd: process.cwd() });
+    console.log(options.json ? JSON.stringify(report, null, 2) : metricsMarkdown(report));
+    return 0;
+  }
   if (command === 'dependency-review') {
     const options = dependencyReviewOptions(rest, process.env);
     if (!options) {
@@ -217,6 +229,8 @@ ${PLAN_COMMENT_USAGE}
 
 ${PROMOTE_USAGE}
 
+${METRICS_USAGE}
+
 ${DEPENDENCY_REVIEW_USAGE}
 
 ${PIN_BASES_USAGE}
@@ -252,7 +266,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     return await main(argv);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet']];
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [MetricsError, 'metrics'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet']];
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);
