@@ -200,16 +200,24 @@ export async function metrics(options: MetricsOptions): Promise<MetricsReport> {
     };
   });
   const iso = (t: number) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return { repository: facts.repository, branch: ref, since: iso(since), until: iso(until), days: options.days, pullRequestsRead: hotfixCommits !== undefined, environments };
+  return {
+    repository: facts.repository,
+    branch: ref,
+    since: iso(since),
+    until: iso(until),
+    days: options.days,
+    pullRequestsRead: hotfixCommits !== undefined,
+    environments,
+  };
 }
 
-/** A duration for people: `2d 3h`, `1h 30m`, `45m`, `30s`. */
+/** A duration for people: `3d 4h` (from two days), `24h 30m`, `45m`, `30s`. */
 export function duration(seconds: number | undefined): string {
   if (seconds === undefined) return '-';
   const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
+  const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
-  if (d > 0) return `${d}d ${h}h`;
+  if (d >= 2) return `${d}d ${h % 24}h`;
   if (h > 0) return `${h}h ${m}m`;
   if (m > 0) return `${m}m`;
   return `${seconds}s`;
@@ -221,7 +229,9 @@ export function metricsMarkdown(report: MetricsReport): string {
   const rows = report.environments.map((e) => {
     const rate = e.changeFailureRate === undefined ? '-' : `${Math.round(e.changeFailureRate * 100)}% (${e.failures} of ${e.changes})`;
     const why = `${plural(e.rollbacks, 'rollback')}${e.hotfixes === undefined ? '' : `, ${plural(e.hotfixes, 'hotfix').replace(/fixs$/, 'fixes')}`}`;
-    return `| ${e.environment} | ${e.deployments} | ${e.perWeek} | ${duration(e.leadTime.seconds)}${e.leadTime.count ? ` (${e.leadTime.count})` : ''} | ${rate}; ${why} | ${duration(e.timeToRestore.seconds)}${e.timeToRestore.count ? ` (${e.timeToRestore.count})` : ''} |`;
+    const lead = `${duration(e.leadTime.seconds)}${e.leadTime.count ? ` (${e.leadTime.count})` : ''}`;
+    const restore = `${duration(e.timeToRestore.seconds)}${e.timeToRestore.count ? ` (${e.timeToRestore.count})` : ''}`;
+    return `| ${e.environment} | ${e.deployments} | ${e.perWeek} | ${lead} | ${rate}; ${why} | ${restore} |`;
   });
   return [
     `## Delivery metrics of ${report.repository}, ${report.days} days to ${report.until}`,

@@ -127,7 +127,7 @@ describe('projen-gitops metrics', () => {
     });
     const text = metricsMarkdown(report);
     console.log(`METRICS OUTPUT:\n${text}\nJSON:\n${JSON.stringify(report, null, 2)}`);
-    expect(text).toContain('| staging | 4 | 2.8 | 1h 0m (4) | 25% (1 of 4); 0 rollbacks, 1 hotfix | 1d 0h (1) |');
+    expect(text).toContain('| staging | 4 | 2.8 | 1h 0m (4) | 25% (1 of 4); 0 rollbacks, 1 hotfix | 24h 30m (1) |');
     expect(text).toContain('| prod | 4 | 2.8 | 4h 0m (3) | 33% (1 of 3); 1 rollback, 0 hotfixes | 1h 0m (1) |');
   });
 
@@ -164,6 +164,6 @@ describe('projen-gitops metrics', () => {
   });
 
   test('durations read as people say them', () => {
-    expect([duration(undefined), duration(30), duration(2700), duration(5400), duration(88200)]).toEqual(['-', '30s', '45m', '1h 30m', '1d 0h']);
+    expect([duration(undefined), duration(30), duration(2700), duration(5400), duration(88200), duration(3 * 86400 + 7200)]).toEqual(['-', '30s', '45m', '1h 30m', '24h 30m', '3d 2h']);
   });
 });
