@@ -53,6 +53,8 @@ export class DeliveryMetricsWorkflow extends Component {
     this.workflow = new github.GithubWorkflow(gh, 'delivery-metrics', { fileName: 'delivery-metrics.yml' });
     this.workflow.on({ schedule: [{ cron: schedule }], workflowDispatch: {} });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
+    // One run at a time: a scheduled run and one by hand post the same table.
+    this.workflow.file?.addOverride('concurrency', { 'group': '${{ github.workflow }}', 'cancel-in-progress': false });
     annotateWorkflowPins(this.workflow);
     this.workflow.addJobs({
       metrics: {
