@@ -99,8 +99,9 @@ export function notificationsConfigMap(projectName: string, namespace: string, s
   };
   for (const state of Object.values(DeploymentRecordState)) {
     data[`template.${names.templates[state]}`] = stringify({
-      // The statuses' description (cut by Argo CD at 140 characters): the Application and its images.
-      message: `{{.app.metadata.name}} ${DESCRIPTION[state]}: {{range $i, $image := .app.status.summary.images}}{{if $i}}, {{end}}{{$image}}{{end}}`,
+      // The statuses' description (cut by Argo CD at 140 characters): the Application and its
+      // images, as Argo CD's summary lists them (empty until the controller has filled it: then the revision).
+      message: `{{.app.metadata.name}} ${DESCRIPTION[state]}: {{if .app.status.summary.images}}{{range $i, $image := .app.status.summary.images}}{{if $i}}, {{end}}{{$image}}{{end}}{{else}}revision {{.app.status.sync.revision}}{{end}}`,
       github: {
         revisionPath: '{{.app.status.sync.revision}}',
         status: { state: COMMIT_STATE[state], label: commitStatusContext(env, '{{.app.metadata.name}}'), targetURL: appUrl },

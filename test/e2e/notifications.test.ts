@@ -124,6 +124,13 @@ describeWithArgoCd('deployment records: the real Argo CD reads the generated not
     }
   });
 
+  test('an Application whose summary lists no image yet: the description names the synced revision', () => {
+    const app: any = application('prod', 'Healthy', 'Succeeded');
+    delete app.status.summary;
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stringify(app));
+    expect(parse(argo('template', 'notify', names.templates.success, path.join(dir, 'app.yaml')).stdout).message).toBe(`orders-prod synced and healthy: revision ${REVISION}`);
+  });
+
   test('known-bad: the checks above can fail (a commit status has no in_progress state; a misnamed template is refused by Argo CD)', () => {
     const validate = requestBodyValidator('/repos/{owner}/{repo}/statuses/{sha}', 'post');
     expect(validate({ state: 'in_progress', context: 'deploy/prod/orders-prod' })).toBe(false);
