@@ -39,7 +39,7 @@ export const CONFIGURATIONS: Configuration[] = [
   { name: 'no-drift-check', options: { driftCheck: false, settingsApp: true, codeOwners: ['@acme/orders'] } },
   // Every signing mode (the deployment below signs with the default, GitHub artifact attestations),
   // with promotion, which verifies with the same mode.
-  { name: 'signing-keyless', options: { repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, environments: [{ name: 'dev' }, { name: 'prod' }] } },
+  { name: 'signing-keyless', options: { repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, environments: [{ name: 'dev' }, { name: 'prod' }], deliveryMetrics: true } },
   {
     name: 'signing-kms-aws',
     options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', environments: [{ name: 'dev' }, { name: 'prod', gates: { soak: '1h' } }], signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },

@@ -45,7 +45,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('the configurations cover every workflow kind and every runtime preset', () => {
   expect(CONFIGURATIONS.length).toBeGreaterThanOrEqual(15);
-  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml', 'pin-base-images.yml', 'promote.yml', 'upgrade.yml', 'fleet-report.yml', 'verify-images.yml']));
+  expect(new Set(workflows.map((f) => path.basename(f)))).toEqual(new Set(['codeql.yml', 'container.yml', 'dependency-review.yml', 'drift.yml', 'deploy.yml', 'infra.yml', 'pin-base-images.yml', 'promote.yml', 'upgrade.yml', 'fleet-report.yml', 'verify-images.yml', 'delivery-metrics.yml']));
   expect(hcl.filter((f) => f.startsWith('infra-ecr/')).length).toBeGreaterThan(10);
   expect(hcl.filter((f) => f.startsWith('infra-gar/')).length).toBeGreaterThan(10);
   // 8 root presets (custom brings its own) + 4 further services + the other root ones

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
 import { ImagePolicies, POLICIES_DIR } from './image-policy';
+import { NOTIFICATIONS_SECRET, notificationNames, notificationsConfigMap, subscriptionAnnotations } from './notifications';
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
@@ -18,6 +19,12 @@ export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
  * `<env>.yaml` (environment names are DNS labels starting with a letter).
  */
 export const APP_PROJECT_FILE = `${ARGOCD_DIR}/00-project.yaml`;
+/**
+ * The deployment records' Argo CD notifications configuration: in a folder of its own, so
+ * `kubectl apply -f deploy/argocd/` (not recursive) never applies it with kubectl's shared field
+ * manager, which would take away another repository's keys of the shared ConfigMap.
+ */
+export const NOTIFICATIONS_FILE = `${ARGOCD_DIR}/notifications/argocd-notifications-cm.yaml`;
 /** Argo CD's finalizer that deletes an Application's resources with it (cascading delete). */
 export const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /**
@@ -56,6 +63,18 @@ export interface ArgoCdOptions {
    * @default false
    */
   readonly cascadeDelete?: boolean;
+
+  /**
+   * Deployment records: Argo CD writes a GitHub deployment and deployment status per
+   * environment, and a commit status per Application on the synced revision, when an
+   * Application syncs, becomes healthy, degrades or fails to sync. Generates
+   * `deploy/argocd/notifications.yaml` (this repository's keys of `argocd-notifications-cm`)
+   * and subscribes every service Application. It needs a GitHub App's credentials in
+   * `argocd-notifications-secret` (docs: deployment records); without them Argo CD logs the
+   * failure and deploys as before.
+   * @default true
+   */
+  readonly deploymentRecords?: boolean;
 }
 
 /** A managed text file whose content is computed when it is written. */
@@ -87,6 +106,8 @@ export class ArgoCd extends Component {
   public readonly namespace: string;
   /** What the Applications deploy. */
   public readonly source: ArgoCdSource;
+  /** Whether Argo CD writes deployment records to GitHub (notifications). */
+  public readonly deploymentRecords: boolean;
   private readonly cascadeDelete: boolean;
 
   constructor(project: Project, options: ArgoCdOptions = {}) {
@@ -94,6 +115,7 @@ export class ArgoCd extends Component {
     this.namespace = options.namespace ?? 'argocd';
     this.source = options.source ?? ArgoCdSource.RENDERED;
     this.cascadeDelete = options.cascadeDelete ?? false;
+    this.deploymentRecords = options.deploymentRecords ?? true;
     addValidation(project, () => this.validate());
 
     new ComputedFile(project, APP_PROJECT_FILE, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
@@ -101,10 +123,13 @@ export class ArgoCd extends Component {
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
     }
+    if (this.deploymentRecords) {
+      new ComputedFile(project, NOTIFICATIONS_FILE, () => this.notifications());
+    }
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/). A cluster admin applies them (docs: Argo CD bootstrap).',
+      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/), and notifications.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
   }
@@ -126,6 +151,25 @@ export class ArgoCd extends Component {
 
   private charts(): HelmChart[] {
     return HelmChart.all(this.project);
+  }
+
+  /**
+   * `notifications.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
+   * Applied server-side with a field manager of this repository's own, so each repository owns
+   * only its keys and applying one never removes another's.
+   */
+  private notifications(): string {
+    const names = notificationNames(this.projectName);
+    const keys = Object.values(names.secretKeys);
+    const header = [
+      '# Deployment records: Argo CD notifications that write GitHub deployments, deployment statuses and commit statuses.',
+      `# Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side --field-manager=${names.service} -n ${this.namespace} -f ${NOTIFICATIONS_FILE}`,
+      `# (its own field manager: several repositories share ${this.namespace}/argocd-notifications-cm, each owning only its keys).`,
+      `# Needs a GitHub App (Deployments: write, Commit statuses: write) whose credentials you put in ${this.namespace}/${NOTIFICATIONS_SECRET}`,
+      `# under the keys ${keys.join(', ')} (docs: deployment records). Never commit them.`,
+      '',
+    ].join('\n');
+    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value)))}`;
   }
 
   /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */
@@ -214,6 +258,7 @@ export class ArgoCd extends Component {
           name: applicationName(service, env.name),
           namespace: this.namespace,
           labels: { 'app.kubernetes.io/part-of': toLabelValue(this.project.name), 'projen-gitops.dev/environment': env.name },
+          ...(this.deploymentRecords ? { annotations: subscriptionAnnotations(this.projectName) } : {}),
           ...(this.cascadeDelete ? { finalizers: [CASCADE_FINALIZER] } : {}),
         },
         spec: {

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `verify-images`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
+/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `verify-images`, `metrics`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { oneLine } from './args';
 import { dependencyReview, dependencyReviewOptions, DependencyReviewError, DEPENDENCY_REVIEW_USAGE } from './dependency-review';
 import { fleet, FleetError, fleetOptions, FLEET_USAGE } from './fleet';
+import { metrics, MetricsError, metricsMarkdown, parseMetricsArgs, METRICS_USAGE } from './metrics';
 import { ownSpec } from './own-spec';
 import { pinBases, PinBasesError } from './pin-bases';
 import { planComment, planCommentOptions, PlanCommentError, PLAN_COMMENT_USAGE } from './plan-comment';
 import { parsePreviewArgs, preview } from './preview';
 import { parsePromoteArgs, promote, PromoteError } from './promote';
 import { parseProtectArgs, protect, ProtectError } from './protect';
+import { parseRollbackArgs, rollback } from './rollback';
 import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
 import { verifyImages, VerifyImagesError, verifyImagesOptions, VERIFY_IMAGES_USAGE } from './verify-images';
@@ -46,10 +48,21 @@ ENV's deploy/environments/ENV/images.yaml and re-renders it with \`npx projen\`:
 previous environment (--from), or from a build of the default branch into the first one
 (--commit and a --digest per published service). Only digests whose signature
 \`cosign verify\` accepts for this repository's build workflow are promoted; exits 1 when one
-is refused. Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).
+is refused. Nothing is opened into a held environment.
+Token: GH_TOKEN or GITHUB_TOKEN; API: GITHUB_API_URL (default https://api.github.com).
 
 Gates (the environment's gates in .projenrc.ts) are evaluated first: a gate table in the body
 and the commit status "Promotion gates (ENV)" (STATUS_TOKEN, else the token) on its head.
+
+       projen-gitops promote --rollback ENV --reason TEXT
+       projen-gitops promote --release-hold ENV
+
+--rollback opens the pull request (branch rollback/ENV) that restores the digests ENV ran
+before its last change (from the git history of its images.yaml) and writes a hold into that
+file (the reason, who: GITHUB_ACTOR or git's user.name, and when); it closes the open
+promotion pull request into ENV. While ENV is held, promote opens nothing into it.
+--release-hold opens the pull request (branch release-hold/ENV) that lifts the hold and says
+what will roll out. Both refuse a checkout with uncommitted or untracked files.
 
 Options:
   --recheck        only re-evaluate the open pull request into ENV (gates, evidence); bring in nothing
@@ -57,7 +70,19 @@ Options:
   --evidence FILE  write the full evidence (the body before it is cut to GitHub's limit) to FILE
   -h, --help       show this help`;
 
+/** Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked). */
+function renderIn(dir: string): void {
+  const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
+  if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
+}
+
 async function runPromote(argv: string[]): Promise<number> {
+  const back = parseRollbackArgs(argv, process.env);
+  if (back) {
+    const done = await rollback({ ...back, cwd: process.cwd(), render: renderIn });
+    if (process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${done.pullRequest}\n`);
+    return 0;
+  }
   const options = parsePromoteArgs(argv, process.env);
   if (options === 'help') {
     console.log(PROMOTE_USAGE);
@@ -66,11 +91,7 @@ async function runPromote(argv: string[]): Promise<number> {
   const result = await promote({
     ...options,
     cwd: process.cwd(),
-    render: (dir) => {
-      // Synth in the promotion's scratch checkout; no post-synth install (the tools are the checkout's, linked).
-      const synth = spawnSync('npx', ['projen'], { cwd: dir, stdio: 'inherit', env: { ...process.env, PROJEN_DISABLE_POST: 'true' } });
-      if (synth.status !== 0) throw new PromoteError(`npx projen failed (exit ${synth.status}); the manifests were not re-rendered`);
-    },
+    render: renderIn,
   });
   // The workflow's next step (auto-merge) reads the pull request's number.
   if (result.pullRequest !== undefined && process.env.GITHUB_OUTPUT) fs.appendFileSync(process.env.GITHUB_OUTPUT, `pull-request=${result.pullRequest}\n`);
@@ -106,8 +127,9 @@ Commands:
   template [dir]     start a company template package built on projen-gitops
   protect            create or update the repository rulesets on GitHub
   preview            print the patch \`npx projen\` would apply, writing nothing
-  promote            open the pull request that promotes image digests to an environment
+  promote            open the pull request that promotes image digests to an environment (or rolls back and holds it)
   verify-images      verify every image digest a pull request changes (the required check)
+  metrics            print deployment frequency, lead time, change failure rate and time to restore per environment
   check-manifests    check the rendered manifests against helm template (the deploy check)
   plan-comment       post an infra plan on its pull request (the infra workflow)
   dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
@@ -146,6 +168,16 @@ async function main(argv: string[]): Promise<number> {
       throw e instanceof PromoteError ? new VerifyImagesError(e.message) : e;
     });
     return result.failed.length > 0 ? 1 : 0;
+  }
+  if (command === 'metrics') {
+    const options = parseMetricsArgs(rest, process.env);
+    if (options === 'help') {
+      console.log(METRICS_USAGE);
+      return 0;
+    }
+    const report = await metrics({ ...options, cwd: process.cwd() });
+    console.log(options.json ? JSON.stringify(report, null, 2) : metricsMarkdown(report));
+    return 0;
   }
   if (command === 'dependency-review') {
     const options = dependencyReviewOptions(rest, process.env);
@@ -219,6 +251,8 @@ ${PLAN_COMMENT_USAGE}
 
 ${PROMOTE_USAGE}
 
+${METRICS_USAGE}
+
 ${DEPENDENCY_REVIEW_USAGE}
 
 ${PIN_BASES_USAGE}
@@ -254,7 +288,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     return await main(argv);
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet'], [VerifyImagesError, 'verify-images']];
+    const known: Array<[Function, string]> = [[ProtectError, 'protect'], [PlanCommentError, 'plan-comment'], [PromoteError, 'promote'], [DependencyReviewError, 'dependency-review'], [PinBasesError, 'pin-bases'], [UpgradeError, 'upgrade'], [FleetError, 'fleet'], [MetricsError, 'metrics'], [VerifyImagesError, 'verify-images']];
     const command = known.find(([type]) => err instanceof type)?.[1];
     if (command) error(`projen-gitops ${command}: ${oneLine(err.message)}`);
     else if (err instanceof WizardError) error(`projen-gitops: ${err.message}`);

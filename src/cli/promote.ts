@@ -11,9 +11,11 @@ import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { evaluateGates, gatesContext, gatesStatus, gateTable, GateResult, hasGates, readApprovals, readDeploymentRecords, when } from './gates';
 import { githubApi } from './github-client';
+import { heldMessage, holdAt } from './holds';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
 import { GateFacts } from '../model/gates';
+import { Hold } from '../model/hold';
 import { checkRepository } from '../model/repository';
 import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
 
@@ -138,6 +140,8 @@ export interface PromoteResult {
   readonly gates?: GateResult[];
   /** The pull request's body as sent. */
   readonly body?: string;
+  /** The hold that stopped the promotion (the environment is held: nothing was opened). */
+  readonly held?: Hold;
 }
 
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
@@ -174,6 +178,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
   const current = at(`origin/${base}`, options.to);
+  // A held environment (a rollback's `hold:` in its images.yaml) takes no promotion until the hold is lifted.
+  const held = holdAt(git, `origin/${base}`, imagesPath(options.to), (message) => new PromoteError(message));
+  if (held) {
+    log(heldMessage(options.to, held));
+    return { created: false, promoted: [], refused: [], held };
+  }
   const pending: Record<string, Entry> = {};
   if (hasBranch) {
     for (const [s, e] of Object.entries(at(`origin/${branch}`, options.to))) if (e.digest && e.digest !== current[s]?.digest) pending[s] = e;
@@ -440,7 +450,7 @@ export function pullRequestBody(head: string, sections: string[], foot: string):
   return [cutHead, ...kept, note(names.slice(kept.length)), foot].join('\n');
 }
 
-function readFacts(cwd: string): PromotionFacts {
+export function readFacts(cwd: string): PromotionFacts {
   let text: string;
   try {
     text = fs.readFileSync(path.join(cwd, PROMOTION_FACTS), 'utf-8');
@@ -516,10 +526,10 @@ export function parseImages(text: string, services?: readonly string[], where = 
   return parsed.images;
 }
 
-/** The images.yaml of an environment: each digest with the commit it was built from as a comment. */
-function writeImages(file: string, env: string, images: Record<string, Entry>): void {
+/** The images.yaml of an environment: each digest with the commit it was built from as a comment (and its hold, if held). */
+export function writeImages(file: string, env: string, images: Record<string, Entry>, hold?: Hold): void {
   const names = Object.keys(images).sort();
-  const body = stringify({ images: Object.fromEntries(names.map((s) => [s, { digest: images[s].digest }])) }, { lineWidth: 0 }).split('\n');
+  const body = stringify({ ...(hold ? { hold: { reason: hold.reason, by: hold.by, since: hold.since } } : {}), images: Object.fromEntries(names.map((s) => [s, { digest: images[s].digest }])) }, { lineWidth: 0 }).split('\n');
   // Comments go on the digest lines, in service order (stringify writes them in that order).
   let i = 0;
   const lines = body.map((line) => {

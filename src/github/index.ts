@@ -2,6 +2,7 @@ export * from './branch-protection';
 export * from './code-owners';
 export * from './codeql-workflow';
 export * from './container-build-workflow';
+export * from './delivery-metrics-workflow';
 export * from './dependency-review-workflow';
 export { DriftCheckWorkflow } from './drift-check-workflow';
 export type { DriftCheckWorkflowOptions } from './drift-check-workflow';

@@ -13,6 +13,7 @@ const REASONS: Record<string, string> = {
   'id-token: write': 'OIDC token: the signing identity (keyless, attestations), cloud KMS and registry logins',
   'attestations: write': 'stores the build provenance and SBOM attestations (GitHub artifact attestations)',
   'attestations: read': 'reads the attestations gh attestation verify checks before promoting',
+  'pull-requests: read': 'reads the merged pull requests (their hotfix label) for the delivery metrics',
   'pull-requests: write': 'opens the promotion or upgrade pull request (without the GitHub App) or posts the infra plan comment',
   'statuses: write': 'sets the "Promotion gates (<env>)" commit status (the gates\' required check)',
   'issues: write': 'opens, updates and closes the infra drift issue of a root, or keeps the fleet report issue',

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { isAlias, isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 import { DIGEST_PATTERN } from './values';
 import { pathProblem } from '../core/sync-record';
+import { checkHold, Hold } from '../model/hold';
 
 /**
  * The largest images.yaml read, in bytes (checked before parsing: parsing is not linear, and a
@@ -22,7 +23,7 @@ export interface ImagesEntry {
 }
 
 /** What reading images.yaml gives: its entries, or the problem. */
-export type ImagesRead = { images: Record<string, ImagesEntry>; problem?: undefined } | { problem: string };
+export type ImagesRead = { images: Record<string, ImagesEntry>; hold?: Hold; problem?: undefined } | { problem: string };
 
 /** Text from the file, shown in a message: one line, at most `max` characters. */
 export function shown(value: unknown, max = 120): string {
@@ -74,9 +75,12 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
     return { problem: `images must be a map of service to digest, got ${shown(value.images ?? null)}; try 'images: {}'` };
   }
   const images = value?.images ?? {};
-  if (!isMap(root) || typeof value !== 'object' || Object.keys(value).some((k) => k !== 'images') || typeof images !== 'object' || Array.isArray(images)) {
-    return { problem: `must hold only 'images:' with a digest per service, got ${shown(value)}; try 'images: { orders: { digest: "" } }'` };
+  if (!isMap(root) || typeof value !== 'object' || Object.keys(value).some((k) => k !== 'images' && k !== 'hold') || typeof images !== 'object' || Array.isArray(images)) {
+    return { problem: `must hold only 'images:' with a digest per service (and a 'hold:' while the environment is held), got ${shown(value)}; try 'images: { orders: { digest: "" } }'` };
   }
+  // A hold (written by the rollback pull request): its own grammar, the one helm checks too.
+  const holdProblem = 'hold' in value ? checkHold(value.hold) : undefined;
+  if (holdProblem) return { problem: holdProblem };
   const pattern = new RegExp(DIGEST_PATTERN);
   const out: Record<string, ImagesEntry> = {};
   const imagesNode: any = root.get('images', true);
@@ -97,7 +101,7 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
     const commit = /commit ([0-9a-f]{40})/.exec(String(digestNode?.comment ?? ''))?.[1];
     out[service] = { digest: entry.digest, ...(commit ? { commit } : {}) };
   }
-  return { images: out };
+  return { images: out, ...('hold' in value ? { hold: value.hold as Hold } : {}) };
 }
 
 /**

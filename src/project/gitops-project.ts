@@ -18,6 +18,7 @@ import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
 import { ContainerBuildWorkflow } from '../github/container-build-workflow';
+import { DeliveryMetricsWorkflow, DeliveryMetricsWorkflowOptions } from '../github/delivery-metrics-workflow';
 import { DependencyReviewWorkflow } from '../github/dependency-review-workflow';
 import { DependencyUpdates } from '../github/dependency-updates';
 import { DriftCheckWorkflow } from '../github/drift-check-workflow';
@@ -284,6 +285,21 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly driftCheck?: boolean;
 
   /**
+   * A scheduled workflow (`.github/workflows/delivery-metrics.yml`) that posts the delivery
+   * metrics of `projen-gitops metrics` to its job summary: deployment frequency, lead time,
+   * change failure rate and time to restore per environment, from the repository's history.
+   * Needs promotion (it reads `deploy/promotion.json`).
+   * @default false
+   */
+  readonly deliveryMetrics?: boolean;
+
+  /**
+   * The delivery metrics workflow's schedule and window (with `deliveryMetrics`).
+   * @default - Mondays at 06:23 UTC, over 30 days
+   */
+  readonly deliveryMetricsOptions?: DeliveryMetricsWorkflowOptions;
+
+  /**
    * The upgrade ring this repository belongs to (one of the template's `ringWaitDays`; by
    * default canary, early, default, late): a template release reaches it after the ring's
    * waiting time. Recorded in `.projen-gitops.json`.
@@ -485,6 +501,10 @@ export class GitOpsProject extends javascript.NodeProject {
         new DeployCheckWorkflow(this);
         if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
         if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
+        if (options.deliveryMetrics) {
+          if (Promotion.of(this)) new DeliveryMetricsWorkflow(this, options.deliveryMetricsOptions);
+          else addValidation(this, () => [{ option: 'deliveryMetrics', message: 'is true, but the metrics read deploy/promotion.json, which promotion writes, and promotion is off; set promotion: true (with repository), or deliveryMetrics: false' }]);
+        }
         // Each cluster admits only signed images: needs the images' names and the signer (repository).
         if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
       }

@@ -16,7 +16,7 @@ function repo(options: Parameters<typeof gitopsProject>[0] = {}) {
 describe('ArgoCd', () => {
   test('GIVEN a repository WHEN synthesized THEN deploy/argocd holds the AppProject and one Application per service and environment', () => {
     const out = repo({ services: [{ name: 'worker', runtime: Runtime.GO }] });
-    expect(Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort()).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/dev.yaml', 'deploy/argocd/prod.yaml', 'deploy/argocd/staging.yaml']);
+    expect(Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort()).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/dev.yaml', 'deploy/argocd/notifications/argocd-notifications-cm.yaml', 'deploy/argocd/prod.yaml', 'deploy/argocd/staging.yaml']);
     expect(out['deploy/argocd/00-project.yaml']).toMatchSnapshot();
     expect(out['deploy/argocd/dev.yaml']).toMatchSnapshot();
     const dev = objects(out['deploy/argocd/dev.yaml']);
@@ -44,7 +44,8 @@ describe('ArgoCd', () => {
     // kubectl walks a folder in lexical order (Go's filepath.Walk); environment names are DNS
     // labels starting with a letter, so the digit-led AppProject file comes first.
     const out = repo({ environments: [{ name: 'a' }, { name: 'aa-0' }, { name: 'z9' }] });
-    const files = Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).sort((x, y) => (Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    // What `kubectl apply -f deploy/argocd/` reads: the folder's own files (not recursive; the notifications have a folder of their own).
+    const files = Object.keys(out).filter((f) => /^deploy\/argocd\/[^/]+$/.test(f)).sort((x, y) => (Buffer.compare(Buffer.from(x), Buffer.from(y))));
     expect(files).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/a.yaml', 'deploy/argocd/aa-0.yaml', 'deploy/argocd/z9.yaml']);
     // The AppProject, then only Applications (one per service, and one per environment for its admission policy).
     const kinds = files.flatMap((f) => objects(out[f]).map((o) => o.kind));
@@ -144,6 +145,25 @@ describe('ArgoCd', () => {
     });
   });
 
+  test('deploymentRecords: every service Application subscribes to the GitHub deployment records; off, neither the ConfigMap nor an annotation is written', () => {
+    const on = repo();
+    const [app] = objects(on['deploy/argocd/prod.yaml']);
+    expect(app.metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.orders-on-deployed.orders-github': '',
+      'notifications.argoproj.io/subscribe.orders-on-health-degraded.orders-github': '',
+      'notifications.argoproj.io/subscribe.orders-on-sync-failed.orders-github': '',
+      'notifications.argoproj.io/subscribe.orders-on-sync-running.orders-github': '',
+    });
+    const [cm] = objects(on['deploy/argocd/notifications/argocd-notifications-cm.yaml']);
+    expect(cm).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'argocd-notifications-cm', namespace: 'argocd' } });
+    // No secret value anywhere: only references to the user's Secret keys.
+    expect(cm.data['service.github.orders-github']).toBe('appID: $orders-github-app-id\ninstallationID: $orders-github-installation-id\nprivateKey: $orders-github-private-key\n');
+    expect(on['deploy/argocd/notifications/argocd-notifications-cm.yaml']).toMatchSnapshot();
+    const off = repo({ argocdOptions: { deploymentRecords: false } });
+    expect(Object.keys(off).filter((f) => f.includes('notifications'))).toEqual([]);
+    expect(objects(off['deploy/argocd/prod.yaml'])[0].metadata.annotations).toBeUndefined();
+  });
+
   test('argocd: false writes none; without repository none is written either', () => {
     expect(Object.keys(repo({ argocd: false })).filter((f) => f.startsWith('deploy/argocd/'))).toEqual([]);
     const out = synth(gitopsProject({ environments: [{ name: 'dev' }], imageName: 'acme/orders' }));
@@ -160,7 +180,8 @@ describe('ArgoCd', () => {
   });
 
   describe("Argo CD's CRD schemas (@kubernetes-models/argo-cd 2.7.2, closed to unknown fields)", () => {
-    const all = (out: Record<string, any>) => Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).flatMap((f) => objects(out[f]));
+    // Argo CD's own kinds (the notifications ConfigMap is a core kind: the API server test judges it, and the real Argo CD reads it in test/e2e/notifications.test.ts).
+    const all = (out: Record<string, any>) => Object.keys(out).filter((f) => f.startsWith('deploy/argocd/')).flatMap((f) => objects(out[f])).filter((o) => o.apiVersion.startsWith('argoproj.io/'));
 
     test.each([
       ['rendered source, defaults', {}],

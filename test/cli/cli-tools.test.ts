@@ -140,6 +140,10 @@ describe('every failure of both commands is one line on standard error, with exi
     ['--digest base', ['promote', '--to', 'dev', '--commit', 'c'.repeat(40), '--digest', 'base'], {}, /^projen-gitops promote: --digest must be SERVICE=/],
     ['no deploy/promotion.json', ['promote', '--to', 'dev', '--commit', 'c'.repeat(40), '--digest', `orders=${DIGEST}`], {}, /^projen-gitops promote: cannot read deploy\/promotion.json \(ENOENT.*\); run `npx projen` with promotion on first$/],
     ['an unknown option', ['promote', '--tu', 'dev'], {}, /^projen-gitops promote: unknown option '--tu' \(see --help\)$/],
+    ['--rollback without --reason', ['promote', '--rollback', 'prod'], {}, /^projen-gitops promote: --rollback needs --reason: say why prod is rolled back and held/],
+    ['--release-hold outside a repository', ['promote', '--release-hold', 'prod'], {}, /^projen-gitops promote: git status failed: fatal: not a git repository/],
+    ['metrics --days 0', ['metrics', '--days', '0'], {}, /^projen-gitops metrics: --days must be a whole number of days from 1 to 3650, got "0"; try --days 30$/],
+    ['metrics outside a repository', ['metrics'], {}, /^projen-gitops metrics: git rev-parse failed: fatal: not a git repository/],
   ];
   test.each(cases)('%s', async (_what, argv, env, message) => {
     process.env = { ...saved, ...ENV, GITHUB_API_URL: 'http://127.0.0.1:9', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replace('BAD', badApi)])) };

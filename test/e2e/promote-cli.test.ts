@@ -88,4 +88,25 @@ describe('projen-gitops promote, the installed command in a bootstrapped reposit
     expect(git(dir, 'worktree', 'list').split('\n')).toHaveLength(1);
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('projen-gitops-promote-') && fs.existsSync(path.join(os.tmpdir(), f, 'tree')))).toEqual([]);
   });
+
+  test('promote --rollback, the installed command: refuses the dirty checkout untouched; clean, it opens the rollback pull request rendered by npx projen', async () => {
+    const env = { PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl, GITHUB_ACTOR: 'release-manager' };
+    const bin = path.join(dir, 'node_modules', '.bin', 'projen-gitops');
+    const status = git(dir, 'status', '--porcelain=v1', '--untracked-files=all');
+    const refused = await runAsync(bin, ['promote', '--rollback', 'dev', '--reason', 'orders answers 500'], dir, env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^projen-gitops promote: the checkout has 2 uncommitted or untracked file\(s\) \(src\/server.js, notes.txt\); commit or stash them first/m);
+    expect(git(dir, 'status', '--porcelain=v1', '--untracked-files=all')).toBe(status);
+    // Clean, with the promotion merged into main: dev has a previous version to go back to.
+    git(dir, 'stash', '--include-untracked', '--quiet');
+    git(dir, 'push', '--quiet', 'origin', 'origin/promote/dev:refs/heads/main');
+    const opened = await runAsync(bin, ['promote', '--rollback', 'dev', '--reason', 'orders answers 500'], dir, env);
+    expect([opened.status, opened.stdout]).toEqual([0, expect.stringContaining('opened pull request #2: Roll back dev and hold it')]);
+    git(dir, 'fetch', '--quiet', 'origin');
+    const held = git(dir, 'show', 'origin/rollback/dev:deploy/environments/dev/images.yaml');
+    expect(held).toMatch(/^hold:\n {2}reason: orders answers 500\n {2}by: release-manager\n {2}since: "?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"?$/m);
+    expect(parseImages(held).orders.digest).toBe('');
+    expect(git(dir, 'show', 'origin/rollback/dev:deploy/rendered/dev/orders.yaml')).toContain('image: ghcr.io/acme/orders:main');
+    git(dir, 'stash', 'pop', '--quiet');
+  });
 });

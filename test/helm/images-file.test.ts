@@ -173,3 +173,45 @@ describe('promote reads images.yaml with the same parser', () => {
     expect(() => parseImages(`images:\n  ordrs:\n    digest: "${A}"\n`, ['orders'], 'deploy/environments/prod/images.yaml at origin/main')).toThrow(/^deploy\/environments\/prod\/images.yaml at origin\/main images.ordrs names no service of this repository \(services: orders\)/);
   });
 });
+
+describe('the hold in images.yaml (written by promote --rollback): its grammar, one for synth, promote and helm', () => {
+  const SINCE = '2026-12-04T05:00:00Z';
+  const held = (hold: string) => `hold:\n${hold}\nimages:\n  orders:\n    digest: "${A}"\n  worker:\n    digest: ""\n`;
+  let outdir: string;
+  beforeEach(() => {
+    outdir = tempdir();
+    synth(outdir);
+  });
+
+  test('a good hold is read, and the manifests render as without it', () => {
+    fs.writeFileSync(file(outdir), held(`  reason: "orders answers 500"\n  by: "octocat"\n  since: "${SINCE}"`));
+    synth(outdir);
+    expect(image(outdir, 'orders')).toBe(`ghcr.io/acme/orders@${A}`);
+    expect(parseImagesText(fs.readFileSync(file(outdir), 'utf-8'), ['orders', 'worker'])).toMatchObject({ hold: { reason: 'orders answers 500', by: 'octocat', since: SINCE } });
+    // The charts' values schema has the same hold (helm reads images.yaml as a values file).
+    const schema = JSON.parse(fs.readFileSync(path.join(outdir, 'deploy/charts/orders/values.schema.json'), 'utf-8'));
+    expect(schema.properties.hold).toMatchObject({ required: ['reason', 'by', 'since'], additionalProperties: false });
+  });
+
+  test.each([
+    ['not a map', 'hold: true\nimages: {}\n', /images.yaml: hold must be a map with reason, by and since, got true; try 'hold: \{ reason: .*delete 'hold:' to lift it/],
+    ['a field of no hold', held(`  reason: "x"\n  by: "octocat"\n  since: "${SINCE}"\n  until: "tomorrow"`), /images.yaml: hold.until is no field of a hold \(reason, by, since\); delete it/],
+    ['no reason', held(`  by: "octocat"\n  since: "${SINCE}"`), /images.yaml: hold.reason must be a non-empty string, got null; try 'orders answers 500 since 1.4.2'/],
+    ['a reason over two lines', held(`  reason: "first\\nsecond"\n  by: "octocat"\n  since: "${SINCE}"`), /hold.reason must be one line of text with no backtick and no leading or trailing space, got "first\\nsecond"; try "first second"/],
+    ['a backtick in by', held(`  reason: "x"\n  by: "\`rm\`"\n  since: "${SINCE}"`), /hold.by must be one line of text with no backtick/],
+    ['a reason too long', held(`  reason: "${'x'.repeat(201)}"\n  by: "octocat"\n  since: "${SINCE}"`), /hold.reason is 201 characters, more than 200; shorten it/],
+    ['a local time', held('  reason: "x"\n  by: "octocat"\n  since: "2026-12-04 05:00"'), /hold.since must be a UTC time as YYYY-MM-DDTHH:MM:SSZ, got "2026-12-04 05:00"; try '1970-01-01T00:00:00Z'/],
+  ])('%s: synth stops naming the file, the key and a fix; no file changes', (_name, text, message) => {
+    refused(outdir, text, message);
+  });
+
+  test('another top-level key is still refused, naming hold as the one other key allowed', () => {
+    refused(outdir, 'holds: {}\nimages: {}\n', /must hold only 'images:' with a digest per service \(and a 'hold:' while the environment is held\)/);
+  });
+
+  test('every fix a message offers is itself accepted', () => {
+    const fixed = held('  reason: "orders answers 500 since 1.4.2"\n  by: "octocat"\n  since: "1970-01-01T00:00:00Z"');
+    expect(parseImagesText(fixed, ['orders', 'worker']).problem).toBeUndefined();
+    expect(parseImagesText(held('  reason: "first second"\n  by: "octocat"\n  since: "1970-01-01T00:00:00Z"'), ['orders', 'worker']).problem).toBeUndefined();
+  });
+});
