@@ -10,7 +10,7 @@ import { parseCommandLine, single } from './args';
 import { gatesContext } from './gates';
 import { githubApi } from './github-client';
 import { parseFacts, parseImages, PROMOTION_FACTS, signingOf, verifySignature } from './promote';
-import { IMAGES_FILE_LIMIT } from '../helm/images-file';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { commandLine, verifyCommand } from '../model/signing';
 
 export class VerifyImagesError extends Error {}
@@ -42,6 +42,12 @@ export interface VerifyImagesResult {
   readonly failed: string[];
   /** Environments with gates whose digests this pull request does not change. */
   readonly untouched: string[];
+  /**
+   * Environments this pull request rolls back: it writes a hold (`promote --rollback`) and every
+   * digest it changes is one the environment ran before. Their gates pass: a rollback must not
+   * wait for a soak or a window.
+   */
+  readonly rolledBack: string[];
 }
 
 export function verifyImagesOptions(argv: string[], env: NodeJS.ProcessEnv): Omit<VerifyImagesOptions, 'cwd'> | 'help' {
@@ -88,11 +94,32 @@ export async function verifyImages(options: VerifyImagesOptions): Promise<Verify
   const verified: string[] = [];
   const failed: string[] = [];
   const untouched: string[] = [];
+  const rolledBack: string[] = [];
+  const holdAt = (ref: string, env: string) => {
+    const shown = git('show', `${ref}:deploy/environments/${env}/images.yaml`);
+    const parsed = shown.ok ? parseImagesText(shown.out) : undefined;
+    return parsed && parsed.problem === undefined ? parsed.hold : undefined;
+  };
+  // The digests an environment ran before: every version of its images.yaml on the base (newest 200).
+  const ranBefore = (env: string) => {
+    const file = `deploy/environments/${env}/images.yaml`;
+    const seen = new Set<string>();
+    const commits = git('log', '--format=%H', '-n', '200', options.base, '--', file).out.split('\n').filter(Boolean);
+    for (const commit of commits) {
+      const shown = git('show', `${commit}:${file}`);
+      const parsed = shown.ok ? parseImagesText(shown.out) : undefined;
+      if (parsed && parsed.problem === undefined) for (const entry of Object.values(parsed.images)) if (entry.digest) seen.add(entry.digest);
+    }
+    return seen;
+  };
   for (const env of envs) {
     const before = read(options.base, env);
     const after = read(head, env);
     const changed = Object.entries(after).filter(([s, e]) => e.digest && e.digest !== before[s]?.digest);
-    if (changed.length === 0 && JSON.stringify(before) === JSON.stringify(after)) untouched.push(env);
+    if (changed.length === 0 && JSON.stringify(before) === JSON.stringify(after)) {untouched.push(env);} else if (facts.gates?.[env] && !holdAt(options.base, env) && holdAt(head, env)) {
+      const earlier = ranBefore(env);
+      if (changed.every(([, e]) => earlier.has(e.digest!))) rolledBack.push(env);
+    }
     for (const [service, entry] of changed) {
       const image = facts.services.find((s) => s.name === service)!.image;
       const name = `${env}/${service}@${entry.digest}`;
@@ -107,7 +134,7 @@ export async function verifyImages(options: VerifyImagesOptions): Promise<Verify
     }
   }
   if (verified.length + failed.length === 0) log('no image digest changes in this pull request');
-  const gated = Object.keys(facts.gates ?? {}).filter((e) => untouched.includes(e));
+  const gated = Object.keys(facts.gates ?? {}).filter((e) => untouched.includes(e) || rolledBack.includes(e));
   if (options.gatesStatus && gated.length > 0) {
     const env = options.env ?? process.env;
     const token = env.GH_TOKEN || env.GITHUB_TOKEN;
@@ -115,13 +142,14 @@ export async function verifyImages(options: VerifyImagesOptions): Promise<Verify
     const api = githubApi(env.GITHUB_API_URL || 'https://api.github.com', token, (m) => new VerifyImagesError(m), 'the workflow token needs "statuses: write"');
     for (const e of gated) {
       try {
-        await api('POST', `/repos/${facts.repository}/statuses/${head}`, { state: 'success', context: gatesContext(e), description: `no digest of ${e} changes in this pull request` });
-        log(`${gatesContext(e)}: success (no digest of ${e} changes)`);
+        const why = rolledBack.includes(e) ? `a rollback: ${e} is held and gets digests it ran before` : `no digest of ${e} changes in this pull request`;
+        await api('POST', `/repos/${facts.repository}/statuses/${head}`, { state: 'success', context: gatesContext(e), description: why });
+        log(`${gatesContext(e)}: success (${why})`);
       } catch (error) {
         // A fork's pull request has a read-only token: its gates status stays missing (a person decides).
         log(`::warning title=Gates status not set::${(error as Error).message}`);
       }
     }
   }
-  return { verified, failed, untouched };
+  return { verified, failed, untouched, rolledBack };
 }

@@ -237,7 +237,9 @@ describe('promotion gates, for real against git, synth and the fake GitHub API',
     expect(prodBody).toContain('Vulnerabilities (before / after): not available');
     expect(headOf('promote/prod')).toBe(head);
     // The body the lead quotes.
-    fs.writeFileSync(path.join(__dirname, '..', '..', 'test-reports', 'gates-prod-pull-request.md'), prodBody);
+    const reports = path.join(__dirname, '..', '..', 'test-reports');
+    fs.mkdirSync(reports, { recursive: true });
+    fs.writeFileSync(path.join(reports, 'gates-prod-pull-request.md'), prodBody);
     expect(github.responseErrors).toEqual([]);
   });
 
@@ -255,7 +257,7 @@ describe('promotion gates, for real against git, synth and the fake GitHub API',
     const env = { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
     const lines: string[] = [];
     const result = await verifyImages({ base, head, gatesStatus: true, cwd: work, env, log: (l) => lines.push(l) });
-    expect(result).toEqual({ verified: [], failed: [`prod/orders@${UNSIGNED}`], untouched: ['dev', 'staging'] });
+    expect(result).toEqual({ verified: [], failed: [`prod/orders@${UNSIGNED}`], untouched: ['dev', 'staging'], rolledBack: [] });
     expect(lines.join('\n')).toContain(`::error title=Signature not verified::prod/orders: ghcr.io/acme/orders@${UNSIGNED} has no signature of ${IDENTITY}`);
     // The gates pass for staging (its digests do not change), never for prod.
     expect(statusOf(head, 'Promotion gates (staging)')).toMatchObject({ state: 'success' });
@@ -269,6 +271,32 @@ describe('promotion gates, for real against git, synth and the fake GitHub API',
     const ok = await verifyImages({ base, cwd: work, env, log: () => undefined });
     expect(ok).toMatchObject({ verified: [`prod/orders@${digest('7')}`], failed: [] });
     git(work, 'checkout', '--quiet', 'main');
+  });
+
+  test('a rollback pull request (a hold, and digests prod ran before) passes the gates; a hold with a digest prod never ran does not', async () => {
+    const base = git(work, 'rev-parse', 'HEAD');
+    const file = path.join(work, 'deploy/environments/prod/images.yaml');
+    const hold = 'hold:\n  reason: orders answers 500\n  by: release-manager\n  since: 2026-12-24T10:00:00Z\n';
+    const env = { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
+    const attempt = async (branch: string, to: string) => {
+      git(work, 'checkout', '--quiet', '-b', branch, base);
+      const text = fs.readFileSync(file, 'utf-8');
+      const at = text.indexOf('images:');
+      fs.writeFileSync(file, text.slice(0, at) + hold + text.slice(at).replace(digest('a'), to));
+      git(work, 'commit', '--quiet', '-am', branch);
+      const head = git(work, 'rev-parse', 'HEAD');
+      const result = await verifyImages({ base, head, gatesStatus: true, cwd: work, env, log: () => undefined });
+      git(work, 'checkout', '--quiet', 'main');
+      return { result, head };
+    };
+    // What `promote --rollback prod` writes: the digest prod ran before the last promotion, and a hold.
+    const back = await attempt('rollback/prod', digest('1'));
+    expect(back.result).toMatchObject({ verified: [`prod/orders@${digest('1')}`], failed: [], rolledBack: ['prod'] });
+    expect(statusOf(back.head, 'Promotion gates (prod)')).toMatchObject({ state: 'success', description: 'a rollback: prod is held and gets digests it ran before' });
+    // A hold does not wave a new digest past the gates.
+    const forward = await attempt('not-a-rollback', digest('7'));
+    expect(forward.result).toMatchObject({ verified: [`prod/orders@${digest('7')}`], failed: [], rolledBack: [] });
+    expect(statusOf(forward.head, 'Promotion gates (prod)')).toBeUndefined();
   });
 
   test("the fake API refuses a deployment status GitHub's description does not allow (the checks above can fail)", async () => {
