@@ -116,7 +116,9 @@ export async function verifyImages(options: VerifyImagesOptions): Promise<Verify
     const before = read(options.base, env);
     const after = read(head, env);
     const changed = Object.entries(after).filter(([s, e]) => e.digest && e.digest !== before[s]?.digest);
-    if (changed.length === 0 && JSON.stringify(before) === JSON.stringify(after)) {untouched.push(env);} else if (facts.gates?.[env] && !holdAt(options.base, env) && holdAt(head, env)) {
+    if (changed.length === 0 && JSON.stringify(before) === JSON.stringify(after)) {
+      untouched.push(env);
+    } else if (facts.gates?.[env] && !holdAt(options.base, env) && holdAt(head, env)) {
       const earlier = ranBefore(env);
       if (changed.every(([, e]) => earlier.has(e.digest!))) rolledBack.push(env);
     }
