@@ -14,6 +14,7 @@
  * (`github.deployment.{state,environment,environmentURL,logURL,requiredContexts,autoMerge}`,
  * `github.status.{state,label,targetURL}`, `github.revisionPath`).
  */
+import { DeploymentState } from '../model/deployment-record';
 import { toDnsLabel } from '../model/environments';
 
 /** Argo CD's notifications ConfigMap (one per Argo CD instance, shared by every repository). */
@@ -23,12 +24,9 @@ export const NOTIFICATIONS_SECRET = 'argocd-notifications-secret';
 /** The label on every Application that names its environment (the template reads it). */
 export const ENVIRONMENT_LABEL = 'projen-gitops.dev/environment';
 
-/** The state each event writes: the deployment status and the commit status. */
-export enum DeploymentRecordState {
-  SUCCESS = 'success',
-  IN_PROGRESS = 'in_progress',
-  FAILURE = 'failure',
-}
+/** The states these notifications write (of the contract's `DeploymentState`): a failed sync is written as `failure`, as a degraded health. */
+type DeploymentRecordState = DeploymentState.SUCCESS | DeploymentState.IN_PROGRESS | DeploymentState.FAILURE;
+const WRITTEN: readonly DeploymentRecordState[] = [DeploymentState.SUCCESS, DeploymentState.IN_PROGRESS, DeploymentState.FAILURE];
 
 /** What the gates read back: the commit status context of an Application in an environment. */
 export function commitStatusContext(environment: string, application: string): string {
@@ -53,15 +51,15 @@ export function notificationNames(projectName: string): NotificationNames {
   return {
     service: `${p}-github`,
     triggers: {
-      'on-deployed': { name: `${p}-on-deployed`, state: DeploymentRecordState.SUCCESS },
-      'on-sync-running': { name: `${p}-on-sync-running`, state: DeploymentRecordState.IN_PROGRESS },
-      'on-health-degraded': { name: `${p}-on-health-degraded`, state: DeploymentRecordState.FAILURE },
-      'on-sync-failed': { name: `${p}-on-sync-failed`, state: DeploymentRecordState.FAILURE },
+      'on-deployed': { name: `${p}-on-deployed`, state: DeploymentState.SUCCESS },
+      'on-sync-running': { name: `${p}-on-sync-running`, state: DeploymentState.IN_PROGRESS },
+      'on-health-degraded': { name: `${p}-on-health-degraded`, state: DeploymentState.FAILURE },
+      'on-sync-failed': { name: `${p}-on-sync-failed`, state: DeploymentState.FAILURE },
     },
     templates: {
-      [DeploymentRecordState.SUCCESS]: `${p}-deployment-success`,
-      [DeploymentRecordState.IN_PROGRESS]: `${p}-deployment-in-progress`,
-      [DeploymentRecordState.FAILURE]: `${p}-deployment-failure`,
+      [DeploymentState.SUCCESS]: `${p}-deployment-success`,
+      [DeploymentState.IN_PROGRESS]: `${p}-deployment-in-progress`,
+      [DeploymentState.FAILURE]: `${p}-deployment-failure`,
     },
     secretKeys: { appId: `${p}-github-app-id`, installationId: `${p}-github-installation-id`, privateKey: `${p}-github-private-key` },
   };
@@ -97,7 +95,7 @@ export function notificationsConfigMap(projectName: string, namespace: string, s
       privateKey: `$${names.secretKeys.privateKey}`,
     }),
   };
-  for (const state of Object.values(DeploymentRecordState)) {
+  for (const state of WRITTEN) {
     data[`template.${names.templates[state]}`] = stringify({
       // The statuses' description (cut by Argo CD at 140 characters): the Application and its
       // images, as Argo CD's summary lists them (empty until the controller has filled it: then the revision).

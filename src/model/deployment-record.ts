@@ -8,12 +8,13 @@
  * - `environment`: the environment's name as in `.projenrc.ts` (`deploymentEnvironment`), one
  *   GitHub environment per deployed environment, shared by its services' Applications;
  * - `ref` (GitHub answers it as `sha` too): the commit of this repository Argo CD synced
- *   (`app.status.operationState.syncResult.revision`). The digests it runs are read from git:
+ *   (`app.status.sync.revision`). The digests it runs are read from git:
  *   `deploy/environments/<env>/images.yaml` at that commit. Argo CD's GitHub notifier cannot
  *   write a deployment payload, so the payload is not part of the contract;
  * - `task`: `deploy` (GitHub's default);
  * - statuses, by `state` (`DeploymentState`): `success` when the Application is synced and
- *   healthy, `failure` when it is degraded (unhealthy), `error` when the sync failed,
+ *   healthy, `failure` when it is degraded (unhealthy) or its sync failed (what
+ *   `argocd/notifications.ts` writes), `error` (read as `failure`: another writer may use it),
  *   `in_progress` while it syncs or progresses. `created_at` is when Argo CD reported it.
  */
 
