@@ -156,7 +156,7 @@ new JsonFile(project, 'renovate.json', {
       {
         customType: 'regex',
         description: 'Default image versions and the Dockerfile frontend, each under a `// renovate:` comment',
-        managerFilePatterns: ['/^src/container/runtime-facts\\.ts$/'],
+        managerFilePatterns: ['/^src/model/runtime-facts\\.ts$/'],
         matchStrings: ["// renovate: datasource=(?<datasource>[\\w-]+) depName=(?<depName>\\S+) versioning=(?<versioning>\\S+)\\n[^\\n]*?(?:default: '|[\\w.-]+:)(?<currentValue>\\d[\\w.]*)"],
       },
     ],

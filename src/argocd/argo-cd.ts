@@ -5,9 +5,10 @@ import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { addValidation, Problem } from '../core/validation';
-import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
+import { chartDir, DEPLOY_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
+import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** Where the Argo CD objects live in a generated repository. */
 export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
@@ -124,8 +125,8 @@ export class ArgoCd extends Component {
     return header + objects.map((o) => `---\n${stringifyForKubernetes(o)}`).join('');
   }
 
-  private charts(): HelmChart[] {
-    return HelmChart.all(this.project);
+  private charts(): ServiceManifests[] {
+    return serviceManifestsOf(this.project);
   }
 
   /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */
@@ -194,7 +195,7 @@ export class ArgoCd extends Component {
         ? {
           repoURL: this.repoUrl,
           targetRevision: facts.defaultBranch,
-          path: chart.chartDir,
+          path: chartDir(service),
           helm: {
             releaseName: service,
             // Relative to the chart's folder, as Argo CD resolves them.

@@ -10,27 +10,14 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { githubApi } from './github-client';
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
+import { PROMOTION_BRANCH_PREFIX, PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { checkRepository } from '../model/repository';
 import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
 
-/** `deploy/promotion.json`: what synth knows and the promotion needs (managed). */
-export interface PromotionFacts {
-  readonly repository: string;
-  readonly defaultBranch: string;
-  /** The deployed environments, in promotion order. */
-  readonly environments: string[];
-  readonly services: Array<{ readonly name: string; readonly image: string; readonly path: string }>;
-  /** The certificate identity (workflow) a signature must have. */
-  readonly certificateIdentity: string;
-  readonly certificateOidcIssuer: string;
-  /** How images are signed: promotion verifies with the same mode (`verifyCommand`). */
-  readonly signing: SigningFacts;
-}
-
-export const PROMOTION_FACTS = 'deploy/promotion.json';
-export const PROMOTION_BRANCH_PREFIX = 'promote/';
+export { PROMOTION_BRANCH_PREFIX, PROMOTION_FACTS } from '../model/promotion';
+export type { PromotionFacts } from '../model/promotion';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 

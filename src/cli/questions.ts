@@ -2,11 +2,11 @@
  * The wizard's questions as one typed table: each maps to a `GitOpsProject` option and a
  * `projen new` switch, and validates with the same checks the project uses.
  */
-import { Runtime } from '../container/runtime';
-import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
 import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry, checkServiceName } from '../core/checks';
 import { checkDnsLabel, DEFAULT_ENVIRONMENTS } from '../model/environments';
 import { checkRepository } from '../model/repository';
+import { Runtime } from '../model/runtime';
+import { runtimeFacts, runtimeNames } from '../model/runtime-facts';
 
 export type Answer = string | number | string[];
 export type Answers = Record<string, Answer>;

@@ -2,12 +2,12 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { PROMOTION_FACTS } from '../cli/promote';
 import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
 import { Environments } from '../model/environments';
+import { PROMOTION_FACTS } from '../model/promotion';
 import { Repository } from '../model/repository';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */

@@ -1,7 +1,7 @@
 import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { BuildSettings, literal } from './container-build-steps';
-import { ContainerImage } from '../container/container-image';
+import { Service } from '../model/service';
 
 /** The name of the job (and of the status check) that lists the services a pull request changes. */
 export const CHANGES_JOB_NAME = 'Changed services';
@@ -67,7 +67,7 @@ export const CHANGED_SERVICES_SCRIPT = [
 ].join('\n');
 
 /** The environment the script reads the services from: option text as data. */
-export function servicesEnv(all: ContainerImage[]): Record<string, string> {
+export function servicesEnv(all: Service[]): Record<string, string> {
   const env: Record<string, string> = { SERVICE_COUNT: String(all.length) };
   all.forEach((image, i) => {
     env[`SERVICE_${i}_NAME`] = literal(image.serviceName);
@@ -77,7 +77,7 @@ export function servicesEnv(all: ContainerImage[]): Record<string, string> {
 }
 
 /** The job that tells each service's pull request build whether to run. */
-export function changedServicesJob(all: ContainerImage[], settings: BuildSettings): github.workflows.Job {
+export function changedServicesJob(all: Service[], settings: BuildSettings): github.workflows.Job {
   return {
     name: CHANGES_JOB_NAME,
     if: "github.event_name == 'pull_request'",

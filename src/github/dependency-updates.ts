@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { Component, Project, YamlFile } from 'projen';
-import { ContainerImage } from '../container/container-image';
-import { runtimeFacts } from '../container/runtime-facts';
 import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 import { Repository } from '../model/repository';
+import { runtimeFacts } from '../model/runtime-facts';
+import { servicesOf } from '../model/service';
 import { Upgrades } from '../model/upgrades';
 
 /** The name of the private npm registry in `dependabot.yml`'s `registries:`. */
@@ -82,7 +82,7 @@ export class DependencyUpdates extends Component {
       found.set(ecosystem, dirs);
     };
     if (this.project.tryFindObjectFile('package.json')) add('npm', '/');
-    for (const image of ContainerImage.all(this.project)) {
+    for (const image of servicesOf(this.project)) {
       const ecosystem = runtimeFacts(image.runtime)?.ecosystem;
       // docker looks in the Dockerfile's own folder; the others in the service's.
       const dir = ecosystem === 'docker' ? path.posix.dirname(image.dockerfilePath) : image.context;

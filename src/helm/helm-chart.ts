@@ -5,11 +5,9 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, JsonFile, Project } from 'projen';
 import { parse } from 'yaml';
-import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText, readImagesFile } from './images-file';
 import { manifestStream, parseManifests } from './manifests';
 import { renderChart, RenderedObject } from './render';
 import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
-import { ContainerImage } from '../container/container-image';
 import { checkHelmReleaseName, checkServiceName, show } from '../core/checks';
 import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -19,10 +17,12 @@ import { committedFile } from '../core/sync';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
-import { checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
+import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText, readImagesFile } from '../model/images-file';
+import { chartDir, DEPLOY_DIR, imagesFile } from '../model/layout';
+import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
+import { ServiceManifests } from '../model/service-manifests';
 
 /** Where the deployment lives in a generated repository. */
-export const DEPLOY_DIR = 'deploy';
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
 const TEMPLATES = ['_helpers.tpl', 'networkpolicy.yaml', 'poddisruptionbudget.yaml', 'serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'ingress.yaml', 'httproute.yaml'];
 const HASH_ANNOTATION = 'projen-gitops.dev/content-hash';
@@ -32,7 +32,7 @@ const NO_HAND_OVER = 'the deploy check compares the rendered manifests, computed
 /** Options for `HelmChart`. */
 export interface HelmChartOptions extends ServiceDeploymentOptions {
   /** The service's image: its name, port, user and health path. */
-  readonly image: ContainerImage;
+  readonly image: Service;
 
   /**
    * Where, in `.projenrc.ts`, the deployment options were set (for error messages).
@@ -103,10 +103,6 @@ function committedImages(root: string, file: string): Record<string, ImagesEntry
   return parsed.problem === undefined ? parsed.images : undefined;
 }
 
-/** `deploy/environments/<env>/images.yaml`, relative to the repository root. */
-export function imagesFile(env: string): string {
-  return `${DEPLOY_DIR}/environments/${env}/images.yaml`;
-}
 
 /** A chart's facts for one synth: read once, reset in preSynthesize. */
 interface ChartMemo {
@@ -124,14 +120,14 @@ interface ChartMemo {
  * without helm and proven equal to `helm template` by the tests). The image digests each
  * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation.
  */
-export class HelmChart extends Component {
+export class HelmChart extends ServiceManifests {
   /** Every chart of the project. */
   public static all(project: Project): HelmChart[] {
     return componentsOfType(project, HelmChart);
   }
 
   /** The service's image. */
-  public readonly image: ContainerImage;
+  public readonly image: Service;
   /** The chart's folder. */
   public readonly chartDir: string;
 
@@ -149,7 +145,7 @@ export class HelmChart extends Component {
     const { image: _image, optionPath: _path, ...deployment } = options;
     this.deployment = deployment;
     const name = this.image.serviceName;
-    this.chartDir = `${DEPLOY_DIR}/charts/${name}`;
+    this.chartDir = chartDir(name);
     const environments = Environments.of(project)?.deployed ?? [];
 
     addValidation(project, () => this.validate());

@@ -1,15 +1,14 @@
 import { Component, github, JsonFile, Project } from 'projen';
-import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
-import { ContainerImage } from '../container/container-image';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, toolInput, uses } from './actions';
+import { imageJobs } from './container-build-steps';
+import { ContainerBuildWorkflow } from './container-build-workflow';
+import { kmsLogin, registryLogin } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
-import { ACTIONS, annotateWorkflowPins, installToolsSteps, toolInput, uses } from '../github/actions';
-import { imageJobs } from '../github/container-build-steps';
-import { ContainerBuildWorkflow } from '../github/container-build-workflow';
-import { kmsLogin, registryLogin } from '../github/registry-login';
 import { Environments } from '../model/environments';
+import { PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
+import { serviceFacts, servicesOf, mainServiceOf } from '../model/service';
 import { ACTIONS_OIDC_ISSUER, signingFacts, SigningMode } from '../model/signing';
 
 /** Keyless signatures of GitHub Actions are issued for this OIDC issuer (the model's fact). */
@@ -74,7 +73,7 @@ export class Promotion extends Component {
       repository: repo.repository ?? '',
       defaultBranch: repo.defaultBranch,
       environments: this.environments(),
-      services: ContainerImage.all(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
+      services: servicesOf(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
       certificateIdentity: signing.certificateIdentity ?? '',
       certificateOidcIssuer: signing.certificateOidcIssuer,
       signing,
@@ -84,7 +83,7 @@ export class Promotion extends Component {
   preSynthesize() {
     const envs = this.environments();
     const build = ContainerBuildWorkflow.of(this.project)?.workflow;
-    const images = ContainerImage.all(this.project);
+    const images = servicesOf(this.project);
     if (envs.length === 0 || images.length === 0) return;
     const multi = images.length > 1;
     if (build) {
@@ -144,7 +143,7 @@ export class Promotion extends Component {
 
   private job(name: string, to: string, args: string[], env: Record<string, string>): github.workflows.Job {
     const repo = Repository.factsOf(this.project);
-    const image = ContainerImage.of(this.project)!;
+    const image = mainServiceOf(this.project)!;
     const login = registryLogin(image.registry);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
