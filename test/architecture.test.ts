@@ -38,8 +38,7 @@ function importsOf(dir: string): Arrow[] {
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts')) {
+      if (entry.isDirectory()) {walk(full);} else if (entry.name.endsWith('.ts')) {
         const from = path.relative(dir, full).split(path.sep).join('/');
         // TypeScript's own scanner: import, export ... from, import() and require() all count.
         const { importedFiles } = ts.preProcessFile(fs.readFileSync(full, 'utf8'), true, true);

@@ -1,17 +1,17 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
-import { ImagePolicies, POLICIES_DIR } from './image-policy';
+import { ImagePolicies } from './image-policy';
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { addValidation, Problem } from '../core/validation';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
-import { chartDir, DEPLOY_DIR } from '../model/layout';
+import { ARGOCD_DIR, chartDir, POLICIES_DIR, renderedDir } from '../model/layout';
 import { Repository } from '../model/repository';
 import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** Where the Argo CD objects live in a generated repository. */
-export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
+export { ARGOCD_DIR };
 /**
  * The AppProject's file. `kubectl apply -f deploy/argocd/` applies a folder's files in name
  * order, and an Application that arrives before its AppProject fails its first sync
@@ -205,7 +205,7 @@ export class ArgoCd extends Component {
         : {
           repoURL: this.repoUrl,
           targetRevision: facts.defaultBranch,
-          path: `${DEPLOY_DIR}/rendered/${env.name}`,
+          path: renderedDir(env.name),
           directory: { include: `${service}.yaml` },
         };
       return {

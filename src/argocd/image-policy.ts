@@ -3,12 +3,11 @@ import { Component, FileBase, IResolver, Project } from 'projen';
 import { stringify } from 'yaml';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { Environments } from '../model/environments';
-import { DEPLOY_DIR } from '../model/layout';
+import { POLICIES_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
 import { serviceFacts, servicesOf } from '../model/service';
 import { SigningFacts, signingFacts, SigningMode } from '../model/signing';
 
-export const POLICIES_DIR = `${DEPLOY_DIR}/policies`;
 /** The label that opts a namespace into Sigstore policy-controller's admission checks. */
 export const POLICY_INCLUDE_LABEL = 'policy.sigstore.dev/include';
 /** The TrustRoot a cluster admin creates from `gh attestation trusted-root` (GitHub's own Sigstore instance). */

@@ -12,6 +12,7 @@ import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { githubApi } from './github-client';
 import { compareManifests } from '../helm/manifests';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
+import { imagesFile, renderedDir, renderedFile } from '../model/layout';
 import { PROMOTION_BRANCH_PREFIX, PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { checkRepository } from '../model/repository';
 import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
@@ -121,7 +122,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const remoteBranch = /^([0-9a-f]{40,64})\t/.exec(git(...auth, 'ls-remote', '--heads', 'origin', `refs/heads/${branch}`))?.[1];
   const hasBranch = remoteBranch !== undefined;
   if (hasBranch) git(...auth, 'fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
-  const imagesPath = (env: string) => `deploy/environments/${env}/images.yaml`;
+  const imagesPath = imagesFile;
   const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env), facts.services.map((s) => s.name));
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
@@ -201,7 +202,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   async function openPullRequest(): Promise<PromoteResult> {
     const inTree = (...args: string[]) => run('git', args, { ...options, cwd: dir }).stdout;
-    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, `deploy/rendered/${options.to}/${s}.yaml`))]));
+    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, renderedFile(options.to, s)))]));
     const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
     writeImages(path.join(dir, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
     // Synth needs the checkout's installed tools (`npx projen` runs .projenrc.ts with them): linked
@@ -227,7 +228,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       const after = wanted[service];
       const servicePath = facts.services.find((s) => s.name === service)!.path;
       const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath) : undefined;
-      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, `deploy/rendered/${options.to}/${service}.yaml`)));
+      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, renderedFile(options.to, service))));
       return [
         `### ${service}`,
         '',
@@ -239,14 +240,14 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         commits === undefined ? 'Commits between: unknown (no commit recorded for the old digest).' : `Commits between (\`${servicePath}\`): ${commits.length === 0 ? 'none' : ''}`,
         ...(commits ?? []).map((c) => `- ${c}`),
         '',
-        `Rendered diff of \`deploy/rendered/${options.to}/${service}.yaml\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
+        `Rendered diff of \`${renderedFile(options.to, service)}\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
         ...changes.slice(0, 20).map((c) => `- \`${c.replace(/`/g, "'")}\``),
         ...(changes.length > 20 ? [`- ... and ${changes.length - 20} more (see Files changed)`] : []),
         '',
       ].join('\n');
     });
     const body = pullRequestBody([
-      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`deploy/rendered/${options.to}/\`.`,
+      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : ` from the build of \`${options.commit}\``}, and re-renders \`${renderedDir(options.to)}/\`.`,
       '',
       `Signatures verified: \`${commandLine(verifyCommand(signing, facts.repository, '<image>@<digest>'))}\` accepted every digest here.`,
       ...(refused.length ? ['', `**Refused** (no signature of that identity; not promoted): ${refused.join(', ')}.`] : []),

@@ -30,7 +30,8 @@ import { BaseImageLock } from '../model/base-images';
 import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
 import { Runtime } from '../model/runtime';
 import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '../model/runtime-facts';
-import { Service, servicesOf } from '../model/service';
+import { imagePathService, Service, servicesOf } from '../model/service';
+import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
@@ -294,11 +295,11 @@ export class ContainerImage extends Service {
     super(project);
     this.options = options;
     this.runtime = options.runtime ?? Runtime.NODE;
-    this.port = options.port ?? 8080;
-    this.healthPath = options.healthPath ?? '/healthz';
-    this.registry = options.registry ?? 'ghcr.io';
+    this.port = options.port ?? OPTION_DEFAULTS.port;
+    this.healthPath = options.healthPath ?? OPTION_DEFAULTS.healthPath;
+    this.registry = options.registry ?? OPTION_DEFAULTS.registry;
     this.imageName = options.imageName;
-    this.uid = options.uid ?? 10001;
+    this.uid = options.uid ?? OPTION_DEFAULTS.uid;
     this.serviceName = options.serviceName ?? project.name;
     this.context = (options.path ?? '.').replace(/\/+$/, '') || '.';
     const inContext = (file: string) => (this.context === '.' ? file : `${this.context}/${file}`);
@@ -483,8 +484,7 @@ export class ContainerImage extends Service {
     const repository = Repository.factsOf(this.project).repository;
     if (this.imageName === undefined && repository !== undefined && !checkRepositoryGrammar(repository)) {
       // Without imageName the image is named after the repository: `acme/.github` names an image no registry accepts.
-      const several = ContainerImage.all(this.project).length > 1 && this.context !== '.';
-      const derived = derivedImagePath(repository, several ? this.serviceName : undefined);
+      const derived = derivedImagePath(repository, imagePathService(this));
       const problem = checkOciRepositoryPath(derived);
       if (problem) {
         const fix = problem.replace(/^.*; try '(.*)'$/, '$1');

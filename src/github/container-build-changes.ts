@@ -1,13 +1,11 @@
 import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { BuildSettings, literal } from './container-build-steps';
+import { CONTAINER_WORKFLOW } from '../model/layout';
 import { Service } from '../model/service';
 
 /** The name of the job (and of the status check) that lists the services a pull request changes. */
 export const CHANGES_JOB_NAME = 'Changed services';
-
-/** The workflow file: a change to it rebuilds every service. */
-const WORKFLOW_FILE = '.github/workflows/container.yml';
 
 /**
  * Which services a pull request changed: a file under a service's folder changes that
@@ -30,7 +28,8 @@ export const CHANGED_SERVICES_SCRIPT = [
   'hit=()',
   'all=false',
   'for file in "${changed[@]}"; do',
-  `  if [ "$file" = ${WORKFLOW_FILE} ]; then all=true; fi`,
+  // A change to the workflow file rebuilds every service.
+  `  if [ "$file" = ${CONTAINER_WORKFLOW.path} ]; then all=true; fi`,
   'done',
   'for ((i = 0; i < SERVICE_COUNT; i++)); do',
   '  name_var="SERVICE_${i}_NAME"',

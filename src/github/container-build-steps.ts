@@ -1,7 +1,7 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
 import { RegistryIdentity } from '../model/registry';
-import { Service } from '../model/service';
+import { imagePathService, Service } from '../model/service';
 import { SigningFacts } from '../model/signing';
 
 /** What every job of the container workflow reads from `ContainerBuildWorkflow`'s options. */
@@ -110,16 +110,16 @@ export interface PrepareOptions {
 
 /** Check out, Buildx (and QEMU for other platforms), the image name and its tags and labels. */
 export function prepareSteps(jobs: ImageJobs, options: PrepareOptions): github.workflows.JobStep[] {
-  const { image, multi } = jobs;
+  const { image } = jobs;
   const steps: github.workflows.JobStep[] = [
     { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, ...(options.fullHistory ? { 'fetch-depth': 0 } : {}) } },
     ...(options.qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
     { name: 'Set up Docker Buildx', uses: uses(ACTIONS.setupBuildx) },
   ];
   if (!image.imageReference) {
-    // Image names must be lowercase; GitHub owners and repositories may not be.
-    // With several services, each but the one at the root gets its name appended.
-    const service = multi && image.context !== '.' ? image.serviceName : undefined;
+    // Image names must be lowercase; GitHub owners and repositories may not be. Which
+    // services get their name appended is the model's rule (`imagePathService`).
+    const service = imagePathService(image);
     steps.push({
       name: 'Compute the image name',
       id: 'image',

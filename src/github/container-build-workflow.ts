@@ -11,6 +11,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 import { ImagePublisher } from '../model/image-publisher';
+import { CONTAINER_WORKFLOW } from '../model/layout';
 import { OidcRefs } from '../model/oidc';
 import { checkRegistryImage, RegistryIdentity } from '../model/registry';
 import { Repository } from '../model/repository';
@@ -148,13 +149,13 @@ export class ContainerBuildWorkflow extends ImagePublisher {
     if (!gh) return;
 
     // Publish jobs queue per ref (their own concurrency groups).
-    this.workflow = pullRequestAndPushWorkflow(gh, 'container', {
+    this.workflow = pullRequestAndPushWorkflow(gh, CONTAINER_WORKFLOW.name, {
       pullRequest: { branches: [branch] },
       // The publish job's triggers: the cloud trust policies (infra/) admit exactly these (publishRefs).
       push: { branches: this.publishRefs.branches, tags: this.publishRefs.tags },
     });
     describeFile(project, {
-      path: '.github/workflows/container.yml',
+      path: CONTAINER_WORKFLOW.path,
       owner: FileOwner.MANAGED,
       purpose: `Builds the image on pull requests (no push, no secrets); builds and pushes it on ${branch} and on '${tagPattern}' tags.`,
       change: 'Set the ContainerBuildWorkflow and ContainerImage options in .projenrc.ts; escape hatch: `ContainerBuildWorkflow.of(project)!.workflow!.file!.addOverride(...)`.',

@@ -3,7 +3,7 @@ import { ACTIONS, pullRequestWorkflow, uses, installToolsSteps } from './actions
 import { HELM_LAYER } from './helm-tool';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { Environments } from '../model/environments';
-import { chartDir, imagesFile } from '../model/layout';
+import { chartDir, imagesFile, renderedFile, valuesFile } from '../model/layout';
 import { Repository } from '../model/repository';
 import { serviceManifestsOf } from '../model/service-manifests';
 
@@ -58,12 +58,12 @@ export class DeployCheckWorkflow extends Component {
       for (const chart of charts) {
         const name = chart.image.serviceName;
         const dir = chartDir(name);
-        const values = `-f deploy/environments/${env.name}/values/${name}.yaml -f ${imagesFile(env.name)}`;
+        const values = `-f ${valuesFile(env.name, name)} -f ${imagesFile(env.name)}`;
         const out = `"$RUNNER_TEMP/${env.name}-${name}.yaml"`;
         lines.push(
           `helm lint --strict ${dir} --namespace ${env.namespace} ${values} || status=1`,
           `helm template ${name} ${dir} --namespace ${env.namespace} ${values} > ${out} || status=1`,
-          `npx projen-gitops check-manifests --helm-output ${out} deploy/rendered/${env.name}/${name}.yaml || status=1`,
+          `npx projen-gitops check-manifests --helm-output ${out} ${renderedFile(env.name, name)} || status=1`,
         );
       }
       lines.push('exit "$status"');

@@ -6,10 +6,11 @@ import { kmsLogin, registryLogin } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Environments } from '../model/environments';
+import { ACTIONS_OIDC_ISSUER } from '../model/oidc';
 import { PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { Repository } from '../model/repository';
 import { serviceFacts, servicesOf, mainServiceOf } from '../model/service';
-import { ACTIONS_OIDC_ISSUER, signingFacts, SigningMode } from '../model/signing';
+import { signingFacts, SigningMode } from '../model/signing';
 
 /** Keyless signatures of GitHub Actions are issued for this OIDC issuer (the model's fact). */
 export { ACTIONS_OIDC_ISSUER };

@@ -3,6 +3,7 @@
  * agree on (the facts file, the branch a promotion pull request comes from). The workflow that
  * runs promotions, the branch protection notes and the CLI read it here.
  */
+import { DEPLOY_DIR } from './layout';
 import { SigningFacts } from './signing';
 
 /** `deploy/promotion.json`: what synth knows and the promotion needs (managed). */
@@ -19,5 +20,5 @@ export interface PromotionFacts {
   readonly signing: SigningFacts;
 }
 
-export const PROMOTION_FACTS = 'deploy/promotion.json';
+export const PROMOTION_FACTS = `${DEPLOY_DIR}/promotion.json`;
 export const PROMOTION_BRANCH_PREFIX = 'promote/';

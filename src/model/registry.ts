@@ -3,7 +3,7 @@
  * Amazon ECR, Google Artifact Registry, Azure Container Registry, other), and the cloud
  * identities used for the login. The workflows, the infrastructure and the checks read it here.
  */
-import { Service } from './service';
+import { imagePathService, Service } from './service';
 import { Problem } from '../core/validation';
 
 /**
@@ -107,7 +107,7 @@ export function checkRegistryImage(image: Service, multi: boolean): Problem[] {
     return [{ option: image._optionName('registry'), message: `must be '<name>.azurecr.io' with a registry name of 5 to 50 letters and digits, got '${image.registry}'; use the login server the Azure portal shows` }];
   }
   // The default name is `<owner>/<repo>`, and `<owner>/<repo>/<service>` for a service in a folder.
-  const path = image.imageName ?? (multi && image.context !== '.' ? '<owner>/<repo>/<service>' : '<owner>/<repo>');
+  const path = image.imageName ?? (imagePathService(image) ? '<owner>/<repo>/<service>' : '<owner>/<repo>');
   const got = image.imageName === undefined ? `none (the default is '${path}')` : `'${path}'`;
   const of = multi && !image._optionPath ? `of service '${image.serviceName}' ` : '';
   const parts = path.split('/').length;

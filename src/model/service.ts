@@ -142,6 +142,21 @@ export interface ServiceDeploymentOptions {
   readonly allowFromNamespaces?: string[];
 }
 
+/**
+ * The image name rule, decided here once: a service without `imageName` is pushed as
+ * `<registry>/<owner>/<repo>` (lowercased), with `/<service>` appended for a service in a
+ * folder of its own when the repository has several. This is the `<service>` part, if any;
+ * the container workflow's image step, the facts, the checks and the README all read it.
+ */
+export function imagePathService(service: Service): string | undefined {
+  return servicesOf(service.project).length > 1 && service.context !== '.' ? service.serviceName : undefined;
+}
+
+/** The derived image path with `<owner>/<repo>` standing for the repository (for messages and docs). */
+export function derivedImagePattern(service: Service): string {
+  return derivedImagePath('<owner>/<repo>', imagePathService(service));
+}
+
 /** What the deployment renderers know about one service (internal). */
 export interface ServiceFacts {
   readonly name: string;
@@ -165,9 +180,8 @@ export interface ServiceFacts {
  */
 export function serviceFacts(project: Project, image: Service): ServiceFacts {
   const repo = Repository.factsOf(project);
-  const multi = servicesOf(project).length > 1;
   const derived = repo.repository === undefined ? undefined
-    : `${image.registry}/${derivedImagePath(repo.repository, multi && image.context !== '.' ? image.serviceName : undefined)}`;
+    : `${image.registry}/${derivedImagePath(repo.repository, imagePathService(image))}`;
   return {
     name: image.serviceName,
     folder: image.context,

@@ -13,7 +13,7 @@ import { HelmChart } from '../helm/helm-chart';
 import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
+import { derivedImagePattern, serviceFacts } from '../model/service';
 import { signingFacts, signingPhrase } from '../model/signing';
 import { Template } from '../model/template-defaults';
 import { Upgrades, UPGRADE_BRANCH } from '../model/upgrades';
@@ -71,7 +71,7 @@ export class RepoReadme extends Component {
       branch: protection?.branch ?? Repository.factsOf(this.project).defaultBranch,
       checks: protection?.requiredChecks ?? [],
       image: image && {
-        reference: image.imageReference ?? `${image.registry}/<owner>/<repo>`,
+        reference: image.imageReference ?? `${image.registry}/${derivedImagePattern(image)}`,
         runtime: image.runtime,
         port: image.port,
         healthPath: image.healthPath,
@@ -80,7 +80,7 @@ export class RepoReadme extends Component {
       services: ContainerImage.all(this.project).filter((i) => i !== image).map((i) => ({
         name: i.serviceName,
         path: i.context,
-        reference: i.imageReference ?? `${i.registry}/<owner>/<repo>/${i.serviceName}`,
+        reference: i.imageReference ?? `${i.registry}/${derivedImagePattern(i)}`,
         runtime: i.runtime,
         port: i.port,
         healthPath: i.healthPath,
