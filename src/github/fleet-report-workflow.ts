@@ -31,6 +31,11 @@ export interface FleetReportWorkflowOptions {
  * the issue is written with the job's own token (`issues: write` on this repository only).
  */
 export class FleetReportWorkflow extends Component {
+  /** The project's FleetReportWorkflow, if it has one. */
+  public static of(project: Project): FleetReportWorkflow | undefined {
+    return project.components.find((c): c is FleetReportWorkflow => c instanceof FleetReportWorkflow);
+  }
+
   public readonly workflow?: github.GithubWorkflow;
 
   constructor(project: Project, options: FleetReportWorkflowOptions) {

@@ -35,6 +35,11 @@ export const INFRA_CHANGES_SCRIPT = [
  * updates one issue per root. Cloud logins are OIDC; the setup action's wrapper is off.
  */
 export class InfraWorkflow extends Component {
+  /** The project's InfraWorkflow, if it has one. */
+  public static of(project: Project): InfraWorkflow | undefined {
+    return project.components.find((c): c is InfraWorkflow => c instanceof InfraWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 

@@ -14,6 +14,11 @@ export const RENOVATE_POST_UPGRADE = [TOOLING_INSTALL, 'npx projen', 'npx projen
  * (`allowedCommands`); the other dependencies stay with Dependabot.
  */
 export class RenovateConfig extends Component {
+  /** The project's RenovateConfig, if it has one. */
+  public static of(project: Project): RenovateConfig | undefined {
+    return project.components.find((c): c is RenovateConfig => c instanceof RenovateConfig);
+  }
+
   constructor(project: Project) {
     super(project);
     const upgrades = Upgrades.of(project);

@@ -32,6 +32,11 @@ export interface RepoReadmeOptions {
  * it, and every generated file with its owner, read from the project at synth time.
  */
 export class RepoReadme extends Component {
+  /** The project's RepoReadme, if it has one. */
+  public static of(project: Project): RepoReadme | undefined {
+    return project.components.find((c): c is RepoReadme => c instanceof RepoReadme);
+  }
+
   private readonly description: string;
 
   constructor(project: Project, options: RepoReadmeOptions = {}) {
