@@ -12,7 +12,14 @@ const project = new cdk.JsiiProject({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   jsiiVersion: '~6.0.0',
-  minNodeVersion: '20.0.0',
+  // What the dependencies declare (test/package.test.ts derives both from node_modules): the
+  // published package runs where its runtime dependencies do (projen's json-parse-even-better-errors
+  // 4: ^18.17.0 || >=20.5.0); developing it needs what the dev tools declare together
+  // (dockerlinter 2 and its commander 15: >=22.12.0; typescript-eslint's eslint-visitor-keys 5:
+  // ^20.19.0 || ^22.13.0 || >=24), so this repository's own workflows run that.
+  minNodeVersion: '20.5.0',
+  workflowNodeVersion: '22.13.0',
+  devEngines: { runtime: { name: 'node', version: '>=22.13.0', onFail: 'warn' } },
 
   // projen and constructs are supplied by the generated repository.
   peerDeps: ['projen@^0.103.25', 'constructs@^10.5.0'],
@@ -156,7 +163,7 @@ new JsonFile(project, 'renovate.json', {
       {
         customType: 'regex',
         description: 'Default image versions and the Dockerfile frontend, each under a `// renovate:` comment',
-        managerFilePatterns: ['/^src/container/runtime-facts\\.ts$/'],
+        managerFilePatterns: ['/^src/model/runtime-facts\\.ts$/'],
         matchStrings: ["// renovate: datasource=(?<datasource>[\\w-]+) depName=(?<depName>\\S+) versioning=(?<versioning>\\S+)\\n[^\\n]*?(?:default: '|[\\w.-]+:)(?<currentValue>\\d[\\w.]*)"],
       },
     ],

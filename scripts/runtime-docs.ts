@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'projen';
 import { GitOpsProject, Runtime } from '../src';
-import { DOCKERFILE_SYNTAX } from '../src/container/runtime-facts';
+import { DOCKERFILE_SYNTAX } from '../src/model/runtime-facts';
 
 const ROOT = path.resolve(__dirname, '..');
 

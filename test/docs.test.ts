@@ -4,7 +4,7 @@ import { renderOptionsDoc } from '../scripts/options-doc';
 import { renderRuntimeDoc } from '../scripts/runtime-docs';
 import { Runtime } from '../src';
 import { gitopsProject, synth } from './util';
-import { runtimeFacts } from '../src/container/runtime-facts';
+import { runtimeFacts } from '../src/model/runtime-facts';
 
 const ROOT = path.join(__dirname, '..');
 

@@ -31,8 +31,8 @@ import { parsePromoteArgs, PromoteError } from '../src/cli/promote';
 import { parseForKubernetes } from '../src/core/kube-yaml';
 import { OptionsError } from '../src/core/validation';
 import * as changes from '../src/github/container-build-changes';
-import { parseImagesText } from '../src/helm/images-file';
 import { compareManifests } from '../src/helm/manifests';
+import { parseImagesText } from '../src/model/images-file';
 import { checkRepository } from '../src/model/repository';
 
 process.env.PROJEN_DISABLE_POST = 'true';

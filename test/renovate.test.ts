@@ -53,13 +53,13 @@ function unwatched(deps: Dep[], expected: Array<Partial<Dep>>): Array<Partial<De
   return expected.filter((e) => !deps.some((d) => Object.entries(e).every(([k, v]) => (d as any)[k] === v)));
 }
 
-const FILES = ['src/github/actions.ts', 'src/container/runtime-facts.ts'];
+const FILES = ['src/github/actions.ts', 'src/model/runtime-facts.ts'];
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 /** Everything the managers must find, from the sources themselves. */
 function expectedDeps(): Array<Partial<Dep>> {
   const pins = Object.values(ACTIONS) as PinnedAction[];
-  const facts = read('src/container/runtime-facts.ts');
+  const facts = read('src/model/runtime-facts.ts');
   const annotated = [...facts.matchAll(/\/\/ renovate: datasource=docker depName=(\S+)/g)].map((m) => ({ depName: m[1], datasource: 'docker' }));
   return [
     ...pins.map((p) => ({ depName: p.action.split('/').slice(0, 2).join('/'), currentValue: p.version, currentDigest: p.sha, datasource: 'github-tags' })),

@@ -1,17 +1,18 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
-import { ImagePolicies, POLICIES_DIR } from './image-policy';
+import { ImagePolicies } from './image-policy';
 import { NOTIFICATIONS_SECRET, notificationNames, notificationsConfigMap, subscriptionAnnotations } from './notifications';
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { addValidation, Problem } from '../core/validation';
-import { DEPLOY_DIR, HelmChart } from '../helm/helm-chart';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
+import { ARGOCD_DIR, chartDir, POLICIES_DIR, renderedDir } from '../model/layout';
 import { Repository } from '../model/repository';
+import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** Where the Argo CD objects live in a generated repository. */
-export const ARGOCD_DIR = `${DEPLOY_DIR}/argocd`;
+export { ARGOCD_DIR };
 /**
  * The AppProject's file. `kubectl apply -f deploy/argocd/` applies a folder's files in name
  * order, and an Application that arrives before its AppProject fails its first sync
@@ -149,8 +150,8 @@ export class ArgoCd extends Component {
     return header + objects.map((o) => `---\n${stringifyForKubernetes(o)}`).join('');
   }
 
-  private charts(): HelmChart[] {
-    return HelmChart.all(this.project);
+  private charts(): ServiceManifests[] {
+    return serviceManifestsOf(this.project);
   }
 
   /**
@@ -238,7 +239,7 @@ export class ArgoCd extends Component {
         ? {
           repoURL: this.repoUrl,
           targetRevision: facts.defaultBranch,
-          path: chart.chartDir,
+          path: chartDir(service),
           helm: {
             releaseName: service,
             // Relative to the chart's folder, as Argo CD resolves them.
@@ -248,7 +249,7 @@ export class ArgoCd extends Component {
         : {
           repoURL: this.repoUrl,
           targetRevision: facts.defaultBranch,
-          path: `${DEPLOY_DIR}/rendered/${env.name}`,
+          path: renderedDir(env.name),
           directory: { include: `${service}.yaml` },
         };
       return {

@@ -1,15 +1,13 @@
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
 import { stringify } from 'yaml';
-import { ContainerImage } from '../container/container-image';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { DEPLOY_DIR } from '../helm/helm-chart';
 import { Environments } from '../model/environments';
+import { POLICIES_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
+import { serviceFacts, servicesOf } from '../model/service';
 import { SigningFacts, signingFacts, SigningMode } from '../model/signing';
 
-export const POLICIES_DIR = `${DEPLOY_DIR}/policies`;
 /** The label that opts a namespace into Sigstore policy-controller's admission checks. */
 export const POLICY_INCLUDE_LABEL = 'policy.sigstore.dev/include';
 /** The TrustRoot a cluster admin creates from `gh attestation trusted-root` (GitHub's own Sigstore instance). */
@@ -110,7 +108,7 @@ export class ImagePolicies extends Component {
 
   private render(env: string, namespace: string): string {
     const repo = Repository.factsOf(this.project);
-    const images = [...new Set(ContainerImage.all(this.project).map((image) => serviceFacts(this.project, image).imageRepository ?? ''))].filter(Boolean).sort();
+    const images = [...new Set(servicesOf(this.project).map((image) => serviceFacts(this.project, image).imageRepository ?? ''))].filter(Boolean).sort();
     const policy = clusterImagePolicy({ name: policyName(repo.repository, this.project.name, env), images, signing: signingFacts(this.project) });
     return [
       `# The admission policy of ${env}: Sigstore policy-controller admits ${images.join(', ')} only signed by this repository's`,

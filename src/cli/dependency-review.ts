@@ -9,6 +9,7 @@
  */
 import { parseCommandLine } from './args';
 import { checkLicenseId, checkSeverity, SEVERITIES } from '../core/checks';
+import { isRepository } from '../model/names';
 
 export class DependencyReviewError extends Error {}
 DependencyReviewError.prototype.name = 'DependencyReviewError';
@@ -71,7 +72,6 @@ export interface DependencyReviewResult {
   readonly log: string[];
 }
 
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** The most pages followed (a diff of thousands of packages fits well within). */
 const MAX_PAGES = 50;
@@ -109,7 +109,7 @@ export function dependencyReviewOptions(argv: string[], env: NodeJS.ProcessEnv):
   const token = env.GITHUB_TOKEN || env.GH_TOKEN;
   if (!token) throw fail('no token: set GITHUB_TOKEN (the workflow token, with "contents: read")');
   const repo = env.GITHUB_REPOSITORY;
-  if (!repo || !REPOSITORY.test(repo)) throw fail(`GITHUB_REPOSITORY must be owner/name, got ${JSON.stringify(repo ?? '')}`);
+  if (!repo || !isRepository(repo)) throw fail(`GITHUB_REPOSITORY must be owner/name, got ${JSON.stringify(repo ?? '')}`);
   return { repo, apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''), token, base: base!, head: head!, failOnSeverity, denyLicenses };
 }
 

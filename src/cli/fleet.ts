@@ -11,6 +11,8 @@
  * 403/429 (`retry-after`, else `x-ratelimit-reset`), and a request budget printed first.
  */
 import * as fs from 'fs';
+import { imagesFile } from '../model/layout';
+import { GITHUB_OWNER, GITHUB_TOPIC, isRepository } from '../model/names';
 import { METADATA_FILE, UPGRADE_BRANCH } from '../model/upgrades';
 
 export class FleetError extends Error {}
@@ -237,7 +239,7 @@ export async function fleet(options: FleetOptions): Promise<FleetReport> {
     const pull = pulls?.body?.[0];
     const deployedAgeDays: Record<string, number | null> = {};
     for (const env of (Array.isArray(meta?.environments) ? meta.environments : []).filter((e: unknown) => typeof e === 'string' && /^[a-z0-9-]{1,63}$/.test(e))) {
-      const commits = await client.get(`/repos/${full}/commits?sha=${encodeURIComponent(branch)}&path=${encodeURIComponent(`deploy/environments/${env}/images.yaml`)}&per_page=1`);
+      const commits = await client.get(`/repos/${full}/commits?sha=${encodeURIComponent(branch)}&path=${encodeURIComponent(imagesFile(env))}&per_page=1`);
       const date = commits?.body?.[0]?.commit?.committer?.date;
       deployedAgeDays[env] = date ? Math.floor((now - Date.parse(date)) / DAY) : null;
     }
@@ -362,8 +364,6 @@ Options:
   --max-wait SECONDS     longest wait on a rate-limit answer (default 60)
   -h, --help             show this help`;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
-const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
 export function fleetOptions(argv: string[], env: NodeJS.ProcessEnv): (Omit<FleetOptions, 'log'> & { json: boolean }) | undefined {
   const o: {
@@ -387,11 +387,11 @@ export function fleetOptions(argv: string[], env: NodeJS.ProcessEnv): (Omit<Flee
       o.property = { name, value: rest.join('=') };
     } else if (arg === '--issue') {o.issueRepository = value();} else if (arg === '--cache') {o.cacheFile = value();} else if (arg === '--max-wait') {o.maxWaitSeconds = Number(value());} else if (arg === '--json') {o.json = true;} else {throw new FleetError(`unknown option '${arg}' (see --help)`);}
   }
-  if (!o.org || !NAME.test(o.org)) throw new FleetError(`--org must be an organisation login, got ${JSON.stringify(o.org)}; try --org acme`);
+  if (!o.org || !GITHUB_OWNER.test(o.org)) throw new FleetError(`--org must be an organisation login, got ${JSON.stringify(o.org)}; try --org acme`);
   if (!o.topic && !o.property) throw new FleetError('--topic or --property says which repositories were made from the template; try --topic gitops-template');
-  if (o.topic && !TOPIC.test(o.topic)) throw new FleetError(`--topic must be a GitHub topic (lowercase letters, digits, '-'), got ${JSON.stringify(o.topic)}; try --topic acme-gitops`);
+  if (o.topic && !GITHUB_TOPIC.test(o.topic)) throw new FleetError(`--topic must be a GitHub topic (lowercase letters, digits, '-'), got ${JSON.stringify(o.topic)}; try --topic acme-gitops`);
   if (o.property && (!/^[A-Za-z0-9_-]{1,75}$/.test(o.property.name) || !o.property.value)) throw new FleetError(`--property must be NAME=VALUE (a custom property name), got ${JSON.stringify(`${o.property.name}=${o.property.value}`)}; try --property template=acme-gitops`);
-  if (o.issueRepository && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(o.issueRepository)) throw new FleetError(`--issue must be owner/name, got ${JSON.stringify(o.issueRepository)}; try --issue acme/platform`);
+  if (o.issueRepository && !isRepository(o.issueRepository)) throw new FleetError(`--issue must be owner/name, got ${JSON.stringify(o.issueRepository)}; try --issue acme/platform`);
   if (o.maxWaitSeconds !== undefined && (!Number.isInteger(o.maxWaitSeconds) || o.maxWaitSeconds < 0 || o.maxWaitSeconds > 3600)) throw new FleetError(`--max-wait must be whole seconds from 0 to 3600, got ${JSON.stringify(o.maxWaitSeconds)}; try --max-wait 60`);
   const token = env.GH_TOKEN ?? env.GITHUB_TOKEN;
   if (!token) throw new FleetError('no token: set GH_TOKEN to one that reads the organisation\'s repositories');

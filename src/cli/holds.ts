@@ -2,8 +2,8 @@
  * Reading an environment's hold (`hold:` in its images.yaml) at a git ref: what `promote`
  * checks before it opens a pull request into the environment.
  */
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { Hold } from '../model/hold';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
 
 /** The hold in `file` at `ref`, if any; a file synth would refuse is thrown as `fail(message)`. */
 export function holdAt(git: (...args: string[]) => string, ref: string, file: string, fail: (message: string) => Error): Hold | undefined {

@@ -13,7 +13,7 @@ import { spawnSync } from 'child_process';
 import { apiUrlOf, oneLine, parseCommandLine, strictInteger } from './args';
 import { githubApi } from './github-client';
 import { readFacts } from './promote';
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
 import { checkRepository } from '../model/repository';
 
 /** A failure with a message for people; the CLI prints it and exits 1. */

@@ -12,33 +12,16 @@ import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { evaluateGates, gatesContext, gatesStatus, gateTable, GateResult, hasGates, readApprovals, readDeploymentRecords, when } from './gates';
 import { githubApi } from './github-client';
 import { heldMessage, holdAt } from './holds';
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
 import { compareManifests } from '../helm/manifests';
-import { GateFacts } from '../model/gates';
 import { Hold } from '../model/hold';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
+import { imagesFile, renderedDir, renderedFile } from '../model/layout';
+import { PROMOTION_BRANCH_PREFIX, PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { checkRepository } from '../model/repository';
 import { commandLine, SigningFacts, SigningMode, verifyCommand } from '../model/signing';
 
-/** `deploy/promotion.json`: what synth knows and the promotion needs (managed). */
-export interface PromotionFacts {
-  readonly repository: string;
-  readonly defaultBranch: string;
-  /** The deployed environments, in promotion order. */
-  readonly environments: string[];
-  readonly services: Array<{ readonly name: string; readonly image: string; readonly path: string }>;
-  /** The certificate identity (workflow) a signature must have. */
-  readonly certificateIdentity: string;
-  readonly certificateOidcIssuer: string;
-  /** How images are signed: promotion verifies with the same mode (`verifyCommand`). */
-  readonly signing: SigningFacts;
-  /** The promotion gates of each environment that has any (a promotion.json from before gates has none). */
-  readonly gates?: { readonly [environment: string]: GateFacts };
-  /** The approvers of each environment (`@user`, `@org/team`), for the approvals gate. */
-  readonly approvers?: { readonly [environment: string]: string[] };
-}
-
-export const PROMOTION_FACTS = 'deploy/promotion.json';
-export const PROMOTION_BRANCH_PREFIX = 'promote/';
+export { PROMOTION_BRANCH_PREFIX, PROMOTION_FACTS } from '../model/promotion';
+export type { PromotionFacts } from '../model/promotion';
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 
@@ -173,7 +156,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const remoteBranch = /^([0-9a-f]{40,64})\t/.exec(git(...auth, 'ls-remote', '--heads', 'origin', `refs/heads/${branch}`))?.[1];
   const hasBranch = remoteBranch !== undefined;
   if (hasBranch) git(...auth, 'fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`);
-  const imagesPath = (env: string) => `deploy/environments/${env}/images.yaml`;
+  const imagesPath = imagesFile;
   const at = (ref: string, env: string) => readImagesAt(git, ref, imagesPath(env), facts.services.map((s) => s.name));
 
   // What the environment runs, what the open pull request already moves, and what this run brings.
@@ -255,7 +238,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
   async function openPullRequest(): Promise<PromoteResult> {
     const inTree = (...args: string[]) => run('git', args, { ...options, cwd: dir }).stdout;
-    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, `deploy/rendered/${options.to}/${s}.yaml`))]));
+    const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, renderedFile(options.to, s)))]));
     const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
     writeImages(path.join(dir, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
     // Synth needs the checkout's installed tools (`npx projen` runs .projenrc.ts with them): linked
@@ -288,7 +271,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       const after = wanted[service];
       const servicePath = facts.services.find((s) => s.name === service)!.path;
       const commits = before?.commit && after.commit ? commitsBetween(git, before.commit, after.commit, servicePath, full ? 1000 : 30) : undefined;
-      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, `deploy/rendered/${options.to}/${service}.yaml`)));
+      const changes = compareManifests(oldRendered[service], readOr(path.join(dir, renderedFile(options.to, service))));
       const shown = full ? changes : changes.slice(0, 20);
       return [
         `### ${service}`,
@@ -307,7 +290,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
         commits === undefined ? 'Commits between: unknown (no commit recorded for the old digest).' : `Commits between (\`${servicePath}\`): ${commits.length === 0 ? 'none' : ''}`,
         ...(commits ?? []).map((c) => `- ${c}`),
         '',
-        `Rendered diff of \`deploy/rendered/${options.to}/${service}.yaml\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
+        `Rendered diff of \`${renderedFile(options.to, service)}\` (${changes.length} field${changes.length === 1 ? '' : 's'}):`,
         ...shown.map((c) => `- \`${c.replace(/`/g, "'")}\``),
         ...(changes.length > shown.length ? [`- ... and ${changes.length - shown.length} more (see Files changed, and the full evidence)`] : []),
         '',
@@ -355,7 +338,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     }
     const hotfix = gates?.some((g) => g.gate === 'window' && g.detail.startsWith('HOTFIX'));
     const head = [
-      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : options.commit ? ` from the build of \`${options.commit}\`` : ''}, and re-renders \`deploy/rendered/${options.to}/\`.`,
+      `Moves the image digests below into **${options.to}**${options.from ? ` from **${options.from}**` : options.commit ? ` from the build of \`${options.commit}\`` : ''}, and re-renders \`${renderedDir(options.to)}/\`.`,
       '',
       ...(hotfix ? [`**Hotfix**: this promotion passed a deny window with the \`${gateFacts!.hotfixLabel}\` label (evaluated at ${when(now)}).`, ''] : []),
       ...(table ? [table] : []),

@@ -2,11 +2,12 @@
  * The wizard's questions as one typed table: each maps to a `GitOpsProject` option and a
  * `projen new` switch, and validates with the same checks the project uses.
  */
-import { Runtime } from '../container/runtime';
-import { runtimeFacts, runtimeNames } from '../container/runtime-facts';
 import { checkApprovals, checkHealthPath, checkImageName, checkOwner, checkPort, checkProjectName, checkRegistry, checkServiceName } from '../core/checks';
 import { checkDnsLabel, DEFAULT_ENVIRONMENTS } from '../model/environments';
 import { checkRepository } from '../model/repository';
+import { Runtime } from '../model/runtime';
+import { runtimeFacts, runtimeNames } from '../model/runtime-facts';
+import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 export type Answer = string | number | string[];
 export type Answers = Record<string, Answer>;
@@ -70,7 +71,7 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     message: 'Container registry',
     help: 'the registry host images are pushed to',
-    initial: () => 'ghcr.io',
+    initial: () => OPTION_DEFAULTS.registry,
     omitWhenDefault: true,
     check: (v) => checkRegistry(text(v)),
   },
@@ -90,7 +91,7 @@ export const QUESTIONS: Question[] = [
     kind: 'number',
     message: 'Port the service listens on',
     help: 'the TCP port',
-    initial: () => 8080,
+    initial: () => OPTION_DEFAULTS.port,
     check: (v) => checkPort(Number(v)),
   },
   {
@@ -99,7 +100,7 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     message: 'Health check path',
     help: 'the HTTP path that answers while healthy',
-    initial: () => '/healthz',
+    initial: () => OPTION_DEFAULTS.healthPath,
     check: (v) => checkHealthPath(text(v)),
   },
   {
@@ -108,7 +109,7 @@ export const QUESTIONS: Question[] = [
     kind: 'number',
     message: 'Approvals a pull request needs',
     help: 'approving reviews before merging (0 to 10)',
-    initial: () => 1,
+    initial: () => OPTION_DEFAULTS.requiredApprovals,
     check: (v) => checkApprovals(Number(v)),
   },
   {

@@ -11,8 +11,8 @@ import * as path from 'path';
 import { apiUrlOf, parseCommandLine, single } from './args';
 import { githubApi } from './github-client';
 import { PromoteError, PromotionFacts, readFacts, writeImages } from './promote';
-import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText } from '../helm/images-file';
 import { checkHoldText, Hold, holdTime } from '../model/hold';
+import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText } from '../model/images-file';
 import { checkRepository } from '../model/repository';
 
 export const ROLLBACK_BRANCH_PREFIX = 'rollback/';

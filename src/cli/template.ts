@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine } from './args';
 import { projenVersion } from './create';
+import { isPackageName } from '../model/names';
 import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
 
 export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
@@ -41,7 +42,6 @@ export interface TemplateIo {
 }
 
 // npm package names (github.com/npm/validate-npm-package-name): lowercase, optional scope.
-const PACKAGE = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 
 /** Runs the command; returns the exit code. */
 export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => string): number {
@@ -62,7 +62,7 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
   }
   const name = values.name as string | undefined;
   const problems: string[] = [];
-  if (name === undefined || !PACKAGE.test(name) || name.length > 214) {
+  if (!isPackageName(name)) {
     problems.push(`--name must be an npm package name (lowercase, optionally '@scope/'), got ${JSON.stringify(name)}; try '@my-org/gitops-template'`);
   }
   const check = (flag: string, problem: string | undefined) => problem && problems.push(`--${flag} ${problem}`);

@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as semver from 'semver';
 import { githubApi } from './github-client';
 import { BACKUP_DIR } from '../core/sync';
+import { isRepository } from '../model/names';
 import { METADATA_FILE, UPGRADE_BRANCH } from '../model/upgrades';
 
 /** Thrown for a problem the user fixes (no metadata, bad token, registry unreachable). */
@@ -413,7 +414,7 @@ export function upgradeOptions(argv: string[], env: NodeJS.ProcessEnv): Omit<Upg
   const token = env.GH_TOKEN ?? env.GITHUB_TOKEN;
   if (!token) throw new UpgradeError('no token: set GH_TOKEN to one with "Contents: write" and "Pull requests: write"');
   const repository = env.GITHUB_REPOSITORY;
-  if (!repository || !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) throw new UpgradeError(`GITHUB_REPOSITORY must be owner/name, got ${JSON.stringify(repository)}; try GITHUB_REPOSITORY=acme/orders`);
+  if (!repository || !isRepository(repository)) throw new UpgradeError(`GITHUB_REPOSITORY must be owner/name, got ${JSON.stringify(repository)}; try GITHUB_REPOSITORY=acme/orders`);
   return {
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     token,

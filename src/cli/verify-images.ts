@@ -10,7 +10,7 @@ import { parseCommandLine, single } from './args';
 import { gatesContext } from './gates';
 import { githubApi } from './github-client';
 import { parseFacts, parseImages, PROMOTION_FACTS, signingOf, verifySignature } from './promote';
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../helm/images-file';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
 import { commandLine, verifyCommand } from '../model/signing';
 
 export class VerifyImagesError extends Error {}

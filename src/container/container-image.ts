@@ -1,4 +1,4 @@
-import { Component, IgnoreFile, Project } from 'projen';
+import { IgnoreFile, Project } from 'projen';
 import {
   appended,
   checkBuildArgs,
@@ -8,8 +8,6 @@ import {
   installerFor,
   stageSetupLines,
 } from './dockerfile-stage';
-import { Runtime } from './runtime';
-import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from './runtime-facts';
 import {
   checkHealthPath,
   checkImageName,
@@ -23,7 +21,6 @@ import {
   checkUid,
   show,
 } from '../core/checks';
-import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { TemplateFile } from '../core/template-file';
@@ -31,6 +28,10 @@ import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 import { BaseImageLock } from '../model/base-images';
 import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
+import { Runtime } from '../model/runtime';
+import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '../model/runtime-facts';
+import { imagePathService, Service, servicesOf } from '../model/service';
+import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** Options for `ContainerImage`. */
 export interface ContainerImageOptions {
@@ -231,7 +232,7 @@ function uniquePath(folder: string, all: ContainerImage[]): string {
  * `.dockerignore` for the runtime, and the typed facts (port, health path, registry, image
  * name) that the build workflow and the docs read from it.
  */
-export class ContainerImage extends Component {
+export class ContainerImage extends Service {
   /** The project's main container image: the one at the root, else the first added, if any. */
   public static of(project: Project): ContainerImage | undefined {
     return ContainerImage.all(project)[0];
@@ -242,8 +243,7 @@ export class ContainerImage extends Component {
    * then the services in the order they were added.
    */
   public static all(project: Project): ContainerImage[] {
-    const images = componentsOfType(project, ContainerImage);
-    return [...images.filter((i) => i.context === '.'), ...images.filter((i) => i.context !== '.')];
+    return servicesOf(project).filter((s): s is ContainerImage => s instanceof ContainerImage);
   }
 
   /** The runtime preset. */
@@ -266,20 +266,6 @@ export class ContainerImage extends Component {
   public readonly dockerfilePath: string;
   /** The `.dockerignore` file (escape hatch: `exclude()`, `include()`). */
   public readonly dockerignore?: IgnoreFile;
-
-  /**
-   * Where this image's options are written in `.projenrc.ts` (`services[1]`), for messages;
-   * empty for options at the top level.
-   * @internal
-   */
-  public _optionPath = '';
-
-  /**
-   * Options this image took from the project's top level (a service's `registry`): their
-   * problems are reported there.
-   * @internal
-   */
-  public _inherited: string[] = [];
 
   private readonly command: string[];
   private readonly title: string;
@@ -307,14 +293,13 @@ export class ContainerImage extends Component {
 
   constructor(project: Project, options: ContainerImageOptions = {}) {
     super(project);
-    indexComponent(this, ContainerImage);
     this.options = options;
     this.runtime = options.runtime ?? Runtime.NODE;
-    this.port = options.port ?? 8080;
-    this.healthPath = options.healthPath ?? '/healthz';
-    this.registry = options.registry ?? 'ghcr.io';
+    this.port = options.port ?? OPTION_DEFAULTS.port;
+    this.healthPath = options.healthPath ?? OPTION_DEFAULTS.healthPath;
+    this.registry = options.registry ?? OPTION_DEFAULTS.registry;
     this.imageName = options.imageName;
-    this.uid = options.uid ?? 10001;
+    this.uid = options.uid ?? OPTION_DEFAULTS.uid;
     this.serviceName = options.serviceName ?? project.name;
     this.context = (options.path ?? '.').replace(/\/+$/, '') || '.';
     const inContext = (file: string) => (this.context === '.' ? file : `${this.context}/${file}`);
@@ -451,15 +436,6 @@ export class ContainerImage extends Component {
     };
   }
 
-  /**
-   * The path of one of this image's options in `.projenrc.ts` (`services[1].port`).
-   * @internal
-   */
-  public _optionName(option: string): string {
-    if (!this._optionPath || this._inherited.includes(option)) return option;
-    return `${this._optionPath}.${option === 'serviceName' ? 'name' : option}`;
-  }
-
   private validate(options: ContainerImageOptions): Problem[] {
     const problems: Problem[] = [];
     const report = (option: string, message: string | undefined) => {
@@ -508,8 +484,7 @@ export class ContainerImage extends Component {
     const repository = Repository.factsOf(this.project).repository;
     if (this.imageName === undefined && repository !== undefined && !checkRepositoryGrammar(repository)) {
       // Without imageName the image is named after the repository: `acme/.github` names an image no registry accepts.
-      const several = ContainerImage.all(this.project).length > 1 && this.context !== '.';
-      const derived = derivedImagePath(repository, several ? this.serviceName : undefined);
+      const derived = derivedImagePath(repository, imagePathService(this));
       const problem = checkOciRepositoryPath(derived);
       if (problem) {
         const fix = problem.replace(/^.*; try '(.*)'$/, '$1');

@@ -1,3 +1,2 @@
 export * from './container-image';
-export * from './runtime';
 export type { DockerfileStageOptions } from './dockerfile-stage';

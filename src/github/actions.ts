@@ -1,10 +1,9 @@
 import { github, Project } from 'projen';
 import { annotatePermissions } from './permission-comments';
 import { transformRendered } from '../core/projen-adapter';
-import { Repository } from '../model/repository';
+import { Repository, TOOLING_INSTALL, TOOLING_NODE_VERSION } from '../model/repository';
 
-/** The Node.js version the generated workflows run the repository's tooling with. */
-export const TOOLING_NODE_VERSION = '22';
+export { TOOLING_NODE_VERSION };
 
 /** Options for `installToolsSteps`. */
 export interface InstallToolsOptions {
@@ -31,7 +30,7 @@ export function installToolsSteps(project: Project, options: InstallToolsOptions
     {
       name: 'Install the tools',
       ...(npm ? { env: { [npm.tokenVariable]: `\${{ secrets.${npm.tokenSecret} }}` } } : {}),
-      run: 'npm ci --no-audit --no-fund',
+      run: TOOLING_INSTALL,
     },
   ];
 }

@@ -2,14 +2,15 @@ import { Component, JsonFile, Project, YamlFile } from 'projen';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { PROMOTION_FACTS } from '../cli/promote';
 import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
 import { Environments } from '../model/environments';
 import { gatesContext, hasGates } from '../model/gates';
+import { PROMOTION_FACTS } from '../model/promotion';
 import { Repository } from '../model/repository';
+import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
 const GITHUB_ACTIONS_APP_ID = 15368;
@@ -135,7 +136,7 @@ export class BranchProtection extends Component {
     super(project);
     this.options = options;
     this.branch = options.branch ?? Repository.factsOf(project).defaultBranch;
-    this.requiredApprovals = options.requiredApprovals ?? 1;
+    this.requiredApprovals = options.requiredApprovals ?? OPTION_DEFAULTS.requiredApprovals;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
     this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
     this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? Repository.factsOf(project).tagPattern : undefined;

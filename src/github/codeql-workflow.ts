@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, uses } from './actions';
-import { ContainerImage } from '../container/container-image';
-import { runtimeFacts } from '../container/runtime-facts';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
+import { runtimeFacts } from '../model/runtime-facts';
+import { servicesOf } from '../model/service';
 
 /** Options for `CodeQlWorkflow`. */
 export interface CodeQlWorkflowOptions {
@@ -56,6 +56,11 @@ const CODEQL_LANGUAGES = Object.keys(BUILD_MODES);
  * Results go to GitHub code scanning (the job alone may write security events).
  */
 export class CodeQlWorkflow extends Component {
+  /** The project's CodeQlWorkflow, if it has one. */
+  public static of(project: Project): CodeQlWorkflow | undefined {
+    return project.components.find((c): c is CodeQlWorkflow => c instanceof CodeQlWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 
@@ -109,7 +114,7 @@ export class CodeQlWorkflow extends Component {
 
   /** The languages analyzed: every service's runtime's, the additional ones, and `actions`. */
   public get languages(): string[] {
-    const runtime = ContainerImage.all(this.project).flatMap((image) => runtimeFacts(image.runtime)?.codeql.map((c) => c.language) ?? []);
+    const runtime = servicesOf(this.project).flatMap((image) => runtimeFacts(image.runtime)?.codeql.map((c) => c.language) ?? []);
     return [...new Set([...runtime, ...this.additionalLanguages, 'actions'])];
   }
 

@@ -1,13 +1,11 @@
 import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { BuildSettings, literal } from './container-build-steps';
-import { ContainerImage } from '../container/container-image';
+import { CONTAINER_WORKFLOW } from '../model/layout';
+import { Service } from '../model/service';
 
 /** The name of the job (and of the status check) that lists the services a pull request changes. */
 export const CHANGES_JOB_NAME = 'Changed services';
-
-/** The workflow file: a change to it rebuilds every service. */
-const WORKFLOW_FILE = '.github/workflows/container.yml';
 
 /**
  * Which services a pull request changed: a file under a service's folder changes that
@@ -30,7 +28,8 @@ export const CHANGED_SERVICES_SCRIPT = [
   'hit=()',
   'all=false',
   'for file in "${changed[@]}"; do',
-  `  if [ "$file" = ${WORKFLOW_FILE} ]; then all=true; fi`,
+  // A change to the workflow file rebuilds every service.
+  `  if [ "$file" = ${CONTAINER_WORKFLOW.path} ]; then all=true; fi`,
   'done',
   'for ((i = 0; i < SERVICE_COUNT; i++)); do',
   '  name_var="SERVICE_${i}_NAME"',
@@ -67,7 +66,7 @@ export const CHANGED_SERVICES_SCRIPT = [
 ].join('\n');
 
 /** The environment the script reads the services from: option text as data. */
-export function servicesEnv(all: ContainerImage[]): Record<string, string> {
+export function servicesEnv(all: Service[]): Record<string, string> {
   const env: Record<string, string> = { SERVICE_COUNT: String(all.length) };
   all.forEach((image, i) => {
     env[`SERVICE_${i}_NAME`] = literal(image.serviceName);
@@ -77,7 +76,7 @@ export function servicesEnv(all: ContainerImage[]): Record<string, string> {
 }
 
 /** The job that tells each service's pull request build whether to run. */
-export function changedServicesJob(all: ContainerImage[], settings: BuildSettings): github.workflows.Job {
+export function changedServicesJob(all: Service[], settings: BuildSettings): github.workflows.Job {
   return {
     name: CHANGES_JOB_NAME,
     if: "github.event_name == 'pull_request'",

@@ -1,7 +1,7 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
-import { RegistryIdentity } from './registry-login';
-import { ContainerImage } from '../container/container-image';
+import { RegistryIdentity } from '../model/registry';
+import { imagePathService, Service } from '../model/service';
 import { SigningFacts } from '../model/signing';
 
 /** What every job of the container workflow reads from `ContainerBuildWorkflow`'s options. */
@@ -20,7 +20,7 @@ export interface BuildSettings {
 
 /** One image's place in the workflow: its job id suffix and its label in job names. */
 export interface ImageJobs {
-  readonly image: ContainerImage;
+  readonly image: Service;
   /** Whether the project has several images (jobs are then named after their service). */
   readonly multi: boolean;
   /** `-<service>` with several images, else empty. */
@@ -29,7 +29,7 @@ export interface ImageJobs {
   readonly label: string;
 }
 
-export function imageJobs(image: ContainerImage, multi: boolean): ImageJobs {
+export function imageJobs(image: Service, multi: boolean): ImageJobs {
   return { image, multi, suffix: multi ? `-${image.serviceName}` : '', label: multi ? ` (${image.serviceName})` : '' };
 }
 
@@ -93,7 +93,7 @@ export function scanSteps(settings: BuildSettings, imageRef: string, category: s
 }
 
 /** The image's repository as the metadata action takes it: configured, or computed by the `image` step. */
-export function imageNames(image: ContainerImage): string {
+export function imageNames(image: Service): string {
   return image.imageReference ? literal(image.imageReference) : '${{ steps.image.outputs.name }}';
 }
 
@@ -110,16 +110,16 @@ export interface PrepareOptions {
 
 /** Check out, Buildx (and QEMU for other platforms), the image name and its tags and labels. */
 export function prepareSteps(jobs: ImageJobs, options: PrepareOptions): github.workflows.JobStep[] {
-  const { image, multi } = jobs;
+  const { image } = jobs;
   const steps: github.workflows.JobStep[] = [
     { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, ...(options.fullHistory ? { 'fetch-depth': 0 } : {}) } },
     ...(options.qemu ? [{ name: 'Set up QEMU (other platforms)', uses: uses(ACTIONS.setupQemu) }] : []),
     { name: 'Set up Docker Buildx', uses: uses(ACTIONS.setupBuildx) },
   ];
   if (!image.imageReference) {
-    // Image names must be lowercase; GitHub owners and repositories may not be.
-    // With several services, each but the one at the root gets its name appended.
-    const service = multi && image.context !== '.' ? image.serviceName : undefined;
+    // Image names must be lowercase; GitHub owners and repositories may not be. Which
+    // services get their name appended is the model's rule (`imagePathService`).
+    const service = imagePathService(image);
     steps.push({
       name: 'Compute the image name',
       id: 'image',
@@ -149,7 +149,7 @@ export function prepareSteps(jobs: ImageJobs, options: PrepareOptions): github.w
 }
 
 /** The inputs of docker/build-push-action common to pull request and publish builds. */
-export function buildInputs(image: ContainerImage): Record<string, unknown> {
+export function buildInputs(image: Service): Record<string, unknown> {
   return {
     'context': literal(image.context),
     'file': literal(image.dockerfilePath),

@@ -1,18 +1,21 @@
-import { Component, github, Project } from 'projen';
+import { github, Project } from 'projen';
 import { pullRequestAndPushWorkflow } from './actions';
 import { changedServicesJob } from './container-build-changes';
 import { publishJob } from './container-build-publish';
 import { publishedScanJob } from './container-build-published-scan';
 import { pullRequestBuildJob } from './container-build-pull-request';
 import { BuildSettings, imageJobs, SEVERITIES } from './container-build-steps';
-import { checkRegistryIdentity, checkRegistryImage, RegistryIdentity, unusedIdentities } from './registry-login';
-import { ContainerImage } from '../container/container-image';
+import { checkRegistryIdentity, unusedIdentities } from './registry-login';
 import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
+import { ImagePublisher } from '../model/image-publisher';
+import { CONTAINER_WORKFLOW } from '../model/layout';
 import { OidcRefs } from '../model/oidc';
+import { checkRegistryImage, RegistryIdentity } from '../model/registry';
 import { Repository } from '../model/repository';
+import { servicesOf, mainServiceOf } from '../model/service';
 import { signingFacts } from '../model/signing';
 
 /** Options for `ContainerBuildWorkflow`. */
@@ -86,7 +89,7 @@ export interface ContainerBuildWorkflowOptions {
  * module of its own (`container-build-changes.ts`, `-pull-request.ts`, `-publish.ts`,
  * `-published-scan.ts`); this component holds the options and wires them in `preSynthesize`.
  */
-export class ContainerBuildWorkflow extends Component {
+export class ContainerBuildWorkflow extends ImagePublisher {
   /** The project's container build workflow, if it has one. */
   public static of(project: Project): ContainerBuildWorkflow | undefined {
     return project.components.find((c): c is ContainerBuildWorkflow => c instanceof ContainerBuildWorkflow);
@@ -121,7 +124,7 @@ export class ContainerBuildWorkflow extends Component {
       if (!gh) {
         problems.push({ option: 'github', message: 'ContainerBuildWorkflow needs GitHub support in the project, got github: false; set github: true' });
       }
-      if (!ContainerImage.of(project)) {
+      if (!mainServiceOf(project)) {
         problems.push({ option: 'ContainerBuildWorkflow', message: 'needs a ContainerImage in the project, found none; add `new ContainerImage(project, {...})` in .projenrc.ts' });
       }
       const branchProblem = checkBranch(branch);
@@ -138,7 +141,7 @@ export class ContainerBuildWorkflow extends Component {
       // A misspelt identity would silently fall back to its repository variable.
       problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));
       problems.push(...checkRegistryIdentity(identity));
-      const images = ContainerImage.all(project);
+      const images = servicesOf(project);
       for (const image of images) problems.push(...checkRegistryImage(image, images.length > 1));
       problems.push(...unusedIdentities(identity, images.map((image) => image.registry)));
       return problems;
@@ -146,13 +149,13 @@ export class ContainerBuildWorkflow extends Component {
     if (!gh) return;
 
     // Publish jobs queue per ref (their own concurrency groups).
-    this.workflow = pullRequestAndPushWorkflow(gh, 'container', {
+    this.workflow = pullRequestAndPushWorkflow(gh, CONTAINER_WORKFLOW.name, {
       pullRequest: { branches: [branch] },
       // The publish job's triggers: the cloud trust policies (infra/) admit exactly these (publishRefs).
       push: { branches: this.publishRefs.branches, tags: this.publishRefs.tags },
     });
     describeFile(project, {
-      path: '.github/workflows/container.yml',
+      path: CONTAINER_WORKFLOW.path,
       owner: FileOwner.MANAGED,
       purpose: `Builds the image on pull requests (no push, no secrets); builds and pushes it on ${branch} and on '${tagPattern}' tags.`,
       change: 'Set the ContainerBuildWorkflow and ContainerImage options in .projenrc.ts; escape hatch: `ContainerBuildWorkflow.of(project)!.workflow!.file!.addOverride(...)`.',
@@ -160,7 +163,7 @@ export class ContainerBuildWorkflow extends Component {
   }
 
   preSynthesize() {
-    const all = ContainerImage.all(this.project);
+    const all = servicesOf(this.project);
     if (!this.workflow || all.length === 0) return; // reported by validation
     const multi = all.length > 1;
     // The signing facts are read now: the model's components may be added after this one.

@@ -50,6 +50,11 @@ export interface DependencyReviewWorkflowOptions {
  * for public repositories; GitHub Advanced Security or Code Security for private ones).
  */
 export class DependencyReviewWorkflow extends Component {
+  /** The project's DependencyReviewWorkflow, if it has one. */
+  public static of(project: Project): DependencyReviewWorkflow | undefined {
+    return project.components.find((c): c is DependencyReviewWorkflow => c instanceof DependencyReviewWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 

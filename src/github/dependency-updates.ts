@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { Component, Project, YamlFile } from 'projen';
-import { ContainerImage } from '../container/container-image';
-import { runtimeFacts } from '../container/runtime-facts';
 import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation, Problem } from '../core/validation';
 import { Repository } from '../model/repository';
+import { runtimeFacts } from '../model/runtime-facts';
+import { servicesOf } from '../model/service';
 import { Upgrades } from '../model/upgrades';
 
 /** The name of the private npm registry in `dependabot.yml`'s `registries:`. */
@@ -43,6 +43,11 @@ const INTERVALS = ['daily', 'weekly', 'monthly'];
  * pull request per ecosystem, and every update waits out a cooldown.
  */
 export class DependencyUpdates extends Component {
+  /** The project's DependencyUpdates, if it has one. */
+  public static of(project: Project): DependencyUpdates | undefined {
+    return project.components.find((c): c is DependencyUpdates => c instanceof DependencyUpdates);
+  }
+
   private readonly interval: string;
   private readonly cooldownDays: number;
   private readonly limit: number;
@@ -82,7 +87,7 @@ export class DependencyUpdates extends Component {
       found.set(ecosystem, dirs);
     };
     if (this.project.tryFindObjectFile('package.json')) add('npm', '/');
-    for (const image of ContainerImage.all(this.project)) {
+    for (const image of servicesOf(this.project)) {
       const ecosystem = runtimeFacts(image.runtime)?.ecosystem;
       // docker looks in the Dockerfile's own folder; the others in the service's.
       const dir = ecosystem === 'docker' ? path.posix.dirname(image.dockerfilePath) : image.context;

@@ -36,6 +36,11 @@ export const DRIFT_JOB_NAME = 'Generated files are up to date';
  * it runs that too.
  */
 export class DriftCheckWorkflow extends Component {
+  /** The project's DriftCheckWorkflow, if it has one. */
+  public static of(project: Project): DriftCheckWorkflow | undefined {
+    return project.components.find((c): c is DriftCheckWorkflow => c instanceof DriftCheckWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 

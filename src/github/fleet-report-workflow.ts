@@ -3,6 +3,7 @@ import { ACTIONS, annotateWorkflowPins, installToolsSteps, uses } from './action
 import { show } from '../core/checks';
 import { transformRendered } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
+import { GITHUB_TOPIC } from '../model/names';
 
 /** The repository variable with the client id of the GitHub App that reads the organisation. */
 export const FLEET_APP_VARIABLE = 'FLEET_APP_CLIENT_ID';
@@ -20,8 +21,6 @@ export interface FleetReportWorkflowOptions {
   readonly runsOn?: string;
 }
 
-// GitHub topics: lowercase letters, digits and '-', at most 50 characters.
-const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
 /**
  * `.github/workflows/fleet-report.yml` in a template repository: every weekday (and on
@@ -32,13 +31,18 @@ const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
  * the issue is written with the job's own token (`issues: write` on this repository only).
  */
 export class FleetReportWorkflow extends Component {
+  /** The project's FleetReportWorkflow, if it has one. */
+  public static of(project: Project): FleetReportWorkflow | undefined {
+    return project.components.find((c): c is FleetReportWorkflow => c instanceof FleetReportWorkflow);
+  }
+
   public readonly workflow?: github.GithubWorkflow;
 
   constructor(project: Project, options: FleetReportWorkflowOptions) {
     super(project);
     const gh = github.GitHub.of(project);
     if (!gh) return;
-    addValidation(project, () => (TOPIC.test(options.topic) ? [] : [{
+    addValidation(project, () => (GITHUB_TOPIC.test(options.topic) ? [] : [{
       option: 'fleetTopic',
       message: `must be a GitHub topic (a lowercase letter or digit, then lowercase letters, digits and '-', at most 50), got ${show(options.topic)}; try 'acme-gitops-template'`,
     }]));

@@ -7,5 +7,7 @@ export * from './dependency-review-workflow';
 export { DriftCheckWorkflow } from './drift-check-workflow';
 export type { DriftCheckWorkflowOptions } from './drift-check-workflow';
 export * from './dependency-updates';
-export type { RegistryIdentity } from './registry-login';
 export * from './security-policy';
+export * from './promotion';
+export { DeployCheckWorkflow } from './deploy-check-workflow';
+export { InfraWorkflow } from './infra-workflow';

@@ -12,6 +12,11 @@ export const PIN_BASES_BRANCH = 'pin-base-images';
  * synth so the Dockerfiles follow, and opens (or updates) one pull request when a digest moved.
  */
 export class PinBasesWorkflow extends Component {
+  /** The project's PinBasesWorkflow, if it has one. */
+  public static of(project: Project): PinBasesWorkflow | undefined {
+    return project.components.find((c): c is PinBasesWorkflow => c instanceof PinBasesWorkflow);
+  }
+
   public readonly workflow?: github.GithubWorkflow;
 
   constructor(project: Project) {

@@ -1,9 +1,10 @@
 import { Component, JsonFile, Project } from 'projen';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { TOOLING_INSTALL } from '../model/repository';
 import { Upgrades } from '../model/upgrades';
 
 /** The commands Renovate runs after a bump: synth until stable (two rounds suffice for a release). */
-export const RENOVATE_POST_UPGRADE = ['npm ci --no-audit --no-fund', 'npx projen', 'npx projen'];
+export const RENOVATE_POST_UPGRADE = [TOOLING_INSTALL, 'npx projen', 'npx projen'];
 
 /**
  * `renovate.json` for teams that run self-hosted Renovate as the fleet engine: Renovate bumps
@@ -13,6 +14,11 @@ export const RENOVATE_POST_UPGRADE = ['npm ci --no-audit --no-fund', 'npx projen
  * (`allowedCommands`); the other dependencies stay with Dependabot.
  */
 export class RenovateConfig extends Component {
+  /** The project's RenovateConfig, if it has one. */
+  public static of(project: Project): RenovateConfig | undefined {
+    return project.components.find((c): c is RenovateConfig => c instanceof RenovateConfig);
+  }
+
   constructor(project: Project) {
     super(project);
     const upgrades = Upgrades.of(project);

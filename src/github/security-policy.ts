@@ -24,6 +24,11 @@ export interface SecurityPolicyOptions {
 
 /** `SECURITY.md` (seeded: written once, then yours): how to report a vulnerability. */
 export class SecurityPolicy extends Component {
+  /** The project's SecurityPolicy, if it has one. */
+  public static of(project: Project): SecurityPolicy | undefined {
+    return project.components.find((c): c is SecurityPolicy => c instanceof SecurityPolicy);
+  }
+
   constructor(project: Project, options: SecurityPolicyOptions = {}) {
     super(project);
     const contact = options.contact;

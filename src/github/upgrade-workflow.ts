@@ -18,6 +18,11 @@ export const UPGRADE_APP_SECRET = 'UPGRADE_APP_PRIVATE_KEY';
  * they do not start, and the body says so.
  */
 export class UpgradeWorkflow extends Component {
+  /** The project's UpgradeWorkflow, if it has one. */
+  public static of(project: Project): UpgradeWorkflow | undefined {
+    return project.components.find((c): c is UpgradeWorkflow => c instanceof UpgradeWorkflow);
+  }
+
   public readonly workflow?: github.GithubWorkflow;
 
   constructor(project: Project) {

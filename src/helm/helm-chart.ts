@@ -5,11 +5,9 @@ import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, JsonFile, Project } from 'projen';
 import { parse } from 'yaml';
-import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText, readImagesFile } from './images-file';
 import { manifestStream, parseManifests } from './manifests';
 import { renderChart, RenderedObject } from './render';
 import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
-import { ContainerImage } from '../container/container-image';
 import { checkHelmReleaseName, checkServiceName, show } from '../core/checks';
 import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -19,10 +17,11 @@ import { committedFile } from '../core/sync';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
-import { checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
+import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText, readImagesFile } from '../model/images-file';
+import { chartDir, imagesFile, renderedDir, renderedFile, valuesDir, valuesFile } from '../model/layout';
+import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
+import { ServiceManifests } from '../model/service-manifests';
 
-/** Where the deployment lives in a generated repository. */
-export const DEPLOY_DIR = 'deploy';
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
 const TEMPLATES = ['_helpers.tpl', 'networkpolicy.yaml', 'poddisruptionbudget.yaml', 'serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'ingress.yaml', 'httproute.yaml'];
 const HASH_ANNOTATION = 'projen-gitops.dev/content-hash';
@@ -32,7 +31,7 @@ const NO_HAND_OVER = 'the deploy check compares the rendered manifests, computed
 /** Options for `HelmChart`. */
 export interface HelmChartOptions extends ServiceDeploymentOptions {
   /** The service's image: its name, port, user and health path. */
-  readonly image: ContainerImage;
+  readonly image: Service;
 
   /**
    * Where, in `.projenrc.ts`, the deployment options were set (for error messages).
@@ -103,10 +102,6 @@ function committedImages(root: string, file: string): Record<string, ImagesEntry
   return parsed.problem === undefined ? parsed.images : undefined;
 }
 
-/** `deploy/environments/<env>/images.yaml`, relative to the repository root. */
-export function imagesFile(env: string): string {
-  return `${DEPLOY_DIR}/environments/${env}/images.yaml`;
-}
 
 /** A chart's facts for one synth: read once, reset in preSynthesize. */
 interface ChartMemo {
@@ -124,14 +119,14 @@ interface ChartMemo {
  * without helm and proven equal to `helm template` by the tests). The image digests each
  * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation.
  */
-export class HelmChart extends Component {
+export class HelmChart extends ServiceManifests {
   /** Every chart of the project. */
   public static all(project: Project): HelmChart[] {
     return componentsOfType(project, HelmChart);
   }
 
   /** The service's image. */
-  public readonly image: ContainerImage;
+  public readonly image: Service;
   /** The chart's folder. */
   public readonly chartDir: string;
 
@@ -149,7 +144,7 @@ export class HelmChart extends Component {
     const { image: _image, optionPath: _path, ...deployment } = options;
     this.deployment = deployment;
     const name = this.image.serviceName;
-    this.chartDir = `${DEPLOY_DIR}/charts/${name}`;
+    this.chartDir = chartDir(name);
     const environments = Environments.of(project)?.deployed ?? [];
 
     addValidation(project, () => this.validate());
@@ -170,9 +165,9 @@ export class HelmChart extends Component {
 
     // A repeated environment name is reported by Environments; its files are written once.
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
-      const valuesFile = `${DEPLOY_DIR}/environments/${env.name}/values/${name}.yaml`;
-      new ComputedFile(project, valuesFile, () => this.environmentValuesYaml(env));
-      const rendered = `${DEPLOY_DIR}/rendered/${env.name}/${name}.yaml`;
+      const values = valuesFile(env.name, name);
+      new ComputedFile(project, values, () => this.environmentValuesYaml(env));
+      const rendered = renderedFile(env.name, name);
       new ComputedFile(project, rendered, () => this.renderedYaml(env));
       const existing = componentsOfType(project, AutomationFile).find((c) => c.filePath === imagesFile(env.name));
       if (existing) {
@@ -180,14 +175,14 @@ export class HelmChart extends Component {
       } else {
         // The first chart describes what the environment's folders hold for every service.
         describeFile(project, {
-          path: `${DEPLOY_DIR}/environments/${env.name}/values/`,
+          path: `${valuesDir(env.name)}/`,
           owner: FileOwner.MANAGED,
           purpose: `What each service sets differently in ${env.name} (namespace ${env.namespace}): \`<service>.yaml\`, a Helm values file over its chart's values.yaml.`,
           change: `Set \`overrides\` or \`services\` of the '${env.name}' environment in .projenrc.ts.`,
           noHandOver: NO_HAND_OVER,
         });
         describeFile(project, {
-          path: `${DEPLOY_DIR}/rendered/${env.name}/`,
+          path: `${renderedDir(env.name)}/`,
           owner: FileOwner.MANAGED,
           purpose: `The Kubernetes objects of each service in ${env.name} (\`<service>.yaml\`), as \`helm template\` renders them (checked on every pull request): the diff shows what changes where.`,
           change: 'Follows the charts, the environment\'s values and its images.yaml on every synth; never by hand.',
@@ -297,14 +292,14 @@ export class HelmChart extends Component {
     const objects = this.rendered(env);
     // Every digest synth changes is said: a promotion's pull request carries its rendered
     // files, so a change here comes from an edited, renamed or deleted images.yaml.
-    const before = renderedImage(path.join(this.project.outdir, DEPLOY_DIR, 'rendered', env.name, `${name}.yaml`));
+    const before = renderedImage(path.join(this.project.outdir, renderedFile(env.name, name)));
     const after = deploymentImage(objects.map((o) => o.object));
     if (before && after && before !== after && (before.includes('@') || after.includes('@'))) {
       const why = after.includes('@') ? `${imagesFile(env.name)} pins it` : `${imagesFile(env.name)} has no digest for ${name}: it runs the fallback tag${this.imageFiles.get(env.name)?.wasMissing ? ' (the file was missing and is written again with empty digests; to restore it: git checkout HEAD -- ' + imagesFile(env.name) + ')' : ''}`;
       this.project.logger.warn(`${name} in ${env.name}: the image changes from ${before} to ${after} (${why})`);
     }
     return manifestStream([
-      `What \`helm template ${name} ${this.chartDir} --namespace ${env.namespace} -f ${DEPLOY_DIR}/environments/${env.name}/values/${name}.yaml -f ${imagesFile(env.name)}\` renders.`,
+      `What \`helm template ${name} ${this.chartDir} --namespace ${env.namespace} -f ${valuesFile(env.name, name)} -f ${imagesFile(env.name)}\` renders.`,
       'Generated by projen-gitops (managed): change .projenrc.ts, or let the promotion pull requests change images.yaml.',
     ], objects);
   }

@@ -1,3 +1,2 @@
 export { HelmChart } from './helm-chart';
 export type { HelmChartOptions } from './helm-chart';
-export { DeployCheckWorkflow } from './deploy-check-workflow';

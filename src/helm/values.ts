@@ -1,5 +1,6 @@
 import { EnvironmentFacts } from '../model/environments';
 import { holdSchema } from '../model/hold';
+import { DIGEST_PATTERN } from '../model/images-file';
 import { ServiceDeploymentOptions, ServiceFacts } from '../model/service';
 
 /* The typed values of a service's chart, their schema, and per-environment overrides (internal). */
@@ -23,8 +24,6 @@ export interface ChartValues {
   readonly ingress: { readonly enabled: boolean; readonly className: string; readonly host: string };
   readonly httpRoute: { readonly enabled: boolean; readonly host: string; readonly gatewayName: string; readonly gatewayNamespace: string };
 }
-
-export const DIGEST_PATTERN = '^(sha256:[a-f0-9]{64})?$';
 
 /** The chart's values for a service with its deployment options. */
 export function chartValues(partOf: string, service: ServiceFacts, d: ServiceDeploymentOptions): ChartValues {

@@ -1,5 +1,5 @@
 import { attr, block, Block, expr, HclMap, note, str } from './hcl';
-import { OidcRefs, oidcSubjects, celCondition } from '../model/oidc';
+import { ACTIONS_OIDC_HOST, ACTIONS_OIDC_ISSUER, OidcRefs, oidcSubjects, celCondition } from '../model/oidc';
 
 /** Versions the generated HCL pins: the one home of each. Dependabot's `terraform` updates keep repositories fresh. */
 export const IAC_VERSIONS = {
@@ -43,7 +43,6 @@ export interface Cloud {
   kubernetesProvider(): Block[];
 }
 
-const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const K8S_EXEC_API = 'client.authentication.k8s.io/v1beta1';
 
 /** Amazon: ECR, the GitHub OIDC provider in IAM, publish / plan / apply roles. */
@@ -52,8 +51,8 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
     block('statement', [], [
       attr('actions', ['sts:AssumeRoleWithWebIdentity']),
       block('principals', [], [attr('type', 'Federated'), attr('identifiers', [expr('aws_iam_openid_connect_provider.github.arn')])]),
-      block('condition', [], [attr('test', 'StringEquals'), attr('variable', 'token.actions.githubusercontent.com:aud'), attr('values', ['sts.amazonaws.com'])]),
-      block('condition', [], [attr('test', 'StringLike'), attr('variable', 'token.actions.githubusercontent.com:sub'), attr('values', subjects)]),
+      block('condition', [], [attr('test', 'StringEquals'), attr('variable', `${ACTIONS_OIDC_HOST}:aud`), attr('values', ['sts.amazonaws.com'])]),
+      block('condition', [], [attr('test', 'StringLike'), attr('variable', `${ACTIONS_OIDC_HOST}:sub`), attr('values', subjects)]),
     ]),
   ]);
   const role = (name: string, description: string): Block => block('resource', ['aws_iam_role', name], [
@@ -88,7 +87,7 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
         block('encryption_configuration', [], [attr('encryption_type', 'KMS')]),
       ]),
       block('resource', ['aws_iam_openid_connect_provider', 'github'], [
-        attr('url', GITHUB_ISSUER),
+        attr('url', ACTIONS_OIDC_ISSUER),
         attr('client_id_list', ['sts.amazonaws.com']),
       ]),
       trust('publish_trust', oidcSubjects(f.repository, f.publish)),
@@ -174,7 +173,7 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
         attr('attribute_mapping', new HclMap([['google.subject', expr('assertion.sub')], ['attribute.repository', expr('assertion.repository')], ['attribute.ref', expr('assertion.ref')]])),
         // Only this repository's publishing runs get a token at all (the container workflow's push refs).
         attr('attribute_condition', celCondition(f.repository, f.publish)),
-        block('oidc', [], [attr('issuer_uri', GITHUB_ISSUER)]),
+        block('oidc', [], [attr('issuer_uri', ACTIONS_OIDC_ISSUER)]),
       ]),
       block('resource', ['google_service_account', 'publish'], [
         attr('account_id', expr('"${var.project}-publish"')),

@@ -1,3 +1,2 @@
-export { Infrastructure, Iac, SHARED_ROOT, INFRA_DIR } from './infrastructure';
-export type { InfrastructureOptions, InfraRoot } from './infrastructure';
-export { InfraWorkflow } from './infra-workflow';
+export { Infrastructure, SHARED_ROOT } from './infrastructure';
+export type { InfrastructureOptions } from './infrastructure';

@@ -1,26 +1,19 @@
 import { IConstruct } from 'constructs';
-import { Component, FileBase, IResolver, Project } from 'projen';
+import { FileBase, IResolver, Project } from 'projen';
 import { awsCloud, Cloud, CloudFacts, gcpCloud, IAC_VERSIONS, moduleVariables } from './cloud';
 import { attr, block, Block, expr, HclMap, renderHcl } from './hcl';
-import { ContainerImage } from '../container/container-image';
 import { checkArtifactRegistryRepositoryId, checkEcrRepositoryName, checkGcpProjectId, checkGcpServiceAccountId, checkGcsBucket, checkIamRoleName, checkS3Bucket, show, toBucket, toDnsLabel } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
-import { ContainerBuildWorkflow } from '../github/container-build-workflow';
-import { registryOf } from '../github/registry-login';
 import { Environments } from '../model/environments';
+import { imagePublisherOf } from '../model/image-publisher';
+import { Iac, InfraCode, InfraRoot } from '../model/infra-code';
+import { INFRA_DIR } from '../model/layout';
 import { OidcRefs } from '../model/oidc';
+import { registryOf } from '../model/registry';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
-
-/** The infrastructure-as-code tool; the values are the tools' names. */
-export enum Iac {
-  /** HashiCorp Terraform. */
-  TERRAFORM = 'terraform',
-  /** OpenTofu (the `tofu` command). */
-  OPENTOFU = 'opentofu',
-}
+import { serviceFacts, servicesOf, mainServiceOf } from '../model/service';
 
 /** Options for `Infrastructure`. */
 export interface InfrastructureOptions {
@@ -40,26 +33,9 @@ export interface InfrastructureOptions {
 
 /** The root of the shared resources (registry, identities), applied before the environments. */
 export const SHARED_ROOT = 'shared';
-/** The folder of everything this component writes. */
-export const INFRA_DIR = 'infra';
 const MANAGED = 'Managed by projen-gitops: regenerated from .projenrc.ts on every `npx projen`.';
 const ROOT_HEADER = [MANAGED, 'Put your own resources in main.tf next to this file (yours).'];
 const MODULE_HEADER = [MANAGED, 'Change it through the options in .projenrc.ts.'];
-
-/** A root module of `infra/`, in apply order. */
-export interface InfraRoot {
-  /** `shared` or the environment's name. */
-  readonly name: string;
-  /** Its folder, e.g. `infra/environments/dev`. */
-  readonly dir: string;
-  /** The GitHub environment its apply job runs in. */
-  readonly githubEnvironment: string;
-  /**
-   * The Kubernetes namespace it creates (environments only).
-   * @default - none (the shared root)
-   */
-  readonly namespace?: string;
-}
 
 /** A managed HCL file whose blocks are computed at synth time. */
 class HclFile extends FileBase {
@@ -81,7 +57,7 @@ class HclFile extends FileBase {
  * a plan of `dev` can never touch `prod`. Every file is managed but each root's `main.tf`,
  * which is seeded and yours.
  */
-export class Infrastructure extends Component {
+export class Infrastructure extends InfraCode {
   /** The project's infrastructure, if it has one. */
   public static of(project: Project): Infrastructure | undefined {
     return project.components.find((c): c is Infrastructure => c instanceof Infrastructure);
@@ -155,7 +131,7 @@ export class Infrastructure extends Component {
 
   /** The runs that publish images (the container workflow's push triggers): the publish trust. */
   public get publishRefs(): OidcRefs {
-    const build = ContainerBuildWorkflow.of(this.project);
+    const build = imagePublisherOf(this.project);
     const repo = Repository.factsOf(this.project);
     return build?.publishRefs ?? { branches: [repo.defaultBranch], tags: [repo.tagPattern] };
   }
@@ -167,16 +143,16 @@ export class Infrastructure extends Component {
 
   /** The cloud of the root image's registry. */
   public cloudKind(): 'aws' | 'google' | undefined {
-    const image = ContainerImage.of(this.project);
+    const image = mainServiceOf(this.project);
     const kind = image ? registryOf(image.registry).kind : undefined;
     return kind === 'ecr' ? 'aws' : kind === 'artifact-registry' ? 'google' : undefined;
   }
 
   private facts(): { facts: CloudFacts; host: string } {
-    const root = ContainerImage.of(this.project)!;
+    const root = mainServiceOf(this.project)!;
     const repo = Repository.factsOf(this.project);
     const host = root.registry.toLowerCase();
-    const images = ContainerImage.all(this.project)
+    const images = servicesOf(this.project)
       .filter((i) => i.registry.toLowerCase() === host)
       .map((i) => serviceFacts(this.project, i).imageRepository)
       .filter((r): r is string => r !== undefined)
@@ -285,13 +261,13 @@ export class Infrastructure extends Component {
 
   /** The option that names an image (a service's `imageName`), and whether the name was derived from `repository`. */
   private imageOption(path: string): { option: string; derived: boolean } {
-    const image = ContainerImage.all(this.project).find((i) => serviceFacts(this.project, i).imageRepository?.endsWith(`/${path}`));
+    const image = servicesOf(this.project).find((i) => serviceFacts(this.project, i).imageRepository?.endsWith(`/${path}`));
     return { option: image?._optionPath ? `${image._optionPath}.imageName` : 'imageName', derived: image?.imageName === undefined };
   }
 
   private validate(): Problem[] {
     const problems: Problem[] = [];
-    const image = ContainerImage.of(this.project);
+    const image = mainServiceOf(this.project);
     if (!image || this.cloudKind() === undefined) {
       problems.push({
         option: 'registry',
@@ -304,7 +280,7 @@ export class Infrastructure extends Component {
     // The registry and the publish trust are made for the root service's registry only: a service
     // pushing elsewhere would find no repository and no trust there.
     if (image && this.cloudKind() !== undefined) {
-      for (const other of ContainerImage.all(this.project).filter((i) => i !== image && i.registry.toLowerCase() !== image.registry.toLowerCase())) {
+      for (const other of servicesOf(this.project).filter((i) => i !== image && i.registry.toLowerCase() !== image.registry.toLowerCase())) {
         const option = other._optionPath ? `${other._optionPath}.registry` : 'registry';
         problems.push({ option, message: `is ${show(other.registry)}, but infra (iac) creates the image repositories and the publish trust in the root service's registry ${show(image.registry)} only: '${other.serviceName}' would push where no repository and no trust exist; try '${image.registry}'` });
       }

@@ -9,6 +9,11 @@
  * any other event `repo:<owner>/<repo>:ref:<full ref>` (`refs/heads/main`, `refs/tags/v1.2.3`).
  */
 
+/** The issuer of GitHub Actions OIDC tokens: the cloud trust policies trust it, keyless signatures are issued for it. */
+export const ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The issuer's host, the prefix of its claims in AWS IAM conditions (`<host>:sub`). */
+export const ACTIONS_OIDC_HOST = ACTIONS_OIDC_ISSUER.replace(/^https:\/\//, '');
+
 /** What a job's runs are triggered by, for its OIDC subjects. */
 export interface OidcRefs {
   /**

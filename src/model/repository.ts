@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { isRepository } from './names';
 import { checkBranch, show } from '../core/checks';
 import { componentOfType, indexComponent } from '../core/component-index';
 import { addValidation, Problem } from '../core/validation';
@@ -6,10 +7,11 @@ import { addValidation, Problem } from '../core/validation';
 /** The defaults of the repository facts: the one place each is written. */
 export const REPOSITORY_DEFAULTS = { defaultBranch: 'main', tagPattern: 'v*', runsOn: 'ubuntu-24.04' } as const;
 
-// GitHub: owners are 1-39 letters, digits or single hyphens (no hyphen at either end);
-// repository names are letters, digits, '.', '_' and '-' (not '.' or '..').
-const OWNER = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/;
-const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+/** The Node.js version the generated workflows run the repository's tooling with. */
+export const TOOLING_NODE_VERSION = '22';
+/** How a workflow installs the repository's tooling (projen, projen-gitops) from the lock file. */
+export const TOOLING_INSTALL = 'npm ci --no-audit --no-fund';
+
 
 /** Options for `Repository`. */
 export interface RepositoryOptions {
@@ -219,16 +221,14 @@ function npmRegistryFacts(registry: NpmRegistry | undefined): NpmRegistryFacts |
 
 /** The GitHub `owner/name` grammar: `undefined` when fine, else the problem with a fix. */
 export function checkRepository(value: string): string | undefined {
-  const parts = typeof value === 'string' ? value.split('/') : [];
-  if (parts.length !== 2 || !OWNER.test(parts[0]) || !NAME.test(parts[1]) || parts[1] === '.' || parts[1] === '..') {
+  if (!isRepository(value)) {
     const words = String(value ?? '').replace(/^https?:\/\/github\.com\//, '').replace(/\.git$/, '').split('/').filter(Boolean);
     const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
     // Each part cleaned, and the whole checked again: 'acme/..' gives 'acme/my-repo', never 'acme/'.
     const owner = words.length >= 2 ? clean(words[0]).replace(/[._]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '').slice(0, 39).replace(/-+$/, '') : '';
     const name = words.length >= 2 ? clean(words[1]).slice(0, 100) : '';
     const candidate = `${owner || 'my-org'}/${name && name !== '.' && name !== '..' ? name : 'my-repo'}`;
-    const parts2 = candidate.split('/');
-    const suggestion = OWNER.test(parts2[0]) && NAME.test(parts2[1]) ? candidate : 'my-org/my-repo';
+    const suggestion = isRepository(candidate) ? candidate : 'my-org/my-repo';
     return `must be a GitHub repository as 'owner/name' (owner: letters, digits, single '-'; name: letters, digits, '.', '_', '-'), got ${show(value)}; try '${suggestion}'`;
   }
   return undefined;

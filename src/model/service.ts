@@ -1,8 +1,79 @@
-import { Project } from 'projen';
+import { Component, Project } from 'projen';
 import { derivedImagePath, Repository } from './repository';
-import { ContainerImage } from '../container/container-image';
-import { Runtime } from '../container/runtime';
+import { Runtime } from './runtime';
 import { show } from '../core/checks';
+import { componentsOfType, indexComponent } from '../core/component-index';
+
+/**
+ * Every service of the project: the one at the root first (whenever it was added), then the
+ * services in the order they were added.
+ */
+export function servicesOf(project: Project): Service[] {
+  const services = componentsOfType(project, Service);
+  return [...services.filter((s) => s.context === '.'), ...services.filter((s) => s.context !== '.')];
+}
+
+/** The project's main service: the one at the root, else the first added, if any. */
+export function mainServiceOf(project: Project): Service | undefined {
+  return servicesOf(project)[0];
+}
+
+/**
+ * A service of the repository as every renderer sees it: its name, folder, runtime, port,
+ * user, health path and image. `ContainerImage` is the kind that exists today (it also renders
+ * the Dockerfile); the workflows, the chart, the Argo CD objects and the infrastructure read
+ * services through `servicesOf(project)`, never through the component that builds the image.
+ */
+export abstract class Service extends Component {
+  /** The service's name. */
+  public abstract readonly serviceName: string;
+  /** The service's folder (its build context), relative to the project root. */
+  public abstract readonly context: string;
+  /** The runtime preset. */
+  public abstract readonly runtime: Runtime;
+  /** The port the service listens on. */
+  public abstract readonly port: number;
+  /** The health check path. */
+  public abstract readonly healthPath: string;
+  /** The user id the container runs as. */
+  public abstract readonly uid: number;
+  /** The registry host. */
+  public abstract readonly registry: string;
+  /** The configured image repository name, or `undefined` for the GitHub repository's. */
+  public abstract readonly imageName?: string;
+  /** The full image reference without tag, or `undefined` when derived from the GitHub repository at run time. */
+  public abstract readonly imageReference?: string;
+  /** Path of the Dockerfile, relative to the project root. */
+  public abstract readonly dockerfilePath: string;
+
+  /**
+   * Where this service's options are written in `.projenrc.ts` (`services[1]`), for messages;
+   * empty for options at the top level.
+   * @internal
+   */
+  public _optionPath = '';
+
+  /**
+   * Options this service took from the project's top level (a service's `registry`): their
+   * problems are reported there.
+   * @internal
+   */
+  public _inherited: string[] = [];
+
+  constructor(project: Project) {
+    super(project);
+    indexComponent(this, Service);
+  }
+
+  /**
+   * The path of one of this service's options in `.projenrc.ts` (`services[1].port`).
+   * @internal
+   */
+  public _optionName(option: string): string {
+    if (!this._optionPath || this._inherited.includes(option)) return option;
+    return `${this._optionPath}.${option === 'serviceName' ? 'name' : option}`;
+  }
+}
 
 /** How a service runs in Kubernetes; every field also works as a per-environment override. */
 export interface ServiceDeploymentOptions {
@@ -71,6 +142,21 @@ export interface ServiceDeploymentOptions {
   readonly allowFromNamespaces?: string[];
 }
 
+/**
+ * The image name rule, decided here once: a service without `imageName` is pushed as
+ * `<registry>/<owner>/<repo>` (lowercased), with `/<service>` appended for a service in a
+ * folder of its own when the repository has several. This is the `<service>` part, if any;
+ * the container workflow's image step, the facts, the checks and the README all read it.
+ */
+export function imagePathService(service: Service): string | undefined {
+  return servicesOf(service.project).length > 1 && service.context !== '.' ? service.serviceName : undefined;
+}
+
+/** The derived image path with `<owner>/<repo>` standing for the repository (for messages and docs). */
+export function derivedImagePattern(service: Service): string {
+  return derivedImagePath('<owner>/<repo>', imagePathService(service));
+}
+
 /** What the deployment renderers know about one service (internal). */
 export interface ServiceFacts {
   readonly name: string;
@@ -88,15 +174,14 @@ export interface ServiceFacts {
 }
 
 /**
- * The facts of a service, read from its `ContainerImage` and the repository. The image name
+ * The facts of a service, read from it and the repository. The image name
  * follows the container workflow's rule: `<registry>/<owner>/<repo>`, lowercased, with
  * `/<service>` appended for services in folders of their own when there are several.
  */
-export function serviceFacts(project: Project, image: ContainerImage): ServiceFacts {
+export function serviceFacts(project: Project, image: Service): ServiceFacts {
   const repo = Repository.factsOf(project);
-  const multi = ContainerImage.all(project).length > 1;
   const derived = repo.repository === undefined ? undefined
-    : `${image.registry}/${derivedImagePath(repo.repository, multi && image.context !== '.' ? image.serviceName : undefined)}`;
+    : `${image.registry}/${derivedImagePath(repo.repository, imagePathService(image))}`;
   return {
     name: image.serviceName,
     folder: image.context,

@@ -6,6 +6,8 @@
  * describe, so the three cannot disagree.
  */
 import { Component, Project } from 'projen';
+import { CONTAINER_WORKFLOW } from './layout';
+import { ACTIONS_OIDC_ISSUER } from './oidc';
 import { Repository } from './repository';
 import { show } from '../core/checks';
 import { addValidation, Problem } from '../core/validation';
@@ -103,10 +105,6 @@ export interface SigningFacts {
   readonly publicLog: boolean;
 }
 
-/** Keyless signatures and attestations of GitHub Actions are issued for this OIDC issuer. */
-export const ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
-/** The workflow that publishes and signs the images. */
-export const SIGNING_WORKFLOW = '.github/workflows/container.yml';
 
 const KMS_GRAMMAR: Array<{ provider: KmsProvider; pattern: RegExp }> = [
   { provider: 'aws', pattern: /^awskms:\/\/\/arn:aws(?:-cn|-us-gov)?:kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(?:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250})$/ },
@@ -203,8 +201,8 @@ function factsFrom(o: SigningOptions, project: Project): SigningFacts {
   return {
     mode,
     visibility,
-    workflowPath: SIGNING_WORKFLOW,
-    certificateIdentity: repo.repository ? `https://github.com/${repo.repository}/${SIGNING_WORKFLOW}@refs/heads/${repo.defaultBranch}` : undefined,
+    workflowPath: CONTAINER_WORKFLOW.path,
+    certificateIdentity: repo.repository ? `https://github.com/${repo.repository}/${CONTAINER_WORKFLOW.path}@refs/heads/${repo.defaultBranch}` : undefined,
     certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
     ...(mode === SigningMode.KMS_KEY && o.key ? { key: o.key, kmsProvider: kmsProviderOf(o.key) } : {}),
     // Attestations of private repositories go to GitHub's own Sigstore instance.

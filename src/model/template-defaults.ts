@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { EnvironmentOptions } from './environments';
+import { isPackageName, RING } from './names';
 import { NpmRegistry } from './repository';
 import { show } from '../core/checks';
 import { unknownOptions } from '../core/known-options';
@@ -98,6 +99,23 @@ export interface TemplateDefaults {
   readonly options?: { [key: string]: any };
 }
 
+/**
+ * The defaults of the options a service team (and a company template) may set: the one table
+ * the components, the wizard's questions and the docs (`@default`) follow.
+ */
+export const OPTION_DEFAULTS = {
+  /** The registry host images are pushed to. */
+  registry: 'ghcr.io',
+  /** Approving reviews a pull request into the default branch needs. */
+  requiredApprovals: 1,
+  /** The port the service listens on. */
+  port: 8080,
+  /** The service's health check path. */
+  healthPath: '/healthz',
+  /** The user id the container runs as. */
+  uid: 10001,
+} as const;
+
 /** The options `TemplateDefaults` names itself (the rest go through `options`). */
 const TYPED = ['registry', 'baseImageMirror', 'npmRegistry', 'requiredApprovals', 'codeOwners', 'environments', 'runsOn'] as const;
 
@@ -136,11 +154,8 @@ export function withTemplateDefaults<T extends object>(options: T, defaults: Tem
   return merged as T;
 }
 
-// npm package names (lowercase, optional scope): github.com/npm/validate-npm-package-name.
-const PACKAGE = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 // semver 2.0.0 (semver.org), without build metadata's full grammar subtleties.
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
-const RING = /^[a-z][a-z0-9-]{0,30}$/;
 
 /**
  * The company template a project was made from, and its defaults: the README names it, the
@@ -180,7 +195,7 @@ export class Template extends Component {
   private validate(): Problem[] {
     const d = this.defaults;
     const problems: Problem[] = [];
-    if (typeof d.template !== 'string' || !PACKAGE.test(d.template) || d.template.length > 214) {
+    if (!isPackageName(d.template)) {
       problems.push({ option: 'templateDefaults.template', message: `must be the template's npm package name (lowercase, optionally '@scope/'), got ${show(d.template)}; try '@my-org/gitops-template'` });
     }
     if (d.version !== undefined && (typeof d.version !== 'string' || !VERSION.test(d.version))) {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Component, JsonFile, Project } from 'projen';
 import { Environments } from './environments';
+import { RING } from './names';
 import { Template } from './template-defaults';
 import { show } from '../core/checks';
 import { describedFiles, describeFile, FileOwner } from '../core/file-catalog';
@@ -18,9 +19,6 @@ export const DEFAULT_RING_WAIT_DAYS: { readonly [ring: string]: number } = { can
 
 /** The ring of a repository whose template sets none. */
 export const DEFAULT_RING = 'default';
-
-// A ring name: what a GitHub custom property value and a file name both take.
-const RING = /^[a-z][a-z0-9-]{0,30}$/;
 
 /** This package's own version (the package root is two folders above lib/model/ and src/model/). */
 export function ownVersion(): string {

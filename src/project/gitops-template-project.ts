@@ -5,7 +5,9 @@ import { checkRegistry, show } from '../core/checks';
 import { renderTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
 import { FleetReportWorkflow } from '../github/fleet-report-workflow';
+import { GITHUB_OWNER } from '../model/names';
 import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
+import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** Options for `GitOpsTemplateProject`. */
 export interface GitOpsTemplateProjectOptions extends cdk.JsiiProjectOptions {
@@ -93,13 +95,12 @@ function templateNames(packageName: string, classOption: string | undefined, org
   return {
     packageName,
     className: classOption ?? className(packageName),
-    org: orgOption ?? (scope && ORG.test(scope) ? scope : 'my-org'),
+    org: orgOption ?? (scope && GITHUB_OWNER.test(scope) ? scope : 'my-org'),
     scope: scope ? `@${scope}` : undefined,
   };
 }
 
 const IDENTIFIER = /^[A-Z][A-Za-z0-9]{0,99}$/;
-const ORG = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/;
 
 /**
  * A platform team's company template: a jsii package whose project class extends
@@ -121,7 +122,7 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
     const context = {
       ...names,
       pjid: 'gitops',
-      registry: options.imageRegistry ?? 'ghcr.io',
+      registry: options.imageRegistry ?? OPTION_DEFAULTS.registry,
       baseImageMirror: options.baseImageMirror,
       npmRegistry: { url: registryUrl, scope: options.npmRegistryScoped === false ? undefined : names.scope, tokenSecret },
       requiredApprovals: options.requiredApprovals ?? 2,
@@ -159,7 +160,7 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
       if (!IDENTIFIER.test(this.templateClassName)) {
         problems.push({ option: 'templateClassName', message: `must be a PascalCase TypeScript class name (a capital letter, then letters and digits), got ${show(this.templateClassName)}; try 'AcmeGitOpsProject'` });
       }
-      if (!ORG.test(org)) problems.push({ option: 'githubOrg', message: `must be a GitHub organization (letters, digits, single '-'), got ${show(org)}; try 'my-org'` });
+      if (!GITHUB_OWNER.test(org)) problems.push({ option: 'githubOrg', message: `must be a GitHub organization (letters, digits, single '-'), got ${show(org)}; try 'my-org'` });
       const url = checkNpmRegistryUrl(registryUrl);
       if (url) problems.push({ option: 'npmRegistryUrl', message: url });
       const secret = checkSecretName(tokenSecret);

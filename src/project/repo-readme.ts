@@ -13,7 +13,7 @@ import { HelmChart } from '../helm/helm-chart';
 import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
+import { derivedImagePattern, serviceFacts } from '../model/service';
 import { signingFacts, signingPhrase } from '../model/signing';
 import { Template } from '../model/template-defaults';
 import { Upgrades, UPGRADE_BRANCH } from '../model/upgrades';
@@ -32,6 +32,11 @@ export interface RepoReadmeOptions {
  * it, and every generated file with its owner, read from the project at synth time.
  */
 export class RepoReadme extends Component {
+  /** The project's RepoReadme, if it has one. */
+  public static of(project: Project): RepoReadme | undefined {
+    return project.components.find((c): c is RepoReadme => c instanceof RepoReadme);
+  }
+
   private readonly description: string;
 
   constructor(project: Project, options: RepoReadmeOptions = {}) {
@@ -71,7 +76,7 @@ export class RepoReadme extends Component {
       branch: protection?.branch ?? Repository.factsOf(this.project).defaultBranch,
       checks: protection?.requiredChecks ?? [],
       image: image && {
-        reference: image.imageReference ?? `${image.registry}/<owner>/<repo>`,
+        reference: image.imageReference ?? `${image.registry}/${derivedImagePattern(image)}`,
         runtime: image.runtime,
         port: image.port,
         healthPath: image.healthPath,
@@ -80,7 +85,7 @@ export class RepoReadme extends Component {
       services: ContainerImage.all(this.project).filter((i) => i !== image).map((i) => ({
         name: i.serviceName,
         path: i.context,
-        reference: i.imageReference ?? `${i.registry}/<owner>/<repo>/${i.serviceName}`,
+        reference: i.imageReference ?? `${i.registry}/${derivedImagePattern(i)}`,
         runtime: i.runtime,
         port: i.port,
         healthPath: i.healthPath,

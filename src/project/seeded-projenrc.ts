@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
-import { Runtime } from '../container/runtime';
-import { runtimeFacts, VERSION_OPTIONS } from '../container/runtime-facts';
+import { Runtime } from '../model/runtime';
+import { runtimeFacts, VERSION_OPTIONS } from '../model/runtime-facts';
 import { templateOptionDefaults, TemplateDefaults } from '../model/template-defaults';
 
 /**

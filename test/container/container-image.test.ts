@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { Project } from 'projen';
 import { ContainerImage, Runtime } from '../../src';
-import { DOCKERFILE_SYNTAX } from '../../src/container/runtime-facts';
+import { DOCKERFILE_SYNTAX } from '../../src/model/runtime-facts';
 import { gitopsProject, synth, tempdir } from '../util';
 
 function imageProject(options: ConstructorParameters<typeof ContainerImage>[1] = {}) {

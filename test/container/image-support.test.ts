@@ -1,5 +1,5 @@
 import { Runtime } from '../../src';
-import { runtimeFacts } from '../../src/container/runtime-facts';
+import { runtimeFacts } from '../../src/model/runtime-facts';
 
 /**
  * When the publishers stop rebuilding what the default images are made of, each fact with

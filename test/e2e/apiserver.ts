@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from './oci';
-import { HELM_LAYER } from '../../src/helm/helm-tool';
+import { HELM_LAYER } from '../../src/github/helm-tool';
 
 export const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-kube-apiserver.sh');
 /** Builds Argo CD and copies its CRDs and configuration (the ones the dry-run tests install, too). */

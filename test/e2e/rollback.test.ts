@@ -11,7 +11,7 @@ import * as path from 'path';
 import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
 import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
 import { rollback, RollbackOptions } from '../../src/cli/rollback';
-import { parseImagesText } from '../../src/helm/images-file';
+import { parseImagesText } from '../../src/model/images-file';
 import { FakeGitHub } from '../fake-github';
 import { helmBinary } from '../helm/tools';
 import { tempdir } from '../util';

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { helmBinary, withHelm } from './tools';
 import { GitOpsProject, Runtime } from '../../src';
-import { DEPLOY_CHECK_JOB_NAME } from '../../src/helm/deploy-check-workflow';
+import { DEPLOY_CHECK_JOB_NAME } from '../../src/github/deploy-check-workflow';
 import { actionlint, shellcheckRuns, tempdir } from '../util';
 
 const FILE = '.github/workflows/deploy.yml';

