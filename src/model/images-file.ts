@@ -40,6 +40,10 @@ export function shown(value: unknown, max = 120): string {
  */
 export function parseImagesText(text: string, services?: readonly string[]): ImagesRead {
   if (text.length > IMAGES_FILE_LIMIT) return { problem: `holds ${text.length} characters, more than the ${IMAGES_FILE_LIMIT} an images.yaml may have; it holds one digest per service: put it back with \`git checkout -- <file>\`` };
+  // A tab where indentation goes: YAML indents with spaces only, and helm's reader refuses the
+  // file (the fuzz test found a tab before a comment that synth's reader let through).
+  const tabbed = text.split(/\r?\n/).findIndex((line) => /^ *\t/.test(line));
+  if (tabbed >= 0) return { problem: `has a tab at the start of line ${tabbed + 1}: YAML indents with spaces only (helm refuses it); replace the tab with spaces` };
   // YAML 1.2 with '<<' as a plain key: helm (YAML 1.1) would merge it, so it is refused below.
   const doc = parseDocument(text, { merge: false, uniqueKeys: true, prettyErrors: false, version: '1.2' });
   const error = doc.errors[0];
