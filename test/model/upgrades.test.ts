@@ -35,6 +35,10 @@ describe('rings and the upgrade facts (.projen-gitops.json)', () => {
       environments: ['dev', 'staging', 'prod'],
     });
     expect(meta.projenGitops).toMatch(/^\d+\.\d+\.\d+/);
+    // The template's defaults by name (not its name and version): the upgrade names the ones a release changed.
+    expect(meta.defaults).toEqual({ ring: 'early', ringWaitDays: { canary: 0, early: 3, late: 14 } });
+    expect(synth(acme({}, { ...ACME, requiredApprovals: 2, options: { scanSeverity: 'HIGH' } }))['.projen-gitops.json'].defaults)
+      .toEqual({ 'options.scanSeverity': 'HIGH', 'requiredApprovals': 2, 'ring': 'early', 'ringWaitDays': { canary: 0, early: 3, late: 14 } });
     expect(meta.files['.github/workflows/upgrade.yml']).toEqual({ owner: 'managed', purpose: expect.stringMatching(/@acme\/gitops-template after the ring's waiting time \(early: 3 days\)/) });
   });
 
