@@ -9,6 +9,9 @@ export const FLEET_APP_VARIABLE = 'FLEET_APP_CLIENT_ID';
 /** The secret with its private key. */
 export const FLEET_APP_SECRET = 'FLEET_APP_PRIVATE_KEY';
 
+/** The fleet command's ETag cache, kept between runs with actions/cache. */
+export const FLEET_CACHE_FILE = '.projen-gitops-fleet-cache.json';
+
 /** Options for `FleetReportWorkflow`. */
 export interface FleetReportWorkflowOptions {
   /** The topic the repositories made from the template carry. */
@@ -78,6 +81,17 @@ export class FleetReportWorkflow extends Component {
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
           ...installToolsSteps(project, { cache: false }),
           {
+            // The ETags of the last run: GitHub answers an unchanged repository 304, which costs
+            // no rate limit. Each run saves a new entry; the newest is restored by its prefix.
+            name: 'The ETags of the last report (304 answers cost no rate limit)',
+            uses: uses(ACTIONS.cache),
+            with: {
+              'path': FLEET_CACHE_FILE,
+              'key': 'fleet-report-etags-${{ github.run_id }}-${{ github.run_attempt }}',
+              'restore-keys': 'fleet-report-etags-',
+            },
+          },
+          {
             name: 'Write the fleet report',
             env: {
               GH_TOKEN: '${{ steps.app-token.outputs.token }}',
@@ -86,7 +100,7 @@ export class FleetReportWorkflow extends Component {
               REPOSITORY: '${{ github.repository }}',
             },
             // The topic is checked above (letters, digits, '-'): nothing a shell reads specially.
-            run: `npx projen-gitops fleet --org "$ORG" --topic ${options.topic} --issue "$REPOSITORY"`,
+            run: `npx projen-gitops fleet --org "$ORG" --topic ${options.topic} --issue "$REPOSITORY" --cache ${FLEET_CACHE_FILE}`,
           },
         ],
       },

@@ -258,7 +258,7 @@ describe('upgrade helpers', () => {
   });
 
   test('changedDefaults: changed, added and removed defaults; equal ones left out', () => {
-    expect(changedDefaults({ 'requiredApprovals': 2, 'ring': 'default', 'options.scanSeverity': 'HIGH', 'codeOwners': ['@a'] }, { 'requiredApprovals': 3, 'ring': 'default', 'codeOwners': ['@a'], 'runsOn': 'x' })).toEqual([
+    expect(changedDefaults({ 'requiredApprovals': 2, 'ring': 'default', 'options.scanSeverity': 'HIGH', 'codeOwners': ['@a'] }, { requiredApprovals: 3, ring: 'default', codeOwners: ['@a'], runsOn: 'x' })).toEqual([
       '- default option `scanSeverity` removed (was `"HIGH"`)',
       '- default `requiredApprovals`: `2` → `3`',
       '- default `runsOn` added: `"x"`',

@@ -280,7 +280,7 @@ describeWithRegistry('a template release reaches every repository by pull reques
 
   test('the fleet report over the three repositories: versions, rings, drift and the open upgrade pull requests', async () => {
     const step = workflowStep(path.join(templateDir, '.github', 'workflows', 'fleet-report.yml'), 'npx projen-gitops fleet');
-    expect(step.run).toBe(`npx projen-gitops fleet --org "$ORG" --topic ${TOPIC} --issue "$REPOSITORY"`);
+    expect(step.run).toBe(`npx projen-gitops fleet --org "$ORG" --topic ${TOPIC} --issue "$REPOSITORY" --cache .projen-gitops-fleet-cache.json`);
     const result = await timed('npx projen-gitops fleet', () => runAsync('bash', ['-c', step.run], templateDir, env({
       GH_TOKEN: 'good-token',
       FLEET_ISSUE_TOKEN: 'good-token',

@@ -2,6 +2,7 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import { parse } from 'yaml';
 import { GitOpsProject, GitOpsProjectOptions, TemplateDefaults } from '../../src';
+import { ACTIONS } from '../../src/github/actions';
 import { GitOpsTemplateProject } from '../../src/template';
 import { actionlint, synth, tempdir } from '../util';
 
@@ -91,7 +92,11 @@ describe('the template repository\'s fleet report workflow', () => {
     const text = synth(project)['.github/workflows/fleet-report.yml'];
     const workflow = parse(text);
     const steps = workflow.jobs.report.steps;
-    expect(steps.at(-1).run).toBe('npx projen-gitops fleet --org "$ORG" --topic acme-gitops-template --issue "$REPOSITORY"');
+    expect(steps.at(-1).run).toBe('npx projen-gitops fleet --org "$ORG" --topic acme-gitops-template --issue "$REPOSITORY" --cache .projen-gitops-fleet-cache.json');
+    // The ETag cache survives between runs: the file the command reads is the one actions/cache restores and saves.
+    const cache = steps.at(-2);
+    expect(cache.uses).toBe(`${ACTIONS.cache.action}@${ACTIONS.cache.sha}`);
+    expect(cache.with).toEqual({ 'path': '.projen-gitops-fleet-cache.json', 'key': 'fleet-report-etags-${{ github.run_id }}-${{ github.run_attempt }}', 'restore-keys': 'fleet-report-etags-' });
     expect(workflow.jobs.report.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(steps[0].with['permission-issues']).toBeUndefined();
     expect(steps.at(-1).env.FLEET_ISSUE_TOKEN).toBe('${{ github.token }}');
