@@ -234,7 +234,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
       const reasons = pinChanges(git('diff', '--cached', baseCommit, '--', file));
       if (file === '.projenrc.ts') {
         if (spec && spec.from !== spec.to) reasons.push(`\`${spec.from}\` → \`${spec.to}\``);
-        reasons.push(...migrations.filter((m) => m.applied).map((m) => `migration ${m.version}`));
+        reasons.push(...migrations.filter((m) => m.applied).map((m) => `${m.message.replace(/ in `\.projenrc\.ts`$/, '')} (migration ${m.version})`));
       }
       const verb = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'changed';
       groups.set(key, [...(groups.get(key) ?? []), `- \`${file}\` (${verb})${reasons.length ? `: ${reasons.join('; ')}` : ''}`]);

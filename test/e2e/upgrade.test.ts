@@ -220,7 +220,7 @@ describeWithRegistry('a template release reaches every repository by pull reques
     expect(ordersBody).toMatch(/run `GH_TOKEN=\.\.\. npx projen protect`/);
     expect(ordersBody).toMatch(/\*\*The bump of @acme\/gitops-template\*\*\n\n- `package-lock\.json` \(changed\)\n- `package\.json` \(changed\)/);
     expect(ordersBody).toMatch(/- 1\.1\.0: applied: option `team` renamed to `owningTeam` in `\.projenrc\.ts`/);
-    expect(ordersBody).toMatch(/`\.projenrc\.ts` \(changed\)/);
+    expect(ordersBody).toMatch(/- `\.projenrc\.ts` \(changed\): `@acme\/gitops-template@1\.0\.0` → `@acme\/gitops-template@1\.1\.0`; option `team` renamed to `owningTeam` \(migration 1\.1\.0\)\n/);
     expect(ordersBody).toMatch(/### 1\.1\.0\n\n- Three approvals on every main branch\./);
     expect(ordersBody).not.toMatch(/First release/);
     expect(ordersBody).not.toMatch(/workflow token|Synth stopped|needs your edit/);
@@ -294,16 +294,38 @@ describeWithRegistry('a template release reaches every repository by pull reques
     expect(issues).toHaveLength(1);
     const table: string = issues[0].body;
     console.log(`The fleet report:\n${table}`);
-    const row = (name: string) => table.split('\n').find((l) => l.startsWith(`| ${name} |`)) ?? '';
-    expect(result.stdout).toContain(row('orders'));
-    expect(row('orders')).toMatch(/1\.0\.0/);
-    expect(row('orders')).toMatch(/canary/);
-    expect(row('orders')).toMatch(/#1/);
-    expect(row('billing')).toMatch(/default/);
-    expect(row('billing')).toMatch(/#1/);
-    expect(row('inventory')).toMatch(/canary/);
-    expect(row('inventory')).toMatch(/fail/i);
-    expect(row('orders')).toContain(registry.gitopsVersion);
+    const rows = (text: string) => text.split('\n').filter((l) => /^\| (?!Repository|---)/.test(l));
+    const gitops = registry.gitopsVersion;
+    // Every repository's main is on 1.0.0; each has its upgrade pull request open; inventory's drift check fails.
+    expect(rows(table)).toEqual([
+      `| billing | ${PKG} 1.0.0 | ${gitops} | default | ✅ up to date | #1 (0 d) | dev: 0 d, staging: 0 d, prod: 0 d |`,
+      `| inventory | ${PKG} 1.0.0 | ${gitops} | canary | ❌ failure | #1 (0 d) | dev: 0 d, staging: 0 d, prod: 0 d |`,
+      `| orders | ${PKG} 1.0.0 | ${gitops} | canary | ✅ up to date | #1 (0 d) | dev: 0 d, staging: 0 d, prod: 0 d |`,
+    ]);
+    expect(table).toMatch(/^3 repositories with topic `acme-gitops-template`, .* Drift failing: 1; upgrade pull requests open: 3\.$/m);
+    expect(table).toMatch(/^Versions: @acme\/gitops-template 1\.0\.0 \(3\)$/m);
+    expect(result.stdout).toContain(rows(table)[0]);
     expect(table).not.toMatch(/website/);
+
+    // orders' pull request is merged; the next scheduled report shows it on 1.1.0, updated in
+    // place, and the repositories that did not change are answered 304 from the kept ETags.
+    ok('git', ['push', '-q', 'origin', 'origin/projen-gitops/upgrade:refs/heads/main'], orders.dir, env());
+    Object.assign(fake.fleetPulls.get('orders')!.get(1), { state: 'closed' });
+    const before = fake.notModified;
+    const again = await timed('npx projen-gitops fleet (again, with the cache)', () => runAsync('bash', ['-c', step.run], templateDir, env({
+      GH_TOKEN: 'good-token',
+      FLEET_ISSUE_TOKEN: 'good-token',
+      ORG: 'acme',
+      REPOSITORY: 'acme/platform',
+      GITHUB_API_URL: apiUrl,
+    })));
+    expect(again.status).toBe(0);
+    expect([...fake.issues.values()]).toHaveLength(1);
+    const updated: string = [...fake.issues.values()][0].body;
+    console.log(`The fleet report after orders' upgrade was merged:\n${updated}`);
+    expect(rows(updated)).toContain(`| orders | ${PKG} 1.1.0 | ${gitops} | canary | ✅ up to date | — | dev: 0 d, staging: 0 d, prod: 0 d |`);
+    expect(updated).toMatch(/^Versions: @acme\/gitops-template 1\.0\.0 \(2\), @acme\/gitops-template 1\.1\.0 \(1\)$/m);
+    expect(fake.notModified - before).toBeGreaterThan(0);
+    expect(fake.responseErrors).toEqual([]);
   });
 });
