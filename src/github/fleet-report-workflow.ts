@@ -3,14 +3,12 @@ import { ACTIONS, annotateWorkflowPins, installToolsSteps, uses } from './action
 import { show } from '../core/checks';
 import { transformRendered } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
+import { FLEET_CACHE_FILE } from '../model/upgrades';
 
 /** The repository variable with the client id of the GitHub App that reads the organisation. */
 export const FLEET_APP_VARIABLE = 'FLEET_APP_CLIENT_ID';
 /** The secret with its private key. */
 export const FLEET_APP_SECRET = 'FLEET_APP_PRIVATE_KEY';
-
-/** The fleet command's ETag cache, kept between runs with actions/cache. */
-export const FLEET_CACHE_FILE = '.projen-gitops-fleet-cache.json';
 
 /** Options for `FleetReportWorkflow`. */
 export interface FleetReportWorkflowOptions {

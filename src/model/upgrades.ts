@@ -10,6 +10,9 @@ import { addValidation, Problem } from '../core/validation';
 /** The managed metadata file the upgrade command and the fleet report read. */
 export const METADATA_FILE = '.projen-gitops.json';
 
+/** The fleet report's ETag cache file (`projen-gitops fleet --cache`), kept between runs by fleet-report.yml. */
+export const FLEET_CACHE_FILE = '.projen-gitops-fleet-cache.json';
+
 /** The branch the upgrade pull request is opened from. */
 export const UPGRADE_BRANCH = 'projen-gitops/upgrade';
 
