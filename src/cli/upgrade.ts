@@ -244,7 +244,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     if (files.some((f) => f.file.startsWith('.github/workflows/')) && options.tokenKind === 'workflow') todo.push('Workflow files changed: the workflow token cannot push them; set up the GitHub App (variable `UPGRADE_APP_CLIENT_ID`, secret `UPGRADE_APP_PRIVATE_KEY`).');
     if (blocked) {
       todo.push(
-        `**Synth stopped on hand edits**: ${blocked.files.map((f) => `\`${f}\``).join(', ')} differ from what projen-gitops last wrote, so this pull request has the bump but not the re-generated files, and its drift check fails. On this branch (\`${UPGRADE_BRANCH}\`), per file:`,
+        `**Synth stopped on hand edits**: ${blocked.files.map((f) => `\`${f}\``).join(', ')} ${blocked.files.length === 1 ? 'differs' : 'differ'} from what projen-gitops last wrote, so this pull request has the bump but not the re-generated files, and its drift check fails. On this branch (\`${UPGRADE_BRANCH}\`), per file:`,
         '  1. move the change into `.projenrc.ts` (an option or an override), restore the file with `git checkout origin/' + base + ' -- FILE`, run `npx projen` and push; or',
         '  2. keep it as yours: add it to `handOver: [...]` in `.projenrc.ts`, run `npx projen` and push; or',
         `  3. drop it: \`PROJEN_GITOPS_FORCE=1 npx projen\` (a backup is kept in \`${BACKUP_DIR}/\`), then push.`,

@@ -183,7 +183,7 @@ describe('projen-gitops upgrade', () => {
     expect(result.exitCode).toBe(1);
     expect(result.pullRequest).toBe(1);
     const body: string = fake.pulls.get(1).body;
-    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/workflows\/container\.yml` differ/);
+    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/workflows\/container\.yml` differs from what projen-gitops last wrote/);
     expect(body).toMatch(/handOver: \[\.\.\.\]/);
     expect(body).toMatch(/drop it: `PROJEN_GITOPS_FORCE=1 npx projen` \(a backup is kept in `\.gitops-backups\/`\)/);
     expect(body).toMatch(/<summary>Synth output<\/summary>[\s\S]*# a hand edit/);

@@ -267,7 +267,7 @@ describeWithRegistry('a template release reaches every repository by pull reques
     const pull = fake.fleetPulls.get('inventory')!.get(1);
     const body: string = pull.body;
     console.log(`The upgrade pull request of acme/inventory:\n${body}`);
-    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/rulesets\/protect-main\.json` differ/);
+    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/rulesets\/protect-main\.json` differs from what projen-gitops last wrote/);
     expect(body).toMatch(/its drift check fails/);
     expect(body).toMatch(/add it to `handOver: \[\.\.\.\]`/);
     expect(body).toMatch(/PROJEN_GITOPS_FORCE=1 npx projen/);
