@@ -3,6 +3,7 @@
  * every request body against GitHub's own API description, for testing `projen-gitops protect`
  * and `projen-gitops promote`.
  */
+import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -15,9 +16,14 @@ export interface FakeFleetRepo {
   readonly defaultBranch?: string;
   /** `.projen-gitops.json` on the default branch (none: 404). */
   readonly metadata?: object;
+  /**
+   * A bare git repository standing for the repository's contents: `.projen-gitops.json` is read
+   * from its default branch (instead of `metadata`), as the contents API reads GitHub's.
+   */
+  readonly origin?: string;
   /** The drift check's latest run on the default branch. */
   readonly drift?: 'success' | 'failure' | 'in_progress';
-  /** The open upgrade pull request. */
+  /** The open upgrade pull request (pull requests opened through the API are listed too). */
   readonly upgradePull?: { readonly number: number; readonly createdAt: string };
   /** The date of the last commit of each environment's images.yaml. */
   readonly imagesCommits?: { readonly [env: string]: string };
@@ -74,6 +80,8 @@ export class FakeGitHub {
   readonly rateLimits = new Map<number, { status: number; headers: Record<string, string> }>();
   /** Answers sent 304 Not Modified (conditional requests GitHub does not count). */
   notModified = 0;
+  /** Pull requests opened through the API on each `fleet` repository (by name), by number. */
+  readonly fleetPulls = new Map<string, Map<number, any>>();
 
   /** Deployments (the deployment records) by id, each with its statuses, as GitHub answers them. */
   readonly deployments = new Map<number, { deployment: any; statuses: any[] }>();
@@ -134,7 +142,7 @@ export class FakeGitHub {
 
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any, Record<string, string>?] {
     if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
-    if (this.isFleet(url.pathname)) return this.handleFleet(req.method ?? '', url, `http://${req.headers.host}`);
+    if (this.isFleet(url.pathname)) return this.handleFleet(req.method ?? '', url, `http://${req.headers.host}`, body);
     if (url.pathname.startsWith(`/repos/${this.repo}/dependency-graph/compare/`)) return this.handleCompare(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname === `/repos/${this.repo}` && req.method === 'GET') {
       const answer = exampleSchema('full-repository', {
@@ -148,7 +156,7 @@ export class FakeGitHub {
     if (url.pathname.startsWith(`/repos/${this.repo}/deployments`) || url.pathname.startsWith(`/repos/${this.repo}/statuses/`) || /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/reviews$/.test(url.pathname)) {
       return this.handleRecords(req.method ?? '', url, body);
     }
-    if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body);
+    if (url.pathname.startsWith(`/repos/${this.repo}/pulls`)) return this.handlePulls(req.method ?? '', url, body, this.repo, this.pulls);
     const base = `/repos/${this.repo}/rulesets`;
     if (!url.pathname.startsWith(base)) return [404, { message: 'Not Found' }];
     const id = Number(url.pathname.slice(base.length + 1)) || undefined;
@@ -251,15 +259,16 @@ export class FakeGitHub {
     return checked(200, items, headers);
   }
 
-  private handlePulls(method: string, url: URL, body: any): [number, any] {
-    const base = `/repos/${this.repo}/pulls`;
+  /** The pull requests of `repo` (`owner/name`), kept in `pulls`. */
+  private handlePulls(method: string, url: URL, body: any, repo: string, pulls: Map<number, any>): [number, any] {
+    const base = `/repos/${repo}/pulls`;
     const number = Number(url.pathname.slice(base.length + 1)) || undefined;
     if (method === 'GET' && !number) {
       const state = url.searchParams.get('state') ?? 'open';
       const head = url.searchParams.get('head');
       const baseBranch = url.searchParams.get('base');
-      return [200, [...this.pulls.values()].filter((p) => (state === 'all' || p.state === state)
-        && (!head || head === `${this.repo.split('/')[0]}:${p.head.ref}`) && (!baseBranch || p.base.ref === baseBranch))];
+      return [200, [...pulls.values()].filter((p) => (state === 'all' || p.state === state)
+        && (!head || head === `${repo.split('/')[0]}:${p.head.ref}`) && (!baseBranch || p.base.ref === baseBranch))];
     }
     if (this.failWrites) return [this.failWrites.status, this.failWrites.body];
     if (method === 'POST' && !number) {
@@ -267,19 +276,30 @@ export class FakeGitHub {
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
       const tooLong = this.tooLong(body);
       if (tooLong) return tooLong;
-      if ([...this.pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
-        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${this.repo.split('/')[0]}:${body.head}.` }] }];
+      if ([...pulls.values()].some((p) => p.state === 'open' && p.head.ref === body.head && p.base.ref === body.base)) {
+        return [422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.split('/')[0]}:${body.head}.` }] }];
       }
-      const pull = { number: this.nextPull++, state: 'open', title: body.title, body: body.body ?? null, head: { ref: body.head }, base: { ref: body.base }, labels: [] as Array<{ name: string }> };
-      this.pulls.set(pull.number, pull);
+      const next = pulls === this.pulls ? this.nextPull++ : Math.max(0, ...pulls.keys()) + 1;
+      const pull = {
+        number: next,
+        state: 'open',
+        title: body.title,
+        body: body.body ?? null,
+        head: { ref: body.head },
+        base: { ref: body.base },
+        created_at: new Date().toISOString(),
+        html_url: `https://github.com/${repo}/pull/${next}`,
+        labels: [] as Array<{ name: string }>,
+      };
+      pulls.set(pull.number, pull);
       return [201, pull];
     }
-    if (method === 'PATCH' && number && this.pulls.has(number)) {
+    if (method === 'PATCH' && number && pulls.has(number)) {
       const validate = requestBodyValidator('/repos/{owner}/{repo}/pulls/{pull_number}', 'patch');
       if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
       const tooLong = this.tooLong(body);
       if (tooLong) return tooLong;
-      const pull = this.pulls.get(number);
+      const pull = pulls.get(number);
       for (const key of ['title', 'body', 'state'] as const) if (body[key] !== undefined) pull[key] = body[key];
       return [200, pull];
     }
@@ -423,9 +443,15 @@ export class FakeGitHub {
    * parameters only, pages of `per_page` (at most 100) linked by `Link`, every answer checked
    * against the REST description's response schema.
    */
-  private handleFleet(method: string, url: URL, origin: string): [number, any, Record<string, string>?] {
-    if (method !== 'GET') return [404, { message: 'Not Found' }];
+  private handleFleet(method: string, url: URL, origin: string, body?: any): [number, any, Record<string, string>?] {
     const org = this.fleetOrg;
+    // The upgrade command's pull requests on a fleet repository: the same API as the platform repository's.
+    const pullsOf = /^\/repos\/[^/]+\/([^/]+)\/pulls(?:\/\d+)?$/.exec(url.pathname);
+    if (pullsOf && method !== 'GET') {
+      if (!this.fleetPulls.has(pullsOf[1])) this.fleetPulls.set(pullsOf[1], new Map());
+      return this.handlePulls(method, url, body, `${org}/${pullsOf[1]}`, this.fleetPulls.get(pullsOf[1])!);
+    }
+    if (method !== 'GET') return [404, { message: 'Not Found' }];
     const checked = (route: string, answer: any, headers?: Record<string, string>): [number, any, Record<string, string>?] => {
       const unknown = [...url.searchParams.keys()].filter((k) => !queryParameters(route, 'get').includes(k));
       if (unknown.length) return [400, { message: `unknown query parameters: ${unknown.join(', ')}` }];
@@ -468,13 +494,14 @@ export class FakeGitHub {
     const rest = m[2];
     const branch = repo.defaultBranch ?? 'main';
     if (rest === 'contents/.projen-gitops.json') {
-      if (!repo.metadata || (url.searchParams.get('ref') ?? branch) !== branch) return [404, { message: 'Not Found' }];
+      const metadata = repo.origin ? this.fromGit(repo.origin, branch, '.projen-gitops.json') : repo.metadata && JSON.stringify(repo.metadata);
+      if (!metadata || (url.searchParams.get('ref') ?? branch) !== branch) return [404, { message: 'Not Found' }];
       return checked('/repos/{owner}/{repo}/contents/{path}', exampleSchema('content-file', {
         type: 'file',
         encoding: 'base64',
         name: '.projen-gitops.json',
         path: '.projen-gitops.json',
-        content: Buffer.from(JSON.stringify(repo.metadata)).toString('base64'),
+        content: Buffer.from(metadata).toString('base64'),
       }));
     }
     if (rest === `commits/${branch}/check-runs`) {
@@ -485,17 +512,40 @@ export class FakeGitHub {
     }
     if (rest === 'pulls') {
       const head = url.searchParams.get('head');
+      const baseBranch = url.searchParams.get('base');
+      const state = url.searchParams.get('state') ?? 'open';
+      const opened = [...(this.fleetPulls.get(repo.name)?.values() ?? [])]
+        .filter((p) => (state === 'all' || p.state === state) && (!head || head === `${org}:${p.head.ref}`) && (!baseBranch || p.base.ref === baseBranch))
+        .map((p) => exampleSchema('pull-request-simple', { number: p.number, created_at: p.created_at, html_url: p.html_url, state: p.state, title: p.title, body: p.body }));
       const pulls = repo.upgradePull && head === `${org}:projen-gitops/upgrade`
         ? [exampleSchema('pull-request-simple', { number: repo.upgradePull.number, created_at: repo.upgradePull.createdAt, html_url: `https://github.com/${org}/${repo.name}/pull/${repo.upgradePull.number}`, state: 'open' })]
         : [];
-      return checked('/repos/{owner}/{repo}/pulls', pulls);
+      return checked('/repos/{owner}/{repo}/pulls', [...opened, ...pulls]);
     }
     if (rest === 'commits') {
       const env = /^deploy\/environments\/([^/]+)\/images\.yaml$/.exec(url.searchParams.get('path') ?? '')?.[1];
-      const date = env ? repo.imagesCommits?.[env] : undefined;
+      const date = env ? (repo.origin ? this.lastCommit(repo.origin, url.searchParams.get('sha') ?? branch, url.searchParams.get('path')!) : repo.imagesCommits?.[env]) : undefined;
       return checked('/repos/{owner}/{repo}/commits', date ? [exampleSchema('commit', { sha: 'a'.repeat(40), commit: { committer: { date } } })] : []);
     }
     return [404, { message: 'Not Found' }];
+  }
+
+  /** A file of a bare repository's branch, or undefined when it has none. */
+  private fromGit(gitDir: string, branch: string, file: string): string | undefined {
+    try {
+      return execFileSync('git', ['--git-dir', gitDir, 'show', `${branch}:${file}`], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The committer date of the last commit of `ref` that changed `file`, if any. */
+  private lastCommit(gitDir: string, ref: string, file: string): string | undefined {
+    try {
+      return execFileSync('git', ['--git-dir', gitDir, 'log', '-1', '--format=%cI', ref, '--', file], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Stores a ruleset the way GitHub returns it: with ids, links and defaults added. */

@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import { imagesFile } from '../model/layout';
 import { GITHUB_OWNER, GITHUB_TOPIC, isRepository } from '../model/names';
-import { METADATA_FILE, UPGRADE_BRANCH } from '../model/upgrades';
+import { FLEET_CACHE_FILE, METADATA_FILE, UPGRADE_BRANCH } from '../model/upgrades';
 
 export class FleetError extends Error {}
 
@@ -360,7 +360,7 @@ Options:
   --property NAME=VALUE  repositories whose custom property NAME is VALUE
   --issue OWNER/NAME     write the report into the issue of this repository (label ${LABEL})
   --json                 print JSON instead of Markdown
-  --cache FILE           ETags of earlier answers (default .projen-gitops-fleet-cache.json)
+  --cache FILE           ETags of earlier answers (default ${FLEET_CACHE_FILE})
   --max-wait SECONDS     longest wait on a rate-limit answer (default 60)
   -h, --help             show this help`;
 
@@ -404,7 +404,7 @@ export function fleetOptions(argv: string[], env: NodeJS.ProcessEnv): (Omit<Flee
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
     token,
     ...(issueToken ? { issueToken } : {}),
-    cacheFile: o.cacheFile ?? '.projen-gitops-fleet-cache.json',
+    cacheFile: o.cacheFile ?? FLEET_CACHE_FILE,
     ...(o.maxWaitSeconds !== undefined ? { maxWaitSeconds: o.maxWaitSeconds } : {}),
     json: o.json,
   };

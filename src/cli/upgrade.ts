@@ -43,8 +43,8 @@ export interface UpgradeOptions {
   readonly now?: Date;
   /** `npm view <package> --json`. */
   readonly view?: (pkg: string) => NpmView;
-  /** Installs `pkg@version` as a devDependency (package.json and the lock). */
-  readonly install?: (pkg: string, version: string) => void;
+  /** Installs `pkg@version` as a devDependency (package.json and the lock), saved as exactly that version or as `^version`. */
+  readonly install?: (pkg: string, version: string, exact: boolean) => void;
   /** `npx projen`. */
   readonly synth?: () => SynthRun;
   readonly log?: (line: string) => void;
@@ -64,6 +64,27 @@ interface Metadata {
   readonly ring: string;
   readonly waitDays: number;
   readonly files?: { [file: string]: { owner: string; purpose: string } };
+  /** The template's defaults by name (`options.X` for its options). */
+  readonly defaults?: { [name: string]: unknown };
+}
+
+/** The template defaults a release changed, added or removed, as Markdown list items. */
+export function changedDefaults(before: { [name: string]: unknown } | undefined, after: { [name: string]: unknown } | undefined): string[] {
+  if (!before || !after) return [];
+  const show = (v: unknown) => {
+    const text = JSON.stringify(v);
+    return `\`${text.length > 120 ? `${text.slice(0, 117)}...` : text}\``;
+  };
+  const out: string[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    const [a, b] = [before[name], after[name]];
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    const what = name.startsWith('options.') ? `option \`${name.slice('options.'.length)}\`` : `\`${name}\``;
+    if (a === undefined) out.push(`- default ${what} added: ${show(b)}`);
+    else if (b === undefined) out.push(`- default ${what} removed (was ${show(a)})`);
+    else out.push(`- default ${what}: ${show(a)} → ${show(b)}`);
+  }
+  return out;
 }
 
 const MARKER = '<!-- projen-gitops upgrade -->';
@@ -150,7 +171,9 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   if (!range) throw new UpgradeError(`package.json does not depend on ${pkg} (${METADATA_FILE} names it); add it to devDeps in .projenrc.ts`);
   const installed = installedVersion(cwd, pkg) ?? semver.minVersion(range)?.version;
   if (!installed) throw new UpgradeError(`cannot tell which ${pkg} is installed; run \`npm ci\` first`);
-  const allowed = semver.validRange(range) ? `${range} >=${installed}` : `>=${installed}`;
+  // An exact version is what `projen new --from` writes: it allows the releases of its major
+  // (the upgrade moves the pin); a range written by hand is kept to.
+  const allowed = semver.valid(range) ? `^${range} >=${installed}` : semver.validRange(range) ? `${range} >=${installed}` : `>=${installed}`;
   const view = (options.view ?? defaultView(cwd))(pkg);
   const chosen = chooseVersion(view, allowed, installed, metadata.waitDays, options.now ?? new Date());
   for (const w of chosen.waiting) log(`${pkg} ${w}: younger than ring ${metadata.ring}'s ${metadata.waitDays} days`);
@@ -169,7 +192,9 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
   log(`upgrading ${pkg} ${installed} → ${to} (ring ${metadata.ring}, waits ${metadata.waitDays} days)`);
   git('checkout', '--quiet', '-B', UPGRADE_BRANCH);
   try {
-    (options.install ?? defaultInstall(cwd))(pkg, to);
+    // The version in .projenrc.ts first: synth writes package.json from it (and would undo the bump).
+    const spec = bumpSpec(cwd, pkg, to);
+    (options.install ?? defaultInstall(cwd))(pkg, to, spec?.exact ?? semver.valid(range) !== null);
     // The new release's migrations of .projenrc.ts, before the first synth reads it.
     const migrations = applyMigrations(cwd, readMigrations(cwd, pkg), installed, to);
     // Synth until a round changes nothing: a new release may write files the next round reads.
@@ -208,6 +233,10 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
       const entry = describe(file);
       const key = file === 'package.json' || file === 'package-lock.json' ? `The bump of ${pkg}` : entry ? `${entry.owner}: ${entry.purpose}` : 'Tooling written by projen';
       const reasons = pinChanges(git('diff', '--cached', baseCommit, '--', file));
+      if (file === '.projenrc.ts') {
+        if (spec && spec.from !== spec.to) reasons.push(`\`${spec.from}\` → \`${spec.to}\``);
+        reasons.push(...migrations.filter((m) => m.applied).map((m) => `${m.message.replace(/ in `\.projenrc\.ts`$/, '')} (migration ${m.version})`));
+      }
       const verb = status === 'A' ? 'added' : status === 'D' ? 'deleted' : 'changed';
       groups.set(key, [...(groups.get(key) ?? []), `- \`${file}\` (${verb})${reasons.length ? `: ${reasons.join('; ')}` : ''}`]);
     }
@@ -216,7 +245,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     if (files.some((f) => f.file.startsWith('.github/workflows/')) && options.tokenKind === 'workflow') todo.push('Workflow files changed: the workflow token cannot push them; set up the GitHub App (variable `UPGRADE_APP_CLIENT_ID`, secret `UPGRADE_APP_PRIVATE_KEY`).');
     if (blocked) {
       todo.push(
-        `**Synth stopped on hand edits**: ${blocked.files.map((f) => `\`${f}\``).join(', ')} differ from what projen-gitops last wrote, so this pull request has the bump but not the re-generated files, and its drift check fails. On this branch (\`${UPGRADE_BRANCH}\`), per file:`,
+        `**Synth stopped on hand edits**: ${blocked.files.map((f) => `\`${f}\``).join(', ')} ${blocked.files.length === 1 ? 'differs' : 'differ'} from what projen-gitops last wrote, so this pull request has the bump but not the re-generated files, and its drift check fails. On this branch (\`${UPGRADE_BRANCH}\`), per file:`,
         '  1. move the change into `.projenrc.ts` (an option or an override), restore the file with `git checkout origin/' + base + ' -- FILE`, run `npx projen` and push; or',
         '  2. keep it as yours: add it to `handOver: [...]` in `.projenrc.ts`, run `npx projen` and push; or',
         `  3. drop it: \`PROJEN_GITOPS_FORCE=1 npx projen\` (a backup is kept in \`${BACKUP_DIR}/\`), then push.`,
@@ -230,12 +259,14 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     const changelog = path.join(cwd, 'node_modules', pkg, 'CHANGELOG.md');
     if (fs.existsSync(changelog)) notes = releaseNotes(fs.readFileSync(changelog, 'utf-8'), installed, to);
 
+    const defaults = changedDefaults(metadata.defaults, after.defaults);
     const title = `Upgrade ${pkg} ${installed} → ${to}`;
     const body = [
       `Upgrades **${pkg}** from ${installed} to **${to}** (ring \`${metadata.ring}\`: releases are taken ${metadata.waitDays} day${metadata.waitDays === 1 ? '' : 's'} after they are published), ${stable ? `re-synthesized with \`npx projen\` until nothing changed (${rounds} round${rounds === 1 ? '' : 's'})` : 'but **not** fully re-synthesized (see below)'}.`,
       '',
       ...(options.tokenKind === 'workflow' ? ['> [!WARNING]', '> Opened with the workflow token: GitHub starts no checks on this pull request, so the required checks stay pending. Set up the GitHub App (variable `UPGRADE_APP_CLIENT_ID`, secret `UPGRADE_APP_PRIVATE_KEY`), or close and reopen this pull request to run them.', ''] : []),
       ...(todo.length ? ['## What you must do', '', ...todo.map((t) => (t.startsWith('  ') ? t : `- ${t}`)), ''] : []),
+      ...(defaults.length ? ['## What the template changed', '', 'Defaults this repository takes unless its `.projenrc.ts` sets them:', '', ...defaults, ''] : []),
       `## Changed files (${files.length})`,
       '',
       ...[...groups].flatMap(([key, lines]) => [`**${key}**`, '', ...lines, '']),
@@ -332,6 +363,37 @@ export function applyMigrations(cwd: string, migrations: Migration[], from: stri
   return out;
 }
 
+/** What became of the package's version in `.projenrc.ts`. */
+export interface SpecBump {
+  /** The dependency as written before and after, e.g. `@acme/gitops-template@1.0.0`. */
+  readonly from: string;
+  readonly to: string;
+  /** Whether it names one exact version (then package.json does too). */
+  readonly exact: boolean;
+}
+
+/**
+ * Moves the version of `pkg` in `.projenrc.ts` (`"pkg@1.0.0"` in its deps or devDeps, as
+ * `projen new --from` writes it) to `version`, keeping its kind: an exact version stays exact,
+ * `^`/`~` keep their prefix, another range that allows `version` is left as it is. Undefined
+ * when `.projenrc.ts` names no version of `pkg` (there is nothing synth would undo).
+ */
+export function bumpSpec(cwd: string, pkg: string, version: string): SpecBump | undefined {
+  const file = path.join(cwd, '.projenrc.ts');
+  if (!fs.existsSync(file)) return undefined;
+  const text = fs.readFileSync(file, 'utf-8');
+  const escaped = pkg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const pattern = new RegExp(`(["'\`])${escaped}@([^"'\`\n]+)\\1`, 'g');
+  const found = [...text.matchAll(pattern)];
+  if (found.length !== 1) return undefined;
+  const [, quote, range] = found[0];
+  const exact = semver.valid(range) !== null;
+  const prefix = /^[\^~]/.exec(range)?.[0];
+  const next = exact ? version : prefix && semver.valid(range.slice(1)) ? `${prefix}${version}` : range;
+  if (next !== range) fs.writeFileSync(file, text.replace(pattern, `${quote}${pkg}@${next}${quote}`));
+  return { from: `${pkg}@${range}`, to: `${pkg}@${next}`, exact };
+}
+
 /** Stages everything and returns the tree: equal trees mean a round changed nothing. */
 function stage(git: (...args: string[]) => string): string {
   git('add', '--all');
@@ -354,8 +416,8 @@ function withoutTokens(): NodeJS.ProcessEnv {
 }
 
 function defaultInstall(cwd: string) {
-  return (pkg: string, version: string) => {
-    const result = spawnSync('npm', ['install', '--save-dev', '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${version}`], { cwd, env: withoutTokens(), encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return (pkg: string, version: string, exact: boolean) => {
+    const result = spawnSync('npm', ['install', '--save-dev', ...(exact ? ['--save-exact'] : []), '--ignore-scripts', '--no-audit', '--no-fund', `${pkg}@${version}`], { cwd, env: withoutTokens(), encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (result.status !== 0) throw new UpgradeError(`npm install ${pkg}@${version} failed: ${(result.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
   };
 }
@@ -389,24 +451,32 @@ function run(command: string, args: string[], cwd: string, mayFail = false): Spa
   return result;
 }
 
-export const UPGRADE_USAGE = `Usage: projen-gitops upgrade [--max-rounds N]
+export const UPGRADE_USAGE = `Usage: projen-gitops upgrade [--max-rounds N] [--now TIME]
 
 The upgrade workflow's script: bumps the package ${METADATA_FILE} names (the template, or
 projen-gitops) to the newest release within the range in package.json that is older than
 the ring's waiting time and not past its \`latest\` dist-tag, runs \`npx projen\` until nothing
 changes (at most N rounds, default 4), and opens or updates the pull request from branch
 ${UPGRADE_BRANCH}. Exits 1 when synth did not settle (hand edits, a failure): the pull request
-is still opened and says what to do. Token: GH_TOKEN or GITHUB_TOKEN (UPGRADE_TOKEN_KIND=app
+is still opened and says what to do. --now TIME (ISO 8601, e.g. 2026-12-10T06:00Z) judges
+the ring's waiting time as if it were then: what a later ring takes on that day (tests, and
+a rollout taken early by hand). Token: GH_TOKEN or GITHUB_TOKEN (UPGRADE_TOKEN_KIND=app
 when it is a GitHub App's); API: GITHUB_API_URL; repository: GITHUB_REPOSITORY.`;
 
 /** The command line: options from the arguments and the workflow's environment. */
 export function upgradeOptions(argv: string[], env: NodeJS.ProcessEnv): Omit<UpgradeOptions, 'cwd' | 'log'> | undefined {
   let maxRounds: number | undefined;
+  let now: Date | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '-h' || argv[i] === '--help') return undefined;
     if (argv[i] === '--max-rounds') {
       maxRounds = Number(argv[++i]);
       if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 10) throw new UpgradeError(`--max-rounds must be a whole number from 1 to 10, got ${JSON.stringify(argv[i])}; try --max-rounds 4`);
+    } else if (argv[i] === '--now') {
+      const value = argv[++i];
+      // A date and time as ISO 8601 writes it (Date.parse alone also takes "1" or "May 5").
+      now = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/.test(value ?? '') ? new Date(value) : undefined;
+      if (!now || Number.isNaN(now.getTime())) throw new UpgradeError(`--now must be an ISO 8601 time, got ${JSON.stringify(value)}; try --now 2026-12-10T06:00Z`);
     } else {
       throw new UpgradeError(`unknown option '${argv[i]}' (see --help)`);
     }
@@ -421,5 +491,6 @@ export function upgradeOptions(argv: string[], env: NodeJS.ProcessEnv): Omit<Upg
     tokenKind: env.UPGRADE_TOKEN_KIND === 'app' ? 'app' : 'workflow',
     repository,
     maxRounds,
+    ...(now ? { now } : {}),
   };
 }

@@ -94,6 +94,8 @@ export const ACTIONS = {
   setupTerraform: { action: 'hashicorp/setup-terraform', version: 'v4.0.1', sha: 'dfe3c3f87815947d99a8997f908cb6525fc44e9e', runtime: 'node24' },
   setupOpentofu: { action: 'opentofu/setup-opentofu', version: 'v2.0.2', sha: 'a1320f892987e89d278cc92dc5adc984fb93aca4', runtime: 'node24' },
   uploadArtifact: { action: 'actions/upload-artifact', version: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', runtime: 'node24' },
+  // The fleet report's ETag cache between scheduled runs (read-only jobs only: no job with write access restores a cache).
+  cache: { action: 'actions/cache', version: 'v5.0.5', sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae', runtime: 'node24' },
 } satisfies Record<string, PinnedAction>;
 
 /**

@@ -4,6 +4,7 @@ import { show } from '../core/checks';
 import { transformRendered } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { GITHUB_TOPIC } from '../model/names';
+import { FLEET_CACHE_FILE } from '../model/upgrades';
 
 /** The repository variable with the client id of the GitHub App that reads the organisation. */
 export const FLEET_APP_VARIABLE = 'FLEET_APP_CLIENT_ID';
@@ -82,6 +83,17 @@ export class FleetReportWorkflow extends Component {
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false } },
           ...installToolsSteps(project, { cache: false }),
           {
+            // The ETags of the last run: GitHub answers an unchanged repository 304, which costs
+            // no rate limit. Each run saves a new entry; the newest is restored by its prefix.
+            name: 'The ETags of the last report (304 answers cost no rate limit)',
+            uses: uses(ACTIONS.cache),
+            with: {
+              'path': FLEET_CACHE_FILE,
+              'key': 'fleet-report-etags-${{ github.run_id }}-${{ github.run_attempt }}',
+              'restore-keys': 'fleet-report-etags-',
+            },
+          },
+          {
             name: 'Write the fleet report',
             env: {
               GH_TOKEN: '${{ steps.app-token.outputs.token }}',
@@ -90,7 +102,7 @@ export class FleetReportWorkflow extends Component {
               REPOSITORY: '${{ github.repository }}',
             },
             // The topic is checked above (letters, digits, '-'): nothing a shell reads specially.
-            run: `npx projen-gitops fleet --org "$ORG" --topic ${options.topic} --issue "$REPOSITORY"`,
+            run: `npx projen-gitops fleet --org "$ORG" --topic ${options.topic} --issue "$REPOSITORY" --cache ${FLEET_CACHE_FILE}`,
           },
         ],
       },

@@ -11,6 +11,9 @@ import { addValidation, Problem } from '../core/validation';
 /** The managed metadata file the upgrade command and the fleet report read. */
 export const METADATA_FILE = '.projen-gitops.json';
 
+/** The fleet report's ETag cache file (`projen-gitops fleet --cache`), kept between runs by fleet-report.yml. */
+export const FLEET_CACHE_FILE = '.projen-gitops-fleet-cache.json';
+
 /** The branch the upgrade pull request is opened from. */
 export const UPGRADE_BRANCH = 'projen-gitops/upgrade';
 
@@ -51,6 +54,25 @@ export interface UpgradeFacts {
   readonly template?: UpgradeTemplate;
   /** The projen-gitops version that wrote the files. */
   readonly projenGitops: string;
+  /**
+   * The template's defaults (`TemplateDefaults` but its name and version; `options.X` for its
+   * options by name): the upgrade names the ones a release changed.
+   */
+  readonly defaults?: { readonly [name: string]: any };
+}
+
+/** A template's defaults by name, `options.X` for each of its options (plain JSON values). */
+export function flatDefaults(defaults: { readonly [name: string]: any }): { [name: string]: any } {
+  const out: { [name: string]: any } = {};
+  for (const [key, value] of Object.entries(defaults)) {
+    if (key === 'template' || key === 'version' || value === undefined) continue;
+    if (key === 'options' && value && typeof value === 'object') {
+      for (const [option, v] of Object.entries(value)) if (v !== undefined) out[`options.${option}`] = JSON.parse(JSON.stringify(v));
+    } else {
+      out[key] = JSON.parse(JSON.stringify(value));
+    }
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Options for `Upgrades`. */
@@ -87,6 +109,7 @@ export class Upgrades extends Component {
       rings,
       ...(template ? { template: { name: template.name, ...(template.version ? { version: template.version } : {}) } } : {}),
       projenGitops: ownVersion(),
+      ...(template ? { defaults: flatDefaults(template.defaults) } : {}),
     };
     addValidation(project, () => this.validate(options.ring !== undefined));
     new JsonFile(project, METADATA_FILE, {

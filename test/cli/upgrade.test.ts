@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GitOpsProject, TemplateDefaults } from '../../src';
-import { applyMigrations, chooseVersion, handEditedFiles, NpmView, pinChanges, releaseNotes, upgrade, UpgradeOptions } from '../../src/cli/upgrade';
+import { applyMigrations, bumpSpec, changedDefaults, chooseVersion, handEditedFiles, NpmView, pinChanges, releaseNotes, upgrade, UpgradeError, upgradeOptions, UpgradeOptions } from '../../src/cli/upgrade';
 import { FakeGitHub } from '../fake-github';
 import { tempdir } from '../util';
 
@@ -146,6 +146,8 @@ describe('projen-gitops upgrade', () => {
     expect(body).toMatch(/### \[1\.1\.0\] - 2026-11-30\n- Two approvals/);
     expect(body).toMatch(/## Migrations\n\n- 1\.1\.0: applied: option `approvals` renamed to `requiredApprovals` in `\.projenrc\.ts`/);
     expect(body).toMatch(/`\.projenrc\.ts` \(changed\)/);
+    // The defaults the release changed, from .projen-gitops.json before and after.
+    expect(body).toMatch(/## What the template changed\n\n[^\n]*\n\n- default option `scanSeverity` added: `"HIGH"`\n- default `requiredApprovals`: `1` → `2`\n/);
     expect(body).not.toMatch(/1\.2\.0\] - /);
     expect(body).not.toMatch(/workflow token/);
     // The branch on the origin holds the re-synthesized files; main is untouched and checked out again.
@@ -181,7 +183,7 @@ describe('projen-gitops upgrade', () => {
     expect(result.exitCode).toBe(1);
     expect(result.pullRequest).toBe(1);
     const body: string = fake.pulls.get(1).body;
-    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/workflows\/container\.yml` differ/);
+    expect(body).toMatch(/\*\*Synth stopped on hand edits\*\*: `\.github\/workflows\/container\.yml` differs from what projen-gitops last wrote/);
     expect(body).toMatch(/handOver: \[\.\.\.\]/);
     expect(body).toMatch(/drop it: `PROJEN_GITOPS_FORCE=1 npx projen` \(a backup is kept in `\.gitops-backups\/`\)/);
     expect(body).toMatch(/<summary>Synth output<\/summary>[\s\S]*# a hand edit/);
@@ -253,6 +255,46 @@ describe('upgrade helpers', () => {
       '+FROM docker.io/library/node:22.2-slim AS build',
     ].join('\n');
     expect(pinChanges(diff)).toEqual(['action `actions/checkout` v6.0.0 → v7.0.1', 'base image `docker.io/library/node:22.1-slim` → `docker.io/library/node:22.2-slim`']);
+  });
+
+  test('changedDefaults: changed, added and removed defaults; equal ones left out', () => {
+    expect(changedDefaults({ 'requiredApprovals': 2, 'ring': 'default', 'options.scanSeverity': 'HIGH', 'codeOwners': ['@a'] }, { requiredApprovals: 3, ring: 'default', codeOwners: ['@a'], runsOn: 'x' })).toEqual([
+      '- default option `scanSeverity` removed (was `"HIGH"`)',
+      '- default `requiredApprovals`: `2` → `3`',
+      '- default `runsOn` added: `"x"`',
+    ]);
+    // A repository written before the defaults were recorded: nothing to compare.
+    expect(changedDefaults(undefined, { requiredApprovals: 3 })).toEqual([]);
+  });
+
+  test('bumpSpec: the version in .projenrc.ts moves, keeping its kind; a hand-written range is kept', () => {
+    const dir = tempdir('spec-');
+    const rc = path.join(dir, '.projenrc.ts');
+    const write = (dep: string) => fs.writeFileSync(rc, `new AcmeProject({\n  devDeps: ["${dep}"],\n});\n`);
+    write(`${PKG}@1.0.0`);
+    expect(bumpSpec(dir, PKG, '1.1.0')).toEqual({ from: `${PKG}@1.0.0`, to: `${PKG}@1.1.0`, exact: true });
+    expect(fs.readFileSync(rc, 'utf-8')).toBe(`new AcmeProject({\n  devDeps: ["${PKG}@1.1.0"],\n});\n`);
+    write(`${PKG}@~1.0.2`);
+    expect(bumpSpec(dir, PKG, '1.0.5')).toEqual({ from: `${PKG}@~1.0.2`, to: `${PKG}@~1.0.5`, exact: false });
+    write(`${PKG}@>=1 <3`);
+    expect(bumpSpec(dir, PKG, '2.0.0')).toEqual({ from: `${PKG}@>=1 <3`, to: `${PKG}@>=1 <3`, exact: false });
+    // Another package whose name ends like it is not touched; no version written: nothing to move.
+    write(`x${PKG.slice(1)}@1.0.0`);
+    expect(bumpSpec(dir, PKG, '1.1.0')).toBeUndefined();
+    write(PKG);
+    expect(bumpSpec(dir, PKG, '1.1.0')).toBeUndefined();
+    expect(fs.readFileSync(rc, 'utf-8')).toContain(`"${PKG}"`);
+  });
+
+  test('upgradeOptions: --now takes an ISO 8601 time only', () => {
+    const env = { GH_TOKEN: 't', GITHUB_REPOSITORY: 'acme/orders' };
+    expect(upgradeOptions(['--now', '2026-12-10T06:00Z'], env)?.now?.toISOString()).toBe('2026-12-10T06:00:00.000Z');
+    expect(upgradeOptions(['--now', '2026-12-10'], env)?.now?.toISOString()).toBe('2026-12-10T00:00:00.000Z');
+    expect(upgradeOptions([], env)?.now).toBeUndefined();
+    for (const bad of ['1', 'May 5', '2026-13-45', undefined]) {
+      expect(() => upgradeOptions(['--now', ...(bad === undefined ? [] : [bad])], env)).toThrow(UpgradeError);
+    }
+    expect(() => upgradeOptions(['--now', 'tomorrow'], env)).toThrow('--now must be an ISO 8601 time, got "tomorrow"; try --now 2026-12-10T06:00Z');
   });
 
   test('handEditedFiles reads the sync guard\'s message', () => {

@@ -7,28 +7,19 @@
  * token from the environment and not without it. Needs `npx projen compile && npx projen
  * package:js`, and verdaccio (`bash scripts/install-verdaccio.sh`).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { ok, Registry, startRegistry, verdaccioPresent } from './registry';
 import { ROOT, run } from '../../scripts/bootstrap';
 import { projenVersion } from '../../src/cli/create';
-import { IN_CI, TOOLS_CACHE } from '../tools';
 
-const VERDACCIO_VERSION = /VERDACCIO_VERSION=(\S+)/.exec(fs.readFileSync(path.join(ROOT, 'scripts', 'install-verdaccio.sh'), 'utf-8'))![1];
-const VERDACCIO = path.join(TOOLS_CACHE, `verdaccio-${VERDACCIO_VERSION}`, 'node_modules', '.bin', 'verdaccio');
 const CLI = path.join(ROOT, 'lib', 'cli', 'main.js');
 const PROJEN = path.join(ROOT, 'node_modules', 'projen', 'bin', 'projen');
 
-const present = fs.existsSync(VERDACCIO);
-if (!present) {
-  const message = `verdaccio ${VERDACCIO_VERSION} is not installed (bash scripts/install-verdaccio.sh): the company template e2e is skipped`;
-  if (IN_CI) throw new Error(message);
-  console.warn(message);
-}
-const describeWithRegistry = present ? describe : describe.skip;
+const describeWithRegistry = verdaccioPresent('the company template e2e') ? describe : describe.skip;
 
 /** Seconds each step took, printed at the end (the commands a platform team runs). */
 const timings: Array<[string, number]> = [];
@@ -41,111 +32,24 @@ function timed<T>(what: string, action: () => T): T {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** A command that must succeed: its output on failure. */
-function ok(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const result = run(command, args, cwd, env);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}) in ${cwd}:\n${result.stdout}\n${result.stderr}`.slice(-6000));
-  return result;
-}
-
 describeWithRegistry('a company template published to a private npm registry', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-template-e2e-'));
-  const stamp = Date.now();
-  const version = `0.0.1-e2e.${stamp}`;
+  let version = '';
   let registry = '';
   let token = '';
-  let server: ChildProcess | undefined;
-  // Everyone's npm settings here: the registry, the token (like ~/.npmrc), a cache of our own.
-  const userconfig = path.join(work, 'npmrc');
-  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-    NPM_CONFIG_USERCONFIG: userconfig,
-    npm_config_userconfig: userconfig,
-    GIT_AUTHOR_NAME: 'Platform',
-    GIT_AUTHOR_EMAIL: 'platform@acme.example',
-    GIT_COMMITTER_NAME: 'Platform',
-    GIT_COMMITTER_EMAIL: 'platform@acme.example',
-    CI: '',
-    ...extra,
-  });
+  let npm: Registry | undefined;
+  const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => npm!.env(extra);
   const templateDir = path.join(work, 'gitops-template');
   let templateVersion = '';
 
   beforeAll(async () => {
-    const port = await freePort();
-    registry = `http://127.0.0.1:${port}/`;
-    const password = `pw-${stamp}`;
-    fs.writeFileSync(path.join(work, 'htpasswd'), '');
-    // The registry's storage outlives the run (proxied packages are cached there, by version of
-    // verdaccio); this run's packages of ours are removed first, so nothing is found from before.
-    const storage = path.join(TOOLS_CACHE, `verdaccio-${VERDACCIO_VERSION}`, 'storage');
-    for (const own of ['projen-gitops', '@acme']) fs.rmSync(path.join(storage, own), { recursive: true, force: true });
-    fs.writeFileSync(path.join(work, 'config.yaml'), [
-      `storage: ${storage}`,
-      'auth:',
-      // One user, registered below (its token is what npm sends); then registration is closed.
-      `  htpasswd: { file: ${path.join(work, 'htpasswd')}, max_users: 1 }`,
-      'uplinks:',
-      // Package documents kept a week: installs after the first are served from storage.
-      '  npmjs: { url: https://registry.npmjs.org/, timeout: 60s, maxage: 7d }',
-      'packages:',
-      // Ours and the company's need a token; everything else is proxied from npmjs.
-      "  '@acme/*': { access: $authenticated, publish: $authenticated }",
-      "  'projen-gitops': { access: $authenticated, publish: $authenticated }",
-      "  '**': { access: $all, proxy: npmjs }",
-      `listen: 127.0.0.1:${port}`,
-      'log: { type: stdout, format: pretty, level: warn }',
-      '',
-    ].join('\n'));
-    server = spawn(VERDACCIO, ['--config', path.join(work, 'config.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    server.stdout?.on('data', (d) => (log += d));
-    server.stderr?.on('data', (d) => (log += d));
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${registry}-/ping`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (i > 150) throw new Error(`verdaccio did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const login = await fetch(`${registry}-/user/org.couchdb.user:acme`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'acme', password }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    npm = await startRegistry(work);
+    ({ url: registry, token, gitopsVersion: version } = npm);
     expect(token).toBeTruthy();
-    // The machine's npm cache serves tarballs by their integrity; package documents come from the registry.
-    fs.writeFileSync(userconfig, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-
-    // This build of projen-gitops, published under a version of its own.
-    const tarball = fs.readdirSync(path.join(ROOT, 'dist', 'js')).find((f) => /^projen-gitops@.*\.jsii\.tgz$/.test(f));
-    if (!tarball) throw new Error('no packed module: run `npx projen compile && npx projen package:js` first');
-    const unpacked = path.join(work, 'projen-gitops');
-    fs.mkdirSync(unpacked);
-    ok('tar', ['-xzf', path.join(ROOT, 'dist', 'js', tarball), '-C', unpacked, '--strip-components=1'], work);
-    const pkg = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf-8'));
-    fs.writeFileSync(path.join(unpacked, 'package.json'), JSON.stringify({ ...pkg, version, publishConfig: undefined }, null, 2));
-    // jsii reads a dependency's version from its assembly: the template's build checks it against its peer range.
-    const assembly = JSON.parse(fs.readFileSync(path.join(unpacked, '.jsii'), 'utf-8'));
-    fs.writeFileSync(path.join(unpacked, '.jsii'), JSON.stringify({ ...assembly, version }));
-    timed('npm publish projen-gitops', () => ok('npm', ['publish', unpacked, '--tag', 'e2e', '--registry', registry], work, env()));
   }, 300_000);
 
   afterAll(() => {
-    if (server?.pid !== undefined) process.kill(server.pid, 'SIGTERM');
+    npm?.stop();
     console.log(`Timings (s):\n${timings.map(([what, s]) => `  ${s.toFixed(1).padStart(6)}  ${what}`).join('\n')}`);
     if (process.env.KEEP_E2E) console.log(`kept ${work}`);
     else fs.rmSync(work, { recursive: true, force: true });

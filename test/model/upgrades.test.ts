@@ -2,6 +2,7 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import { parse } from 'yaml';
 import { GitOpsProject, GitOpsProjectOptions, TemplateDefaults } from '../../src';
+import { ACTIONS } from '../../src/github/actions';
 import { GitOpsTemplateProject } from '../../src/template';
 import { actionlint, synth, tempdir } from '../util';
 
@@ -35,6 +36,10 @@ describe('rings and the upgrade facts (.projen-gitops.json)', () => {
       environments: ['dev', 'staging', 'prod'],
     });
     expect(meta.projenGitops).toMatch(/^\d+\.\d+\.\d+/);
+    // The template's defaults by name (not its name and version): the upgrade names the ones a release changed.
+    expect(meta.defaults).toEqual({ ring: 'early', ringWaitDays: { canary: 0, early: 3, late: 14 } });
+    expect(synth(acme({}, { ...ACME, requiredApprovals: 2, options: { scanSeverity: 'HIGH' } }))['.projen-gitops.json'].defaults)
+      .toEqual({ 'options.scanSeverity': 'HIGH', 'requiredApprovals': 2, 'ring': 'early', 'ringWaitDays': { canary: 0, early: 3, late: 14 } });
     expect(meta.files['.github/workflows/upgrade.yml']).toEqual({ owner: 'managed', purpose: expect.stringMatching(/@acme\/gitops-template after the ring's waiting time \(early: 3 days\)/) });
   });
 
@@ -87,7 +92,11 @@ describe('the template repository\'s fleet report workflow', () => {
     const text = synth(project)['.github/workflows/fleet-report.yml'];
     const workflow = parse(text);
     const steps = workflow.jobs.report.steps;
-    expect(steps.at(-1).run).toBe('npx projen-gitops fleet --org "$ORG" --topic acme-gitops-template --issue "$REPOSITORY"');
+    expect(steps.at(-1).run).toBe('npx projen-gitops fleet --org "$ORG" --topic acme-gitops-template --issue "$REPOSITORY" --cache .projen-gitops-fleet-cache.json');
+    // The ETag cache survives between runs: the file the command reads is the one actions/cache restores and saves.
+    const cache = steps.at(-2);
+    expect(cache.uses).toBe(`${ACTIONS.cache.action}@${ACTIONS.cache.sha}`);
+    expect(cache.with).toEqual({ 'path': '.projen-gitops-fleet-cache.json', 'key': 'fleet-report-etags-${{ github.run_id }}-${{ github.run_attempt }}', 'restore-keys': 'fleet-report-etags-' });
     expect(workflow.jobs.report.permissions).toEqual({ contents: 'read', issues: 'write' });
     expect(steps[0].with['permission-issues']).toBeUndefined();
     expect(steps.at(-1).env.FLEET_ISSUE_TOKEN).toBe('${{ github.token }}');
