@@ -453,11 +453,18 @@ function hostClaims(charts: HelmChart[]): Problem[] {
   return problems;
 }
 
-/** The digests an environment's images.yaml pins, and its problems (the file is read on every call). */
-export function readImages(project: Project, env: string, parse = parseImagesText): { values: { images: Record<string, { digest: string }> }; problems: Problem[] } {
+/**
+ * The digests an environment's images.yaml pins, and its problems (the file is read on every
+ * call; `parseText` parses it).
+ */
+export function readImages(
+  project: Project,
+  env: string,
+  parseText = parseImagesText,
+): { values: { images: Record<string, { digest: string }> }; problems: Problem[] } {
   const file = imagesFile(env);
   const services = HelmChart.all(project).map((c) => c.image.serviceName);
-  const read = readImagesFile(project.outdir, file, services, parse);
+  const read = readImagesFile(project.outdir, file, services, parseText);
   if (!read) return { values: { images: {} }, problems: [] };
   if (read.problem !== undefined) return { values: { images: {} }, problems: [{ option: file, message: read.problem.replace('<file>', file) }] };
   return { values: { images: Object.fromEntries(Object.entries(read.images).map(([s, e]) => [s, { digest: e.digest }])) }, problems: [] };
