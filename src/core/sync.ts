@@ -38,6 +38,15 @@ function loadedRecord(project: Project): SyncRecord {
   return record;
 }
 
+/** Whether `target` is a regular file (through links): one stat, where existsSync and statSync took two. */
+function isFile(target: string): boolean {
+  try {
+    return fs.statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // what existsSync says of a path it cannot stat (a link loop, no permission)
+  }
+}
+
 function sha256(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -284,7 +293,7 @@ export class SyncGuard extends Component {
     const checks = new PathChecks(outdir);
     const read = (file: string) => {
       const target = confined(outdir, file, 'the recorded file', true, checks);
-      return fs.existsSync(target) && fs.statSync(target).isFile() ? fs.readFileSync(target) : undefined;
+      return isFile(target) ? fs.readFileSync(target) : undefined;
     };
     const watched = (file: string) => !this.handOver.includes(file) && !UNWATCHED.has(file);
     const differs = (file: string, content: Buffer) => this.wouldWrite(file) !== content.toString('utf-8');
