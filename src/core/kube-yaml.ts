@@ -1,4 +1,5 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { stringifyYaml } from './fast-yaml';
 
 /*
  * YAML that Kubernetes tools read. kubectl, helm and Argo CD parse YAML with Go's YAML 1.1
@@ -11,7 +12,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 
 /** A YAML document for Kubernetes tools: strings YAML 1.1 would read as anything else are quoted. */
 export function stringifyForKubernetes(value: unknown): string {
-  return stringify(value, { lineWidth: 0, version: '1.1' });
+  return stringifyYaml(value, '1.1');
 }
 
 /** The documents of a YAML stream read as kubectl reads them (YAML 1.1), throwing on a YAML error; empty documents dropped. */

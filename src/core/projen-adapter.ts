@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct, Node } from 'constructs';
 import { Component, FileBase, github, IgnoreFile, IResolver, Project } from 'projen';
+import { fastYaml } from './fast-yaml';
 
 
 /** Thrown when projen no longer has a member this adapter relies on. */
@@ -240,6 +241,47 @@ export function withReadonlyFromMode<T>(fn: () => T): T {
     return fn();
   } finally {
     util.isWritable = original;
+  }
+}
+
+type Stringify = (value: unknown, replacer?: unknown, options?: unknown) => string;
+
+/**
+ * Runs `fn` (a synth) with projen's YamlFile writing through `fastYaml`: projen writes every
+ * YAML file with `stringify(obj, { indent: 2, lineWidth })` of the `yaml` package it bundles,
+ * which at a few hundred services spent a large part of the synth on the workflows
+ * (container.yml holds three jobs per service). Only that exact call (lineWidth 0, projen's
+ * default) is answered by `fastYaml`, which writes the same bytes or leaves the value to the
+ * `yaml` package; any other caller, and any value beyond `fastYaml`, gets the `yaml` package's
+ * own stringify. Applied only when projen bundles the `yaml` version `fastYaml` follows.
+ */
+export function withFastYaml<T>(fn: () => T): T {
+  let yaml: { stringify?: unknown };
+  let versions: string[];
+  try {
+    const projenDir = path.dirname(require.resolve('projen'));
+    const projenYaml = require.resolve('yaml', { paths: [projenDir] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    yaml = require(projenYaml);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    versions = [require(path.join(projenYaml, '..', '..', 'package.json')).version, require('yaml/package.json').version];
+  } catch {
+    yaml = {};
+    versions = [];
+  }
+  const original = yaml.stringify as Stringify | undefined;
+  if (typeof original !== 'function') throw new ProjenAdapterError("its YAML writer (no stringify in the 'yaml' package projen loads)");
+  if (versions[0] !== versions[1]) return fn();
+  yaml.stringify = ((value: unknown, replacer?: unknown, options?: unknown) => {
+    const projenCall = options === undefined && replacer !== null && typeof replacer === 'object' && !Array.isArray(replacer)
+      && Object.keys(replacer).sort().join() === 'indent,lineWidth'
+      && (replacer as { indent: unknown }).indent === 2 && (replacer as { lineWidth: unknown }).lineWidth === 0;
+    return (projenCall ? fastYaml(value, '1.2') : undefined) ?? original(value, replacer, options);
+  }) as Stringify;
+  try {
+    return fn();
+  } finally {
+    yaml.stringify = original;
   }
 }
 

@@ -129,8 +129,10 @@ export class PathChecks {
     const known = this.seen.get(target);
     if (known) return known;
     const parent = this.facts(path.dirname(target));
-    const link = fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
-    const exists = fs.existsSync(target);
+    // One lstat for an entry that is no link (most): it exists; a link exists if its target does.
+    const stat = fs.lstatSync(target, { throwIfNoEntry: false });
+    const link = stat?.isSymbolicLink() ?? false;
+    const exists = stat !== undefined && (!link || fs.existsSync(target));
     // An existing entry that is no link resolves under its folder's realpath; a missing one
     // leaves the deepest existing folder's.
     const real = !exists ? parent.real : link ? fs.realpathSync(target) : path.join(parent.real, path.basename(target));

@@ -40,6 +40,15 @@ function loadedRecord(project: Project): SyncRecord {
   return record;
 }
 
+/** Whether `target` is a regular file (through links): one stat, where existsSync and statSync took two. */
+function isFile(target: string): boolean {
+  try {
+    return fs.statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // what existsSync says of a path it cannot stat (a link loop, no permission)
+  }
+}
+
 function sha256(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
@@ -358,7 +367,7 @@ export class SyncGuard extends Component {
     const checks = new PathChecks(outdir);
     const read = (file: string) => {
       const target = confined(outdir, file, 'the recorded file', true, checks);
-      return fs.existsSync(target) && fs.statSync(target).isFile() ? fs.readFileSync(target) : undefined;
+      return isFile(target) ? fs.readFileSync(target) : undefined;
     };
     const watched = (file: string) => !this.handOver.includes(file) && !UNWATCHED.has(file);
     const differs = (file: string, content: Buffer) => this.wouldWrite(file) !== content.toString('utf-8');
@@ -508,6 +517,37 @@ export function releaseSyncLock(project: Project) {
  * that must follow content rather than the number of synths (a chart's version) start from it.
  */
 export function committedFile(outdir: string, file: string): string | undefined {
-  const result = spawnSync('git', ['show', `HEAD:./${file}`], { cwd: outdir, encoding: 'utf-8' });
-  return result.status === 0 ? result.stdout : undefined;
+  return committedFiles(outdir, [file]).get(file);
+}
+
+/**
+ * `committedFile` for many files with one git process (`git cat-file --batch`): a process per
+ * file cost a few milliseconds each, more than rendering the file (every chart reads its
+ * Chart.yaml). Each file maps to its text, or `undefined` as `committedFile` says.
+ */
+export function committedFiles(outdir: string, files: readonly string[]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>(files.map((f) => [f, undefined]));
+  // One object name per line: a name with a line break cannot be asked for (no generated file has one).
+  const asked = [...new Set(files)].filter((f) => !/[\r\n]/.test(f));
+  if (asked.length === 0) return out;
+  const result = spawnSync('git', ['cat-file', '--batch'], {
+    cwd: outdir,
+    input: asked.map((f) => `HEAD:./${f}\n`).join(''),
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  if (result.status !== 0 || !Buffer.isBuffer(result.stdout)) return out;
+  // Per name: "<oid> <type> <size>\n<content>\n", or "<name> missing\n" (or "ambiguous").
+  const stdout = result.stdout;
+  let at = 0;
+  for (const file of asked) {
+    const eol = stdout.indexOf(0x0a, at);
+    if (eol < 0) break;
+    const header = stdout.toString('utf-8', at, eol).split(' ');
+    at = eol + 1;
+    if (header.length !== 3 || !/^[0-9a-f]{40,64}$/.test(header[0])) continue;
+    const size = Number(header[2]);
+    if (header[1] === 'blob') out.set(file, stdout.toString('utf-8', at, at + size));
+    at += size + 1;
+  }
+  return out;
 }

@@ -34,7 +34,17 @@ export function renderTemplate(name: string, context: object): string {
   return template(context);
 }
 
-/** Reads `templates/<name>` verbatim (files without the `.hbs` suffix are copied as they are). */
+const texts = new Map<string, string>();
+
+/**
+ * Reads `templates/<name>` verbatim (files without the `.hbs` suffix are copied as they are),
+ * once per process like the compiled templates: every chart copies the same nine files.
+ */
 export function readTemplate(name: string): string {
-  return fs.readFileSync(path.join(TEMPLATES_DIR, name), 'utf-8');
+  let text = texts.get(name);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(TEMPLATES_DIR, name), 'utf-8');
+    texts.set(name, text);
+  }
+  return text;
 }

@@ -113,8 +113,9 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
 /**
  * Reads an images.yaml of the repository at `root`: a regular file inside it (no symbolic
  * link), at most `IMAGES_FILE_LIMIT` bytes (checked before reading). `undefined` when missing.
+ * `parse` reads the text (a caller that reads the same file again may pass one that remembers).
  */
-export function readImagesFile(root: string, file: string, services?: readonly string[]): ImagesRead | undefined {
+export function readImagesFile(root: string, file: string, services?: readonly string[], parse = parseImagesText): ImagesRead | undefined {
   const target = path.join(root, file);
   // A name with a NUL byte (an environment's, refused by its own check) names no file here.
   if (target.includes('\0')) return undefined;
@@ -128,5 +129,5 @@ export function readImagesFile(root: string, file: string, services?: readonly s
   const outside = pathProblem(root, file);
   if (outside) return { problem: outside };
   if (stat.size > IMAGES_FILE_LIMIT) return { problem: `holds ${stat.size} bytes, more than the ${IMAGES_FILE_LIMIT} an images.yaml may have; it holds one digest per service: put it back with \`git checkout -- ${file}\`` };
-  return parseImagesText(fs.readFileSync(target, 'utf-8'), services);
+  return parse(fs.readFileSync(target, 'utf-8'), services);
 }

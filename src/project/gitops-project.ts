@@ -9,7 +9,7 @@ import { checkDependency, checkProjectName, checkServicePath, show } from '../co
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { projectOptionsProblems } from '../core/known-options';
-import { indexedComponents, indexedFindFile, indexIgnorePatterns, withReadonlyFromMode } from '../core/projen-adapter';
+import { indexedComponents, indexedFindFile, indexIgnorePatterns, withFastYaml, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError, renameOption } from '../core/validation';
 import { BranchProtection } from '../github/branch-protection';
@@ -622,7 +622,7 @@ export class GitOpsProject extends javascript.NodeProject {
   /** Synthesizes, then records what was written (edit detection) and reports what changed. */
   public synth(): void {
     try {
-      withReadonlyFromMode(() => super.synth());
+      withReadonlyFromMode(() => withFastYaml(() => super.synth()));
       this.syncGuard.recordSynth();
     } finally {
       releaseSyncLock(this);

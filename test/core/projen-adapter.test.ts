@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { Component, FileBase, github, IgnoreFile, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
   afterAllPreSynthesize, indexedComponents, indexedFindFile, indexIgnorePatterns, ProjenAdapterError, renderFile, transformRendered,
-  withReadonlyFromMode, workflowTriggers,
+  withFastYaml, withReadonlyFromMode, workflowTriggers,
 } from '../../src/core/projen-adapter';
 import { synth, tempdir } from '../util';
 
@@ -262,6 +262,46 @@ describe('withReadonlyFromMode: projen\'s unchanged-file check, right for root t
       expect(() => withReadonlyFromMode(() => undefined)).toThrow(/changed its file utilities \(no isWritable/);
     } finally {
       util.isWritable = original;
+    }
+  });
+});
+
+describe('withFastYaml: projen\'s YamlFile written through fastYaml', () => {
+  // The `yaml` package projen bundles and writes its YAML files with.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const projenYaml = require(require.resolve('yaml', { paths: [path.dirname(require.resolve('projen'))] }));
+
+  test('a YAML file renders the same bytes inside and outside, and projen gets its stringify back', () => {
+    const p = project();
+    const obj = { on: { push: { branches: ['main'] } }, jobs: { a: { steps: [{ run: 'echo a\necho "b"\n' }, { if: 'yes', with: { x: '0x1', y: 'a: b' } }] } } };
+    const file = new YamlFile(p, 'w.yml', { obj });
+    const outside = renderFile(file);
+    const original = projenYaml.stringify;
+    let inside: string | undefined;
+    let swapped = false;
+    withFastYaml(() => {
+      swapped = projenYaml.stringify !== original;
+      inside = renderFile(file);
+    });
+    expect(swapped).toBe(true);
+    expect(inside).toBe(outside);
+    expect(projenYaml.stringify).toBe(original);
+  });
+
+  test('other calls of stringify get the yaml package\'s own answer', () => {
+    withFastYaml(() => {
+      expect(projenYaml.stringify({ a: 'x y' }, { lineWidth: 10 })).toBe('a: x y\n');
+      expect(projenYaml.stringify({ a: ['b'] }, { indent: 4, lineWidth: 0 })).toBe('a:\n    - b\n');
+    });
+  });
+
+  test('fails loudly when projen\'s yaml package no longer has stringify', () => {
+    const original = projenYaml.stringify;
+    projenYaml.stringify = undefined;
+    try {
+      expect(() => withFastYaml(() => undefined)).toThrow(/changed its YAML writer/);
+    } finally {
+      projenYaml.stringify = original;
     }
   });
 });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../../src';
+import { committedFile, committedFiles } from '../../src/core/sync';
 import { readRecord, serializeRecord, STATE_FILE, SyncRecord, writeFileAtomic } from '../../src/core/sync-record';
 import { tempdir } from '../util';
 
@@ -515,5 +516,41 @@ describe('writes are atomic', () => {
     expect(() => writeFileAtomic(target, 'new')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
     expect(fs.readFileSync(path.join(target, 'inside'), 'utf-8')).toBe('previous');
     expect(fs.readdirSync(dir)).toEqual(['record']);
+  });
+});
+
+describe('committedFiles: many files at HEAD with one git process', () => {
+  const commit = (cwd: string, ...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf-8' });
+
+  test('gives what git show HEAD:./<file> gives, file by file, from a subfolder too', () => {
+    const root = tempdir();
+    commit(root, 'init', '-q');
+    fs.mkdirSync(path.join(root, 'sub', 'd'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'sub', 'd', 'a.yaml'), 'a: 1\n');
+    fs.writeFileSync(path.join(root, 'sub', 'b.txt'), 'two\nlines, no end');
+    fs.writeFileSync(path.join(root, 'sub', 'e.txt'), '');
+    fs.writeFileSync(path.join(root, 'sub', 'uni code.txt'), 'é ✓\n');
+    commit(root, 'add', '.');
+    commit(root, 'commit', '-qm', 'one');
+    fs.writeFileSync(path.join(root, 'sub', 'b.txt'), 'changed on disk');
+    fs.writeFileSync(path.join(root, 'sub', 'new.txt'), 'not committed');
+    const files = ['d/a.yaml', 'b.txt', 'e.txt', 'uni code.txt', 'new.txt', 'd', 'missing/x', 'line\nbreak', 'd/a.yaml'];
+    const cwd = path.join(root, 'sub');
+    const texts = committedFiles(cwd, files);
+    for (const file of files) {
+      const shown = spawnSync('git', ['show', `HEAD:./${file}`], { cwd, encoding: 'utf-8' });
+      const expected = shown.status === 0 && !file.includes('\n') && file !== 'd' ? shown.stdout : undefined;
+      expect([file, texts.get(file)]).toEqual([file, expected]);
+    }
+    expect(texts.get('b.txt')).toBe('two\nlines, no end');
+    expect(committedFile(cwd, 'd/a.yaml')).toBe('a: 1\n');
+  });
+
+  test('nothing outside git or before the first commit', () => {
+    const outside = tempdir();
+    expect(committedFiles(outside, ['a']).get('a')).toBeUndefined();
+    commit(outside, 'init', '-q');
+    fs.writeFileSync(path.join(outside, 'a'), 'x');
+    expect(committedFiles(outside, ['a']).get('a')).toBeUndefined();
   });
 });
