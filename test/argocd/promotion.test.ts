@@ -183,6 +183,21 @@ describe('Promotion', () => {
       expect(keyless.steps.map((st: any) => st.name)).toContain('Install cosign');
     });
 
+    test('verify-images.yml logs in to the registry only when an images.yaml changes (an ECR login that does not trust pull requests blocks no other pull request)', () => {
+      const ecr = workflowObject(repo({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', visibility: 'public' as any }), '.github/workflows/verify-images.yml').jobs.verify;
+      const names = ecr.steps.map((st: any) => st.name);
+      const detect = ecr.steps.find((st: any) => st.id === 'digests');
+      expect(detect.run).toBe('if git diff --quiet "$BASE_SHA" "$HEAD_SHA" -- \'deploy/environments/*/images.yaml\'; then echo "changed=false" >> "$GITHUB_OUTPUT"; else echo "changed=true" >> "$GITHUB_OUTPUT"; fi');
+      // Every step from the cosign install to the last login waits for a changed images.yaml; the verify step always runs (it sets the gates).
+      const from = names.indexOf('Install cosign');
+      const verify = names.indexOf('Verify every changed digest');
+      expect(from).toBeGreaterThan(names.indexOf('Does this pull request change an images.yaml?'));
+      const guarded = ecr.steps.slice(from, verify);
+      expect(guarded.some((st: any) => /aws|ecr/i.test(JSON.stringify(st)))).toBe(true);
+      for (const st of guarded) expect(st.if).toMatch(/^steps\.digests\.outputs\.changed == 'true'/);
+      expect(ecr.steps[verify].if).toBeUndefined();
+    });
+
     test('the rulesets require the verification and each gated environment\'s "Promotion gates (<env>)"', () => {
       const checks = gated['.github/rulesets/protect-main.json'].rules.find((r: any) => r.type === 'required_status_checks').parameters.required_status_checks.map((c: any) => c.context);
       expect(checks).toEqual(expect.arrayContaining(['Verify image digests', 'Promotion gates (staging)', 'Promotion gates (prod)']));
