@@ -2,7 +2,7 @@ import { Component, github, JsonFile, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from './actions';
 import { imageJobs } from './container-build-steps';
 import { ContainerBuildWorkflow } from './container-build-workflow';
-import { kmsLogin, registryLogin } from './registry-login';
+import { kmsLogin, registryLogin, verifyIdentity } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Environments } from '../model/environments';
@@ -175,10 +175,12 @@ export class Promotion extends Component {
   private verifyJob(): github.workflows.Job {
     const repo = Repository.factsOf(this.project);
     const image = mainServiceOf(this.project)!;
-    const login = registryLogin(image.registry);
+    // Pull requests log in as the read-only verify identity, never as the publisher (which may push and sign).
+    const identity = verifyIdentity(ContainerBuildWorkflow.of(this.project)?.registryIdentity);
+    const login = registryLogin(image.registry, identity);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
-    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, ContainerBuildWorkflow.of(this.project)?.registryIdentity) : undefined;
+    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, identity) : undefined;
     const gates = this.gated().length > 0;
     return {
       name: VERIFY_IMAGES_JOB_NAME,
