@@ -180,7 +180,8 @@ describe('the read-only verify identity of the Verify image digests check (pull 
     expect(r.google_iam_workload_identity_pool_provider.verify[0].attribute_condition).toBe(`assertion.sub == '${pr}'`);
     expect(r.google_iam_workload_identity_pool_provider.verify[0].workload_identity_pool_id).toBe('${google_iam_workload_identity_pool.verify.workload_identity_pool_id}');
     // The publish service account admits the pool \`github\` by repository: a pull request token must never come from it.
-    expect(r.google_iam_workload_identity_pool.verify[0].workload_identity_pool_id).not.toBe(r.google_iam_workload_identity_pool.github[0].workload_identity_pool_id);
+    const pools = r.google_iam_workload_identity_pool;
+    expect([pools.github[0].workload_identity_pool_id, pools.verify[0].workload_identity_pool_id]).toEqual(['github', 'github-verify']);
     expect(r.google_iam_workload_identity_pool_provider.publish[0].attribute_condition).not.toContain('pull_request');
     expect(r.google_service_account_iam_member.publish[0].member).toContain('google_iam_workload_identity_pool.github.name');
     const binding = r.google_service_account_iam_member.verify[0];
