@@ -2,11 +2,12 @@ import { Component, github, JsonFile, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from './actions';
 import { imageJobs } from './container-build-steps';
 import { ContainerBuildWorkflow } from './container-build-workflow';
-import { kmsLogin, registryLogin } from './registry-login';
+import { kmsLogin, registryLogin, verifyIdentity } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { addValidation } from '../core/validation';
 import { Environments } from '../model/environments';
 import { hasGates, RECHECK_CRON } from '../model/gates';
+import { imagesFile } from '../model/layout';
 import { ACTIONS_OIDC_ISSUER } from '../model/oidc';
 import { PROMOTION_FACTS, PromotionFacts } from '../model/promotion';
 import { Repository } from '../model/repository';
@@ -174,10 +175,12 @@ export class Promotion extends Component {
   private verifyJob(): github.workflows.Job {
     const repo = Repository.factsOf(this.project);
     const image = mainServiceOf(this.project)!;
-    const login = registryLogin(image.registry);
+    // Pull requests log in as the read-only verify identity, never as the publisher (which may push and sign).
+    const identity = verifyIdentity(ContainerBuildWorkflow.of(this.project)?.registryIdentity);
+    const login = registryLogin(image.registry, identity);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
-    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, ContainerBuildWorkflow.of(this.project)?.registryIdentity) : undefined;
+    const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, identity) : undefined;
     const gates = this.gated().length > 0;
     return {
       name: VERIFY_IMAGES_JOB_NAME,
@@ -192,10 +195,20 @@ export class Promotion extends Component {
       },
       steps: [
         { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'fetch-depth': 0, 'persist-credentials': false } },
+        // Most pull requests change no images.yaml: they need no verifier and no registry login
+        // (a cloud registry's login may not trust pull requests, and must not block every one).
+        {
+          name: 'Does this pull request change an images.yaml?',
+          id: 'digests',
+          env: { BASE_SHA: '${{ github.event.pull_request.base.sha }}', HEAD_SHA: '${{ github.event.pull_request.head.sha }}' },
+          run: `if git diff --quiet "$BASE_SHA" "$HEAD_SHA" -- '${imagesFile('*')}'; then echo "changed=false" >> "$GITHUB_OUTPUT"; else echo "changed=true" >> "$GITHUB_OUTPUT"; fi`,
+        },
         ...installToolsSteps(this.project, { cache: false }),
-        ...(attestations ? [] : [{ name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) }]),
-        ...login.steps,
-        ...(kms?.steps ?? []),
+        ...onlyIfChanged([
+          ...(attestations ? [] : [{ name: 'Install cosign', uses: uses(ACTIONS.cosignInstaller), with: toolInput(ACTIONS.cosignInstaller) }]),
+          ...login.steps,
+          ...(kms?.steps ?? []),
+        ]),
         {
           name: 'Verify every changed digest',
           env: {
@@ -307,4 +320,10 @@ export class Promotion extends Component {
       ],
     };
   }
+}
+
+/** The verifier and registry login of the verify job run only when an images.yaml changes. */
+function onlyIfChanged(steps: github.workflows.JobStep[]): github.workflows.JobStep[] {
+  const changed = "steps.digests.outputs.changed == 'true'";
+  return steps.map((step) => ({ ...step, if: step.if ? `${changed} && (${step.if})` : changed }));
 }

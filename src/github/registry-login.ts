@@ -2,7 +2,7 @@ import { github } from 'projen';
 import { ACTIONS, uses } from './actions';
 import { show } from '../core/checks';
 import { Problem } from '../core/validation';
-import { Registry, RegistryIdentity, registryOf } from '../model/registry';
+import { Registry, RegistryIdentity, registryOf, VERIFY_VARIABLES } from '../model/registry';
 import { kmsRegion, SigningFacts } from '../model/signing';
 
 /** The repository variable each identity defaults to. */
@@ -14,6 +14,15 @@ const VARIABLES: Record<keyof RegistryIdentity, string> = {
   azureTenantId: 'AZURE_TENANT_ID',
   azureSubscriptionId: 'AZURE_SUBSCRIPTION_ID',
 };
+
+/**
+ * The identity of the required check "Verify image digests" (pull requests): the read-only verify
+ * identity's repository variables, in the directory and subscription of the publish identity.
+ */
+export function verifyIdentity(publish: RegistryIdentity = {}): RegistryIdentity {
+  const vars = Object.fromEntries(Object.entries(VERIFY_VARIABLES).map(([key, name]) => [key, `\${{ vars.${name} }}`]));
+  return { azureTenantId: publish.azureTenantId, azureSubscriptionId: publish.azureSubscriptionId, ...vars };
+}
 
 /** The steps that log a job in to a registry, and what the job must be allowed for them. */
 export interface RegistryLogin {

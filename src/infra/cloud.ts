@@ -1,5 +1,6 @@
 import { attr, block, Block, expr, HclMap, note, str } from './hcl';
 import { ACTIONS_OIDC_HOST, ACTIONS_OIDC_ISSUER, OidcRefs, oidcSubjects, celCondition } from '../model/oidc';
+import { VERIFY_VARIABLES } from '../model/registry';
 
 /** Versions the generated HCL pins: the one home of each. Dependabot's `terraform` updates keep repositories fresh. */
 export const IAC_VERSIONS = {
@@ -11,6 +12,9 @@ export const IAC_VERSIONS = {
     kubernetes: { source: 'hashicorp/kubernetes', version: '2.36.0' },
   },
 } as const;
+
+/** The runs of the required check "Verify image digests": pull requests of this repository, read-only. */
+export const VERIFY_REFS: OidcRefs = { pullRequest: true };
 
 /** What the infra of one cloud is made from (internal). */
 export interface CloudFacts {
@@ -45,7 +49,7 @@ export interface Cloud {
 
 const K8S_EXEC_API = 'client.authentication.k8s.io/v1beta1';
 
-/** Amazon: ECR, the GitHub OIDC provider in IAM, publish / plan / apply roles. */
+/** Amazon: ECR, the GitHub OIDC provider in IAM, publish / verify / plan / apply roles. */
 export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cloud {
   const trust = (name: string, subjects: string[]): Block => block('data', ['aws_iam_policy_document', name], [
     block('statement', [], [
@@ -91,6 +95,7 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
         attr('client_id_list', ['sts.amazonaws.com']),
       ]),
       trust('publish_trust', oidcSubjects(f.repository, f.publish)),
+      trust('verify_trust', oidcSubjects(f.repository, VERIFY_REFS)),
       trust('plan_trust', oidcSubjects(f.repository, f.plan)),
       trust('apply_trust', oidcSubjects(f.repository, { environments: f.applyEnvironments })),
       role('publish', 'Pushes and pulls the images (container workflow, publish and scan jobs)'),
@@ -107,6 +112,20 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
         attr('role', expr('aws_iam_role.publish.id')),
         attr('policy', expr('data.aws_iam_policy_document.publish.json')),
       ]),
+      role('verify', 'Reads the images and their signatures on pull requests (the Verify image digests check, read-only)'),
+      block('data', ['aws_iam_policy_document', 'verify'], [
+        block('statement', [], [attr('actions', ['ecr:GetAuthorizationToken']), attr('resources', ['*'])],
+          [' GetAuthorizationToken has no resource-level permissions.']),
+        block('statement', [], [
+          attr('actions', ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer']),
+          attr('resources', expr('[for r in aws_ecr_repository.image : r.arn]')),
+        ]),
+      ]),
+      block('resource', ['aws_iam_role_policy', 'verify'], [
+        attr('name', 'read-images'),
+        attr('role', expr('aws_iam_role.verify.id')),
+        attr('policy', expr('data.aws_iam_policy_document.verify.json')),
+      ]),
       role('plan', 'Plans infra/ on pull requests and in the drift check (read-only)'),
       block('resource', ['aws_iam_role_policy_attachment', 'plan'], [
         attr('role', expr('aws_iam_role.plan.name')),
@@ -121,6 +140,7 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
     ],
     moduleOutputs: () => [
       block('output', ['publish_role_arn'], [attr('description', 'The AWS_ROLE_ARN repository variable of the container workflow'), attr('value', expr('aws_iam_role.publish.arn'))]),
+      block('output', ['verify_role_arn'], [attr('description', `The ${VERIFY_VARIABLES.awsRoleArn} repository variable (the Verify image digests check)`), attr('value', expr('aws_iam_role.verify.arn'))]),
       block('output', ['plan_role_arn'], [attr('description', 'The INFRA_PLAN_ROLE_ARN repository variable'), attr('value', expr('aws_iam_role.plan.arn'))]),
       block('output', ['apply_role_arn'], [attr('description', 'The INFRA_APPLY_ROLE_ARN repository variable'), attr('value', expr('aws_iam_role.apply.arn'))]),
       block('output', ['repository_urls'], [attr('description', 'The ECR repositories'), attr('value', expr('[for r in aws_ecr_repository.image : r.repository_url]'))]),
@@ -143,9 +163,10 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
   };
 }
 
-/** Google: Artifact Registry repositories, a Workload Identity pool and provider, the publisher service account. */
+/** Google: Artifact Registry repositories, Workload Identity pools and providers, the publisher and verifier service accounts. */
 export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, stateBucket: string): Cloud {
   const repositories = [...new Set(f.images.map((i) => i.split('/')[1]))];
+  const [verifySubject] = oidcSubjects(f.repository, VERIFY_REFS);
   return {
     provider: 'google',
     backend: (root) => block('backend', ['gcs'], [attr('bucket', stateBucket), attr('prefix', root)]),
@@ -191,10 +212,42 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
         attr('role', 'roles/artifactregistry.writer'),
         attr('member', expr('"serviceAccount:${google_service_account.publish.email}"')),
       ]),
+      // The verifier's own pool: the publish service account admits every principal of the pool
+      // `github` with this repository's attribute, which must never include a pull request.
+      block('resource', ['google_iam_workload_identity_pool', 'verify'], [
+        attr('workload_identity_pool_id', 'github-verify'),
+        attr('display_name', 'GitHub Actions pull requests'),
+      ]),
+      block('resource', ['google_iam_workload_identity_pool_provider', 'verify'], [
+        attr('workload_identity_pool_id', expr('google_iam_workload_identity_pool.verify.workload_identity_pool_id')),
+        attr('workload_identity_pool_provider_id', 'verify'),
+        attr('attribute_mapping', new HclMap([['google.subject', expr('assertion.sub')], ['attribute.repository', expr('assertion.repository')]])),
+        // Only this repository's pull requests (the Verify image digests check) get a token.
+        attr('attribute_condition', celCondition(f.repository, VERIFY_REFS)),
+        block('oidc', [], [attr('issuer_uri', ACTIONS_OIDC_ISSUER)]),
+      ]),
+      block('resource', ['google_service_account', 'verify'], [
+        attr('account_id', expr('"${var.project}-verify"')),
+        attr('display_name', 'Reads the images on pull requests (GitHub Actions, read-only)'),
+      ]),
+      block('resource', ['google_service_account_iam_member', 'verify'], [
+        attr('service_account_id', expr('google_service_account.verify.name')),
+        attr('role', 'roles/iam.workloadIdentityUser'),
+        attr('member', expr(`"principal://iam.googleapis.com/\${google_iam_workload_identity_pool.verify.name}/subject/${verifySubject}"`)),
+      ]),
+      block('resource', ['google_artifact_registry_repository_iam_member', 'verify'], [
+        attr('for_each', expr('google_artifact_registry_repository.image')),
+        attr('location', expr('each.value.location')),
+        attr('repository', expr('each.value.name')),
+        attr('role', 'roles/artifactregistry.reader'),
+        attr('member', expr('"serviceAccount:${google_service_account.verify.email}"')),
+      ]),
     ],
     moduleOutputs: () => [
       block('output', ['workload_identity_provider'], [attr('description', 'The GCP_WORKLOAD_IDENTITY_PROVIDER repository variable'), attr('value', expr('google_iam_workload_identity_pool_provider.publish.name'))]),
       block('output', ['service_account'], [attr('description', 'The GCP_SERVICE_ACCOUNT repository variable'), attr('value', expr('google_service_account.publish.email'))]),
+      block('output', ['verify_workload_identity_provider'], [attr('description', `The ${VERIFY_VARIABLES.gcpWorkloadIdentityProvider} repository variable (the Verify image digests check)`), attr('value', expr('google_iam_workload_identity_pool_provider.verify.name'))]),
+      block('output', ['verify_service_account'], [attr('description', `The ${VERIFY_VARIABLES.gcpServiceAccount} repository variable (the Verify image digests check)`), attr('value', expr('google_service_account.verify.email'))]),
     ],
     moduleCall: () => block('module', ['pipeline'], [
       attr('source', '../modules/pipeline'),

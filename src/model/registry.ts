@@ -64,6 +64,20 @@ export interface RegistryIdentity {
   readonly azureSubscriptionId?: string;
 }
 
+/**
+ * The repository variables of the read-only identity the required check "Verify image digests"
+ * logs in with: it runs on pull requests, whose OIDC subject (`repo:<owner>/<repo>:pull_request`)
+ * the publish identity must never trust, so it has its own identity that can only read the
+ * images (and their signatures). The Azure tenant and subscription are the publish identity's.
+ * infra/ creates it on AWS and Google Cloud and names these variables in its outputs.
+ */
+export const VERIFY_VARIABLES = {
+  awsRoleArn: 'AWS_VERIFY_ROLE_ARN',
+  gcpWorkloadIdentityProvider: 'GCP_VERIFY_WORKLOAD_IDENTITY_PROVIDER',
+  gcpServiceAccount: 'GCP_VERIFY_SERVICE_ACCOUNT',
+  azureClientId: 'AZURE_VERIFY_CLIENT_ID',
+} as const satisfies Partial<Record<keyof RegistryIdentity, string>>;
+
 /** A registry, by how the workflow logs in to it. */
 export type Registry =
   | { readonly kind: 'ghcr' }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACTIONS_OIDC_ISSUER, PROMOTE_JOB_NAME, PROMOTION_APP, Runtime } from '../../src';
+import { ACTIONS_OIDC_ISSUER, PROMOTE_JOB_NAME, PROMOTION_APP, Runtime, SigningMode } from '../../src';
 import { ACTIONS } from '../../src/github/actions';
 import { findTool, testWith } from '../tools';
 import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
@@ -181,6 +181,45 @@ describe('Promotion', () => {
       // Keyless (public) verifies with cosign: the installer is there.
       const keyless = workflowObject(repo({ visibility: 'public' as any }), '.github/workflows/verify-images.yml').jobs.verify;
       expect(keyless.steps.map((st: any) => st.name)).toContain('Install cosign');
+    });
+
+    test('verify-images.yml logs in to the registry only when an images.yaml changes (an ECR login that does not trust pull requests blocks no other pull request)', () => {
+      const ecr = workflowObject(repo({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', visibility: 'public' as any }), '.github/workflows/verify-images.yml').jobs.verify;
+      const names = ecr.steps.map((st: any) => st.name);
+      const detect = ecr.steps.find((st: any) => st.id === 'digests');
+      expect(detect.run).toBe('if git diff --quiet "$BASE_SHA" "$HEAD_SHA" -- \'deploy/environments/*/images.yaml\'; then echo "changed=false" >> "$GITHUB_OUTPUT"; else echo "changed=true" >> "$GITHUB_OUTPUT"; fi');
+      // Every step from the cosign install to the last login waits for a changed images.yaml; the verify step always runs (it sets the gates).
+      const from = names.indexOf('Install cosign');
+      const verify = names.indexOf('Verify every changed digest');
+      expect(from).toBeGreaterThan(names.indexOf('Does this pull request change an images.yaml?'));
+      const guarded = ecr.steps.slice(from, verify);
+      expect(guarded.some((st: any) => /aws|ecr/i.test(JSON.stringify(st)))).toBe(true);
+      for (const st of guarded) expect(st.if).toMatch(/^steps\.digests\.outputs\.changed == 'true'/);
+      expect(ecr.steps[verify].if).toBeUndefined();
+    });
+
+    test.each([
+      ['Amazon ECR', { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders' }, { 'role-to-assume': '${{ vars.AWS_VERIFY_ROLE_ARN }}' }, /AWS_ROLE_ARN/],
+      ['Artifact Registry', { registry: 'europe-west1-docker.pkg.dev', imageName: 'my-project/containers/orders' },
+        { workload_identity_provider: '${{ vars.GCP_VERIFY_WORKLOAD_IDENTITY_PROVIDER }}', service_account: '${{ vars.GCP_VERIFY_SERVICE_ACCOUNT }}' }, /GCP_(WORKLOAD_IDENTITY_PROVIDER|SERVICE_ACCOUNT)/],
+      ['Azure Container Registry', { registry: 'myregistry.azurecr.io' },
+        { 'client-id': '${{ vars.AZURE_VERIFY_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' }, /AZURE_CLIENT_ID/],
+    ])('%s: the verify job (pull requests) logs in as the read-only verify identity; the promote job keeps the publish identity', (_name, options, login, publishVariable) => {
+      const generated = repo({ ...options, visibility: 'public' as any });
+      const verify = workflowObject(generated, '.github/workflows/verify-images.yml').jobs.verify;
+      const oidc = verify.steps.find((st: any) => /\(OIDC\)/.test(st.name ?? ''));
+      expect(oidc.with).toMatchObject(login);
+      expect(JSON.stringify(verify)).not.toMatch(publishVariable);
+      const promote = JSON.stringify(workflowObject(generated, '.github/workflows/promote.yml'));
+      expect(promote).toMatch(publishVariable);
+      expect(promote).not.toMatch(/VERIFY/);
+    });
+
+    test('KMS_KEY: the verify job reads the public key as the verify identity too (the publisher may sign: no pull request gets it)', () => {
+      const generated = repo({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } } as any);
+      const verify = workflowObject(generated, '.github/workflows/verify-images.yml').jobs.verify;
+      const roles = verify.steps.filter((st: any) => st.with?.['role-to-assume']).map((st: any) => st.with['role-to-assume']);
+      expect(roles).toEqual(['${{ vars.AWS_VERIFY_ROLE_ARN }}', '${{ vars.AWS_VERIFY_ROLE_ARN }}']);
     });
 
     test('the rulesets require the verification and each gated environment\'s "Promotion gates (<env>)"', () => {

@@ -138,6 +138,67 @@ describe('the OIDC trust admits exactly the runs the workflows make', () => {
   });
 });
 
+describe('the read-only verify identity of the Verify image digests check (pull requests)', () => {
+  const WRITE = /Put|Upload|Delete|Initiate|Complete|Create|Set|Tag|Replicat|\*/;
+
+  test('ECR: the verify role trusts exactly the pull_request subject, reads the repositories and nothing more', async () => {
+    const out = generate(ECR);
+    const main = await parseHcl('m.tf', out['infra/modules/pipeline/main.tf']);
+    const policies = main.data.aws_iam_policy_document;
+    const subjects = (name: string) => policies[name][0].statement[0].condition.find((c: any) => c.variable === 'token.actions.githubusercontent.com:sub').values as string[];
+    const admits = (name: string, subject: string) => subjects(name).some((p) => matchesPattern(p, subject));
+    const verifyImages = parseYaml(out['.github/workflows/verify-images.yml']);
+    const sent = sentSubjects('acme/orders', verifyImages, 'verify');
+    expect(sent).toEqual([subjectOf('acme/orders', { event: 'pull_request', ref: 'refs/pull/7/merge' })]);
+    expect([sent[0], admits('verify_trust', sent[0]), admits('publish_trust', sent[0])]).toEqual([sent[0], true, false]);
+    for (const s of ['repo:acme/orders:ref:refs/heads/main', 'repo:acme/orders:ref:refs/tags/v1.2.3', 'repo:acme/other:pull_request', 'repo:acme/orders:environment:prod']) {
+      expect([s, admits('verify_trust', s)]).toEqual([s, false]);
+    }
+    expect(main.resource.aws_iam_role.verify[0].assume_role_policy).toBe('${data.aws_iam_policy_document.verify_trust.json}');
+    // Read-only: no action that writes, and the image actions only on the repositories (GetAuthorizationToken has no resource).
+    const statements: any[] = policies.verify[0].statement;
+    const actions = statements.flatMap((st) => st.actions as string[]);
+    expect(actions.sort()).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer']);
+    for (const a of actions) expect([a, WRITE.test(a)]).toEqual([a, false]);
+    expect(statements.find((st) => st.actions.includes('ecr:BatchGetImage')).resources).toBe('${[for r in aws_ecr_repository.image : r.arn]}');
+    // The known-bad fixture: the publish policy is what a write looks like.
+    expect(policies.publish[0].statement.flatMap((st: any) => st.actions).some((a: string) => WRITE.test(a))).toBe(true);
+    const policy = main.resource.aws_iam_role_policy.verify[0];
+    expect([policy.role, policy.policy]).toEqual(['${aws_iam_role.verify.id}', '${data.aws_iam_policy_document.verify.json}']);
+    // The output names the variable the verify job reads, and the shared root passes it on.
+    const outputs = await parseHcl('o.tf', out['infra/modules/pipeline/outputs.tf']);
+    expect(outputs.output.verify_role_arn[0].description).toMatch(/^The AWS_VERIFY_ROLE_ARN repository variable/);
+    expect(JSON.stringify(verifyImages.jobs.verify)).toContain('${{ vars.AWS_VERIFY_ROLE_ARN }}');
+    expect(out['infra/shared/pipeline.tf']).toContain('module.pipeline.verify_role_arn');
+  });
+
+  test('Artifact Registry: a pool of its own whose provider admits exactly the pull_request subject, a reader service account', async () => {
+    const out = generate(GAR);
+    const main = await parseHcl('m.tf', out['infra/modules/pipeline/main.tf']);
+    const r = main.resource;
+    const pr = subjectOf('acme/orders', { event: 'pull_request', ref: 'refs/pull/7/merge' });
+    expect(r.google_iam_workload_identity_pool_provider.verify[0].attribute_condition).toBe(`assertion.sub == '${pr}'`);
+    expect(r.google_iam_workload_identity_pool_provider.verify[0].workload_identity_pool_id).toBe('${google_iam_workload_identity_pool.verify.workload_identity_pool_id}');
+    // The publish service account admits the pool \`github\` by repository: a pull request token must never come from it.
+    const pools = r.google_iam_workload_identity_pool;
+    expect([pools.github[0].workload_identity_pool_id, pools.verify[0].workload_identity_pool_id]).toEqual(['github', 'github-verify']);
+    expect(r.google_iam_workload_identity_pool_provider.publish[0].attribute_condition).not.toContain('pull_request');
+    expect(r.google_service_account_iam_member.publish[0].member).toContain('google_iam_workload_identity_pool.github.name');
+    const binding = r.google_service_account_iam_member.verify[0];
+    expect([binding.service_account_id, binding.role]).toEqual(['${google_service_account.verify.name}', 'roles/iam.workloadIdentityUser']);
+    expect(binding.member).toBe(`principal://iam.googleapis.com/\${google_iam_workload_identity_pool.verify.name}/subject/${pr}`);
+    const reader = r.google_artifact_registry_repository_iam_member.verify[0];
+    expect([reader.role, reader.member]).toEqual(['roles/artifactregistry.reader', 'serviceAccount:${google_service_account.verify.email}']);
+    expect(r.google_artifact_registry_repository_iam_member.publish[0].role).toBe('roles/artifactregistry.writer');
+    const outputs = await parseHcl('o.tf', out['infra/modules/pipeline/outputs.tf']);
+    expect(outputs.output.verify_workload_identity_provider[0].description).toMatch(/^The GCP_VERIFY_WORKLOAD_IDENTITY_PROVIDER repository variable/);
+    expect(outputs.output.verify_service_account[0].description).toMatch(/^The GCP_VERIFY_SERVICE_ACCOUNT repository variable/);
+    const login = JSON.stringify(parseYaml(out['.github/workflows/verify-images.yml']).jobs.verify);
+    expect(login).toContain('${{ vars.GCP_VERIFY_WORKLOAD_IDENTITY_PROVIDER }}');
+    expect(login).toContain('${{ vars.GCP_VERIFY_SERVICE_ACCOUNT }}');
+  });
+});
+
 describe('bad input', () => {
   test('a registry infra cannot manage is reported with a fix, and nothing is written', () => {
     expect(() => generate({ iac: Iac.TERRAFORM, repository: 'acme/orders' })).toThrow(/registry: infra needs an Amazon ECR or Google Artifact Registry registry, got 'ghcr.io'; set registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com'/);
