@@ -250,7 +250,7 @@ export class Promotion extends Component {
     const gates = this.gated().length > 0;
     const repo = Repository.factsOf(this.project);
     const image = mainServiceOf(this.project)!;
-    const login = registryLogin(image.registry);
+    const login = registryLogin(image.registry, ContainerBuildWorkflow.of(this.project)?.registryIdentity);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
     // KMS_KEY: cosign reads the public key from the KMS, through the same login as the signer.

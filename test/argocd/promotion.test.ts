@@ -215,6 +215,14 @@ describe('Promotion', () => {
       expect(promote).not.toMatch(/VERIFY/);
     });
 
+    test('the promote job logs in with the registryIdentity of .projenrc.ts, as the publish job does', () => {
+      const role = 'arn:aws:iam::123456789012:role/acme-orders-publish';
+      const generated = repo({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', visibility: 'public' as any, registryIdentity: { awsRoleArn: role } } as any);
+      const promote = workflowObject(generated, '.github/workflows/promote.yml').jobs.promote;
+      const roles = promote.steps.filter((st: any) => st.with?.['role-to-assume']).map((st: any) => st.with['role-to-assume']);
+      expect(roles).toEqual([role]);
+    });
+
     test('KMS_KEY: the verify job reads the public key as the verify identity too (the publisher may sign: no pull request gets it)', () => {
       const generated = repo({ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', imageName: 'acme/orders', signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } } as any);
       const verify = workflowObject(generated, '.github/workflows/verify-images.yml').jobs.verify;
