@@ -241,16 +241,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const oldRendered = Object.fromEntries(promoted.map((s) => [s, readOr(path.join(dir, renderedFile(options.to, s)))]));
     const none = Object.fromEntries(facts.services.map((s) => [s.name, { digest: '' }]));
     writeImages(path.join(dir, imagesPath(options.to)), options.to, { ...none, ...current, ...wanted });
-    // Synth needs the checkout's installed tools (`npx projen` runs .projenrc.ts with them): linked
-    // for the render, and gone before anything is staged.
-    const modules = path.join(top, 'node_modules');
-    const link = path.join(dir, 'node_modules');
-    if (fs.existsSync(modules) && !fs.existsSync(link)) fs.symlinkSync(modules, link, 'dir');
-    try {
-      options.render(dir);
-    } finally {
-      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
-    }
+    renderWithTools(top, dir, options.render);
     // The scratch tree started clean at the default branch: every change in it is the
     // promotion's (images.yaml, the rendered files, the sync record .projen/gitops-state.json).
     inTree('add', '--all');
@@ -525,6 +516,21 @@ export function writeImages(file: string, env: string, images: Record<string, En
     '# synth reads this file and never overwrites it; an empty digest runs the fallback tag.',
     lines.join('\n'),
   ].join('\n'));
+}
+
+/**
+ * Re-renders a scratch tree with the checkout's installed tools (`npx projen` runs .projenrc.ts
+ * with them): node_modules is linked for the render, and gone before anything is staged.
+ */
+export function renderWithTools(checkout: string, dir: string, render: (dir: string) => void): void {
+  const modules = path.join(checkout, 'node_modules');
+  const link = path.join(dir, 'node_modules');
+  if (fs.existsSync(modules) && !fs.existsSync(link)) fs.symlinkSync(modules, link, 'dir');
+  try {
+    render(dir);
+  } finally {
+    if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
+  }
 }
 
 function readOr(file: string): string {

@@ -10,9 +10,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { apiUrlOf, parseCommandLine, single } from './args';
 import { githubApi } from './github-client';
-import { PromoteError, PromotionFacts, readFacts, writeImages } from './promote';
+import { PromoteError, PromotionFacts, readFacts, renderWithTools, writeImages } from './promote';
 import { checkHoldText, Hold, holdTime } from '../model/hold';
 import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText } from '../model/images-file';
+import { imagesFile } from '../model/layout';
+import { PROMOTION_BRANCH_PREFIX } from '../model/promotion';
 import { checkRepository } from '../model/repository';
 
 export const ROLLBACK_BRANCH_PREFIX = 'rollback/';
@@ -119,7 +121,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   const base = facts.defaultBranch;
   const auth = /^https:/.test(git('remote', 'get-url', 'origin').trim()) ? ['-c', `http.extraheader=AUTHORIZATION: basic ${Buffer.from(`x-access-token:${options.token}`).toString('base64')}`] : [];
   git(...auth, 'fetch', '--quiet', 'origin', base);
-  const file = `deploy/environments/${options.environment}/images.yaml`;
+  const file = imagesFile(options.environment);
   const services = facts.services.map((s) => s.name);
   const versionAt = (commit: string, at = file): Version | undefined => {
     const size = run('git', ['cat-file', '-s', `${commit}:${at}`], options.cwd, options.env, true);
@@ -166,7 +168,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
     return open;
   };
-  const openPromotion = (await openOn(`promote/${options.environment}`))[0]?.number as number | undefined;
+  const openPromotion = (await openOn(`${PROMOTION_BRANCH_PREFIX}${options.environment}`))[0]?.number as number | undefined;
 
   const short = (c?: string) => (c ? `\`${c.slice(0, 12)}\`` : '?');
   const table = (before: Record<string, ImagesEntry>, after: Record<string, ImagesEntry>, beforeName: string, afterName: string) => [
@@ -188,7 +190,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       '',
       ...table(current.images, target.images, 'now', 'after this rollback'),
       '',
-      `**Hold**: \`${hold!.reason}\`, by \`${hold!.by}\`, since ${hold!.since}. While \`deploy/environments/${env}/images.yaml\` holds it, \`projen-gitops promote\` opens no pull request into ${env}.`,
+      `**Hold**: \`${hold!.reason}\`, by \`${hold!.by}\`, since ${hold!.since}. While \`${file}\` holds it, \`projen-gitops promote\` opens no pull request into ${env}.`,
       ...(openPromotion !== undefined ? ['', `The open promotion pull request into ${env}, #${openPromotion}, is closed: it would roll forward again.`] : []),
       '',
       `To lift the hold: \`projen-gitops promote --release-hold ${env}\` opens the pull request that says what will roll out.`,
@@ -198,7 +200,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   } else {
     const index = envs.indexOf(env);
     const from = index > 0 ? envs[index - 1] : undefined;
-    const fromVersion = from ? versionAt(head, `deploy/environments/${from}/images.yaml`) ?? { commit: head, images: {} } : undefined;
+    const fromVersion = from ? versionAt(head, imagesFile(from)) ?? { commit: head, images: {} } : undefined;
     const moving = from && fromVersion ? services.filter((s) => (fromVersion.images[s]?.digest ?? '') !== (current.images[s]?.digest ?? '') && fromVersion.images[s]?.digest) : [];
     title = `Lift the hold on ${env}`;
     body = [
@@ -226,14 +228,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     git('-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--quiet', '--detach', dir, head);
     const inTree = (...args: string[]) => run('git', args, dir, options.env).stdout;
     writeImages(path.join(dir, file), env, target.images, hold);
-    const modules = path.join(top, 'node_modules');
-    const link = path.join(dir, 'node_modules');
-    if (fs.existsSync(modules) && !fs.existsSync(link)) fs.symlinkSync(modules, link, 'dir');
-    try {
-      options.render(dir);
-    } finally {
-      if (fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) fs.unlinkSync(link);
-    }
+    renderWithTools(top, dir, options.render);
     inTree('add', '--all');
     inTree('-c', 'user.name=projen-gitops promotion', '-c', 'user.email=projen-gitops@users.noreply.github.com', 'commit', '--quiet', '--no-verify', '-m', title);
     commit = inTree('rev-parse', 'HEAD').trim();
