@@ -8,9 +8,10 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 
-interface TypeRef { primitive?: string; fqn?: string; collection?: { kind: string; elementtype: TypeRef } }
+interface TypeRef { primitive?: string; fqn?: string; collection?: { kind: string; elementtype: TypeRef }; union?: { types: TypeRef[] } }
+interface Parameter { type: TypeRef }
 interface Property { name: string; type: TypeRef; optional?: boolean; docs?: { summary?: string; remarks?: string; default?: string } }
-interface JsiiType { kind: string; name: string; fqn: string; datatype?: boolean; interfaces?: string[]; properties?: Property[]; members?: { name: string; docs?: { summary?: string } }[]; docs?: { summary?: string }; locationInModule?: { filename: string } }
+interface JsiiType { kind: string; name: string; fqn: string; datatype?: boolean; interfaces?: string[]; properties?: Property[]; members?: { name: string; docs?: { summary?: string } }[]; docs?: { summary?: string }; locationInModule?: { filename: string }; initializer?: { parameters?: Parameter[] }; methods?: Array<{ parameters?: Parameter[] }> }
 
 function typeName(ref: TypeRef): string {
   if (ref.primitive) return ref.primitive;
@@ -23,9 +24,38 @@ function cell(text: string | undefined): string {
   return (text ?? '').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
+/** The types a reference names (through arrays, maps and unions). */
+function referenced(ref: TypeRef | undefined): string[] {
+  if (!ref) return [];
+  if (ref.fqn) return [ref.fqn];
+  if (ref.collection) return referenced(ref.collection.elementtype);
+  return (ref.union?.types ?? []).flatMap(referenced);
+}
+
+/**
+ * The options: the structs and enums a constructor or method of a class takes, and everything
+ * they hold. Structs that only describe what a component computed (`RepositoryFacts`,
+ * `FileEntry`, ...) are read, never written, and stay in reference.md.
+ */
+export function optionTypes(types: Record<string, JsiiType>): Set<string> {
+  const parameters = Object.values(types).filter((t) => t.kind === 'class')
+    .flatMap((t) => [...(t.initializer?.parameters ?? []), ...(t.methods ?? []).flatMap((m) => m.parameters ?? [])]);
+  const pending = parameters.flatMap((p) => referenced(p.type));
+  const found = new Set<string>();
+  while (pending.length) {
+    const fqn = pending.pop()!;
+    const type = types[fqn];
+    if (!type || found.has(fqn)) continue;
+    found.add(fqn);
+    pending.push(...(type.interfaces ?? []), ...(type.properties ?? []).flatMap((p) => referenced(p.type)));
+  }
+  return found;
+}
+
 export function renderOptionsDoc(manifestPath = path.join(ROOT, '.jsii')): string {
   const types: Record<string, JsiiType> = JSON.parse(fs.readFileSync(manifestPath, 'utf-8')).types;
-  const sorted = Object.values(types).sort((a, b) => a.name.localeCompare(b.name));
+  const options = optionTypes(types);
+  const sorted = Object.values(types).filter((t) => options.has(t.fqn)).sort((a, b) => a.name.localeCompare(b.name));
   const lines = [
     '# Options reference',
     '',
