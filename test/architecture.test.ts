@@ -54,6 +54,31 @@ function importsOf(dir: string): Arrow[] {
   return arrows;
 }
 
+/**
+ * Imports of projen's internals (`projen/lib/...`) in the .ts files under `dir`: only
+ * `src/core/projen-adapter.ts` and its own test may reach them; everything else uses projen's
+ * public entry (`import { javascript } from 'projen'`), so a projen release that moves a file
+ * breaks one place.
+ */
+function deepProjenImports(dir: string, allowed: string[]): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== '__snapshots__') walk(full);
+      } else if (entry.name.endsWith('.ts')) {
+        const file = path.relative(dir, full).split(path.sep).join('/');
+        if (allowed.includes(file)) continue;
+        const { importedFiles } = ts.preProcessFile(fs.readFileSync(full, 'utf8'), true, true);
+        for (const { fileName } of importedFiles) if (fileName.startsWith('projen/lib')) found.push(`${file} imports ${fileName}`);
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
 /** The arrows that break the floors, each with what is wrong; empty when the layout holds. */
 function violations(arrows: Arrow[], floors: Map<string, number>): string[] {
   const problems: string[] = [];
@@ -165,6 +190,19 @@ describe('architecture', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+
+  test("tests and src/ reach projen's internals only through core/projen-adapter.ts", () => {
+    expect(deepProjenImports(SRC, ['core/projen-adapter.ts'])).toEqual([]);
+    expect(deepProjenImports(path.join(ROOT, 'test'), ['core/projen-adapter.test.ts'])).toEqual([]);
+    // Known-bad: a deep import in a test file is found.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'architecture-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'a.test.ts'), "import { NodeProject } from 'projen/lib/javascript';\nimport { javascript } from 'projen';\n");
+      expect(deepProjenImports(dir, [])).toEqual(['a.test.ts imports projen/lib/javascript']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the entry points (src/index.ts, src/template.ts) may import any folder', () => {

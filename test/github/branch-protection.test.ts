@@ -1,5 +1,4 @@
-import { github } from 'projen';
-import { NodeProject } from 'projen/lib/javascript';
+import { github, javascript } from 'projen';
 import { parse } from 'yaml';
 import { BranchProtection, CodeOwners } from '../../src';
 import { gitopsProject, synth, tempdir } from '../util';
@@ -8,9 +7,9 @@ const NOTES = 'docs/BRANCH_PROTECTION.md';
 const RULESET = '.github/rulesets/protect-main.json';
 const DEFAULT_CHECKS = ['Build image', 'CodeQL (actions)', 'CodeQL (javascript-typescript)', 'Dependency review', 'Generated files are up to date'];
 
-/** A NodeProject without projen's own workflows. */
+/** A javascript.NodeProject without projen's own workflows. */
 function bareNodeProject() {
-  return new NodeProject({
+  return new javascript.NodeProject({
     name: 'svc',
     defaultReleaseBranch: 'main',
     outdir: tempdir(),

@@ -1,9 +1,9 @@
-import { NodeProject } from 'projen/lib/javascript';
+import { javascript } from 'projen';
 import { CodeQlWorkflow, ContainerImage } from '../../src';
 import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
 
 function nodeProject() {
-  const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
+  const project = new javascript.NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
   new ContainerImage(project);
   return project;
 }

@@ -1,14 +1,13 @@
-import { Project } from 'projen';
-import { NodeProject } from 'projen/lib/javascript';
+import { javascript, Project } from 'projen';
 import { ContainerBuildWorkflow, ContainerImage, RepositoryVisibility, SigningMode } from '../../src';
 import { ACTIONS } from '../../src/github/actions';
 import { actionlint, gitopsProject, shellcheckRuns, synth, tempdir, workflowObject } from '../util';
 
 const FILE = '.github/workflows/container.yml';
 
-/** A NodeProject with an image and a container workflow with these options. */
+/** A javascript.NodeProject with an image and a container workflow with these options. */
 function gitopsProjectWithWorkflow(options: ConstructorParameters<typeof ContainerBuildWorkflow>[1]) {
-  const project = new NodeProject({
+  const project = new javascript.NodeProject({
     name: 'svc',
     defaultReleaseBranch: 'main',
     outdir: tempdir(),
@@ -213,7 +212,7 @@ describe('ContainerBuildWorkflow', () => {
   });
 
   test('works as a component in any projen project with GitHub', () => {
-    const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
+    const project = new javascript.NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
     new ContainerBuildWorkflow(project);
     new ContainerImage(project, { port: 3000 });
     const out = synth(project);
@@ -221,7 +220,7 @@ describe('ContainerBuildWorkflow', () => {
   });
 
   test('without a ContainerImage it fails with a clear message', () => {
-    const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
+    const project = new javascript.NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
     new ContainerBuildWorkflow(project);
     expect(() => project.synth()).toThrow(/ContainerBuildWorkflow: needs a ContainerImage in the project, found none; add `new ContainerImage\(project, \{\.\.\.\}\)`/);
   });
@@ -240,7 +239,7 @@ describe('ContainerBuildWorkflow', () => {
   });
 
   test('bad branch and tag pattern are reported', () => {
-    const project = new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
+    const project = new javascript.NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir() });
     new ContainerImage(project);
     new ContainerBuildWorkflow(project, { branch: 'feature..x', tagPattern: 'v *', runsOn: '${{ github.event.pull_request.title }}' });
     expect(() => project.synth()).toThrow(/branch: must be a git branch name .*, got 'feature\.\.x'; try 'feature\.x'/);

@@ -1,15 +1,15 @@
-import { NodeProject } from 'projen/lib/javascript';
+import { javascript } from 'projen';
 import { parse } from 'yaml';
 import { DriftCheckWorkflow } from '../../src';
 import { synth, tempdir } from '../util';
 
 const FILE = '.github/workflows/drift.yml';
 
-function nodeProject(): NodeProject {
-  return new NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir(), buildWorkflow: false, githubOptions: { pullRequestLint: false } });
+function nodeProject(): javascript.NodeProject {
+  return new javascript.NodeProject({ name: 'svc', defaultReleaseBranch: 'main', outdir: tempdir(), buildWorkflow: false, githubOptions: { pullRequestLint: false } });
 }
 
-const runs = (project: NodeProject) => parse(synth(project)[FILE]).jobs.drift.steps.map((s: any) => s.run).filter(Boolean);
+const runs = (project: javascript.NodeProject) => parse(synth(project)[FILE]).jobs.drift.steps.map((s: any) => s.run).filter(Boolean);
 
 describe('DriftCheckWorkflow order independence', () => {
   test('a typecheck task added after the workflow is still run', () => {
