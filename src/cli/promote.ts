@@ -10,7 +10,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { apiUrlOf, oneLine, parseCommandLine, single } from './args';
 import { evaluateGates, gatesContext, gatesStatus, gateTable, GateResult, hasGates, readApprovals, readDeploymentRecords, when } from './gates';
-import { githubApi } from './github-client';
+import { githubApi, openPullRequests, pushAndOpenPullRequest } from './github-client';
 import { heldMessage, holdAt } from './holds';
 import { compareManifests } from '../helm/manifests';
 import { Hold } from '../model/hold';
@@ -290,11 +290,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 
     const api = githubApi(options.apiUrl, token, (message) => new PromoteError(message),
       'the token needs "Contents: write" and "Pull requests: write" on the repository (the GitHub App, or the workflow token with "Allow GitHub Actions to create and approve pull requests")');
-    const [owner] = facts.repository.split('/');
     // The API answers before anything is pushed: a token that cannot read the pull requests
     // (or a wrong repository) stops here, with no branch pushed.
-    const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
-    if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
+    const open = await openPullRequests(api, facts.repository, branch, base, (message) => new PromoteError(message));
     if (options.recheck && open.length === 0) {
       log(`no open promotion pull request into ${options.to}: nothing to re-evaluate`);
       return { created: false, promoted: [], refused };
@@ -350,30 +348,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const evidenceNote = options.evidenceFile ? 'The full evidence (every commit and field) is the workflow run\'s artifact `promotion-evidence`.\n' : '';
     const body = pullRequestBody(head, sections(false), `${evidenceNote}${foot}`);
 
-    // GitHub opens a pull request only from a pushed branch: pushed now, and put back as it
-    // was (or deleted) when the pull request cannot be opened or updated.
-    if (!unchanged) push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
-    let number: number;
-    let created = false;
-    try {
-      if (open.length > 0) {
-        number = open[0]?.number;
-        if (!Number.isSafeInteger(number)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered a pull request with no number; check GITHUB_API_URL`);
-        await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title: subject, body });
-        log(`updated pull request #${number}: ${subject}`);
-      } else {
-        number = (await api('POST', `/repos/${facts.repository}/pulls`, { title: subject, head: branch, base, body, maintainer_can_modify: true }))?.number;
-        if (!Number.isSafeInteger(number)) throw new PromoteError(`POST /repos/${facts.repository}/pulls answered no pull request number; check GITHUB_API_URL`);
-        created = true;
-        log(`opened pull request #${number}: ${subject}`);
-      }
-    } catch (error) {
-      if (unchanged) throw error;
-      const undo = push(commit, remoteBranch ? `${remoteBranch}:refs/heads/${branch}` : `:refs/heads/${branch}`, true);
-      const what = remoteBranch ? `${branch} is back at ${remoteBranch.slice(0, 12)}` : `${branch} was deleted again`;
-      const undone = undo.status === 0 ? what : `${branch} could not be put back (${(undo.stderr || '').trim().split('\n').pop()}); delete it by hand`;
-      throw new PromoteError(`${(error as Error).message}; ${undone}`);
-    }
+    const fail = (message: string) => new PromoteError(message);
+    const target = { repository: facts.repository, branch, base, commit, remoteBranch, push: !unchanged, gitPush: push };
+    const { number, created } = await pushAndOpenPullRequest(api, target, open, subject, body, fail, log);
     if (gates) {
       // The required check: set with the workflow's own token (GitHub Actions is the source the rulesets accept).
       const statusApi = options.statusToken ? githubApi(options.apiUrl, options.statusToken, (message) => new PromoteError(message), 'the workflow token needs "Commit statuses: write" (statuses: write)') : api;

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { apiUrlOf, parseCommandLine, single } from './args';
-import { githubApi } from './github-client';
+import { githubApi, openPullRequests, pushAndOpenPullRequest } from './github-client';
 import { PromoteError, PromotionFacts, readFacts, renderWithTools, writeImages } from './promote';
 import { checkHoldText, Hold, holdTime } from '../model/hold';
 import { IMAGES_FILE_LIMIT, ImagesEntry, parseImagesText } from '../model/images-file';
@@ -162,12 +162,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 
   const api = githubApi(options.apiUrl, options.token, (message) => new PromoteError(message),
     'the token needs "Contents: write" and "Pull requests: write" on the repository');
-  const [owner] = facts.repository.split('/');
-  const openOn = async (branch: string): Promise<any[]> => {
-    const open = await api('GET', `/repos/${facts.repository}/pulls?state=open&head=${encodeURIComponent(`${owner}:${branch}`)}&base=${encodeURIComponent(base)}`);
-    if (!Array.isArray(open)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered no list of pull requests; check GITHUB_API_URL`);
-    return open;
-  };
+  const fail = (message: string) => new PromoteError(message);
+  const openOn = (branch: string) => openPullRequests(api, facts.repository, branch, base, fail);
   const openPromotion = (await openOn(`${PROMOTION_BRANCH_PREFIX}${options.environment}`))[0]?.number as number | undefined;
 
   const short = (c?: string) => (c ? `\`${c.slice(0, 12)}\`` : '?');
@@ -239,26 +235,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
 
   const open = await openOn(branch);
   const push = (lease: string, refspec: string, mayFail = false) => run('git', [...auth, 'push', '--quiet', `--force-with-lease=refs/heads/${branch}:${lease}`, 'origin', refspec], options.cwd, options.env, mayFail);
-  push(remoteBranch ?? '', `${commit}:refs/heads/${branch}`);
-  let number: number;
-  let created = false;
-  try {
-    if (open.length > 0) {
-      number = open[0]?.number;
-      if (!Number.isSafeInteger(number)) throw new PromoteError(`GET /repos/${facts.repository}/pulls answered a pull request with no number; check GITHUB_API_URL`);
-      await api('PATCH', `/repos/${facts.repository}/pulls/${number}`, { title, body });
-      log(`updated pull request #${number}: ${title}`);
-    } else {
-      number = (await api('POST', `/repos/${facts.repository}/pulls`, { title, head: branch, base, body, maintainer_can_modify: true }))?.number;
-      if (!Number.isSafeInteger(number)) throw new PromoteError(`POST /repos/${facts.repository}/pulls answered no pull request number; check GITHUB_API_URL`);
-      created = true;
-      log(`opened pull request #${number}: ${title}`);
-    }
-  } catch (error) {
-    const undo = push(commit, remoteBranch ? `${remoteBranch}:refs/heads/${branch}` : `:refs/heads/${branch}`, true);
-    const undone = undo.status === 0 ? (remoteBranch ? `${branch} is back at ${remoteBranch.slice(0, 12)}` : `${branch} was deleted again`) : `${branch} could not be put back; delete it by hand`;
-    throw new PromoteError(`${(error as Error).message}; ${undone}`);
-  }
+  const pushed = { repository: facts.repository, branch, base, commit, remoteBranch, push: true, gitPush: push };
+  const { number, created } = await pushAndOpenPullRequest(api, pushed, open, title, body, fail, log);
   let closedPromotion: number | undefined;
   if (options.action === 'rollback' && openPromotion !== undefined) {
     await api('PATCH', `/repos/${facts.repository}/pulls/${openPromotion}`, { state: 'closed' });
