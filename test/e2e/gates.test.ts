@@ -10,11 +10,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
+import { git, PromotionRepo, promotionRepo, synthWith } from './promotion-repo';
+import { RepositoryVisibility, Runtime } from '../../src';
 import { promote, PromoteOptions } from '../../src/cli/promote';
 import { verifyImages } from '../../src/cli/verify-images';
 import { FakeGitHub } from '../fake-github';
-import { tempdir } from '../util';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const UNSIGNED = digest('e');
@@ -24,50 +24,28 @@ let root: string;
 let work: string;
 let github: FakeGitHub;
 let apiUrl: string;
+let repo: PromotionRepo;
 
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf-8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
 
-function synthIn(dir: string): void {
-  const saved = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new GitOpsProject({
-      name: 'orders',
-      outdir: dir,
-      repository: 'acme/orders',
-      visibility: RepositoryVisibility.PUBLIC,
-      runtime: Runtime.NODE,
-      codeOwners: ['@acme/devs'],
-      environments: [
-        { name: 'dev' },
-        { name: 'staging', gates: { soak: '24h', requireHealthy: true } },
-        {
-          name: 'prod',
-          approvers: ['@acme/release'],
-          gates: { approvals: 1, windows: { timeZone: 'Europe/Berlin', deny: [{ name: 'year-end freeze', start: '0 0 20 12 *', duration: '14d' }] } },
-        },
-      ],
-    }).synth();
-  } finally {
-    if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
-    else process.env.PROJEN_DISABLE_POST = saved;
-  }
-}
+const synthIn = synthWith({
+  name: 'orders',
+  repository: 'acme/orders',
+  visibility: RepositoryVisibility.PUBLIC,
+  runtime: Runtime.NODE,
+  codeOwners: ['@acme/devs'],
+  environments: [
+    { name: 'dev' },
+    { name: 'staging', gates: { soak: '24h', requireHealthy: true } },
+    {
+      name: 'prod',
+      approvers: ['@acme/release'],
+      gates: { approvals: 1, windows: { timeZone: 'Europe/Berlin', deny: [{ name: 'year-end freeze', start: '0 0 20 12 *', duration: '14d' }] } },
+    },
+  ],
+});
 
 /** Merges a promotion pull request as GitHub would (fast-forward here), and closes it. */
-function merge(number: number): string {
-  const pull = github.pulls.get(number);
-  git(work, 'fetch', '--quiet', 'origin');
-  git(work, 'checkout', '--quiet', '-B', 'main', 'origin/main');
-  git(work, 'merge', '--quiet', '--ff-only', `origin/${pull.head.ref}`);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  pull.state = 'closed';
-  return git(work, 'rev-parse', 'HEAD');
-}
+const merge = (number: number) => repo.merge(number, '--ff-only');
 
 /** promote at the clock `now`; its commits are dated `now` too. */
 function run(now: string, options: Partial<PromoteOptions> & { to: string }) {
@@ -78,7 +56,7 @@ function run(now: string, options: Partial<PromoteOptions> & { to: string }) {
     token: github.token,
     render: synthIn,
     now: Date.parse(now),
-    env: { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GIT_COMMITTER_DATE: now, GIT_AUTHOR_DATE: now },
+    env: repo.env({ GIT_COMMITTER_DATE: now, GIT_AUTHOR_DATE: now }),
     log: (line) => lines.push(line),
     ...options,
   }).then((r) => ({ ...r, lines }));
@@ -108,27 +86,11 @@ async function addStatus(id: number, state: string, at: string) {
 }
 
 const statusOf = (sha: string, context: string) => github.commitStatuses.filter((s) => s.sha === sha && s.context === context).pop();
-const headOf = (branch: string) => git(root, '--git-dir', path.join(root, 'origin.git'), 'rev-parse', `refs/heads/${branch}`);
+const headOf = (branch: string) => repo.headOf(branch);
 
 beforeAll(async () => {
-  root = tempdir('gitops-gates-');
-  work = path.join(root, 'work');
-  fs.mkdirSync(path.join(root, 'bin'));
-  // TEST DOUBLE for cosign: the real one verifies against Sigstore, unreachable offline.
-  fs.writeFileSync(path.join(root, 'bin', 'cosign'), [
-    '#!/bin/sh',
-    `[ "$1 $2 $3 $4 $5" = "verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com" ] || { echo "unexpected arguments: $*" >&2; exit 2; }`,
-    `case "$6" in *@${UNSIGNED}) echo "Error: no matching signatures" >&2; exit 1 ;; esac`,
-    'echo "Verification for $6 -- The cosign claims were validated"',
-  ].join('\n'), { mode: 0o755 });
-  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', 'origin.git');
-  fs.mkdirSync(work);
-  git(work, 'init', '--quiet', '--initial-branch=main');
-  git(work, 'config', 'user.name', 'dev');
-  git(work, 'config', 'user.email', 'dev@example.com');
-  git(work, 'remote', 'add', 'origin', path.join(root, 'origin.git'));
-  synthIn(work);
-  git(work, 'add', '--all');
+  repo = await promotionRepo('gitops-gates-', synthIn, { identity: IDENTITY, refuse: UNSIGNED });
+  ({ root, work, github, apiUrl } = repo);
   const commitAt = (message: string, at: string) => {
     git(work, 'add', '--all');
     const r = spawnSync('git', ['commit', '--quiet', '-m', message], { cwd: work, env: { ...process.env, GIT_COMMITTER_DATE: at, GIT_AUTHOR_DATE: at } });
@@ -145,13 +107,10 @@ beforeAll(async () => {
   fs.appendFileSync(path.join(work, 'src/server.js'), '// answers /healthz faster\n');
   commitAt('orders: answer /healthz without a database round trip', '2026-11-30T15:00:00Z');
   git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  github = new FakeGitHub('acme/orders');
-  apiUrl = await github.start();
 }, 60_000);
 
 afterAll(async () => {
-  await github?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  await repo?.stop();
 });
 
 describe('promotion gates, for real against git, synth and the fake GitHub API', () => {
@@ -254,7 +213,7 @@ describe('promotion gates, for real against git, synth and the fake GitHub API',
     fs.writeFileSync(facts, fs.readFileSync(facts, 'utf-8').replace(IDENTITY, 'https://github.com/evil/fork/.github/workflows/x.yml@refs/heads/main'));
     git(work, 'commit', '--quiet', '-am', 'pin by hand');
     const head = git(work, 'rev-parse', 'HEAD');
-    const env = { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
+    const env = repo.env({ GH_TOKEN: github.token, GITHUB_API_URL: apiUrl });
     const lines: string[] = [];
     const result = await verifyImages({ base, head, gatesStatus: true, cwd: work, env, log: (l) => lines.push(l) });
     expect(result).toEqual({ verified: [], failed: [`prod/orders@${UNSIGNED}`], untouched: ['dev', 'staging'], rolledBack: [] });
@@ -277,7 +236,7 @@ describe('promotion gates, for real against git, synth and the fake GitHub API',
     const base = git(work, 'rev-parse', 'HEAD');
     const file = path.join(work, 'deploy/environments/prod/images.yaml');
     const hold = 'hold:\n  reason: orders answers 500\n  by: release-manager\n  since: 2026-12-24T10:00:00Z\n';
-    const env = { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, GH_TOKEN: github.token, GITHUB_API_URL: apiUrl };
+    const env = repo.env({ GH_TOKEN: github.token, GITHUB_API_URL: apiUrl });
     const attempt = async (branch: string, to: string) => {
       git(work, 'checkout', '--quiet', '-b', branch, base);
       const text = fs.readFileSync(file, 'utf-8');

@@ -8,10 +8,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
+import { git, PromotionRepo, promotionRepo, synthWith } from './promotion-repo';
+import { RepositoryVisibility, Runtime } from '../../src';
 import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
 import { FakeGitHub } from '../fake-github';
-import { tempdir } from '../util';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const UNSIGNED = digest('e');
@@ -22,43 +22,15 @@ let work: string;
 let github: FakeGitHub;
 let apiUrl: string;
 let cosignLog: string;
+let repo: PromotionRepo;
 
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf-8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+// Public, so keyless (the cosign double's flags); the KMS_KEY command lines run against real
+// cosign in test/e2e/signing.test.ts.
+const synthIn = synthWith({ name: 'orders', repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] });
 
-/** The repository's .projenrc.ts, as a function: synth in `dir` is what `npx projen` does there. */
-function synthIn(dir: string): void {
-  const saved = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true'; // no npm install
-  try {
-    // Public, so keyless (the cosign double's flags); the KMS_KEY command lines run against real
-    // cosign in test/e2e/signing.test.ts.
-    new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] }).synth();
-  } finally {
-    if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
-    else process.env.PROJEN_DISABLE_POST = saved;
-  }
-}
-
-function commitAll(message: string): string {
-  git(work, 'add', '--all');
-  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', message);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  return git(work, 'rev-parse', 'HEAD');
-}
-
+const commitAll = (message: string) => repo.commitAll(message);
 /** Merges a promotion pull request as GitHub would (fast-forward here), and closes it. */
-function merge(number: number): void {
-  const pull = github.pulls.get(number);
-  git(work, 'fetch', '--quiet', 'origin');
-  git(work, 'checkout', '--quiet', '-B', 'main', 'origin/main');
-  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'merge', '--quiet', '--no-edit', `origin/${pull.head.ref}`);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  pull.state = 'closed';
-}
+const merge = (number: number) => repo.merge(number, '--no-edit');
 
 function run(options: Partial<PromoteOptions> & { to: string }) {
   const lines: string[] = [];
@@ -67,7 +39,7 @@ function run(options: Partial<PromoteOptions> & { to: string }) {
     apiUrl,
     token: github.token,
     render: (dir?: string) => synthIn(dir ?? work),
-    env: { ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}`, COSIGN_LOG: cosignLog },
+    env: repo.env({ COSIGN_LOG: cosignLog }),
     log: (line) => lines.push(line),
     ...options,
   });
@@ -77,32 +49,14 @@ function run(options: Partial<PromoteOptions> & { to: string }) {
 const onBranch = (branch: string, file: string) => git(work, 'show', `origin/${branch}:${file}`);
 
 beforeAll(async () => {
-  root = tempdir('gitops-promote-');
-  work = path.join(root, 'work');
+  repo = await promotionRepo('gitops-promote-', synthIn, { identity: IDENTITY, refuse: UNSIGNED, log: true });
+  ({ root, work, github, apiUrl } = repo);
   cosignLog = path.join(root, 'cosign.log');
-  fs.mkdirSync(path.join(root, 'bin'));
-  // TEST DOUBLE for cosign: the real one verifies against Sigstore, unreachable offline.
-  fs.writeFileSync(path.join(root, 'bin', 'cosign'), [
-    '#!/bin/sh',
-    '# Test double for `cosign verify`: checks the identity flags, refuses the "unsigned" digest.',
-    'echo "$*" >> "$COSIGN_LOG"',
-    `[ "$1 $2 $3 $4 $5" = "verify --certificate-identity ${IDENTITY} --certificate-oidc-issuer https://token.actions.githubusercontent.com" ] || { echo "unexpected arguments: $*" >&2; exit 2; }`,
-    `case "$6" in *@${UNSIGNED}) echo "Error: no matching signatures" >&2; exit 1 ;; esac`,
-    'echo "Verification for $6 -- The cosign claims were validated"',
-  ].join('\n'), { mode: 0o755 });
-  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', 'origin.git');
-  fs.mkdirSync(work);
-  git(work, 'init', '--quiet', '--initial-branch=main');
-  git(work, 'remote', 'add', 'origin', path.join(root, 'origin.git'));
-  synthIn(work);
   commitAll('initial');
-  github = new FakeGitHub('acme/orders');
-  apiUrl = await github.start();
 }, 60_000);
 
 afterAll(async () => {
-  await github?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  await repo?.stop();
 });
 
 describe('projen-gitops promote, for real against git, synth and the fake GitHub API', () => {

@@ -8,7 +8,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsProject, RepositoryVisibility, Runtime } from '../../src';
+import { git, PromotionRepo, promotionRepo, synthWith } from './promotion-repo';
+import { RepositoryVisibility, Runtime } from '../../src';
 import { parseImages, promote, PromoteError, PromoteOptions } from '../../src/cli/promote';
 import { rollback, RollbackOptions } from '../../src/cli/rollback';
 import { parseImagesText } from '../../src/model/images-file';
@@ -23,43 +24,19 @@ let root: string;
 let work: string;
 let github: FakeGitHub;
 let apiUrl: string;
+let repo: PromotionRepo;
 
-function git(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf-8' });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const synthIn = synthWith({ name: 'orders', repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] });
 
-function synthIn(dir: string): void {
-  const saved = process.env.PROJEN_DISABLE_POST;
-  process.env.PROJEN_DISABLE_POST = 'true';
-  try {
-    new GitOpsProject({ name: 'orders', outdir: dir, repository: 'acme/orders', visibility: RepositoryVisibility.PUBLIC, runtime: Runtime.NODE, services: [{ name: 'worker', runtime: Runtime.GO }] }).synth();
-  } finally {
-    if (saved === undefined) delete process.env.PROJEN_DISABLE_POST;
-    else process.env.PROJEN_DISABLE_POST = saved;
-  }
-}
-
-function commitAll(message: string): string {
-  git(work, 'add', '--all');
-  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'commit', '--quiet', '-m', message);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  return git(work, 'rev-parse', 'HEAD');
-}
+const commitAll = (message: string) => repo.commitAll(message);
 
 /** Merges a pull request as GitHub would (a merge commit on main), and closes it. */
 function merge(number: number): void {
-  const pull = github.pulls.get(number);
-  expect(pull.state).toBe('open');
-  git(work, 'fetch', '--quiet', 'origin');
-  git(work, 'checkout', '--quiet', '-B', 'main', 'origin/main');
-  git(work, '-c', 'user.name=dev', '-c', 'user.email=dev@example.com', 'merge', '--quiet', '--no-ff', '--no-edit', `origin/${pull.head.ref}`);
-  git(work, 'push', '--quiet', 'origin', 'HEAD:refs/heads/main');
-  pull.state = 'closed';
+  expect(github.pulls.get(number).state).toBe('open');
+  repo.merge(number, '--no-ff', '--no-edit');
 }
 
-const env = () => ({ ...process.env, PATH: `${path.join(root, 'bin')}${path.delimiter}${process.env.PATH}` });
+const env = () => repo.env();
 
 async function promoteTo(options: Partial<PromoteOptions> & { to: string }) {
   const lines: string[] = [];
@@ -77,24 +54,14 @@ const onMain = (file: string) => git(work, 'show', `origin/main:${file}`);
 const onBranch = (branch: string, file: string) => git(work, 'show', `origin/${branch}:${file}`);
 
 beforeAll(async () => {
-  root = tempdir('gitops-rollback-');
-  work = path.join(root, 'work');
-  fs.mkdirSync(path.join(root, 'bin'));
-  // TEST DOUBLE for cosign: accepts every digest (refusals are promotion.test.ts's).
-  fs.writeFileSync(path.join(root, 'bin', 'cosign'), '#!/bin/sh\n[ "$1" = verify ] || exit 2\necho "Verification for $6 -- The cosign claims were validated"\n', { mode: 0o755 });
-  git(root, 'init', '--quiet', '--bare', '--initial-branch=main', 'origin.git');
-  fs.mkdirSync(work);
-  git(work, 'init', '--quiet', '--initial-branch=main');
-  git(work, 'remote', 'add', 'origin', path.join(root, 'origin.git'));
-  synthIn(work);
+  // The cosign TEST DOUBLE accepts every digest (refusals are promotion.test.ts's).
+  repo = await promotionRepo('gitops-rollback-', synthIn);
+  ({ root, work, github, apiUrl } = repo);
   commitAll('initial');
-  github = new FakeGitHub('acme/orders');
-  apiUrl = await github.start();
 }, 60_000);
 
 afterAll(async () => {
-  await github?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  await repo?.stop();
 });
 
 describe('rollback and holds, for real against git, synth and the fake GitHub API', () => {
