@@ -171,6 +171,16 @@ describe('FluxSync', () => {
     expect(repo()['README.md']).toMatch(/\| `deploy\/flux\/` \| managed \|/);
   });
 
+  test('a company template chooses Flux for every repository made from it (templateDefaults.options), and a repository may still choose Argo CD', () => {
+    const templateDefaults = { template: '@acme/gitops-template', options: { deployEngine: 'flux' } };
+    const fromTemplate = synth(gitopsProject({ repository: 'acme/orders', templateDefaults }));
+    expect(fluxFiles(fromTemplate)).toContain('deploy/flux/dev.yaml');
+    expect(Object.keys(fromTemplate).filter((f) => f.startsWith('deploy/argocd/'))).toEqual([]);
+    const own = synth(gitopsProject({ repository: 'acme/orders', templateDefaults, deployEngine: DeployEngine.ARGO_CD }));
+    expect(fluxFiles(own)).toEqual([]);
+    expect(own['deploy/argocd/dev.yaml']).toBeDefined();
+  });
+
   test('deployEngine ARGO_CD written out is the default: every file the same', () => {
     expect(synth(gitopsProject({ repository: 'acme/orders', deployEngine: DeployEngine.ARGO_CD }))).toEqual(synth(gitopsProject({ repository: 'acme/orders' })));
   });
