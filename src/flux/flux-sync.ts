@@ -127,8 +127,8 @@ class FluxObjectFile extends ObjectFile {
  * (managed): `00-git-repository.yaml`, a GitRepository that follows the default branch;
  * `<env>.yaml`, a Kustomization that applies `deploy/rendered/<env>/` into the environment's
  * namespace; and with admission policies `<env>-policies.yaml`, the Kustomization of
- * `deploy/policies/<env>/` that the services wait for (`dependsOn`). An environment without
- * `autoSync` is suspended: a person deploys it with `flux resume`. A cluster admin applies the
+ * `deploy/policies/<env>/` that the services wait for (`dependsOn`). An environment with
+ * `autoSync: false` is suspended: a person deploys it with `flux resume`. A cluster admin applies the
  * folder once (`kubectl apply --server-side -f deploy/flux/`), and again when it changes.
  *
  * Built on the model only (the repository, its URL and default branch, the environments, the
@@ -168,7 +168,7 @@ export class FluxSync extends Component {
     describeFile(project, {
       path: `${FLUX_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Flux objects: 00-git-repository.yaml (a GitRepository following the default branch), <env>.yaml (a Kustomization applying deploy/rendered/<env>/ into the environment\'s namespace; suspended where autoSync is false, deployed with flux resume) and, with admission policies, <env>-policies.yaml (the Kustomization of deploy/policies/<env>/ the services wait for). A cluster admin applies them (docs/flux.md).',
+      purpose: 'Flux objects: 00-git-repository.yaml (a GitRepository following the default branch), <env>.yaml (a Kustomization applying deploy/rendered/<env>/ into the environment\'s namespace; suspended where autoSync is false, deployed with flux resume) and, with admission policies, <env>-policies.yaml (the Kustomization of deploy/policies/<env>/ the services wait for). A cluster admin applies them (projen-gitops docs/flux.md).',
       change: 'Set `fluxOptions` and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again. Escape hatch: `project.tryFindObjectFile("deploy/flux/<env>.yaml")?.addOverride(...)`.',
     });
   }
