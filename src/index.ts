@@ -6,3 +6,4 @@ export * from './helm';
 export * from './model';
 export * from './infra';
 export * from './argocd';
+export * from './flux';

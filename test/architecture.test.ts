@@ -114,7 +114,7 @@ const floors = floorsOf(fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf
 describe('architecture', () => {
   test('ARCHITECTURE.md places core/ and model/ under the renderers, and the project types and CLI on top', () => {
     expect(Object.fromEntries(floors)).toEqual({
-      core: 0, model: 1, container: 2, github: 2, helm: 2, argocd: 2, infra: 2, project: 3, cli: 3,
+      core: 0, model: 1, container: 2, github: 2, helm: 2, argocd: 2, flux: 2, infra: 2, project: 3, cli: 3,
     });
   });
 
@@ -131,11 +131,18 @@ describe('architecture', () => {
 
   test('renderers read the model and core only; the model reads core only', () => {
     const edges = layout(importsOf(SRC));
-    for (const renderer of ['container', 'github', 'helm', 'argocd', 'infra']) {
+    for (const renderer of ['container', 'github', 'helm', 'argocd', 'flux', 'infra']) {
       expect(edges[renderer]?.filter((f) => f !== 'model' && f !== 'core') ?? []).toEqual([]);
     }
     expect(edges.model).toEqual(['core']);
     expect(edges.core).toBeUndefined();
+  });
+
+  test('the second deploy engine lives in one folder: flux/ reads the model and core, and only the project type reads flux/ (src/index.ts exports it)', () => {
+    const edges = layout(importsOf(SRC));
+    expect(edges.flux).toEqual(['core', 'model']);
+    const readers = Object.keys(edges).filter((folder) => edges[folder].includes('flux'));
+    expect(readers).toEqual(['project']);
   });
 
   describe('known-bad import lists fail', () => {

@@ -8,7 +8,8 @@
  * - every Dockerfile, parsed with dockerfile-ast, has exactly the benign instruction list;
  * - no generated file gains (or loses) lines.
  * The deployment options (environments, namespaces, clusters, approvers, resources, hosts, the
- * Argo CD namespace) are fuzzed on a repository that deploys, with YAML 1.1 words (`on`, `no`,
+ * Argo CD namespace; with `deployEngine: DeployEngine.FLUX`, the Flux options and the environment
+ * facts deploy/flux/ carries) are fuzzed on a repository that deploys, with YAML 1.1 words (`on`, `no`,
  * `null`, `1e3`) among the values; there every file a Kubernetes tool reads, read as kubectl
  * reads it (YAML 1.1), keeps the benign key structure and types, and a real `helm template` of
  * the chart equals the committed rendered manifests.
@@ -21,7 +22,7 @@ import * as path from 'path';
 import { DockerfileParser } from 'dockerfile-ast';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
+import { DeployEngine, GitOpsProject, GitOpsProjectOptions, Runtime } from '../src';
 import { helm, helmBinary } from './helm/tools';
 import { FRAGMENTS, hostile } from './hostile';
 import { actionlint, readTree, shellcheckRuns, tempdir } from './util';
@@ -98,6 +99,15 @@ const DEPLOY: GitOpsProjectOptions = {
   argocdOptions: { namespace: 'argocd' },
 };
 
+/** DEPLOY with Flux instead of Argo CD (no soak: it needs Argo CD's deployment records), every Flux string option set. */
+const FLUX_DEPLOY: GitOpsProjectOptions = {
+  ...DEPLOY,
+  argocdOptions: undefined,
+  deployEngine: DeployEngine.FLUX,
+  environments: DEPLOY.environments!.map((env) => ({ ...env, gates: env.gates && { ...env.gates, soak: undefined } })),
+  fluxOptions: { namespace: 'flux-system', interval: '1m', reconcileInterval: '10m', secretName: 'orders-git-auth' },
+};
+
 /** Words YAML 1.1 (kubectl, helm) reads as booleans, null or numbers. */
 const YAML11_WORDS = ['on', 'off', 'no', 'yes', 'y', 'n', 'true', 'null', '~', '1e3', '0x1', '012', '2026-01-01'];
 
@@ -161,6 +171,14 @@ const DEPLOY_OPTIONS: StringOption[] = [
   deploy(option('argocdOptions.namespace')),
   // The gates reach deploy/promotion.json and the pull request body, never a script.
   ...['soak', 'windows.timeZone', 'windows.hotfixLabel', 'windows.deny[0].start', 'windows.deny[0].duration', 'windows.deny[0].name'].map((o) => deploy(option(`environments[1].gates.${o}`))),
+];
+
+const flux = (o: StringOption): StringOption => ({ ...o, base: FLUX_DEPLOY });
+/** What reaches deploy/flux/: the Flux options, and the environment facts its objects carry. */
+const FLUX_OPTIONS: StringOption[] = [
+  ...['namespace', 'interval', 'reconcileInterval', 'secretName'].map((o) => flux(option(`fluxOptions.${o}`))),
+  flux({ ...option('environments[0].name'), names: true }),
+  ...['environments[1].namespace', 'environments[1].cluster'].map((o) => flux(option(o))),
 ];
 
 const PARTS = /([^.[\]]+)|\[(\d+)\]/g;
@@ -329,7 +347,7 @@ async function check(opt: StringOption, value: string, baselines: Map<string, Ou
     const named = e.problems.some((p) => p.option === opt.reports || p.option.startsWith(`${opt.reports}.`) || p.option.startsWith(`${opt.reports}[`));
     return named ? [] : [`refused, but not naming ${opt.reports}: ${e.message}`];
   }
-  const key = `${opt.base ? 'deploy:' : ''}${opt.at}`;
+  const key = `${opt.base === FLUX_DEPLOY ? 'flux:' : opt.base ? 'deploy:' : ''}${opt.at}`;
   if (!baselines.has(key)) baselines.set(key, synthesize(withValue(base, opt.at, benign)));
   return [...await violations(benign, value, output, baselines.get(key)!, opt), ...(opt.base ? helmAgrees(output) : [])];
 }
@@ -396,6 +414,25 @@ describe('hostile strings and YAML 1.1 words in every deployment option', () => 
 
   test.each(DEPLOY_OPTIONS.map((o) => [o.at, o] as const))('%s', async (_at, opt) => {
     const benign = valueAt(DEPLOY, opt.at);
+    expect(typeof benign).toBe('string');
+    await fc.assert(fc.asyncProperty(fc.oneof(hostile(benign), fc.constantFrom(...YAML11_WORDS)), async (value) => {
+      expect({ value, violations: await check(opt, value, baselines) }).toEqual({ value, violations: [] });
+    }), { numRuns: perOption });
+  }, 300_000);
+});
+
+describe('hostile strings and YAML 1.1 words in every Flux option (deployEngine FLUX)', () => {
+  const baselines = new Map<string, Output>();
+  const perOption = Math.max(3, Math.ceil(TOTAL / 6 / FLUX_OPTIONS.length));
+
+  test('the benign Flux repository synthesizes', () => {
+    const files = Object.keys(synthesize(FLUX_DEPLOY).files);
+    expect(files).toEqual(expect.arrayContaining(['deploy/flux/00-git-repository.yaml', 'deploy/flux/dev.yaml', 'deploy/flux/prod-policies.yaml']));
+    expect(files.filter((f) => f.startsWith('deploy/argocd/'))).toEqual([]);
+  });
+
+  test.each(FLUX_OPTIONS.map((o) => [o.at, o] as const))('%s', async (_at, opt) => {
+    const benign = valueAt(FLUX_DEPLOY, opt.at);
     expect(typeof benign).toBe('string');
     await fc.assert(fc.asyncProperty(fc.oneof(hostile(benign), fc.constantFrom(...YAML11_WORDS)), async (value) => {
       expect({ value, violations: await check(opt, value, baselines) }).toEqual({ value, violations: [] });

@@ -1,4 +1,5 @@
 import { Component, FileBase, javascript, ProjectOptions, typescript } from 'projen';
+import { DeployEngine } from './deploy-engine';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ineffectiveSwitches } from './switches';
@@ -12,6 +13,7 @@ import { projectOptionsProblems } from '../core/known-options';
 import { indexedComponents, indexedFindFile, indexIgnorePatterns, withFastYaml, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError, renameOption } from '../core/validation';
+import { FluxSync, FluxSyncOptions, fluxPoliciesFile, fluxServicesFile } from '../flux/flux-sync';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
 import { CodeQlWorkflow } from '../github/codeql-workflow';
@@ -66,7 +68,8 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   /**
    * Admission policies under `deploy/policies/<env>/`: each environment's cluster (Sigstore
    * policy-controller) admits this repository's images only when signed by its container
-   * workflow on the default branch; Argo CD applies them with the services.
+   * workflow on the default branch; the deploy engine (Argo CD or Flux) applies them before
+   * the services.
    * @default - true when the deployment part is written, `repository` is set and images are signed
    */
   readonly admissionPolicies?: boolean;
@@ -183,6 +186,23 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * @default - true when the deployment part is written and `repository` is set
    */
   readonly argocd?: boolean;
+
+  /**
+   * The GitOps engine that deploys the rendered manifests: Argo CD (`deploy/argocd/`), or Flux
+   * (`deploy/flux/`: a GitRepository and a Kustomization per environment, docs/flux.md). With
+   * Flux no Argo CD object is written, `environments[].autoSync: false` suspends the
+   * environment's Kustomizations, and what needs Argo CD's deployment records is refused: the
+   * `soak` and `requireHealthy` gates, `argocd` and `argocdOptions`.
+   * @default DeployEngine.ARGO_CD
+   */
+  readonly deployEngine?: DeployEngine;
+
+  /**
+   * How the Flux objects look (with `deployEngine: DeployEngine.FLUX`): their namespace, the
+   * fetch and reconcile intervals, the git credentials Secret, cascading delete.
+   * @default - namespace flux-system, fetched every minute, applied every 10 minutes, no cascading delete
+   */
+  readonly fluxOptions?: FluxSyncOptions;
 
   /**
    * Promotion by pull request: after the default branch publishes signed images, a job opens
@@ -493,6 +513,7 @@ export class GitOpsProject extends javascript.NodeProject {
       // Deployed once asked for (repository known, or environments given) and some environment is on.
       this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
       const { deployment, ...imageOptions } = options;
+      const flux = options.deployEngine === DeployEngine.FLUX;
       this.image = new ContainerImage(this, imageOptions);
       // Base and build images pinned by digest through a lock the pin-base-images workflow keeps fresh.
       new BaseImageLock(this);
@@ -500,7 +521,7 @@ export class GitOpsProject extends javascript.NodeProject {
       if (this.deploys) {
         new HelmChart(this, { ...deployment, image: this.image });
         new DeployCheckWorkflow(this);
-        if (options.argocd ?? options.repository !== undefined) new ArgoCd(this, options.argocdOptions);
+        if (!flux && (options.argocd ?? options.repository !== undefined)) new ArgoCd(this, options.argocdOptions);
         if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
         if (options.deliveryMetrics) {
           if (Promotion.of(this)) new DeliveryMetricsWorkflow(this, options.deliveryMetricsOptions);
@@ -508,6 +529,8 @@ export class GitOpsProject extends javascript.NodeProject {
         }
         // Each cluster admits only signed images: needs the images' names and the signer (repository).
         if (options.repository !== undefined && options.signImages !== false && (options.admissionPolicies ?? true)) new ImagePolicies(this);
+        // After the policies: its Kustomizations find them in deploy/policies/<env>/ (and again before synth).
+        if (flux && options.repository !== undefined) new FluxSync(this, options.fluxOptions);
       }
       this.containerBuild = new ContainerBuildWorkflow(this, {
         branch,
@@ -537,7 +560,9 @@ export class GitOpsProject extends javascript.NodeProject {
       }
       // Each environment's approvers own its folders: a promotion into it needs their review.
       for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
-        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, `/deploy/argocd/${env.name}.yaml`, `/deploy/policies/${env.name}/`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
+        // The engine's file of the environment too: it says whether (and where) the environment syncs.
+        const engine = FluxSync.of(this) ? [`/${fluxServicesFile(env.name)}`, ...(ImagePolicies.of(this) ? [`/${fluxPoliciesFile(env.name)}`] : [])] : [`/deploy/argocd/${env.name}.yaml`];
+        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, ...engine, `/deploy/policies/${env.name}/`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
       }
       addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
         option: `environments[${e.order}].approvers`,

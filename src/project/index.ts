@@ -1,2 +1,3 @@
+export * from './deploy-engine';
 export * from './gitops-project';
 export * from './repo-readme';

@@ -1,3 +1,4 @@
+import { DeployEngine } from './deploy-engine';
 import type { GitOpsProjectOptions } from './gitops-project';
 import { show } from '../core/checks';
 import { Problem } from '../core/validation';
@@ -15,7 +16,9 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
   const asked = hasRepository || options.environments !== undefined;
   const deployed = environments.filter((e) => e.deploy);
   const deploys = asked && deployed.length > 0;
-  const argocdOn = deploys && (options.argocd ?? hasRepository);
+  const flux = options.deployEngine === DeployEngine.FLUX;
+  const argocdOn = !flux && deploys && (options.argocd ?? hasRepository);
+  const fluxOn = flux && deploys && hasRepository;
   const signed = options.signImages !== false;
   const promotionOn = deploys && (options.promotion ?? (hasRepository && signed));
   // Why nothing is deployed, and how to turn it on.
@@ -24,16 +27,30 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
     : { why: 'every environment has deploy: false', fix: 'set deploy: true on an environment' };
 
   for (const option of ['argocd', 'promotion'] as const) {
-    if (options[option] === true && !deploys) {
+    if (option === 'argocd' && flux && options.argocd !== undefined) {
+      problems.push({ option, message: `has no effect with deployEngine: DeployEngine.FLUX (Flux objects under deploy/flux/ deploy instead of Argo CD's), got ${show(options.argocd)}; remove argocd, or set deployEngine: DeployEngine.ARGO_CD` });
+    } else if (options[option] === true && !deploys) {
       problems.push({ option, message: `is true, but nothing is deployed: ${noDeploy.why}; ${noDeploy.fix}, or remove ${option}` });
     }
   }
-  const argocdOff = options.argocd === false
-    ? { why: 'argocd is false', fix: 'set argocd: true' }
-    : !deploys ? noDeploy : { why: 'Argo CD objects need repository (their source)', fix: "set repository: 'my-org/my-repo'" };
+  const argocdOff = flux
+    ? { why: 'deployEngine is DeployEngine.FLUX', fix: 'set deployEngine: DeployEngine.ARGO_CD' }
+    : options.argocd === false
+      ? { why: 'argocd is false', fix: 'set argocd: true' }
+      : !deploys ? noDeploy : { why: 'Argo CD objects need repository (their source)', fix: "set repository: 'my-org/my-repo'" };
   if (options.argocdOptions !== undefined && !argocdOn) {
     problems.push({ option: 'argocdOptions', message: `has no effect: no Argo CD objects are written (${argocdOff.why}), got ${show(options.argocdOptions)}; ${argocdOff.fix}, or remove argocdOptions` });
   }
+  const fluxOff = !flux
+    ? { why: 'deployEngine is not DeployEngine.FLUX', fix: 'set deployEngine: DeployEngine.FLUX' }
+    : !deploys ? noDeploy : { why: 'Flux objects need repository (their source)', fix: "set repository: 'my-org/my-repo'" };
+  // deployEngine alone is a preference (a company template may set it for every repository): it
+  // takes effect once something is deployed, as the default Argo CD does.
+  if (options.fluxOptions !== undefined && !fluxOn) {
+    problems.push({ option: 'fluxOptions', message: `has no effect: no Flux objects are written (${fluxOff.why}), got ${show(options.fluxOptions)}; ${fluxOff.fix}, or remove fluxOptions` });
+  }
+  const engineOn = flux ? fluxOn : argocdOn;
+  const engineOff = flux ? { what: 'no Flux Kustomization applies anything', ...fluxOff } : { what: 'no Argo CD Application syncs anything', ...argocdOff };
   const promotionOff = options.promotion === false
     ? { why: 'promotion is false', fix: 'set promotion: true' }
     : !deploys ? noDeploy
@@ -54,8 +71,21 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
           message: `has no effect: environment ${show(env.name)} is not deployed (deploy: false), got ${show(env[field])}; remove ${field}, or set deploy: true`,
         });
       }
-    } else if (env?.autoSync !== undefined && !argocdOn) {
-      problems.push({ option: `environments[${i}].autoSync`, message: `has no effect: no Argo CD Application syncs anything (${argocdOff.why}), got ${show(env.autoSync)}; ${argocdOff.fix}, or remove autoSync` });
+    } else if (env?.autoSync !== undefined && !engineOn) {
+      problems.push({ option: `environments[${i}].autoSync`, message: `has no effect: ${engineOff.what} (${engineOff.why}), got ${show(env.autoSync)}; ${engineOff.fix}, or remove autoSync` });
+    }
+    // The gates that read deployment records: Argo CD notifications write them, Flux does not.
+    if (flux && env?.gates?.soak !== undefined) {
+      problems.push({
+        option: `environments[${i}].gates.soak`,
+        message: `counts how long the digests ran healthy in the previous environment from its deployment records, which Argo CD notifications write and Flux does not (deployEngine: DeployEngine.FLUX): the soak would count from the merge alone and pass a deployment that never became healthy, got ${show(env.gates.soak)}; remove soak (windows and approvals work with Flux), or set deployEngine: DeployEngine.ARGO_CD`,
+      });
+    }
+    if (flux && env?.gates?.requireHealthy === true) {
+      problems.push({
+        option: `environments[${i}].gates.requireHealthy`,
+        message: 'waits for the previous environment\'s deployment record to say \'success\', which Argo CD notifications write and Flux does not (deployEngine: DeployEngine.FLUX), so the gate would never pass, got true; remove requireHealthy (windows and approvals work with Flux), or set deployEngine: DeployEngine.ARGO_CD',
+      });
     }
   });
   if (options.deployment !== undefined && !deploys) {

@@ -10,9 +10,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { ControlPlane, controlPlaneTools, kubectlBinary, kubePins, objectName, parseObjects, Verdict } from './apiserver';
+import { ControlPlane, controlPlaneTools, fluxCrds, kubectlBinary, kubePins, objectName, parseObjects, Verdict } from './apiserver';
 import { ARGOCD_NAMESPACE, FIXTURE_NAMESPACE, knownBad, knownGoodArgoCd, knownGoodService } from './kube-fixtures';
-import { GitOpsProjectOptions, RepositoryVisibility, Runtime, SigningMode } from '../../src';
+import { DeployEngine, GitOpsProjectOptions, RepositoryVisibility, Runtime, SigningMode } from '../../src';
 import { NOTIFICATIONS_FILE } from '../../src/argocd/argo-cd';
 import { findTool, testWith } from '../tools';
 import { gitopsProject, synth, tempdir } from '../util';
@@ -30,6 +30,13 @@ if (kubectl?.missing !== undefined) {
   console.warn(`kubectl test SKIPPED: ${kubectl.missing}`);
 }
 const testWithKubectl = kubectl?.path !== undefined ? test : test.skip;
+// Flux's CRDs (scripts/fetch-flux-crds.sh: seconds, from the Go module proxy), with the same skip.
+const flux = tools.missing === undefined ? fluxCrds() : undefined;
+if (flux?.missing !== undefined) {
+  if (process.env.CI) throw new Error(`Flux's CRDs are required under CI=true: ${flux.missing}`);
+  console.warn(`Flux tests SKIPPED: ${flux.missing}`);
+}
+const describeWithFlux = flux?.dir !== undefined ? describe : describe.skip;
 
 /** Every verdict that is not a clean acceptance, as the API server said it. */
 function problems(verdicts: Array<Verdict | undefined>): string[] {
@@ -150,6 +157,117 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
       const mistyped = structuredClone(good);
       mistyped.spec.images = 'ghcr.io/acme/orders';
       expect((await plane.dryRunApply(mistyped)).message).toMatch(/spec\.images: Invalid value: "string": spec\.images in body must be of type array/);
+    });
+  });
+
+  describeWithFlux(`the Flux objects, against source-controller's and kustomize-controller's CRDs (${flux?.dir !== undefined ? flux.version : 'missing'})`, () => {
+    /** deploy/flux/ of a repository with deployEngine FLUX: every file with its objects. */
+    const fluxFiles = (options: Partial<GitOpsProjectOptions>) => {
+      const out = synth(gitopsProject({ repository: 'acme/orders', deployEngine: DeployEngine.FLUX, ...options }));
+      expect(Object.keys(out).filter((f) => f.startsWith('deploy/argocd/'))).toEqual([]);
+      return Object.keys(out).filter((f) => f.startsWith('deploy/flux/')).sort().map((file) => ({ file, text: out[file] as string, objects: parseObjects(out[file]) }));
+    };
+    const REPOS: Array<[string, Partial<GitOpsProjectOptions>, string, number]> = [
+      ['the defaults: a private repository (its credentials Secret), admission policies, prod suspended', {}, 'flux-system', 1 + 3 + 3],
+      ['a public repository cloned over SSH (scp-like URL), no admission policies, cascading delete, another namespace and intervals', {
+        visibility: RepositoryVisibility.PUBLIC,
+        repositoryUrl: 'git@github.com:acme/orders.git',
+        admissionPolicies: false,
+        fluxOptions: { namespace: 'gitops', interval: '30s', reconcileInterval: '1h30m', cascadeDelete: true, secretName: 'orders-deploy-key' },
+      }, 'gitops', 1 + 3],
+      ['several services, prod on another cluster and synced automatically, a custom namespace', {
+        runtime: Runtime.NODE,
+        services: [{ name: 'billing', runtime: Runtime.PYTHON }],
+        environments: [{ name: 'dev' }, { name: 'prod', cluster: 'https://prod.k8s.example.com:6443', namespace: 'orders-production', autoSync: true }],
+      }, 'flux-system', 1 + 2 + 2],
+    ];
+
+    beforeAll(async () => {
+      if (flux?.dir === undefined) return;
+      for (const ns of new Set(REPOS.map(([, , namespace]) => namespace))) await plane.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      for (const file of fs.readdirSync(flux.dir).filter((f) => f.endsWith('.yaml')).sort()) {
+        await plane.installCrds(fs.readFileSync(path.join(flux.dir, file), 'utf-8'));
+      }
+    });
+
+    test.each(REPOS)('every generated object is accepted without a warning: %s', async (_label, options, namespace, count) => {
+      const files = fluxFiles(options);
+      const objects = files.flatMap((f) => f.objects);
+      expect(objects.length).toBe(count);
+      expect(files.every((f) => f.objects.length === 1)).toBe(true);
+      expect(new Set(objects.map((o) => `${o.apiVersion}/${o.kind}`))).toEqual(new Set(['source.toolkit.fluxcd.io/v1/GitRepository', 'kustomize.toolkit.fluxcd.io/v1/Kustomization']));
+      expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set([namespace]));
+      const found: string[] = [];
+      for (const { file, objects: own } of files) found.push(...problems(await plane.dryRunAll(own)).map((p) => `${file}: ${p}`));
+      expect(found).toEqual([]);
+    });
+
+    test('known-bad Flux objects are rejected: a misspelt field, a Kustomization without sourceRef, an scp-like URL, a duration Flux does not read (the check above can fail)', async () => {
+      const [repository, kustomization] = ['deploy/flux/00-git-repository.yaml', 'deploy/flux/dev.yaml'].map((file) => fluxFiles({}).find((f) => f.file === file)!.objects[0]);
+      const bad: Array<[string, any, RegExp]> = [
+        ['a misspelt field', { ...kustomization, spec: { ...kustomization.spec, dependOn: kustomization.spec.dependsOn } }, /unknown field "spec\.dependOn"/],
+        ['no sourceRef', { ...kustomization, spec: { ...kustomization.spec, sourceRef: undefined } }, /spec\.sourceRef: Required value/],
+        // What Argo CD takes and source-controller does not: why fluxRepositoryUrl writes it ssh://.
+        ['an scp-like URL', { ...repository, spec: { ...repository.spec, url: 'git@github.com:acme/orders.git' } }, /spec\.url in body should match '\^\(http\|https\|ssh\):\/\/\.\*\$'/],
+        ['a duration in words', { ...kustomization, spec: { ...kustomization.spec, interval: '10 minutes' } }, /spec\.interval in body should match/],
+      ];
+      for (const [label, object, message] of bad) {
+        const verdict = await plane.dryRunApply(JSON.parse(JSON.stringify(object)));
+        expect({ label, message: verdict.message }).toEqual({ label, message: expect.stringMatching(message) });
+        expect({ label, rejectedBy: verdict.rejectedBy }).toEqual({ label, rejectedBy: ['apply', 'create'] });
+      }
+    });
+
+    const kubectlFlux = (args: string[]) => spawnSync(kubectl!.path!, ['--kubeconfig', plane.kubeconfig(), 'apply', '--server-side', '--validate=strict', ...args], { encoding: 'utf-8' });
+    const writeFiles = (files: Array<{ file: string; text: string }>) => {
+      const dir = tempdir('gitops-flux-');
+      for (const { file, text } of files) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+      }
+      return dir;
+    };
+
+    testWithKubectl('the bootstrap command of docs/flux.md takes deploy/flux/ as written (kubectl apply --server-side -f deploy/flux/)', () => {
+      const dir = writeFiles(fluxFiles({}));
+      try {
+        const result = kubectlFlux(['--dry-run=server', '-f', path.join(dir, 'deploy', 'flux') + '/']);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
+        expect(applied).toEqual([
+          'gitrepository.source.toolkit.fluxcd.io/orders serverside-applied (server dry run)',
+          ...['dev', 'prod', 'staging'].flatMap((env) => [
+            `kustomization.kustomize.toolkit.fluxcd.io/orders-${env}-policies serverside-applied (server dry run)`,
+            `kustomization.kustomize.toolkit.fluxcd.io/orders-${env} serverside-applied (server dry run)`,
+          ]),
+        ]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    testWithKubectl('prod: `flux resume` takes suspend away, and applying the folder again suspends it again without a conflict', async () => {
+      const files = fluxFiles({ name: 'resumed' }).filter((f) => f.file === 'deploy/flux/prod.yaml');
+      const dir = writeFiles(files);
+      const url = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/resumed-prod';
+      try {
+        const file = path.join(dir, 'deploy', 'flux', 'prod.yaml');
+        const first = kubectlFlux(['-f', file]);
+        expect([first.stderr, first.stdout.trim()]).toEqual(['', 'kustomization.kustomize.toolkit.fluxcd.io/resumed-prod serverside-applied']);
+        expect((await plane.request('GET', url)).body.spec.suspend).toBe(true);
+        // What `flux resume kustomization` sends (flux2 cmd/flux/resume.go): a merge patch from the
+        // object with Suspend set to false, which its omitempty JSON tag leaves out, as manager "flux".
+        const resumed = await plane.request('PATCH', `${url}?fieldManager=flux`, { spec: { suspend: null } }, 'application/merge-patch+json');
+        expect(resumed.status).toBe(200);
+        expect(resumed.body.spec.suspend).toBeUndefined();
+        const again = kubectlFlux(['-f', file]);
+        expect([again.stderr, again.stdout.trim()]).toEqual(['', 'kustomization.kustomize.toolkit.fluxcd.io/resumed-prod serverside-applied']);
+        expect((await plane.request('GET', url)).body.spec.suspend).toBe(true);
+      } finally {
+        await plane.request('DELETE', url);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

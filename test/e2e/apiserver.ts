@@ -18,6 +18,8 @@ import { HELM_LAYER } from '../../src/github/helm-tool';
 export const BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-kube-apiserver.sh');
 /** Builds Argo CD and copies its CRDs and configuration (the ones the dry-run tests install, too). */
 export const ARGOCD_BUILD_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'build-argo-cd.sh');
+/** Fetches Flux's source-controller and kustomize-controller CRDs (the Flux dry-run tests install them). */
+export const FLUX_CRDS_SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'fetch-flux-crds.sh');
 /** Where the build scripts cache what they build. */
 export const TOOLS_ROOT = process.env.PROJEN_GITOPS_TOOLS_CACHE ?? path.join(os.homedir(), '.cache', 'projen-gitops-tools');
 
@@ -37,6 +39,23 @@ export function kubePins(): { kube: string; etcd: string; kwok: string; argocd: 
 /** The cache folder of Argo CD's build (argocd, crds/, core-install.yaml, hack/). */
 export function argoCdDir(): string {
   return path.join(TOOLS_ROOT, `argo-cd-${kubePins().argocd}`);
+}
+
+/**
+ * The folder of Flux's CRDs (GitRepository, Kustomization, ...) at the version
+ * scripts/fetch-flux-crds.sh pins, fetched when missing (seconds: two module zips from the Go
+ * module proxy, checked against their go.sum hashes), or why there is none.
+ */
+export function fluxCrds(): { dir: string; version: string; missing?: undefined } | { missing: string } {
+  const version = scriptPin(FLUX_CRDS_SCRIPT, 'FLUX_CONTROLLERS_VERSION');
+  const dir = path.join(TOOLS_ROOT, `flux-${version}`, 'crds');
+  if (fs.existsSync(path.join(dir, '..', '.complete'))) return { dir, version };
+  const result = spawnSync('bash', [FLUX_CRDS_SCRIPT], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status !== 0) {
+    const tail = `${result.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n');
+    return { missing: `${path.relative(process.cwd(), FLUX_CRDS_SCRIPT)} failed (exit ${result.status}; is the Go module proxy reachable?):\n${tail}` };
+  }
+  return fs.existsSync(dir) ? { dir, version } : { missing: `${FLUX_CRDS_SCRIPT} ran but ${dir} is missing` };
 }
 
 /** The built binaries and fetched CRDs (paths), or why there are none. */
