@@ -13,6 +13,7 @@ import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
 import { stringifyForKubernetes } from '../core/kube-yaml';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { committedFiles } from '../core/sync';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
@@ -20,7 +21,7 @@ import { EnvironmentFacts, Environments, toDnsLabel } from '../model/environment
 import { IMAGES_FILE_LIMIT, ImagesEntry, ImagesRead, parseImagesText, readImagesFile } from '../model/images-file';
 import { chartDir, imagesFile, renderedDir, renderedFile, valuesDir, valuesFile } from '../model/layout';
 import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
-import { ServiceManifests } from '../model/service-manifests';
+import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
 const TEMPLATES = ['_helpers.tpl', 'networkpolicy.yaml', 'poddisruptionbudget.yaml', 'serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'ingress.yaml', 'httproute.yaml'];
@@ -127,12 +128,14 @@ interface ChartMemo {
  * environment under `deploy/environments/<env>/values/<service>.yaml` (managed), and what it
  * renders to per environment under `deploy/rendered/<env>/<service>.yaml` (managed, computed
  * without helm and proven equal to `helm template` by the tests). The image digests each
- * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation.
+ * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation. The
+ * environments' files are made when the synth starts, so `Environments` may be added before or
+ * after the chart.
  */
 export class HelmChart extends ServiceManifests {
-  /** Every chart of the project. */
+  /** Every chart of the project, in the order of their services (the one at the root first). */
   public static all(project: Project): HelmChart[] {
-    return componentsOfType(project, HelmChart);
+    return serviceManifestsOf(project).filter((m): m is HelmChart => m instanceof HelmChart);
   }
 
   /** The service's image. */
@@ -155,7 +158,6 @@ export class HelmChart extends ServiceManifests {
     this.deployment = deployment;
     const name = this.image.serviceName;
     this.chartDir = chartDir(name);
-    const environments = Environments.of(project)?.deployed ?? [];
 
     addValidation(project, () => this.validate());
 
@@ -173,6 +175,14 @@ export class HelmChart extends ServiceManifests {
       noHandOver: NO_HAND_OVER,
     });
 
+    createAtSynthStart(project, () => this.createEnvironmentFiles());
+  }
+
+  /** The values and rendered manifests of each deployed environment, and its images.yaml (once for every chart). */
+  private createEnvironmentFiles() {
+    const project = this.project;
+    const name = this.image.serviceName;
+    const environments = Environments.of(project)?.deployed ?? [];
     // A repeated environment name is reported by Environments; its files are written once.
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       const values = valuesFile(env.name, name);
