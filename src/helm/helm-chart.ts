@@ -392,12 +392,10 @@ export class HelmChart extends ServiceManifests {
     const problems: Problem[] = [];
     const at = this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
     const name = this.image.serviceName;
-    // The service's own grammar (a DNS label and a job id): the same message as the image's, reported once.
-    const nameProblem = checkServiceName(name);
+    // The name's own grammar (a DNS label and a job id) is the service's to report (ContainerImage).
     const nameOption = this.image.context === '.' ? (this.image.serviceName === this.project.name ? 'name' : 'serviceName') : `${at.replace(/\.deployment$/, '')}.name`;
-    if (nameProblem) problems.push({ option: nameOption, message: nameProblem });
     // The service is the Helm release: `helm template` and Argo CD refuse a release name over 53.
-    const releaseProblem = nameProblem ? undefined : checkHelmReleaseName(name);
+    const releaseProblem = checkServiceName(name) ? undefined : checkHelmReleaseName(name);
     if (releaseProblem) problems.push({ option: nameOption, message: `names the Helm release, so ${releaseProblem.replace(/; try '.*'$/, `; try '${name.slice(0, 53).replace(/-+$/, '')}'`)}` });
     if (!this.facts.imageRepository) {
       problems.push({
