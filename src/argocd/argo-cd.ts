@@ -5,6 +5,7 @@ import { NOTIFICATIONS_SECRET, notificationNames, notificationsConfigMap, subscr
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { ARGOCD_DIR, chartDir, POLICIES_DIR, renderedDir } from '../model/layout';
@@ -95,7 +96,8 @@ class ComputedFile extends FileBase {
  * clusters and namespaces and the kinds the charts render; and `<env>.yaml`, one Application
  * per service in that environment, tracking the default branch. A cluster admin applies the
  * folder once (`kubectl apply --server-side -n argocd -f deploy/argocd/`, the AppProject's file first
- * by its name), and again when it changes.
+ * by its name), and again when it changes. The environments' files are made when the synth
+ * starts, so `Environments` may be added before or after this component.
  */
 export class ArgoCd extends Component {
   /** The project's Argo CD objects, if it has them. */
@@ -120,10 +122,12 @@ export class ArgoCd extends Component {
     addValidation(project, () => this.validate());
 
     new ComputedFile(project, APP_PROJECT_FILE, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
-    const environments = Environments.of(project)?.deployed ?? [];
-    for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
-      new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
-    }
+    createAtSynthStart(project, () => {
+      const environments = Environments.of(project)?.deployed ?? [];
+      for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
+        new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
+      }
+    });
     if (this.deploymentRecords) {
       new ComputedFile(project, NOTIFICATIONS_FILE, () => this.notifications());
     }

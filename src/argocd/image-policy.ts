@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { Component, FileBase, IResolver, Project } from 'projen';
 import { stringifyYaml } from '../core/fast-yaml';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { Environments } from '../model/environments';
 import { POLICIES_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
@@ -85,7 +86,8 @@ export function policyName(repository: string | undefined, projectName: string, 
 /**
  * `deploy/policies/<env>/cluster-image-policy.yaml` for every deployed environment: the
  * admission policy of the environment's cluster, applied by Argo CD with the rest (an
- * Application per environment, see `ArgoCd`).
+ * Application per environment, see `ArgoCd`). The files are made when the synth starts, so
+ * `Environments` may be added before or after this component.
  */
 export class ImagePolicies extends Component {
   public static of(project: Project): ImagePolicies | undefined {
@@ -94,10 +96,12 @@ export class ImagePolicies extends Component {
 
   constructor(project: Project) {
     super(project);
-    const environments = Environments.of(project)?.deployed ?? [];
-    for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
-      new PolicyFile(project, `${POLICIES_DIR}/${env.name}/cluster-image-policy.yaml`, () => this.render(env.name, env.namespace));
-    }
+    createAtSynthStart(project, () => {
+      const environments = Environments.of(project)?.deployed ?? [];
+      for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
+        new PolicyFile(project, `${POLICIES_DIR}/${env.name}/cluster-image-policy.yaml`, () => this.render(env.name, env.namespace));
+      }
+    });
     describeFile(project, {
       path: `${POLICIES_DIR}/`,
       owner: FileOwner.MANAGED,

@@ -31,6 +31,7 @@ import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, 
 import { Runtime } from '../model/runtime';
 import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '../model/runtime-facts';
 import { imagePathService, Service, servicesOf } from '../model/service';
+import { serviceManifestsOf } from '../model/service-manifests';
 import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** Options for `ContainerImage`. */
@@ -504,12 +505,17 @@ export class ContainerImage extends Service {
     if (options.title !== undefined) report('title', checkText(this.title, 128));
     if (options.description !== undefined) report('description', checkText(this.description, 512));
     const all = ContainerImage.all(this.project);
-    if (options.serviceName !== undefined || all.length > 1) {
-      // Unset, it is the project name, whose grammar is wider: it matters once it names jobs.
+    // Unset, it is the project name, whose grammar is wider: it matters once it names jobs, or
+    // the Kubernetes objects of a chart (the one place the name's grammar is checked).
+    const deployed = serviceManifestsOf(this.project).some((m) => m.image === this);
+    if (options.serviceName !== undefined || all.length > 1 || deployed) {
       const problem = checkServiceName(this.serviceName);
-      report('serviceName', problem && options.serviceName === undefined
-        ? problem.replace(/, got .*?; try /, `, got ${show(this.serviceName)} (its default, the project name, names jobs in a repository of several services: set serviceName); try `)
-        : problem);
+      if (problem && options.serviceName === undefined && all.length > 1) {
+        report('serviceName', problem.replace(/, got .*?; try /, `, got ${show(this.serviceName)} (its default, the project name, names jobs in a repository of several services: set serviceName); try `));
+      } else {
+        // The only service, named after the project: the project's `name` is what to change.
+        report(options.serviceName === undefined ? 'name' : 'serviceName', problem);
+      }
     }
     const pathProblem = checkServicePath(this.context);
     if (pathProblem) {
@@ -533,6 +539,7 @@ export class ContainerImage extends Service {
     if (facts && this.runtime !== Runtime.CUSTOM && (this.command.length === 0 || this.command.some((part) => typeof part !== 'string' || part.length === 0 || /[\p{Cc}\p{Zl}\p{Zp}]/u.test(part)))) {
       report('command', `must be a non-empty list of non-empty strings without control or line-separator characters (exec form), got ${show(options.command)}; try ${JSON.stringify(facts.defaultCommand)}`);
     }
-    return problems.map((p) => ({ ...p, option: this._optionName(p.option) }));
+    // An option taken from the top level (an inherited registry) is reported there, by the service that set it.
+    return problems.filter((p) => !this._inherited.includes(p.option)).map((p) => ({ ...p, option: this._optionName(p.option) }));
   }
 }

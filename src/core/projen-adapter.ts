@@ -1,10 +1,10 @@
 /**
  * The one place that relies on projen members outside its public API. projen offers no public
  * way to render a file without writing it, to post-process a rendered file, to read a
- * workflow's triggers, or to run after every component's `preSynthesize`; each function here
- * does one of those, and `test/core/projen-adapter.test.ts` fails loudly when a projen update
- * breaks the assumption it stands on. Nothing else in projen-gitops may reach past projen's
- * public API.
+ * workflow's triggers, to run before every component's `preSynthesize` or after it, or to
+ * place a file's `.gitignore` line; each function here does one of those, and
+ * `test/core/projen-adapter.test.ts` fails loudly when a projen update breaks the assumption it
+ * stands on. Nothing else in projen-gitops may reach past projen's public API.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -98,6 +98,78 @@ export function afterAllPreSynthesize(component: Component, fn: () => void) {
     original.call(last);
     fn();
   };
+}
+
+/**
+ * A value projen computes when it writes the file: its object files (workflows, JSON and YAML
+ * files, `.projen/tasks.json`) call a function found where a value belongs
+ * (`ObjectFileOptions.obj`: "values that are functions will be called during synthesis"). A
+ * component reads a fact another component holds this way, once every component has been
+ * added, and the object it builds stays reachable through its escape hatches. Typed as the
+ * value it stands for, so it fits projen's option types; read it only through projen's
+ * resolver (`renderFile`, synth).
+ */
+export function lazyValue<T>(compute: () => T): T {
+  return compute as unknown as T;
+}
+
+const synthStarts = new WeakMap<Project, Array<() => void>>();
+
+/**
+ * Runs `fn` when `project` next starts to synthesize: after every component has been added,
+ * before any component's `preSynthesize` and before the option checks, which run in one. projen
+ * calls the project's own `preSynthesize` first; it is wrapped here once per project. For what
+ * must exist before any component wires itself: the files whose very set depends on facts
+ * another component holds (a file per environment, a file named after the default branch),
+ * and their catalog entries. Each function runs once, in the order given; a function given
+ * while they run runs too.
+ */
+export function atSynthStart(project: Project, fn: () => void) {
+  let pending = synthStarts.get(project);
+  if (!pending) {
+    const queue: Array<() => void> = [];
+    pending = queue;
+    synthStarts.set(project, queue);
+    const original = project.preSynthesize;
+    if (typeof original !== 'function') throw new ProjenAdapterError('Project (no preSynthesize method)');
+    project.preSynthesize = function (this: Project) {
+      while (queue.length > 0) queue.shift()!();
+      original.call(this);
+    };
+  }
+  pending.push(fn);
+}
+
+let reservations = 0;
+
+/**
+ * Runs `create` (which creates files) when `project` next starts to synthesize (`atSynthStart`),
+ * and puts the `.gitignore` lines projen adds for those files where they would have been had
+ * `create` run now: a component that makes its files late keeps the `.gitignore` it wrote when
+ * it made them in its constructor, and the order components are added in moves no line. projen
+ * keeps the lines in `IgnoreFile#_patterns` and adds one (`!/path`) per file it writes.
+ */
+export function createAtSynthStart(project: Project, create: () => void) {
+  const file = project.gitignore as unknown as IgnorePatterns;
+  const lines = file._patterns;
+  if (!Array.isArray(lines)) throw new ProjenAdapterError('IgnoreFile (no _patterns list)');
+  // A placeholder no pattern can equal (projen's own patterns never hold a NUL).
+  const mark = `\0projen-gitops: reserved for the files created when the synth starts (${++reservations})`;
+  lines.push(mark);
+  ignoreLinesChanged(file);
+  atSynthStart(project, () => {
+    const before = lines.length;
+    try {
+      create();
+    } finally {
+      // projen appends one line per file; a file whose line was there already added none.
+      const added = lines.length >= before ? lines.splice(before) : [];
+      const at = lines.indexOf(mark);
+      if (at >= 0) lines.splice(at, 1, ...added);
+      else lines.push(...added);
+      ignoreLinesChanged(file);
+    }
+  });
 }
 
 /**
@@ -291,6 +363,13 @@ interface IgnorePatterns {
   removePatterns?: (...patterns: string[]) => void;
 }
 
+/** What `indexIgnorePatterns` forgets when the lines change other than through projen's methods. */
+const ignoreIndexes = new WeakMap<object, () => void>();
+
+function ignoreLinesChanged(file: object) {
+  ignoreIndexes.get(file)?.();
+}
+
 /**
  * Makes `file`'s duplicate removal cheap. Before adding a pattern projen's IgnoreFile removes
  * an earlier copy of it and of its negation with `indexOf` over every pattern, and every file
@@ -332,4 +411,7 @@ export function indexIgnorePatterns(file: IgnoreFile) {
     removePatterns.apply(file, patterns);
     known = undefined;
   };
+  ignoreIndexes.set(file, () => {
+    known = undefined;
+  });
 }

@@ -41,21 +41,12 @@ const validators = new WeakMap<Project, OptionsValidation>();
  */
 class OptionsValidation extends Component {
   private readonly checks: Check[] = [];
-  readonly renames = new Map<string, string>();
 
   add(check: Check) {
     this.checks.push(check);
   }
 
   problems(): Problem[] {
-    // Components that share a setting (the branch) report its problem once, under the name
-    // the user wrote it with (`defaultBranch`, not the component's `branch`).
-    const seen = new Set<string>();
-    const renamed = (option: string) => {
-      const head = /^[^.[]+/.exec(option)?.[0] ?? option;
-      const to = this.renames.get(head);
-      return to === undefined ? option : `${to}${option.slice(head.length)}`;
-    };
     // A check that trips over a value of the wrong type (a string where a list belongs) or a
     // missing one (a misspelt key) is not the problem to show: the option check's is.
     let crash: unknown;
@@ -71,16 +62,12 @@ class OptionsValidation extends Component {
     if (crash !== undefined && !all.some(isShapeProblem)) throw crash;
     // A wrong type supersedes a component's message for that option or inside it (that check was
     // written for the right type); a component's message supersedes a value the type refuses.
-    const wrongTypes = all.filter(isWrongType).map((p) => renamed(p.option));
+    const wrongTypes = all.filter(isWrongType).map((p) => p.option);
     const inside = (option: string) => wrongTypes.some((at) => option === at || option.startsWith(`${at}.`) || option.startsWith(`${at}[`));
-    const specific = new Set(all.filter((p) => !isTypeProblem(p)).map((p) => renamed(p.option)));
+    const specific = new Set(all.filter((p) => !isTypeProblem(p)).map((p) => p.option));
     return all
-      .filter((p) => (isTypeProblem(p) ? isWrongType(p) || !specific.has(renamed(p.option)) : !inside(renamed(p.option))))
-      .map((p) => (isWrongType(p) ? withGrammarFix(p, all) : p))
-      .map((p) => ({ ...p, option: renamed(p.option) })).filter((p) => {
-        const key = `${p.option}\0${p.message}`;
-        return !seen.has(key) && seen.add(key) !== undefined;
-      });
+      .filter((p) => (isTypeProblem(p) ? isWrongType(p) || !specific.has(p.option) : !inside(p.option)))
+      .map((p) => (isWrongType(p) ? withGrammarFix(p, all) : p));
   }
 
   preSynthesize() {
@@ -116,14 +103,6 @@ function validationOf(project: Project): OptionsValidation {
 /** Registers checks that run before anything is written. */
 export function addValidation(project: Project, check: Check) {
   validationOf(project).add(check);
-}
-
-/**
- * Reports the problems of a component's option `from` (and its parts, `from.x`, `from[1]`)
- * as `to`: a project type that passes its own option on under another name says so here.
- */
-export function renameOption(project: Project, from: string, to: string) {
-  validationOf(project).renames.set(from, to);
 }
 
 /** The problems of a project's options, without throwing (for tests and previews). */

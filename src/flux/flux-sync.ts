@@ -3,6 +3,7 @@ import { Component, IResolver, ObjectFile, Project } from 'projen';
 import { checkDnsLabel, checkDnsSubdomain, show, toDnsLabel, toDnsSubdomain, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
+import { atSynthStart, createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { EnvironmentFacts, Environments, IN_CLUSTER } from '../model/environments';
 import { DEPLOY_DIR, POLICIES_DIR, renderedDir } from '../model/layout';
@@ -163,18 +164,18 @@ export class FluxSync extends Component {
       ...this.applyLines(),
     ]);
     this.written.add(GIT_REPOSITORY_FILE);
-    // Now for what is known, and again before synth for environments or policies added later.
+    // The files of the environments known now, so .projenrc.ts can patch them (the escape
+    // hatch); the rest once every component is added: made when the synth starts, after the files
+    // other components make then (the admission policies the Kustomizations depend on), so
+    // neither the order components are added in nor a hand-over changes them.
     this.addEnvironmentFiles();
+    atSynthStart(project, () => createAtSynthStart(project, () => this.addEnvironmentFiles()));
     describeFile(project, {
       path: `${FLUX_DIR}/`,
       owner: FileOwner.MANAGED,
       purpose: 'Flux objects: 00-git-repository.yaml (a GitRepository following the default branch), <env>.yaml (a Kustomization applying deploy/rendered/<env>/ into the environment\'s namespace; suspended where autoSync is false, deployed with flux resume) and, with admission policies, <env>-policies.yaml (the Kustomization of deploy/policies/<env>/ the services wait for). A cluster admin applies them (projen-gitops docs/flux.md).',
       change: 'Set `fluxOptions` and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again. Escape hatch: `project.tryFindObjectFile("deploy/flux/<env>.yaml")?.addOverride(...)`.',
     });
-  }
-
-  preSynthesize() {
-    this.addEnvironmentFiles();
   }
 
   /** The GitRepository's name: the project's (Flux's namespace is shared by every repository). */

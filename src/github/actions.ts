@@ -1,6 +1,8 @@
 import { github, Project } from 'projen';
 import { annotatePermissions } from './permission-comments';
-import { transformRendered } from '../core/projen-adapter';
+import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
+import { lazyValue, transformRendered } from '../core/projen-adapter';
+import { Problem } from '../core/validation';
 import { Repository, TOOLING_INSTALL, TOOLING_NODE_VERSION } from '../model/repository';
 
 export { TOOLING_NODE_VERSION };
@@ -18,9 +20,10 @@ export interface InstallToolsOptions {
  * place every generated workflow takes them from. With a private npm registry
  * (`npmRegistry`), `npm ci` gets the token in `NODE_AUTH_TOKEN` from the secret through
  * `env:` (the `.npmrc` reads it; nothing echoes it, and the step is the only one that sees it).
+ * The registry is read when the workflow is written: a component may call this in its
+ * constructor, before the `Repository` is added.
  */
 export function installToolsSteps(project: Project, options: InstallToolsOptions = {}): github.workflows.JobStep[] {
-  const npm = Repository.factsOf(project).npmRegistry;
   return [
     {
       name: 'Set up Node.js',
@@ -29,10 +32,38 @@ export function installToolsSteps(project: Project, options: InstallToolsOptions
     },
     {
       name: 'Install the tools',
-      ...(npm ? { env: { [npm.tokenVariable]: `\${{ secrets.${npm.tokenSecret} }}` } } : {}),
+      env: lazyValue(() => npmTokenEnv(project)),
       run: TOOLING_INSTALL,
     },
   ];
+}
+
+/**
+ * The environment that hands `npm ci` the private registry's token (`NODE_AUTH_TOKEN` from its
+ * secret), or `undefined` without a private registry. Read when called.
+ */
+export function npmTokenEnv(project: Project): Record<string, string> | undefined {
+  const npm = Repository.factsOf(project).npmRegistry;
+  return npm && { [npm.tokenVariable]: `\${{ secrets.${npm.tokenSecret} }}` };
+}
+
+/** The repository facts a component's own options may override. */
+export interface RepositoryOverrides {
+  readonly branch?: string;
+  readonly tagPattern?: string;
+  readonly runsOn?: string;
+}
+
+/**
+ * The problems of the repository facts a component overrides (`branch`, `tagPattern`, `runsOn`),
+ * each checked only where given: the repository's own are checked once, by `Repository`.
+ */
+export function overrideProblems(options: RepositoryOverrides): Problem[] {
+  const checks: Array<[keyof RepositoryOverrides, (value: string) => string | undefined]> = [['branch', checkBranch], ['tagPattern', checkTagPattern], ['runsOn', checkRunnerLabel]];
+  return checks.flatMap(([option, check]) => {
+    const message = options[option] === undefined ? undefined : check(options[option]!);
+    return message === undefined ? [] : [{ option, message }];
+  });
 }
 
 /** A GitHub Action pinned to the full commit SHA of a release. */
@@ -137,6 +168,22 @@ export function annotateWorkflowPins(workflow: github.GithubWorkflow) {
 }
 
 /**
+ * Takes a workflow out of its project again (one made in a constructor, before the facts that
+ * decide whether it is wanted were known): its file is not written, and leaves no `.gitignore`
+ * or `.gitattributes` line behind.
+ */
+export function removeWorkflow(workflow: github.GithubWorkflow) {
+  const project = workflow.project;
+  const file = workflow.file;
+  if (file) {
+    project.tryRemoveFile(file.path);
+    project.gitignore.removePatterns(`!/${file.path}`);
+    project.gitattributes.removeAttributes(`/${file.path}`);
+  }
+  workflow.node.scope?.node.tryRemoveChild(workflow.node.id);
+}
+
+/**
  * A workflow that runs on pull requests and pushes (`triggers`) with a read-only token: a newer
  * push to a pull request cancels the run it supersedes; each pushed commit has a group of its
  * own, so no push run is ever cancelled (jobs that must not overlap add groups of their own).
@@ -154,12 +201,13 @@ export function pullRequestAndPushWorkflow(gh: github.GitHub, name: string, trig
 }
 
 /**
- * A workflow that runs on pull requests into `branch` with a read-only token, where a newer
- * push to the pull request cancels the run it supersedes; its version comments included.
+ * A workflow that runs on pull requests into `branch` (read when the workflow is written) with a
+ * read-only token, where a newer push to the pull request cancels the run it supersedes; its
+ * version comments included.
  */
-export function pullRequestWorkflow(gh: github.GitHub, name: string, branch: string): github.GithubWorkflow {
+export function pullRequestWorkflow(gh: github.GitHub, name: string, branch: () => string): github.GithubWorkflow {
   const workflow = new github.GithubWorkflow(gh, name, { fileName: `${name}.yml` });
-  workflow.on({ pullRequest: { branches: [branch] } });
+  workflow.on({ pullRequest: { branches: lazyValue(() => [branch()]) } });
   workflow.file?.addOverride('permissions', { contents: 'read' });
   workflow.file?.addOverride('concurrency', {
     'group': '${{ github.workflow }}-${{ github.event.pull_request.number }}',

@@ -1,9 +1,11 @@
 import { Component, JsonFile, Project, YamlFile } from 'projen';
+import { overrideProblems } from './actions';
 import { CodeOwners } from './code-owners';
 import { pullRequestChecks } from './required-checks';
 import { branchRuleset, RulesetBody, tagRuleset } from './rulesets';
-import { checkApprovals, checkBranch, checkTagPattern, checkText, show } from '../core/checks';
+import { checkApprovals, checkText, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { atSynthStart, createAtSynthStart, lazyValue } from '../core/projen-adapter';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
 import { Environments } from '../model/environments';
@@ -18,7 +20,8 @@ const GITHUB_ACTIONS_APP_ID = 15368;
 /** Options for `BranchProtection`. */
 export interface BranchProtectionOptions {
   /**
-   * The branch to protect: the one that is deployed.
+   * The branch to protect, overriding the repository's default branch (`Repository`, read when
+   * the synth starts).
    * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
@@ -88,7 +91,8 @@ export interface BranchProtectionOptions {
   readonly protectTags?: boolean;
 
   /**
-   * The release tag pattern (fnmatch, without `refs/tags/`).
+   * The release tag pattern (fnmatch, without `refs/tags/`), overriding the repository's
+   * `tagPattern`.
    * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
@@ -113,7 +117,9 @@ export interface BranchProtectionOptions {
  * rendered to rulesets GitHub imports (`.github/rulesets/*.json`), to the notes for people
  * (`docs/BRANCH_PROTECTION.md`), optionally to `.github/settings.yml`, and applied by
  * `npx projen protect`. The required status checks are computed at synth from every job of
- * every workflow that runs on pull requests, so they never go stale.
+ * every workflow that runs on pull requests, so they never go stale. The branch, the tag
+ * pattern and the repository are read when the synth starts (the branch names a file), so
+ * `Repository` may be added before or after this component.
  */
 export class BranchProtection extends Component {
   /** The project's branch protection, if it has one. */
@@ -121,12 +127,8 @@ export class BranchProtection extends Component {
     return project.components.find((c): c is BranchProtection => c instanceof BranchProtection);
   }
 
-  /** The protected branch. */
-  public readonly branch: string;
   /** Approving reviews required. */
   public readonly requiredApprovals: number;
-  /** The release tag pattern, or `undefined` when tags are not protected. */
-  public readonly tagPattern?: string;
 
   private readonly options: BranchProtectionOptions;
   private readonly additionalChecks: string[];
@@ -135,31 +137,31 @@ export class BranchProtection extends Component {
   constructor(project: Project, options: BranchProtectionOptions = {}) {
     super(project);
     this.options = options;
-    this.branch = options.branch ?? Repository.factsOf(project).defaultBranch;
     this.requiredApprovals = options.requiredApprovals ?? OPTION_DEFAULTS.requiredApprovals;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
     this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
-    this.tagPattern = options.protectTags ?? true ? options.tagPattern ?? Repository.factsOf(project).tagPattern : undefined;
 
     addValidation(project, () => this.validate());
 
-    const branchFile = `.github/rulesets/protect-${this.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
-    new JsonFile(project, branchFile, { obj: () => this.branchRuleset(), marker: false, newline: true });
-    describeFile(project, {
-      path: branchFile,
-      owner: FileOwner.MANAGED,
-      purpose: `The ruleset for ${this.branch}, as GitHub's ruleset import and REST API take it.`,
-      change: 'Set the BranchProtection options in .projenrc.ts; apply with `npx projen protect`.',
+    // Named after the branch, which may come from a Repository added later.
+    createAtSynthStart(project, () => {
+      new JsonFile(project, this.branchFile, { obj: () => this.branchRuleset(), marker: false, newline: true });
+      describeFile(project, {
+        path: this.branchFile,
+        owner: FileOwner.MANAGED,
+        purpose: `The ruleset for ${this.branch}, as GitHub's ruleset import and REST API take it.`,
+        change: 'Set the BranchProtection options in .projenrc.ts; apply with `npx projen protect`.',
+      });
     });
-    if (this.tagPattern !== undefined) {
+    if (options.protectTags ?? true) {
       const tagFile = '.github/rulesets/protect-release-tags.json';
       new JsonFile(project, tagFile, { obj: () => this.tagRuleset(), marker: false, newline: true });
-      describeFile(project, {
+      atSynthStart(project, () => describeFile(project, {
         path: tagFile,
         owner: FileOwner.MANAGED,
         purpose: `The ruleset that keeps release tags ('${this.tagPattern}') from being moved or deleted.`,
         change: 'Set `protectTags` or `tagPattern` in .projenrc.ts; apply with `npx projen protect`.',
-      });
+      }));
     }
     if (options.settingsApp) {
       new YamlFile(project, '.github/settings.yml', { obj: () => ({ rulesets: this.rulesets }) });
@@ -171,24 +173,40 @@ export class BranchProtection extends Component {
       });
     }
 
-    new TemplateFile(project, 'docs/BRANCH_PROTECTION.md', 'docs/BRANCH_PROTECTION.md.hbs', () => this.notesContext(branchFile));
-    describeFile(project, {
+    new TemplateFile(project, 'docs/BRANCH_PROTECTION.md', 'docs/BRANCH_PROTECTION.md.hbs', () => this.notesContext());
+    atSynthStart(project, () => describeFile(project, {
       path: 'docs/BRANCH_PROTECTION.md',
       owner: FileOwner.MANAGED,
       purpose: `How ${this.branch} is protected and why, with the exact status checks required (computed from the workflows).`,
       change: 'Set the BranchProtection options (requiredApprovals, additionalChecks, ...) in .projenrc.ts.',
-    });
+    }));
 
     const apiUrl = options.apiUrl ? ` --api-url ${options.apiUrl}` : '';
-    // The `repository` option names the repository (its grammar keeps it shell-safe); a
-    // `--repo` given to the task comes later and wins.
-    const repository = Repository.factsOf(project).repository;
-    const repo = repository !== undefined ? ` --repo ${repository}` : '';
     project.addTask('protect', {
       description: 'Create or update the rulesets in .github/rulesets/ on GitHub (GH_TOKEN or GITHUB_TOKEN; --dry-run prints the requests)',
-      exec: `projen-gitops protect --dir .github/rulesets${apiUrl}${repo}`,
+      // The `repository` option names the repository (its grammar keeps it shell-safe); a
+      // `--repo` given to the task comes later and wins.
+      exec: lazyValue(() => {
+        const repository = Repository.factsOf(project).repository;
+        return `projen-gitops protect --dir .github/rulesets${apiUrl}${repository !== undefined ? ` --repo ${repository}` : ''}`;
+      }),
       receiveArgs: true,
     });
+  }
+
+  /** The protected branch: the `branch` option, else the repository's default branch. */
+  public get branch(): string {
+    return this.options.branch ?? Repository.factsOf(this.project).defaultBranch;
+  }
+
+  /** The release tag pattern, or `undefined` when tags are not protected. */
+  public get tagPattern(): string | undefined {
+    return this.options.protectTags ?? true ? this.options.tagPattern ?? Repository.factsOf(this.project).tagPattern : undefined;
+  }
+
+  /** The branch ruleset's file, named after the branch. */
+  private get branchFile(): string {
+    return `.github/rulesets/protect-${this.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
   }
 
   /**
@@ -234,7 +252,8 @@ export class BranchProtection extends Component {
     return tagRuleset('Protect release tags', this.tagPattern ?? Repository.factsOf(this.project).tagPattern);
   }
 
-  private notesContext(branchFile: string) {
+  private notesContext() {
+    const branchFile = this.branchFile;
     const pr = this.branchRuleset().rules.find((r) => r.type === 'pull_request')?.parameters ?? {};
     return {
       branch: this.branch,
@@ -269,8 +288,8 @@ export class BranchProtection extends Component {
     const problems: Problem[] = [];
     const approvalsProblem = checkApprovals(this.requiredApprovals);
     if (approvalsProblem) problems.push({ option: 'requiredApprovals', message: approvalsProblem });
-    const branchProblem = checkBranch(this.branch);
-    if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
+    const protectsTags = this.options.protectTags ?? true;
+    problems.push(...overrideProblems({ branch: this.options.branch, tagPattern: protectsTags ? this.options.tagPattern : undefined }));
     this.additionalChecks.forEach((check, i) => {
       if (typeof check !== 'string' || check.trim() === '') {
         problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
@@ -283,8 +302,6 @@ export class BranchProtection extends Component {
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
       problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
-    const tagProblem = this.tagPattern === undefined ? undefined : checkTagPattern(this.tagPattern);
-    if (tagProblem) problems.push({ option: 'tagPattern', message: tagProblem });
     if (this.options.apiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.options.apiUrl)) {
       problems.push({ option: 'apiUrl', message: `must be an http(s) URL, got ${JSON.stringify(this.options.apiUrl)}; try 'https://github.example.com/api/v3'` });
     }

@@ -81,9 +81,10 @@ export class CodeOwners extends Component {
       ...this._owners.map((o, i) => [`codeOwners[${i}]`, o]),
       // Unset, they are the owners, reported once as such.
       ...(this.platformOwners === this._owners || this.platformOwners.join() === this._owners.join() ? [] : this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o])),
-      // Under the option they were written in (`environments[1].approvers[0]`), each once.
+      // Under the option they were written in (`environments[1].approvers[0]`), each once: one
+      // option may own several patterns (an environment's approvers own four folders).
       ...this.rules.flatMap((r) => r.owners.map((o, i) => [r.option === undefined ? 'addRule' : `${r.option}[${i}]`, o])),
-    ];
+    ].filter(([option, owner], i, list) => list.findIndex(([o, w]) => o === option && w === owner) === i);
     for (const [option, owner] of all) {
       const message = checkOwner(owner);
       if (message) problems.push({ option, message });

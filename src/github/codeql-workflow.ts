@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, uses } from './actions';
+import { ACTIONS, annotateWorkflowPins, overrideProblems, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
 import { runtimeFacts } from '../model/runtime-facts';
@@ -10,7 +11,8 @@ import { servicesOf } from '../model/service';
 /** Options for `CodeQlWorkflow`. */
 export interface CodeQlWorkflowOptions {
   /**
-   * The default branch: pushes to it and pull requests into it are analyzed.
+   * The branch whose pushes and pull requests are analyzed, overriding the repository's default
+   * branch (`Repository`, read when the workflow is written).
    * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
@@ -29,7 +31,7 @@ export interface CodeQlWorkflowOptions {
   readonly schedule?: string;
 
   /**
-   * The runner label.
+   * The runner label, overriding the repository's `runsOn`.
    * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
@@ -65,13 +67,13 @@ export class CodeQlWorkflow extends Component {
   public readonly workflow?: github.GithubWorkflow;
 
   private readonly additionalLanguages: string[];
-  private readonly runsOn: string;
+  private readonly options: CodeQlWorkflowOptions;
 
   constructor(project: Project, options: CodeQlWorkflowOptions = {}) {
     super(project);
-    const branch = options.branch ?? Repository.factsOf(project).defaultBranch;
+    this.options = options;
+    const branches = lazyValue(() => [options.branch ?? Repository.factsOf(project).defaultBranch]);
     this.additionalLanguages = [...(options.additionalLanguages ?? [])];
-    this.runsOn = options.runsOn ?? Repository.factsOf(project).runsOn;
     const schedule = options.schedule ?? defaultSchedule(project.name);
     const gh = github.GitHub.of(project);
 
@@ -88,14 +90,15 @@ export class CodeQlWorkflow extends Component {
       if (schedule.trim().split(/\s+/).length !== 5) {
         problems.push({ option: 'schedule', message: `must be a cron expression with 5 fields, got '${schedule}'; try '17 3 * * 1'` });
       }
+      problems.push(...overrideProblems(options));
       return problems;
     });
     if (!gh) return;
 
     this.workflow = new github.GithubWorkflow(gh, 'codeql', { fileName: 'codeql.yml' });
     this.workflow.on({
-      push: { branches: [branch] },
-      pullRequest: { branches: [branch] },
+      push: { branches },
+      pullRequest: { branches },
       schedule: [{ cron: schedule }],
     });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
@@ -122,7 +125,7 @@ export class CodeQlWorkflow extends Component {
     this.workflow?.addJobs({
       analyze: {
         name: 'CodeQL (${{ matrix.language }})',
-        runsOn: [this.runsOn],
+        runsOn: [this.options.runsOn ?? Repository.factsOf(this.project).runsOn],
         timeoutMinutes: 60,
         permissions: {
           actions: github.workflows.JobPermission.READ,

@@ -1,14 +1,14 @@
 import { github, Project } from 'projen';
-import { pullRequestAndPushWorkflow } from './actions';
+import { overrideProblems, pullRequestAndPushWorkflow } from './actions';
 import { changedServicesJob } from './container-build-changes';
 import { publishJob } from './container-build-publish';
 import { publishedScanJob } from './container-build-published-scan';
 import { pullRequestBuildJob } from './container-build-pull-request';
 import { BuildSettings, imageJobs, SEVERITIES } from './container-build-steps';
 import { checkRegistryIdentity, unusedIdentities } from './registry-login';
-import { checkBranch, checkRunnerLabel, checkTagPattern } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
+import { atSynthStart, lazyValue } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { ImagePublisher } from '../model/image-publisher';
 import { CONTAINER_WORKFLOW } from '../model/layout';
@@ -21,19 +21,21 @@ import { signingFacts } from '../model/signing';
 /** Options for `ContainerBuildWorkflow`. */
 export interface ContainerBuildWorkflowOptions {
   /**
-   * The default branch: pull requests into it are built, pushes to it are published.
+   * The branch whose pull requests are built and whose pushes are published, overriding the
+   * repository's default branch (`Repository`, read when the workflow is written).
    * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
 
   /**
-   * Git tags that publish a release image (semver tags become image tags).
+   * Git tags that publish a release image (semver tags become image tags), overriding the
+   * repository's `tagPattern`.
    * @default - the repository's `tagPattern` ("v*")
    */
   readonly tagPattern?: string;
 
   /**
-   * The runner label of every job.
+   * The runner label of every job, overriding the repository's `runsOn`.
    * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
@@ -88,6 +90,8 @@ export interface ContainerBuildWorkflowOptions {
  * job may write packages; every action is pinned to a commit SHA. Each job is built in a
  * module of its own (`container-build-changes.ts`, `-pull-request.ts`, `-publish.ts`,
  * `-published-scan.ts`); this component holds the options and wires them in `preSynthesize`.
+ * The repository's facts (default branch, tag pattern, runner) are read when the workflow is
+ * written, so `Repository` may be added before or after this component.
  */
 export class ContainerBuildWorkflow extends ImagePublisher {
   /** The project's container build workflow, if it has one. */
@@ -98,15 +102,13 @@ export class ContainerBuildWorkflow extends ImagePublisher {
   /** The underlying workflow (escape hatch: `workflow.file?.addOverride(...)`). */
   public readonly workflow?: github.GithubWorkflow;
 
-  private readonly settings: Omit<BuildSettings, 'signing'>;
-  private readonly tagPattern: string;
+  private readonly settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn'>;
+  private readonly options: ContainerBuildWorkflowOptions;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
-    const repo = Repository.factsOf(project);
-    const settings: Omit<BuildSettings, 'signing'> = {
-      branch: options.branch ?? repo.defaultBranch,
-      runsOn: options.runsOn ?? repo.runsOn,
+    this.options = options;
+    const settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn'> = {
       platforms: [...(options.platforms ?? ['linux/amd64'])],
       sign: options.sign ?? true,
       scanSeverity: options.scanSeverity ?? 'CRITICAL',
@@ -114,9 +116,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
       identity: { ...options.registryIdentity },
     };
     this.settings = settings;
-    const { branch, platforms, scanSeverity, identity } = settings;
-    const tagPattern = options.tagPattern ?? repo.tagPattern;
-    this.tagPattern = tagPattern;
+    const { platforms, scanSeverity, identity } = settings;
     const gh = github.GitHub.of(project);
 
     addValidation(project, () => {
@@ -127,16 +127,12 @@ export class ContainerBuildWorkflow extends ImagePublisher {
       if (!mainServiceOf(project)) {
         problems.push({ option: 'ContainerBuildWorkflow', message: 'needs a ContainerImage in the project, found none; add `new ContainerImage(project, {...})` in .projenrc.ts' });
       }
-      const branchProblem = checkBranch(branch);
-      if (branchProblem) problems.push({ option: 'branch', message: branchProblem });
+      problems.push(...overrideProblems(options));
       if (platforms.length === 0 || platforms.some((p) => !/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/.test(p))) {
         problems.push({ option: 'platforms', message: `must list platforms like 'linux/amd64' or 'linux/arm64', got ${JSON.stringify(platforms)}; try ['linux/amd64', 'linux/arm64']` });
       }
       if (![...SEVERITIES, 'NONE'].includes(scanSeverity)) {
         problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(scanSeverity)}; try 'CRITICAL'` });
-      }
-      for (const [option, problem] of [['tagPattern', checkTagPattern(tagPattern)], ['runsOn', checkRunnerLabel(settings.runsOn)]] as const) {
-        if (problem) problems.push({ option, message: problem });
       }
       // A misspelt identity would silently fall back to its repository variable.
       problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));
@@ -150,24 +146,39 @@ export class ContainerBuildWorkflow extends ImagePublisher {
 
     // Publish jobs queue per ref (their own concurrency groups).
     this.workflow = pullRequestAndPushWorkflow(gh, CONTAINER_WORKFLOW.name, {
-      pullRequest: { branches: [branch] },
+      pullRequest: { branches: lazyValue(() => [this.branch]) },
       // The publish job's triggers: the cloud trust policies (infra/) admit exactly these (publishRefs).
-      push: { branches: this.publishRefs.branches, tags: this.publishRefs.tags },
+      push: { branches: lazyValue(() => this.publishRefs.branches), tags: lazyValue(() => this.publishRefs.tags) },
     });
-    describeFile(project, {
+    atSynthStart(project, () => describeFile(project, {
       path: CONTAINER_WORKFLOW.path,
       owner: FileOwner.MANAGED,
-      purpose: `Builds the image on pull requests (no push, no secrets); builds and pushes it on ${branch} and on '${tagPattern}' tags.`,
+      purpose: `Builds the image on pull requests (no push, no secrets); builds and pushes it on ${this.branch} and on '${this.tagPattern}' tags.`,
       change: 'Set the ContainerBuildWorkflow and ContainerImage options in .projenrc.ts; escape hatch: `ContainerBuildWorkflow.of(project)!.workflow!.file!.addOverride(...)`.',
-    });
+    }));
+  }
+
+  /** The branch that is built and published: the `branch` option, else the repository's default branch. */
+  private get branch(): string {
+    return this.options.branch ?? Repository.factsOf(this.project).defaultBranch;
+  }
+
+  /** The tags that publish a release: the `tagPattern` option, else the repository's. */
+  private get tagPattern(): string {
+    return this.options.tagPattern ?? Repository.factsOf(this.project).tagPattern;
   }
 
   preSynthesize() {
     const all = servicesOf(this.project);
     if (!this.workflow || all.length === 0) return; // reported by validation
     const multi = all.length > 1;
-    // The signing facts are read now: the model's components may be added after this one.
-    const settings: BuildSettings = { ...this.settings, signing: signingFacts(this.project) };
+    // The repository's and the signing facts are read now: the model's components may be added after this one.
+    const settings: BuildSettings = {
+      ...this.settings,
+      branch: this.branch,
+      runsOn: this.options.runsOn ?? Repository.factsOf(this.project).runsOn,
+      signing: signingFacts(this.project),
+    };
     if (multi) this.workflow.addJobs({ changes: changedServicesJob(all, settings) });
     for (const image of all) {
       const jobs = imageJobs(image, multi);
@@ -185,7 +196,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
    * registry identity is computed from them (`oidcSubjects`).
    */
   public get publishRefs(): OidcRefs {
-    return { branches: [this.settings.branch], tags: [this.tagPattern] };
+    return { branches: [this.branch], tags: [this.tagPattern] };
   }
 
   /** The cloud identities of the OIDC logins (registry and KMS). */

@@ -1,6 +1,7 @@
 import { Component, github, Project } from 'projen';
 import { annotateWorkflowPins, ACTIONS, installToolsSteps, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
 
@@ -59,7 +60,7 @@ export class DeliveryMetricsWorkflow extends Component {
     this.workflow.addJobs({
       metrics: {
         name: 'Delivery metrics',
-        runsOn: [Repository.factsOf(project).runsOn],
+        runsOn: [lazyValue(() => Repository.factsOf(project).runsOn)],
         timeoutMinutes: 10,
         // Reads the history (contents) and the merged pull requests' labels (hotfixes).
         permissions: { contents: github.workflows.JobPermission.READ, pullRequests: github.workflows.JobPermission.READ },

@@ -1,14 +1,16 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, installToolsSteps, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
+import { ACTIONS, installToolsSteps, overrideProblems, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
 import { checkLicenseId, checkNodeVersion, checkSeverity, show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
 
 /** Options for `DependencyReviewWorkflow`. */
 export interface DependencyReviewWorkflowOptions {
   /**
-   * The default branch: pull requests into it are reviewed.
+   * The branch whose pull requests are reviewed, overriding the repository's default branch
+   * (`Repository`, read when the workflow is written).
    * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
@@ -35,7 +37,7 @@ export interface DependencyReviewWorkflowOptions {
   readonly nodeVersion?: string;
 
   /**
-   * The runner label.
+   * The runner label, overriding the repository's `runsOn`.
    * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
@@ -71,17 +73,18 @@ export class DependencyReviewWorkflow extends Component {
         ? denyLicenses.flatMap((id, i) => (checkLicenseId(id) ? [{ option: `denyLicenses[${i}]`, message: checkLicenseId(id)! }] : []))
         : [{ option: 'denyLicenses', message: `must be a list of SPDX license identifiers, got ${show(denyLicenses)}; try 'AGPL-3.0-only'` }]),
       ...(checkNodeVersion(nodeVersion) ? [{ option: 'nodeVersion', message: checkNodeVersion(nodeVersion)! }] : []),
+      ...overrideProblems(options),
     ]);
     if (!gh) return;
 
     // Every value below passed its grammar (words of letters, digits, '.' and '-'); the
     // commits come from the event through env:, never ${{ }} inside the script.
     const args = ['--base "$BASE_SHA"', '--head "$HEAD_SHA"', `--fail-on-severity ${severity}`, ...(Array.isArray(denyLicenses) ? denyLicenses : []).map((id) => `--deny-license ${id}`)];
-    this.workflow = pullRequestWorkflow(gh, 'dependency-review', options.branch ?? Repository.factsOf(project).defaultBranch);
+    this.workflow = pullRequestWorkflow(gh, 'dependency-review', () => options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       review: {
         name: 'Dependency review',
-        runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
+        runsOn: [lazyValue(() => options.runsOn ?? Repository.factsOf(project).runsOn)],
         timeoutMinutes: 15,
         // The compare endpoint needs "Contents: read" (REST docs, dependency review).
         permissions: { contents: github.workflows.JobPermission.READ },

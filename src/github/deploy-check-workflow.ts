@@ -29,7 +29,7 @@ export class DeployCheckWorkflow extends Component {
     super(project);
     const gh = github.GitHub.of(project);
     if (!gh) return;
-    this.workflow = pullRequestWorkflow(gh, 'deploy', Repository.factsOf(project).defaultBranch);
+    this.workflow = pullRequestWorkflow(gh, 'deploy', () => Repository.factsOf(project).defaultBranch);
     describeFile(project, {
       path: '.github/workflows/deploy.yml',
       owner: FileOwner.MANAGED,

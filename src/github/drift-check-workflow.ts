@@ -1,14 +1,16 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, installToolsSteps, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
+import { ACTIONS, installToolsSteps, overrideProblems, pullRequestWorkflow, TOOLING_NODE_VERSION, uses } from './actions';
 import { checkNodeVersion } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
 
 /** Options for `DriftCheckWorkflow`. */
 export interface DriftCheckWorkflowOptions {
   /**
-   * The default branch: pull requests into it are checked.
+   * The branch whose pull requests are checked, overriding the repository's default branch
+   * (`Repository`, read when the workflow is written).
    * @default - the repository's `defaultBranch` ("main")
    */
   readonly branch?: string;
@@ -20,7 +22,7 @@ export interface DriftCheckWorkflowOptions {
   readonly nodeVersion?: string;
 
   /**
-   * The runner label.
+   * The runner label, overriding the repository's `runsOn`.
    * @default - the repository's `runsOn` ("ubuntu-24.04")
    */
   readonly runsOn?: string;
@@ -51,14 +53,15 @@ export class DriftCheckWorkflow extends Component {
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DriftCheckWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
       ...(checkNodeVersion(nodeVersion) ? [{ option: 'nodeVersion', message: checkNodeVersion(nodeVersion)! }] : []),
+      ...overrideProblems(options),
     ]);
     if (!gh) return;
 
-    this.workflow = pullRequestWorkflow(gh, 'drift', options.branch ?? Repository.factsOf(project).defaultBranch);
+    this.workflow = pullRequestWorkflow(gh, 'drift', () => options.branch ?? Repository.factsOf(project).defaultBranch);
     this.workflow.addJobs({
       drift: {
         name: DRIFT_JOB_NAME,
-        runsOn: [options.runsOn ?? Repository.factsOf(project).runsOn],
+        runsOn: [lazyValue(() => options.runsOn ?? Repository.factsOf(project).runsOn)],
         timeoutMinutes: 15,
         permissions: { contents: github.workflows.JobPermission.READ },
         steps: [

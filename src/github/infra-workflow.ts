@@ -1,6 +1,7 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, pullRequestAndPushWorkflow, uses, installToolsSteps } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { atSynthStart, lazyValue } from '../core/projen-adapter';
 import { Iac, InfraCode, InfraRoot, infraCodeOf } from '../model/infra-code';
 import { INFRA_DIR } from '../model/layout';
 import { registryOf } from '../model/registry';
@@ -47,19 +48,20 @@ export class InfraWorkflow extends Component {
     super(project);
     const gh = github.GitHub.of(project);
     if (!gh) return;
-    const branch = Repository.factsOf(project).defaultBranch;
+    // The repository's default branch, read when the workflow is written.
+    const branches = lazyValue(() => [Repository.factsOf(project).defaultBranch]);
     // Apply and drift runs are serialized per root by their jobs' own groups.
     this.workflow = pullRequestAndPushWorkflow(gh, 'infra', {
-      pullRequest: { branches: [branch] },
-      push: { branches: [branch], paths: [`${INFRA_DIR}/**`, WORKFLOW_FILE] },
+      pullRequest: { branches },
+      push: { branches, paths: [`${INFRA_DIR}/**`, WORKFLOW_FILE] },
       schedule: [{ cron: '23 5 * * *' }],
     });
-    describeFile(project, {
+    atSynthStart(project, () => describeFile(project, {
       path: WORKFLOW_FILE,
       owner: FileOwner.MANAGED,
-      purpose: `Plans infra/ on pull requests (one comment per root), applies it on ${branch} in order, checks for drift daily.`,
+      purpose: `Plans infra/ on pull requests (one comment per root), applies it on ${Repository.factsOf(project).defaultBranch} in order, checks for drift daily.`,
       change: 'Follows the infra options and environments in .projenrc.ts.',
-    });
+    }));
   }
 
   preSynthesize() {

@@ -1,6 +1,7 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, CRANE, installToolsSteps, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { lazyValue } from '../core/projen-adapter';
 import { BASE_IMAGES_LOCK } from '../model/base-images';
 import { Repository } from '../model/repository';
 
@@ -23,7 +24,8 @@ export class PinBasesWorkflow extends Component {
     super(project);
     const gh = github.GitHub.of(project);
     if (!gh) return;
-    const repo = Repository.factsOf(project);
+    // The repository's facts are read when the workflow is written (Repository may come later).
+    const repo = () => Repository.factsOf(project);
     this.workflow = new github.GithubWorkflow(gh, 'pin-base-images', { fileName: 'pin-base-images.yml' });
     this.workflow.on({ schedule: [{ cron: '17 5 * * 1' }], workflowDispatch: {} });
     this.workflow.file?.addOverride('permissions', { contents: 'read' });
@@ -32,7 +34,7 @@ export class PinBasesWorkflow extends Component {
     this.workflow.addJobs({
       pin: {
         name: 'Pin the base images by digest',
-        runsOn: [repo.runsOn],
+        runsOn: [lazyValue(() => repo().runsOn)],
         timeoutMinutes: 20,
         permissions: {
           contents: github.workflows.JobPermission.WRITE,
@@ -52,7 +54,7 @@ export class PinBasesWorkflow extends Component {
           { name: 'Write the Dockerfiles from the lock', run: 'npx projen' },
           {
             name: 'Open or update the pull request',
-            env: { GH_TOKEN: '${{ github.token }}', BRANCH: PIN_BASES_BRANCH, BASE: repo.defaultBranch, LOCK: BASE_IMAGES_LOCK },
+            env: { GH_TOKEN: '${{ github.token }}', BRANCH: PIN_BASES_BRANCH, BASE: lazyValue(() => repo().defaultBranch), LOCK: BASE_IMAGES_LOCK },
             run: [
               'if git diff --quiet; then echo "every base image digest is current"; exit 0; fi',
               'git switch -C "$BRANCH"',

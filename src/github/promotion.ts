@@ -1,9 +1,10 @@
 import { Component, github, JsonFile, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, toolInput, uses } from './actions';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, pullRequestWorkflow, removeWorkflow, toolInput, uses } from './actions';
 import { imageJobs } from './container-build-steps';
 import { ContainerBuildWorkflow } from './container-build-workflow';
 import { kmsLogin, registryLogin, verifyIdentity } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { atSynthStart } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Environments } from '../model/environments';
 import { hasGates, RECHECK_CRON } from '../model/gates';
@@ -29,7 +30,8 @@ export const VERIFY_IMAGES_JOB_NAME = 'Verify image digests';
  * environment's digests; `.github/workflows/promote.yml` (run by hand, from and to) opens the
  * one that moves them to the next environment. Both run `projen-gitops promote`, which
  * promotes only digests whose signature `cosign verify` accepts for the build workflow's
- * identity, and reads the facts synth writes to `deploy/promotion.json`.
+ * identity, and reads the facts synth writes to `deploy/promotion.json`. The environments and
+ * the repository are read when the synth starts, so they may be added before or after it.
  */
 export class Promotion extends Component {
   /** The project's promotion, if it has one. */
@@ -37,7 +39,10 @@ export class Promotion extends Component {
     return project.components.find((c): c is Promotion => c instanceof Promotion);
   }
 
-  /** The manually run workflow that promotes one environment to the next. */
+  /**
+   * The manually run workflow that promotes one environment to the next (with GitHub; not
+   * written when fewer than two environments are deployed).
+   */
   public readonly workflow?: github.GithubWorkflow;
   /** The pull request workflow that verifies every changed digest (a required check). */
   public readonly verifyWorkflow?: github.GithubWorkflow;
@@ -61,7 +66,7 @@ export class Promotion extends Component {
     ]);
     const gh = github.GitHub.of(project);
     if (gh) {
-      this.verifyWorkflow = pullRequestWorkflow(gh, 'verify-images', Repository.factsOf(project).defaultBranch);
+      this.verifyWorkflow = pullRequestWorkflow(gh, 'verify-images', () => Repository.factsOf(project).defaultBranch);
       describeFile(project, {
         path: '.github/workflows/verify-images.yml',
         owner: FileOwner.MANAGED,
@@ -69,16 +74,27 @@ export class Promotion extends Component {
         change: 'Follows the signing mode, registry and environments in .projenrc.ts.',
       });
     }
-    // With one environment there is nothing to promote by hand: the build's job fills it.
-    if (!gh || this.environments().length < 2) return;
-    this.workflow = new github.GithubWorkflow(gh, 'promote', { fileName: 'promote.yml' });
-    this.workflow.file?.addOverride('permissions', { contents: 'read' });
-    annotateWorkflowPins(this.workflow);
-    describeFile(project, {
-      path: '.github/workflows/promote.yml',
-      owner: FileOwner.MANAGED,
-      purpose: 'Run by hand (Actions > promote): opens or updates the pull request that moves the signed digests of one environment to the next.',
-      change: 'Follows the environments in .projenrc.ts.',
+    // Before any component wires itself: the build's promote job leads container.yml, after the
+    // jobs .projenrc.ts added, whichever of the two components was added first.
+    atSynthStart(project, () => this.addPromoteJob());
+    if (!gh) return;
+    // Made now, so .projenrc.ts reaches it; the environments are known when the synth starts.
+    const workflow = new github.GithubWorkflow(gh, 'promote', { fileName: 'promote.yml' });
+    this.workflow = workflow;
+    workflow.file?.addOverride('permissions', { contents: 'read' });
+    annotateWorkflowPins(workflow);
+    atSynthStart(project, () => {
+      // With one environment there is nothing to promote by hand: the build's job fills it.
+      if (this.environments().length < 2) {
+        removeWorkflow(workflow);
+        return;
+      }
+      describeFile(project, {
+        path: '.github/workflows/promote.yml',
+        owner: FileOwner.MANAGED,
+        purpose: 'Run by hand (Actions > promote): opens or updates the pull request that moves the signed digests of one environment to the next.',
+        change: 'Follows the environments in .projenrc.ts.',
+      });
     });
   }
 
@@ -107,16 +123,14 @@ export class Promotion extends Component {
     return (Environments.of(this.project)?.deployed ?? []).filter((e) => hasGates(e.gates));
   }
 
-  preSynthesize() {
+  /** The build's job that opens the promotion pull request into the first environment. */
+  private addPromoteJob() {
     const envs = this.environments();
-    if (this.verifyWorkflow && envs.length > 0 && servicesOf(this.project).length > 0) {
-      this.verifyWorkflow.addJobs({ verify: this.verifyJob() });
-    }
     const build = ContainerBuildWorkflow.of(this.project)?.workflow;
     const images = servicesOf(this.project);
-    if (envs.length === 0 || images.length === 0) return;
+    if (envs.length === 0 || images.length === 0 || !build) return;
     const multi = images.length > 1;
-    if (build) {
+    {
       const publish = images.map((image) => ({ service: image.serviceName, job: `publish${imageJobs(image, multi).suffix}` }));
       const env: Record<string, string> = {};
       const args = ['--to', envs[0], '--commit', '"$GITHUB_SHA"'];
@@ -134,6 +148,14 @@ export class Promotion extends Component {
         },
       });
     }
+  }
+
+  preSynthesize() {
+    const envs = this.environments();
+    if (this.verifyWorkflow && envs.length > 0 && servicesOf(this.project).length > 0) {
+      this.verifyWorkflow.addJobs({ verify: this.verifyJob() });
+    }
+    if (servicesOf(this.project).length === 0) return;
     if (this.workflow && envs.length > 1) {
       const gated = this.gated().map((e) => e.name);
       this.workflow.on({

@@ -1,5 +1,6 @@
 import { Component, JsonFile, Project } from 'projen';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { TOOLING_INSTALL } from '../model/repository';
 import { Upgrades } from '../model/upgrades';
 
@@ -11,7 +12,8 @@ export const RENOVATE_POST_UPGRADE = [TOOLING_INSTALL, 'npx projen', 'npx projen
  * only the template (or projen-gitops) here, after the ring's waiting days
  * (`minimumReleaseAge`), and re-synthesizes as a post-upgrade task, so its pull request passes
  * the drift check. The self-hosted global configuration must allow the commands
- * (`allowedCommands`); the other dependencies stay with Dependabot.
+ * (`allowedCommands`); the other dependencies stay with Dependabot. Written only when the
+ * project has `Upgrades` (the package, ring and waiting days), looked up when the synth starts.
  */
 export class RenovateConfig extends Component {
   /** The project's RenovateConfig, if it has one. */
@@ -21,6 +23,11 @@ export class RenovateConfig extends Component {
 
   constructor(project: Project) {
     super(project);
+    createAtSynthStart(project, () => this.create());
+  }
+
+  private create() {
+    const project = this.project;
     const upgrades = Upgrades.of(project);
     if (!upgrades) return;
     const { package: pkg, ring, waitDays } = upgrades.facts;

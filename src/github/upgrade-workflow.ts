@@ -1,6 +1,7 @@
 import { Component, github, Project } from 'projen';
-import { ACTIONS, annotateWorkflowPins, installToolsSteps, uses } from './actions';
+import { ACTIONS, annotateWorkflowPins, installToolsSteps, npmTokenEnv, removeWorkflow, uses } from './actions';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { atSynthStart, lazyValue } from '../core/projen-adapter';
 import { Repository } from '../model/repository';
 import { Upgrades } from '../model/upgrades';
 
@@ -15,7 +16,8 @@ export const UPGRADE_APP_SECRET = 'UPGRADE_APP_PRIVATE_KEY';
  * ring's waiting time, re-synthesizes until nothing changes, and opens or updates one pull
  * request (branch `projen-gitops/upgrade`). With a GitHub App (variable `UPGRADE_APP_CLIENT_ID`,
  * secret `UPGRADE_APP_PRIVATE_KEY`) the pull request's checks run; with the workflow token
- * they do not start, and the body says so.
+ * they do not start, and the body says so. Written only when the project has `Upgrades` (the
+ * facts it upgrades by), looked up when the synth starts.
  */
 export class UpgradeWorkflow extends Component {
   /** The project's UpgradeWorkflow, if it has one. */
@@ -28,9 +30,7 @@ export class UpgradeWorkflow extends Component {
   constructor(project: Project) {
     super(project);
     const gh = github.GitHub.of(project);
-    const upgrades = Upgrades.of(project);
-    if (!gh || !upgrades) return;
-    const facts = Repository.factsOf(project);
+    if (!gh) return;
     const workflow = new github.GithubWorkflow(gh, 'upgrade', { fileName: 'upgrade.yml' });
     this.workflow = workflow;
     // Minutes from the repository's name: a fleet does not ask the registry all at once.
@@ -42,7 +42,7 @@ export class UpgradeWorkflow extends Component {
     workflow.addJobs({
       upgrade: {
         name: 'Upgrade projen-gitops files',
-        runsOn: [facts.runsOn],
+        runsOn: [lazyValue(() => Repository.factsOf(project).runsOn)],
         timeoutMinutes: 30,
         // The workflow token pushes the branch and opens the pull request when no App is set.
         permissions: { contents: github.workflows.JobPermission.WRITE, pullRequests: github.workflows.JobPermission.WRITE },
@@ -71,21 +71,28 @@ export class UpgradeWorkflow extends Component {
           ...installToolsSteps(project, { cache: false }),
           {
             name: 'Bump, re-synthesize and open the pull request',
-            env: {
+            env: lazyValue(() => ({
               GH_TOKEN: '${{ steps.app-token.outputs.token || github.token }}',
               UPGRADE_TOKEN_KIND: "${{ steps.app-token.outputs.token && 'app' || 'workflow' }}",
-              ...(facts.npmRegistry ? { [facts.npmRegistry.tokenVariable]: `\${{ secrets.${facts.npmRegistry.tokenSecret} }}` } : {}),
-            },
+              ...npmTokenEnv(project),
+            })),
             run: 'npx projen-gitops upgrade',
           },
         ],
       },
     });
-    describeFile(project, {
-      path: '.github/workflows/upgrade.yml',
-      owner: FileOwner.MANAGED,
-      purpose: `Opens the one pull request that upgrades ${upgrades.facts.package} after the ring's waiting time (${upgrades.facts.ring}: ${upgrades.facts.waitDays} days), re-synthesized and explained.`,
-      change: 'Set `ring` in .projenrc.ts; the variable UPGRADE_APP_CLIENT_ID and secret UPGRADE_APP_PRIVATE_KEY give it a GitHub App token.',
+    atSynthStart(project, () => {
+      const upgrades = Upgrades.of(project);
+      if (!upgrades) {
+        removeWorkflow(workflow);
+        return;
+      }
+      describeFile(project, {
+        path: '.github/workflows/upgrade.yml',
+        owner: FileOwner.MANAGED,
+        purpose: `Opens the one pull request that upgrades ${upgrades.facts.package} after the ring's waiting time (${upgrades.facts.ring}: ${upgrades.facts.waitDays} days), re-synthesized and explained.`,
+        change: 'Set `ring` in .projenrc.ts; the variable UPGRADE_APP_CLIENT_ID and secret UPGRADE_APP_PRIVATE_KEY give it a GitHub App token.',
+      });
     });
   }
 }

@@ -13,6 +13,7 @@ import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
 import { stringifyForKubernetes } from '../core/kube-yaml';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { committedFiles } from '../core/sync';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
@@ -20,7 +21,7 @@ import { EnvironmentFacts, Environments, toDnsLabel } from '../model/environment
 import { IMAGES_FILE_LIMIT, ImagesEntry, ImagesRead, parseImagesText, readImagesFile } from '../model/images-file';
 import { chartDir, imagesFile, renderedDir, renderedFile, valuesDir, valuesFile } from '../model/layout';
 import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
-import { ServiceManifests } from '../model/service-manifests';
+import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
 const TEMPLATES = ['_helpers.tpl', 'networkpolicy.yaml', 'poddisruptionbudget.yaml', 'serviceaccount.yaml', 'service.yaml', 'deployment.yaml', 'horizontalpodautoscaler.yaml', 'ingress.yaml', 'httproute.yaml'];
@@ -127,12 +128,14 @@ interface ChartMemo {
  * environment under `deploy/environments/<env>/values/<service>.yaml` (managed), and what it
  * renders to per environment under `deploy/rendered/<env>/<service>.yaml` (managed, computed
  * without helm and proven equal to `helm template` by the tests). The image digests each
- * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation.
+ * environment runs are in `deploy/environments/<env>/images.yaml`, written by automation. The
+ * environments' files are made when the synth starts, so `Environments` may be added before or
+ * after the chart.
  */
 export class HelmChart extends ServiceManifests {
-  /** Every chart of the project. */
+  /** Every chart of the project, in the order of their services (the one at the root first). */
   public static all(project: Project): HelmChart[] {
-    return componentsOfType(project, HelmChart);
+    return serviceManifestsOf(project).filter((m): m is HelmChart => m instanceof HelmChart);
   }
 
   /** The service's image. */
@@ -155,7 +158,6 @@ export class HelmChart extends ServiceManifests {
     this.deployment = deployment;
     const name = this.image.serviceName;
     this.chartDir = chartDir(name);
-    const environments = Environments.of(project)?.deployed ?? [];
 
     addValidation(project, () => this.validate());
 
@@ -173,6 +175,14 @@ export class HelmChart extends ServiceManifests {
       noHandOver: NO_HAND_OVER,
     });
 
+    createAtSynthStart(project, () => this.createEnvironmentFiles());
+  }
+
+  /** The values and rendered manifests of each deployed environment, and its images.yaml (once for every chart). */
+  private createEnvironmentFiles() {
+    const project = this.project;
+    const name = this.image.serviceName;
+    const environments = Environments.of(project)?.deployed ?? [];
     // A repeated environment name is reported by Environments; its files are written once.
     for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
       const values = valuesFile(env.name, name);
@@ -382,12 +392,10 @@ export class HelmChart extends ServiceManifests {
     const problems: Problem[] = [];
     const at = this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
     const name = this.image.serviceName;
-    // The service's own grammar (a DNS label and a job id): the same message as the image's, reported once.
-    const nameProblem = checkServiceName(name);
+    // The name's own grammar (a DNS label and a job id) is the service's to report (ContainerImage).
     const nameOption = this.image.context === '.' ? (this.image.serviceName === this.project.name ? 'name' : 'serviceName') : `${at.replace(/\.deployment$/, '')}.name`;
-    if (nameProblem) problems.push({ option: nameOption, message: nameProblem });
     // The service is the Helm release: `helm template` and Argo CD refuse a release name over 53.
-    const releaseProblem = nameProblem ? undefined : checkHelmReleaseName(name);
+    const releaseProblem = checkServiceName(name) ? undefined : checkHelmReleaseName(name);
     if (releaseProblem) problems.push({ option: nameOption, message: `names the Helm release, so ${releaseProblem.replace(/; try '.*'$/, `; try '${name.slice(0, 53).replace(/-+$/, '')}'`)}` });
     if (!this.facts.imageRepository) {
       problems.push({

@@ -4,6 +4,7 @@ import { awsCloud, Cloud, CloudFacts, gcpCloud, IAC_VERSIONS, moduleVariables } 
 import { attr, block, Block, expr, HclMap, renderHcl } from './hcl';
 import { checkArtifactRegistryRepositoryId, checkEcrRepositoryName, checkGcpProjectId, checkGcpServiceAccountId, checkGcsBucket, checkIamRoleName, checkS3Bucket, show, toBucket, toDnsLabel } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { createAtSynthStart } from '../core/projen-adapter';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
 import { Environments } from '../model/environments';
@@ -55,7 +56,8 @@ class HclFile extends FileBase {
  * once, and a root per deployed environment, `infra/environments/<env>/`, with its Kubernetes
  * namespace (restricted Pod Security). Each root has its own state (one backend key each), so
  * a plan of `dev` can never touch `prod`. Every file is managed but each root's `main.tf`,
- * which is seeded and yours.
+ * which is seeded and yours. The roots' files are made when the synth starts, so `Environments`,
+ * the images and `Repository` may be added before or after this component.
  */
 export class Infrastructure extends InfraCode {
   /** The project's infrastructure, if it has one. */
@@ -78,7 +80,20 @@ export class Infrastructure extends InfraCode {
     new HclFile(project, `${module}/variables.tf`, () => moduleVariables(this.cloud()));
     new HclFile(project, `${module}/main.tf`, () => this.cloud().moduleBlocks());
     new HclFile(project, `${module}/outputs.tf`, () => this.cloud().moduleOutputs());
-    for (const root of this.roots) {
+    createAtSynthStart(project, () => this.createRoots());
+    describeFile(project, {
+      path: `${INFRA_DIR}/`,
+      owner: FileOwner.MANAGED,
+      purpose: `${this.tool === Iac.OPENTOFU ? 'OpenTofu' : 'Terraform'}: the image registry, the GitHub OIDC identities and a namespace per environment (docs/infra.md).`,
+      change: 'Set the infra options in .projenrc.ts; add your resources to each root\'s main.tf (seeded, yours).',
+    });
+  }
+
+  /** Each root's files (shared, then one per deployed environment), and the AWS policy seed. */
+  private createRoots() {
+    const project = this.project;
+    // A repeated environment name is reported by Environments; its files are written once.
+    for (const root of this.roots.filter((r, i, all) => all.findIndex((o) => o.dir === r.dir) === i)) {
       new HclFile(project, `${root.dir}/versions.tf`, () => [this.terraformBlock(root.name, root.namespace !== undefined), this.cloud().providerBlock()]);
       if (root.namespace === undefined) {
         new HclFile(project, `${root.dir}/pipeline.tf`, () => [
@@ -107,12 +122,6 @@ export class Infrastructure extends InfraCode {
         '',
       ].join('\n'), 'The policies of the infra apply role (seeded, yours): committed, so every apply keeps them.');
     }
-    describeFile(project, {
-      path: `${INFRA_DIR}/`,
-      owner: FileOwner.MANAGED,
-      purpose: `${this.tool === Iac.OPENTOFU ? 'OpenTofu' : 'Terraform'}: the image registry, the GitHub OIDC identities and a namespace per environment (docs/infra.md).`,
-      change: 'Set the infra options in .projenrc.ts; add your resources to each root\'s main.tf (seeded, yours).',
-    });
   }
 
   /** The roots in apply order: shared, then the deployed environments. */

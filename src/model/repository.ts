@@ -1,6 +1,6 @@
 import { Component, Project } from 'projen';
 import { isRepository } from './names';
-import { checkBranch, show } from '../core/checks';
+import { checkBranch, checkRunnerLabel, checkTagPattern, show } from '../core/checks';
 import { componentOfType, indexComponent } from '../core/component-index';
 import { addValidation, Problem } from '../core/validation';
 
@@ -277,7 +277,9 @@ function validRepositoryUrl(value: string): boolean {
 /**
  * The repository's facts in one place: `owner/name`, the URL it is cloned from, the default branch, the release tag
  * pattern and the runner label. Workflows, rulesets and the deployment read them with
- * `Repository.factsOf(project)` instead of keeping defaults of their own.
+ * `Repository.factsOf(project)` instead of keeping defaults of their own, and read them late (in
+ * `preSynthesize`, when the synth starts, or as lazy values), so this component may be added
+ * before or after them.
  */
 export class Repository extends Component {
   /** The project's repository facts component, if it has one. */
@@ -313,14 +315,10 @@ export class Repository extends Component {
       const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
       if (options.repository !== undefined) report('repository', checkRepository(options.repository));
       if (options.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(options.repositoryUrl, options.repository));
-      // Under 'branch', as every component that takes the branch reports it: one message, not several.
-      report('branch', checkBranch(this.facts.defaultBranch));
-      if (!this.facts.tagPattern || /\s|^refs\//.test(this.facts.tagPattern)) {
-        report('tagPattern', `must be a git tag glob without spaces or 'refs/tags/', got ${show(this.facts.tagPattern)}; try 'v*'`);
-      }
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(this.facts.runsOn)) {
-        report('runsOn', `must be a runner label (letters, digits, '.', '_', '-'), got ${show(this.facts.runsOn)}; try 'ubuntu-24.04'`);
-      }
+      // Checked here once for every component that reads them (a component checks only its own overrides).
+      report('defaultBranch', checkBranch(this.facts.defaultBranch));
+      report('tagPattern', checkTagPattern(this.facts.tagPattern));
+      report('runsOn', checkRunnerLabel(this.facts.runsOn));
       const npm = options.npmRegistry;
       if (npm !== undefined) {
         if (typeof npm !== 'object' || npm === null) {

@@ -1,11 +1,21 @@
 import { Component, Project } from 'projen';
 import { EnvironmentFacts } from './environments';
-import { Service } from './service';
+import { Service, servicesOf } from './service';
 import { componentsOfType, indexComponent } from '../core/component-index';
 
-/** Every service's manifests in the project, in creation order. */
+/**
+ * Every service's manifests in the project, in the order of their services (`servicesOf`: the
+ * one at the root first, then as the services were added), whatever order the manifests were
+ * added in.
+ */
 export function serviceManifestsOf(project: Project): ServiceManifests[] {
-  return componentsOfType(project, ServiceManifests);
+  const services = servicesOf(project);
+  const rank = (m: ServiceManifests) => {
+    const i = services.indexOf(m.image);
+    return i < 0 ? services.length : i;
+  };
+  // A stable sort: manifests of one service (or of none) keep their creation order.
+  return componentsOfType(project, ServiceManifests).sort((a, b) => rank(a) - rank(b));
 }
 
 /**

@@ -55,7 +55,7 @@ export abstract class Service extends Component {
 
   /**
    * Options this service took from the project's top level (a service's `registry`): their
-   * problems are reported there.
+   * problems are reported there, once, by the service at the top level.
    * @internal
    */
   public _inherited: string[] = [];

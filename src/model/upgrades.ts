@@ -6,6 +6,7 @@ import { RING } from './names';
 import { Template } from './template-defaults';
 import { show } from '../core/checks';
 import { describedFiles, describeFile, FileOwner } from '../core/file-catalog';
+import { atSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 
 /** The managed metadata file the upgrade command and the fleet report read. */
@@ -87,7 +88,8 @@ export interface UpgradesOptions {
 /**
  * The one home of a repository's upgrade facts: which package is upgraded, its ring and the
  * ring's waiting time. Written into `.projen-gitops.json` (managed) with the purpose of every
- * file, where the upgrade command and the fleet report read them.
+ * file, where the upgrade command and the fleet report read them. The company template's
+ * defaults (`Template`) are read when asked, so it may be added before or after this component.
  */
 export class Upgrades extends Component {
   /** The project's upgrade facts component, if any. */
@@ -95,22 +97,11 @@ export class Upgrades extends Component {
     return project.components.find((c): c is Upgrades => c instanceof Upgrades);
   }
 
-  public readonly facts: UpgradeFacts;
+  private readonly options: UpgradesOptions;
 
   constructor(project: Project, options: UpgradesOptions = {}) {
     super(project);
-    const template = Template.of(project);
-    const rings = { ...(template?.defaults.ringWaitDays ?? DEFAULT_RING_WAIT_DAYS) };
-    const ring = options.ring ?? template?.defaults.ring ?? DEFAULT_RING;
-    this.facts = {
-      package: template?.name ?? 'projen-gitops',
-      ring,
-      waitDays: rings[ring] ?? 0,
-      rings,
-      ...(template ? { template: { name: template.name, ...(template.version ? { version: template.version } : {}) } } : {}),
-      projenGitops: ownVersion(),
-      ...(template ? { defaults: flatDefaults(template.defaults) } : {}),
-    };
+    this.options = options;
     addValidation(project, () => this.validate(options.ring !== undefined));
     new JsonFile(project, METADATA_FILE, {
       obj: () => ({
@@ -124,12 +115,28 @@ export class Upgrades extends Component {
       }),
       newline: true,
     });
-    describeFile(project, {
+    atSynthStart(project, () => describeFile(project, {
       path: METADATA_FILE,
       owner: FileOwner.MANAGED,
-      purpose: `The repository's template, versions and upgrade ring (${ring}: releases wait ${this.facts.waitDays} days), read by the upgrade workflow and the fleet report.`,
+      purpose: `The repository's template, versions and upgrade ring (${this.facts.ring}: releases wait ${this.facts.waitDays} days), read by the upgrade workflow and the fleet report.`,
       change: 'Set `ring` in .projenrc.ts (the template sets the default and the waiting days).',
-    });
+    }));
+  }
+
+  /** The facts, from the options and the project's company template (read now). */
+  public get facts(): UpgradeFacts {
+    const template = Template.of(this.project);
+    const rings = { ...(template?.defaults.ringWaitDays ?? DEFAULT_RING_WAIT_DAYS) };
+    const ring = this.options.ring ?? template?.defaults.ring ?? DEFAULT_RING;
+    return {
+      package: template?.name ?? 'projen-gitops',
+      ring,
+      waitDays: rings[ring] ?? 0,
+      rings,
+      ...(template ? { template: { name: template.name, ...(template.version ? { version: template.version } : {}) } } : {}),
+      projenGitops: ownVersion(),
+      ...(template ? { defaults: flatDefaults(template.defaults) } : {}),
+    };
   }
 
   private validate(fromOptions: boolean): Problem[] {

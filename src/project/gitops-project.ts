@@ -12,7 +12,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { projectOptionsProblems } from '../core/known-options';
 import { indexedComponents, indexedFindFile, indexIgnorePatterns, withFastYaml, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
-import { addValidation, OptionsError, renameOption } from '../core/validation';
+import { addValidation, OptionsError } from '../core/validation';
 import { FluxSync, FluxSyncOptions, fluxPoliciesFile, fluxServicesFile } from '../flux/flux-sync';
 import { BranchProtection } from '../github/branch-protection';
 import { CodeOwners } from '../github/code-owners';
@@ -449,8 +449,6 @@ export class GitOpsProject extends javascript.NodeProject {
     addValidation(this, () => shapeProblems);
     if (templateDefaults !== undefined) this.template = new Template(this, templateDefaults);
     try {
-      // The components' own option names, as GitOpsProjectOptions spells them.
-      renameOption(this, 'branch', 'defaultBranch');
       addValidation(this, () => {
         const nameProblem = checkProjectName(options.name);
         const dependencyProblems = (['deps', 'devDeps'] as const).flatMap((option) => (options[option] ?? [])
@@ -505,7 +503,6 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addRegistry(npm.url, npm.scope);
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
-      const branch = repository.facts.defaultBranch;
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
       this.environments = new Environments(this, { environments: options.environments });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
@@ -532,8 +529,8 @@ export class GitOpsProject extends javascript.NodeProject {
         // After the policies: its Kustomizations find them in deploy/policies/<env>/ (and again before synth).
         if (flux && options.repository !== undefined) new FluxSync(this, options.fluxOptions);
       }
+      // The default branch, tag pattern and runner are the Repository's: every component reads them there.
       this.containerBuild = new ContainerBuildWorkflow(this, {
-        branch,
         platforms: options.platforms,
         sign: options.signImages,
         scanSeverity: options.scanSeverity,
@@ -545,10 +542,9 @@ export class GitOpsProject extends javascript.NodeProject {
         new InfraWorkflow(this);
       }
       if (options.codeScanning ?? true) {
-        this.codeql = new CodeQlWorkflow(this, { branch });
+        this.codeql = new CodeQlWorkflow(this);
       }
       this.branchProtection = new BranchProtection(this, {
-        branch,
         requiredApprovals: options.requiredApprovals,
         requireSignedCommits: options.requireSignedCommits,
         settingsApp: options.settingsApp,
@@ -576,10 +572,10 @@ export class GitOpsProject extends javascript.NodeProject {
         new DependencyUpdates(this);
       }
       if (options.dependencyReview ?? options.codeScanning ?? true) {
-        new DependencyReviewWorkflow(this, { branch });
+        new DependencyReviewWorkflow(this);
       }
       if (options.driftCheck ?? true) {
-        new DriftCheckWorkflow(this, { branch });
+        new DriftCheckWorkflow(this);
       }
       new SecurityPolicy(this, { contact: options.securityContact });
       describeFile(this, {

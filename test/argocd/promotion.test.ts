@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ACTIONS_OIDC_ISSUER, PROMOTE_JOB_NAME, PROMOTION_APP, Runtime, SigningMode } from '../../src';
+import { ACTIONS_OIDC_ISSUER, Promotion, PROMOTE_JOB_NAME, PROMOTION_APP, Runtime, SigningMode } from '../../src';
 import { ACTIONS } from '../../src/github/actions';
 import { findTool, testWith } from '../tools';
 import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
@@ -113,10 +113,17 @@ describe('Promotion', () => {
     expect(workflowObject(out, '.github/workflows/promote.yml').jobs.promote.steps.map((st: any) => st.name)).not.toContain('Enable auto-merge (environments with autoMerge)');
   });
 
-  test('one environment: the build job promotes into it, no promote.yml', () => {
-    const single = repo({ environments: [{ name: 'prod' }] });
+  test('one environment: the build job promotes into it, no promote.yml (nor a line of it anywhere), yet the escape hatch is there', () => {
+    const project = gitopsProject({ repository: 'acme/orders', environments: [{ name: 'prod' }] });
+    // Made in the constructor, so .projenrc.ts reaches it; the environments decide at synth.
+    expect(Promotion.of(project)?.workflow).toBeDefined();
+    const single = synth(project);
     expect(single['.github/workflows/promote.yml']).toBeUndefined();
+    expect(Object.entries(single).filter(([file, text]) => typeof text === 'string' && text.includes('promote.yml')).map(([file]) => file)).toEqual([]);
+    expect(single['.projen/files.json'].files).not.toContain('.github/workflows/promote.yml');
     expect(workflowObject(single, '.github/workflows/container.yml').jobs.promote.steps.pop().run).toMatch(/^npx projen-gitops promote --to prod /);
+    // The promote job leads container.yml, as it did when Promotion was added first.
+    expect(Object.keys(workflowObject(single, '.github/workflows/container.yml').jobs)[0]).toBe('promote');
   });
 
   describe('gates and the verification check', () => {

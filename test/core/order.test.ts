@@ -1,45 +1,105 @@
 /**
- * Order independence: the components wire themselves in preSynthesize through `X.of(project)`
- * lookups, so the order they are added in never changes a file. Each project is built in a
- * sample of orders (the reference, its reverse, every component first and last, and seeded
+ * Order independence: the components read each other's facts late (in preSynthesize, lazily, or
+ * when the synth starts), never in their constructors, so the order they are added in never
+ * changes a file. Every exported component and every component a GitOpsProject wires is built,
+ * with facts that differ from the defaults (default branch `trunk`, a tag pattern, a runner, a
+ * private npm registry, KMS signing, three environments, a company template), in a sample of
+ * orders (the reference, its reverse, every component first and every one last, and seeded
  * shuffles) and synthesized twice over the same folder (hand-over takes effect on the second).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { javascript, Project } from 'projen';
+import { Component, javascript, Project } from 'projen';
+import * as api from '../../src';
 import {
-  BranchProtection, CodeOwners, CodeQlWorkflow, ContainerBuildWorkflow, ContainerImage, DependencyReviewWorkflow,
-  DependencyUpdates, DriftCheckWorkflow, RepoReadme, Runtime, SecurityPolicy, SyncGuard,
+  ArgoCd, BranchProtection, CodeOwners, CodeQlWorkflow, ContainerBuildWorkflow, ContainerImage, DeliveryMetricsWorkflow, DependencyReviewWorkflow,
+  DependencyUpdates, DeployCheckWorkflow, DriftCheckWorkflow, Environments, FluxSync, HelmChart, Iac, ImagePolicies, Infrastructure,
+  InfraWorkflow, Promotion,
+  RepoReadme, Repository, Runtime, SecurityPolicy, Signing, SigningMode, SyncGuard, Template,
 } from '../../src';
+import { FleetReportWorkflow } from '../../src/github/fleet-report-workflow';
+import { PinBasesWorkflow } from '../../src/github/pin-bases-workflow';
+import { RenovateConfig } from '../../src/github/renovate-config';
+import { UpgradeWorkflow } from '../../src/github/upgrade-workflow';
+import { BaseImageLock } from '../../src/model/base-images';
+import { Upgrades } from '../../src/model/upgrades';
 import { readTree, tempdir } from '../util';
 
 process.env.PROJEN_DISABLE_POST = 'true';
 
 type Add = (project: Project) => void;
 
-const GITHUB_COMPONENTS: Record<string, Add> = {
-  image: (p) => new ContainerImage(p, {}),
-  worker: (p) => new ContainerImage(p, { serviceName: 'worker', path: 'services/worker', runtime: Runtime.GO }),
-  build: (p) => new ContainerBuildWorkflow(p),
-  codeql: (p) => new CodeQlWorkflow(p),
-  protection: (p) => new BranchProtection(p),
-  updates: (p) => new DependencyUpdates(p),
-  review: (p) => new DependencyReviewWorkflow(p),
-  drift: (p) => new DriftCheckWorkflow(p),
+const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+const KMS_KEY = 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+/** The service a chart deploys: found by name, so a chart comes after its image (`after` below). */
+function image(project: Project, name: string): ContainerImage {
+  const found = ContainerImage.all(project).find((i) => i.serviceName === name);
+  if (!found) throw new Error(`the order put the chart of '${name}' before its image`);
+  return found;
+}
+
+/** The components whose facts the others read, with values that differ from every default. */
+const FACTS: Record<string, Add> = {
+  repository: (p) => new Repository(p, {
+    repository: 'acme/orders',
+    defaultBranch: 'trunk',
+    tagPattern: 'release-*',
+    runsOn: 'acme-runner',
+    npmRegistry: { url: 'https://npm.acme.example/repository/npm/', scope: '@acme', tokenSecret: 'ACME_NPM_TOKEN' },
+    baseImageMirror: 'mirror.acme.example/hub',
+  }),
+  environments: (p) => new Environments(p, { environments: [{ name: 'dev' }, { name: 'qa', gates: { soak: '1h' } }, { name: 'prod', approvers: ['@acme/leads'] }] }),
+  signing: (p) => new Signing(p, { mode: SigningMode.KMS_KEY, key: KMS_KEY }),
+  template: (p) => new Template(p, { template: '@acme/gitops-template', version: '1.2.0', ring: 'early' }),
+  upgrades: (p) => new Upgrades(p),
+  image: (p) => new ContainerImage(p, { registry: ECR }),
+  worker: (p) => new ContainerImage(p, { serviceName: 'worker', path: 'services/worker', runtime: Runtime.GO, registry: ECR }),
+  lock: (p) => new BaseImageLock(p),
+};
+
+/** What lives on any projen project (no GitHub needed). */
+const ANYWHERE: Record<string, Add> = {
+  ...FACTS,
+  chart: (p) => new HelmChart(p, { image: image(p, 'orders'), replicas: 3 }),
+  workerChart: (p) => new HelmChart(p, { image: image(p, 'worker') }),
+  argocd: (p) => new ArgoCd(p),
+  // Flux beside Argo CD: a project has one engine, but each must come out the same in any order.
+  flux: (p) => new FluxSync(p),
+  policies: (p) => new ImagePolicies(p),
+  promotion: (p) => new Promotion(p),
+  infra: (p) => new Infrastructure(p, { tool: Iac.TERRAFORM }),
+  protection: (p) => new BranchProtection(p, { settingsApp: true }),
   owners: (p) => new CodeOwners(p, { owners: ['@acme/orders'] }),
+  renovate: (p) => new RenovateConfig(p),
+  updates: (p) => new DependencyUpdates(p),
   security: (p) => new SecurityPolicy(p),
   readme: (p) => new RepoReadme(p),
+};
+
+const GITHUB_COMPONENTS: Record<string, Add> = {
+  ...ANYWHERE,
+  build: (p) => new ContainerBuildWorkflow(p),
+  pinBases: (p) => new PinBasesWorkflow(p),
+  deploy: (p) => new DeployCheckWorkflow(p),
+  metrics: (p) => new DeliveryMetricsWorkflow(p),
+  infraWorkflow: (p) => new InfraWorkflow(p),
+  codeql: (p) => new CodeQlWorkflow(p),
+  upgrade: (p) => new UpgradeWorkflow(p),
+  review: (p) => new DependencyReviewWorkflow(p),
+  drift: (p) => new DriftCheckWorkflow(p),
+  fleet: (p) => new FleetReportWorkflow(p, { topic: 'acme-gitops' }),
   guard: (p) => new SyncGuard(p, { handOver: ['Dockerfile', '.github/workflows/container.yml'] }),
 };
 
 const PLAIN_COMPONENTS: Record<string, Add> = {
-  image: (p) => new ContainerImage(p, {}),
-  worker: (p) => new ContainerImage(p, { serviceName: 'worker', path: 'services/worker', runtime: Runtime.PYTHON }),
-  security: (p) => new SecurityPolicy(p),
-  readme: (p) => new RepoReadme(p),
+  ...ANYWHERE,
   guard: (p) => new SyncGuard(p, { handOver: ['services/worker/Dockerfile'] }),
 };
+
+/** A component that takes another as an argument comes after it. */
+const AFTER: Record<string, string> = { chart: 'image', workerChart: 'worker' };
 
 /** Deterministic shuffles (a linear congruential generator), so a failure names a reproducible order. */
 function shuffled<T>(items: T[], seed: number): T[] {
@@ -53,15 +113,28 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
+/** An order with each component of `AFTER` moved right behind the one it takes as an argument. */
+function constructible(order: string[]): string[] {
+  const out = order.filter((n) => !(n in AFTER) || !order.includes(AFTER[n]));
+  for (const name of order.filter((n) => n in AFTER && order.includes(AFTER[n]))) {
+    out.splice(out.indexOf(AFTER[name]) + 1, 0, name);
+  }
+  return out;
+}
+
+/**
+ * The reference order, its reverse, each rotation of the reference and of its reverse (every
+ * component first once and last once in each direction), and seeded shuffles.
+ */
 function orders(names: string[], shuffles: number): string[][] {
-  const sample = [names, [...names].reverse()];
-  for (const name of names) {
-    const rest = names.filter((n) => n !== name);
-    sample.push([name, ...rest], [...rest, name]);
+  const reverse = [...names].reverse();
+  const sample = [names, reverse];
+  for (const base of [names, reverse]) {
+    for (let i = 1; i < base.length; i++) sample.push([...base.slice(i), ...base.slice(0, i)]);
   }
   for (let seed = 1; seed <= shuffles; seed++) sample.push(shuffled(names, seed));
   const seen = new Set<string>();
-  return sample.filter((order) => !seen.has(order.join()) && seen.add(order.join()) !== undefined);
+  return sample.map(constructible).filter((order) => !seen.has(order.join()) && seen.add(order.join()) !== undefined);
 }
 
 /**
@@ -95,9 +168,9 @@ function synthTwice(make: (outdir: string) => Project, components: Record<string
   const outdir = tempdir('gitops-order-');
   const results: string[] = [];
   for (let run = 0; run < 2; run++) {
-    const project = make(outdir);
-    for (const name of order) components[name](project);
     try {
+      const project = make(outdir);
+      for (const name of order) components[name](project);
       project.synth();
       SyncGuard.of(project)?.recordSynth();
       const files = readTree(outdir);
@@ -110,20 +183,33 @@ function synthTwice(make: (outdir: string) => Project, components: Record<string
   return results;
 }
 
+const nodeProject = (outdir: string): Project => new javascript.NodeProject({
+  name: 'orders',
+  defaultReleaseBranch: 'trunk',
+  outdir,
+  github: true,
+  buildWorkflow: false,
+  release: false,
+  githubOptions: { mergify: false, pullRequestLint: false },
+  depsUpgrade: false,
+  projenrcJson: false,
+  jest: false,
+});
+const plainProject = (outdir: string): Project => new Project({ name: 'orders', outdir });
+
+/** Where a default branch other than `trunk` would show: each spelling the generated files use for the branch. */
+const OTHER_BRANCH = [
+  /refs\/heads\/(?!trunk\b)[\w./-]+/,
+  /protect-(?!trunk\b|release-tags\b)[\w.-]+\.json/,
+  /targetRevision: (?!trunk$)\S+$/m,
+  /"defaultBranch": "(?!trunk")/,
+  /^\s+branches:\n\s+- (?!trunk$)\S+$/m,
+  /--base "\$BASE"[\s\S]*BASE: (?!trunk$)\S+$/m,
+];
+
 describe.each([
-  ['a javascript.NodeProject with GitHub', GITHUB_COMPONENTS, 10, (outdir: string): Project => new javascript.NodeProject({
-    name: 'orders',
-    defaultReleaseBranch: 'main',
-    outdir,
-    github: true,
-    buildWorkflow: false,
-    release: false,
-    githubOptions: { mergify: false, pullRequestLint: false },
-    depsUpgrade: false,
-    projenrcJson: false,
-    jest: false,
-  })],
-  ['a plain projen Project', PLAIN_COMPONENTS, 6, (outdir: string): Project => new Project({ name: 'orders', outdir })],
+  ['a javascript.NodeProject with GitHub', GITHUB_COMPONENTS, 8, nodeProject],
+  ['a plain projen Project', PLAIN_COMPONENTS, 6, plainProject],
 ])('on %s, the order components are added in changes no file', (_kind, components, shuffles, make) => {
   const names = Object.keys(components);
   const [reference, ...others] = orders(names, shuffles);
@@ -141,6 +227,26 @@ describe.each([
     const manifest = JSON.parse(second.get('.projen/files.json')!);
     expect(manifest.files).not.toContain(handedOver);
     expect(second.get('.projen/gitops-state.json')).toContain(`["handed-over",${JSON.stringify(handedOver)}]`);
+  });
+
+  // The facts last: every reader was added before what it reads.
+  test('with the facts added after every reader, the files carry the facts (default branch trunk, its environments)', () => {
+    const factsLast = constructible([...names.filter((n) => !(n in FACTS)), ...names.filter((n) => n in FACTS)]);
+    const [first] = synthTwice(make, components, factsLast);
+    expect(first.startsWith('[')).toBe(true);
+    const files = new Map<string, string>(JSON.parse(first));
+    const wrong = [...files].flatMap(([file, text]) => OTHER_BRANCH.filter((re) => re.test(text)).map((re) => `${file}: ${re.exec(text)![0]}`));
+    const where = ['deploy/promotion.json', 'deploy/argocd/prod.yaml', 'deploy/environments/qa/values/orders.yaml', 'deploy/policies/prod/cluster-image-policy.yaml', 'infra/environments/prod/namespace.tf', '.github/rulesets/protect-trunk.json', 'renovate.json',
+      ...(names.includes('build') ? ['.github/workflows/promote.yml', '.github/workflows/upgrade.yml'] : [])];
+    // Every job runs on the repository's runner (the fleet report's has an option of its own).
+    const runners = [...files].filter(([f]) => f.startsWith('.github/workflows/') && f !== '.github/workflows/fleet-report.yml')
+      .flatMap(([f, text]) => [...text.matchAll(/runs-on: (.*)$/gm)].filter((m) => m[1] !== 'acme-runner').map((m) => `${f}: ${m[0]}`));
+    expect({
+      otherBranch: wrong,
+      missing: where.filter((f) => !files.has(f)),
+      otherRunner: [...new Set(runners)],
+      templateRing: files.get('.projen-gitops.json')?.includes('"ring": "early"'),
+    }).toEqual({ otherBranch: [], missing: [], otherRunner: [], templateRing: true });
   });
 
   test.each(others.map((order) => [order.join(' '), order]))('%s', (_name, order) => {
@@ -161,13 +267,24 @@ describe.each([
   });
 });
 
-test('the sample covers every component first and last', () => {
+test('the sample covers every component first and last, and every exported component', () => {
   const names = Object.keys(GITHUB_COMPONENTS);
-  const sample = orders(names, 10);
+  const sample = orders(names, 8);
   for (const name of names) {
-    expect(sample.some((o) => o[0] === name)).toBe(true);
-    expect(sample.some((o) => o[o.length - 1] === name)).toBe(true);
+    // A component that takes another as an argument is first right after it; one taken is last right before it.
+    expect([name, sample.some((o) => o[0] === name || (name in AFTER && o[0] === AFTER[name] && o[1] === name))]).toEqual([name, true]);
+    const taken = Object.keys(AFTER).find((k) => AFTER[k] === name);
+    const last = (o: string[]) => o[o.length - 1] === name || (taken !== undefined && o[o.length - 1] === taken && o[o.length - 2] === name);
+    expect([name, sample.some(last)]).toEqual([name, true]);
   }
-  expect(sample.length).toBeGreaterThanOrEqual(30);
+  expect(sample.length).toBeGreaterThanOrEqual(2 * names.length);
+  // A component exported later joins the sample, or this fails.
+  const ABSTRACT = ['Service', 'ServiceManifests', 'ImagePublisher', 'InfraCode'];
+  const exported = Object.entries(api).filter(([name, value]) => typeof value === 'function' && value.prototype instanceof Component && !ABSTRACT.includes(name)) as Array<[string, Function]>;
+  const project = nodeProject(tempdir('gitops-order-'));
+  for (const name of constructible(names)) GITHUB_COMPONENTS[name](project);
+  const missing = exported.filter(([, cls]) => !project.components.some((c) => c instanceof cls)).map(([name]) => name);
+  expect(missing).toEqual([]);
+  fs.rmSync(project.outdir, { recursive: true, force: true });
   expect(path.basename(__filename)).toBe('order.test.ts');
 });

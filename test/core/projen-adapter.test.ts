@@ -7,9 +7,10 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { Component, FileBase, github, IgnoreFile, JsonFile, Project, TextFile, YamlFile } from 'projen';
 import {
-  afterAllPreSynthesize, indexedComponents, indexedFindFile, indexIgnorePatterns, ProjenAdapterError, renderFile, transformRendered,
-  withFastYaml, withReadonlyFromMode, workflowTriggers,
+  afterAllPreSynthesize, atSynthStart, createAtSynthStart, indexedComponents, indexedFindFile, indexIgnorePatterns, lazyValue, ProjenAdapterError,
+  renderFile, transformRendered, withFastYaml, withReadonlyFromMode, workflowTriggers,
 } from '../../src/core/projen-adapter';
+import { addValidation } from '../../src/core/validation';
 import { synth, tempdir } from '../util';
 
 const project = () => new Project({ name: 'p', outdir: tempdir() });
@@ -126,6 +127,134 @@ describe('afterAllPreSynthesize', () => {
     expect(p.components.filter((c) => c instanceof Probe)).toEqual(probes);
     p.synth();
     expect(log).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('lazyValue: a function where projen expects a value', () => {
+  test('a workflow\'s triggers, runner and step env are read when it is written, and render as the value would', () => {
+    const p = project();
+    const workflow = new github.GithubWorkflow(new github.GitHub(p), 'w');
+    let branch = 'main';
+    let runner = 'ubuntu-24.04';
+    let env: Record<string, string> | undefined;
+    workflow.on({ pullRequest: { branches: lazyValue(() => [branch]) } });
+    workflow.addJobs({ j: { runsOn: [lazyValue(() => runner)], permissions: {}, steps: [{ name: 's', env: lazyValue(() => env), run: 'true' }] } });
+    const plain = new github.GithubWorkflow(new github.GitHub(project()), 'w');
+    plain.on({ pullRequest: { branches: ['trunk'] } });
+    plain.addJobs({ j: { runsOn: ['acme-runner'], permissions: {}, steps: [{ name: 's', env: { A: 'b' }, run: 'true' }] } });
+    branch = 'trunk';
+    runner = 'acme-runner';
+    env = { A: 'b' };
+    expect(renderFile(workflow.file!)).toBe(renderFile(plain.file!));
+    // A value of undefined leaves the key out, as projen does with a plain one.
+    env = undefined;
+    expect(renderFile(workflow.file!)).not.toMatch(/env:/);
+  });
+
+  test('a task step\'s command is read when tasks.json is written', () => {
+    const p = project();
+    let repo = 'unknown';
+    p.addTask('t', { exec: lazyValue(() => `run --repo ${repo}`) });
+    repo = 'acme/orders';
+    expect(synth(p)['.projen/tasks.json'].tasks.t.steps).toEqual([{ exec: 'run --repo acme/orders' }]);
+  });
+});
+
+describe('atSynthStart: when every component has been added, before any wires itself', () => {
+  class Probe extends Component {
+    constructor(p: Project, private readonly log: string[], private readonly name: string) {
+      super(p);
+    }
+    preSynthesize() {
+      this.log.push(`${this.name} preSynthesize`);
+    }
+  }
+
+  test('runs before every preSynthesize and the option checks, once, in order; what it creates is wired and written', () => {
+    const p = project();
+    const log: string[] = [];
+    addValidation(p, () => {
+      log.push('option checks');
+      return [];
+    });
+    new Probe(p, log, 'early');
+    atSynthStart(p, () => {
+      log.push('first');
+      // Given while they run: runs too.
+      atSynthStart(p, () => log.push('nested'));
+      new Probe(p, log, 'made at the start');
+      new TextFile(p, 'late.txt', { lines: ['late'] });
+    });
+    atSynthStart(p, () => log.push('second'));
+    new Probe(p, log, 'late');
+    p.synth();
+    expect(log).toEqual(['first', 'second', 'nested', 'option checks', 'early preSynthesize', 'late preSynthesize', 'made at the start preSynthesize']);
+    expect(fs.readFileSync(path.join(p.outdir, 'late.txt'), 'utf-8')).toBe('late');
+    // A second synth of the same project runs nothing again (the files exist).
+    log.length = 0;
+    p.synth();
+    expect(log).toEqual(['option checks', 'early preSynthesize', 'late preSynthesize', 'made at the start preSynthesize']);
+  });
+
+  test('a subclass\'s own preSynthesize still runs, after', () => {
+    const log: string[] = [];
+    const p = new (class extends Project {
+      preSynthesize() {
+        log.push('project preSynthesize');
+      }
+    })({ name: 'p', outdir: tempdir() });
+    atSynthStart(p, () => log.push('start'));
+    p.synth();
+    expect(log).toEqual(['start', 'project preSynthesize']);
+  });
+
+  test('projen calls the project\'s preSynthesize before any component\'s (the assumption it stands on)', () => {
+    const log: string[] = [];
+    const p = new (class extends Project {
+      preSynthesize() {
+        log.push('project');
+      }
+    })({ name: 'p', outdir: tempdir() });
+    new Probe(p, log, 'component');
+    p.synth();
+    expect(log).toEqual(['project', 'component preSynthesize']);
+  });
+});
+
+describe('createAtSynthStart: files made late keep their .gitignore lines where they were reserved', () => {
+  const lines = (p: Project) => fs.readFileSync(path.join(p.outdir, '.gitignore'), 'utf-8').split('\n').filter((l) => l.startsWith('!/'));
+
+  test('the lines of the files it creates take the place of the call, whatever came after', () => {
+    const p = project();
+    new TextFile(p, 'a.txt', { lines: ['a'] });
+    createAtSynthStart(p, () => ['b1.txt', 'b2.txt'].forEach((f) => new TextFile(p, f, { lines: ['b'] })));
+    new TextFile(p, 'c.txt', { lines: ['c'] });
+    createAtSynthStart(p, () => undefined);
+    new TextFile(p, 'd.txt', { lines: ['d'] });
+    p.synth();
+    // Made in the order of the calls, the files would give the same lines; a reservation that made nothing leaves none.
+    const eager = project();
+    for (const f of ['a.txt', 'b1.txt', 'b2.txt', 'c.txt', 'd.txt']) new TextFile(eager, f, { lines: ['x'] });
+    eager.synth();
+    expect(lines(p)).toEqual(lines(eager));
+    expect(fs.readFileSync(path.join(p.outdir, '.gitignore'), 'utf-8')).not.toMatch(/\0|reserved/);
+  });
+
+  test('with indexIgnorePatterns, a pattern added afterwards still replaces its earlier copy', () => {
+    const p = project();
+    indexIgnorePatterns(p.gitignore);
+    createAtSynthStart(p, () => new TextFile(p, 'b.txt', { lines: ['b'] }));
+    atSynthStart(p, () => p.gitignore.exclude('/b.txt'));
+    p.synth();
+    const all = fs.readFileSync(path.join(p.outdir, '.gitignore'), 'utf-8').split('\n');
+    expect(all.filter((l) => l.endsWith('/b.txt'))).toEqual(['/b.txt']);
+  });
+
+  test('fails loudly when projen no longer keeps the lines in _patterns', () => {
+    const p = project();
+    expect(Array.isArray((p.gitignore as any)._patterns)).toBe(true);
+    Object.defineProperty(p.gitignore, '_patterns', { value: undefined });
+    expect(() => createAtSynthStart(p, () => undefined)).toThrow(/changed IgnoreFile \(no _patterns list\)/);
   });
 });
 

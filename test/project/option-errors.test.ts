@@ -96,6 +96,22 @@ describe('messages', () => {
   test('a registry a service inherits is reported once, at the top level', () => {
     expect(fails({ registry: 'ghcr.io:0', services: [{ name: 'a' }] })).toThrow(/^projen-gitops: 1 problem .*\n  - registry: .*got 'ghcr\.io:0'/);
   });
+
+  // Each repository fact is checked once, by Repository: the components read it there and check
+  // only what their own options override (nothing is merged afterwards).
+  test.each<[string, Partial<GitOpsProjectOptions>, RegExp]>([
+    ['default branch', { defaultBranch: 'release/*' }, /^projen-gitops: 1 problem .*\n  - defaultBranch: must be a git branch name .*got 'release\/\*'; try 'release'$/],
+    ['tag pattern', { tagPattern: 'v *' }, /^projen-gitops: 1 problem .*\n  - tagPattern: must be a tag glob .*got 'v \*'; try 'v\*'$/],
+    ['runner', { runsOn: 'my runner' }, /^projen-gitops: 1 problem .*\n  - runsOn: must be a runner label .*got 'my runner'; try 'ubuntu-24\.04'$/],
+  ])('a bad %s is reported once, under the option written, whatever reads it', (_name, options, message) => {
+    expect(fails({ repository: 'acme/orders', iac: undefined, ...options })).toThrow(message);
+  });
+
+  test('a service name a chart and the jobs both use is reported once, by the service', () => {
+    expect(fails({ repository: 'acme/orders', services: [{ name: 'on', path: 'services/x' }] })).toThrow(/^projen-gitops: 1 problem .*\n  - services\[0\]\.name: must be a lowercase name .*got 'on'; try 'on-svc'$/);
+    // The only service, named after the project: the project's name is what to change.
+    expect(() => gitopsProject({ name: 'orders.v2', repository: 'acme/orders' }).synth()).toThrow(/^projen-gitops: 1 problem .*\n  - name: must be a lowercase name .*got 'orders\.v2'; try 'orders-v2'$/);
+  });
 });
 
 describe('collisions and nested folders are option errors, raised before projen', () => {
