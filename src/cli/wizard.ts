@@ -189,7 +189,8 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     // The main name, checked again as soon as an answer makes synth check it more strictly
     // (further services, a repository): asked again now, not refused after the last question.
     const nameProblem = question !== nameQuestion && answers.name !== undefined ? nameQuestion.check(answers.name, answers) : undefined;
-    if (nameProblem && (args.yes || !io.interactive)) throw new WizardError(`name ${nameProblem}${again()}`);
+    // With --yes only a default can cause it (a flagged name is checked with the flags).
+    if (nameProblem && args.yes) throw new WizardError(`name ${nameProblem}`);
     if (nameProblem) {
       io.error(`name ${nameProblem}`);
       const fix = fixOf(nameProblem);
@@ -205,7 +206,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   const dir = path.resolve(args.dir ?? String(answers.name));
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !args.force) {
     if (!io.interactive || args.yes) {
-      throw new WizardError(`${dir} exists and is not empty; choose another folder, or pass --force to create in it${again()}`);
+      throw new WizardError(`${dir} exists and is not empty; choose another folder, or pass --force to create in it`);
     }
     let cancelled = false;
     const { ok } = await prompts({ name: 'ok', type: 'confirm', message: `${dir} is not empty. Create the repository in it anyway (files with the names of generated ones are overwritten)?`, initial: false },
@@ -235,7 +236,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const missing = services.filter((svc) => !fs.existsSync(path.join(dir, 'services', svc.name)));
   if (missing.length > 0) {
-    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?`);
+    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?${again()}`);
     return 1;
   }
   if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);
