@@ -8,6 +8,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { atSynthStart, createAtSynthStart, lazyValue } from '../core/projen-adapter';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { DeployEngine, deployEngineName } from '../model/deploy-engine';
 import { Environments } from '../model/environments';
 import { gatesContext, hasGates } from '../model/gates';
 import { PROMOTION_FACTS } from '../model/promotion';
@@ -276,11 +277,14 @@ export class BranchProtection extends Component {
   /** Who approves the promotion pull requests into each environment, and how it syncs. */
   private approvalNotes(): Array<{ name: string; approvers: string; sync: string }> {
     const owners = CodeOwners.of(this.project)?.owners ?? [];
+    const engine = Environments.of(this.project)?.engine ?? DeployEngine.ARGO_CD;
+    const bySync = `by ${deployEngineName(engine)} on merge`;
+    const byHand = engine === DeployEngine.FLUX ? 'by a person (`flux resume`) after the merge' : 'by a person in Argo CD after the merge';
     return (Environments.of(this.project)?.deployed ?? []).map((env) => ({
       name: env.name,
       approvers: env.approvers.length > 0 ? `${env.approvers.join(', ')} (its approvers), and ${owners.join(', ')} for the sync record`
         : owners.length > 0 ? `${owners.join(', ')} (the code owners)` : `any reviewer (${this.requiredApprovals} approval${this.requiredApprovals === 1 ? '' : 's'}; set codeOwners and approvers to name who)`,
-      sync: `${env.autoSync ? 'by Argo CD on merge' : 'by a person in Argo CD after the merge'}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
+      sync: `${env.autoSync ? bySync : byHand}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
     }));
   }
 

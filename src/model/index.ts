@@ -2,6 +2,7 @@ export { Runtime } from './runtime';
 export { Repository } from './repository';
 export type { RepositoryOptions, RepositoryFacts } from './repository';
 export { Environments } from './environments';
+export { DeployEngine } from './deploy-engine';
 export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from './environments';
 export { Service } from './service';
 export { ServiceManifests } from './service-manifests';

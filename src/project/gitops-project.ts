@@ -1,5 +1,4 @@
 import { Component, FileBase, javascript, ProjectOptions, typescript } from 'projen';
-import { DeployEngine } from './deploy-engine';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ineffectiveSwitches } from './switches';
@@ -32,6 +31,7 @@ import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { Infrastructure } from '../infra/infrastructure';
 import { BaseImageLock } from '../model/base-images';
+import { DeployEngine } from '../model/deploy-engine';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Iac } from '../model/infra-code';
 import { RegistryIdentity } from '../model/registry';
@@ -504,7 +504,7 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
-      this.environments = new Environments(this, { environments: options.environments });
+      this.environments = new Environments(this, { environments: options.environments, deployEngine: options.deployEngine });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
       // Deployed once asked for (repository known, or environments given) and some environment is on.
