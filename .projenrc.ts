@@ -42,6 +42,9 @@ const project = new cdk.JsiiProject({
     'dockerfile-utils@0.16.3',
     // The Dockerfile parser the fuzz test reads instruction lists with.
     'dockerfile-ast@0.7.1',
+    // mvdan/sh compiled to JavaScript: the shell parser OpenSSF Scorecard reads RUN lines with
+    // (its Pinned-Dependencies stand-in in test/scorecard.test.ts walks the same syntax tree).
+    'mvdan-sh@0.10.1',
     // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
     'esbuild',
     // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.
