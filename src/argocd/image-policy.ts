@@ -1,15 +1,15 @@
 import { IConstruct } from 'constructs';
-import { Component, FileBase, IResolver, Project } from 'projen';
+import { FileBase, IResolver, Project } from 'projen';
 import { stringifyYaml } from '../core/fast-yaml';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { AdmissionPolicies, POLICY_INCLUDE_LABEL } from '../model/admission-policies';
 import { Environments } from '../model/environments';
 import { POLICIES_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
 import { serviceFacts, servicesOf } from '../model/service';
 import { SigningFacts, signingFacts, SigningMode } from '../model/signing';
 
-/** The label that opts a namespace into Sigstore policy-controller's admission checks. */
-export const POLICY_INCLUDE_LABEL = 'policy.sigstore.dev/include';
+export { POLICY_INCLUDE_LABEL };
 /** The TrustRoot a cluster admin creates from `gh attestation trusted-root` (GitHub's own Sigstore instance). */
 export const GITHUB_TRUST_ROOT = 'github-artifact-attestations';
 const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1';
@@ -87,10 +87,13 @@ export function policyName(repository: string | undefined, projectName: string, 
  * admission policy of the environment's cluster, applied by Argo CD with the rest (an
  * Application per environment, see `ArgoCd`).
  */
-export class ImagePolicies extends Component {
+export class ImagePolicies extends AdmissionPolicies {
   public static of(project: Project): ImagePolicies | undefined {
     return project.components.find((c): c is ImagePolicies => c instanceof ImagePolicies);
   }
+
+  /** policy-controller enforces only in namespaces with this label (infra/ sets it on the namespaces it creates). */
+  public readonly namespaceLabels: { [name: string]: string } = { [POLICY_INCLUDE_LABEL]: 'true' };
 
   constructor(project: Project) {
     super(project);
