@@ -7,6 +7,7 @@ export type { EnvironmentOptions, EnvironmentsOptions, EnvironmentFacts } from '
 export { Service } from './service';
 export { ServiceManifests } from './service-manifests';
 export { ImagePublisher } from './image-publisher';
+export { AdmissionPolicies } from './admission-policies';
 export type { ServiceDeploymentOptions } from './service';
 export { oidcSubjects, subjectOf, celCondition, matchesPattern } from './oidc';
 export type { OidcRefs } from './oidc';

@@ -32,8 +32,8 @@ describe('ArgoCd', () => {
     const [project] = objects(repo({ deployment: { host: 'orders.example.com' } })['deploy/argocd/00-project.yaml']);
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/orders.git']);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['orders-dev', 'orders-staging', 'orders-prod']);
-    // Cluster-scoped: the admission policies only.
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }]);
+    // Nothing cluster-scoped: the admission policies are another AppProject's (test/argocd/image-policy.test.ts).
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
     const kinds = project.spec.namespaceResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`);
     expect(kinds).toEqual(['/Service', '/ServiceAccount', 'apps/Deployment', 'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget']);
     // No HPA or HTTPRoute is rendered here, so none may be deployed.
@@ -47,11 +47,12 @@ describe('ArgoCd', () => {
     // What `kubectl apply -f deploy/argocd/` reads: the folder's own files (not recursive; the notifications have a folder of their own).
     const files = Object.keys(out).filter((f) => /^deploy\/argocd\/[^/]+$/.test(f)).sort((x, y) => (Buffer.compare(Buffer.from(x), Buffer.from(y))));
     expect(files).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/a.yaml', 'deploy/argocd/aa-0.yaml', 'deploy/argocd/z9.yaml']);
-    // The AppProject, then only Applications (one per service, and one per environment for its admission policy).
+    // The AppProjects (the services', the admission policies'), then only Applications (one per
+    // service, and one per environment for its admission policy).
     const kinds = files.flatMap((f) => objects(out[f]).map((o) => o.kind));
-    expect(kinds[0]).toBe('AppProject');
-    expect(kinds.slice(1).length).toBeGreaterThanOrEqual(3);
-    expect(new Set(kinds.slice(1))).toEqual(new Set(['Application']));
+    expect(kinds.slice(0, 2)).toEqual(['AppProject', 'AppProject']);
+    expect(kinds.slice(2).length).toBeGreaterThanOrEqual(3);
+    expect(new Set(kinds.slice(2))).toEqual(new Set(['Application']));
     // The grammar this relies on: an environment name starting with a digit is refused.
     expect(() => repo({ environments: [{ name: '0dev' }] })).toThrow(/environments\[0\]\.name: must be a DNS label \(lowercase letters, digits and '-', starting with a letter/);
   });
