@@ -11,7 +11,9 @@
  * findings below, each with its reason (docs/testing.md lists them), each required exactly where
  * it applies: one that Scorecard stops reporting fails the test, so the list cannot go stale.
  * The known-bad fixtures (test/fixtures/scorecard/) must fail the same checks in Scorecard's own
- * words. test/scorecard.test.ts keeps the stand-ins, which also run where Scorecard is not built.
+ * words, and the known-good Dockerfile pass. test/scorecard.test.ts keeps the stand-ins (and
+ * test/scorecard-rules.ts the port of Scorecard's Dockerfile rules), which run where Scorecard is
+ * not built.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -33,16 +35,6 @@ const NEEDS_NETWORK: Record<string, string> = {
   Fuzzing: 'fetches OSS-Fuzz\'s project list (oss-fuzz-build-logs.storage.googleapis.com)',
   Vulnerabilities: 'asks OSV (api.osv.dev) about the dependencies osv-scanner finds',
 };
-
-/**
- * Flip to `true` when the supply25 branch lands (issue 25 item 4): it writes the lock's digest
- * into each `FROM` (`FROM ${BASE_IMAGE}@sha256:${BASE_IMAGE_SHA256}`, which Scorecard reads as
- * pinned) and installs requirements.txt with `--require-hashes`. Until then Scorecard reports
- * every `FROM ${BASE_IMAGE}` as unpinned even with a digest in the ARG's default (it never
- * resolves ARG values), and requirements.txt's `pip install`. Left `false` after it lands, the
- * two accepted findings it guards are no longer reported, and the test says so.
- */
-const DOCKERFILES_PINNED_FOR_SCORECARD = false;
 
 type State = 'tags' | 'pinned';
 interface Repo {
@@ -143,25 +135,6 @@ const ACCEPTED: Accepted[] = [
     reason: '`Runtime.PYTHON_PYPROJECT` installs pyproject.toml\'s dependencies by version: a pyproject.toml carries no hashes, so `pip install` cannot take `--require-hashes`',
   },
 ];
-
-/** Accepted until the supply25 branch lands (see DOCKERFILES_PINNED_FOR_SCORECARD). */
-const UNTIL_SUPPLY25: Accepted[] = [
-  {
-    check: 'Pinned-Dependencies',
-    applies: (repo) => repo.state === 'pinned' && dockerfiles(repo).length > 0,
-    findings: (repo) => dockerfiles(repo).map((f) => `Warn: containerImage not pinned by hash: ${f}`),
-    score: undefined,
-    reason: 'until the supply25 branch lands: the digest is in the `ARG BASE_IMAGE` default, and Scorecard does not resolve ARG values in `FROM ${BASE_IMAGE}`',
-  },
-  {
-    check: 'Pinned-Dependencies',
-    applies: (repo) => pythonDockerfiles(repo, 'requirements.txt').length > 0,
-    findings: (repo) => pythonDockerfiles(repo, 'requirements.txt').map((f) => `Warn: pipCommand not pinned by hash: ${f}`),
-    score: undefined,
-    reason: 'until the supply25 branch lands: `Runtime.PYTHON` installs requirements.txt without `--require-hashes`',
-  },
-];
-if (!DOCKERFILES_PINNED_FOR_SCORECARD) ACCEPTED.push(...UNTIL_SUPPLY25);
 
 /** Repositories beyond test/configurations.ts that show an accepted finding goes away when its cause does. */
 const CONTROLS: (Configuration & { readonly license?: string })[] = [
@@ -278,7 +251,7 @@ describeWith(['scorecard'])('OpenSSF Scorecard v5.2.1 --local over generated rep
     expect(problems.get(name)).toEqual([]);
   });
 
-  test('every accepted finding is still reported somewhere (else remove it, or flip DOCKERFILES_PINNED_FOR_SCORECARD)', () => {
+  test('every accepted finding is still reported somewhere (else remove it)', () => {
     expect(ACCEPTED.filter((a) => !seen.get(a)).map((a) => `${a.check}: ${a.reason}`)).toEqual([]);
   });
 
@@ -301,6 +274,8 @@ describeWith(['scorecard'])('OpenSSF Scorecard v5.2.1 --local over the known-bad
     fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
     fs.copyFileSync(path.join(FIXTURES, 'bad-workflow.yml'), path.join(dir, '.github', 'workflows', 'bad.yml'));
     fs.copyFileSync(path.join(FIXTURES, 'bad.Dockerfile'), path.join(dir, 'Dockerfile'));
+    fs.mkdirSync(path.join(dir, 'installs'));
+    fs.copyFileSync(path.join(FIXTURES, 'bad-installs.Dockerfile'), path.join(dir, 'installs', 'Dockerfile'));
     fs.copyFileSync(path.join(FIXTURES, 'BAD-SECURITY.md'), path.join(dir, 'SECURITY.md'));
     // Binary-Artifacts: an ELF executable committed to the repository (the header is what Scorecard reads).
     fs.mkdirSync(path.join(dir, 'bin'));
@@ -322,17 +297,38 @@ describeWith(['scorecard'])('OpenSSF Scorecard v5.2.1 --local over the known-bad
     expect(verdict('Token-Permissions')).toEqual({ score: 9, findings: ['Warn: no topLevel permission defined: .github/workflows/bad.yml'] });
   });
 
-  test('Pinned-Dependencies: an action by tag, npm/pip/go installs, FROM by tag', () => {
+  test('Pinned-Dependencies: an action by tag, npm/pip/go installs, FROM by tag or through an ARG', () => {
+    const details = checks.get('Pinned-Dependencies')!.details!;
     expect(verdict('Pinned-Dependencies')).toEqual({
       score: 0,
       findings: [
         'Warn: GitHub-owned GitHubAction not pinned by hash: .github/workflows/bad.yml',
         'Warn: containerImage not pinned by hash: Dockerfile',
         'Warn: goCommand not pinned by hash: .github/workflows/bad.yml',
+        'Warn: goCommand not pinned by hash: installs/Dockerfile',
         'Warn: npmCommand not pinned by hash: .github/workflows/bad.yml',
+        'Warn: npmCommand not pinned by hash: installs/Dockerfile',
         'Warn: pipCommand not pinned by hash: .github/workflows/bad.yml',
+        'Warn: pipCommand not pinned by hash: installs/Dockerfile',
       ],
     });
+    // Every FROM of bad.Dockerfile (by tag, a tag through an ARG, a digest through an ARG) and every
+    // pip install of bad-installs.Dockerfile counts; its one FROM, by digest, does not.
+    expect(details.filter((d) => /^Warn: containerImage .*: Dockerfile:/.test(d))).toHaveLength(3);
+    expect(details).toContain('Info:   1 out of   4 containerImage dependencies pinned');
+    expect(details).toContain('Info:   0 out of   5 pipCommand dependencies pinned');
+  });
+
+  test('Pinned-Dependencies: the known-good Dockerfile passes', () => {
+    const good = tempdir('gitops-scorecard-good-');
+    try {
+      fs.copyFileSync(path.join(FIXTURES, 'pinned.Dockerfile'), path.join(good, 'Dockerfile'));
+      const check = checksOf(good).get('Pinned-Dependencies')!;
+      expect({ score: check.score, findings: warnings(check) }).toEqual({ score: 10, findings: [] });
+      expect(check.details).toContain('Info:   4 out of   4 containerImage dependencies pinned');
+    } finally {
+      fs.rmSync(good, { recursive: true, force: true });
+    }
   });
 
   test('Dangerous-Workflow: pull_request_target checking out the pull request, its title in a script', () => {
