@@ -4,9 +4,10 @@
  * `validateDockerfileInsecureDownloads`) run by `go test` in a checkout of ossf/scorecard, over
  * every runtime preset's Dockerfile (with tags, and pinned from a filled lock), the fixtures of
  * test/fixtures/scorecard/ and Scorecard's own Dockerfile testdata. Each dependency's kind and
- * verdict (pinned or not) must be the same as the port's. Scorecard's module is not on the Go
- * module proxy, so this needs a checkout (its dependencies do come from the proxy); it is part of
- * the release checklist (docs/release.md), not of the build:
+ * verdict (pinned or not) must be the same as the port's. It needs Scorecard's source with its
+ * tests: a checkout, or a writable copy of its module from the Go module proxy (docs/release.md);
+ * it is part of the release checklist, not of the build (test/e2e/scorecard.test.ts runs the
+ * built Scorecard over the generated Dockerfiles and the fixtures on every e2e run):
  *
  *   npx ts-node --project test/tsconfig.json scripts/scorecard-crosscheck.ts <ossf/scorecard checkout at v5.2.1>
  *
