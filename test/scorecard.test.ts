@@ -1,6 +1,7 @@
 /**
- * OpenSSF Scorecard's checks that can be evaluated on a local checkout, as stand-ins: Scorecard
- * itself is not built here (see docs/testing.md), so each check below is our own assertion,
+ * OpenSSF Scorecard's checks that can be evaluated on a local checkout, as fast stand-ins in the
+ * unit suite: the real Scorecard v5.2.1 runs in test/e2e/scorecard.test.ts (built by
+ * scripts/build-scorecard.sh); each check below is our own assertion,
  * named after the Scorecard check it stands for (github.com/ossf/scorecard, docs/checks.md),
  * run over generated repositories (test/configurations.ts) and over known-bad fixtures
  * (test/fixtures/scorecard/) that must fail it. Pinned-Dependencies over Dockerfiles is
@@ -114,7 +115,7 @@ export function securityPolicy(text: string | undefined): string[] {
 
 const workflowsOf = (tree: Record<string, string>) => Object.entries(tree).filter(([f]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)).map(([f, t]) => [f, parse(t)] as const);
 
-describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is not built here)', () => {
+describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; the real Scorecard runs in the e2e suite)', () => {
   const generated = new Map<string, Record<string, string>>();
   // Every synth here is in-process: no post-synth install (under CI=true projen runs `npm ci`
   // in a directory with no lock file and fails).
