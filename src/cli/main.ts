@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The `projen-gitops` command: `new` (the default), `template`, `protect`, `preview`, `check-manifests`, `plan-comment`, `promote`, `verify-images`, `metrics`, `dependency-review`, `pin-bases`, `upgrade` and `fleet`. */
+/** The `projen-gitops` command: its subcommands are listed once, in `COMMANDS`. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { oneLine } from './args';
@@ -17,7 +17,7 @@ import { runTemplate, TemplateError, TEMPLATE_USAGE } from './template';
 import { upgrade, UpgradeError, upgradeOptions, UPGRADE_USAGE } from './upgrade';
 import { verifyImages, VerifyImagesError, verifyImagesOptions, VERIFY_IMAGES_USAGE } from './verify-images';
 import { NEW_USAGE, runWizard, WizardError } from './wizard';
-import { checkManifests } from '../helm/check-manifests';
+import { checkManifests, CHECK_MANIFESTS_USAGE } from '../helm/check-manifests';
 
 const PROTECT_USAGE = `Usage: projen-gitops protect [options]
 
@@ -119,156 +119,170 @@ Options:
   --exit-code  exit 1 when something would change (for scripts and CI), as git diff does
   -h, --help   show this help`;
 
-/** Every subcommand with one line: what `projen-gitops --help` starts with. */
-const COMMANDS = `Usage: projen-gitops <command> [options]   (projen-gitops <command> --help for its options)
+/** A subcommand: its name, one line for `--help`, its usage (`help` prints them all) and how it runs. */
+interface Command {
+  readonly name: string;
+  /** The arguments shown after the name in the command list (`[dir]`). */
+  readonly args?: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly run: (argv: string[]) => Promise<number> | number;
+}
 
-Commands:
-  new [dir]          create a GitOps repository (the default command; asks what flags do not answer)
-  template [dir]     start a company template package built on projen-gitops
-  protect            create or update the repository rulesets on GitHub
-  preview            print the patch \`npx projen\` would apply, writing nothing
-  promote            open the pull request that promotes image digests to an environment (or rolls back and holds it)
-  verify-images      verify every image digest a pull request changes (the required check)
-  metrics            print deployment frequency, lead time, change failure rate and time to restore per environment
-  check-manifests    check the rendered manifests against helm template (the deploy check)
-  plan-comment       post an infra plan on its pull request (the infra workflow)
-  dependency-review  fail a pull request that adds a vulnerable or denied-license dependency
-  pin-bases          resolve the base images' tags to digests into the lock (the base-image workflow)
-  fleet              report every repository made from a template (versions, ring, drift, upgrades)
-  upgrade            bump the template after the ring's waiting time, re-synthesize, open the pull request
-  help               print the help of every command`;
+const log = (line: string) => console.log(line);
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === '--help' || command === '-h') {
-    console.log(`${COMMANDS}\n\n${NEW_USAGE}`);
+async function runVerifyImages(rest: string[]): Promise<number> {
+  const options = verifyImagesOptions(rest, process.env);
+  if (options === 'help') {
+    console.log(VERIFY_IMAGES_USAGE);
     return 0;
   }
-  if (command === 'template') {
-    return runTemplate(rest, { log: (line) => console.log(line), error: (line) => console.error(line) }, ownSpec);
-  }
-  if (command === 'protect') return runProtect(rest);
-  if (command === 'plan-comment') {
-    const options = planCommentOptions(rest, process.env, readPlan);
-    if (!options) {
-      console.log(PLAN_COMMENT_USAGE);
-      return 0;
-    }
-    console.log(`plan of ${options.root}: ${await planComment(options)}`);
+  const result = await verifyImages({ ...options, cwd: process.cwd() }).catch((e) => {
+    throw e instanceof PromoteError ? new VerifyImagesError(e.message) : e;
+  });
+  return result.failed.length > 0 ? 1 : 0;
+}
+
+async function runMetrics(rest: string[]): Promise<number> {
+  const options = parseMetricsArgs(rest, process.env);
+  if (options === 'help') {
+    console.log(METRICS_USAGE);
     return 0;
   }
-  if (command === 'promote') return runPromote(rest);
-  if (command === 'verify-images') {
-    const options = verifyImagesOptions(rest, process.env);
-    if (options === 'help') {
-      console.log(VERIFY_IMAGES_USAGE);
-      return 0;
-    }
-    const result = await verifyImages({ ...options, cwd: process.cwd() }).catch((e) => {
-      throw e instanceof PromoteError ? new VerifyImagesError(e.message) : e;
-    });
-    return result.failed.length > 0 ? 1 : 0;
-  }
-  if (command === 'metrics') {
-    const options = parseMetricsArgs(rest, process.env);
-    if (options === 'help') {
-      console.log(METRICS_USAGE);
-      return 0;
-    }
-    const report = await metrics({ ...options, cwd: process.cwd() });
-    console.log(options.json ? JSON.stringify(report, null, 2) : metricsMarkdown(report));
+  const report = await metrics({ ...options, cwd: process.cwd() });
+  console.log(options.json ? JSON.stringify(report, null, 2) : metricsMarkdown(report));
+  return 0;
+}
+
+async function runPlanComment(rest: string[]): Promise<number> {
+  const options = planCommentOptions(rest, process.env, readPlan);
+  if (!options) {
+    console.log(PLAN_COMMENT_USAGE);
     return 0;
   }
-  if (command === 'dependency-review') {
-    const options = dependencyReviewOptions(rest, process.env);
-    if (!options) {
-      console.log(DEPENDENCY_REVIEW_USAGE);
-      return 0;
-    }
-    const result = await dependencyReview(options);
-    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.summary}\n`);
-    for (const line of result.log) console.log(line);
-    return result.exitCode;
-  }
-  if (command === 'pin-bases') {
-    if (rest.some((a) => a === '-h' || a === '--help')) {
-      console.log(PIN_BASES_USAGE);
-      return 0;
-    }
-    const unknown = rest.filter((a) => a !== '--insecure');
-    if (unknown.length > 0) throw new PinBasesError(`unknown argument ${JSON.stringify(unknown[0])}\n${PIN_BASES_USAGE}`);
-    pinBases({ cwd: process.cwd(), insecure: rest.includes('--insecure') });
+  console.log(`plan of ${options.root}: ${await planComment(options)}`);
+  return 0;
+}
+
+async function runDependencyReview(rest: string[]): Promise<number> {
+  const options = dependencyReviewOptions(rest, process.env);
+  if (!options) {
+    console.log(DEPENDENCY_REVIEW_USAGE);
     return 0;
   }
-  if (command === 'upgrade') {
-    const options = upgradeOptions(rest, process.env);
-    if (!options) {
-      console.log(UPGRADE_USAGE);
-      return 0;
-    }
-    const result = await upgrade({ ...options, cwd: process.cwd(), log: (line) => console.log(line) });
-    if (result.body && process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.body}\n`);
-    return result.exitCode;
-  }
-  if (command === 'fleet') {
-    const options = fleetOptions(rest, process.env);
-    if (!options) {
-      console.log(FLEET_USAGE);
-      return 0;
-    }
-    const { json, ...fleetArgs } = options;
-    const report = await fleet({ ...fleetArgs, log: (line) => console.error(line) });
-    const { repositories, requests, budget } = report;
-    console.log(json ? JSON.stringify({ repositories, requests, budget }, undefined, 2) : report.markdown);
-    if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+  const result = await dependencyReview(options);
+  if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.summary}\n`);
+  for (const line of result.log) console.log(line);
+  return result.exitCode;
+}
+
+function runPinBases(rest: string[]): number {
+  if (rest.some((a) => a === '-h' || a === '--help')) {
+    console.log(PIN_BASES_USAGE);
     return 0;
   }
-  if (command === 'check-manifests') return checkManifests(rest, (line) => console.log(line));
-  if (command === 'preview') {
-    const options = parsePreviewArgs(rest);
-    if (options === 'help') {
-      console.log(PREVIEW_USAGE);
-      return 0;
-    }
-    const result = preview(process.cwd());
-    console.error(result.report);
-    process.stdout.write(result.patch);
-    return result.failed ? 2 : options.exitCode && result.changed.length > 0 ? 1 : 0;
-  }
-  const newArgs = command === 'new' ? rest : argv;
-  if (command === 'help') {
-    console.log(`${COMMANDS}
+  const unknown = rest.filter((a) => a !== '--insecure');
+  if (unknown.length > 0) throw new PinBasesError(`unknown argument ${JSON.stringify(unknown[0])}\n${PIN_BASES_USAGE}`);
+  pinBases({ cwd: process.cwd(), insecure: rest.includes('--insecure') });
+  return 0;
+}
 
-${NEW_USAGE}
-
-${TEMPLATE_USAGE}
-
-${PROTECT_USAGE}
-
-${PREVIEW_USAGE}
-
-${PLAN_COMMENT_USAGE}
-
-${PROMOTE_USAGE}
-
-${METRICS_USAGE}
-
-${DEPENDENCY_REVIEW_USAGE}
-
-${PIN_BASES_USAGE}
-
-${UPGRADE_USAGE}
-
-${FLEET_USAGE}`);
+async function runUpgrade(rest: string[]): Promise<number> {
+  const options = upgradeOptions(rest, process.env);
+  if (!options) {
+    console.log(UPGRADE_USAGE);
     return 0;
   }
+  const result = await upgrade({ ...options, cwd: process.cwd(), log });
+  if (result.body && process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${result.body}\n`);
+  return result.exitCode;
+}
+
+async function runFleet(rest: string[]): Promise<number> {
+  const options = fleetOptions(rest, process.env);
+  if (!options) {
+    console.log(FLEET_USAGE);
+    return 0;
+  }
+  const { json, ...fleetArgs } = options;
+  const report = await fleet({ ...fleetArgs, log: (line) => console.error(line) });
+  const { repositories, requests, budget } = report;
+  console.log(json ? JSON.stringify({ repositories, requests, budget }, undefined, 2) : report.markdown);
+  if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${report.markdown}\n`);
+  return 0;
+}
+
+function runPreview(rest: string[]): number {
+  const options = parsePreviewArgs(rest);
+  if (options === 'help') {
+    console.log(PREVIEW_USAGE);
+    return 0;
+  }
+  const result = preview(process.cwd());
+  console.error(result.report);
+  process.stdout.write(result.patch);
+  return result.failed ? 2 : options.exitCode && result.changed.length > 0 ? 1 : 0;
+}
+
+function runNew(argv: string[]): Promise<number> {
   const tty = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  return runWizard(newArgs, {
-    log: (line) => console.log(line),
+  return runWizard(argv, {
+    log,
     error: (line) => console.error(line),
     interactive: tty,
     progress: tty ? (text) => process.stdout.write(`\r\x1b[2K${text}`) : undefined,
   }, ownSpec);
+}
+
+/**
+ * Every subcommand, in the order `--help` lists them: the one list `main` dispatches from, the
+ * command list of `--help` and the usages of `help` are made from.
+ */
+export const COMMANDS: Command[] = [
+  { name: 'new', args: '[dir]', summary: 'create a GitOps repository (the default command; asks what flags do not answer)', usage: NEW_USAGE, run: runNew },
+  {
+    name: 'template',
+    args: '[dir]',
+    summary: 'start a company template package built on projen-gitops',
+    usage: TEMPLATE_USAGE,
+    run: (rest) => runTemplate(rest, { log, error: (line) => console.error(line) }, ownSpec),
+  },
+  { name: 'protect', summary: 'create or update the repository rulesets on GitHub', usage: PROTECT_USAGE, run: runProtect },
+  { name: 'preview', summary: 'print the patch `npx projen` would apply, writing nothing', usage: PREVIEW_USAGE, run: runPreview },
+  { name: 'promote', summary: 'open the pull request that promotes image digests to an environment (or rolls back and holds it)', usage: PROMOTE_USAGE, run: runPromote },
+  { name: 'verify-images', summary: 'verify every image digest a pull request changes (the required check)', usage: VERIFY_IMAGES_USAGE, run: runVerifyImages },
+  { name: 'metrics', summary: 'print deployment frequency, lead time, change failure rate and time to restore per environment', usage: METRICS_USAGE, run: runMetrics },
+  { name: 'check-manifests', summary: 'check the rendered manifests against helm template (the deploy check)', usage: CHECK_MANIFESTS_USAGE, run: (rest) => checkManifests(rest, log) },
+  { name: 'plan-comment', summary: 'post an infra plan on its pull request (the infra workflow)', usage: PLAN_COMMENT_USAGE, run: runPlanComment },
+  { name: 'dependency-review', summary: 'fail a pull request that adds a vulnerable or denied-license dependency', usage: DEPENDENCY_REVIEW_USAGE, run: runDependencyReview },
+  { name: 'pin-bases', summary: 'resolve the base images\' tags to digests into the lock (the base-image workflow)', usage: PIN_BASES_USAGE, run: runPinBases },
+  { name: 'fleet', summary: 'report every repository made from a template (versions, ring, drift, upgrades)', usage: FLEET_USAGE, run: runFleet },
+  { name: 'upgrade', summary: 'bump the template after the ring\'s waiting time, re-synthesize, open the pull request', usage: UPGRADE_USAGE, run: runUpgrade },
+];
+
+/** What `projen-gitops --help` starts with: every subcommand with one line. */
+function commandList(): string {
+  const rows = [...COMMANDS.map((c) => [`${c.name}${c.args ? ` ${c.args}` : ''}`, c.summary]), ['help', 'print the help of every command']];
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return `Usage: projen-gitops <command> [options]   (projen-gitops <command> --help for its options)
+
+Commands:
+${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join('\n')}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    console.log(`${commandList()}\n\n${NEW_USAGE}`);
+    return 0;
+  }
+  if (command === 'help') {
+    console.log([commandList(), ...COMMANDS.map((c) => c.usage)].join('\n\n'));
+    return 0;
+  }
+  const found = COMMANDS.find((c) => c.name === command);
+  // Without a command name, the arguments are the wizard's (`projen-gitops my-service --yes`).
+  return found ? found.run(rest) : runNew(argv);
 }
 
 /** The plan file: a regular file of at most 50 MB (the comment keeps the first 64 kB). */

@@ -24,12 +24,17 @@ export interface Question {
   readonly choices?: string[];
   /** The default, from the answers so far and the target folder's name. */
   readonly initial: (answers: Answers, context: { folderName?: string }) => Answer;
-  /** `undefined` when fine, else what is wrong and the fix. */
-  readonly check: (value: Answer) => string | undefined;
+  /**
+   * `undefined` when fine, else what is wrong and the fix; `answers` are the others known so far
+   * (the main name must name jobs once there are further services).
+   */
+  readonly check: (value: Answer, answers?: Answers) => string | undefined;
   /** Left out of `.projenrc.ts` when equal to the default (keeps the file short). */
   readonly omitWhenDefault?: boolean;
   /** Not a `projen new` switch: written into `.projenrc.ts` after creation. */
   readonly afterCreation?: boolean;
+  /** What a select shows for a choice, when not the choice itself. */
+  readonly choiceTitles?: Record<string, string>;
 }
 
 /** `name` or `name:runtime`, as the services question takes them. */
@@ -52,7 +57,7 @@ export const QUESTIONS: Question[] = [
     help: 'the service (folder, package and image title)',
     // A suggestion that every later answer keeps valid: with further services the name also names jobs.
     initial: (_a, { folderName }) => (folderName && !checkProjectName(folderName) && !checkServiceName(folderName) ? folderName : 'my-service'),
-    check: (v) => checkProjectName(text(v)),
+    check: (v, answers = {}) => checkProjectName(text(v)) ?? mainNameProblem(text(v), answers),
   },
   {
     name: 'runtime',
@@ -131,7 +136,7 @@ export const QUESTIONS: Question[] = [
     help: 'e.g. worker:go,api (each in services/<name>)',
     initial: () => [],
     omitWhenDefault: true,
-    check: (v) => {
+    check: (v, answers = {}) => {
       const names = new Set<string>();
       for (const item of v as string[]) {
         const { name, runtime } = parseService(item);
@@ -139,6 +144,7 @@ export const QUESTIONS: Question[] = [
         const problem = checkServiceName(name) ?? (runtimeNames().includes(runtime) ? undefined : `runtime must be one of ${runtimeNames().map((r) => `'${r}'`).join(', ')}, got '${runtime}'`);
         if (problem) return `'${item}': ${problem}`;
         if (names.has(name)) return `'${name}' is listed twice; give each service its own name`;
+        if (name === answers.name) return `'${name}' is the main service's name; give the further service another name, e.g. '${name}-worker'`;
         names.add(name);
       }
       return undefined;
@@ -177,6 +183,23 @@ export const QUESTIONS: Question[] = [
 ];
 
 /**
+ * The main service's name under the other answers: with further services, or deployed (a
+ * repository), it names jobs and Kubernetes objects, so synth checks it with the service-name
+ * grammar (a DNS label and a job id), not only the project name's. `undefined` when fine.
+ */
+export function mainNameProblem(name: string, answers: Answers): string | undefined {
+  const services = (answers.services as string[] | undefined) ?? [];
+  if (services.some((item) => parseService(item).name === name)) return `is also the name of a further service, got '${name}'; try '${name}-main'`;
+  const repository = answers.repository as string | undefined;
+  const why = services.length > 0 ? 'once there are further services' : repository ? `once the repository deploys (repository '${repository}')` : undefined;
+  const problem = why ? checkServiceName(name) : undefined;
+  return problem?.replace(/, got /, ` ${why}, got `);
+}
+
+/** The answer that keeps a company template's default: nothing is written. */
+const TEMPLATE_DEFAULT = '';
+
+/**
  * A question as asked for a company template: empty means "the template's default", which is
  * then left out of `.projenrc.ts` (the wizard does not know the template's defaults, and must
  * not write ours over them). The name has no default to keep.
@@ -184,11 +207,14 @@ export const QUESTIONS: Question[] = [
 export function forTemplate(question: Question): Question {
   if (question.name === 'name') return question;
   const empty = (value: Answer) => value === '' || (Array.isArray(value) && value.length === 0);
+  const select = question.kind === 'select';
   return {
     ...question,
-    message: `${question.message.replace(/ \(empty: [^)]*\)$/, '')} (empty: the template's default)`,
-    initial: () => (question.kind === 'list' ? [] : ''),
-    check: (value) => (empty(value) ? undefined : question.check(value)),
+    // A select has no empty entry: its first choice is the template's default (it always wrote ours).
+    message: select ? question.message : `${question.message.replace(/ \(empty: [^)]*\)$/, '')} (empty: the template's default)`,
+    ...(select ? { choices: [TEMPLATE_DEFAULT, ...question.choices!], choiceTitles: { ...question.choiceTitles, [TEMPLATE_DEFAULT]: "(the template's default)" } } : {}),
+    initial: () => (question.kind === 'list' ? [] : TEMPLATE_DEFAULT),
+    check: (value, answers) => (empty(value) ? undefined : question.check(value, answers)),
     omitWhenDefault: true,
   };
 }

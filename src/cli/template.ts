@@ -8,8 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine } from './args';
 import { projenVersion } from './create';
-import { isPackageName } from '../model/names';
-import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
+import { templatePackageProblems } from '../model/template-package';
 
 export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
 
@@ -41,7 +40,18 @@ export interface TemplateIo {
   readonly error: (line: string) => void;
 }
 
-// npm package names (github.com/npm/validate-npm-package-name): lowercase, optional scope.
+/** The flag of each option of GitOpsTemplateProject the command sets. */
+const FLAGS: Record<string, string> = {
+  name: 'name',
+  npmRegistryUrl: 'npm-registry-url',
+  npmTokenSecret: 'npm-token-secret',
+  imageRegistry: 'image-registry',
+  baseImageMirror: 'base-image-mirror',
+  repositoryUrl: 'repository-url',
+};
+
+/** An install spec of projen-gitops itself: a version, range or dist-tag, or a tarball. */
+const OWN_SPEC = /^projen-gitops(@\S+)?$/;
 
 /** Runs the command; returns the exit code. */
 export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => string): number {
@@ -61,18 +71,27 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     return 0;
   }
   const name = values.name as string | undefined;
-  const problems: string[] = [];
-  if (!isPackageName(name)) {
-    problems.push(`--name must be an npm package name (lowercase, optionally '@scope/'), got ${JSON.stringify(name)}; try '@my-org/gitops-template'`);
+  // Every flag, with the grammars GitOpsTemplateProject checks its options with: before anything is
+  // made (a bad --image-registry failed at synth, after npm install, leaving the folder behind).
+  const problems = templatePackageProblems({
+    name: name!,
+    npmRegistryUrl: values['npm-registry-url'] as string | undefined,
+    npmTokenSecret: values['npm-token-secret'] as string | undefined,
+    imageRegistry: values['image-registry'] as string | undefined,
+    baseImageMirror: values['base-image-mirror'] as string | undefined,
+    repositoryUrl: values['repository-url'] as string | undefined,
+  }).map((p) => (FLAGS[p.option]
+    ? `--${FLAGS[p.option]} ${p.message}`
+    // The class and organization names are made from --name.
+    : `--name ${JSON.stringify(name)} makes ${p.option} that ${p.message.replace(/; try .*$/, "; try a shorter --name, e.g. '@my-org/gitops-template'")}`));
+  const from = values.from as string | undefined;
+  if (from !== undefined && !OWN_SPEC.test(from)) {
+    problems.push(`--from must name projen-gitops, the package the template builds on (projen-gitops, projen-gitops@<version> or projen-gitops@file:<tarball>), got ${JSON.stringify(from)}; try 'projen-gitops@latest'`);
   }
-  const check = (flag: string, problem: string | undefined) => problem && problems.push(`--${flag} ${problem}`);
-  if (values['npm-registry-url'] !== undefined) check('npm-registry-url', checkNpmRegistryUrl(values['npm-registry-url'] as string));
-  if (values['npm-token-secret'] !== undefined) check('npm-token-secret', checkSecretName(values['npm-token-secret'] as string));
-  if (values['base-image-mirror'] !== undefined) check('base-image-mirror', checkMirror(values['base-image-mirror'] as string));
   if (problems.length > 0) throw new TemplateError(problems.join('\n'));
   const dir = path.resolve(positionals[0] ?? name!.replace(/^@[^/]+\//, ''));
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new TemplateError(`${dir} exists and is not empty; choose another folder`);
-  const spec = (values.from as string | undefined) ?? defaultSpec();
+  const spec = from ?? defaultSpec();
 
   const started = Date.now();
   const step = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) => {

@@ -9,7 +9,7 @@ import { parseCommandLine } from './args';
 import { Creation } from './create';
 import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, forTemplate, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
-import { checkServiceName } from '../core/checks';
+import { fixOf } from '../core/checks';
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { DEFAULT_ENVIRONMENTS } from '../model/environments';
 
@@ -101,25 +101,30 @@ export function parseArgs(argv: string[]): Parsed {
   };
 }
 
-/** One question until a valid answer; `undefined` when the user cancels. */
-async function ask(question: Question, initial: Answer, io: WizardIo): Promise<Answer | undefined> {
+/** What `prompts` is asked for a question: its type, message, choices (with their titles) and check. */
+export function promptOf(question: Question, initial: Answer, answers: Answers): prompts.PromptObject {
+  return {
+    name: 'value',
+    // Numbers are asked as text: prompts' number prompt mishandles editing after an error.
+    type: question.kind === 'select' ? 'select' : 'text',
+    message: question.message,
+    initial: question.kind === 'select' ? Math.max(0, question.choices!.indexOf(String(initial))) : question.kind === 'list' ? (initial as string[]).join(',') : String(initial),
+    choices: question.choices?.map((c) => ({ title: question.choiceTitles?.[c] ?? c, value: c })),
+    // Immediate feedback while typing (an empty entry means the default); the loop in `ask`
+    // checks injected answers too.
+    validate: (value: unknown) => question.check(coerce(question, value === '' ? initial : value), answers) ?? true,
+  } as prompts.PromptObject;
+}
+
+/** One question until a valid answer (under the answers so far); `undefined` when the user cancels. */
+async function ask(question: Question, initial: Answer, answers: Answers, io: WizardIo): Promise<Answer | undefined> {
   installLineEditing();
   for (;;) {
     let cancelled = false;
-    const response = await prompts({
-      name: 'value',
-      // Numbers are asked as text: prompts' number prompt mishandles editing after an error.
-      type: question.kind === 'select' ? 'select' : 'text',
-      message: question.message,
-      initial: question.kind === 'select' ? Math.max(0, question.choices!.indexOf(String(initial))) : question.kind === 'list' ? (initial as string[]).join(',') : String(initial),
-      choices: question.choices?.map((c) => ({ title: c, value: c })),
-      // Immediate feedback while typing (an empty entry means the default); the loop below
-      // checks injected answers too.
-      validate: (value: unknown) => question.check(coerce(question, value === '' ? initial : value)) ?? true,
-    } as prompts.PromptObject, { onCancel: () => { cancelled = true; return false; } });
+    const response = await prompts(promptOf(question, initial, answers), { onCancel: () => { cancelled = true; return false; } });
     if (cancelled || !('value' in response)) return undefined;
     const value = coerce(question, response.value === '' ? initial : response.value);
-    const problem = question.check(value);
+    const problem = question.check(value, answers);
     if (!problem) return value;
     io.error(`${question.name} ${problem}`);
   }
@@ -137,18 +142,17 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   // With a company template, what is not answered stays the template's default.
   const questions = isTemplateSpec(args.from) ? QUESTIONS.map(forTemplate) : QUESTIONS;
-  // Flags first: a bad flag fails before any question is asked.
+  // Flags first: a bad flag fails before any question is asked, each checked under all the others
+  // (`--name my.service --services worker`: the name must then name jobs).
   const answers: Answers = {};
   const flagged = new Set<string>();
-  const problems: string[] = [];
   for (const question of questions) {
     if (!args.flags.has(question.flag)) continue;
-    const value = coerce(question, args.flags.get(question.flag));
-    const problem = question.check(value);
-    if (problem) problems.push(`--${question.flag} ${problem}`);
-    answers[question.name] = value;
+    answers[question.name] = coerce(question, args.flags.get(question.flag));
     flagged.add(question.name);
   }
+  const problems = questions.filter((q) => flagged.has(q.name)).map((q) => ({ q, problem: q.check(answers[q.name], answers) }))
+    .filter(({ problem }) => problem !== undefined).map(({ q, problem }) => `--${q.flag} ${problem}`);
   if (problems.length > 0) throw new WizardError(problems.join('\n'));
   if (!io.interactive && !args.yes) {
     throw new WizardError('not a terminal: pass --yes (with flags for the answers) to create without questions');
@@ -164,19 +168,39 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
 
   const folderName = args.dir ? path.basename(path.resolve(args.dir)) : undefined;
+  const nameQuestion = questions.find((q) => q.name === 'name')!;
+  // Once a question was asked, a failure prints the command that gives the same answers (they are not lost).
+  let asked = false;
+  const again = () => (asked ? `\nTo try again without questions:\n  ${equivalentCommand(args.dir ?? String(answers.name), spec!, answers, questions, args.templateArgs)}` : '');
   for (const question of questions) {
     if (flagged.has(question.name)) continue;
     const initial = question.initial(answers, { folderName });
     if (args.yes) {
       answers[question.name] = initial;
-      continue;
+    } else {
+      const value = await ask(question, initial, answers, io);
+      if (value === undefined) {
+        io.error('Cancelled: nothing was created.');
+        return 130;
+      }
+      answers[question.name] = value;
+      asked = true;
     }
-    const value = await ask(question, initial, io);
-    if (value === undefined) {
-      io.error('Cancelled: nothing was created.');
-      return 130;
+    // The main name, checked again as soon as an answer makes synth check it more strictly
+    // (further services, a repository): asked again now, not refused after the last question.
+    const nameProblem = question !== nameQuestion && answers.name !== undefined ? nameQuestion.check(answers.name, answers) : undefined;
+    // With --yes only a default can cause it (a flagged name is checked with the flags).
+    if (nameProblem && args.yes) throw new WizardError(`name ${nameProblem}`);
+    if (nameProblem) {
+      io.error(`name ${nameProblem}`);
+      const fix = fixOf(nameProblem);
+      const name = await ask(nameQuestion, typeof fix === 'string' ? fix : String(answers.name), answers, io);
+      if (name === undefined) {
+        io.error('Cancelled: nothing was created.');
+        return 130;
+      }
+      answers.name = name;
     }
-    answers[question.name] = value;
   }
 
   const dir = path.resolve(args.dir ?? String(answers.name));
@@ -188,20 +212,12 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     const { ok } = await prompts({ name: 'ok', type: 'confirm', message: `${dir} is not empty. Create the repository in it anyway (files with the names of generated ones are overwritten)?`, initial: false },
       { onCancel: () => { cancelled = true; return false; } });
     if (cancelled || !ok) {
-      io.error('Cancelled: nothing was created.');
+      io.error(`Cancelled: nothing was created.${again()}`);
       return 130;
     }
   }
 
   const services = ((answers.services as string[] | undefined) ?? []).map(parseService);
-  if (services.some((svc) => svc.name === answers.name)) {
-    throw new WizardError(`a further service is named like the main one ('${answers.name}'); give it another name`);
-  }
-  const rootName = checkServiceName(String(answers.name));
-  if (services.length > 0 && rootName) {
-    // Synth checks it so (the main service's jobs are named after it): say so before creating anything.
-    throw new WizardError(`name ${rootName.replace(/, got /, ' once there are further services, got ')}`);
-  }
   const environments = answers.environments as string[] | undefined;
   const defaults = DEFAULT_ENVIRONMENTS.map((e) => e.name);
   const changed = isTemplateSpec(args.from) || JSON.stringify(environments) !== JSON.stringify(defaults);
@@ -220,7 +236,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const missing = services.filter((svc) => !fs.existsSync(path.join(dir, 'services', svc.name)));
   if (missing.length > 0) {
-    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?`);
+    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?${again()}`);
     return 1;
   }
   if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);

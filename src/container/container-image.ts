@@ -28,7 +28,7 @@ import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 import { BaseImageLock } from '../model/base-images';
-import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, Repository } from '../model/repository';
+import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, NPMRC_BUILD_SECRET, Repository } from '../model/repository';
 import { Runtime } from '../model/runtime';
 import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '../model/runtime-facts';
 import { imagePathService, Service, servicesOf } from '../model/service';
@@ -389,6 +389,8 @@ export class ContainerImage extends Service {
     // The lock lists every tag the Dockerfiles build from (written before any Dockerfile renders).
     const lock = BaseImageLock.of(this.project);
     for (const ref of [this.baseImage, this.buildImage]) if (ref) lock?.use(ref);
+    // The build gets the private registry's .npmrc as a secret: the file itself stays out of the image.
+    if (Repository.factsOf(this.project).npmRegistry && runtimeFacts(this.runtime)?.npmBuildSecrets) this.dockerignore?.exclude('.npmrc');
     // A service at the root must not ship the services in folders of their own.
     if (this.context !== '.') return;
     for (const other of ContainerImage.all(this.project)) {
@@ -416,8 +418,11 @@ export class ContainerImage extends Service {
     const base = imageArg('BASE_IMAGE', this.lockedRef(this.baseImage));
     const build = this.buildImage === undefined ? undefined : imageArg('BUILD_IMAGE', this.lockedRef(this.buildImage));
     const pinned = [base, build].some((arg) => arg?.digestArg);
+    const npm = Repository.factsOf(this.project).npmRegistry;
     return {
       ...facts.variant,
+      // The install step mounts the private registry's .npmrc and token (BuildKit secrets).
+      npmSecrets: npm && facts.npmBuildSecrets ? { npmrc: NPMRC_BUILD_SECRET, token: npm.tokenVariable } : undefined,
       // Appended to a template line: empty, or a newline and the lines.
       globalArgs: appended(globalArgLines(buildArgs)),
       // Without a build image the first stage uses the base image, and its user; a base image

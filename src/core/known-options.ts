@@ -368,9 +368,9 @@ function checkValue(walk: Walk, ref: TypeRef, value: unknown, at: string, proper
   }
 }
 
-function checkStruct(walk: Walk, fqn: string, typeName: string, value: object, at: string, depth: number) {
+function checkStruct(walk: Walk, fqn: string, typeName: string, value: object, at: string, depth: number, whole = at !== '') {
   // A required option left out (or misspelt) below the top (projen reports the top's own `name`).
-  if (at !== '') {
+  if (whole) {
     for (const property of requiredProperties(fqn)) {
       if ((value as any)[property.name] !== undefined) continue;
       const example = property.type.primitive === 'string' ? exampleOf(property) : undefined;
@@ -405,11 +405,76 @@ export function optionsProblems(fqn: string, options: unknown, typeName: string,
   return walk.problems;
 }
 
-/** A problem for every key of `options` that the struct `fqn` does not declare (top level only; paths relative to it). */
-export function unknownOptions(fqn: string, options: object, typeName: string): Problem[] {
+/**
+ * Every problem of some options of the struct `fqn`, each key walked at every depth as
+ * `optionsProblems` walks them (unknown keys with the closest name, wrong types with a fix), but
+ * none required: a template's defaults of any option (`templateDefaults.options`). Paths start
+ * at `at` (`templateDefaults.options.signImages`).
+ */
+export function someOptionsProblems(fqn: string, options: object, typeName: string, at = ''): Problem[] {
   const walk: Walk = { problems: [], topName: typeName };
-  checkStruct(walk, fqn, typeName, options ?? {}, '', 0);
-  return walk.problems.filter((p) => !isTypeProblem(p));
+  checkStruct(walk, fqn, typeName, options ?? {}, at, 0, false);
+  return walk.problems;
+}
+
+/** The names a piece of source needs imported, by module: `projen-gitops` → `Runtime`, `projen` → `javascript`. */
+export type SourceImports = Map<string, Set<string>>;
+
+/**
+ * The value of the option `key` of the struct `fqn` as TypeScript source, as a person writes it
+ * in `.projenrc.ts`: enum values by their member (`Runtime.PYTHON`, `Iac.TERRAFORM`,
+ * `javascript.NodePackageManager.PNPM`) at every depth, from the option's type in the jsii
+ * manifests (a string in quotes fails the typecheck); everything else as JSON. The names the
+ * source needs are added to `imports`.
+ */
+export function optionSource(fqn: string, key: string, value: unknown, imports: SourceImports): string {
+  return sourceOf(propertyOf(fqn, key)?.type, value, imports, 0);
+}
+
+function sourceOf(ref: TypeRef | undefined, value: unknown, imports: SourceImports, depth: number): string {
+  if (value === undefined) return 'undefined';
+  if (depth > 64) return JSON.stringify(value);
+  const plain = value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (ref?.fqn) {
+    const type = typeOf(ref.fqn);
+    if (type.kind === 'enum') {
+      const member = enumMembers(ref.fqn, type)?.find((m) => m.value === value);
+      if (member) {
+        const module = assemblyOf(ref.fqn);
+        const name = ref.fqn.slice(module.length + 1);
+        let names = imports.get(module);
+        if (!names) imports.set(module, names = new Set());
+        names.add(name.split('.')[0]);
+        return `${name}.${member.name}`;
+      }
+    } else if (type.kind === 'interface' && type.datatype && plain) {
+      return objectSource(value as object, (k) => propertyOf(ref.fqn!, k)?.type, imports, depth);
+    }
+  }
+  if (ref?.union) {
+    // The first member type that names the value differently from plain JSON (an enum inside).
+    const fallback = sourceOf(undefined, value, new Map(), depth);
+    for (const member of ref.union.types) {
+      const trial: SourceImports = new Map();
+      const text = sourceOf(member, value, trial, depth);
+      if (text !== fallback) {
+        for (const [module, names] of trial) imports.set(module, new Set([...(imports.get(module) ?? []), ...names]));
+        return text;
+      }
+    }
+    return fallback;
+  }
+  const element = ref?.collection?.elementtype;
+  if (Array.isArray(value)) return `[${value.map((item) => sourceOf(ref?.collection?.kind === 'array' ? element : undefined, item, imports, depth + 1)).join(', ')}]`;
+  if (plain) return objectSource(value as object, () => (ref?.collection?.kind === 'map' ? element : undefined), imports, depth);
+  return JSON.stringify(value);
+}
+
+function objectSource(value: object, typeOfKey: (key: string) => TypeRef | undefined, imports: SourceImports, depth: number): string {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k));
+  return `{ ${entries.map(([k, v]) => `${key(k)}: ${sourceOf(typeOfKey(k), v, imports, depth + 1)}`).join(', ')} }`;
 }
 
 // Two kinds of problems from the manifest. A value of the wrong JavaScript type (`'false'` for

@@ -1,6 +1,6 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
-import { BuildSettings, buildInputs, cacheScope, ImageJobs, imageNames, literal, prepareSteps } from './container-build-steps';
+import { BuildSettings, buildInputs, cacheScope, npmBuildSecrets, ImageJobs, imageNames, literal, prepareSteps } from './container-build-steps';
 import { kmsLogin, registryLogin } from './registry-login';
 import { signCommand, SigningMode } from '../model/signing';
 
@@ -81,6 +81,8 @@ export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.wor
       {
         name: 'Build and push',
         id: 'push',
+        // The private npm registry's token, for the build secret (only this step sees it).
+        ...(npmBuildSecrets(jobs.image) ? { env: npmBuildSecrets(jobs.image)!.env } : {}),
         uses: uses(ACTIONS.buildPush),
         with: {
           ...buildInputs(image),

@@ -1,6 +1,6 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
-import { BuildSettings, buildInputs, cacheScope, ImageJobs, literal, prepareSteps, sarifCategory, scanSteps, SEVERITIES } from './container-build-steps';
+import { BuildSettings, buildInputs, cacheScope, npmBuildSecrets, ImageJobs, literal, prepareSteps, sarifCategory, scanSteps, SEVERITIES } from './container-build-steps';
 
 /** The name of a pull request's build job, as GitHub shows it (and branch protection requires it). */
 export const BUILD_JOB_NAME = 'Build image';
@@ -37,6 +37,8 @@ export function pullRequestBuildJob(jobs: ImageJobs, settings: BuildSettings): g
       {
         name: 'Build (no push)',
         id: 'build',
+        // The private npm registry's token, for the build secret (only this step sees it).
+        ...(npmBuildSecrets(jobs.image) ? { env: npmBuildSecrets(jobs.image)!.env } : {}),
         uses: uses(ACTIONS.buildPush),
         with: {
           ...buildInputs(image),

@@ -1,6 +1,8 @@
 import { github } from 'projen';
 import { ACTIONS, toolInput, uses } from './actions';
 import { RegistryIdentity } from '../model/registry';
+import { NPMRC_BUILD_SECRET, Repository } from '../model/repository';
+import { runtimeFacts } from '../model/runtime-facts';
 import { imagePathService, Service } from '../model/service';
 import { SigningFacts } from '../model/signing';
 
@@ -159,6 +161,23 @@ export function buildInputs(image: Service): Record<string, unknown> {
       'OCI_SOURCE=${{ github.server_url }}/${{ github.repository }}',
       'OCI_REVISION=${{ github.sha }}',
     ].join('\n'),
+    ...npmBuildSecrets(image)?.with,
+  };
+}
+
+/**
+ * With a private npm registry, what a Node.js image build needs to install from it: the
+ * repository's `.npmrc` (no token in it) as the BuildKit secret `npmrc`, and the token as the
+ * secret named like its variable, read from the step's environment, which takes it from the
+ * registry's token secret. The Dockerfile mounts both for its install step only: the token
+ * reaches no layer, no build argument and no log. `undefined` without one.
+ */
+export function npmBuildSecrets(image: Service): { with: Record<string, string>; env: Record<string, string> } | undefined {
+  const npm = Repository.factsOf(image.project).npmRegistry;
+  if (!npm || !runtimeFacts(image.runtime)?.npmBuildSecrets) return undefined;
+  return {
+    with: { 'secret-files': `${NPMRC_BUILD_SECRET}=.npmrc`, 'secret-envs': `${npm.tokenVariable}=${npm.tokenVariable}` },
+    env: { [npm.tokenVariable]: `\${{ secrets.${npm.tokenSecret} }}` },
   };
 }
 

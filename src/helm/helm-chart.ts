@@ -143,6 +143,14 @@ export class HelmChart extends ServiceManifests {
   /** The chart's folder. */
   public readonly chartDir: string;
 
+  /**
+   * The options were walked already, as part of the project's own (`deployment`,
+   * `services[1].deployment`, `addService('worker').deployment`): the chart does not report
+   * their unknown keys and wrong types a second time.
+   * @internal
+   */
+  public _optionsWalked = false;
+
   private readonly options: HelmChartOptions;
   private readonly deployment: ServiceDeploymentOptions;
   private memo?: ChartMemo;
@@ -404,7 +412,7 @@ export class HelmChart extends ServiceManifests {
       });
     }
     problems.push(...checkDeployment(at, this.deployment));
-    problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
+    if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
     for (const env of Environments.of(this.project)?.all ?? []) {
       const i = env.order;
       problems.push(...checkDeployment(`environments[${i}].overrides`, env.overrides));

@@ -158,6 +158,14 @@ const MIRROR = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::(\d{1,5}))?(
 /** The token variable `.npmrc` reads (setup-node's convention). */
 export const NPM_TOKEN_VARIABLE = 'NODE_AUTH_TOKEN';
 
+/**
+ * The BuildKit secret a Node.js image build reads the repository's `.npmrc` (registry and token
+ * key, no token) from; the token is the secret named like its variable (`NODE_AUTH_TOKEN`). The
+ * Dockerfile mounts both for its install step only and the build workflow passes them: the token
+ * reaches no layer, no build argument and no log.
+ */
+export const NPMRC_BUILD_SECRET = 'npmrc';
+
 /** `npmRegistry.url`: an https URL (http on loopback only) without credentials, query or fragment. */
 export function checkNpmRegistryUrl(value: string): string | undefined {
   const match = typeof value === 'string' ? NPM_URL.exec(value) : null;

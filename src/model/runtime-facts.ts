@@ -40,6 +40,11 @@ export interface RuntimeFacts {
   readonly runtimeUserIsRoot?: boolean;
   /** The preset needs a folder of its own (not the repository root). */
   readonly needsFolder?: boolean;
+  /**
+   * The image build installs npm packages (or may, in the user's own Dockerfile): with a private
+   * npm registry it gets the `.npmrc` and the token as BuildKit secrets (`NPMRC_BUILD_SECRET`).
+   */
+  readonly npmBuildSecrets?: boolean;
 }
 
 /**
@@ -82,6 +87,7 @@ const node = (packageManager: 'npm' | 'pnpm' | 'yarn'): RuntimeFacts => ({
   },
   baseImage: (v) => `docker.io/library/node:${v}-trixie-slim`,
   needsFolder: packageManager !== 'npm',
+  npmBuildSecrets: true,
 });
 
 const python = (pyproject: boolean): RuntimeFacts => ({
@@ -155,6 +161,7 @@ const FACTS: Record<Runtime, RuntimeFacts> = {
     samples: [],
     // The Dockerfile is the user's own, so Dependabot may update its base images.
     ecosystem: 'docker',
+    npmBuildSecrets: true,
   },
 };
 

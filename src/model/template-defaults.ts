@@ -3,7 +3,7 @@ import { EnvironmentOptions } from './environments';
 import { isPackageName, RING } from './names';
 import { NpmRegistry } from './repository';
 import { show } from '../core/checks';
-import { unknownOptions } from '../core/known-options';
+import { someOptionsProblems } from '../core/known-options';
 import { addValidation, Problem } from '../core/validation';
 
 /**
@@ -122,6 +122,9 @@ const TYPED = ['registry', 'baseImageMirror', 'npmRegistry', 'requiredApprovals'
 /** Options that cannot be a company default: they would give every runtime one image. */
 const PER_RUNTIME = ['baseImage', 'buildImage'];
 
+/** Where the problems of `options` are reported. */
+const OPTIONS_PATH = 'templateDefaults.options.';
+
 /** Options that are the repository's own, never a template's. */
 const OWN = ['name', 'repository', 'outdir', 'parent', 'templateDefaults'];
 
@@ -132,8 +135,15 @@ const OWN = ['name', 'repository', 'outdir', 'parent', 'templateDefaults'];
 export function templateOptionDefaults(defaults: TemplateDefaults | undefined): Record<string, unknown> {
   if (!defaults) return {};
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(defaults.options ?? {})) {
-    if (value !== undefined && !PER_RUNTIME.includes(key) && !OWN.includes(key)) out[key] = value;
+  // A default of the wrong type is not applied: `Template` reports it, and no component trips over
+  // it or reports it a second time under the repository's own option (`codeOwners[0]`).
+  const refused = templateOptionsProblems(defaults).map((p) => p.option);
+  const isRefused = (key: string) => refused.some((o) => o === OPTIONS_PATH + key || o.startsWith(`${OPTIONS_PATH}${key}.`) || o.startsWith(`${OPTIONS_PATH}${key}[`));
+  const options = defaults.options;
+  if (typeof options === 'object' && options !== null && !Array.isArray(options)) {
+    for (const [key, value] of Object.entries(options)) {
+      if (value !== undefined && !PER_RUNTIME.includes(key) && !OWN.includes(key) && !isRefused(key)) out[key] = value;
+    }
   }
   for (const key of TYPED) {
     if (defaults[key] !== undefined) out[key] = defaults[key];
@@ -152,6 +162,17 @@ export function withTemplateDefaults<T extends object>(options: T, defaults: Tem
     if (value !== undefined || !(typeof key === 'string' && key in merged)) (merged as Record<string | symbol, unknown>)[key] = value;
   }
   return merged as T;
+}
+
+/**
+ * The unknown keys and wrong types of a template's `options`, at every depth, under
+ * `templateDefaults.options`. Internal: `GitOpsProject` shows them in place of a component that
+ * trips over such a default while it is built.
+ */
+export function templateOptionsProblems(defaults: TemplateDefaults | undefined): Problem[] {
+  const options = defaults?.options;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return [];
+  return someOptionsProblems('projen-gitops.GitOpsProjectOptions', options, 'GitOpsProject', OPTIONS_PATH.slice(0, -1));
 }
 
 // semver 2.0.0 (semver.org), without build metadata's full grammar subtleties.
@@ -208,10 +229,9 @@ export class Template extends Component {
       problems.push({ option: 'templateDefaults.options', message: `must be an object of GitOpsProject options by name, got ${show(d.options)}; try { scanSeverity: 'HIGH' }` });
       return problems;
     }
-    // A misspelt default would be ignored in every repository made from the template.
-    for (const problem of unknownOptions('projen-gitops.GitOpsProjectOptions', d.options ?? {}, 'GitOpsProject')) {
-      problems.push({ option: `templateDefaults.options.${problem.option}`, message: problem.message });
-    }
+    // A misspelt default would be ignored in every repository made from the template, and one of
+    // the wrong type would change it in silence (`signImages: 'false'` turns signing on).
+    problems.push(...templateOptionsProblems(d));
     for (const key of Object.keys(d.options ?? {})) {
       if (PER_RUNTIME.includes(key)) {
         problems.push({ option: `templateDefaults.options.${key}`, message: `cannot be a template default (one image for every runtime would give a Python service a Node.js base), got ${show(d.options![key])}; remove it and set templateDefaults.baseImageMirror: 'mirror.example.com/hub' instead` });

@@ -8,7 +8,7 @@ import { ContainerImage, ContainerImageOptions } from '../container/container-im
 import { checkDependency, checkProjectName, checkServicePath, show } from '../core/checks';
 import { NEW_OPTIONS_VARIABLE } from '../core/creation';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { projectOptionsProblems } from '../core/known-options';
+import { optionsProblems, projectOptionsProblems } from '../core/known-options';
 import { indexedComponents, indexedFindFile, indexIgnorePatterns, withFastYaml, withReadonlyFromMode } from '../core/projen-adapter';
 import { BACKUP_DIR, releaseSyncLock, SyncGuard } from '../core/sync';
 import { addValidation, OptionsError } from '../core/validation';
@@ -39,7 +39,7 @@ import { NpmRegistry, Repository, REPOSITORY_DEFAULTS } from '../model/repositor
 import { Runtime } from '../model/runtime';
 import { ServiceDeploymentOptions } from '../model/service';
 import { RepositoryVisibility, Signing, SigningOptions } from '../model/signing';
-import { Template, TemplateDefaults, withTemplateDefaults } from '../model/template-defaults';
+import { Template, TemplateDefaults, templateOptionsProblems, withTemplateDefaults } from '../model/template-defaults';
 import { Upgrades } from '../model/upgrades';
 
 /** Options for `GitOpsProject`. */
@@ -430,7 +430,12 @@ export class GitOpsProject extends javascript.NodeProject {
     // template's own options included): unknown keys and wrong types, read from the jsii manifests.
     const shapeProblems = projectOptionsProblems(new.target, GitOpsProject, 'projen-gitops.GitOpsProjectOptions', written);
     options = withTemplateDefaults(written, templateDefaults);
-    const crashed = (error: unknown) => (shapeProblems.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapeProblems) : error);
+    // The template's defaults of the wrong type (`Template` reports them when the synth starts) are
+    // also what a component may trip over while it is built.
+    const crashed = (error: unknown) => {
+      const shapes = [...shapeProblems, ...templateOptionsProblems(templateDefaults)];
+      return shapes.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapes) : error;
+    };
     try {
       super({
         ...options,
@@ -516,7 +521,8 @@ export class GitOpsProject extends javascript.NodeProject {
       new BaseImageLock(this);
       new PinBasesWorkflow(this);
       if (this.deploys) {
-        new HelmChart(this, { ...deployment, image: this.image });
+        // Its options are walked with the project's (`deployment`), not again by the chart.
+        new HelmChart(this, { ...deployment, image: this.image })._optionsWalked = true;
         new DeployCheckWorkflow(this);
         if (!flux && (options.argocd ?? options.repository !== undefined)) new ArgoCd(this, options.argocdOptions);
         if (options.promotion ?? (options.repository !== undefined && options.signImages !== false)) new Promotion(this);
@@ -587,9 +593,8 @@ export class GitOpsProject extends javascript.NodeProject {
       if (options.readme ?? true) {
         new RepoReadme(this, { description: options.description });
       }
-      (options.services ?? []).forEach((service, i) => {
-        this.addService(service)._optionPath = `services[${i}]`;
-      });
+      // Their shape is checked with the other options, above (`services[0].runtme`).
+      (options.services ?? []).forEach((service, i) => this.addServiceAt(service, `services[${i}]`));
       this.syncGuard = new SyncGuard(this, { handOver: options.handOver });
       // Backups of hand edits overwritten with PROJEN_GITOPS_FORCE: for people, not for git.
       this.gitignore.exclude(`/${BACKUP_DIR}/`);
@@ -604,6 +609,22 @@ export class GitOpsProject extends javascript.NodeProject {
    * Dockerfile, sample and image; pull requests build only the services they change.
    */
   public addService(options: ServiceOptions): ContainerImage {
+    // Not among the constructor's options: checked here, at every depth, like them
+    // (`addService('worker').runtme` would otherwise build a Node.js service in silence).
+    const at = typeof options === 'object' && options !== null ? `addService(${show(options.name)})` : 'addService()';
+    const shapeProblems = optionsProblems('projen-gitops.ServiceOptions', options, 'ServiceOptions', at);
+    if (shapeProblems.some((p) => p.option === at)) throw new OptionsError(shapeProblems);
+    addValidation(this, () => shapeProblems);
+    try {
+      return this.addServiceAt(options, at);
+    } catch (error) {
+      // A component tripped over a wrong type or a misspelt option: that is the problem to show.
+      throw shapeProblems.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapeProblems) : error;
+    }
+  }
+
+  /** Adds a service whose problems are reported under `at` (`services[1]`, `addService('worker')`). */
+  private addServiceAt(options: ServiceOptions, at: string): ContainerImage {
     const { name, deployment, ...image } = options;
     const service = new ContainerImage(this, {
       registry: this.image.registry,
@@ -612,10 +633,10 @@ export class GitOpsProject extends javascript.NodeProject {
       // A name that is not a folder name is reported as the name; no file lands in a strange place.
       path: options.path ?? (checkServicePath(`services/${name}`) ? 'services/invalid-name' : `services/${name}`),
     });
-    service._optionPath = `addService(${show(name)})`;
+    service._optionPath = at;
     if (options.registry === undefined) service._inherited.push('registry');
     // The chart reports its options under the service's path (`services[1].deployment`), read when it validates.
-    if (this.deploys) new HelmChart(this, { ...deployment, image: service });
+    if (this.deploys) new HelmChart(this, { ...deployment, image: service })._optionsWalked = true;
     return service;
   }
 

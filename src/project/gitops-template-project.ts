@@ -1,13 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cdk, javascript, SampleFile } from 'projen';
-import { checkRegistry, show } from '../core/checks';
 import { renderTemplate } from '../core/templates';
-import { addValidation, Problem } from '../core/validation';
+import { addValidation } from '../core/validation';
 import { FleetReportWorkflow } from '../github/fleet-report-workflow';
-import { GITHUB_OWNER } from '../model/names';
-import { checkMirror, checkNpmRegistryUrl, checkSecretName } from '../model/repository';
 import { OPTION_DEFAULTS } from '../model/template-defaults';
+import { DEFAULT_PUBLISH_REGISTRY, DEFAULT_TOKEN_SECRET, templateNames, templatePackageProblems } from '../model/template-package';
 
 /** Options for `GitOpsTemplateProject`. */
 export interface GitOpsTemplateProjectOptions extends cdk.JsiiProjectOptions {
@@ -81,27 +79,6 @@ function ownVersion(): string {
   }
 }
 
-/** `@acme/gitops-template` → `AcmeGitOpsProject`; `orders-template` → `OrdersTemplateProject`. */
-function className(name: string): string {
-  const [scope, base] = name.startsWith('@') ? name.slice(1).split('/') : [undefined, name];
-  const words = (scope ? [scope, ...base.replace(/gitops|template/g, ' ').split(/[^A-Za-z0-9]+/)] : base.split(/[^A-Za-z0-9]+/)).filter(Boolean);
-  const pascal = words.map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-  return `${/^[A-Za-z]/.test(pascal) ? pascal : `T${pascal}`}${scope ? 'GitOps' : ''}Project`;
-}
-
-/** The names the seeded files use, from the package name unless given. */
-function templateNames(packageName: string, classOption: string | undefined, orgOption: string | undefined) {
-  const scope = /^@([^/]+)\//.exec(packageName)?.[1];
-  return {
-    packageName,
-    className: classOption ?? className(packageName),
-    org: orgOption ?? (scope && GITHUB_OWNER.test(scope) ? scope : 'my-org'),
-    scope: scope ? `@${scope}` : undefined,
-  };
-}
-
-const IDENTIFIER = /^[A-Z][A-Za-z0-9]{0,99}$/;
-
 /**
  * A platform team's company template: a jsii package whose project class extends
  * `GitOpsProject` with the company's defaults (`TemplateDefaults`) and its own options,
@@ -115,10 +92,10 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
   public readonly templateClassName: string;
 
   constructor(options: GitOpsTemplateProjectOptions) {
-    const registryUrl = options.npmRegistryUrl ?? 'https://npm.example.com/';
-    const tokenSecret = options.npmTokenSecret ?? 'NPM_TOKEN';
+    const registryUrl = options.npmRegistryUrl ?? DEFAULT_PUBLISH_REGISTRY;
+    const tokenSecret = options.npmTokenSecret ?? DEFAULT_TOKEN_SECRET;
     const gitops = options.gitopsVersion ?? `^${ownVersion()}`;
-    const names = templateNames(options.name, options.templateClassName, options.githubOrg);
+    const names = templateNames(options);
     const context = {
       ...names,
       pjid: 'gitops',
@@ -130,6 +107,7 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
       codeOwnerPattern: `@${names.org}\\/platform`,
       publishRegistry: registryUrl,
       publishTokenSecret: tokenSecret,
+      fleetReport: options.fleetReport ?? true,
     };
     super({
       jsiiVersion: '~6.0.0',
@@ -148,29 +126,13 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
       keywords: ['projen', 'gitops', 'projen-gitops-template', ...(options.keywords ?? [])],
     });
     this.templateClassName = names.className;
-    const org = names.org;
     new SampleFile(this, `${this.srcdir}/index.ts`, { contents: renderTemplate('template-package/index.ts.hbs', context) });
-    if (options.fleetReport ?? true) {
+    if (context.fleetReport) {
       new FleetReportWorkflow(this, { topic: options.fleetTopic ?? options.name.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) });
     }
     new SampleFile(this, `${this.testdir}/index.test.ts`, { contents: renderTemplate('template-package/index.test.ts.hbs', context) });
 
-    addValidation(this, () => {
-      const problems: Problem[] = [];
-      if (!IDENTIFIER.test(this.templateClassName)) {
-        problems.push({ option: 'templateClassName', message: `must be a PascalCase TypeScript class name (a capital letter, then letters and digits), got ${show(this.templateClassName)}; try 'AcmeGitOpsProject'` });
-      }
-      if (!GITHUB_OWNER.test(org)) problems.push({ option: 'githubOrg', message: `must be a GitHub organization (letters, digits, single '-'), got ${show(org)}; try 'my-org'` });
-      const url = checkNpmRegistryUrl(registryUrl);
-      if (url) problems.push({ option: 'npmRegistryUrl', message: url });
-      const secret = checkSecretName(tokenSecret);
-      if (secret) problems.push({ option: 'npmTokenSecret', message: secret });
-      const mirror = options.baseImageMirror !== undefined ? checkMirror(options.baseImageMirror) : undefined;
-      if (mirror) problems.push({ option: 'baseImageMirror', message: mirror });
-      // Written into the template's TypeScript source: the registry grammar keeps it a plain host.
-      const registry = options.imageRegistry !== undefined ? checkRegistry(options.imageRegistry) : undefined;
-      if (registry) problems.push({ option: 'imageRegistry', message: registry });
-      return problems;
-    });
+    // The same grammars `projen-gitops template` checks its flags with, before it makes anything.
+    addValidation(this, () => templatePackageProblems(options));
   }
 }

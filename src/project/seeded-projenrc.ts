@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
+import { optionSource, SourceImports } from '../core/known-options';
 import { Runtime } from '../model/runtime';
 import { runtimeFacts, VERSION_OPTIONS } from '../model/runtime-facts';
 import { templateOptionDefaults, TemplateDefaults } from '../model/template-defaults';
@@ -12,48 +13,50 @@ import { templateOptionDefaults, TemplateDefaults } from '../model/template-defa
  */
 export function seedProjenrc(text: string, runtime: Runtime, defaults?: TemplateDefaults, created: Record<string, unknown> = {}): string {
   const own = runtimeFacts(runtime)?.version?.option;
-  let out = showTemplateDefaults(writeCreated(text, created), defaults);
+  const imports: SourceImports = new Map();
+  let out = showTemplateDefaults(writeCreated(text, created, imports), defaults, imports);
   // Version options of other runtimes would be rejected for this one.
   for (const option of VERSION_OPTIONS.filter((o) => o !== own)) {
     out = out.replace(new RegExp(`^[ \\t]*// ${option}: .*\\n`, 'gm'), '');
   }
-  // A commented `Runtime.X` needs `Runtime` imported to work once uncommented.
-  if (/\bRuntime\.[A-Z_]+/.test(out)) {
-    const ours = /^import \{ ([^}]*) \} from "projen-gitops";$/m;
-    if (ours.test(out)) {
-      out = out.replace(ours, (line, names: string) =>
-        (names.split(',').map((n) => n.trim()).includes('Runtime') ? line : `import { ${names.trim()}, Runtime } from "projen-gitops";`));
-    } else if (!/^import \{[^}]*\bRuntime\b[^}]*\} from /m.test(out)) {
-      // A template's project class comes from the template's package; Runtime from ours (its peer dependency).
-      out = out.replace(/^(import [^\n]*;\n)/m, '$1import { Runtime } from "projen-gitops";\n');
-    }
+  // projen's own comment `// runtime: Runtime.NODE` needs `Runtime` too, once uncommented.
+  if (/\bRuntime\.[A-Z_]+/.test(out)) imports.set(OWN, new Set([...(imports.get(OWN) ?? []), 'Runtime']));
+  for (const [module, names] of imports) {
+    for (const name of names) out = withImport(out, module, name);
   }
   return out;
 }
 
-/** `Runtime.GO` for 'go': the enum member, as a person writes it. */
-function runtimeSource(value: unknown): string {
-  const key = Object.entries(Runtime).find(([, v]) => v === value)?.[0];
-  return key ? `Runtime.${key}` : JSON.stringify(value);
+const OWN = 'projen-gitops';
+
+/**
+ * The file with `name` imported from `module`: added to its import line, else on a line of its
+ * own after the first import (a template's project class comes from the template's package;
+ * our enums from ours, its peer dependency).
+ */
+function withImport(text: string, module: string, name: string): string {
+  const quoted = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const line = new RegExp(`^import \\{ ([^}]*) \\} from "${quoted}";$`, 'm');
+  if (line.test(text)) {
+    return text.replace(line, (all, names: string) =>
+      (names.split(',').map((n) => n.trim()).includes(name) ? all : `import { ${names.trim()}, ${name} } from "${module}";`));
+  }
+  if (new RegExp(`^import \\{[^}]*\\b${name}\\b[^}]*\\} from `, 'm').test(text)) return text;
+  return text.replace(/^(import [^\n]*;\n)/m, `$1import { ${name} } from "${module}";\n`);
 }
 
-/** A value as TypeScript source, runtimes as `Runtime.X`. */
-function source(value: unknown, key?: string): string {
-  if (key === 'runtime') return runtimeSource(value);
-  if (Array.isArray(value)) return `[${value.map((v) => source(v)).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{ ${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${source(v, k)}`).join(', ')} }`;
-  }
-  return JSON.stringify(value);
+/** A `GitOpsProjectOptions` option's value as TypeScript source: enums by member (`Iac.TERRAFORM`), at any depth. */
+function source(key: string, value: unknown, imports: SourceImports): string {
+  return optionSource('projen-gitops.GitOpsProjectOptions', key, value, imports);
 }
 
 /**
  * Options given at creation that `projen new` has no switch for (the wizard's services and
  * environments), written as options right after the name, once.
  */
-function writeCreated(text: string, created: Record<string, unknown>): string {
+function writeCreated(text: string, created: Record<string, unknown>, imports: SourceImports): string {
   const lines = Object.entries(created).filter(([key, value]) => value !== undefined && !new RegExp(`^[ \\t]*${key}:`, 'm').test(text))
-    .map(([key, value]) => `  ${key}: ${source(value)},`);
+    .map(([key, value]) => `  ${key}: ${source(key, value, imports)},`);
   if (lines.length === 0) return text;
   return text.replace(/^( {2}name: .*\n)/m, (line) => `${line}${lines.join('\n')}\n`);
 }
@@ -61,21 +64,21 @@ function writeCreated(text: string, created: Record<string, unknown>): string {
 /**
  * The company template's defaults in the comments, where people look: projen writes the
  * `@default` of our documentation (`// requiredApprovals: 1,`), which the template overrides.
- * An option written in the file is left alone.
+ * Each is written as TypeScript that works once uncommented (`// iac: Iac.TERRAFORM,`, not
+ * `"terraform"`). An option written in the file is left alone.
  */
-function showTemplateDefaults(text: string, defaults: TemplateDefaults | undefined): string {
+function showTemplateDefaults(text: string, defaults: TemplateDefaults | undefined, imports: SourceImports): string {
   if (!defaults) return text;
   let out = text;
   const marker = `/* default of ${defaults.template} */`;
   const missing: string[] = [];
   for (const [key, value] of Object.entries(templateOptionDefaults(defaults))) {
-    const line = `  // ${key}: ${JSON.stringify(value)},  ${marker}`;
     const commented = new RegExp(`^[ \\t]*// ${key}: .*$`, 'm');
-    if (commented.test(out)) {
-      out = out.replace(commented, () => line);
-    } else if (!new RegExp(`^[ \\t]*${key}:`, 'm').test(out)) {
-      missing.push(line);
-    }
+    const written = new RegExp(`^[ \\t]*${key}:`, 'm').test(out);
+    if (!commented.test(out) && written) continue;
+    const line = `  // ${key}: ${source(key, value, imports)},  ${marker}`;
+    if (commented.test(out)) out = out.replace(commented, () => line);
+    else missing.push(line);
   }
   if (missing.length > 0) {
     // Before the end of the options object of `new X({ ... })`.

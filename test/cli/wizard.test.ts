@@ -3,8 +3,8 @@ import * as path from 'path';
 import prompts from 'prompts';
 import { ownSpec } from '../../src/cli/own-spec';
 import { parseProtectArgs } from '../../src/cli/protect';
-import { coerce, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
-import { parseArgs, runWizard, WizardIo } from '../../src/cli/wizard';
+import { coerce, forTemplate, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
+import { parseArgs, promptOf, runWizard, WizardIo } from '../../src/cli/wizard';
 import { gitopsProject, synth, tempdir } from '../util';
 
 /** Runs the wizard with injected answers and a creator that records instead of creating. */
@@ -14,8 +14,10 @@ async function wizard(argv: string[], answers: unknown[] = [], interactive = tru
   const created: Array<{ dir: string; spec: string; args: string[] }> = [];
   const io: WizardIo = { log: (l) => lines.push(l), error: (l) => errors.push(l), interactive };
   prompts.inject(answers as any[]);
-  const code = await runWizard(argv, io, 'projen-gitops@9.9.9', async (dir, spec, args) => {
+  const code = await runWizard(argv, io, 'projen-gitops@9.9.9', async (dir, spec, args, _io, env) => {
     created.push({ dir, spec, args });
+    // What projen new makes of the further services: their folders.
+    for (const svc of JSON.parse(env?.PROJEN_GITOPS_NEW_OPTIONS ?? '{}').services ?? []) fs.mkdirSync(path.join(dir, 'services', svc.name), { recursive: true });
     return 0;
   });
   return { code, lines, errors, created };
@@ -290,5 +292,83 @@ describe('names are checked with the grammar synth uses', () => {
   test('the suggested name is one a service name accepts too', () => {
     expect(QUESTIONS[0].initial({}, { folderName: 'orders_v2' })).toBe('my-service');
     expect(QUESTIONS[0].initial({}, { folderName: 'orders' })).toBe('orders');
+  });
+});
+
+describe('the main name is checked as soon as an answer makes synth check it with the service grammar', () => {
+  // name, runtime, registry, image, port, health path, approvals, owners, services, repository, environments
+  test('interactive: further services make it name jobs; it is asked again at once, and the answers are kept', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, errors, created } = await wizard([dir], ['my.service', 'node', 'ghcr.io', '', 9090, '/healthz', 2, '', 'worker', 'orders', '', 'dev,staging,prod']);
+    expect(code).toBe(0);
+    expect(errors).toEqual([expect.stringMatching(/^name must be a lowercase name of letters, digits and '-'.* once there are further services, got 'my\.service'; try 'my-service'$/)]);
+    expect(created[0].args).toEqual(['--name', 'orders', '--port', '9090', '--health-path', '/healthz', '--required-approvals', '2']);
+  });
+
+  test('interactive: a repository (deployed: the name names Kubernetes objects) makes it checked too', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, errors, created } = await wizard([dir], ['orders.v2', 'node', 'ghcr.io', '', 8080, '/healthz', 1, '', '', 'acme/orders', 'orders-v2', 'dev,staging,prod']);
+    expect(code).toBe(0);
+    expect(errors).toEqual([expect.stringMatching(/^name must be a lowercase name .* once the repository deploys \(repository 'acme\/orders'\), got 'orders\.v2'; try 'orders-v2'$/)]);
+    expect(created[0].args).toEqual(expect.arrayContaining(['--name', 'orders-v2', '--repository', 'acme/orders']));
+  });
+
+  test('the grammar is synth\'s: the same name fails synth when deployed, and passes when not', () => {
+    expect(() => gitopsProject({ name: 'orders.v2', repository: 'acme/orders' }).synth()).toThrow(/- name: must be a lowercase name of letters, digits and '-'.*got 'orders\.v2'; try 'orders-v2'/);
+    expect(() => synth(gitopsProject({ name: 'orders.v2' }))).not.toThrow();
+  });
+
+  test('with flags and --yes it fails at once, before any question, naming the flag', async () => {
+    const created: string[] = [];
+    await expect(runWizard([path.join(tempdir(), 'x'), '--yes', '--name', 'orders.v2', '--repository', 'acme/orders'], { log: () => undefined, error: () => undefined, interactive: false },
+      'projen-gitops@9.9.9', async (dir) => { created.push(dir); return 0; })).rejects.toThrow(/^--name must be a lowercase name .* once the repository deploys \(repository 'acme\/orders'\), got 'orders\.v2'; try 'orders-v2'$/);
+    expect(created).toEqual([]);
+  });
+
+  test('a further service named like the main one is asked again at the services question', async () => {
+    const dir = path.join(tempdir(), 'orders');
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 8080, '/healthz', 1, '', 'orders:go', 'worker:go', '', 'dev,staging,prod']);
+    expect(code).toBe(0);
+    expect(errors).toEqual(["services 'orders' is the main service's name; give the further service another name, e.g. 'orders-worker'"]);
+    expect(created).toHaveLength(1);
+  });
+
+  test('a failure after answers prints the command that gives them without questions', async () => {
+    const dir = tempdir();
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+    const { code, errors, created } = await wizard([dir], ['orders', 'node', 'ghcr.io', '', 9090, '/ready', 2, '@acme/orders', 'worker:go', 'acme/orders', 'dev,prod', false]);
+    expect(code).toBe(130);
+    expect(created).toEqual([]);
+    expect(errors.join('\n')).toContain(`To try again without questions:\n  npx projen-gitops new ${dir} --yes --from projen-gitops@9.9.9 --name orders --runtime node --registry ghcr.io --port 9090 --health-path /ready --required-approvals 2 --code-owners @acme/orders --services worker:go --repository acme/orders --environments dev,prod`);
+  });
+});
+
+describe('with a company template, the runtime question can keep the template\'s default', () => {
+  const runtime = forTemplate(QUESTIONS.find((q) => q.name === 'runtime')!);
+
+  test('its first choice, the one selected, is the template\'s default (it selected node, written over a template defaulting to Python)', () => {
+    const prompt = promptOf(runtime, runtime.initial({}, {}), {}) as any;
+    expect(prompt.choices[prompt.initial]).toEqual({ title: "(the template's default)", value: '' });
+    expect(prompt.choices.slice(1).map((c: any) => c.value)).toEqual(QUESTIONS.find((q) => q.name === 'runtime')!.choices);
+  });
+
+  test('chosen, nothing is written; a runtime chosen is written', async () => {
+    const run = async (answer: string) => {
+      const created: string[][] = [];
+      prompts.inject(['orders', answer, '', '', '', '', '', '', '', '', ''] as any[]);
+      await runWizard([path.join(tempdir(), 'orders'), '--from', '@acme/gitops-template'], { log: () => undefined, error: () => undefined, interactive: true }, 'projen-gitops@9.9.9', async (_d, _s, args) => {
+        created.push(args);
+        return 0;
+      });
+      return created[0];
+    };
+    expect(await run('')).toEqual(['--name', 'orders']);
+    expect(await run('python')).toEqual(['--name', 'orders', '--runtime', 'python']);
+  });
+
+  test('without a template the runtime question has no such choice', () => {
+    const prompt = promptOf(QUESTIONS.find((q) => q.name === 'runtime')!, 'node', {}) as any;
+    expect(prompt.choices.map((c: any) => c.value)).not.toContain('');
+    expect(prompt.choices[prompt.initial].value).toBe('node');
   });
 });

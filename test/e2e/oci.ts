@@ -154,8 +154,8 @@ export class OciLab {
   }
 
   /** Runs a command in the lab's environment; throws with its output when it fails. */
-  exec(command: string, args: string[], options: { cwd?: string; input?: string | Buffer } = {}): SpawnSyncReturns<string> {
-    const result = spawnSync(command, args, { env: this.env, encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, ...options });
+  exec(command: string, args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+    const result = spawnSync(command, args, { encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, ...options, env: { ...this.env, ...options.env } });
     if (result.status !== 0) {
       throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stdout ?? '').slice(-3000)}\n${(result.stderr ?? '').slice(-3000)}`);
     }
@@ -213,9 +213,9 @@ export class OciLab {
    * Builds a repository's Dockerfile with buildah's layer cache (`--layers`), as BuildKit
    * caches layers; returns the build output (see `cachedSteps`).
    */
-  build(contextDir: string, tag: string, buildArgs: Record<string, string>): string {
-    const args = Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const result = this.exec('buildah', ['bud', '--layers', '--isolation', 'chroot', '--format', 'docker', ...args, '-t', tag, '.'], { cwd: contextDir });
+  build(contextDir: string, tag: string, buildArgs: Record<string, string>, options: { secrets?: string[]; env?: NodeJS.ProcessEnv } = {}): string {
+    const args = [...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), ...(options.secrets ?? []).flatMap((s) => ['--secret', s])];
+    const result = this.exec('buildah', ['bud', '--layers', '--isolation', 'chroot', '--format', 'docker', ...args, '-t', tag, '.'], { cwd: contextDir, env: options.env });
     return result.stdout + result.stderr;
   }
 

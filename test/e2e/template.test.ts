@@ -76,10 +76,13 @@ describeWithRegistry('a company template published to a private npm registry', (
     expect(pkg.peerDependencies['projen-gitops']).toBe(`^${version}`);
     expect(fs.readFileSync(path.join(templateDir, '.github/workflows/release.yml'), 'utf-8')).toMatch(/NPM_TOKEN: \$\{\{ secrets\.NPM_TOKEN \}\}/);
 
-    // What a platform engineer edits: the company's environments.
+    // What a platform engineer edits: the company's environments and runners.
     const index = path.join(templateDir, 'src', 'index.ts');
-    fs.writeFileSync(index, fs.readFileSync(index, 'utf-8').replace("environments: [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }]", "environments: [{ name: 'qa' }, { name: 'live' }]"));
+    fs.writeFileSync(index, fs.readFileSync(index, 'utf-8')
+      .replace("environments: [{ name: 'dev' }, { name: 'staging' }, { name: 'prod' }]", "environments: [{ name: 'qa' }, { name: 'live' }]")
+      .replace("runsOn: 'ubuntu-24.04'", "runsOn: 'acme-runners'"));
     expect(fs.readFileSync(index, 'utf-8')).toMatch(/name: 'qa'/);
+    expect(fs.readFileSync(index, 'utf-8')).toMatch(/runsOn: 'acme-runners'/);
     timed('npx projen build (template: jsii, its tests, package)', () => ok('npx', ['projen', 'build'], templateDir, env()));
     const built = fs.readdirSync(path.join(templateDir, 'dist', 'js')).find((f) => f.endsWith('.tgz'))!;
     templateVersion = JSON.parse(fs.readFileSync(path.join(templateDir, 'package.json'), 'utf-8')).version;
@@ -90,10 +93,25 @@ describeWithRegistry('a company template published to a private npm registry', (
   function expectCompanyDefaults(dir: string, owners: string) {
     const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
     expect(rc).toMatch(/^import \{ AcmeGitOpsProject \} from "@acme\/gitops-template";$/m);
-    expect(rc).toMatch(/^ {2}\/\/ requiredApprovals: 2, {2}\/\* default of @acme\/gitops-template \*\/$/m);
-    expect(rc).toMatch(/^ {2}\/\/ baseImageMirror: "mirror\.acme\.example\/hub",/m);
-    expect(rc).toMatch(/^ {2}\/\/ environments: \[\{"name":"qa"\},\{"name":"live"\}\],/m);
+    // Each default in the comments, as the template sets it (not ours), written as TypeScript.
+    const shown = (line: string) => expect(rc).toContain(`\n  // ${line},  /* default of @acme/gitops-template */\n`);
+    shown('requiredApprovals: 2');
+    shown('registry: "registry.acme.example"');
+    shown('baseImageMirror: "mirror.acme.example/hub"');
+    shown(`npmRegistry: { url: "${registry}", tokenSecret: "NPM_TOKEN" }`);
+    shown('codeOwners: ["@acme/platform"]');
+    shown('environments: [{ name: "qa" }, { name: "live" }]');
+    shown('runsOn: "acme-runners"');
+    shown('scanSeverity: "HIGH"');
     expect(rc).not.toMatch(/requiredApprovals: 1\b/);
+    expect(rc).not.toMatch(/runsOn: "ubuntu/);
+    // ... and in effect: every job on the company's runners, the company's scan severity.
+    for (const workflow of ['container.yml', 'drift.yml', 'upgrade.yml']) {
+      const jobs = Object.entries<any>(parse(fs.readFileSync(path.join(dir, '.github', 'workflows', workflow), 'utf-8')).jobs);
+      expect(jobs.length).toBeGreaterThan(0);
+      for (const [id, job] of jobs) expect([workflow, id, job['runs-on']]).toEqual([workflow, id, 'acme-runners']);
+    }
+    expect(fs.readFileSync(path.join(dir, '.github', 'workflows', 'container.yml'), 'utf-8')).toMatch(/severity: CRITICAL,HIGH$/m);
     const rulesets = fs.readdirSync(path.join(dir, '.github', 'rulesets')).map((f) => fs.readFileSync(path.join(dir, '.github', 'rulesets', f), 'utf-8')).join();
     expect(rulesets).toMatch(/"required_approving_review_count": 2/);
     expect(fs.readFileSync(path.join(dir, '.github', 'CODEOWNERS'), 'utf-8')).toMatch(new RegExp(`^\\* ${owners.replace('/', '\\/')}$`, 'm'));
@@ -117,25 +135,42 @@ describeWithRegistry('a company template published to a private npm registry', (
       '--projen-version', projenVersion(), '--repository', 'acme/orders', '--team', 'payments'], dir, env()));
     expectCompanyDefaults(dir, '@acme/payments');
 
-    // The commented options work once uncommented, in a template's repository too.
+    // Every option left commented (the template's defaults among them) works once uncommented,
+    // in a template's repository too: enums are written as members and imported.
     const rcPath = path.join(dir, '.projenrc.ts');
-    fs.writeFileSync(rcPath, fs.readFileSync(rcPath, 'utf-8').replace('// runtime: Runtime.NODE,', 'runtime: Runtime.NODE,'));
+    const commented = /^(\s*)\/\/ (\w+: .*,)\s+\/\*.*\*\/$/gm;
+    const rc = fs.readFileSync(rcPath, 'utf-8');
+    expect(rc.match(commented)?.length).toBeGreaterThanOrEqual(10);
+    fs.writeFileSync(rcPath, rc.replace(commented, '$1$2'));
     expect(fs.readFileSync(rcPath, 'utf-8')).toMatch(/^ {2}runtime: Runtime\.NODE,/m);
-    timed('npx projen (re-synth)', () => ok('npx', ['projen'], dir, env()));
+    timed('npx projen (re-synth, every commented option uncommented)', () => ok('npx', ['projen'], dir, env()));
     ok('npx', ['projen', 'typecheck'], dir, env());
-    ok('git', ['commit', '-qam', 'runtime'], dir, env());
+    ok('git', ['commit', '-qam', 'uncommented'], dir, env());
+    expectFreshCloneInstalls(dir, 'orders');
+  });
 
-    // A fresh clone installs from the registry with the token from the environment, and not without.
-    const clone = path.join(work, 'orders-clone');
+  /** A fresh clone installs from the registry with the token from the environment, and not without. */
+  function expectFreshCloneInstalls(dir: string, name: string) {
+    const clone = path.join(work, `${name}-clone`);
     ok('git', ['clone', '-q', dir, clone], work, env());
     const bare = path.join(work, 'no-token-npmrc');
     fs.writeFileSync(bare, '');
-    const fresh = (name: string, extra: NodeJS.ProcessEnv) => ({ NPM_CONFIG_USERCONFIG: bare, npm_config_userconfig: bare, npm_config_cache: path.join(work, name), NODE_AUTH_TOKEN: '', ...extra });
+    const fresh = (cache: string, extra: NodeJS.ProcessEnv) => ({ NPM_CONFIG_USERCONFIG: bare, npm_config_userconfig: bare, npm_config_cache: path.join(work, `${name}-${cache}`), NODE_AUTH_TOKEN: '', ...extra });
     const refused = run('npm', ['ci', '--no-audit', '--no-fund'], clone, fresh('cache-a', {}));
     expect(refused.status).not.toBe(0);
     expect(`${refused.stdout}${refused.stderr}`).toMatch(/E401|E403|E404|unauthorized|authenticat/i);
-    timed('npm ci in a fresh clone (token in NODE_AUTH_TOKEN, empty npm cache)', () => ok('npm', ['ci', '--no-audit', '--no-fund'], clone, fresh('cache-b', { NODE_AUTH_TOKEN: token })));
+    timed(`npm ci in a fresh clone of ${name} (token in NODE_AUTH_TOKEN, empty npm cache)`, () => ok('npm', ['ci', '--no-audit', '--no-fund'], clone, fresh('cache-b', { NODE_AUTH_TOKEN: token })));
     expect(fs.existsSync(path.join(clone, 'node_modules', '@acme', 'gitops-template', '.jsii'))).toBe(true);
+  }
+
+  test('projen new --from the template without --team: the template\'s own code owners take effect', () => {
+    const dir = path.join(work, 'ledger');
+    fs.mkdirSync(dir);
+    timed('npx projen new --from @acme/gitops-template --repository acme/ledger (no --team)', () => ok(process.execPath, [PROJEN, 'new', '--from', `@acme/gitops-template@${templateVersion}`,
+      '--projen-version', projenVersion(), '--repository', 'acme/ledger'], dir, env()));
+    expect(fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8')).not.toMatch(/^ {2}(team|codeOwners): /m);
+    expectCompanyDefaults(dir, '@acme/platform');
+    expect(fs.readFileSync(path.join(dir, '.github', 'CODEOWNERS'), 'utf-8')).not.toMatch(/@acme\/(payments|billing)/);
   });
 
   test('the wizard with --from the template: asks nothing with --yes, writes no default of ours, adds services', () => {
@@ -153,6 +188,7 @@ describeWithRegistry('a company template published to a private npm registry', (
     const worker = fs.readFileSync(path.join(dir, 'services', 'worker', 'Dockerfile'), 'utf-8');
     expect(worker).toMatch(/mirror\.acme\.example\/hub\/docker\.io\/library\/python:3\.12-slim-trixie/);
     expect(worker).not.toMatch(/library\/node/);
+    expectFreshCloneInstalls(dir, 'billing');
   });
 
   // Needs the nested option checks of the `options` branch (src/core/known-options.ts).

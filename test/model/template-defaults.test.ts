@@ -1,7 +1,8 @@
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import { parse } from 'yaml';
-import { GitOpsProject, GitOpsProjectOptions, Runtime, TemplateDefaults } from '../../src';
+import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime, Template, TemplateDefaults } from '../../src';
+import { optionProblems } from '../../src/core/validation';
 import { seedProjenrc } from '../../src/project/seeded-projenrc';
 import { actionlint, synth, tempdir } from '../util';
 
@@ -69,6 +70,26 @@ describe('company template defaults', () => {
   test('a template may not set one baseImage for every runtime', () => {
     const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), templateDefaults: { template: '@acme/t', options: { baseImage: 'docker.io/library/node:22' } } });
     expect(() => synth(project)).toThrow(/templateDefaults\.options\.baseImage: cannot be a template default.*baseImageMirror/);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['a string for a boolean (it turned signing on)', { signImages: 'false' }, "templateDefaults.options.signImages: must be true or false (a boolean, not a string in quotes), got 'false'; try false"],
+    ['a string for a number', { port: '3000' }, "templateDefaults.options.port: must be a whole number (not a string in quotes), got '3000'; try 3000"],
+    ['a misspelt enum value', { iac: 'terrafrom' }, "templateDefaults.options.iac: must be one of Iac.TERRAFORM, Iac.OPENTOFU ('terraform', 'opentofu'), got 'terrafrom'; try Iac.TERRAFORM"],
+    ['a string for a list (spelt out letter by letter)', { platforms: 'linux/arm64' }, "templateDefaults.options.platforms: must be a list of strings, got 'linux/arm64'; try ['linux/arm64']"],
+    ['a misspelt key inside a struct', { deployment: { replcas: 2 } }, "templateDefaults.options.deployment.replcas: is not an option of ServiceDeploymentOptions; did you mean 'replicas'?"],
+  ])('a template default of the wrong type is reported under templateDefaults.options, once, and not applied: %s', (_name, options, problem) => {
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', templateDefaults: { template: '@acme/t', options } });
+    // The only problem: no component reports the value again under the repository's own option.
+    expect(optionProblems(project).map((p) => `${p.option}: ${p.message}`)).toEqual([problem]);
+    expect(() => synth(project)).toThrow(/^projen-gitops: 1 problem in \.projenrc\.ts/);
+    expect(Template.of(project)!.optionDefaults).toEqual({});
+  });
+
+  test('a template default of the right type is applied (the checks above refuse only the wrong ones)', () => {
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), repository: 'acme/orders', templateDefaults: { template: '@acme/t', options: { signImages: false, port: 3000, iac: Iac.TERRAFORM, infraStateBucket: 'acme-state' } } });
+    expect(Template.of(project)!.optionDefaults).toEqual({ signImages: false, port: 3000, iac: Iac.TERRAFORM, infraStateBucket: 'acme-state' });
+    expect(optionProblems(project).filter((p) => p.option.startsWith('templateDefaults'))).toEqual([]);
   });
 
   test('a misspelt template default is reported under templateDefaults, with a suggestion', () => {

@@ -1,6 +1,7 @@
 process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 
 import { parse } from 'yaml';
+import { GitOpsProject } from '../../src';
 import { GitOpsTemplateProject, GitOpsTemplateProjectOptions } from '../../src/template';
 import { synth, tempdir } from '../util';
 
@@ -37,6 +38,20 @@ describe('GitOpsTemplateProject (a company template package)', () => {
     expect(out['test/index.test.ts']).toMatch(/team: 'payments'/);
     expect(out['README.md']).toMatch(/npx projen new --from @acme\/gitops-template/);
     expect(out['README.md']).toMatch(/## Add an option/);
+  });
+
+  test('the README says how repositories receive new versions, and it is so: the upgrade workflow bumps the template, Dependabot ignores it', () => {
+    const readme: string = synth(template())['README.md'];
+    const rollOut = readme.slice(readme.indexOf('## Roll out'));
+    expect(rollOut).toMatch(/pull request of its upgrade workflow\s+\(`\.github\/workflows\/upgrade\.yml`\) that bumps it and re-synthesizes/);
+    expect(rollOut).toMatch(/Dependabot leaves the\s+template alone/);
+    expect(rollOut).not.toMatch(/Dependabot with the registry/);
+    // A repository made from the template (its defaults name it): what the README says.
+    const repository = synth(new GitOpsProject({ name: 'orders', outdir: tempdir(), templateDefaults: { template: '@acme/gitops-template', npmRegistry: { url: 'https://npm.acme.example/', scope: '@acme' } } }));
+    expect(parse(repository['.github/workflows/upgrade.yml']).name).toBeDefined();
+    const npm = parse(repository['.github/dependabot.yml']).updates.find((u: any) => u['package-ecosystem'] === 'npm');
+    expect(npm.ignore).toContainEqual({ 'dependency-name': '@acme/gitops-template' });
+    expect(synth(template({ fleetReport: false }))['README.md']).not.toMatch(/fleet-report\.yml/);
   });
 
   test('releases publish to the internal registry with the token secret', () => {

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import fc from 'fast-check';
-import { GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../../src';
+import { ContainerImage, GitOpsProject, GitOpsProjectOptions, Iac, Runtime } from '../../src';
 import { ManifestMissingError, optionsProblems, projectOptionsProblems } from '../../src/core/known-options';
 import { OptionsError, optionProblems, Problem } from '../../src/core/validation';
 import { gitopsProject, readTree, tempdir } from '../util';
@@ -97,6 +97,61 @@ describe('wrong types', () => {
       .toThrow(/3 problems[\s\S]*- signImages: .*got 'no'; try false[\s\S]*- services\[0\]\.runtme: [\s\S]*- port: must be an integer/);
     expect(readTree(dir)).toEqual(before);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('services added with addService() (not among the constructor\'s options)', () => {
+  /** The problems of a project to which `addService(service)` adds a service after construction. */
+  function addServiceProblems(service: object, options: object = {}): Problem[] {
+    try {
+      const project = gitopsProject(options as Partial<GitOpsProjectOptions>);
+      project.addService(service as any);
+      return optionProblems(project);
+    } catch (error) {
+      if (error instanceof OptionsError) return error.problems;
+      throw error;
+    }
+  }
+
+  test.each<[string, object, object, string, string]>([
+    ['a misspelt key (it built a Node.js service)', { name: 'w', runtme: Runtime.PYTHON }, {},
+      "addService('w').runtme", "is not an option of ServiceOptions; did you mean 'runtime'?"],
+    ['a string for a boolean', { name: 'w', sampleCode: 'false' }, {},
+      "addService('w').sampleCode", "must be true or false (a boolean, not a string in quotes), got 'false'; try false"],
+    ['a string for a number (instead of the port check\'s message for a number)', { name: 'w', port: '3000' }, {},
+      "addService('w').port", "must be a whole number (not a string in quotes), got '3000'; try 3000"],
+    ['a misspelt key in a Dockerfile stage', { name: 'w', runtimeStage: { osPackage: ['curl'] } }, {},
+      "addService('w').runtimeStage.osPackage", "is not an option of DockerfileStageOptions; did you mean 'osPackages'?"],
+    ['a misspelt key in its deployment (once: not again by its chart)', { name: 'w', deployment: { maxReplica: 3 } }, { repository: 'acme/orders' },
+      "addService('w').deployment.maxReplica", "is not an option of ServiceDeploymentOptions; did you mean 'maxReplicas'?"],
+  ])('%s', (_name, service, options, option, message) => {
+    const problems = addServiceProblems(service, options);
+    expect(problems.filter((p) => p.option === option)).toEqual([{ option, message }]);
+  });
+
+  test('the fix of each is itself valid: following it leaves no problem', () => {
+    expect(addServiceProblems({ name: 'w', runtime: Runtime.PYTHON, sampleCode: false, port: 3000, runtimeStage: { osPackages: ['curl'] }, deployment: { maxReplicas: 3 } }, { repository: 'acme/orders' })).toEqual([]);
+  });
+
+  test('a service that is not an object fails at once, with nothing added', () => {
+    const project = gitopsProject();
+    const before = ContainerImage.all(project).length;
+    expect(() => project.addService('worker' as any)).toThrow(/- addService\(\): must be an object \(ServiceOptions\), got 'worker'; try \{ name: '[a-z0-9-]+' \}$/m);
+    expect(ContainerImage.all(project)).toHaveLength(before);
+  });
+
+  test('no file is written and synth says where', () => {
+    const dir = tempdir();
+    const project = gitopsProject({ outdir: dir });
+    project.addService({ name: 'w', runtme: Runtime.PYTHON } as any);
+    expect(() => project.synth()).toThrow(/^projen-gitops: 1 problem in \.projenrc\.ts \(no file was changed\):\n {2}- addService\('w'\)\.runtme: is not an option of ServiceOptions; did you mean 'runtime'\?$/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the constructor\'s deployment options are reported once (the chart walked them a second time)', () => {
+    const problems = problemsOf({ repository: 'acme/orders', deployment: { maxReplica: 3 }, services: [{ name: 'w', deployment: { maxReplica: 3 } }] });
+    expect(problems.map((p) => p.option)).toEqual(['deployment.maxReplica', 'services[0].deployment.maxReplica']);
   });
 });
 
