@@ -1,5 +1,6 @@
 /**
- * Deployment records: Argo CD notifications configuration (`deploy/argocd/notifications.yaml`)
+ * Deployment records: Argo CD notifications configuration
+ * (`deploy/argocd/notifications/argocd-notifications-cm.yaml`)
  * that makes Argo CD write, through its GitHub service, for every Application of this
  * repository (subscribed by annotations on the Application):
  * - a GitHub **deployment** per environment: `environment` = the environment's name, `ref` = the
@@ -12,10 +13,12 @@
  *   `success`, `pending`, `failure` for the same events.
  * Field names are those of argoproj/notifications-engine `pkg/services/github.go`
  * (`github.deployment.{state,environment,environmentURL,logURL,requiredContexts,autoMerge}`,
- * `github.status.{state,label,targetURL}`, `github.revisionPath`).
+ * `github.status.{state,label,targetURL}`, `github.revisionPath`), and of its GitHub service
+ * (`appID`, `installationID`, `privateKey`, `enterpriseBaseURL`).
  */
 import { DeploymentState } from '../model/deployment-record';
 import { toDnsLabel } from '../model/environments';
+import { REPOSITORY_DEFAULTS } from '../model/repository';
 
 /** Argo CD's notifications ConfigMap (one per Argo CD instance, shared by every repository). */
 export const NOTIFICATIONS_CONFIG_MAP = 'argocd-notifications-cm';
@@ -82,8 +85,17 @@ const ONCE_PER = 'app.status.sync.revision';
 const COMMIT_STATE: Record<DeploymentRecordState, string> = { success: 'success', in_progress: 'pending', failure: 'failure' };
 const DESCRIPTION: Record<DeploymentRecordState, string> = { success: 'synced and healthy', in_progress: 'syncing', failure: 'degraded or failed to sync' };
 
-/** The `argocd-notifications-cm` ConfigMap with this repository's keys (data values are YAML text, as Argo CD reads them). */
-export function notificationsConfigMap(projectName: string, namespace: string, stringify: (value: unknown) => string): object {
+/**
+ * The `argocd-notifications-cm` ConfigMap with this repository's keys (data values are YAML
+ * text, as Argo CD reads them). `githubApiUrl` is the REST API root of the repository's GitHub
+ * server: anything but api.github.com goes into the service's `enterpriseBaseURL`, which
+ * notifications-engine hands to ghinstallation as is (the App token: `<url>/app/installations/<id>/access_tokens`)
+ * and to go-github's `WithEnterpriseURLs` (which adds `/api/v3/` unless the URL ends with it or
+ * its host starts with `api.`): the API root itself is right for both.
+ */
+export function notificationsConfigMap(
+  projectName: string, namespace: string, stringify: (value: unknown) => string, githubApiUrl: string = REPOSITORY_DEFAULTS.githubApiUrl,
+): object {
   const names = notificationNames(projectName);
   const env = `{{index .app.metadata.labels "${ENVIRONMENT_LABEL}"}}`;
   const appUrl = '{{if .context.argocdUrl}}{{.context.argocdUrl}}/applications/{{.app.metadata.namespace}}/{{.app.metadata.name}}?operation=true{{end}}';
@@ -93,6 +105,7 @@ export function notificationsConfigMap(projectName: string, namespace: string, s
       appID: `$${names.secretKeys.appId}`,
       installationID: `$${names.secretKeys.installationId}`,
       privateKey: `$${names.secretKeys.privateKey}`,
+      ...(githubApiUrl.replace(/\/+$/, '') === REPOSITORY_DEFAULTS.githubApiUrl ? {} : { enterpriseBaseURL: githubApiUrl.replace(/\/+$/, '') }),
     }),
   };
   for (const state of WRITTEN) {
