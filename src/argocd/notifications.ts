@@ -126,7 +126,10 @@ export function notificationsConfigMap(
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: NOTIFICATIONS_CONFIG_MAP, namespace, labels: { 'app.kubernetes.io/name': NOTIFICATIONS_CONFIG_MAP, 'app.kubernetes.io/part-of': 'argocd' } },
+    // No labels: the ConfigMap's metadata is Argo CD's install's (its labels name the
+    // notifications controller), and a label of another value here would make the server-side
+    // apply of the header's command conflict with the install's field manager.
+    metadata: { name: NOTIFICATIONS_CONFIG_MAP, namespace },
     data: Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b))),
   };
 }
