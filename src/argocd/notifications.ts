@@ -69,16 +69,26 @@ export function notificationNames(projectName: string): NotificationNames {
 }
 
 /**
+ * Every trigger waits for a status with a synced revision: an Application the controller has
+ * not looked at yet has no `status` (the catalog's conditions then fail to evaluate, logged as
+ * errors), and one whose first sync is running may have no `sync.revision` yet (a record would
+ * go to the commit `<no value>`: GitHub answers 404 and the in-progress record is lost). Both
+ * seen with the real notifications controller in test/e2e/loop.test.ts.
+ */
+const REVISION_KNOWN = "app.status != nil and app.status.sync != nil and app.status.sync.revision != nil and app.status.sync.revision != ''";
+
+/**
  * When each trigger fires: the conditions of Argo CD's own catalog (notifications_catalog/triggers,
  * v3.6: on-deployed, on-sync-running, on-health-degraded, on-sync-failed), plus Progressing
- * health as in progress. Once per synced revision.
+ * health as in progress, each behind `REVISION_KNOWN`. Once per synced revision.
  */
-const CONDITIONS: Record<string, string> = {
+const CATALOG_CONDITIONS: Record<string, string> = {
   'on-deployed': "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy' and (!time.Parse(app.status.health.lastTransitionTime).Add(1 * time.Minute).Before(time.Parse(app.status.operationState.finishedAt)) or time.Parse(app.status.health.lastTransitionTime).Before(time.Parse(app.status.operationState.startedAt)))",
   'on-sync-running': "app.status.operationState != nil and app.status.operationState.phase in ['Running'] or app.status.health.status == 'Progressing'",
   'on-health-degraded': "app.status.health.status == 'Degraded'",
   'on-sync-failed': "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
 };
+const CONDITIONS: Record<string, string> = Object.fromEntries(Object.entries(CATALOG_CONDITIONS).map(([trigger, when]) => [trigger, `${REVISION_KNOWN} and (${when})`]));
 const ONCE_PER = 'app.status.sync.revision';
 
 /** The commit status state for a deployment state (commit statuses have no in_progress). */
