@@ -70,8 +70,9 @@ export interface ArgoCdOptions {
    * Deployment records: Argo CD writes a GitHub deployment and deployment status per
    * environment, and a commit status per Application on the synced revision, when an
    * Application syncs, becomes healthy, degrades or fails to sync. Generates
-   * `deploy/argocd/notifications.yaml` (this repository's keys of `argocd-notifications-cm`)
-   * and subscribes every service Application. It needs a GitHub App's credentials in
+   * `deploy/argocd/notifications/argocd-notifications-cm.yaml` (this repository's keys of
+   * `argocd-notifications-cm`, writing to the GitHub API of `githubUrl`) and subscribes every
+   * service Application. It needs a GitHub App's credentials in
    * `argocd-notifications-secret` (docs: deployment records); without them Argo CD logs the
    * failure and deploys as before.
    * @default true
@@ -136,7 +137,7 @@ export class ArgoCd extends Component {
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render; with admission policies a second one that may deploy ClusterImagePolicy and nothing else) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/ in that second AppProject), and notifications.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records). A cluster admin applies them (docs: Argo CD bootstrap).',
+      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render; with admission policies a second one that may deploy ClusterImagePolicy and nothing else) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/ in that second AppProject), and notifications/argocd-notifications-cm.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records, applied on its own with the command in its header). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
   }
@@ -161,7 +162,7 @@ export class ArgoCd extends Component {
   }
 
   /**
-   * `notifications.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
+   * `notifications/argocd-notifications-cm.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
    * Applied server-side with a field manager of this repository's own, so each repository owns
    * only its keys and applying one never removes another's.
    */
@@ -176,7 +177,7 @@ export class ArgoCd extends Component {
       `# under the keys ${keys.join(', ')} (docs: deployment records). Never commit them.`,
       '',
     ].join('\n');
-    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value)))}`;
+    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value), Repository.factsOf(this.project).githubApiUrl))}`;
   }
 
   /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */

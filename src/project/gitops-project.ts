@@ -146,9 +146,19 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * `ssh://git@host:2222/acme/orders.git`; the key goes in an Argo CD repository Secret), or
    * `git://host/name.git` (read-only, unauthenticated: tests, local mirrors). No credentials
    * in the URL.
-   * @default - `https://github.com/<repository>.git`
+   * @default - `<githubUrl>/<repository>.git`
    */
   readonly repositoryUrl?: string;
+
+  /**
+   * The GitHub server the repository lives on, for GitHub Enterprise Server
+   * (`https://github.acme.com`, REST API at `/api/v3`) or GitHub Enterprise Cloud with data
+   * residency (`https://acme.ghe.com`, REST API at `https://api.acme.ghe.com`): the default
+   * `repositoryUrl` and the GitHub API Argo CD writes the deployment records to follow it.
+   * The server's root as an `https` URL (`http` only for 127.0.0.1 or localhost), no path.
+   * @default "https://github.com"
+   */
+  readonly githubUrl?: string;
 
   /**
    * A company template's defaults, set by the template's project class (not in
@@ -496,6 +506,7 @@ export class GitOpsProject extends javascript.NodeProject {
       const repository = new Repository(this, {
         repository: options.repository,
         repositoryUrl: options.repositoryUrl,
+        githubUrl: options.githubUrl,
         defaultBranch: options.defaultBranch,
         tagPattern: options.tagPattern,
         runsOn: options.runsOn,
