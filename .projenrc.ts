@@ -42,6 +42,9 @@ const project = new cdk.JsiiProject({
     'dockerfile-utils@0.16.3',
     // The Dockerfile parser the fuzz test reads instruction lists with.
     'dockerfile-ast@0.7.1',
+    // mvdan/sh compiled to JavaScript: the shell parser OpenSSF Scorecard reads RUN lines with
+    // (its Pinned-Dependencies stand-in in test/scorecard.test.ts walks the same syntax tree).
+    'mvdan-sh@0.10.1',
     // What generated repositories compile .projenrc.ts with (tests of projen-gitops-rc).
     'esbuild',
     // Dockerfile best-practice rules (hadolint-like) over every preset; ESM, run as a CLI.
@@ -133,7 +136,7 @@ project.addTask('bench', {
 // versions and the Dockerfile frontend. Each is a custom regex manager over the one place the
 // fact lives; test/renovate.test.ts checks that they find every pin. docs/release.md says what
 // a reviewer re-checks (SHA, runs.using, end-of-life table).
-const RECHECK = 'Before merging, follow docs/release.md: the SHA must be the commit of the tag in the upstream repository, and `runtime` what its action.yml declares at that tag (scripts/verify-pins.ts checks both).';
+const RECHECK = 'Before merging, follow docs/release.md: the SHA must be the commit of the tag in the upstream repository, and `runtime` what its action.yml declares at that tag (scripts/verify-pins.ts checks both); for a composite action, also what its action.yml runs at the new SHA, recorded in COMPOSITE_USES (the pin test fails until it is).';
 new JsonFile(project, 'renovate.json', {
   // Renovate rejects unknown keys, projen's "//" marker among them; the file is still read-only.
   marker: false,

@@ -3,11 +3,13 @@
 # Go module, for the GitOps loop end-to-end test (test/e2e/loop.test.ts), and copies out of the
 # same module source what a cluster gets from that release: its CRDs (manifests/crds/, which
 # the API server dry-run tests install too), manifests/core-install.yaml (argocd-cm,
-# argocd-cmd-params-cm, argocd-rbac-cm, argocd-secret, ...) and the git/gpg wrappers the
-# repo-server calls (hack/git-verify-wrapper.sh, hack/gpg-wrapper.sh).
+# argocd-cmd-params-cm, argocd-rbac-cm, argocd-secret, ...), the notifications controller's
+# ConfigMap and Secret as the full install creates them (manifests/base/notification/
+# argocd-notifications-{cm,secret}.yaml: core-install.yaml has no notifications) and the git/gpg
+# wrappers the repo-server calls (hack/git-verify-wrapper.sh, hack/gpg-wrapper.sh).
 #
 # Everything is cached under ~/.cache/projen-gitops-tools/argo-cd-<version>/ (argocd, crds/,
-# core-install.yaml, hack/); a second run with everything present does nothing. The only
+# core-install.yaml, notifications/, hack/); a second run with everything present does nothing. The only
 # source is the Go module proxy (the Go toolchain Argo CD needs comes from it too).
 #
 # Argo CD v3.6 needs Go 1.27 (GOTOOLCHAIN below). v3.5.x and v3.4.x do not build from the proxy:
@@ -81,6 +83,15 @@ if [[ ! -f "$out/core-install.yaml" || ! -d "$out/crds" || ! -x "$out/hack/git-v
   rm -rf "$out/crds" "$out/hack"
   mv "$work/files/crds" "$work/files/hack" "$out/"
   mv "$work/files/core-install.yaml" "$out/core-install.yaml"
+fi
+# The notifications controller's ConfigMap and Secret (a folder of their own: added to a cache
+# made before they were copied without touching what tests may be reading).
+if [[ ! -f "$out/notifications/argocd-notifications-secret.yaml" ]]; then
+  mkdir -p "$work/notifications"
+  cp "$src/manifests/base/notification/argocd-notifications-cm.yaml" "$src/manifests/base/notification/argocd-notifications-secret.yaml" "$work/notifications/"
+  chmod -R u+w "$work/notifications"
+  rm -rf "$out/notifications"
+  mv "$work/notifications" "$out/notifications"
 fi
 
 # The binary: a wrapper module that requires Argo CD and copies its `replace` directives (a

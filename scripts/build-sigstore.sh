@@ -17,9 +17,10 @@ if ! command -v go >/dev/null; then
   echo "build-sigstore: go is not on PATH: cosign and policy-tester are not built (the tests skip them)" >&2
   exit 3
 fi
-# name version module, for each `built` tool of scripts/tools.json.
+# name version module, for each `built` tool of scripts/tools.json this script builds (scorecard
+# has its own, scripts/build-scorecard.sh).
 built() {
-  node -e 'const t = require("./scripts/tools.json").built; for (const [n, v] of Object.entries(t)) console.log(n, v.version, v.module, v.package)'
+  node -e 'const t = require("./scripts/tools.json").built; for (const [n, v] of Object.entries(t)) if (v.script === "scripts/build-sigstore.sh") console.log(n, v.version, v.module, v.package)'
 }
 
 cache_root="${PROJEN_GITOPS_TOOLS_CACHE:-$HOME/.cache/projen-gitops-tools}"

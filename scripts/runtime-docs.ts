@@ -71,6 +71,7 @@ const PAGES: Record<Runtime, Page> = {
     intro: 'A Python service with pip: dependencies from `requirements.txt` go into a virtualenv in their own stage, which the runtime stage copies.',
     files: '`requirements.txt` and `src/main.py` (seeded samples; yours to change).',
     notes: [
+      '`pip install --require-hashes`: every requirement, transitive ones included, must be pinned with `==` and carry its `--hash`; pip refuses any other, and installs only files of those digests (OpenSSF Scorecard\'s Pinned-Dependencies counts the install as pinned). Keep the direct dependencies in `requirements.in` and generate the file: `pip-compile --generate-hashes requirements.in` (pip-tools) or `uv pip compile --generate-hashes requirements.in -o requirements.txt`.',
       'pip\'s cache is a BuildKit cache mount; the virtualenv is the only thing copied from the dependency stage.',
       '`PYTHONDONTWRITEBYTECODE` and `PYTHONUNBUFFERED` keep the code directory read-only and the logs immediate.',
       'The health check uses `python3` and `urllib` (the slim image has no curl).',
@@ -83,7 +84,8 @@ const PAGES: Record<Runtime, Page> = {
     files: '`pyproject.toml` and `src/main.py` (seeded samples; yours to change).',
     notes: [
       'Only the dependency list is read (with `tomllib`, so Python 3.11 or later): no build backend runs, and a code change reuses the dependency layer.',
-      'Lockfiles (`uv.lock`, `poetry.lock`) are not read: versions come from the ranges in `pyproject.toml`. Pin exact versions there, or export a `requirements.txt` and use `Runtime.PYTHON`.',
+      'Lockfiles (`uv.lock`, `poetry.lock`) are not read: versions come from the ranges in `pyproject.toml`. Pin exact versions there, or export a `requirements.txt` with hashes (`uv export --format requirements-txt`, `poetry export`) and use `Runtime.PYTHON`.',
+      'Installed by version, not by hash (`pyproject.toml` carries no hashes): OpenSSF Scorecard\'s Pinned-Dependencies reports the `pip install`, an accepted finding the generated README names. `Runtime.PYTHON` installs with `--require-hashes`.',
       'pip\'s cache is a BuildKit cache mount; the health check uses `python3` and `urllib`.',
     ],
     options: ['pythonVersion', ...COMMON],

@@ -13,7 +13,7 @@
 import { execFileSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { ACTIONS, PinnedAction } from '../src/github/actions';
+import { ACTIONS, COMPOSITE_USES, PinnedAction } from '../src/github/actions';
 
 const root = process.argv[2];
 if (!root) {
@@ -60,6 +60,43 @@ for (const [key, pin] of Object.entries(ACTIONS) as Array<[string, PinnedAction]
   const newest = tags.reduce((a, b) => (newer(b, a) ? b : a), pin.version);
   if (problems.length) failed = true;
   rows.push(`${key}\t${pin.action}\t${pin.version}\t${pin.runtime}\t${problems.length ? problems.join('; ') : 'ok'}${newest !== pin.version ? `\tnewer: ${newest}` : ''}`);
+}
+/** `runs.using` and the steps' `uses:` of an action's metadata at a commit or tag, or undefined when there is none. */
+function metadata(dir: string, at: string, sub: string): { using: string; uses: string[] } | undefined {
+  for (const file of ['action.yml', 'action.yaml']) {
+    try {
+      const meta = git(dir, 'show', `${at}:${sub ? `${sub}/` : ''}${file}`);
+      return {
+        using: /^runs:\s*$[\s\S]*?^\s+using:\s*['"]?([\w-]+)/m.exec(meta)?.[1] ?? '',
+        uses: [...meta.matchAll(/^\s*(?:-\s+)?uses:\s*['"]?([^\s'"#]+)/gm)].map((m) => m[1]),
+      };
+    } catch { /* try the other name */ }
+  }
+  return undefined;
+}
+
+// What the composite actions run (COMPOSITE_USES): their steps' uses: at the recorded commit, and
+// for each of those, its tag's commit and its runtime there.
+for (const [ref, nested] of Object.entries(COMPOSITE_USES)) {
+  const [action, sha] = ref.split('@');
+  const dir = gitDir(action.split('/').slice(0, 2).join('/'));
+  if (!dir) { rows.push(`composite\t${ref}\tMISSING repository copy`); failed = true; continue; }
+  const meta = metadata(dir, sha, action.split('/').slice(2).join('/'));
+  const recorded = nested.map((n) => n.uses);
+  const problems = !meta ? ['no action.yml at that commit']
+    : JSON.stringify(meta.uses.filter((u) => !u.startsWith('./'))) === JSON.stringify(recorded) ? [] : [`its steps use ${meta.uses.join(', ') || 'nothing'}; the table says ${recorded.join(', ') || 'nothing'}`];
+  for (const inner of nested) {
+    const [innerAction, innerSha] = inner.uses.split('@');
+    const innerDir = gitDir(innerAction.split('/').slice(0, 2).join('/'));
+    if (!innerDir) { problems.push(`${inner.uses}: MISSING repository copy`); continue; }
+    let tagged = '';
+    try { tagged = git(innerDir, 'rev-parse', `${inner.version}^{commit}`); } catch { problems.push(`${inner.uses}: no tag ${inner.version}`); }
+    if (tagged && tagged !== innerSha) problems.push(`${inner.uses}: ${inner.version} is ${tagged}`);
+    const using = metadata(innerDir, innerSha, innerAction.split('/').slice(2).join('/'))?.using ?? '';
+    if (using !== inner.runtime) problems.push(`${inner.uses}: runs.using is '${using}', the table says '${inner.runtime}'`);
+  }
+  if (problems.length) failed = true;
+  rows.push(`composite\t${ref}\t${problems.length ? problems.join('; ') : 'ok'}`);
 }
 console.log(rows.join('\n'));
 process.exit(failed ? 1 : 0);

@@ -53,7 +53,8 @@ export const CONFIGURATIONS: Configuration[] = [
   // infra/ (Terraform on ECR, OpenTofu on Artifact Registry) and its workflow.
   { name: 'infra-ecr', options: { registry: ECR, imageName: 'acme/orders', repository: 'acme/orders', iac: Iac.TERRAFORM } },
   { name: 'infra-gar', options: { registry: GAR, imageName: 'my-project/containers/orders', repository: 'acme/orders', iac: Iac.OPENTOFU } },
-  // A company's private npm registry (token secret into every npm ci) and base-image mirror, with promotion and infra.
+  // A company's private npm registry (token secret into every npm ci) and base-image mirror in
+  // its own registry (pin-base-images logs in to it), with promotion and infra.
   {
     name: 'private-registries',
     options: {
@@ -61,7 +62,7 @@ export const CONFIGURATIONS: Configuration[] = [
       registry: ECR,
       iac: Iac.TERRAFORM,
       npmRegistry: { url: 'https://npm.acme.example/repository/npm/', scope: '@acme', tokenSecret: 'ACME_NPM_TOKEN' },
-      baseImageMirror: 'mirror.acme.example/hub',
+      baseImageMirror: `${ECR}/hub`,
     },
     services: [{ name: 'worker', runtime: Runtime.GO }],
   },

@@ -1,10 +1,12 @@
 /**
  * A small stand-in for GitHub's rulesets and pull requests REST API on 127.0.0.1 that checks
  * every request body against GitHub's own API description, for testing `projen-gitops protect`
- * and `projen-gitops promote`.
+ * and `projen-gitops promote`. It answers under `/api/v3` too, as GitHub Enterprise Server
+ * serves its REST API, and exchanges a GitHub App's JWT for an installation token (what Argo
+ * CD's notifications do through ghinstallation), so a real client can use it as a GitHub.
  */
 import { execFileSync } from 'child_process';
-import { createHash } from 'crypto';
+import { createHash, KeyObject, randomBytes, verify } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { errorsOf, exampleSchema, queryParameters, requestBodyValidator, responseValidator } from './github-api';
@@ -91,6 +93,20 @@ export class FakeGitHub {
   readonly reviews = new Map<number, any[]>();
   /** The time GitHub stamps `created_at` with (a test sets it; default the time now). */
   time?: Date;
+  /**
+   * A GitHub App installed on the repository: `POST /app/installations/{installationId}/access_tokens`
+   * with a JWT signed by its private key (RS256, `iss` its id) answers an installation token,
+   * which is then accepted like `token`.
+   */
+  app?: { readonly id: number; readonly installationId: number; readonly publicKey: KeyObject };
+  /** The installation tokens handed out, in order. */
+  readonly installationTokens: string[] = [];
+  /**
+   * A bare git repository standing for the repository's contents: a deployment's `ref` is
+   * resolved in it as GitHub resolves it (`sha` the commit; 422 `No ref found for` when none).
+   * Without it a ref is taken for its own sha.
+   */
+  origin?: string;
 
   constructor(readonly repo = 'acme/orders', readonly token = 'good-token') {}
 
@@ -102,6 +118,8 @@ export class FakeGitHub {
         const body = raw ? JSON.parse(raw) : undefined;
         const url = new URL(req.url ?? '/', 'http://localhost');
         this.requests.push({ method: req.method ?? '', path: url.pathname, body });
+        // GitHub Enterprise Server's REST API root: the same API under /api/v3.
+        if (url.pathname.startsWith('/api/v3/')) url.pathname = url.pathname.slice('/api/v3'.length);
         const limited = this.rateLimits.get(this.requests.length - 1);
         if (limited) {
           this.rateLimits.delete(this.requests.length - 1);
@@ -141,7 +159,10 @@ export class FakeGitHub {
   }
 
   private handle(req: http.IncomingMessage, url: URL, body: any): [number, any, Record<string, string>?] {
-    if (req.headers.authorization !== `Bearer ${this.token}`) return [401, { message: 'Bad credentials' }];
+    if (/^\/app\/installations\/[^/]+\/access_tokens$/.test(url.pathname)) return req.method === 'POST' ? this.handleAppToken(req, url, body) : [404, { message: 'Not Found' }];
+    // GitHub takes either scheme (`token` is what ghinstallation sends).
+    const [, scheme, credential] = /^(Bearer|token) (\S+)$/.exec(req.headers.authorization ?? '') ?? [];
+    if (!scheme || (credential !== this.token && !this.installationTokens.includes(credential))) return [401, { message: 'Bad credentials' }];
     if (this.isFleet(url.pathname)) return this.handleFleet(req.method ?? '', url, `http://${req.headers.host}`, body);
     if (url.pathname.startsWith(`/repos/${this.repo}/dependency-graph/compare/`)) return this.handleCompare(req.method ?? '', url, `http://${req.headers.host}`);
     if (url.pathname === `/repos/${this.repo}` && req.method === 'GET') {
@@ -329,14 +350,17 @@ export class FakeGitHub {
     if (rest === '/deployments' && method === 'GET') {
       const env = url.searchParams.get('environment');
       const sha = url.searchParams.get('sha');
+      const ref = url.searchParams.get('ref');
       const list = [...this.deployments.values()].map((d) => d.deployment)
-        .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha))
+        .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha) && (!ref || d.ref === ref))
         .reverse();
       return answer('/repos/{owner}/{repo}/deployments', 'get', '200', list.slice(0, Math.min(Number(url.searchParams.get('per_page') ?? 30), 100)));
     }
     if (rest === '/deployments' && method === 'POST') {
       const bad = checkedBody('/repos/{owner}/{repo}/deployments', 'post');
       if (bad) return bad;
+      const sha = this.origin ? this.resolve(this.origin, body.ref) : body.ref;
+      if (!sha) return [422, { message: `No ref found for: ${body.ref}`, documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment' }];
       const id = this.nextId++;
       const at = (this.time ?? new Date()).toISOString();
       const deployment = exampleSchema('deployment', {
@@ -345,7 +369,7 @@ export class FakeGitHub {
         url: `${api}/deployments/${id}`,
         statuses_url: `${api}/deployments/${id}/statuses`,
         repository_url: api,
-        sha: body.ref,
+        sha,
         ref: body.ref,
         task: body.task ?? 'deploy',
         environment: body.environment ?? 'production',
@@ -419,6 +443,53 @@ export class FakeGitHub {
       return answer('/repos/{owner}/{repo}/pulls/{pull_number}/reviews', 'get', '200', reviews);
     }
     return [404, { message: 'Not Found' }];
+  }
+
+  /**
+   * `POST /app/installations/{installation_id}/access_tokens`: the App's JWT (RS256 with its
+   * private key, `iss` its id, `iat` and `exp` at most 10 minutes apart, not expired) for an
+   * installation token, answered as the REST description says (201, `installation-token`).
+   */
+  private handleAppToken(req: http.IncomingMessage, url: URL, body: any): [number, any] {
+    const route = '/app/installations/{installation_id}/access_tokens';
+    const denied = (message: string): [number, any] => [401, { message, documentation_url: 'https://docs.github.com/rest' }];
+    if (!this.app) return [404, { message: 'Not Found' }];
+    const jwt = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(req.headers.authorization ?? '');
+    if (!jwt) return denied('A JSON web token could not be decoded');
+    let header: any;
+    let claims: any;
+    try {
+      header = JSON.parse(Buffer.from(jwt[1], 'base64url').toString());
+      claims = JSON.parse(Buffer.from(jwt[2], 'base64url').toString());
+    } catch {
+      return denied('A JSON web token could not be decoded');
+    }
+    const signed = header?.alg === 'RS256' && verify('sha256', Buffer.from(`${jwt[1]}.${jwt[2]}`), this.app.publicKey, Buffer.from(jwt[3], 'base64url'));
+    if (!signed) return denied("A JSON web token could not be decoded (its signature is not the App's key)");
+    const now = Math.floor(Date.now() / 1000);
+    if (String(claims.iss) !== String(this.app.id)) return denied(`Integration not found (iss ${JSON.stringify(claims.iss)})`);
+    const timely = Number.isInteger(claims.exp) && Number.isInteger(claims.iat)
+      && claims.exp > now && claims.iat <= now + 60 && claims.exp - claims.iat <= 600;
+    if (!timely) {
+      return denied("'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires, at most 10 minutes after 'iat'");
+    }
+    if (url.pathname !== `/app/installations/${this.app.installationId}/access_tokens`) return [404, { message: 'Not Found' }];
+    // ghinstallation sends `null` when it asks for no restriction (a nil options pointer JSON-encoded): GitHub takes it as none.
+    if (body !== undefined && body !== null) {
+      const validate = requestBodyValidator(route, 'post');
+      if (!validate(body)) return [422, { message: 'Invalid request.', errors: errorsOf(validate) }];
+    }
+    const token = `ghs_${randomBytes(18).toString('hex')}`;
+    this.installationTokens.push(token);
+    const answer = exampleSchema('installation-token', {
+      token,
+      expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      permissions: { deployments: 'write', statuses: 'write' },
+      repository_selection: 'selected',
+    });
+    const validate = responseValidator(route, 'post', '201');
+    if (!validate(answer)) this.responseErrors.push(`${route}: ${errorsOf(validate).slice(0, 3).join('; ')}`);
+    return [201, answer];
   }
 
   /** GitHub's length limits on a pull request (not in the REST description): its 422 answers. */
@@ -534,6 +605,16 @@ export class FakeGitHub {
   private fromGit(gitDir: string, branch: string, file: string): string | undefined {
     try {
       return execFileSync('git', ['--git-dir', gitDir, 'show', `${branch}:${file}`], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The commit a ref names in a bare repository, if any. */
+  private resolve(gitDir: string, ref: string): string | undefined {
+    if (typeof ref !== 'string' || ref === '' || ref.startsWith('-')) return undefined;
+    try {
+      return execFileSync('git', ['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
     } catch {
       return undefined;
     }

@@ -184,7 +184,8 @@ describeWith(['checkov'])('checkov (Dockerfiles, GitHub Actions, Kubernetes mani
       const defaults = new Map([...text.split(/^FROM /m)[0].matchAll(/^ARG (\w+)="?([^"\s]+)"?$/gm)].map((m) => [m[1], m[2]]));
       write(`resolved/${file}`, text
         .replace(/^# checkov:skip=.*\n/gm, '')
-        .replace(/^FROM \$\{(\w+)\}/gm, (line, arg: string) => (defaults.has(arg) ? `FROM ${defaults.get(arg)}` : line)));
+        // Every arg of a FROM line: the image and, once pinned, its digest (`${BASE_IMAGE}@sha256:${BASE_IMAGE_SHA256}`).
+        .replace(/^FROM .*$/gm, (line) => line.replace(/\$\{(\w+)\}/g, (ref, arg: string) => defaults.get(arg) ?? ref)));
     }
     // checkov 3.3.30's workflow schema rejects an expression as `cancel-in-progress` (it matches
     // both branches of a oneOf) and then skips the whole file without a word; GitHub and

@@ -1,19 +1,23 @@
 /**
- * OpenSSF Scorecard's checks that can be evaluated on a local checkout, as stand-ins: Scorecard
- * itself is not built here (see docs/testing.md), so each check below is our own assertion,
+ * OpenSSF Scorecard's checks that can be evaluated on a local checkout, as fast stand-ins in the
+ * unit suite: the real Scorecard v5.2.1 runs in test/e2e/scorecard.test.ts (built by
+ * scripts/build-scorecard.sh); each check below is our own assertion,
  * named after the Scorecard check it stands for (github.com/ossf/scorecard, docs/checks.md),
  * run over generated repositories (test/configurations.ts) and over known-bad fixtures
- * (test/fixtures/scorecard/) that must fail it.
+ * (test/fixtures/scorecard/) that must fail it. Pinned-Dependencies over Dockerfiles is
+ * Scorecard v5.2.1's own rule, ported in test/scorecard-rules.ts.
  *
- * Accepted finding (documented in docs/signing.md and the generated README): until the
+ * Accepted findings (documented in docs/testing.md and the generated README): until the
  * pin-base-images workflow has run once, `base-images.lock.yaml` holds no digests and the
- * Dockerfiles build from tags; Pinned-Dependencies is checked here after the lock is filled,
- * on the Dockerfiles synth then writes.
+ * Dockerfiles build from tags, so Pinned-Dependencies is checked here after the lock is filled,
+ * on the Dockerfiles synth then writes; and Runtime.PYTHON_PYPROJECT installs pyproject.toml's
+ * dependencies by version (a pyproject.toml carries no hashes), so its `pip install` is unpinned.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CONFIGURATIONS, configurationProject } from './configurations';
+import { dockerfileImages, dockerfileInstalls } from './scorecard-rules';
 import { readTree } from './util';
 import { BASE_IMAGES_LOCK, lockText, parseLock } from '../src/model/base-images';
 
@@ -49,15 +53,34 @@ export function pinnedWorkflow(workflow: any): string[] {
   return findings;
 }
 
-/** Pinned-Dependencies (Dockerfiles): every FROM, its ARG default resolved, by digest (or a stage / scratch). */
+/**
+ * Pinned-Dependencies (Dockerfiles, FROM), as Scorecard decides it: ARG values are never
+ * resolved, so a FROM is pinned only when its image, as written, matches
+ * `.*@sha256:([a-f\d]{64}|\${.*})`, or names a pinned stage (ossf/scorecard v5.2.1,
+ * checks/raw/pinned_dependencies.go, ported in test/scorecard-rules.ts).
+ */
 export function pinnedDockerfile(text: string): string[] {
-  const args = new Map([...text.split(/^FROM /m)[0].matchAll(/^ARG (\w+)="?([^"\s]+)"?$/gm)].map((m) => [m[1], m[2]]));
-  const stages = new Set<string>();
+  return dockerfileImages(text).filter((d) => !d.pinned).map((d) => `FROM ${d.name} not pinned by digest`);
+}
+
+/**
+ * Pinned-Dependencies (Dockerfiles, RUN): the pip, npm and go installs Scorecard counts as
+ * unpinned (checks/raw/shell_download_validate.go, ported in test/scorecard-rules.ts).
+ */
+export function pinnedDockerfileInstalls(text: string): string[] {
+  return dockerfileInstalls(text).filter((d) => !d.pinned).map((d) => `line ${d.line}: ${d.kind}: ${d.name}`);
+}
+
+/**
+ * What Scorecard takes on trust in `@sha256:${NAME}`: our own check that each such arg's default
+ * (before the first FROM) is a digest, so the FROM pulls by the digest the lock holds.
+ */
+export function digestArgDefaults(text: string): string[] {
+  const header = text.split(/^FROM /m)[0];
+  const args = new Map([...header.matchAll(/^ARG (\w+)="?([^"\s]*)"?$/gm)].map((m) => [m[1], m[2]]));
   const findings: string[] = [];
-  for (const m of text.matchAll(/^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/gim)) {
-    const image = m[1].replace(/^\$\{(\w+)\}$|^\$(\w+)$/, (whole, a: string, b: string) => args.get(a ?? b) ?? whole);
-    if (!stages.has(image) && image !== 'scratch' && !/@sha256:[0-9a-f]{64}$/.test(image)) findings.push(`FROM ${image} not pinned by digest`);
-    if (m[2]) stages.add(m[2]);
+  for (const m of text.matchAll(/@sha256:\$\{(\w+)\}/g)) {
+    if (!/^[0-9a-f]{64}$/.test(args.get(m[1]) ?? '')) findings.push(`ARG ${m[1]} has no digest default, got ${JSON.stringify(args.get(m[1]))}`);
   }
   return findings;
 }
@@ -92,7 +115,7 @@ export function securityPolicy(text: string | undefined): string[] {
 
 const workflowsOf = (tree: Record<string, string>) => Object.entries(tree).filter(([f]) => /^\.github\/workflows\/[^/]+\.ya?ml$/.test(f)).map(([f, t]) => [f, parse(t)] as const);
 
-describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is not built here)', () => {
+describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; the real Scorecard runs in the e2e suite)', () => {
   const generated = new Map<string, Record<string, string>>();
   // Every synth here is in-process: no post-synth install (under CI=true projen runs `npm ci`
   // in a directory with no lock file and fails).
@@ -103,19 +126,21 @@ describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is n
     else process.env.PROJEN_DISABLE_POST = savedDisablePost;
   });
 
+  /** A configuration synthesized, then again after the pin-base-images pull request merged (every tag with a digest). */
+  const pinnedTree = (name: string): Record<string, string> => {
+    const configuration = CONFIGURATIONS.find((c) => c.name === name)!;
+    const project = configurationProject(configuration);
+    project.synth();
+    // The digests are test values (this is about what synth writes from a filled lock).
+    const lockFile = path.join(project.outdir, BASE_IMAGES_LOCK);
+    const refs = Object.keys(parseLock(fs.readFileSync(lockFile, 'utf-8')).digests);
+    fs.writeFileSync(lockFile, lockText(Object.fromEntries(refs.map((r, i) => [r, `sha256:${String(i).padStart(64, 'f')}`]))));
+    configurationProject({ ...configuration, options: { ...configuration.options, outdir: project.outdir } }).synth();
+    return readTree(project.outdir);
+  };
+
   beforeAll(() => {
-    for (const name of SAMPLE) {
-      const configuration = CONFIGURATIONS.find((c) => c.name === name)!;
-      const project = configurationProject(configuration);
-      project.synth();
-      // The pin-base-images workflow's pull request, merged: a digest for every tag. The
-      // digests are test values (this is about what synth writes from a filled lock).
-      const lockFile = path.join(project.outdir, BASE_IMAGES_LOCK);
-      const refs = Object.keys(parseLock(fs.readFileSync(lockFile, 'utf-8')).digests);
-      fs.writeFileSync(lockFile, lockText(Object.fromEntries(refs.map((r, i) => [r, `sha256:${String(i).padStart(64, 'f')}`]))));
-      configurationProject({ ...configuration, options: { ...configuration.options, outdir: project.outdir } }).synth();
-      generated.set(name, readTree(project.outdir));
-    }
+    for (const name of SAMPLE) generated.set(name, pinnedTree(name));
   }, 300_000);
 
   const badWorkflow = () => parse(fs.readFileSync(path.join(FIXTURES, 'bad-workflow.yml'), 'utf-8'));
@@ -134,7 +159,10 @@ describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is n
       for (const [file, wf] of workflowsOf(tree)) expect({ file: `${name}/${file}`, findings: pinnedWorkflow(wf) }).toEqual({ file: `${name}/${file}`, findings: [] });
       const dockerfiles = Object.keys(tree).filter((f) => path.basename(f) === 'Dockerfile');
       expect(dockerfiles.length).toBeGreaterThan(0);
-      for (const file of dockerfiles) expect({ file: `${name}/${file}`, findings: pinnedDockerfile(tree[file]) }).toEqual({ file: `${name}/${file}`, findings: [] });
+      for (const file of dockerfiles) {
+        const findings = [...pinnedDockerfile(tree[file]), ...pinnedDockerfileInstalls(tree[file]), ...digestArgDefaults(tree[file])];
+        expect({ file: `${name}/${file}`, findings }).toEqual({ file: `${name}/${file}`, findings: [] });
+      }
     }
     expect(pinnedWorkflow(badWorkflow())).toEqual([
       'job build: actions/checkout@v4 not pinned by commit SHA',
@@ -142,7 +170,46 @@ describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; Scorecard is n
       'job build: pip install without --require-hashes',
       'job build: go install without a version',
     ]);
-    expect(pinnedDockerfile(fs.readFileSync(path.join(FIXTURES, 'bad.Dockerfile'), 'utf-8'))).toEqual(['FROM debian:bookworm-slim not pinned by digest', 'FROM node:22-bookworm-slim not pinned by digest']);
+  });
+
+  test('Pinned-Dependencies (Dockerfiles): every runtime preset, FROM by digest and installs pinned, but pyproject.toml (accepted)', () => {
+    const names = CONFIGURATIONS.map((c) => c.name).filter((n) => n.startsWith('runtime-') && n !== 'runtime-custom');
+    expect(names.length).toBeGreaterThanOrEqual(7);
+    for (const name of [...names, 'multi-service']) {
+      const tree = pinnedTree(name);
+      for (const file of Object.keys(tree).filter((f) => path.basename(f) === 'Dockerfile')) {
+        const findings = [...pinnedDockerfile(tree[file]), ...pinnedDockerfileInstalls(tree[file]), ...digestArgDefaults(tree[file])];
+        // The accepted finding: pyproject.toml's dependencies carry no hashes (docs/testing.md, the README).
+        const accepted = name === 'runtime-python-pyproject' ? [expect.stringMatching(/^line \d+: pip: \/opt\/venv\/bin\/pip install -r \/tmp\/requirements\.txt$/)] : [];
+        expect({ file: `${name}/${file}`, findings }).toEqual({ file: `${name}/${file}`, findings: accepted });
+        if (accepted.length) expect(tree['README.md']).toMatch(/pyproject\.toml.*by version, not by hash/s);
+        if (name === 'runtime-python') expect(tree['README.md']).toContain('`pip install --require-hashes`');
+      }
+    }
+  }, 120_000);
+
+  test('Pinned-Dependencies (Dockerfiles): the known-bad fixtures fail as Scorecard fails them, the known-good one passes', () => {
+    const fixture = (file: string) => fs.readFileSync(path.join(FIXTURES, file), 'utf-8');
+    // A digest reached only through an ARG is not pinned: Scorecard never resolves ARG values.
+    expect(pinnedDockerfile(fixture('bad.Dockerfile'))).toEqual([
+      'FROM ${BASE_IMAGE} not pinned by digest',
+      'FROM ${PINNED_IMAGE} not pinned by digest',
+      'FROM node:22-bookworm-slim not pinned by digest',
+    ]);
+    expect(pinnedDockerfileInstalls(fixture('bad-installs.Dockerfile'))).toEqual([
+      'line 5: pip: /opt/venv/bin/pip install -r requirements.txt',
+      'line 7: pip: python3 -m pip install requests==2.32.3',
+      'line 8: pip: pip3 install flask',
+      'line 9: pip: pip install -r requirements.txt',
+      'line 11: npm: npm install -g some-tool',
+      'line 11: go: go install example.com/tool@latest',
+    ]);
+    const good = fixture('pinned.Dockerfile');
+    expect(dockerfileImages(good).map((d) => d.pinned)).toEqual([true, true, true, true]);
+    expect(dockerfileInstalls(good).map((d) => `${d.kind} ${d.pinned}`)).toEqual(['pip true', 'pip true', 'pip true', 'npm true', 'go true']);
+    expect([...pinnedDockerfile(good), ...pinnedDockerfileInstalls(good), ...digestArgDefaults(good)]).toEqual([]);
+    // Our own check of what Scorecard takes on trust: `@sha256:${ARG}` with no digest behind it.
+    expect(digestArgDefaults('ARG BASE_IMAGE=x\nARG BASE_IMAGE_SHA256=latest\nFROM ${BASE_IMAGE}@sha256:${BASE_IMAGE_SHA256} AS a\n')).toEqual(['ARG BASE_IMAGE_SHA256 has no digest default, got "latest"']);
   });
 
   test('Pinned-Dependencies, the accepted finding: before the first pin-base-images run the FROM lines use tags', () => {

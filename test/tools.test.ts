@@ -24,8 +24,10 @@ describe('a missing tool', () => {
     expect(result.status).toBe(0);
     expect(output).toMatch(/SKIPPED: test "a test that needs zizmor": zizmor is not installed \(bash scripts\/install-tools\.sh/);
     expect(output).toMatch(/SKIPPED: tests in "a block that needs zizmor"/);
-    expect(output).toMatch(/Tests: +3 skipped, 1 passed, 4 total/);
-    expect(output).toMatch(/Tools missing: 3 tests skipped \(zizmor: 3 skipped, 1 ran without its checks\)/);
+    // describeUnless: the caller's reason, counted under the tool it names.
+    expect(output).toMatch(/SKIPPED: tests in "a block that needs a built tool": \/cache\/kube-scheduler not built \(bash scripts\/build-kube-apiserver\.sh\); under CI=true this fails/);
+    expect(output).toMatch(/Tests: +4 skipped, 2 passed, 6 total/);
+    expect(output).toMatch(/Tools missing: 4 tests skipped \(kube-scheduler: 1 skipped; zizmor: 3 skipped, 1 ran without its checks\)/);
   });
 
   test('fails them under CI=true', () => {
@@ -33,7 +35,8 @@ describe('a missing tool', () => {
     const output = result.stdout + result.stderr;
     expect(result.status).toBe(1);
     expect(output).toMatch(/zizmor not installed, and CI=true: a missing tool fails under CI/);
-    expect(output).toMatch(/Tests: +3 failed, 3 total/);
+    expect(output).toMatch(/kube-scheduler is missing, and CI=true: a missing tool fails under CI \(\/cache\/kube-scheduler not built/);
+    expect(output).toMatch(/Tests: +4 failed, 1 passed, 5 total/);
   });
 });
 

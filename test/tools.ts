@@ -3,7 +3,8 @@
  * scripts/install-tools.sh installs them, and the one way a test depends on one:
  *
  * - `testWith(tools)` / `describeWith(tools)` for a test that is nothing without its tools:
- *   when one is missing, the test is skipped and a warning printed;
+ *   when one is missing, the test is skipped and a warning printed (`describeUnless(absent)`
+ *   when the tools are found another way, e.g. built caches: the caller says which is missing);
  * - `tool(name)` inside a running test, for one check among others (e.g. shellcheck after
  *   actionlint): when missing, that check is left out and a warning printed.
  *
@@ -97,13 +98,13 @@ interface SkipRecord {
 
 const warned = new Set<string>();
 
-function record(skip: SkipRecord, what: string) {
+function record(skip: SkipRecord, what: string, why = `${skip.tool} is not installed (${installHint(skip.tool)})`) {
   const log = process.env.PROJEN_GITOPS_TOOL_SKIPS;
   if (log) fs.appendFileSync(log, JSON.stringify(skip) + '\n');
   const key = `${skip.tool} ${skip.kind === 'check' ? '' : skip.title}`;
   if (warned.has(key)) return;
   warned.add(key);
-  console.warn(`SKIPPED: ${what}: ${skip.tool} is not installed (${installHint(skip.tool)}); under CI=true this fails`);
+  console.warn(`SKIPPED: ${what}: ${why}; under CI=true this fails`);
 }
 
 function missingMessage(missing: ToolName[]): string {
@@ -133,6 +134,23 @@ export function describeWith(tools: ToolName[]): (title: string, fn: () => void)
   return (title, fn) => {
     if (IN_CI) return describe(title, () => test(`needs ${missing.join(', ')}`, () => { throw new Error(missingMessage(missing)); }));
     for (const name of missing) record({ tool: name, file: testFile(), kind: 'describe', title }, `tests in "${title}"`);
+    return describe.skip(title, fn);
+  };
+}
+
+/**
+ * `describe` for a block whose tools are found another way than by name (a build cache, root,
+ * several tools checked in order: the GitOps loop's `loopTools()`): `absent`, when set, names
+ * the one missing (`tool`, the name the end-of-run count gives) and why (`missing`). Then the
+ * block is skipped, recorded and warned like `describeWith`; under CI a failing test.
+ */
+export function describeUnless(absent: { readonly tool?: string; readonly missing?: string }): (title: string, fn: () => void) => void {
+  if (absent.missing === undefined) return describe;
+  const name = absent.tool ?? 'unknown';
+  const why = absent.missing;
+  return (title, fn) => {
+    if (IN_CI) return describe(title, () => test(`needs ${name}`, () => { throw new Error(`${name} is missing, and CI=true: a missing tool fails under CI (${why})`); }));
+    record({ tool: name, file: testFile(), kind: 'describe', title }, `tests in "${title}"`, why);
     return describe.skip(title, fn);
   };
 }

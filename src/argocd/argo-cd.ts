@@ -70,8 +70,9 @@ export interface ArgoCdOptions {
    * Deployment records: Argo CD writes a GitHub deployment and deployment status per
    * environment, and a commit status per Application on the synced revision, when an
    * Application syncs, becomes healthy, degrades or fails to sync. Generates
-   * `deploy/argocd/notifications.yaml` (this repository's keys of `argocd-notifications-cm`)
-   * and subscribes every service Application. It needs a GitHub App's credentials in
+   * `deploy/argocd/notifications/argocd-notifications-cm.yaml` (this repository's keys of
+   * `argocd-notifications-cm`, writing to the GitHub API of `githubUrl`) and subscribes every
+   * service Application. It needs a GitHub App's credentials in
    * `argocd-notifications-secret` (docs: deployment records); without them Argo CD logs the
    * failure and deploys as before.
    * @default true
@@ -121,7 +122,9 @@ export class ArgoCd extends Component {
     this.deploymentRecords = options.deploymentRecords ?? true;
     addValidation(project, () => this.validate());
 
-    new ComputedFile(project, APP_PROJECT_FILE, () => this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()]));
+    new ComputedFile(project, APP_PROJECT_FILE, () => (ImagePolicies.of(project)
+      ? this.document('The AppProjects that limit what the Applications may deploy: the services\', and the admission policies\' own.', [this.appProject(), this.policyAppProject()])
+      : this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()])));
     createAtSynthStart(project, () => {
       const environments = Environments.of(project)?.deployed ?? [];
       for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
@@ -134,7 +137,7 @@ export class ArgoCd extends Component {
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
       owner: FileOwner.MANAGED,
-      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/), and notifications.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records). A cluster admin applies them (docs: Argo CD bootstrap).',
+      purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render; with admission policies a second one that may deploy ClusterImagePolicy and nothing else) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/ in that second AppProject), and notifications/argocd-notifications-cm.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records, applied on its own with the command in its header). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
   }
@@ -159,7 +162,7 @@ export class ArgoCd extends Component {
   }
 
   /**
-   * `notifications.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
+   * `notifications/argocd-notifications-cm.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
    * Applied server-side with a field manager of this repository's own, so each repository owns
    * only its keys and applying one never removes another's.
    */
@@ -174,7 +177,7 @@ export class ArgoCd extends Component {
       `# under the keys ${keys.join(', ')} (docs: deployment records). Never commit them.`,
       '',
     ].join('\n');
-    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value)))}`;
+    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value), Repository.factsOf(this.project).githubApiUrl))}`;
   }
 
   /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */
@@ -188,10 +191,34 @@ export class ArgoCd extends Component {
       spec: {
         sourceRepos: [this.repoUrl],
         destinations: environments.map((env) => ({ server: env.cluster, namespace: env.namespace })),
-        // Nothing cluster-scoped but the admission policies (namespaces are the cluster admin's).
-        clusterResourceWhitelist: ImagePolicies.of(this.project) ? [{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }] : [],
+        // Nothing cluster-scoped (namespaces are the cluster admin's). Not even the admission
+        // policies: a chart could then ship a permissive ClusterImagePolicy of its own; theirs
+        // is the AppProject below, which only their Application belongs to.
+        clusterResourceWhitelist: [],
         namespaceResourceWhitelist: kinds.map((k) => ({ group: k.split('/')[0], kind: k.split('/')[1] })),
         orphanedResources: { warn: true },
+      },
+    };
+  }
+
+  /**
+   * The admission policies' AppProject: this repository, the environments' clusters, the one
+   * cluster-scoped kind ClusterImagePolicy, and no namespaced kind at all. Argo CD permits kinds
+   * per AppProject, not per Application, so the policies have a project of their own: the
+   * services' Applications cannot deploy a policy, and the policy Applications nothing else.
+   */
+  private policyAppProject(): object {
+    const environments = Environments.of(this.project)?.deployed ?? [];
+    return {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: policyProjectName(this.projectName), namespace: this.namespace },
+      spec: {
+        sourceRepos: [this.repoUrl],
+        destinations: environments.map((env) => ({ server: env.cluster, namespace: env.namespace })),
+        clusterResourceWhitelist: [{ group: POLICY_GROUP, kind: POLICY_KIND }],
+        // An empty whitelist reads as "everything" once a tool drops it: refuse every namespaced kind instead.
+        namespaceResourceBlacklist: [{ group: '*', kind: '*' }],
       },
     };
   }
@@ -225,7 +252,7 @@ export class ArgoCd extends Component {
         ...(this.cascadeDelete ? { finalizers: [CASCADE_FINALIZER] } : {}),
       },
       spec: {
-        project: this.projectName,
+        project: policyProjectName(this.projectName),
         source: { repoURL: this.repoUrl, targetRevision: facts.defaultBranch, path: `${POLICIES_DIR}/${env.name}` },
         // Cluster-scoped objects only; the namespace is the environment's (Argo CD needs one).
         destination: { server: env.cluster, namespace: env.namespace },
@@ -319,6 +346,19 @@ export class ArgoCd extends Component {
     }
     return problems;
   }
+}
+
+/** The group and kind of Sigstore policy-controller's admission policies. */
+const POLICY_GROUP = 'policy.sigstore.dev';
+const POLICY_KIND = 'ClusterImagePolicy';
+
+/**
+ * The AppProject of the admission policies: `<project>-image-policies`, the project part cut so
+ * the name stays a DNS subdomain of at most 253 characters.
+ */
+export function policyProjectName(projectName: string): string {
+  const suffix = '-image-policies';
+  return `${projectName.slice(0, 253 - suffix.length).replace(/[^a-z0-9]+$/, '') || 'p'}${suffix}`;
 }
 
 /**

@@ -1,16 +1,16 @@
 import { IConstruct } from 'constructs';
-import { Component, FileBase, IResolver, Project } from 'projen';
+import { FileBase, IResolver, Project } from 'projen';
 import { stringifyYaml } from '../core/fast-yaml';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { createAtSynthStart } from '../core/projen-adapter';
+import { AdmissionPolicies, POLICY_INCLUDE_LABEL } from '../model/admission-policies';
 import { Environments } from '../model/environments';
 import { POLICIES_DIR } from '../model/layout';
 import { Repository } from '../model/repository';
 import { serviceFacts, servicesOf } from '../model/service';
 import { SigningFacts, signingFacts, SigningMode } from '../model/signing';
 
-/** The label that opts a namespace into Sigstore policy-controller's admission checks. */
-export const POLICY_INCLUDE_LABEL = 'policy.sigstore.dev/include';
+export { POLICY_INCLUDE_LABEL };
 /** The TrustRoot a cluster admin creates from `gh attestation trusted-root` (GitHub's own Sigstore instance). */
 export const GITHUB_TRUST_ROOT = 'github-artifact-attestations';
 const SLSA_PROVENANCE = 'https://slsa.dev/provenance/v1';
@@ -89,10 +89,13 @@ export function policyName(repository: string | undefined, projectName: string, 
  * Application per environment, see `ArgoCd`). The files are made when the synth starts, so
  * `Environments` may be added before or after this component.
  */
-export class ImagePolicies extends Component {
+export class ImagePolicies extends AdmissionPolicies {
   public static of(project: Project): ImagePolicies | undefined {
     return project.components.find((c): c is ImagePolicies => c instanceof ImagePolicies);
   }
+
+  /** policy-controller enforces only in namespaces with this label (infra/ sets it on the namespaces it creates). */
+  public readonly namespaceLabels: { [name: string]: string } = { [POLICY_INCLUDE_LABEL]: 'true' };
 
   constructor(project: Project) {
     super(project);

@@ -1,5 +1,6 @@
 /**
- * Deployment records: Argo CD notifications configuration (`deploy/argocd/notifications.yaml`)
+ * Deployment records: Argo CD notifications configuration
+ * (`deploy/argocd/notifications/argocd-notifications-cm.yaml`)
  * that makes Argo CD write, through its GitHub service, for every Application of this
  * repository (subscribed by annotations on the Application):
  * - a GitHub **deployment** per environment: `environment` = the environment's name, `ref` = the
@@ -12,10 +13,12 @@
  *   `success`, `pending`, `failure` for the same events.
  * Field names are those of argoproj/notifications-engine `pkg/services/github.go`
  * (`github.deployment.{state,environment,environmentURL,logURL,requiredContexts,autoMerge}`,
- * `github.status.{state,label,targetURL}`, `github.revisionPath`).
+ * `github.status.{state,label,targetURL}`, `github.revisionPath`), and of its GitHub service
+ * (`appID`, `installationID`, `privateKey`, `enterpriseBaseURL`).
  */
 import { DeploymentState } from '../model/deployment-record';
 import { toDnsLabel } from '../model/environments';
+import { REPOSITORY_DEFAULTS } from '../model/repository';
 
 /** Argo CD's notifications ConfigMap (one per Argo CD instance, shared by every repository). */
 export const NOTIFICATIONS_CONFIG_MAP = 'argocd-notifications-cm';
@@ -66,24 +69,43 @@ export function notificationNames(projectName: string): NotificationNames {
 }
 
 /**
+ * Every trigger waits for a status with a synced revision: an Application the controller has
+ * not looked at yet has no `status` (the catalog's conditions then fail to evaluate, logged as
+ * errors), and one whose first sync is running may have no `sync.revision` yet (a record would
+ * go to the commit `<no value>`: GitHub answers 404 and the in-progress record is lost). Both
+ * seen with the real notifications controller in test/e2e/loop.test.ts.
+ */
+const REVISION_KNOWN = "app.status != nil and app.status.sync != nil and app.status.sync.revision != nil and app.status.sync.revision != ''";
+
+/**
  * When each trigger fires: the conditions of Argo CD's own catalog (notifications_catalog/triggers,
  * v3.6: on-deployed, on-sync-running, on-health-degraded, on-sync-failed), plus Progressing
- * health as in progress. Once per synced revision.
+ * health as in progress, each behind `REVISION_KNOWN`. Once per synced revision.
  */
-const CONDITIONS: Record<string, string> = {
+const CATALOG_CONDITIONS: Record<string, string> = {
   'on-deployed': "app.status.operationState != nil and app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy' and (!time.Parse(app.status.health.lastTransitionTime).Add(1 * time.Minute).Before(time.Parse(app.status.operationState.finishedAt)) or time.Parse(app.status.health.lastTransitionTime).Before(time.Parse(app.status.operationState.startedAt)))",
   'on-sync-running': "app.status.operationState != nil and app.status.operationState.phase in ['Running'] or app.status.health.status == 'Progressing'",
   'on-health-degraded': "app.status.health.status == 'Degraded'",
   'on-sync-failed': "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
 };
+const CONDITIONS: Record<string, string> = Object.fromEntries(Object.entries(CATALOG_CONDITIONS).map(([trigger, when]) => [trigger, `${REVISION_KNOWN} and (${when})`]));
 const ONCE_PER = 'app.status.sync.revision';
 
 /** The commit status state for a deployment state (commit statuses have no in_progress). */
 const COMMIT_STATE: Record<DeploymentRecordState, string> = { success: 'success', in_progress: 'pending', failure: 'failure' };
 const DESCRIPTION: Record<DeploymentRecordState, string> = { success: 'synced and healthy', in_progress: 'syncing', failure: 'degraded or failed to sync' };
 
-/** The `argocd-notifications-cm` ConfigMap with this repository's keys (data values are YAML text, as Argo CD reads them). */
-export function notificationsConfigMap(projectName: string, namespace: string, stringify: (value: unknown) => string): object {
+/**
+ * The `argocd-notifications-cm` ConfigMap with this repository's keys (data values are YAML
+ * text, as Argo CD reads them). `githubApiUrl` is the REST API root of the repository's GitHub
+ * server: anything but api.github.com goes into the service's `enterpriseBaseURL`, which
+ * notifications-engine hands to ghinstallation as is (the App token: `<url>/app/installations/<id>/access_tokens`)
+ * and to go-github's `WithEnterpriseURLs` (which adds `/api/v3/` unless the URL ends with it or
+ * its host starts with `api.`): the API root itself is right for both.
+ */
+export function notificationsConfigMap(
+  projectName: string, namespace: string, stringify: (value: unknown) => string, githubApiUrl: string = REPOSITORY_DEFAULTS.githubApiUrl,
+): object {
   const names = notificationNames(projectName);
   const env = `{{index .app.metadata.labels "${ENVIRONMENT_LABEL}"}}`;
   const appUrl = '{{if .context.argocdUrl}}{{.context.argocdUrl}}/applications/{{.app.metadata.namespace}}/{{.app.metadata.name}}?operation=true{{end}}';
@@ -93,6 +115,7 @@ export function notificationsConfigMap(projectName: string, namespace: string, s
       appID: `$${names.secretKeys.appId}`,
       installationID: `$${names.secretKeys.installationId}`,
       privateKey: `$${names.secretKeys.privateKey}`,
+      ...(githubApiUrl.replace(/\/+$/, '') === REPOSITORY_DEFAULTS.githubApiUrl ? {} : { enterpriseBaseURL: githubApiUrl.replace(/\/+$/, '') }),
     }),
   };
   for (const state of WRITTEN) {
@@ -113,7 +136,10 @@ export function notificationsConfigMap(projectName: string, namespace: string, s
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: NOTIFICATIONS_CONFIG_MAP, namespace, labels: { 'app.kubernetes.io/name': NOTIFICATIONS_CONFIG_MAP, 'app.kubernetes.io/part-of': 'argocd' } },
+    // No labels: the ConfigMap's metadata is Argo CD's install's (its labels name the
+    // notifications controller), and a label of another value here would make the server-side
+    // apply of the header's command conflict with the install's field manager.
+    metadata: { name: NOTIFICATIONS_CONFIG_MAP, namespace },
     data: Object.fromEntries(Object.entries(data).sort(([a], [b]) => a.localeCompare(b))),
   };
 }

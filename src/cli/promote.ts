@@ -13,6 +13,7 @@ import { evaluateGates, gatesContext, gatesStatus, gateTable, GateResult, hasGat
 import { githubApi, openPullRequests, pushAndOpenPullRequest } from './github-client';
 import { heldMessage, holdAt } from './holds';
 import { compareManifests } from '../helm/manifests';
+import { DeployEngine } from '../model/deploy-engine';
 import { Hold } from '../model/hold';
 import { IMAGES_FILE_LIMIT, parseImagesText } from '../model/images-file';
 import { imagesFile, renderedDir, renderedFile } from '../model/layout';
@@ -336,7 +337,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       '',
     ].join('\n');
     const foot = [
-      'Merging deploys it (Argo CD syncs the environment). To roll back, revert this pull request.',
+      `Merging deploys it (${facts.deployEngine === DeployEngine.FLUX ? 'Flux applies the environment, unless it is suspended: then `flux resume`' : 'Argo CD syncs the environment'}). To roll back, revert this pull request.`,
       '',
       '<!-- projen-gitops promotion -->',
     ].join('\n');
@@ -423,7 +424,8 @@ export function parseFacts(text: string): PromotionFacts {
   const ok = facts && typeof facts === 'object'
     && ['repository', 'defaultBranch', 'certificateIdentity', 'certificateOidcIssuer'].every((k) => typeof facts[k] === 'string')
     && strings(facts.environments) && facts.environments.every((e: string) => SERVICE.test(e))
-    && Array.isArray(facts.services) && facts.services.every((s: any) => s && SERVICE.test(s.name) && typeof s.image === 'string' && typeof s.path === 'string');
+    && Array.isArray(facts.services) && facts.services.every((s: any) => s && SERVICE.test(s.name) && typeof s.image === 'string' && typeof s.path === 'string')
+    && (facts.deployEngine === undefined || (Object.values(DeployEngine) as unknown[]).includes(facts.deployEngine));
   if (!ok) throw new PromoteError(`${PROMOTION_FACTS} is not what synth writes (repository, defaultBranch, environments, services, certificateIdentity, certificateOidcIssuer); put it back with \`git checkout -- ${PROMOTION_FACTS}\` and run \`npx projen\``);
   return facts;
 }

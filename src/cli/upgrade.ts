@@ -129,10 +129,19 @@ export function handEditedFiles(output: string): string[] {
   return part.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim());
 }
 
-/** What changed in a file's diff that names its reason: action pins and base images. */
+/** The image build args of the presets' Dockerfiles, and what the explanation calls them. */
+const IMAGE_ARGS: Record<string, string> = { BUILD_IMAGE: 'build image', BASE_IMAGE: 'base image' };
+
+/**
+ * What changed in a file's diff that names its reason: action pins and base images. A preset's
+ * Dockerfile names its images in build args (`ARG BASE_IMAGE="<tag>"`, and once pinned
+ * `ARG BASE_IMAGE_SHA256="<digest>"`, which `FROM ${BASE_IMAGE}@sha256:${BASE_IMAGE_SHA256}`
+ * reads): each side of the diff (its context lines and its own) gives the image's whole reference.
+ */
 export function pinChanges(diff: string): string[] {
   const removed = new Map<string, string>();
   const out: string[] = [];
+  const args = { old: new Map<string, string>(), new: new Map<string, string>() };
   for (const line of diff.split('\n')) {
     const uses = /^([-+])\s*(?:-\s+)?uses:\s*([^@\s]+)@\S+(?:\s+#\s*(\S+))?/.exec(line);
     if (uses) {
@@ -140,13 +149,30 @@ export function pinChanges(diff: string): string[] {
       else if (removed.has(uses[2]) && removed.get(uses[2]) !== (uses[3] ?? '?')) out.push(`action \`${uses[2]}\` ${removed.get(uses[2])} → ${uses[3] ?? '?'}`);
       continue;
     }
-    const from = /^([-+])FROM\s+(?:--platform=\S+\s+)?(\S+)/.exec(line);
+    const arg = /^([-+ ])ARG (BUILD_IMAGE|BASE_IMAGE)(_SHA256)?="([^"]*)"$/.exec(line);
+    if (arg) {
+      const key = `${arg[2]}${arg[3] ?? ''}`;
+      if (arg[1] !== '+') args.old.set(key, arg[4]);
+      if (arg[1] !== '-') args.new.set(key, arg[4]);
+      continue;
+    }
+    // A FROM that names its image itself (a build arg is explained by its ARG line above).
+    const from = /^([-+])FROM\s+(?:--platform=\S+\s+)?([^\s$]+)(?:\s|$)/.exec(line);
     if (from) {
       if (from[1] === '-') {removed.set(`FROM ${from[2].split(/[:@]/)[0]}`, from[2]);} else {
         const before = removed.get(`FROM ${from[2].split(/[:@]/)[0]}`);
         out.push(before ? `base image \`${before}\` → \`${from[2]}\`` : `base image \`${from[2]}\``);
       }
     }
+  }
+  const reference = (side: Map<string, string>, name: string) => {
+    const ref = side.get(name);
+    const digest = side.get(`${name}_SHA256`);
+    return ref === undefined ? undefined : digest ? `${ref}@sha256:${digest}` : ref;
+  };
+  for (const [name, what] of Object.entries(IMAGE_ARGS)) {
+    const [before, after] = [reference(args.old, name), reference(args.new, name)];
+    if (after !== undefined && before !== after) out.push(before ? `${what} \`${before}\` → \`${after}\`` : `${what} \`${after}\``);
   }
   return [...new Set(out)];
 }

@@ -5,6 +5,7 @@ import {
   checkStage,
   DockerfileStageOptions,
   globalArgLines,
+  imageArg,
   installerFor,
   stageSetupLines,
 } from './dockerfile-stage';
@@ -413,6 +414,10 @@ export class ContainerImage extends Service {
   private renderContext() {
     const facts = runtimeFacts(this.runtime)!;
     const { buildStage, runtimeStage, buildArgs } = this.options;
+    // From the lock of the automation tier: tag@digest once it has the digest, the tag until then.
+    const base = imageArg('BASE_IMAGE', this.lockedRef(this.baseImage));
+    const build = this.buildImage === undefined ? undefined : imageArg('BUILD_IMAGE', this.lockedRef(this.buildImage));
+    const pinned = [base, build].some((arg) => arg?.digestArg);
     const npm = Repository.factsOf(this.project).npmRegistry;
     return {
       ...facts.variant,
@@ -430,9 +435,14 @@ export class ContainerImage extends Service {
       runtimeSetup: appended(stageSetupLines(runtimeStage, installerFor(this.baseImage), buildArgs, facts.runtimeUserIsRoot === false)),
       runtimeInstructions: appended(runtimeStage?.instructions ?? []),
       dockerfileSyntax: DOCKERFILE_SYNTAX,
-      // From the lock of the automation tier: tag@digest once it has the digest, the tag until then.
-      baseImage: this.lockedRef(this.baseImage),
-      buildImage: this.buildImage && this.lockedRef(this.buildImage),
+      // Appended to the header: how an override works once the images are pinned.
+      pinNote: pinned ? '\n# Each FROM pulls its image by the digest in the _SHA256 arg next to it: override both to build from another image.' : '',
+      baseImage: base.ref,
+      baseDigestArg: base.digestArg,
+      baseFrom: base.from,
+      buildImage: build?.ref,
+      buildDigestArg: build?.digestArg ?? '',
+      buildFrom: build?.from,
       port: this.port,
       healthPath: this.healthPath,
       uid: this.uid,

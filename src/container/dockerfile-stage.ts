@@ -97,13 +97,42 @@ export function checkStage(
   return problems;
 }
 
+/** The build args every preset declares itself: the images, their digests, the OCI labels' values. */
+const PRESET_ARGS = ['BASE_IMAGE', 'BASE_IMAGE_SHA256', 'BUILD_IMAGE', 'BUILD_IMAGE_SHA256', 'OCI_SOURCE', 'OCI_REVISION'];
+
+/** How a Dockerfile takes one of its images from a build arg (`BASE_IMAGE`, `BUILD_IMAGE`). */
+export interface ImageArg {
+  /** The reference without its digest: the arg's default. */
+  readonly ref: string;
+  /** Appended to the arg's line: empty, or a newline and `ARG <NAME>_SHA256="<64 hex>"`. */
+  readonly digestArg: string;
+  /** What `FROM` names: `${NAME}`, or `${NAME}@sha256:${NAME_SHA256}` once pinned. */
+  readonly from: string;
+}
+
+const PINNED = /^(.+)@sha256:([0-9a-f]{64})$/;
+
+/**
+ * The build arg `name` of an image `reference` (`tag`, or `tag@sha256:<digest>` once pinned).
+ * A pinned image gets its digest in an arg of its own, written into the FROM line itself as
+ * `FROM ${NAME}@sha256:${NAME_SHA256}`: OpenSSF Scorecard's Pinned-Dependencies does not resolve
+ * ARG values, and takes a FROM as pinned only when its name matches `.*@sha256:([a-f\d]{64}|\${.*})`
+ * (ossf/scorecard v5.2.1, checks/raw/pinned_dependencies.go). Both args stay overridable
+ * (`--build-arg`), so a mirror serving the same digest, or another image with its own digest, still builds.
+ */
+export function imageArg(name: string, reference: string): ImageArg {
+  const pinned = PINNED.exec(reference);
+  if (!pinned) return { ref: reference, digestArg: '', from: `\${${name}}` };
+  return { ref: pinned[1], digestArg: `\nARG ${name}_SHA256=${quote(pinned[2])}`, from: `\${${name}}@sha256:\${${name}_SHA256}` };
+}
+
 /** Checks build argument names; values may be any single-line string. */
 export function checkBuildArgs(args: { [name: string]: string } | undefined): Problem[] {
   return Object.entries(args ?? {}).flatMap(([name, value]) => {
     if (!ENV_NAME.test(name)) {
       return [{ option: 'buildArgs', message: `names must be letters, digits and '_', not starting with a digit, got ${show(name)}; try '${name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1')}'` }];
     }
-    if (['BASE_IMAGE', 'BUILD_IMAGE', 'OCI_SOURCE', 'OCI_REVISION'].includes(name)) return [{ option: 'buildArgs', message: `${name} is set by the preset, got it in buildArgs; use the baseImage or buildImage option` }];
+    if (PRESET_ARGS.includes(name)) return [{ option: 'buildArgs', message: `${name} is set by the preset, got it in buildArgs; use the baseImage or buildImage option` }];
     if (!singleLine(value)) {
       return [{ option: 'buildArgs', message: `values must be one line without control characters, got ${show(value)} for ${name}; put multi-line content in a file and COPY it` }];
     }

@@ -5,6 +5,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { atSynthStart, createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
+import { admissionPoliciesOf } from '../model/admission-policies';
 import { EnvironmentFacts, Environments, IN_CLUSTER } from '../model/environments';
 import { DEPLOY_DIR, POLICIES_DIR, renderedDir } from '../model/layout';
 import { Repository } from '../model/repository';
@@ -202,10 +203,9 @@ export class FluxSync extends Component {
     return environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i);
   }
 
-  /** Whether the project writes an admission policy for the environment (`deploy/policies/<env>/`, the layout's path). */
+  /** The environments with an admission policy (`deploy/policies/<env>/`): every deployed one, when the project has policies (the model's role). */
   private policyEnvironments(): Set<string> {
-    const prefix = `${POLICIES_DIR}/`;
-    return new Set(this.project.files.filter((f) => f.path.startsWith(prefix)).map((f) => f.path.slice(prefix.length).split('/')[0]));
+    return new Set(admissionPoliciesOf(this.project) ? this.deployed.map((e) => e.name) : []);
   }
 
   /** One file per Kustomization, created once; a path another environment's file already has is reported by `validate`. */

@@ -129,6 +129,39 @@ export const ACTIONS = {
   cache: { action: 'actions/cache', version: 'v5.0.5', sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae', runtime: 'node24' },
 } satisfies Record<string, PinnedAction>;
 
+/** An action a composite action runs (a `uses:` of its steps), at the commit it names. */
+export interface NestedAction {
+  /** `owner/repo[/path]@<40-hex commit>`, as the composite's `action.yml` writes it. */
+  readonly uses: string;
+  /** The tag of that commit (the composite's version comment, checked against the repository). */
+  readonly version: string;
+  /** Its `runs.using` at that commit. */
+  readonly runtime: string;
+}
+
+/**
+ * What each composite action of the table runs, read from its `action.yml` at the pinned commit
+ * (`git show <sha>:action.yml`), and so on down for the composites among those: a deprecated
+ * runtime two levels down fails the build as surely as one in the table. Keyed by
+ * `owner/repo[/path]@sha`, so an upgrade of a composite (a new SHA) has no entry until its
+ * `uses:` are read again (docs/release.md; scripts/verify-pins.ts checks them).
+ */
+export const COMPOSITE_USES: Record<string, NestedAction[]> = {
+  // sigstore/cosign-installer v4.1.2: shell steps only.
+  'sigstore/cosign-installer@6f9f17788090df1f26f669e9d70d6ae9567deba6': [],
+  // aquasecurity/trivy-action v0.36.0 (action.yaml)
+  'aquasecurity/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25': [
+    { uses: 'aquasecurity/setup-trivy@3fb12ec12f41e471780db15c232d5dd185dcb514', version: 'v0.2.6', runtime: 'composite' },
+    { uses: 'actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae', version: 'v5.0.5', runtime: 'node24' },
+  ],
+  // aquasecurity/setup-trivy v0.2.6 (action.yaml), which trivy-action runs
+  'aquasecurity/setup-trivy@3fb12ec12f41e471780db15c232d5dd185dcb514': [
+    { uses: 'actions/cache/restore@9255dc7a253b0ccc959486e2bca901246202afeb', version: 'v5.0.1', runtime: 'node24' },
+    { uses: 'actions/checkout@8e8c483db84b4bee98b60c0593521ed34d9990e8', version: 'v6.0.1', runtime: 'node24' },
+    { uses: 'actions/cache/save@9255dc7a253b0ccc959486e2bca901246202afeb', version: 'v5.0.1', runtime: 'node24' },
+  ],
+};
+
 /**
  * crane (go-containerregistry), which the pin-base-images workflow installs with `go install`
  * at this version (Go's checksum database verifies the module); the tests build the same

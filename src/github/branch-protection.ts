@@ -8,10 +8,11 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { atSynthStart, createAtSynthStart, lazyValue } from '../core/projen-adapter';
 import { TemplateFile } from '../core/template-file';
 import { addValidation, Problem } from '../core/validation';
+import { DeployEngine, deployEngineName } from '../model/deploy-engine';
 import { Environments } from '../model/environments';
 import { gatesContext, hasGates } from '../model/gates';
 import { PROMOTION_FACTS } from '../model/promotion';
-import { Repository } from '../model/repository';
+import { Repository, REPOSITORY_DEFAULTS } from '../model/repository';
 import { OPTION_DEFAULTS } from '../model/template-defaults';
 
 /** The GitHub App id of GitHub Actions on github.com: only its check runs satisfy a required check. */
@@ -107,7 +108,7 @@ export interface BranchProtectionOptions {
   /**
    * The GitHub REST API base URL used by `npx projen protect` (GitHub Enterprise:
    * `https://HOST/api/v3`).
-   * @default - $GITHUB_API_URL, else https://api.github.com
+   * @default - the API of the project's `githubUrl` when it is not github.com, else $GITHUB_API_URL, else https://api.github.com
    */
   readonly apiUrl?: string;
 }
@@ -181,14 +182,19 @@ export class BranchProtection extends Component {
       change: 'Set the BranchProtection options (requiredApprovals, additionalChecks, ...) in .projenrc.ts.',
     }));
 
-    const apiUrl = options.apiUrl ? ` --api-url ${options.apiUrl}` : '';
+    // `githubUrl` names the server (its grammar keeps it shell-safe).
+    const githubUrl = () => {
+      const facts = Repository.factsOf(project);
+      const api = options.apiUrl ?? (facts.githubUrl === REPOSITORY_DEFAULTS.githubUrl ? undefined : facts.githubApiUrl);
+      return api ? ` --api-url ${api}` : '';
+    };
     project.addTask('protect', {
       description: 'Create or update the rulesets in .github/rulesets/ on GitHub (GH_TOKEN or GITHUB_TOKEN; --dry-run prints the requests)',
       // The `repository` option names the repository (its grammar keeps it shell-safe); a
       // `--repo` given to the task comes later and wins.
       exec: lazyValue(() => {
         const repository = Repository.factsOf(project).repository;
-        return `projen-gitops protect --dir .github/rulesets${apiUrl}${repository !== undefined ? ` --repo ${repository}` : ''}`;
+        return `projen-gitops protect --dir .github/rulesets${githubUrl()}${repository !== undefined ? ` --repo ${repository}` : ''}`;
       }),
       receiveArgs: true,
     });
@@ -276,11 +282,14 @@ export class BranchProtection extends Component {
   /** Who approves the promotion pull requests into each environment, and how it syncs. */
   private approvalNotes(): Array<{ name: string; approvers: string; sync: string }> {
     const owners = CodeOwners.of(this.project)?.owners ?? [];
+    const engine = Environments.of(this.project)?.engine ?? DeployEngine.ARGO_CD;
+    const bySync = `by ${deployEngineName(engine)} on merge`;
+    const byHand = engine === DeployEngine.FLUX ? 'by a person (`flux resume`) after the merge' : 'by a person in Argo CD after the merge';
     return (Environments.of(this.project)?.deployed ?? []).map((env) => ({
       name: env.name,
       approvers: env.approvers.length > 0 ? `${env.approvers.join(', ')} (its approvers), and ${owners.join(', ')} for the sync record`
         : owners.length > 0 ? `${owners.join(', ')} (the code owners)` : `any reviewer (${this.requiredApprovals} approval${this.requiredApprovals === 1 ? '' : 's'}; set codeOwners and approvers to name who)`,
-      sync: `${env.autoSync ? 'by Argo CD on merge' : 'by a person in Argo CD after the merge'}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
+      sync: `${env.autoSync ? bySync : byHand}${env.autoMerge ? '; the pull request merges itself once checks pass (autoMerge)' : ''}`,
     }));
   }
 

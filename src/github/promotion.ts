@@ -6,6 +6,7 @@ import { kmsLogin, registryLogin, verifyIdentity } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { atSynthStart } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
+import { DeployEngine } from '../model/deploy-engine';
 import { Environments } from '../model/environments';
 import { hasGates, RECHECK_CRON } from '../model/gates';
 import { imagesFile } from '../model/layout';
@@ -102,6 +103,7 @@ export class Promotion extends Component {
   private facts(): PromotionFacts {
     const repo = Repository.factsOf(this.project);
     const signing = signingFacts(this.project);
+    const engine = Environments.of(this.project)?.engine ?? DeployEngine.ARGO_CD;
     return {
       repository: repo.repository ?? '',
       defaultBranch: repo.defaultBranch,
@@ -115,6 +117,8 @@ export class Promotion extends Component {
         gates: Object.fromEntries(this.gated().map((e) => [e.name, e.gates])),
         approvers: Object.fromEntries(this.gated().filter((e) => e.approvers.length > 0).map((e) => [e.name, e.approvers])),
       } : {}),
+      // Only when it is not Argo CD: an Argo CD promotion.json reads (and is written) as before.
+      ...(engine !== DeployEngine.ARGO_CD ? { deployEngine: engine } : {}),
     };
   }
 

@@ -1,14 +1,12 @@
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, installToolsSteps, npmTokenEnv, removeWorkflow, uses } from './actions';
+import { APP_OR_WORKFLOW_TOKEN, APP_TOKEN_KIND, appTokenSteps, UPGRADE_APP_SECRET, UPGRADE_APP_VARIABLE } from './app-token';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { atSynthStart, lazyValue } from '../core/projen-adapter';
 import { Repository } from '../model/repository';
 import { Upgrades } from '../model/upgrades';
 
-/** The repository variable holding the GitHub App's client id (the upgrade's token). */
-export const UPGRADE_APP_VARIABLE = 'UPGRADE_APP_CLIENT_ID';
-/** The repository secret holding the GitHub App's private key. */
-export const UPGRADE_APP_SECRET = 'UPGRADE_APP_PRIVATE_KEY';
+export { UPGRADE_APP_SECRET, UPGRADE_APP_VARIABLE };
 
 /**
  * `.github/workflows/upgrade.yml`: daily and on dispatch, `projen-gitops upgrade` bumps the
@@ -47,33 +45,20 @@ export class UpgradeWorkflow extends Component {
         // The workflow token pushes the branch and opens the pull request when no App is set.
         permissions: { contents: github.workflows.JobPermission.WRITE, pullRequests: github.workflows.JobPermission.WRITE },
         steps: [
-          {
-            name: 'GitHub App token (so the pull request\'s checks run)',
-            id: 'app-token',
-            if: `vars.${UPGRADE_APP_VARIABLE} != ''`,
-            uses: uses(ACTIONS.createAppToken),
-            with: {
-              'client-id': `\${{ vars.${UPGRADE_APP_VARIABLE} }}`,
-              'private-key': `\${{ secrets.${UPGRADE_APP_SECRET} }}`,
-              'permission-contents': 'write',
-              'permission-pull-requests': 'write',
-              // The upgrade rewrites generated workflows: pushing them needs this (the workflow token never has it).
-              'permission-workflows': 'write',
-            },
-          },
-          {
-            name: 'Without the GitHub App, checks will not run on the pull request',
-            if: `vars.${UPGRADE_APP_VARIABLE} == ''`,
-            run: `echo "::warning title=No upgrade app::${UPGRADE_APP_VARIABLE} is not set: the pull request is opened with the workflow token; GitHub runs no workflow on it, and a changed workflow file cannot be pushed."`,
-          },
+          ...appTokenSteps({
+            // The upgrade rewrites generated workflows: pushing them needs `workflows` (the workflow token never has it).
+            permissions: { 'contents': 'write', 'pull-requests': 'write', 'workflows': 'write' },
+            title: 'No upgrade app',
+            consequence: 'the pull request is opened with the workflow token; GitHub runs no workflow on it, and a changed workflow file cannot be pushed.',
+          }),
           { name: 'Check out', uses: uses(ACTIONS.checkout), with: { 'persist-credentials': false, 'fetch-depth': 0 } },
           // No cache: this job has write access; a poisoned cache must not reach it.
           ...installToolsSteps(project, { cache: false }),
           {
             name: 'Bump, re-synthesize and open the pull request',
             env: lazyValue(() => ({
-              GH_TOKEN: '${{ steps.app-token.outputs.token || github.token }}',
-              UPGRADE_TOKEN_KIND: "${{ steps.app-token.outputs.token && 'app' || 'workflow' }}",
+              GH_TOKEN: APP_OR_WORKFLOW_TOKEN,
+              UPGRADE_TOKEN_KIND: APP_TOKEN_KIND,
               ...npmTokenEnv(project),
             })),
             run: 'npx projen-gitops upgrade',

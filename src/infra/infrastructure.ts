@@ -7,6 +7,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { createAtSynthStart } from '../core/projen-adapter';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
+import { admissionPoliciesOf } from '../model/admission-policies';
 import { Environments } from '../model/environments';
 import { imagePublisherOf } from '../model/image-publisher';
 import { Iac, InfraCode, InfraRoot } from '../model/infra-code';
@@ -216,12 +217,15 @@ export class Infrastructure extends InfraCode {
       block('resource', ['kubernetes_namespace_v1', 'services'], [
         block('metadata', [], [
           attr('name', root.namespace!),
-          // The restricted Pod Security Standard, enforced (kubernetes.io/docs/concepts/security/pod-security-admission).
+          // The restricted Pod Security Standard, enforced (kubernetes.io/docs/concepts/security/pod-security-admission);
+          // with admission policies, the label that makes policy-controller enforce them here
+          // (it checks labelled namespaces only; the admin sets its no-match-policy to deny, docs/signing.md).
           attr('labels', new HclMap([
             ['pod-security.kubernetes.io/enforce', 'restricted'],
             ['pod-security.kubernetes.io/enforce-version', 'latest'],
             ['pod-security.kubernetes.io/audit', 'restricted'],
             ['pod-security.kubernetes.io/warn', 'restricted'],
+            ...Object.entries(admissionPoliciesOf(this.project)?.namespaceLabels ?? {}),
             ['app.kubernetes.io/managed-by', 'projen-gitops'],
           ])),
         ]),

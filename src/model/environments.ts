@@ -1,4 +1,5 @@
 import { Component, Project } from 'projen';
+import { DeployEngine } from './deploy-engine';
 import { GateFacts, gateFacts, gateProblems, PromotionGatesOptions } from './gates';
 import { ServiceDeploymentOptions } from './service';
 import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
@@ -84,6 +85,13 @@ export interface EnvironmentsOptions {
    * @default - dev, staging and prod
    */
   readonly environments?: EnvironmentOptions[];
+
+  /**
+   * The GitOps engine that deploys them: what the branch protection notes and the promotion
+   * pull requests name (the objects themselves are the engine's component's).
+   * @default DeployEngine.ARGO_CD
+   */
+  readonly deployEngine?: DeployEngine;
 }
 
 /** An environment with its defaults filled in (internal). */
@@ -140,6 +148,8 @@ export class Environments extends Component {
     return componentOfType(project, Environments);
   }
 
+  /** The GitOps engine that deploys the environments. */
+  public readonly engine: DeployEngine;
   private readonly list: EnvironmentFacts[];
   private readonly given: EnvironmentOptions[];
 
@@ -148,6 +158,7 @@ export class Environments extends Component {
     indexComponent(this, Environments);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
     this.given = given;
+    this.engine = options.deployEngine ?? DeployEngine.ARGO_CD;
     // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
     this.list = given.map((env, order) => ({
       name: env.name,

@@ -3,6 +3,7 @@
  * agree on (the facts file, the branch a promotion pull request comes from). The workflow that
  * runs promotions, the branch protection notes and the CLI read it here.
  */
+import { DeployEngine } from './deploy-engine';
 import { GateFacts } from './gates';
 import { DEPLOY_DIR } from './layout';
 import { SigningFacts } from './signing';
@@ -23,6 +24,8 @@ export interface PromotionFacts {
   readonly gates?: { readonly [environment: string]: GateFacts };
   /** The approvers of each environment (`@user`, `@org/team`), for the approvals gate. */
   readonly approvers?: { readonly [environment: string]: string[] };
+  /** The GitOps engine that deploys a merge, when it is not Argo CD (a promotion.json without it is Argo CD's). */
+  readonly deployEngine?: DeployEngine;
 }
 
 export const PROMOTION_FACTS = `${DEPLOY_DIR}/promotion.json`;

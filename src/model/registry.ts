@@ -93,6 +93,15 @@ const ECR_LIKE = /\.dkr\.ecr(?:-fips)?\..*\.amazonaws\.com(?:\.cn)?$/;
 const ARTIFACT_REGISTRY = /^([a-z0-9]+(?:-[a-z0-9]+)*)-docker\.pkg\.dev$/;
 const ACR = /^([a-z0-9]{5,50})\.azurecr\.io$/;
 
+/**
+ * The registry host of an image reference: its first part when that is a domain (a `.` or a
+ * port, or `localhost`), else Docker Hub (github.com/distribution/reference).
+ */
+export function referenceHost(reference: string): string {
+  const first = reference.split('/')[0];
+  return reference.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first.toLowerCase() : 'docker.io';
+}
+
 /** How the workflow logs in to a registry host (hosts are case-insensitive). */
 export function registryOf(host: string): Registry {
   const lower = host.toLowerCase();

@@ -5,7 +5,13 @@ import { componentOfType, indexComponent } from '../core/component-index';
 import { addValidation, Problem } from '../core/validation';
 
 /** The defaults of the repository facts: the one place each is written. */
-export const REPOSITORY_DEFAULTS = { defaultBranch: 'main', tagPattern: 'v*', runsOn: 'ubuntu-24.04' } as const;
+export const REPOSITORY_DEFAULTS = {
+  defaultBranch: 'main',
+  tagPattern: 'v*',
+  runsOn: 'ubuntu-24.04',
+  githubUrl: 'https://github.com',
+  githubApiUrl: 'https://api.github.com',
+} as const;
 
 /** The Node.js version the generated workflows run the repository's tooling with. */
 export const TOOLING_NODE_VERSION = '22';
@@ -28,9 +34,20 @@ export interface RepositoryOptions {
    * a mirror), `git@host:owner/name.git` or `ssh://git@host[:port]/path.git` (SSH, with the
    * key in an Argo CD repository Secret), or `git://host[:port]/path.git` (read-only and
    * unauthenticated: tests and local mirrors). No credentials in the URL.
-   * @default - `https://github.com/<repository>.git`
+   * @default - `<githubUrl>/<repository>.git`
    */
   readonly repositoryUrl?: string;
+
+  /**
+   * The GitHub server the repository lives on: `https://github.com`, a GitHub Enterprise Server
+   * (`https://github.acme.com`, its REST API at `/api/v3`) or GitHub Enterprise Cloud with data
+   * residency (`https://acme.ghe.com`, its REST API at `https://api.acme.ghe.com`). An `https`
+   * URL of the server's root (`http` only for 127.0.0.1 or localhost), no path, credentials,
+   * query or fragment. The default `repositoryUrl` and the GitHub API Argo CD's deployment
+   * records are written to follow it.
+   * @default "https://github.com"
+   */
+  readonly githubUrl?: string;
 
   /**
    * The branch that is deployed: protected, built on pull requests, published on push.
@@ -127,10 +144,18 @@ export interface RepositoryFacts {
   readonly name?: string;
   /**
    * The URL Argo CD clones the repository from: `repositoryUrl`, or
-   * `https://github.com/<owner>/<name>.git`; `undefined` when neither is configured.
+   * `<githubUrl>/<owner>/<name>.git`; `undefined` when neither is configured.
    * @default - not configured
    */
   readonly url?: string;
+  /** The GitHub server's URL, without a trailing `/` (`https://github.com` by default). */
+  readonly githubUrl: string;
+  /**
+   * The server's REST API root, without a trailing `/`: `https://api.github.com`,
+   * `https://<host>/api/v3` for GitHub Enterprise Server, `https://api.<sub>.ghe.com` for
+   * GitHub Enterprise Cloud with data residency (what GitHub Actions calls `GITHUB_API_URL`).
+   */
+  readonly githubApiUrl: string;
   /** The deployed branch. */
   readonly defaultBranch: string;
   /** The release tag pattern. */
@@ -227,6 +252,44 @@ function npmRegistryFacts(registry: NpmRegistry | undefined): NpmRegistryFacts |
   };
 }
 
+// https (http on loopback only), a host name or IPv4 address, an optional port, at most a trailing '/'.
+const GITHUB_URL = /^(?:https:\/\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)|http:\/\/(127\.0\.0\.1|localhost))(?::([1-9][0-9]{0,4}))?\/?$/;
+
+/**
+ * `githubUrl`: the root of a GitHub server, `https://host[:port]` (`http` for 127.0.0.1 or
+ * localhost only); no path, credentials, query or fragment, not an API host (`api.github.com`). `undefined` when fine, else the
+ * problem with a fix (the server of an API URL or a repository URL written instead).
+ */
+export function checkGithubUrl(value: string): string | undefined {
+  if (validGithubUrl(value)) return undefined;
+  // What was probably meant: the server of an API or repository URL, without credentials or path.
+  const host = String(value ?? '').trim().replace(/^[a-z]+:\/\//i, '').replace(/^[^@/]*@/, '').split(/[/?#\s]/)[0].toLowerCase();
+  const server = host.replace(/^api\.(?=github\.com(:|$)|[^.]+\.ghe\.com(:|$))/, '');
+  const candidate = `${/^(127\.0\.0\.1|localhost)(:|$)/.test(server) ? 'http' : 'https'}://${server}`;
+  const fix = server && validGithubUrl(candidate) ? candidate : 'https://github.example.com';
+  return `must be the URL of a GitHub server's root, 'https://host[:port]' (http only for 127.0.0.1 or localhost; no path such as /api/v3, no user, password, query or fragment), got ${JSON.stringify(value)}; try '${fix}'`;
+}
+
+function validGithubUrl(value: unknown): boolean {
+  const match = typeof value === 'string' ? GITHUB_URL.exec(value) : null;
+  // The API hosts of github.com and of data-residency servers are not the server.
+  const apiHost = /^api\.(github\.com|[^.]+\.ghe\.com)$/i.test(match?.[1] ?? '');
+  return !!match && !apiHost && (match[3] === undefined || Number(match[3]) <= 65535);
+}
+
+/**
+ * The REST API root of a GitHub server (GitHub Actions' `GITHUB_API_URL`): `api.github.com`
+ * for github.com, `api.<sub>.ghe.com` for GitHub Enterprise Cloud with data residency, and
+ * `<server>/api/v3` for GitHub Enterprise Server (and a test server on loopback).
+ */
+export function githubApiUrlOf(githubUrl: string): string {
+  const server = githubUrl.replace(/\/+$/, '');
+  const host = server.replace(/^https?:\/\//, '');
+  if (host === 'github.com') return REPOSITORY_DEFAULTS.githubApiUrl;
+  if (/^[^.:]+\.ghe\.com$/.test(host)) return `https://api.${host}`;
+  return `${server}/api/v3`;
+}
+
 /** The GitHub `owner/name` grammar: `undefined` when fine, else the problem with a fix. */
 export function checkRepository(value: string): string | undefined {
   if (!isRepository(value)) {
@@ -307,9 +370,12 @@ export class Repository extends Component {
     super(project);
     indexComponent(this, Repository);
     const [owner, name] = options.repository?.split('/') ?? [];
+    const githubUrl = typeof options.githubUrl === 'string' ? options.githubUrl.replace(/\/+$/, '') : REPOSITORY_DEFAULTS.githubUrl;
     this.facts = {
       repository: options.repository,
-      url: options.repositoryUrl ?? (options.repository === undefined ? undefined : `https://github.com/${options.repository}.git`),
+      url: options.repositoryUrl ?? (options.repository === undefined ? undefined : `${githubUrl}/${options.repository}.git`),
+      githubUrl,
+      githubApiUrl: githubApiUrlOf(githubUrl),
       owner: options.repository === undefined ? undefined : owner,
       name: options.repository === undefined ? undefined : name,
       defaultBranch: options.defaultBranch ?? REPOSITORY_DEFAULTS.defaultBranch,
@@ -323,6 +389,7 @@ export class Repository extends Component {
       const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
       if (options.repository !== undefined) report('repository', checkRepository(options.repository));
       if (options.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(options.repositoryUrl, options.repository));
+      if (options.githubUrl !== undefined) report('githubUrl', checkGithubUrl(options.githubUrl));
       // Checked here once for every component that reads them (a component checks only its own overrides).
       report('defaultBranch', checkBranch(this.facts.defaultBranch));
       report('tagPattern', checkTagPattern(this.facts.tagPattern));

@@ -45,6 +45,10 @@ export abstract class Service extends Component {
   public abstract readonly imageReference?: string;
   /** Path of the Dockerfile, relative to the project root. */
   public abstract readonly dockerfilePath: string;
+  /** The base image of the runtime stage (empty for a Dockerfile of your own). */
+  public abstract readonly baseImage: string;
+  /** The build stage image of compiled runtimes, if any. */
+  public abstract readonly buildImage?: string;
 
   /**
    * Where this service's options are written in `.projenrc.ts` (`services[1]`), for messages;

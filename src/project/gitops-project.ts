@@ -1,5 +1,4 @@
 import { Component, FileBase, javascript, ProjectOptions, typescript } from 'projen';
-import { DeployEngine } from './deploy-engine';
 import { RepoReadme } from './repo-readme';
 import { SeededProjenrc } from './seeded-projenrc';
 import { ineffectiveSwitches } from './switches';
@@ -32,6 +31,7 @@ import { UpgradeWorkflow } from '../github/upgrade-workflow';
 import { HelmChart } from '../helm/helm-chart';
 import { Infrastructure } from '../infra/infrastructure';
 import { BaseImageLock } from '../model/base-images';
+import { DeployEngine } from '../model/deploy-engine';
 import { EnvironmentOptions, Environments } from '../model/environments';
 import { Iac } from '../model/infra-code';
 import { RegistryIdentity } from '../model/registry';
@@ -146,9 +146,19 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * `ssh://git@host:2222/acme/orders.git`; the key goes in an Argo CD repository Secret), or
    * `git://host/name.git` (read-only, unauthenticated: tests, local mirrors). No credentials
    * in the URL.
-   * @default - `https://github.com/<repository>.git`
+   * @default - `<githubUrl>/<repository>.git`
    */
   readonly repositoryUrl?: string;
+
+  /**
+   * The GitHub server the repository lives on, for GitHub Enterprise Server
+   * (`https://github.acme.com`, REST API at `/api/v3`) or GitHub Enterprise Cloud with data
+   * residency (`https://acme.ghe.com`, REST API at `https://api.acme.ghe.com`): the default
+   * `repositoryUrl` and the GitHub API Argo CD writes the deployment records to follow it.
+   * The server's root as an `https` URL (`http` only for 127.0.0.1 or localhost), no path.
+   * @default "https://github.com"
+   */
+  readonly githubUrl?: string;
 
   /**
    * A company template's defaults, set by the template's project class (not in
@@ -496,6 +506,7 @@ export class GitOpsProject extends javascript.NodeProject {
       const repository = new Repository(this, {
         repository: options.repository,
         repositoryUrl: options.repositoryUrl,
+        githubUrl: options.githubUrl,
         defaultBranch: options.defaultBranch,
         tagPattern: options.tagPattern,
         runsOn: options.runsOn,
@@ -509,7 +520,7 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
-      this.environments = new Environments(this, { environments: options.environments });
+      this.environments = new Environments(this, { environments: options.environments, deployEngine: options.deployEngine });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
       // Deployed once asked for (repository known, or environments given) and some environment is on.

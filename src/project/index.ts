@@ -1,3 +1,2 @@
-export * from './deploy-engine';
 export * from './gitops-project';
 export * from './repo-readme';

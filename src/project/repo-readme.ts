@@ -13,6 +13,7 @@ import { HelmChart } from '../helm/helm-chart';
 import { BASE_IMAGES_LOCK, BaseImageLock } from '../model/base-images';
 import { Environments } from '../model/environments';
 import { Repository } from '../model/repository';
+import { Runtime } from '../model/runtime';
 import { derivedImagePattern, serviceFacts } from '../model/service';
 import { signingFacts, signingPhrase } from '../model/signing';
 import { Template } from '../model/template-defaults';
@@ -63,7 +64,17 @@ export class RepoReadme extends Component {
     const build = ContainerBuildWorkflow.of(this.project);
     const has = (type: Function) => this.project.components.some((c) => c instanceof type);
     return {
-      build: build && { scans: build.failsOn !== 'NONE', failsOn: build.failsOn.toLowerCase(), signs: build.signs, signing: signingPhrase(signingFacts(this.project)), unpinned: BaseImageLock.of(this.project)?.unpinned ?? [], lock: BASE_IMAGES_LOCK },
+      build: build && {
+        scans: build.failsOn !== 'NONE',
+        failsOn: build.failsOn.toLowerCase(),
+        signs: build.signs,
+        signing: signingPhrase(signingFacts(this.project)),
+        unpinned: BaseImageLock.of(this.project)?.unpinned ?? [],
+        lock: BASE_IMAGES_LOCK,
+        // The Python services whose pip install is pinned by hash, and those pinned by version only.
+        pipHashes: this.servicesOf(Runtime.PYTHON),
+        pipVersions: this.servicesOf(Runtime.PYTHON_PYPROJECT),
+      },
       codeql: has(CodeQlWorkflow),
       dependencyReview: has(DependencyReviewWorkflow),
       drift: has(DriftCheckWorkflow),
@@ -93,6 +104,11 @@ export class RepoReadme extends Component {
       deploy: this.deployContext(),
       files: this.files(),
     };
+  }
+
+  /** The names of the services of a runtime. */
+  private servicesOf(runtime: Runtime): string[] {
+    return ContainerImage.all(this.project).filter((i) => i.runtime === runtime).map((i) => i.serviceName);
   }
 
   /** The company template and its defaults, when the project was made from one. */

@@ -1,7 +1,7 @@
-import { DeployEngine } from './deploy-engine';
 import type { GitOpsProjectOptions } from './gitops-project';
 import { show } from '../core/checks';
 import { Problem } from '../core/validation';
+import { DeployEngine } from '../model/deploy-engine';
 import { EnvironmentFacts } from '../model/environments';
 
 /**

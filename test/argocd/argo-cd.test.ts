@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
-import { checkRepositoryUrl } from '../../src/model/repository';
+import { checkGithubUrl, checkRepositoryUrl, githubApiUrlOf } from '../../src/model/repository';
 import { schemaProblems } from '../helm/kubernetes-schemas';
 import { hostile } from '../hostile';
 import { gitopsProject, synth } from '../util';
@@ -32,8 +32,8 @@ describe('ArgoCd', () => {
     const [project] = objects(repo({ deployment: { host: 'orders.example.com' } })['deploy/argocd/00-project.yaml']);
     expect(project.spec.sourceRepos).toEqual(['https://github.com/acme/orders.git']);
     expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(['orders-dev', 'orders-staging', 'orders-prod']);
-    // Cluster-scoped: the admission policies only.
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }]);
+    // Nothing cluster-scoped: the admission policies are another AppProject's (test/argocd/image-policy.test.ts).
+    expect(project.spec.clusterResourceWhitelist).toEqual([]);
     const kinds = project.spec.namespaceResourceWhitelist.map((k: any) => `${k.group}/${k.kind}`);
     expect(kinds).toEqual(['/Service', '/ServiceAccount', 'apps/Deployment', 'networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'policy/PodDisruptionBudget']);
     // No HPA or HTTPRoute is rendered here, so none may be deployed.
@@ -47,11 +47,12 @@ describe('ArgoCd', () => {
     // What `kubectl apply -f deploy/argocd/` reads: the folder's own files (not recursive; the notifications have a folder of their own).
     const files = Object.keys(out).filter((f) => /^deploy\/argocd\/[^/]+$/.test(f)).sort((x, y) => (Buffer.compare(Buffer.from(x), Buffer.from(y))));
     expect(files).toEqual(['deploy/argocd/00-project.yaml', 'deploy/argocd/a.yaml', 'deploy/argocd/aa-0.yaml', 'deploy/argocd/z9.yaml']);
-    // The AppProject, then only Applications (one per service, and one per environment for its admission policy).
+    // The AppProjects (the services', the admission policies'), then only Applications (one per
+    // service, and one per environment for its admission policy).
     const kinds = files.flatMap((f) => objects(out[f]).map((o) => o.kind));
-    expect(kinds[0]).toBe('AppProject');
-    expect(kinds.slice(1).length).toBeGreaterThanOrEqual(3);
-    expect(new Set(kinds.slice(1))).toEqual(new Set(['Application']));
+    expect(kinds.slice(0, 2)).toEqual(['AppProject', 'AppProject']);
+    expect(kinds.slice(2).length).toBeGreaterThanOrEqual(3);
+    expect(new Set(kinds.slice(2))).toEqual(new Set(['Application']));
     // The grammar this relies on: an environment name starting with a digit is refused.
     expect(() => repo({ environments: [{ name: '0dev' }] })).toThrow(/environments\[0\]\.name: must be a DNS label \(lowercase letters, digits and '-', starting with a letter/);
   });
@@ -162,6 +163,70 @@ describe('ArgoCd', () => {
     const off = repo({ argocdOptions: { deploymentRecords: false } });
     expect(Object.keys(off).filter((f) => f.includes('notifications'))).toEqual([]);
     expect(objects(off['deploy/argocd/prod.yaml'])[0].metadata.annotations).toBeUndefined();
+  });
+
+  test.each([
+    ['GitHub Enterprise Server', 'https://github.acme.com', 'https://github.acme.com/api/v3'],
+    ['GitHub Enterprise Server on a port, written with a trailing /', 'https://git.acme.internal:8443/', 'https://git.acme.internal:8443/api/v3'],
+    ['GitHub Enterprise Cloud with data residency', 'https://acme.ghe.com', 'https://api.acme.ghe.com'],
+    ['a test server on loopback', 'http://127.0.0.1:9080', 'http://127.0.0.1:9080/api/v3'],
+  ])('githubUrl, %s: the deployment records go to its REST API (enterpriseBaseURL), Argo CD clones from it, protect calls it', (_label, githubUrl, api) => {
+    const out = repo({ githubUrl });
+    const [cm] = objects(out['deploy/argocd/notifications/argocd-notifications-cm.yaml']);
+    expect(cm.data['service.github.orders-github']).toBe(`appID: $orders-github-app-id\ninstallationID: $orders-github-installation-id\nprivateKey: $orders-github-private-key\nenterpriseBaseURL: ${api}\n`);
+    expect(githubApiUrlOf(githubUrl)).toBe(api);
+    const [project] = objects(out['deploy/argocd/00-project.yaml']);
+    expect(project.spec.sourceRepos).toEqual([`${githubUrl.replace(/\/$/, '')}/acme/orders.git`]);
+    expect(out['.projen/tasks.json'].tasks.protect.steps[0].exec).toBe(`projen-gitops protect --dir .github/rulesets --api-url ${api} --repo acme/orders`);
+    // repositoryUrl, when set, wins for the clone; the API stays the server's.
+    const mirror = repo({ githubUrl, repositoryUrl: 'git@git.acme.com:acme/orders.git' });
+    expect(objects(mirror['deploy/argocd/00-project.yaml'])[0].spec.sourceRepos).toEqual(['git@git.acme.com:acme/orders.git']);
+    expect(objects(mirror['deploy/argocd/notifications/argocd-notifications-cm.yaml'])[0].data['service.github.orders-github']).toContain(`enterpriseBaseURL: ${api}\n`);
+  });
+
+  test('githubUrl github.com (the default, or written out) sets no enterpriseBaseURL: the generated files are the same', () => {
+    const plain = repo();
+    expect(repo({ githubUrl: 'https://github.com' })).toEqual(plain);
+    expect(plain['.projen/tasks.json'].tasks.protect.steps[0].exec).toBe('projen-gitops protect --dir .github/rulesets --repo acme/orders');
+    expect(githubApiUrlOf('https://github.com')).toBe('https://api.github.com');
+  });
+
+  test.each([
+    ['the API root instead of the server', 'https://github.acme.com/api/v3', 'https://github.acme.com'],
+    ["github.com's API", 'https://api.github.com', 'https://github.com'],
+    ["a data-residency server's API", 'https://api.acme.ghe.com', 'https://acme.ghe.com'],
+    ['a repository URL', 'https://github.acme.com/acme/orders.git', 'https://github.acme.com'],
+    ['plain http off loopback', 'http://github.acme.com', 'https://github.acme.com'],
+    ['credentials', 'https://bot:ghp_secret@github.acme.com', 'https://github.acme.com'],
+    ['no scheme', 'github.acme.com', 'https://github.acme.com'],
+    ['a query', 'https://github.acme.com?x=1', 'https://github.acme.com'],
+    ['a port out of range', 'https://github.acme.com:99999', 'https://github.example.com'],
+    ['an expression', '${{ github.server_url }}', 'https://github.example.com'],
+  ])('githubUrl with %s is refused with the option path, the value and a valid fix', (_label, url, fix) => {
+    const message = checkGithubUrl(url);
+    expect(message).toContain(`got ${JSON.stringify(url)}; try '${fix}'`);
+    expect(checkGithubUrl(fix)).toBeUndefined();
+    expect(() => repo({ githubUrl: url })).toThrow(`githubUrl: ${message}`);
+  });
+
+  test('githubUrl grammar, fuzzed near valid URLs: what it accepts the WHATWG URL parser reads as a server root (https, or http on loopback) without credentials, path, query or fragment; every fix is accepted', () => {
+    let accepted = 0;
+    fc.assert(fc.property(fc.oneof(hostile('https://github.acme.com'), hostile('https://git.acme.internal:8443/'), hostile('http://127.0.0.1:9080')), (url) => {
+      const message = checkGithubUrl(url);
+      if (message !== undefined) {
+        const fix = /; try '([^']*)'$/.exec(message)?.[1];
+        expect({ url, fixAccepted: fix !== undefined && checkGithubUrl(fix) === undefined }).toEqual({ url, fixAccepted: true });
+        return;
+      }
+      accepted++;
+      const parsed = new URL(url);
+      const { protocol, username, password, pathname, search, hash } = parsed;
+      expect({ url, protocol, username, password, pathname, search, hash })
+        .toEqual({ url, protocol: parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost' ? expect.stringMatching(/^https?:$/) : 'https:', username: '', password: '', pathname: '/', search: '', hash: '' });
+      // The API root the deployment records use is a URL of the same server.
+      expect(new URL(githubApiUrlOf(url)).protocol).toBe(parsed.protocol);
+    }), { numRuns: Number(process.env.FC_NUM_RUNS ?? 300) });
+    expect(accepted).toBeGreaterThan(0);
   });
 
   test('argocd: false writes none; without repository none is written either', () => {

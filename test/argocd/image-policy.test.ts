@@ -45,21 +45,64 @@ describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', (
     expect(kms.spec.authorities).toEqual([{ name: 'kms-key', key: { kms: KEY } }]);
   });
 
-  test('Argo CD applies each policy before the services, and the AppProject allows that one cluster-scoped kind', () => {
+  test('Argo CD applies each policy before the services, in an AppProject of its own that allows that one kind; the services\' AppProject allows no policy', () => {
     const { out } = policies();
     const dev = String(out['deploy/argocd/dev.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean);
     const app = dev.find((o: any) => o.metadata.name === 'orders-image-policy-dev');
     expect(app.spec.source.path).toBe('deploy/policies/dev');
     expect(app.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
-    const project = String(out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
-    expect(project.spec.clusterResourceWhitelist).toEqual([{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }]);
+    const [services, own] = String(out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+    expect([services.metadata.name, own.metadata.name]).toEqual(['orders', 'orders-image-policies']);
+    expect(app.spec.project).toBe('orders-image-policies');
+    for (const a of dev.filter((o: any) => o !== app)) expect(a.spec.project).toBe('orders');
+    expect(own.spec).toMatchObject({ sourceRepos: services.spec.sourceRepos, destinations: services.spec.destinations });
+    // As Argo CD decides it: a chart of the services cannot ship a (permissive) policy; the policy Application nothing but policies.
+    const policy = ['policy.sigstore.dev', 'ClusterImagePolicy', false] as const;
+    expect(permitted(services, ...policy)).toBe(false);
+    expect(permitted(services, 'apps', 'Deployment', true)).toBe(true);
+    expect(permitted(own, ...policy)).toBe(true);
+    for (const [group, kind, namespaced] of [['apps', 'Deployment', true], ['', 'Secret', true], ['rbac.authorization.k8s.io', 'ClusterRoleBinding', false], ['', 'Namespace', false], ['policy.sigstore.dev', 'ClusterImagePolicy', true]] as const) {
+      expect({ kind, permitted: permitted(own, group, kind, namespaced) }).toEqual({ kind, permitted: false });
+    }
+  });
+
+  test('the AppProject check is Argo CD\'s (it permits what the whitelists say, and the old shared project let any chart add a policy)', () => {
+    const shared = { spec: { clusterResourceWhitelist: [{ group: 'policy.sigstore.dev', kind: 'ClusterImagePolicy' }], namespaceResourceWhitelist: [{ group: 'apps', kind: 'Deployment' }] } };
+    expect(permitted(shared, 'policy.sigstore.dev', 'ClusterImagePolicy', false)).toBe(true);
+    expect(permitted(shared, 'apps', 'StatefulSet', true)).toBe(false);
+    // No namespaced whitelist at all is everything; an empty one is nothing; globs match.
+    expect(permitted({ spec: {} }, 'apps', 'Deployment', true)).toBe(true);
+    expect(permitted({ spec: { namespaceResourceWhitelist: [] } }, 'apps', 'Deployment', true)).toBe(false);
+    expect(permitted({ spec: { clusterResourceWhitelist: [{ group: '*', kind: '*' }] } }, '', 'Namespace', false)).toBe(true);
   });
 
   test('no policies without signing, or when turned off', () => {
     expect(policies({ signImages: false, promotion: false }).files).toEqual([]);
     const off = policies({ admissionPolicies: false });
     expect(off.files).toEqual([]);
-    const project = String(off.out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean)[0];
-    expect(project.spec.clusterResourceWhitelist).toEqual([]);
+    const projects = String(off.out['deploy/argocd/00-project.yaml']).split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+    expect(projects.map((p: any) => p.metadata.name)).toEqual(['orders']);
+    expect(projects[0].spec.clusterResourceWhitelist).toEqual([]);
   });
 });
+
+/**
+ * Whether an AppProject permits a kind, as Argo CD v3.6.2 decides it
+ * (pkg/apis/application/v1alpha1/app_project_types.go, `IsGroupKindNamePermitted`, names left
+ * out): a namespaced kind when there is no whitelist or a non-empty one lists it, and no
+ * blacklist lists it; a cluster-scoped kind only when a non-empty whitelist lists it. Lists match
+ * with Go's filepath.Match globs.
+ */
+function permitted(project: any, group: string, kind: string, namespaced: boolean): boolean {
+  const glob = (pattern: string, value: string) => new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`).test(value);
+  const listed = (list: any[]) => list.some((item) => glob(item.kind, kind) && glob(item.group, group));
+  const spec = project.spec;
+  if (namespaced) {
+    const white: any[] | undefined = spec.namespaceResourceWhitelist;
+    const black: any[] = spec.namespaceResourceBlacklist ?? [];
+    return (white === undefined || (white.length !== 0 && listed(white))) && !(black.length !== 0 && listed(black));
+  }
+  const white: any[] = spec.clusterResourceWhitelist ?? [];
+  const black: any[] = spec.clusterResourceBlacklist ?? [];
+  return white.length !== 0 && listed(white) && !(black.length !== 0 && listed(black));
+}

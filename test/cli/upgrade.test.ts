@@ -257,6 +257,30 @@ describe('upgrade helpers', () => {
     expect(pinChanges(diff)).toEqual(['action `actions/checkout` v6.0.0 → v7.0.1', 'base image `docker.io/library/node:22.1-slim` → `docker.io/library/node:22.2-slim`']);
   });
 
+  test('pinChanges: a preset Dockerfile\'s images are read from their build args (tag and digest), never from a FROM of args', () => {
+    const [a, b] = ['a'.repeat(64), 'b'.repeat(64)];
+    // The digest moved into an arg of its own (FROM lines change too): the reference is the same.
+    expect(pinChanges([
+      '-ARG BASE_IMAGE="docker.io/library/node:22-slim@sha256:' + a + '"',
+      '+ARG BASE_IMAGE="docker.io/library/node:22-slim"',
+      '+ARG BASE_IMAGE_SHA256="' + a + '"',
+      ' ',
+      '-FROM ${BASE_IMAGE} AS deps',
+      '+FROM ${BASE_IMAGE}@sha256:${BASE_IMAGE_SHA256} AS deps',
+    ].join('\n'))).toEqual([]);
+    // A new digest for an unchanged tag (the tag's line is context), and a new build image tag.
+    expect(pinChanges([
+      ' ARG BUILD_IMAGE="docker.io/library/golang:1.26"',
+      '-ARG BUILD_IMAGE_SHA256="' + a + '"',
+      '+ARG BUILD_IMAGE_SHA256="' + b + '"',
+      '-ARG BASE_IMAGE="gcr.io/distroless/static:1"',
+      '+ARG BASE_IMAGE="gcr.io/distroless/static:2"',
+    ].join('\n'))).toEqual([
+      'build image `docker.io/library/golang:1.26@sha256:' + a + '` → `docker.io/library/golang:1.26@sha256:' + b + '`',
+      'base image `gcr.io/distroless/static:1` → `gcr.io/distroless/static:2`',
+    ]);
+  });
+
   test('changedDefaults: changed, added and removed defaults; equal ones left out', () => {
     expect(changedDefaults({ 'requiredApprovals': 2, 'ring': 'default', 'options.scanSeverity': 'HIGH', 'codeOwners': ['@a'] }, { requiredApprovals: 3, ring: 'default', codeOwners: ['@a'], runsOn: 'x' })).toEqual([
       '- default option `scanSeverity` removed (was `"HIGH"`)',

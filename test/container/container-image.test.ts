@@ -32,12 +32,12 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatch(/npm pkg delete devDependencies \\\n && npm ci --omit=dev/);
   });
 
-  test('every FROM uses the BASE_IMAGE build arg (never latest)', () => {
+  test('every FROM uses the BASE_IMAGE build arg (never latest); without a digest, no digest arg', () => {
     const out = synth(imageProject().project);
     for (const from of out.Dockerfile.match(/^FROM .*/gm)) {
       expect(from).toMatch(/^FROM \$\{BASE_IMAGE\} AS \w+$/);
     }
-    expect(out.Dockerfile).not.toMatch(/:latest/);
+    expect(out.Dockerfile).not.toMatch(/:latest|_SHA256/);
   });
 
   test('port, health path, user, node version and command flow into the Dockerfile', () => {
@@ -51,10 +51,14 @@ describe('ContainerImage', () => {
     expect(out.Dockerfile).toMatch(/^CMD \["node","dist\/main.js"\]$/m);
   });
 
-  test('baseImage overrides the default (internal mirror, digest pin)', () => {
-    const digest = 'sha256:' + 'a'.repeat(64);
-    const out = synth(imageProject({ baseImage: `registry.internal:5000/mirror/node@${digest}` }).project);
-    expect(out.Dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE="registry.internal:5000/mirror/node@${digest}"$`, 'm'));
+  test('baseImage overrides the default (internal mirror, digest pin): the digest goes into each FROM line through its own arg', () => {
+    const hex = 'a'.repeat(64);
+    const out = synth(imageProject({ baseImage: `registry.internal:5000/mirror/node@sha256:${hex}` }).project);
+    expect(out.Dockerfile).toMatch(/^ARG BASE_IMAGE="registry.internal:5000\/mirror\/node"$/m);
+    expect(out.Dockerfile).toMatch(new RegExp(`^ARG BASE_IMAGE_SHA256="${hex}"$`, 'm'));
+    // OpenSSF Scorecard reads FROM without resolving ARG values: the digest must be written there.
+    for (const from of out.Dockerfile.match(/^FROM .*/gm)) expect(from).toMatch(/^FROM \$\{BASE_IMAGE\}@sha256:\$\{BASE_IMAGE_SHA256\} AS \w+$/);
+    expect(out.Dockerfile).toMatch(/^# Each FROM pulls its image by the digest in the _SHA256 arg next to it: override both to build from another image\.$/m);
   });
 
   test('labels are quoted safely', () => {

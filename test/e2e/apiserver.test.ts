@@ -391,12 +391,13 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         expect(result.stderr).toBe('');
         expect(result.status).toBe(0);
         const applied = result.stdout.split('\n').filter((l) => / serverside-applied \(server dry run\)$/.test(l));
-        // The AppProject, one Application per service and environment (3 services x 3 environments),
-        // and one per environment for its admission policy.
-        expect(applied.length).toBe(1 + 9 + 3);
+        // The AppProjects (the services', the admission policies'), one Application per service and
+        // environment (3 services x 3 environments), and one per environment for its admission policy.
+        expect(applied.length).toBe(2 + 9 + 3);
         // Files in name order: 00-project.yaml first, so the AppProject exists before any Application.
         expect(applied[0]).toBe('appproject.argoproj.io/orders serverside-applied (server dry run)');
-        expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
+        expect(applied).toEqual(expect.arrayContaining(['appproject.argoproj.io/orders serverside-applied (server dry run)', 'appproject.argoproj.io/orders-image-policies serverside-applied (server dry run)', 'application.argoproj.io/billing-prod serverside-applied (server dry run)']));
+        expect(applied[1]).toBe('appproject.argoproj.io/orders-image-policies serverside-applied (server dry run)');
         // The folder's command leaves out the notifications (a folder of their own): they go in with
         // the command their file's header gives, under this repository's own field manager.
         const notifications = argocd.find((f) => f.file === NOTIFICATIONS_FILE)!;

@@ -119,7 +119,19 @@ describeWithTools('generated images build, run and ship', () => {
     const service = path.join(work, 'svc-python');
     fs.appendFileSync(path.join(service, 'requirements.txt'), '# a change to the dependencies\n');
     const steps = cachedSteps(lab.build(service, 'localhost/svc-python:test', { BASE_IMAGE: BASES.python }));
-    expect(steps.find((s) => /pip install -r requirements\.txt/.test(s.instruction))?.cached).toBe(false);
+    expect(steps.find((s) => /pip install --require-hashes -r requirements\.txt/.test(s.instruction))?.cached).toBe(false);
+  });
+
+  test('a requirement without a hash fails the build (pip install --require-hashes)', () => {
+    const service = path.join(work, 'svc-python');
+    const requirements = path.join(service, 'requirements.txt');
+    const good = fs.readFileSync(requirements, 'utf-8');
+    fs.writeFileSync(requirements, good.replace(/ --hash=sha256:[0-9a-f]{64}/g, ''));
+    try {
+      expect(() => lab.build(service, 'localhost/svc-python:no-hash', { BASE_IMAGE: BASES.python })).toThrow(/Hashes are required in --require-hashes mode/);
+    } finally {
+      fs.writeFileSync(requirements, good);
+    }
   });
 
   test('a requirement whose hash does not match fails the build', () => {

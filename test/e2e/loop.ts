@@ -1,11 +1,13 @@
 /**
  * The GitOps loop, for real, for test/e2e/loop.test.ts: a Kubernetes control plane (etcd,
  * kube-apiserver, kube-controller-manager, kube-scheduler, and kwok's fake node that makes pods
- * run), Argo CD in core mode (repo-server, application-controller, redis) and a `git daemon`
- * serving the generated repository, every one of them a process started here and stopped by
- * its PID, all inside a network namespace of their own (`unshare -n`, root) where only
- * loopback exists. The test reaches the API server through a Unix socket relayed into the
- * namespace, and runs kubectl there with `nsenter`.
+ * run), Argo CD in core mode (repo-server, application-controller, notifications controller,
+ * redis) and a `git daemon` serving the generated repository, every one of them a process
+ * started here and stopped by its PID, all inside a network namespace of their own
+ * (`unshare -n`, root) where only loopback exists. The test reaches the API server through a
+ * Unix socket relayed into the namespace, runs kubectl there with `nsenter`, and its fake
+ * GitHub API is relayed the other way (a port in the namespace, a Unix socket, the test's
+ * port), so Argo CD's notifications reach it as they would reach GitHub.
  *
  * Built by scripts/build-kube-apiserver.sh and scripts/build-argo-cd.sh (cached under
  * ~/.cache/projen-gitops-tools/); redis is Debian's redis-tools (`redis-check-rdb` is the
@@ -16,9 +18,10 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { argoCdDir, ControlPlane, controlPlaneTools, kubectlBinary, kubePins, parseObjects, ProcessPlace, TOOLS_ROOT } from './apiserver';
+import { ARGOCD_BUILD_SCRIPT, argoCdDir, ControlPlane, controlPlaneTools, kubectlBinary, kubePins, parseObjects, ProcessPlace, TOOLS_ROOT } from './apiserver';
+import { findTool, installHint } from '../tools';
 
-/** Every binary and file the loop runs, or why it cannot run. */
+/** Every binary and file the loop runs, or why it cannot run (`tool`: what is missing, as test/tools.ts counts skips). */
 export type LoopTools =
   | {
     readonly apiserver: string;
@@ -28,19 +31,31 @@ export type LoopTools =
     readonly kwok: string;
     readonly kwokStages: string;
     readonly argocd: string;
-    /** Argo CD's release files: crds/, core-install.yaml, hack/ (the repo-server's git wrappers). */
+    /** Argo CD's release files: crds/, core-install.yaml, notifications/, hack/ (the repo-server's git wrappers). */
     readonly argocdDir: string;
     readonly redis: string;
     readonly kubectl: string;
+    /** util-linux's `unshare` and `nsenter`, iproute2's `ip`: the network namespace. */
+    readonly unshare: string;
+    readonly nsenter: string;
+    readonly ip: string;
     readonly missing?: undefined;
+    readonly tool?: undefined;
   }
-  | { readonly missing: string };
+  | { readonly missing: string; readonly tool: string };
 
 /** The loop's tools from the caches (built by .ci/run before the tests; never built here: minutes). */
-export function loopTools(redis: string | undefined): LoopTools {
-  if (process.getuid?.() !== 0) return { missing: 'the loop runs in a network namespace of its own (unshare -n), which needs root' };
+export function loopTools(): LoopTools {
+  if (process.getuid?.() !== 0) return { tool: 'root', missing: 'the loop runs in a network namespace of its own (unshare -n), which needs root' };
+  // The namespace's tools first: without them nothing else matters.
+  const system: Record<'unshare' | 'nsenter' | 'ip' | 'redis', string | undefined> = {
+    unshare: findTool('unshare'), nsenter: findTool('nsenter'), ip: findTool('ip'), redis: findTool('redis-check-rdb'),
+  };
+  for (const [key, tool] of [['unshare', 'unshare'], ['nsenter', 'nsenter'], ['ip', 'ip'], ['redis', 'redis-check-rdb']] as const) {
+    if (system[key] === undefined) return { tool, missing: `${tool} is not installed (${installHint(tool)})` };
+  }
   const plane = controlPlaneTools();
-  if (plane.missing !== undefined) return plane;
+  if (plane.missing !== undefined) return { tool: 'kube-apiserver', missing: plane.missing };
   const pins = kubePins();
   const kube = path.join(TOOLS_ROOT, `kube-${pins.kube}`);
   const argocdDir = argoCdDir();
@@ -51,14 +66,31 @@ export function loopTools(redis: string | undefined): LoopTools {
     kwokStages: path.join(kube, `kwok-${pins.kwok}`, 'stages.yaml'),
     argocd: path.join(argocdDir, 'argocd'),
   };
-  const absent = Object.values(files).filter((f) => !fs.existsSync(f));
+  const absent = Object.entries(files).filter(([, f]) => !fs.existsSync(f));
   if (absent.length > 0) {
-    return { missing: `${absent.join(', ')} not built: run bash scripts/build-kube-apiserver.sh and bash scripts/build-argo-cd.sh (about 12 min cold on 2 cores; .ci/run does)` };
+    return {
+      tool: absent.some(([key]) => key === 'argocd') ? 'argocd' : 'kube-controller-manager',
+      missing: `${absent.map(([, f]) => f).join(', ')} not built: run bash scripts/build-kube-apiserver.sh and bash scripts/build-argo-cd.sh (about 12 min cold on 2 cores; .ci/run does)`,
+    };
   }
-  if (!redis) return { missing: 'redis-check-rdb (Debian redis-tools) is not installed' };
+  // Files copied from the module into a cache made before they were (seconds, no build).
+  if (!fs.existsSync(path.join(argocdDir, 'notifications', 'argocd-notifications-secret.yaml'))) {
+    const copied = spawnSync('bash', [ARGOCD_BUILD_SCRIPT, 'manifests'], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (copied.status !== 0) return { tool: 'argocd', missing: `bash ${ARGOCD_BUILD_SCRIPT} manifests failed: ${copied.stderr.trim().split('\n').slice(-3).join(' ')}` };
+  }
   const kubectl = kubectlBinary();
-  if (kubectl.missing !== undefined) return kubectl;
-  return { apiserver: plane.apiserver, etcd: plane.etcd, ...files, argocdDir, redis, kubectl: kubectl.path };
+  if (kubectl.missing !== undefined) return { tool: 'kubectl', missing: kubectl.missing };
+  return {
+    apiserver: plane.apiserver,
+    etcd: plane.etcd,
+    ...files,
+    argocdDir,
+    redis: system.redis!,
+    kubectl: kubectl.path,
+    unshare: system.unshare!,
+    nsenter: system.nsenter!,
+    ip: system.ip!,
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -73,7 +105,13 @@ class Processes {
   start(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.logs[name] = '';
-    const keep = (chunk: Buffer) => { this.logs[name] = (this.logs[name] + chunk.toString()).slice(-40_000); };
+    // PROJEN_GITOPS_LOOP_LOGS=<folder> keeps every process's whole log there, for a failure's post-mortem.
+    const full = process.env.PROJEN_GITOPS_LOOP_LOGS ? path.join(process.env.PROJEN_GITOPS_LOOP_LOGS, `${name}.log`) : undefined;
+    if (full) fs.mkdirSync(path.dirname(full), { recursive: true });
+    const keep = (chunk: Buffer) => {
+      this.logs[name] = (this.logs[name] + chunk.toString()).slice(-40_000);
+      if (full) fs.appendFileSync(full, chunk);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     child.on('error', (error) => keep(Buffer.from(`spawn failed: ${error.message}\n`)));
@@ -90,6 +128,11 @@ class Processes {
 
   tail(name: string, lines = 30): string {
     return (this.logs[name] ?? '').trim().split('\n').slice(-lines).join('\n');
+  }
+
+  /** Every line a process wrote that matches `pattern` (of the last 40,000 characters kept). */
+  grep(name: string, pattern: RegExp): string[] {
+    return (this.logs[name] ?? '').split('\n').filter((l) => pattern.test(l));
   }
 
   private readonly killAll = () => {
@@ -118,23 +161,23 @@ class Processes {
  * told: in here that is loopback too.
  */
 export class NetNamespace implements ProcessPlace {
-  static async create(processes: Processes, dir: string): Promise<NetNamespace> {
-    const holder = processes.start('netns', 'unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && echo up && exec sleep 86400']);
+  static async create(processes: Processes, dir: string, bins: { unshare: string; nsenter: string; ip: string }): Promise<NetNamespace> {
+    const holder = processes.start('netns', bins.unshare, ['--net', '--', 'sh', '-c', `'${bins.ip}' link set lo up && echo up && exec sleep 86400`]);
     const deadline = Date.now() + 10_000;
     while (!(processes.logs.netns ?? '').includes('up')) {
       if (holder.exitCode !== null) throw new Error(`unshare -n failed: ${processes.tail('netns')}`);
       if (Date.now() > deadline) throw new Error('the network namespace did not come up in 10 s');
       await sleep(20);
     }
-    return new NetNamespace(processes, dir, holder.pid!);
+    return new NetNamespace(processes, dir, holder.pid!, bins.nsenter);
   }
 
   private relays = 0;
 
-  private constructor(private readonly processes: Processes, private readonly dir: string, readonly pid: number) {}
+  private constructor(private readonly processes: Processes, private readonly dir: string, readonly pid: number, private readonly nsenter: string) {}
 
   command(bin: string, args: string[]): [string, string[]] {
-    return ['nsenter', [`--net=/proc/${this.pid}/ns/net`, '--', bin, ...args]];
+    return [this.nsenter, [`--net=/proc/${this.pid}/ns/net`, '--', bin, ...args]];
   }
 
   /** Starts a process inside the namespace. */
@@ -146,19 +189,39 @@ export class NetNamespace implements ProcessPlace {
   /** A Unix socket here, piped to 127.0.0.1:port in the namespace by a small Node.js relay running there. */
   async relay(port: number): Promise<string> {
     const socket = path.join(this.dir, `relay-${port}-${this.relays++}.sock`);
+    await this.startRelay(`relay-${port}`, true, socket, port);
+    return socket;
+  }
+
+  /**
+   * The other way: 127.0.0.1:`nsPort` in the namespace reaches 127.0.0.1:`hostPort` here (the
+   * test's fake GitHub API), through a Unix socket (the file system is shared, the network is
+   * not): a relay in the namespace from the port to the socket, one here from the socket to the port.
+   */
+  async relayFrom(hostPort: number, nsPort: number): Promise<void> {
+    const socket = path.join(this.dir, `relay-from-${hostPort}-${this.relays++}.sock`);
+    await this.startRelay(`relay-from-${hostPort}-host`, false, socket, hostPort);
+    await this.startRelay(`relay-from-${hostPort}-ns`, true, nsPort, socket);
+  }
+
+  /** A Node.js process (here or in the namespace) that listens on a socket path or loopback port and pipes every connection to another. */
+  private async startRelay(name: string, inside: boolean, listen: string | number, target: string | number): Promise<void> {
     const script = [
       "const net = require('net');",
-      'const [socket, port] = process.argv.slice(1);',
-      'net.createServer((c) => { const u = net.connect(Number(port), "127.0.0.1"); c.pipe(u); u.pipe(c);',
-      "  u.on('error', () => c.destroy()); c.on('error', () => u.destroy()); }).listen(socket);",
+      'const [listen, target] = process.argv.slice(1).map((a) => (/^\\d+$/.test(a) ? Number(a) : a));',
+      'const to = () => (typeof target === "number" ? net.connect(target, "127.0.0.1") : net.connect(target));',
+      'const server = net.createServer((c) => { const u = to(); c.pipe(u); u.pipe(c);',
+      "  u.on('error', () => c.destroy()); c.on('error', () => u.destroy()); });",
+      'const ready = () => console.log("listening");',
+      'if (typeof listen === "number") server.listen(listen, "127.0.0.1", ready); else server.listen(listen, ready);',
     ].join('\n');
-    const child = this.start(`relay-${port}`, process.execPath, ['-e', script, socket, String(port)]);
+    const args = ['-e', script, String(listen), String(target)];
+    const child = inside ? this.start(name, process.execPath, args) : this.processes.start(name, process.execPath, args);
     const deadline = Date.now() + 10_000;
-    while (!fs.existsSync(socket)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the relay to port ${port} did not start: ${this.processes.tail(`relay-${port}`)}`);
+    while (!(this.processes.logs[name] ?? '').includes('listening')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the relay ${name} did not start: ${this.processes.tail(name)}`);
       await sleep(20);
     }
-    return socket;
   }
 
   /** Runs a command inside the namespace, synchronously. */
@@ -179,6 +242,8 @@ export interface AppState {
 }
 
 export const ARGOCD_NS = 'argocd';
+/** The port in the loop's namespace where the test's fake GitHub API answers (`githubUrl: http://127.0.0.1:<port>`). */
+export const GITHUB_PORT = 9080;
 /** Argo CD's refresh annotation: what its webhook handler sets on the Applications of a pushed repository. */
 export const REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';
 
@@ -189,16 +254,20 @@ export class Verdict extends Error {}
 export class Loop {
   /**
    * Starts everything, installs Argo CD's CRDs and configuration (from its release's
-   * core-install.yaml) and waits until the fake node is Ready. `gitRoot` is served read-only at
-   * `git://127.0.0.1:9418/<folder>.git`. Returns the seconds each phase took in `timings`.
+   * core-install.yaml, and the notifications ConfigMap and Secret as its full install makes
+   * them) and waits until the fake node is Ready. `gitRoot` is served read-only at
+   * `git://127.0.0.1:9418/<path>.git`; `githubPort`, a port of this process's loopback (the
+   * fake GitHub API), answers at 127.0.0.1:`GITHUB_PORT` in the namespace. Returns the seconds
+   * each phase took in `timings`.
    */
-  static async start(tools: Exclude<LoopTools, { missing: string }>, gitRoot: string): Promise<Loop> {
+  static async start(tools: Exclude<LoopTools, { missing: string }>, gitRoot: string, options: { githubPort?: number } = {}): Promise<Loop> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-loop-'));
     const processes = new Processes();
     const loop = new Loop(dir, processes, tools);
     const started = Date.now();
     try {
-      loop.ns = await NetNamespace.create(processes, dir);
+      loop.ns = await NetNamespace.create(processes, dir, tools);
+      if (options.githubPort !== undefined) await loop.ns.relayFrom(options.githubPort, GITHUB_PORT);
       loop.plane = await ControlPlane.start(tools, 180_000, loop.ns);
       loop.timings.apiserver = (Date.now() - started) / 1000;
       const kubeconfig = loop.plane.kubeconfig();
@@ -241,6 +310,10 @@ export class Loop {
       }
       const config = parseObjects(fs.readFileSync(path.join(tools.argocdDir, 'core-install.yaml'), 'utf-8'))
         .filter((o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.apiVersion === 'v1');
+      // The notifications controller's, as the full install makes them (core-install.yaml has none).
+      for (const file of ['argocd-notifications-cm.yaml', 'argocd-notifications-secret.yaml']) {
+        config.push(...parseObjects(fs.readFileSync(path.join(tools.argocdDir, 'notifications', file), 'utf-8')));
+      }
       for (const object of config) await loop.plane.create(object, ARGOCD_NS);
       loop.configMaps = config.map((o) => `${o.kind}/${o.metadata.name}`);
 
@@ -275,6 +348,10 @@ export class Loop {
         `--repo-server=127.0.0.1:${repoServerPort}`, '--repo-server-plaintext', `--redis=127.0.0.1:${redisPort}`,
         '--metrics-port=8082', '--status-processors=4', '--operation-processors=4', '--loglevel=info',
       ], { env: argoEnv('argocd-application-controller', { ARGOCD_FAKE_IN_CLUSTER: 'true', KUBECONFIG: loop.plane.kubeconfig(ARGOCD_NS) }) });
+      // The notifications controller (its namespace from the kubeconfig's context), as the full install runs it.
+      ns.start('argocd-notifications', tools.argocd, [
+        `--argocd-repo-server=127.0.0.1:${repoServerPort}`, '--argocd-repo-server-plaintext', '--metrics-port=9001', '--loglevel=info',
+      ], { env: argoEnv('argocd-notifications', { KUBECONFIG: loop.plane.kubeconfig(ARGOCD_NS) }) });
       ns.start('git-daemon', 'git', ['daemon', '--listen=127.0.0.1', '--port=9418', '--export-all', '--reuseaddr', '--informative-errors', `--base-path=${gitRoot}`, gitRoot]);
 
       await loop.waitFor('the fake node to be Ready', async () => {
@@ -302,6 +379,15 @@ export class Loop {
   /** kubectl (the pinned one) inside the namespace, with the admin kubeconfig; `cwd` as a user's shell. */
   kubectl(args: string[], options: { cwd?: string; input?: string } = {}) {
     return this.ns.run(this.tools.kubectl, ['--kubeconfig', this.plane.kubeconfig(), ...args], options);
+  }
+
+  /**
+   * A shell script inside the namespace as a cluster admin's terminal runs it: the pinned
+   * kubectl on PATH, KUBECONFIG the admin's, `env` added.
+   */
+  sh(script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const env = { ...process.env, PATH: `${path.dirname(this.tools.kubectl)}${path.delimiter}${process.env.PATH}`, KUBECONFIG: this.plane.kubeconfig(), ...options.env };
+    return this.ns.run('sh', ['-euc', script], { cwd: options.cwd, env });
   }
 
   /** GET an API path; the parsed body, or undefined on 404. */
@@ -369,6 +455,11 @@ export class Loop {
       if (Date.now() - started > timeoutMs) throw new Error(`${what}: not so after ${timeoutMs / 1000} s${lastError ? ` (${lastError})` : ''}\n${this.logTail()}`);
       await sleep(200);
     }
+  }
+
+  /** The lines of a process's log that match `pattern` (e.g. the notifications controller's errors). */
+  logLines(name: string, pattern: RegExp): string[] {
+    return this.processes.grep(name, pattern);
   }
 
   /** The last lines of each process's log, for failure messages. */

@@ -41,13 +41,13 @@ const aptBase = (packages: string) => [
 ].join('\n');
 
 /**
- * Makes (or loads from the cache) the Debian base and every stand-in base image (or those
- * `only` names, e.g. `['node']`). Returns the seconds each took, by name.
+ * Makes (or loads from the cache) the Debian base and every stand-in base image (or only those
+ * named in `only`). Returns the seconds each took, by name.
  */
 export function makeBases(lab: OciLab, only?: Array<keyof typeof BASES>): Record<string, number> {
   const times: Record<string, number> = {};
-  const timed = (name: keyof typeof BASES, fn: () => void) => {
-    if (only && name !== 'debian' && !only.includes(name)) return;
+  const timed = (name: string, fn: () => void) => {
+    if (name !== 'debian' && only && !only.includes(name as keyof typeof BASES)) return;
     const started = Date.now();
     fn();
     times[name] = (Date.now() - started) / 1000;
@@ -187,7 +187,7 @@ export const PRESETS: Preset[] = [
     // Hash-pinned: with a --hash, pip installs only a file of that digest (hash-checking mode).
     addDependency: (service) => fs.appendFileSync(path.join(service, 'requirements.txt'),
       'six==1.17.0 --hash=sha256:4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274\n'),
-    dependencyStep: /pip install -r requirements\.txt/,
+    dependencyStep: /pip install --require-hashes -r requirements\.txt/,
     dependencyCheck: { command: ['python3', '-c', 'import six; print(six.__version__)'], prints: '1.17.0' },
   },
   {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Project, Testing } from 'projen';
 import { parseAllDocuments } from 'yaml';
 import { DeployEngine, Environments, FluxSync, GitOpsProjectOptions, ImagePolicies, Repository, RepositoryVisibility, Runtime } from '../../src';
+import { parseFacts } from '../../src/cli/promote';
 import { fluxRepositoryUrl, kubeConfigSecretName } from '../../src/flux/flux-sync';
 import { POLICIES_DIR, renderedDir } from '../../src/model/layout';
 import { gitopsProject, synth, tempdir } from '../util';
@@ -218,6 +219,35 @@ describe('FluxSync in a plain projen project', () => {
     const out = Testing.synth(project);
     expect(Object.keys(out).filter((f) => f.startsWith('deploy/flux/')).sort()).toEqual(['deploy/flux/00-git-repository.yaml', 'deploy/flux/dev-policies.yaml', 'deploy/flux/dev.yaml', 'deploy/flux/prod-policies.yaml', 'deploy/flux/prod.yaml']);
     expect(one(out['deploy/flux/prod.yaml']).spec.dependsOn).toEqual([{ name: 'orders-prod-policies' }]);
+  });
+});
+
+describe('the engine is a model fact: what other renderers and the promote command say follows it', () => {
+  test('branch protection notes and promotion.json name Flux; with Argo CD they are as before', () => {
+    const flux = repo();
+    expect(flux['docs/BRANCH_PROTECTION.md']).toContain('by Flux on merge');
+    expect(flux['docs/BRANCH_PROTECTION.md']).toContain('by a person (`flux resume`) after the merge');
+    expect(flux['docs/BRANCH_PROTECTION.md']).not.toContain('Argo CD');
+    expect(flux['deploy/promotion.json'].deployEngine ?? JSON.parse(flux['deploy/promotion.json']).deployEngine).toBe('flux');
+    const argo = synth(gitopsProject({ repository: 'acme/orders', runtime: Runtime.NODE }));
+    expect(argo['docs/BRANCH_PROTECTION.md']).toContain('by Argo CD on merge');
+    const facts = typeof argo['deploy/promotion.json'] === 'string' ? JSON.parse(argo['deploy/promotion.json']) : argo['deploy/promotion.json'];
+    expect(facts).not.toHaveProperty('deployEngine');
+  });
+
+  test('promote reads the engine from promotion.json, and refuses one it does not know (known-bad)', () => {
+    const text = (engine?: string) => JSON.stringify({
+      repository: 'acme/orders',
+      defaultBranch: 'main',
+      environments: ['dev'],
+      services: [{ name: 'orders', image: 'ghcr.io/acme/orders', path: '.' }],
+      certificateIdentity: 'x',
+      certificateOidcIssuer: 'y',
+      ...(engine ? { deployEngine: engine } : {}),
+    });
+    expect(parseFacts(text('flux')).deployEngine).toBe(DeployEngine.FLUX);
+    expect(parseFacts(text()).deployEngine).toBeUndefined();
+    expect(() => parseFacts(text('spinnaker'))).toThrow('is not what synth writes');
   });
 });
 

@@ -1,5 +1,5 @@
 import { RepositoryVisibility } from '../../src';
-import { ACTIONS, annotatePins, PinnedAction, toolInput } from '../../src/github/actions';
+import { ACTIONS, annotatePins, COMPOSITE_USES, NestedAction, PinnedAction, toolInput, uses } from '../../src/github/actions';
 import { gitopsProject, synth, usesOf, workflowObject } from '../util';
 
 /**
@@ -36,6 +36,33 @@ function runtimeFindings(pins: Record<string, PinnedAction>, waivers: Record<str
   return findings;
 }
 
+/**
+ * What is wrong with what the composite actions run, walked down from the table: a composite
+ * whose `uses:` were never read (at its pinned commit), or a nested action on a deprecated
+ * runtime (no waiver reaches down there: upgrade the composite).
+ */
+function nestedFindings(pins: Record<string, PinnedAction>, composites: Record<string, NestedAction[]>): string[] {
+  const findings: string[] = [];
+  const walk = (ref: string, path: string[], seen: Set<string>) => {
+    const nested = composites[ref];
+    if (nested === undefined) {
+      findings.push(`${path.join(' > ')}: composite, but what it runs at that commit is not in COMPOSITE_USES; read its action.yml (docs/release.md)`);
+      return;
+    }
+    for (const inner of nested) {
+      const at = [...path, `${inner.uses} (${inner.version})`];
+      if (!/^[\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40}$/.test(inner.uses)) findings.push(`${at.join(' > ')}: not pinned to a commit SHA`);
+      if (!RUNTIMES.includes(inner.runtime)) findings.push(`${at.join(' > ')}: runtime '${inner.runtime}' is not a runs.using value`);
+      if (DEPRECATED_RUNTIMES.includes(inner.runtime)) findings.push(`${at.join(' > ')}: runs on ${inner.runtime}, which GitHub has deprecated; upgrade ${path[0]}`);
+      if (inner.runtime === 'composite' && !seen.has(inner.uses)) walk(inner.uses, at, new Set([...seen, inner.uses]));
+    }
+  };
+  for (const [key, pin] of Object.entries(pins)) {
+    if (pin.runtime === 'composite') walk(uses(pin), [`${key} (${pin.action}@${pin.version})`], new Set([uses(pin)]));
+  }
+  return findings;
+}
+
 describe('action pins', () => {
   test.each(Object.entries(ACTIONS))('%s is pinned to a full commit SHA of a release', (_key, pin) => {
     expect(pin.sha).toMatch(/^[0-9a-f]{40}$/);
@@ -59,6 +86,31 @@ describe('action pins', () => {
     expect(runtimeFindings({ old }, { old: { until: '2026-11-30', why: '' } }, '2026-12-01')).toEqual([expect.stringContaining('expired on 2026-11-30')]);
     expect(runtimeFindings({ current }, { current: { until: '2027-01-01', why: '' } }, '2026-12-01')).toEqual([expect.stringContaining('drop its waiver')]);
     expect(runtimeFindings({ odd: { ...old, runtime: 'node22' } }, {}, '2026-12-01')).toEqual([expect.stringContaining("'node22' is not a runs.using value")]);
+  });
+
+  test('no action a composite pin runs, at any depth, is on a deprecated runtime, and every composite\'s uses: are recorded', () => {
+    expect(nestedFindings(ACTIONS, COMPOSITE_USES)).toEqual([]);
+    // Each recorded composite is reached from the table: none is left over from an older pin.
+    const reached = new Set<string>();
+    const visit = (ref: string) => {
+      reached.add(ref);
+      for (const inner of COMPOSITE_USES[ref] ?? []) if (inner.runtime === 'composite') visit(inner.uses);
+    };
+    for (const pin of Object.values(ACTIONS) as PinnedAction[]) if (pin.runtime === 'composite') visit(uses(pin));
+    expect(Object.keys(COMPOSITE_USES).sort()).toEqual([...reached].sort());
+  });
+
+  test('the nested check fails a composite never read, a nested deprecated runtime two levels down, and an unpinned nested action', () => {
+    const wrapper = { action: 'acme/wrapper', version: 'v1.0.0', sha: 'a'.repeat(40), runtime: 'composite' };
+    expect(nestedFindings({ wrapper }, {})).toEqual([expect.stringContaining('wrapper (acme/wrapper@v1.0.0): composite, but what it runs at that commit is not in COMPOSITE_USES')]);
+    const inner = `acme/inner@${'b'.repeat(40)}`;
+    expect(nestedFindings({ wrapper }, {
+      [`acme/wrapper@${'a'.repeat(40)}`]: [{ uses: inner, version: 'v2.0.0', runtime: 'composite' }, { uses: 'acme/tagged@v3', version: 'v3.0.0', runtime: 'node24' }],
+      [inner]: [{ uses: `actions/old@${'c'.repeat(40)}`, version: 'v4.0.0', runtime: 'node20' }],
+    })).toEqual([
+      expect.stringMatching(/> acme\/inner@b{40} \(v2\.0\.0\) > actions\/old@c{40} \(v4\.0\.0\): runs on node20, which GitHub has deprecated; upgrade wrapper/),
+      expect.stringMatching(/acme\/tagged@v3 \(v3\.0\.0\): not pinned to a commit SHA$/),
+    ]);
   });
 
   test('the tools the actions install are pinned to a release, through the action input', () => {

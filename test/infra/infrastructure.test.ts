@@ -72,6 +72,15 @@ describe.each([['ECR', ECR], ['Artifact Registry', GAR]])('infra/ for %s', (_nam
     expect(metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' });
   });
 
+  test('with admission policies the namespace is opted into policy-controller (it enforces in labelled namespaces only); without, not', async () => {
+    const labels = async (tree: Record<string, string>) => (await parseHcl('n.tf', tree['infra/environments/prod/namespace.tf'])).resource.kubernetes_namespace_v1.services[0].metadata[0].labels;
+    expect(out['deploy/policies/prod/cluster-image-policy.yaml']).toBeDefined();
+    expect(await labels(out)).toMatchObject({ 'policy.sigstore.dev/include': 'true' });
+    const off = generate({ ...options, admissionPolicies: false });
+    expect(off['deploy/policies/prod/cluster-image-policy.yaml']).toBeUndefined();
+    expect(await labels(off)).not.toHaveProperty(['policy.sigstore.dev/include']);
+  });
+
   testWith(['terraform'])('terraform fmt -check finds nothing to change (and catches a misformatted copy)', () => {
     const dir = writeTree(out, files);
     const fmt = () => spawnSync(tool('terraform')!, ['fmt', '-check', '-recursive', 'infra'], { cwd: dir, encoding: 'utf-8' });

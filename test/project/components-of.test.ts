@@ -11,8 +11,8 @@ const components = Object.entries(api).filter(([, value]) => typeof value === 'f
 // The projen way (projen's `Dependabot.of`, `GitHub.of`): every component can be found from its
 // project, so `.projenrc.ts` reaches the escape hatches of what a project type added.
 describe('X.of(project)', () => {
-  // The model's roles are abstract: their lookups are servicesOf(), imagePublisherOf(), ...
-  const ABSTRACT = ['Service', 'ServiceManifests', 'ImagePublisher', 'InfraCode'];
+  // The model's roles are abstract: their lookups are servicesOf(), imagePublisherOf(), admissionPoliciesOf(), ...
+  const ABSTRACT = ['Service', 'ServiceManifests', 'ImagePublisher', 'InfraCode', 'AdmissionPolicies'];
   // One per service (HelmChart.all, ContainerImage.all as well as .of for the main one).
   const PER_SERVICE = ['HelmChart'];
 

@@ -5,3 +5,8 @@ export enum DeployEngine {
   /** Flux: a GitRepository and one Kustomization per environment under `deploy/flux/` (docs/flux.md); no deployment records. */
   FLUX = 'flux',
 }
+
+/** What a person reads: "Argo CD" or "Flux". */
+export function deployEngineName(engine: DeployEngine): string {
+  return engine === DeployEngine.FLUX ? 'Flux' : 'Argo CD';
+}
