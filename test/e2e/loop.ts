@@ -48,10 +48,11 @@ export type LoopTools =
 export function loopTools(): LoopTools {
   if (process.getuid?.() !== 0) return { tool: 'root', missing: 'the loop runs in a network namespace of its own (unshare -n), which needs root' };
   // The namespace's tools first: without them nothing else matters.
-  const system: Record<'unshare' | 'nsenter' | 'ip' | 'redis', string | undefined> = {
-    unshare: findTool('unshare'), nsenter: findTool('nsenter'), ip: findTool('ip'), redis: findTool('redis-check-rdb'),
+  // jq: the documented command that writes the App's key into argocd-notifications-secret.
+  const system: Record<'unshare' | 'nsenter' | 'ip' | 'redis' | 'jq', string | undefined> = {
+    unshare: findTool('unshare'), nsenter: findTool('nsenter'), ip: findTool('ip'), redis: findTool('redis-check-rdb'), jq: findTool('jq'),
   };
-  for (const [key, tool] of [['unshare', 'unshare'], ['nsenter', 'nsenter'], ['ip', 'ip'], ['redis', 'redis-check-rdb']] as const) {
+  for (const [key, tool] of [['unshare', 'unshare'], ['nsenter', 'nsenter'], ['ip', 'ip'], ['redis', 'redis-check-rdb'], ['jq', 'jq']] as const) {
     if (system[key] === undefined) return { tool, missing: `${tool} is not installed (${installHint(tool)})` };
   }
   const plane = controlPlaneTools();
