@@ -7,7 +7,7 @@ import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
-import { applicationName, checkDnsLabel, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
+import { applicationName, checkDnsLabel, environmentPath, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { ARGOCD_DIR, chartDir, POLICIES_DIR, renderedDir } from '../model/layout';
 import { Repository } from '../model/repository';
 import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
@@ -318,7 +318,7 @@ export class ArgoCd extends Component {
     for (const env of environments) {
       // Argo CD's own namespace holds its secrets and Applications: never a deploy target.
       const reserved = checkTargetNamespace(env.namespace, this.namespace, toDnsLabel(`${this.project.name}-${env.name}`, 'my-app-dev'));
-      if (reserved && env.namespace === this.namespace) problems.push({ option: `environments[${env.order}].namespace`, message: reserved });
+      if (reserved && env.namespace === this.namespace) problems.push({ option: `${environmentPath(this.project, env.order)}.namespace`, message: reserved });
     }
     // Each Application name once: `a-b` in `c` and `a` in `b-c` are both 'a-b-c' (one would replace the other).
     const owners = new Map<string, { service: string; env: EnvironmentFacts }>();
@@ -328,7 +328,7 @@ export class ArgoCd extends Component {
         // A name that breaks its own grammar is reported under it, once.
         if (checkDnsLabel(service, 'orders') || checkDnsLabel(env.name, 'dev')) continue;
         const name = applicationName(service, env.name);
-        const option = `environments[${env.order}].name`;
+        const option = `${environmentPath(this.project, env.order)}.name`;
         const subdomain = checkDnsSubdomain(name, 63, 'orders-dev');
         if (subdomain) {
           const room = Math.max(1, 62 - service.length);

@@ -6,7 +6,7 @@ import { stringifyForKubernetes } from '../core/kube-yaml';
 import { atSynthStart, createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { admissionPoliciesOf } from '../model/admission-policies';
-import { EnvironmentFacts, Environments, IN_CLUSTER } from '../model/environments';
+import { environmentPath, EnvironmentFacts, Environments, IN_CLUSTER } from '../model/environments';
 import { DEPLOY_DIR, POLICIES_DIR, renderedDir } from '../model/layout';
 import { Repository } from '../model/repository';
 import { RepositoryVisibility, signingFacts } from '../model/signing';
@@ -345,7 +345,7 @@ export class FluxSync extends Component {
     const policies = this.policyEnvironments();
     const owners = new Map<string, string>();
     for (const env of Environments.of(this.project)?.deployed ?? []) {
-      const option = `environments[${env.order}]`;
+      const option = environmentPath(this.project, env.order);
       if (env.namespace === this.namespace) {
         report(`${option}.namespace`, `must not be Flux's own namespace, got ${show(env.namespace)}; give the environment a namespace of its own; try '${toDnsLabel(`${this.project.name}-apps-${env.name}`, 'my-app-dev')}'`);
       }

@@ -19,6 +19,13 @@ export interface CodeOwnersOptions {
   readonly platformOwners?: string[];
 }
 
+/** A CODEOWNERS line, and the option its owners come from (for messages). */
+interface CodeOwnersRule {
+  readonly pattern: string;
+  readonly owners: string[];
+  readonly option?: string;
+}
+
 /**
  * `.github/CODEOWNERS`: who reviews what. `.github/` and `.projenrc.ts` always have an owner,
  * so workflow changes never merge without one of them.
@@ -31,7 +38,8 @@ export class CodeOwners extends Component {
 
   private readonly _owners: string[];
   private readonly platformOwners: string[];
-  private readonly rules: Array<{ pattern: string; owners: string[]; option?: string }> = [];
+  /** The rules in order; a function stands for rules read late, in its place (see `_addRules`). */
+  private readonly rules: Array<CodeOwnersRule | (() => CodeOwnersRule[])> = [];
 
   constructor(project: Project, options: CodeOwnersOptions) {
     super(project);
@@ -63,10 +71,24 @@ export class CodeOwners extends Component {
     this.rules.push({ pattern, owners: [...owners], option });
   }
 
+  /**
+   * Adds rules computed when CODEOWNERS is written, in this place among the others: for owners
+   * that come from facts another call may still add to (the environments' approvers).
+   * @internal
+   */
+  public _addRules(rules: () => Array<{ pattern: string; owners: string[]; option?: string }>) {
+    this.rules.push(rules);
+  }
+
+  /** Every rule in order, the late ones computed now. */
+  private get allRules(): CodeOwnersRule[] {
+    return this.rules.flatMap((rule) => (typeof rule === 'function' ? rule() : [rule]));
+  }
+
   private render() {
     return [
       { pattern: '*', owners: this._owners },
-      ...this.rules,
+      ...this.allRules,
       { pattern: '/.github/', owners: this.platformOwners },
       { pattern: '/.projenrc.ts', owners: this.platformOwners },
     ].map((rule) => ({ pattern: rule.pattern, owners: rule.owners.join(' ') }));
@@ -83,13 +105,13 @@ export class CodeOwners extends Component {
       ...(this.platformOwners === this._owners || this.platformOwners.join() === this._owners.join() ? [] : this.platformOwners.map((o, i) => [`platformOwners[${i}]`, o])),
       // Under the option they were written in (`environments[1].approvers[0]`), each once: one
       // option may own several patterns (an environment's approvers own four folders).
-      ...this.rules.flatMap((r) => r.owners.map((o, i) => [r.option === undefined ? 'addRule' : `${r.option}[${i}]`, o])),
+      ...this.allRules.flatMap((r) => r.owners.map((o, i) => [r.option === undefined ? 'addRule' : `${r.option}[${i}]`, o])),
     ].filter(([option, owner], i, list) => list.findIndex(([o, w]) => o === option && w === owner) === i);
     for (const [option, owner] of all) {
       const message = checkOwner(owner);
       if (message) problems.push({ option, message });
     }
-    for (const rule of this.rules) {
+    for (const rule of this.allRules) {
       if (!rule.pattern || /\s/.test(rule.pattern)) {
         problems.push({ option: 'addRule', message: `pattern must be a path pattern without spaces, got ${JSON.stringify(rule.pattern)}; try '/src/'` });
       }

@@ -17,7 +17,7 @@ import { createAtSynthStart } from '../core/projen-adapter';
 import { committedFiles } from '../core/sync';
 import { readTemplate } from '../core/templates';
 import { addValidation, Problem } from '../core/validation';
-import { EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
+import { environmentPath, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { IMAGES_FILE_LIMIT, ImagesEntry, ImagesRead, parseImagesText, readImagesFile } from '../model/images-file';
 import { chartDir, imagesFile, renderedDir, renderedFile, valuesDir, valuesFile } from '../model/layout';
 import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
@@ -392,7 +392,7 @@ export class HelmChart extends ServiceManifests {
   public _hostIn(env: EnvironmentFacts): { host?: string; where: string } {
     const own = env.services[this.image.serviceName];
     const at = this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
-    const where = own?.host !== undefined ? `environments[${env.order}].services.${this.image.serviceName}` : env.overrides.host !== undefined ? `environments[${env.order}].overrides` : at;
+    const where = own?.host !== undefined ? `${environmentPath(this.project, env.order)}.services.${this.image.serviceName}` : env.overrides.host !== undefined ? `${environmentPath(this.project, env.order)}.overrides` : at;
     return { host: environmentOptions(this.deployment, env, this.image.serviceName).host, where };
   }
 
@@ -415,15 +415,15 @@ export class HelmChart extends ServiceManifests {
     if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
     for (const env of Environments.of(this.project)?.all ?? []) {
       const i = env.order;
-      problems.push(...checkDeployment(`environments[${i}].overrides`, env.overrides));
+      problems.push(...checkDeployment(`${environmentPath(this.project, i)}.overrides`, env.overrides));
       const own = env.services[name];
-      if (own) problems.push(...checkDeployment(`environments[${i}].services.${name}`, own));
+      if (own) problems.push(...checkDeployment(`${environmentPath(this.project, i)}.services.${name}`, own));
       // What the service gets in the environment, all levels merged: the API server's cross-field rules (each option once).
       if (env.deploy) {
         problems.push(...checkEffectiveDeployment([
           { at, options: this.deployment },
-          { at: `environments[${i}].overrides`, options: env.overrides },
-          { at: `environments[${i}].services.${name}`, options: own ?? {} },
+          { at: `${environmentPath(this.project, i)}.overrides`, options: env.overrides },
+          { at: `${environmentPath(this.project, i)}.services.${name}`, options: own ?? {} },
         ], `'${name}' in ${env.name}`).filter((p) => !problems.some((q) => q.option === p.option)));
       }
     }
@@ -435,7 +435,7 @@ export class HelmChart extends ServiceManifests {
       const names = charts.map((c) => c.image.serviceName);
       for (const env of Environments.of(this.project)?.all ?? []) {
         for (const service of Object.keys(env.services).filter((s) => !names.includes(s))) {
-          problems.push({ option: `environments[${env.order}].services.${service}`, message: `names no service, got '${service}'; use one of ${names.map((n) => `'${n}'`).join(', ')}` });
+          problems.push({ option: `${environmentPath(this.project, env.order)}.services.${service}`, message: `names no service, got '${service}'; use one of ${names.map((n) => `'${n}'`).join(', ')}` });
         }
       }
     }

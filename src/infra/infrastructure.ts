@@ -8,7 +8,7 @@ import { createAtSynthStart } from '../core/projen-adapter';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
 import { admissionPoliciesOf } from '../model/admission-policies';
-import { Environments } from '../model/environments';
+import { environmentPath, Environments } from '../model/environments';
 import { imagePublisherOf } from '../model/image-publisher';
 import { Iac, InfraCode, InfraRoot } from '../model/infra-code';
 import { INFRA_DIR } from '../model/layout';
@@ -301,7 +301,7 @@ export class Infrastructure extends InfraCode {
     // An environment called 'shared' would be a second root of that name: same state key, same job ids.
     for (const env of Environments.of(this.project)?.deployed ?? []) {
       if (env.name === SHARED_ROOT) {
-        problems.push({ option: `environments[${env.order}].name`, message: `must not be '${SHARED_ROOT}' with iac: infra/${SHARED_ROOT} is the root of the shared resources (its state, its plan and apply jobs), got '${env.name}'; try 'common'` });
+        problems.push({ option: `${environmentPath(this.project, env.order)}.name`, message: `must not be '${SHARED_ROOT}' with iac: infra/${SHARED_ROOT} is the root of the shared resources (its state, its plan and apply jobs), got '${env.name}'; try 'common'` });
       }
     }
     const named = image && this.cloudKind() !== undefined && Repository.factsOf(this.project).repository !== undefined;

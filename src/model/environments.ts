@@ -5,7 +5,7 @@ import { ServiceDeploymentOptions } from './service';
 import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
 import { componentOfType, indexComponent } from '../core/component-index';
 import { optionsProblems } from '../core/known-options';
-import { addValidation, Problem } from '../core/validation';
+import { addValidation, OptionsError, Problem } from '../core/validation';
 
 /** One stage the services are deployed to. */
 export interface EnvironmentOptions {
@@ -138,6 +138,14 @@ export function applicationName(service: string, environment: string): string {
 }
 
 /**
+ * Where the environment at `order` was written in `.projenrc.ts`, for a renderer's messages:
+ * `environments[1]`, or `addEnvironment('qa')` for one added later.
+ */
+export function environmentPath(project: Project, order: number): string {
+  return Environments.of(project)?._optionPath(order) ?? `environments[${order}]`;
+}
+
+/**
  * The environments the services are deployed to, in promotion order (default dev, staging,
  * prod): name, namespace, cluster and per-environment overrides, read by the Helm values,
  * the rendered manifests and the promotion.
@@ -150,30 +158,48 @@ export class Environments extends Component {
 
   /** The GitOps engine that deploys the environments. */
   public readonly engine: DeployEngine;
-  private readonly list: EnvironmentFacts[];
+  /** The environments as written, in promotion order: the option's, then each `addEnvironment()`'s. */
   private readonly given: EnvironmentOptions[];
+  /** Where each was written (`environments[1]`, `addEnvironment('qa')`), for messages. */
+  private readonly paths: string[];
+  /** How many came from the options (the rest were added). */
+  private readonly fromOptions: number;
+  /** The facts, computed when first read after the last `addEnvironment()`. */
+  private facts?: EnvironmentFacts[];
 
   constructor(project: Project, options: EnvironmentsOptions = {}) {
     super(project);
     indexComponent(this, Environments);
     const given = options.environments ?? DEFAULT_ENVIRONMENTS;
-    this.given = given;
+    // A copy, so addEnvironment() never changes the caller's list (or the defaults); a list of
+    // the wrong type is kept as it is, for the option check to report.
+    this.given = Array.isArray(given) ? [...given] : given;
+    this.paths = Array.isArray(given) ? given.map((_, i) => `environments[${i}]`) : [];
+    this.fromOptions = this.paths.length;
     this.engine = options.deployEngine ?? DeployEngine.ARGO_CD;
-    // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
-    this.list = given.map((env, order) => ({
-      name: env.name,
-      namespace: env.namespace ?? defaultNamespace(project.name, env.name),
-      cluster: env.cluster ?? IN_CLUSTER,
-      order,
-      deploy: env.deploy ?? true,
-      autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
-      approvers: [...(env.approvers ?? [])],
-      autoMerge: env.autoMerge ?? false,
-      gates: gateFacts(env.gates),
-      overrides: { ...env.overrides },
-      services: { ...env.services },
-    }));
     addValidation(project, () => this.validate());
+  }
+
+  /**
+   * Adds an environment after the last one, in promotion order: the same as writing it at the
+   * end of `environments` (the defaults dev, staging and prod included, when that option is
+   * unset). Its defaults follow the whole list, read when the files are written: the last of
+   * two or more environments is synced by hand unless `autoSync` says otherwise, so an
+   * environment added after `prod` makes `prod` sync by itself.
+   *
+   * Its problems are reported under `addEnvironment('<name>')` when the synth starts, with the
+   * others (a name given twice, a namespace another environment uses, a misspelt key).
+   *
+   * @example Environments.of(project)!.addEnvironment({ name: 'qa', namespace: 'orders-qa' });
+   */
+  public addEnvironment(environment: EnvironmentOptions): void {
+    const at = typeof environment === 'object' && environment !== null ? `addEnvironment(${show(environment.name)})` : 'addEnvironment()';
+    // Not an object at all: nothing to add, and every reader would trip over it.
+    const shape = optionsProblems('projen-gitops.EnvironmentOptions', environment, 'EnvironmentOptions', at);
+    if (shape.some((p) => p.option === at)) throw new OptionsError(shape);
+    this.given.push(environment);
+    this.paths.push(at);
+    this.facts = undefined;
   }
 
   /** Every environment, deployed or not, in promotion order (copies). */
@@ -186,11 +212,50 @@ export class Environments extends Component {
     return this.all.filter((e) => e.deploy);
   }
 
+  /**
+   * Where the environment at `order` was written in `.projenrc.ts` (`environments[1]`,
+   * `addEnvironment('qa')`), for messages.
+   * @internal
+   */
+  public _optionPath(order: number): string {
+    return this.paths[order] ?? `environments[${order}]`;
+  }
+
+  /**
+   * The environments given by `addEnvironment()`, with where each was written (copies).
+   * @internal
+   */
+  public _added(): Array<{ at: string; options: EnvironmentOptions }> {
+    return this.given.slice(this.fromOptions).map((options, i) => ({ at: this.paths[this.fromOptions + i], options }));
+  }
+
+  /** The facts of every environment: read late, so an environment added later counts (see `addEnvironment`). */
+  private get list(): EnvironmentFacts[] {
+    if (this.facts) return this.facts;
+    const given = this.given;
+    const project = this.project;
+    // A derived namespace is made a DNS label (the project name's grammar is wider); one written is checked.
+    this.facts = given.map((env, order) => ({
+      name: env.name,
+      namespace: env.namespace ?? defaultNamespace(project.name, env.name),
+      cluster: env.cluster ?? IN_CLUSTER,
+      order,
+      deploy: env.deploy ?? true,
+      autoSync: env.autoSync ?? !(given.length > 1 && order === given.length - 1),
+      approvers: [...(env.approvers ?? [])],
+      autoMerge: env.autoMerge ?? false,
+      gates: gateFacts(env.gates),
+      overrides: { ...env.overrides },
+      services: { ...env.services },
+    }));
+    return this.facts;
+  }
+
   private validate(): Problem[] {
     const problems: Problem[] = [];
     const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
     this.list.forEach((env, i) => {
-      const at = `environments[${i}]`;
+      const at = this._optionPath(i);
       // A misspelt key or a wrong type would silently change nothing (or the wrong thing).
       problems.push(...optionsProblems('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions', at));
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));

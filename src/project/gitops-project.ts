@@ -522,7 +522,7 @@ export class GitOpsProject extends javascript.NodeProject {
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
       this.environments = new Environments(this, { environments: options.environments, deployEngine: options.deployEngine });
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
-      addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
+      addValidation(this, () => ineffectiveSwitches(options, this.environments.all, this.environments._added()));
       // Deployed once asked for (repository known, or environments given) and some environment is on.
       this.deploys = (options.repository !== undefined || options.environments !== undefined) && this.environments.deployed.length > 0;
       const { deployment, ...imageOptions } = options;
@@ -572,13 +572,15 @@ export class GitOpsProject extends javascript.NodeProject {
         addValidation(this, () => [{ option: 'infraOwners', message: `needs codeOwners (CODEOWNERS is written only with it), got infraOwners ${show(options.infraOwners)} alone; set codeOwners: ${show(options.infraOwners)}` }]);
       }
       // Each environment's approvers own its folders: a promotion into it needs their review.
-      for (const env of this.environments.deployed.filter((e) => e.approvers.length > 0)) {
+      // Read when CODEOWNERS is written (an environment may be added later), in this place among the rules.
+      codeOwners?._addRules(() => this.environments.deployed.filter((e) => e.approvers.length > 0).flatMap((env) => {
         // The engine's file of the environment too: it says whether (and where) the environment syncs.
         const engine = FluxSync.of(this) ? [`/${fluxServicesFile(env.name)}`, ...(ImagePolicies.of(this) ? [`/${fluxPoliciesFile(env.name)}`] : [])] : [`/deploy/argocd/${env.name}.yaml`];
-        for (const folder of [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, ...engine, `/deploy/policies/${env.name}/`]) codeOwners?.addRule(folder, env.approvers, `environments[${env.order}].approvers`);
-      }
+        const option = `${this.environments._optionPath(env.order)}.approvers`;
+        return [`/deploy/environments/${env.name}/`, `/deploy/rendered/${env.name}/`, ...engine, `/deploy/policies/${env.name}/`].map((pattern) => ({ pattern, owners: env.approvers, option }));
+      }));
       addValidation(this, () => (codeOwners ? [] : this.environments.deployed.filter((e) => e.approvers.length > 0).map((e) => ({
-        option: `environments[${e.order}].approvers`,
+        option: `${this.environments._optionPath(e.order)}.approvers`,
         message: 'need code owners to be required reviewers, got no codeOwners; set codeOwners: [\'@my-org/my-team\'] too (the rulesets then require code-owner review)',
       }))));
       // Before Dependabot: it leaves the upgraded package to the upgrade workflow.
@@ -632,6 +634,22 @@ export class GitOpsProject extends javascript.NodeProject {
       // A component tripped over a wrong type or a misspelt option: that is the problem to show.
       throw shapeProblems.length > 0 && !(error instanceof OptionsError) ? new OptionsError(shapeProblems) : error;
     }
+  }
+
+  /**
+   * Adds an environment after the last one, in promotion order: the same as writing it at the
+   * end of `environments` (after dev, staging and prod when that option is unset), and read by
+   * every output when it is written (values, rendered manifests, Argo CD or Flux objects,
+   * promotion, infrastructure, rulesets, README). Shortcut for
+   * `project.environments.addEnvironment()`.
+   *
+   * The project must deploy something (`repository`, or `environments`, with an environment
+   * that is deployed): otherwise it is reported under `addEnvironment('<name>')`.
+   *
+   * @example project.addEnvironment({ name: 'qa', gates: { soak: '1h' } });
+   */
+  public addEnvironment(environment: EnvironmentOptions): void {
+    this.environments.addEnvironment(environment);
   }
 
   /** Adds a service whose problems are reported under `at` (`services[1]`, `addService('worker')`). */

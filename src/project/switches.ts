@@ -2,7 +2,7 @@ import type { GitOpsProjectOptions } from './gitops-project';
 import { show } from '../core/checks';
 import { Problem } from '../core/validation';
 import { DeployEngine } from '../model/deploy-engine';
-import { EnvironmentFacts } from '../model/environments';
+import { EnvironmentFacts, EnvironmentOptions } from '../model/environments';
 
 /**
  * Switches that cannot take effect. An option set explicitly is a request: when another option
@@ -10,11 +10,16 @@ import { EnvironmentFacts } from '../model/environments';
  * `argocd: true` without `repository` removed the deploy tier without a word). Each message
  * names what is missing and a fix that turns the part on, or removes the switch.
  */
-export function ineffectiveSwitches(options: GitOpsProjectOptions, environments: EnvironmentFacts[]): Problem[] {
+export function ineffectiveSwitches(
+  options: GitOpsProjectOptions,
+  environments: EnvironmentFacts[],
+  added: Array<{ at: string; options: EnvironmentOptions }> = [],
+): Problem[] {
   const problems: Problem[] = [];
   const hasRepository = options.repository !== undefined;
   const asked = hasRepository || options.environments !== undefined;
-  const deployed = environments.filter((e) => e.deploy);
+  // The project chose its parts from the options' environments (`addEnvironment()` comes after).
+  const deployed = environments.slice(0, environments.length - added.length).filter((e) => e.deploy);
   const deploys = asked && deployed.length > 0;
   const flux = options.deployEngine === DeployEngine.FLUX;
   const argocdOn = !flux && deploys && (options.argocd ?? hasRepository);
@@ -56,34 +61,47 @@ export function ineffectiveSwitches(options: GitOpsProjectOptions, environments:
     : !deploys ? noDeploy
       : !signed ? { why: 'promotion verifies signatures and signImages is false', fix: 'set signImages: true' }
         : { why: 'promotion needs repository', fix: "set repository: 'my-org/my-repo'" };
-  (options.environments ?? []).forEach((env, i) => {
+  // An environment added when nothing is deployed would write nothing, in silence.
+  for (const { at, options: env } of added) {
+    if (!deploys && env?.deploy !== false) {
+      const name = show(env?.name);
+      problems.push({
+        option: at,
+        message: !asked
+          ? `adds an environment, but nothing is deployed: ${noDeploy.why}, got ${name}; ${noDeploy.fix}, or remove addEnvironment(${name})`
+          : `adds an environment, but nothing is deployed: every environment of the environments option has deploy: false, and the project chooses its deployment part from them when it is built, got ${name}; set deploy: true on one of them, or write ${name} in environments instead of addEnvironment`,
+      });
+    }
+  }
+  const given = [...(options.environments ?? []).map((env, i) => ({ at: `environments[${i}]`, options: env })), ...added];
+  given.forEach(({ at, options: env }) => {
     if (env?.autoMerge === true && !promotionOn) {
-      problems.push({ option: `environments[${i}].autoMerge`, message: `is true, but no promotion pull request is opened to merge (${promotionOff.why}); ${promotionOff.fix}, or remove autoMerge` });
+      problems.push({ option: `${at}.autoMerge`, message: `is true, but no promotion pull request is opened to merge (${promotionOff.why}); ${promotionOff.fix}, or remove autoMerge` });
     } else if (env?.autoMerge === true && env.deploy === false) {
-      problems.push({ option: `environments[${i}].autoMerge`, message: `is true, but environment ${show(env.name)} is not deployed (deploy: false), so nothing is promoted into it; remove autoMerge, or set deploy: true` });
+      problems.push({ option: `${at}.autoMerge`, message: `is true, but environment ${show(env.name)} is not deployed (deploy: false), so nothing is promoted into it; remove autoMerge, or set deploy: true` });
     }
     if (env?.deploy === false) {
       // An environment that is off writes nothing: its settings would wait in silence.
       for (const field of ['autoSync', 'approvers', 'overrides', 'services'] as const) {
         if (env[field] === undefined) continue;
         problems.push({
-          option: `environments[${i}].${field}`,
+          option: `${at}.${field}`,
           message: `has no effect: environment ${show(env.name)} is not deployed (deploy: false), got ${show(env[field])}; remove ${field}, or set deploy: true`,
         });
       }
     } else if (env?.autoSync !== undefined && !engineOn) {
-      problems.push({ option: `environments[${i}].autoSync`, message: `has no effect: ${engineOff.what} (${engineOff.why}), got ${show(env.autoSync)}; ${engineOff.fix}, or remove autoSync` });
+      problems.push({ option: `${at}.autoSync`, message: `has no effect: ${engineOff.what} (${engineOff.why}), got ${show(env.autoSync)}; ${engineOff.fix}, or remove autoSync` });
     }
     // The gates that read deployment records: Argo CD notifications write them, Flux does not.
     if (flux && env?.gates?.soak !== undefined) {
       problems.push({
-        option: `environments[${i}].gates.soak`,
+        option: `${at}.gates.soak`,
         message: `counts how long the digests ran healthy in the previous environment from its deployment records, which Argo CD notifications write and Flux does not (deployEngine: DeployEngine.FLUX): the soak would count from the merge alone and pass a deployment that never became healthy, got ${show(env.gates.soak)}; remove soak (windows and approvals work with Flux), or set deployEngine: DeployEngine.ARGO_CD`,
       });
     }
     if (flux && env?.gates?.requireHealthy === true) {
       problems.push({
-        option: `environments[${i}].gates.requireHealthy`,
+        option: `${at}.gates.requireHealthy`,
         message: 'waits for the previous environment\'s deployment record to say \'success\', which Argo CD notifications write and Flux does not (deployEngine: DeployEngine.FLUX), so the gate would never pass, got true; remove requireHealthy (windows and approvals work with Flux), or set deployEngine: DeployEngine.ARGO_CD',
       });
     }

@@ -40,6 +40,9 @@ function image(project: Project, name: string): ContainerImage {
   return found;
 }
 
+/** Three environments, not the defaults: a gate on the second, approvers on the last. */
+const ENVIRONMENTS: api.EnvironmentOptions[] = [{ name: 'dev' }, { name: 'qa', gates: { soak: '1h' } }, { name: 'prod', approvers: ['@acme/leads'] }];
+
 /** The components whose facts the others read, with values that differ from every default. */
 const FACTS: Record<string, Add> = {
   repository: (p) => new Repository(p, {
@@ -50,7 +53,7 @@ const FACTS: Record<string, Add> = {
     npmRegistry: { url: 'https://npm.acme.example/repository/npm/', scope: '@acme', tokenSecret: 'ACME_NPM_TOKEN' },
     baseImageMirror: 'mirror.acme.example/hub',
   }),
-  environments: (p) => new Environments(p, { environments: [{ name: 'dev' }, { name: 'qa', gates: { soak: '1h' } }, { name: 'prod', approvers: ['@acme/leads'] }] }),
+  environments: (p) => new Environments(p, { environments: ENVIRONMENTS }),
   signing: (p) => new Signing(p, { mode: SigningMode.KMS_KEY, key: KMS_KEY }),
   template: (p) => new Template(p, { template: '@acme/gitops-template', version: '1.2.0', ring: 'early' }),
   upgrades: (p) => new Upgrades(p),
@@ -249,8 +252,8 @@ describe.each([
     }).toEqual({ otherBranch: [], missing: [], otherRunner: [], templateRing: true });
   });
 
-  test.each(others.map((order) => [order.join(' '), order]))('%s', (_name, order) => {
-    const results = synthTwice(make, components, order as string[]);
+  /** Fails on the first file of either synth that differs from the reference order's. */
+  function expectReferenceFiles(results: string[]) {
     for (let run = 0; run < 2; run++) {
       if (results[run] === expected[run]) continue;
       const mineRaw = new Map<string, string>(results[run].startsWith('[') ? JSON.parse(results[run]) : []);
@@ -264,6 +267,24 @@ describe.each([
       expect({ run: run + 1, error: results[run].startsWith('[') ? undefined : results[run], differing, first: differing[0] && { got: mine.get(differing[0]), expected: theirs.get(differing[0]) } })
         .toEqual({ run: run + 1, error: undefined, differing: [], first: undefined });
     }
+  }
+
+  test.each(others.map((order) => [order.join(' '), order]))('%s', (_name, order) => {
+    expectReferenceFiles(synthTwice(make, components, order as string[]));
+  });
+
+  // An environment added with addEnvironment() is read as late as the list itself: the facts that
+  // depend on the whole list (the last one syncs by hand) and every file per environment follow.
+  test.each([
+    ['in the reference order, the environments after dev added last', (base: string[]) => [...base, 'addEnvironments']],
+    ['the environments component first, the environments after dev added last', (base: string[]) => ['environments', ...base.filter((n) => n !== 'environments'), 'addEnvironments']],
+  ])('addEnvironment() gives the files of the environments option: %s', (_name, order) => {
+    const added: Record<string, Add> = {
+      ...components,
+      environments: (p) => new Environments(p, { environments: ENVIRONMENTS.slice(0, 1) }),
+      addEnvironments: (p) => ENVIRONMENTS.slice(1).forEach((env) => Environments.of(p)!.addEnvironment(env)),
+    };
+    expectReferenceFiles(synthTwice(make, added, order(reference)));
   });
 });
 
