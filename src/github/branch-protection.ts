@@ -133,6 +133,8 @@ export class BranchProtection extends Component {
 
   private readonly options: BranchProtectionOptions;
   private readonly additionalChecks: string[];
+  /** Where each additional check was written (`additionalChecks[0]`, `addRequiredCheck('e2e')`), for messages. */
+  private readonly checkPaths: string[];
   private readonly checksAppId: number;
 
   constructor(project: Project, options: BranchProtectionOptions = {}) {
@@ -140,6 +142,7 @@ export class BranchProtection extends Component {
     this.options = options;
     this.requiredApprovals = options.requiredApprovals ?? OPTION_DEFAULTS.requiredApprovals;
     this.additionalChecks = [...(options.additionalChecks ?? [])];
+    this.checkPaths = this.additionalChecks.map((_, i) => `additionalChecks[${i}]`);
     this.checksAppId = options.checksAppId ?? GITHUB_ACTIONS_APP_ID;
 
     addValidation(project, () => this.validate());
@@ -198,6 +201,22 @@ export class BranchProtection extends Component {
       }),
       receiveArgs: true,
     });
+  }
+
+  /**
+   * Requires a status check besides those computed from the project's workflows: a job of a
+   * workflow projen does not write (one kept by hand in `.github/workflows/`), or another CI
+   * system's (which needs `checksAppId: 0`, the checks of GitHub Actions alone satisfy the
+   * default). It is listed, after the computed checks, in the branch ruleset, the Settings app's
+   * file and `docs/BRANCH_PROTECTION.md`; a check already required is listed once. The name as
+   * GitHub shows it (a matrix job as `test (20)`): one line of at most 255 printable
+   * characters, without `<`, `>`, `` ` `` or `$`.
+   *
+   * @example project.branchProtection.addRequiredCheck('e2e');
+   */
+  public addRequiredCheck(check: string): void {
+    this.additionalChecks.push(check);
+    this.checkPaths.push(`addRequiredCheck(${show(check)})`);
   }
 
   /** The protected branch: the `branch` option, else the repository's default branch. */
@@ -300,12 +319,13 @@ export class BranchProtection extends Component {
     const protectsTags = this.options.protectTags ?? true;
     problems.push(...overrideProblems({ branch: this.options.branch, tagPattern: protectsTags ? this.options.tagPattern : undefined }));
     this.additionalChecks.forEach((check, i) => {
+      const added = !this.checkPaths[i].startsWith('additionalChecks');
       if (typeof check !== 'string' || check.trim() === '') {
-        problems.push({ option: 'additionalChecks', message: `must list non-empty check names, got ${JSON.stringify(check)}; remove it` });
+        problems.push({ option: added ? this.checkPaths[i] : 'additionalChecks', message: `must ${added ? 'name a check' : 'list non-empty check names'}, got ${JSON.stringify(check)}; remove it` });
       } else {
         // Check names are listed in docs/BRANCH_PROTECTION.md: one line each.
         const problem = checkText(check, 255);
-        if (problem) problems.push({ option: `additionalChecks[${i}]`, message: problem });
+        if (problem) problems.push({ option: this.checkPaths[i], message: problem });
       }
     });
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {

@@ -1,6 +1,8 @@
+import * as fs from 'fs';
 import { github, javascript } from 'projen';
 import { parse } from 'yaml';
 import { BranchProtection, CodeOwners } from '../../src';
+import { optionProblems } from '../../src/core/validation';
 import { gitopsProject, synth, tempdir } from '../util';
 
 const NOTES = 'docs/BRANCH_PROTECTION.md';
@@ -224,5 +226,44 @@ describe('BranchProtection', () => {
     const project = bareNodeProject();
     new BranchProtection(project, options);
     expect(() => project.synth()).toThrow(message);
+  });
+});
+
+describe('BranchProtection.addRequiredCheck', () => {
+  test('a check added after the project is built is required after the computed ones, in the ruleset, the notes and the Settings app file', () => {
+    const project = gitopsProject({ settingsApp: true });
+    project.branchProtection.addRequiredCheck('e2e (chromium)');
+    const out = synth(project);
+    expect(checksInRuleset(out[RULESET])).toEqual([...DEFAULT_CHECKS, 'e2e (chromium)']);
+    expect(checksInNotes(out[NOTES])).toEqual([...DEFAULT_CHECKS, 'e2e (chromium)']);
+    expect(checksInRuleset(parse(out['.github/settings.yml']).rulesets[0])).toEqual([...DEFAULT_CHECKS, 'e2e (chromium)']);
+  });
+
+  test('a check already required (computed, or added twice) is listed once', () => {
+    const project = gitopsProject();
+    project.branchProtection.addRequiredCheck('Build image');
+    project.branchProtection.addRequiredCheck('e2e');
+    project.branchProtection.addRequiredCheck('e2e');
+    expect(checksInRuleset(synth(project)[RULESET])).toEqual([...DEFAULT_CHECKS, 'e2e']);
+  });
+
+  test.each<[string, string, string, string]>([
+    ['a check name that adds a line to the notes', 'x\n## Rules off', "addRequiredCheck('x\\n## Rules off')",
+      "must be one line of at most 255 printable characters, without '<', '>', '`' or '$', got 'x\\n## Rules off'; try 'x ## Rules off'"],
+    ['an empty check name', ' ', "addRequiredCheck(' ')", 'must name a check, got " "; remove it'],
+  ])('%s is reported under addRequiredCheck(check), and no file is written', (_name, check, option, message) => {
+    const dir = tempdir();
+    const project = gitopsProject({ outdir: dir });
+    project.branchProtection.addRequiredCheck(check);
+    expect(optionProblems(project)).toEqual([{ option, message }]);
+    expect(() => project.synth()).toThrow(/no file was changed/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the fix is itself valid', () => {
+    const project = gitopsProject();
+    project.branchProtection.addRequiredCheck('x ## Rules off');
+    expect(optionProblems(project)).toEqual([]);
   });
 });
