@@ -171,7 +171,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest of `names` to `key`, if it is close enough to be what was meant. */
-function closest(key: string, names: string[]): string | undefined {
+export function closest(key: string, names: string[]): string | undefined {
   const [best] = names.map((name) => ({ name, d: distance(key, name) })).sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
   return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'crypto';
 import { Component, github, Project } from 'projen';
 import { ACTIONS, annotateWorkflowPins, overrideProblems, uses } from './actions';
+import { show } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { closest } from '../core/known-options';
 import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
@@ -67,6 +69,8 @@ export class CodeQlWorkflow extends Component {
   public readonly workflow?: github.GithubWorkflow;
 
   private readonly additionalLanguages: string[];
+  /** Where each additional language was written (`additionalLanguages`, `addLanguage('python')`), for messages. */
+  private readonly languagePaths: string[];
   private readonly options: CodeQlWorkflowOptions;
 
   constructor(project: Project, options: CodeQlWorkflowOptions = {}) {
@@ -74,6 +78,7 @@ export class CodeQlWorkflow extends Component {
     this.options = options;
     const branches = lazyValue(() => [options.branch ?? Repository.factsOf(project).defaultBranch]);
     this.additionalLanguages = [...(options.additionalLanguages ?? [])];
+    this.languagePaths = this.additionalLanguages.map(() => 'additionalLanguages');
     const schedule = options.schedule ?? defaultSchedule(project.name);
     const gh = github.GitHub.of(project);
 
@@ -82,11 +87,16 @@ export class CodeQlWorkflow extends Component {
       if (!gh) {
         problems.push({ option: 'github', message: 'CodeQlWorkflow needs GitHub support in the project, got github: false; set github: true' });
       }
-      for (const language of this.additionalLanguages) {
-        if (!CODEQL_LANGUAGES.includes(language)) {
-          problems.push({ option: 'additionalLanguages', message: `must list CodeQL languages (${CODEQL_LANGUAGES.join(', ')}), got '${language}'; remove it or use one of those` });
+      this.additionalLanguages.forEach((language, i) => {
+        if (CODEQL_LANGUAGES.includes(language)) return;
+        const at = this.languagePaths[i];
+        if (at === 'additionalLanguages') {
+          problems.push({ option: at, message: `must list CodeQL languages (${CODEQL_LANGUAGES.join(', ')}), got '${language}'; remove it or use one of those` });
+        } else {
+          const guess = typeof language === 'string' ? closest(language, CODEQL_LANGUAGES) : undefined;
+          problems.push({ option: at, message: `must be a CodeQL language (${CODEQL_LANGUAGES.join(', ')}), got ${show(language)}; ${guess ? `try '${guess}'` : 'use one of those, or remove it'}` });
         }
-      }
+      });
       if (schedule.trim().split(/\s+/).length !== 5) {
         problems.push({ option: 'schedule', message: `must be a cron expression with 5 fields, got '${schedule}'; try '17 3 * * 1'` });
       }
@@ -113,6 +123,20 @@ export class CodeQlWorkflow extends Component {
       purpose: 'CodeQL code scanning of the service code and the workflows, on pull requests, pushes and weekly.',
       change: 'Set the CodeQlWorkflow options (additionalLanguages, schedule) in .projenrc.ts.',
     });
+  }
+
+  /**
+   * Analyzes a CodeQL language besides those of the services' runtimes and `actions`: code the
+   * services' runtimes do not cover (Python scripts next to a Node.js service, say). One of
+   * CodeQL's language names: `actions`, `c-cpp`, `csharp`, `go`, `java-kotlin`,
+   * `javascript-typescript`, `python`, `ruby`, `rust`, `swift`; a language already analyzed is
+   * analyzed once.
+   *
+   * @example project.codeql?.addLanguage('python');
+   */
+  public addLanguage(language: string): void {
+    this.additionalLanguages.push(language);
+    this.languagePaths.push(`addLanguage(${show(language)})`);
   }
 
   /** The languages analyzed: every service's runtime's, the additional ones, and `actions`. */

