@@ -149,7 +149,8 @@ export class ArgoCd extends Component {
 
   /** Where Argo CD clones from: the repository's URL (model), the GitHub one by default. */
   private get repoUrl(): string {
-    return Repository.factsOf(this.project).url ?? 'https://github.com/OWNER/NAME.git';
+    const repo = Repository.factsOf(this.project);
+    return repo.url ?? `${repo.githubUrl}/OWNER/NAME.git`;
   }
 
   private document(summary: string, objects: object[]): string {

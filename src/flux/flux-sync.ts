@@ -267,14 +267,14 @@ export class FluxSync extends Component {
 
   /** The GitRepository: the repository's URL (model), its default branch; the artifact holds `deploy/` only. */
   private gitRepository(): object {
-    const url = Repository.factsOf(this.project).url;
+    const { url, githubUrl } = Repository.factsOf(this.project);
     const secret = this.secretName;
     return {
       apiVersion: SOURCE_API_VERSION,
       kind: 'GitRepository',
       metadata: this.metadata(this.gitRepositoryName),
       spec: {
-        url: (url !== undefined ? fluxRepositoryUrl(url) : undefined) ?? url ?? 'https://github.com/OWNER/NAME.git',
+        url: (url !== undefined ? fluxRepositoryUrl(url) : undefined) ?? url ?? `${githubUrl}/OWNER/NAME.git`,
         ref: { branch: this.branch },
         interval: this.interval,
         ...(secret !== undefined ? { secretRef: { name: secret } } : {}),

@@ -10,7 +10,7 @@ import { seedFile } from '../core/sync';
 import { writeFileAtomic } from '../core/sync-record';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
-import { Repository } from '../model/repository';
+import { GitHubServerKind, githubServerOf, Repository, RepositoryFacts } from '../model/repository';
 import { signingFacts, signingPhrase } from '../model/signing';
 
 /** Options for `SecurityPolicy`. */
@@ -39,7 +39,7 @@ export class SecurityPolicy extends Component {
     const render = () => renderTemplate('SECURITY.md.hbs', {
       contact: contact && `<${contact}>`,
       // A link to report to (OpenSSF Scorecard's Security-Policy looks for an address or a URL).
-      reportUrl: reportUrl(Repository.factsOf(project).repository),
+      ...reportTo(Repository.factsOf(project)),
       branch: BranchProtection.of(project)?.branch ?? Repository.factsOf(project).defaultBranch,
       codeql: project.components.some((c) => c instanceof CodeQlWorkflow),
       build: ContainerBuildWorkflow.of(project) && {
@@ -93,7 +93,15 @@ class ManagedRegion extends Component {
   }
 }
 
-/** GitHub's private vulnerability reporting form of a repository, when it is known. */
-function reportUrl(repository: string | undefined): string | undefined {
-  return repository && `https://github.com/${repository}/security/advisories/new`;
+/**
+ * Where a report goes without a `contact`. On github.com: GitHub's private vulnerability
+ * reporting form of the repository, when it is known. GitHub documents that form for github.com
+ * only, for public repositories (github/docs content/code-security/how-tos/report-and-fix-vulnerabilities/configure-vulnerability-reporting/configure-for-a-repository.md,
+ * `versions: fpt, ghec`), and a data-residency server has no public repositories: on any other
+ * server the report goes to the repository's administrators, linked on that server.
+ */
+function reportTo(repo: RepositoryFacts): { reportUrl?: string; enterprise?: { server: string; repositoryUrl?: string } } {
+  const server = githubServerOf(repo.githubUrl);
+  if (server.kind === GitHubServerKind.GITHUB_COM) return { reportUrl: repo.repository && `${server.url}/${repo.repository}/security/advisories/new` };
+  return { enterprise: { server: server.host, repositoryUrl: repo.repository && `${server.url}/${repo.repository}` } };
 }

@@ -283,11 +283,41 @@ function validGithubUrl(value: unknown): boolean {
  * `<server>/api/v3` for GitHub Enterprise Server (and a test server on loopback).
  */
 export function githubApiUrlOf(githubUrl: string): string {
-  const server = githubUrl.replace(/\/+$/, '');
-  const host = server.replace(/^https?:\/\//, '');
-  if (host === 'github.com') return REPOSITORY_DEFAULTS.githubApiUrl;
-  if (/^[^.:]+\.ghe\.com$/.test(host)) return `https://api.${host}`;
-  return `${server}/api/v3`;
+  const server = githubServerOf(githubUrl);
+  if (server.kind === GitHubServerKind.GITHUB_COM) return REPOSITORY_DEFAULTS.githubApiUrl;
+  if (server.kind === GitHubServerKind.DATA_RESIDENCY) return `https://api.${server.host}`;
+  return `${githubUrl.replace(/\/+$/, '')}/api/v3`;
+}
+
+/** The kinds of GitHub server a repository can live on (internal: what differs between them). */
+export enum GitHubServerKind {
+  /** github.com (GitHub Free/Pro/Team and GitHub Enterprise Cloud). */
+  GITHUB_COM = 'github.com',
+  /** GitHub Enterprise Cloud with data residency, `<subdomain>.ghe.com`. */
+  DATA_RESIDENCY = 'ghe.com',
+  /** GitHub Enterprise Server on a host of its own (or a test server on loopback). */
+  SERVER = 'server',
+}
+
+/** A GitHub server: its kind, its host (lowercase, with the port if any) and its canonical root URL. */
+export interface GitHubServer {
+  readonly kind: GitHubServerKind;
+  readonly host: string;
+  /** `https://github.com`, `https://<sub>.ghe.com`, or the server's root as configured (host lowercased). */
+  readonly url: string;
+}
+
+/**
+ * The kind of GitHub server `githubUrl` names: github.com, a `<sub>.ghe.com` data-residency
+ * server, or any other host (GitHub Enterprise Server). Host names compare case-insensitively.
+ */
+export function githubServerOf(githubUrl: string): GitHubServer {
+  const match = /^(https?):\/\/([^/]+)/.exec(githubUrl.replace(/\/+$/, ''));
+  const scheme = match?.[1] ?? 'https';
+  const host = (match?.[2] ?? 'github.com').toLowerCase();
+  if (host === 'github.com' && scheme === 'https') return { kind: GitHubServerKind.GITHUB_COM, host, url: REPOSITORY_DEFAULTS.githubUrl };
+  if (/^[^.:]+\.ghe\.com$/.test(host) && scheme === 'https') return { kind: GitHubServerKind.DATA_RESIDENCY, host, url: `https://${host}` };
+  return { kind: GitHubServerKind.SERVER, host, url: `${scheme}://${host}` };
 }
 
 /** The GitHub `owner/name` grammar: `undefined` when fine, else the problem with a fix. */
@@ -327,7 +357,7 @@ const REPOSITORY_URL = new RegExp([
  * segment, a port from 1 to 65535. `undefined` when fine,
  * else the problem with a fix (the GitHub URL of `repository` when it is known).
  */
-export function checkRepositoryUrl(value: string, repository?: string): string | undefined {
+export function checkRepositoryUrl(value: string, repository?: string, githubUrl: string = REPOSITORY_DEFAULTS.githubUrl): string | undefined {
   if (validRepositoryUrl(value)) return undefined;
   const text = typeof value === 'string' ? value : '';
   // What was probably meant: credentials, query and fragment dropped; http and a bare host/path made https.
@@ -335,7 +365,9 @@ export function checkRepositoryUrl(value: string, repository?: string): string |
     .replace(/^(https?|ssh|git):\/\/[^@/]*@/, (_m, scheme: string) => (scheme === 'ssh' ? 'ssh://git@' : `${scheme}://`))
     .replace(/^http:\/\//, 'https://');
   if (/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}\/[^:]+$/.test(fix)) fix = `https://${fix}`;
-  if (!validRepositoryUrl(fix)) fix = repository !== undefined && checkRepository(repository) === undefined ? `https://github.com/${repository}.git` : 'https://github.com/my-org/my-repo.git';
+  // The fix names the repository's own server when that is a valid https root (not a loopback test server).
+  const server = validGithubUrl(githubUrl) && githubUrl.startsWith('https://') ? githubUrl.replace(/\/+$/, '') : REPOSITORY_DEFAULTS.githubUrl;
+  if (!validRepositoryUrl(fix)) fix = repository !== undefined && checkRepository(repository) === undefined ? `${server}/${repository}.git` : `${server}/my-org/my-repo.git`;
   return `must be a git URL Argo CD can clone, without credentials: 'https://host/owner/name.git', 'git@host:owner/name.git', 'ssh://git@host[:port]/owner/name.git' or 'git://host[:port]/name.git', got ${JSON.stringify(value)}; try '${fix}'`;
 }
 
@@ -388,7 +420,7 @@ export class Repository extends Component {
       const problems: Problem[] = [];
       const report = (option: string, message: string | undefined) => message && problems.push({ option, message });
       if (options.repository !== undefined) report('repository', checkRepository(options.repository));
-      if (options.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(options.repositoryUrl, options.repository));
+      if (options.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(options.repositoryUrl, options.repository, githubUrl));
       if (options.githubUrl !== undefined) report('githubUrl', checkGithubUrl(options.githubUrl));
       // Checked here once for every component that reads them (a component checks only its own overrides).
       report('defaultBranch', checkBranch(this.facts.defaultBranch));
