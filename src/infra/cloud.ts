@@ -1,5 +1,5 @@
 import { attr, block, Block, expr, HclMap, note, str } from './hcl';
-import { ACTIONS_OIDC_HOST, ACTIONS_OIDC_ISSUER, OidcRefs, oidcSubjects, celCondition } from '../model/oidc';
+import { OidcRefs, oidcConditionPrefix, oidcSubjects, celCondition } from '../model/oidc';
 import { VERIFY_VARIABLES } from '../model/registry';
 
 /** Versions the generated HCL pins: the one home of each. Dependabot's `terraform` updates keep repositories fresh. */
@@ -20,6 +20,8 @@ export const VERIFY_REFS: OidcRefs = { pullRequest: true };
 export interface CloudFacts {
   readonly repository: string;
   readonly project: string;
+  /** The issuer of the repository's GitHub Actions OIDC tokens (`actionsOidcIssuerOf`): what the trust names. */
+  readonly oidcIssuer: string;
   /** Image repositories (the path after the registry host), deduplicated. */
   readonly images: string[];
   readonly publish: OidcRefs;
@@ -51,12 +53,13 @@ const K8S_EXEC_API = 'client.authentication.k8s.io/v1beta1';
 
 /** Amazon: ECR, the GitHub OIDC provider in IAM, publish / verify / plan / apply roles. */
 export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cloud {
+  const claims = oidcConditionPrefix(f.oidcIssuer);
   const trust = (name: string, subjects: string[]): Block => block('data', ['aws_iam_policy_document', name], [
     block('statement', [], [
       attr('actions', ['sts:AssumeRoleWithWebIdentity']),
       block('principals', [], [attr('type', 'Federated'), attr('identifiers', [expr('aws_iam_openid_connect_provider.github.arn')])]),
-      block('condition', [], [attr('test', 'StringEquals'), attr('variable', `${ACTIONS_OIDC_HOST}:aud`), attr('values', ['sts.amazonaws.com'])]),
-      block('condition', [], [attr('test', 'StringLike'), attr('variable', `${ACTIONS_OIDC_HOST}:sub`), attr('values', subjects)]),
+      block('condition', [], [attr('test', 'StringEquals'), attr('variable', `${claims}:aud`), attr('values', ['sts.amazonaws.com'])]),
+      block('condition', [], [attr('test', 'StringLike'), attr('variable', `${claims}:sub`), attr('values', subjects)]),
     ]),
   ]);
   const role = (name: string, description: string): Block => block('resource', ['aws_iam_role', name], [
@@ -91,7 +94,7 @@ export function awsCloud(f: CloudFacts, region: string, stateBucket: string): Cl
         block('encryption_configuration', [], [attr('encryption_type', 'KMS')]),
       ]),
       block('resource', ['aws_iam_openid_connect_provider', 'github'], [
-        attr('url', ACTIONS_OIDC_ISSUER),
+        attr('url', f.oidcIssuer),
         attr('client_id_list', ['sts.amazonaws.com']),
       ]),
       trust('publish_trust', oidcSubjects(f.repository, f.publish)),
@@ -194,7 +197,7 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
         attr('attribute_mapping', new HclMap([['google.subject', expr('assertion.sub')], ['attribute.repository', expr('assertion.repository')], ['attribute.ref', expr('assertion.ref')]])),
         // Only this repository's publishing runs get a token at all (the container workflow's push refs).
         attr('attribute_condition', celCondition(f.repository, f.publish)),
-        block('oidc', [], [attr('issuer_uri', ACTIONS_OIDC_ISSUER)]),
+        block('oidc', [], [attr('issuer_uri', f.oidcIssuer)]),
       ]),
       block('resource', ['google_service_account', 'publish'], [
         attr('account_id', expr('"${var.project}-publish"')),
@@ -224,7 +227,7 @@ export function gcpCloud(f: CloudFacts, gcpProject: string, location: string, st
         attr('attribute_mapping', new HclMap([['google.subject', expr('assertion.sub')], ['attribute.repository', expr('assertion.repository')]])),
         // Only this repository's pull requests (the Verify image digests check) get a token.
         attr('attribute_condition', celCondition(f.repository, VERIFY_REFS)),
-        block('oidc', [], [attr('issuer_uri', ACTIONS_OIDC_ISSUER)]),
+        block('oidc', [], [attr('issuer_uri', f.oidcIssuer)]),
       ]),
       block('resource', ['google_service_account', 'verify'], [
         attr('account_id', expr('"${var.project}-verify"')),

@@ -12,7 +12,7 @@ import { environmentPath, Environments } from '../model/environments';
 import { imagePublisherOf } from '../model/image-publisher';
 import { Iac, InfraCode, InfraRoot } from '../model/infra-code';
 import { INFRA_DIR } from '../model/layout';
-import { OidcRefs } from '../model/oidc';
+import { actionsOidcIssuerOf, OidcRefs } from '../model/oidc';
 import { registryOf } from '../model/registry';
 import { Repository } from '../model/repository';
 import { serviceFacts, servicesOf, mainServiceOf } from '../model/service';
@@ -172,6 +172,7 @@ export class Infrastructure extends InfraCode {
       facts: {
         repository: repo.repository ?? 'unknown/unknown',
         project: this.project.name,
+        oidcIssuer: actionsOidcIssuerOf(repo.githubUrl),
         images: [...new Set(images)].sort(),
         publish: this.publishRefs,
         plan: this.planRefs,

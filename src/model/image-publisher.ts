@@ -8,8 +8,8 @@ export function imagePublisherOf(project: Project): ImagePublisher | undefined {
 
 /**
  * The component that publishes the services' images (`ContainerBuildWorkflow` today): the runs
- * whose job pushes them, which the cloud trust policies (`infra/`) admit, read without
- * importing the workflow.
+ * whose job pushes them, which the cloud trust policies (`infra/`) admit, and whether it signs
+ * them, read without importing the workflow.
  */
 export abstract class ImagePublisher extends Component {
   /**
@@ -17,4 +17,7 @@ export abstract class ImagePublisher extends Component {
    * registry identity is computed from them (`oidcSubjects`).
    */
   public abstract readonly publishRefs: OidcRefs;
+
+  /** Whether the pushed images are signed (what the signing checks need a signer for). */
+  public abstract readonly signs: boolean;
 }

@@ -9,7 +9,7 @@ export { ServiceManifests } from './service-manifests';
 export { ImagePublisher } from './image-publisher';
 export { AdmissionPolicies } from './admission-policies';
 export type { ServiceDeploymentOptions } from './service';
-export { oidcSubjects, subjectOf, celCondition, matchesPattern } from './oidc';
+export { oidcSubjects, subjectOf, celCondition, matchesPattern, actionsOidcIssuerOf, signerIdentityOf } from './oidc';
 export type { OidcRefs } from './oidc';
 export type { NpmRegistry, NpmRegistryFacts } from './repository';
 export { Template } from './template-defaults';

@@ -9,10 +9,58 @@
  * any other event `repo:<owner>/<repo>:ref:<full ref>` (`refs/heads/main`, `refs/tags/v1.2.3`).
  */
 
-/** The issuer of GitHub Actions OIDC tokens: the cloud trust policies trust it, keyless signatures are issued for it. */
+import { githubServerOf, GitHubServerKind } from './repository';
+
+/** The issuer of github.com's GitHub Actions OIDC tokens (`actionsOidcIssuerOf` gives every server's). */
 export const ACTIONS_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
-/** The issuer's host, the prefix of its claims in AWS IAM conditions (`<host>:sub`). */
-export const ACTIONS_OIDC_HOST = ACTIONS_OIDC_ISSUER.replace(/^https:\/\//, '');
+
+/**
+ * The issuer (`iss`) of the GitHub Actions OIDC tokens of the server `githubUrl` names: the
+ * cloud trust policies trust it, and signing certificates name it. The one place it is computed.
+ *
+ * - github.com: `https://token.actions.githubusercontent.com` (docs.github.com, "OpenID Connect
+ *   reference", the `iss` claim; github/docs content/actions/reference/security/oidc.md).
+ * - GitHub Enterprise Cloud with data residency: `https://token.actions.<SUBDOMAIN>.ghe.com`
+ *   (github/docs content/admin/data-residency/feature-overview-for-github-enterprise-cloud-with-data-residency.md,
+ *   "URL differences": "The OIDC token is issued from https://token.actions.SUBDOMAIN.ghe.com";
+ *   cli/cli pkg/cmd/attestation/verification/extensions.go, `GitHubTenantOIDCIssuer`).
+ * - GitHub Enterprise Server: `https://HOSTNAME/_services/token` (the same OIDC reference in its
+ *   `ghes` version: "The issuer of the OIDC token: https://HOSTNAME/_services/token").
+ *
+ * An enterprise on github.com with a custom issuer (`include_enterprise_slug`,
+ * `https://token.actions.githubusercontent.com/<enterprise>`) is not modelled: its tokens still
+ * carry the default issuer unless an enterprise owner turns that on.
+ */
+export function actionsOidcIssuerOf(githubUrl: string): string {
+  const server = githubServerOf(githubUrl);
+  switch (server.kind) {
+    case GitHubServerKind.GITHUB_COM: return ACTIONS_OIDC_ISSUER;
+    case GitHubServerKind.DATA_RESIDENCY: return `https://token.actions.${server.host}`;
+    default: return `${server.url}/_services/token`;
+  }
+}
+
+/**
+ * The subject (SAN URI) of the signing certificate of a run of `workflowPath` on `branch`:
+ * `<server>/<job_workflow_ref>`, i.e. `<server>/<owner>/<name>/<workflow path>@refs/heads/<branch>`.
+ * Fulcio builds it from the token's `job_workflow_ref` claim and the server URL
+ * (sigstore/fulcio config/identity/config.yaml, `subject-alternative-name-template:
+ * "{{ .url }}/{{ .job_workflow_ref }}"` with `url: "https://github.com"`; the same in
+ * pkg/identity/github/principal.go). GitHub's own Sigstore instance on a data-residency server
+ * names `https://<sub>.ghe.com/...` (cli/cli pkg/cmd/attestation/verify/policy.go,
+ * `expandToGitHubURL`). The admission policies, promotion and the docs read it here.
+ */
+export function signerIdentityOf(githubUrl: string, repository: string, workflowPath: string, branch: string): string {
+  return `${githubServerOf(githubUrl).url}/${repository}/${workflowPath}@refs/heads/${branch}`;
+}
+
+/**
+ * The prefix of an issuer's claims in AWS IAM condition keys (`<prefix>:sub`, `<prefix>:aud`):
+ * the provider's URL without `https://`, path included (as EKS's `oidc.eks.<region>.amazonaws.com/id/<id>:sub`).
+ */
+export function oidcConditionPrefix(issuer: string): string {
+  return issuer.replace(/^https?:\/\//, '');
+}
 
 /** What a job's runs are triggered by, for its OIDC subjects. */
 export interface OidcRefs {

@@ -6,9 +6,10 @@
  * describe, so the three cannot disagree.
  */
 import { Component, Project } from 'projen';
+import { imagePublisherOf } from './image-publisher';
 import { CONTAINER_WORKFLOW } from './layout';
-import { ACTIONS_OIDC_ISSUER } from './oidc';
-import { Repository } from './repository';
+import { ACTIONS_OIDC_ISSUER, actionsOidcIssuerOf, signerIdentityOf } from './oidc';
+import { GitHubServerKind, githubServerOf, Repository } from './repository';
 import { show } from '../core/checks';
 import { addValidation, Problem } from '../core/validation';
 
@@ -49,7 +50,12 @@ export enum RepositoryVisibility {
 export interface SigningOptions {
   /**
    * How images are signed and attested.
-   * @default - KEYLESS for a public repository, GITHUB_ATTESTATIONS for a private or internal one
+   *
+   * On GitHub Enterprise Server (`githubUrl` another host) only KMS_KEY works: Sigstore's
+   * public Fulcio does not trust its OIDC issuer and GitHub's attestations are not available
+   * there. On GitHub Enterprise Cloud with data residency (`<sub>.ghe.com`) KEYLESS does not
+   * work (public Fulcio does not trust its issuer either).
+   * @default - KEYLESS for a public repository, GITHUB_ATTESTATIONS for a private or internal one; GITHUB_ATTESTATIONS on `<sub>.ghe.com`; KMS_KEY on GitHub Enterprise Server
    */
   readonly mode?: SigningMode;
   /**
@@ -89,8 +95,14 @@ export interface SigningFacts {
    * @default - unknown until `repository` is set
    */
   readonly certificateIdentity?: string;
-  /** The OIDC issuer of the signing certificates (GitHub Actions). */
+  /** The OIDC issuer of the signing certificates: the GitHub Actions issuer of the repository's server. */
   readonly certificateOidcIssuer: string;
+  /**
+   * GITHUB_ATTESTATIONS on GitHub Enterprise Cloud with data residency: the host `gh` reads
+   * the attestations from (`<sub>.ghe.com`, its `--hostname`).
+   * @default - github.com (nothing written)
+   */
+  readonly attestationsHost?: string;
   /**
    * KMS_KEY: the key reference.
    * @default - none (other modes)
@@ -112,6 +124,9 @@ const KMS_GRAMMAR: Array<{ provider: KmsProvider; pattern: RegExp }> = [
   { provider: 'azure', pattern: /^azurekms:\/\/[a-z][a-z0-9-]{1,22}[a-z0-9]\.vault\.azure\.net\/[A-Za-z0-9-]{1,127}$/ },
   { provider: 'vault', pattern: /^hashivault:\/\/[A-Za-z0-9_.-]{1,128}$/ },
 ];
+
+/** The KMS key the fixes suggest (a valid reference of the grammar below). */
+const EXAMPLE_KEY = 'awskms:///arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /** The KMS key grammar: `undefined` when fine, else the problem with a valid example. */
 export function checkKmsKey(value: unknown): string | undefined {
@@ -175,15 +190,44 @@ export class Signing extends Component {
     }
     if (problems.length) return problems;
     const facts = this.facts;
-    if (facts.mode === SigningMode.KMS_KEY) {
-      if (o.key === undefined) {problems.push({ option: 'signing.key', message: "is needed by SigningMode.KMS_KEY, got none; set key: 'awskms:///arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' (your key)" });} else {
+    const server = githubServerOf(Repository.factsOf(this.project).githubUrl);
+    const where = server.kind === GitHubServerKind.SERVER ? `GitHub Enterprise Server (${server.url})` : `GitHub Enterprise Cloud with data residency (${server.url})`;
+    const withKey = `mode: SigningMode.KMS_KEY with key: '${EXAMPLE_KEY}' (your key)`;
+    if (server.kind === GitHubServerKind.DATA_RESIDENCY && facts.visibility === RepositoryVisibility.PUBLIC) {
+      // "Permanently unavailable features" of ghe.com: public repositories (managed users only).
+      problems.push({ option: 'visibility', message: `is 'public', but ${where} has no public repositories; use RepositoryVisibility.PRIVATE or RepositoryVisibility.INTERNAL` });
+    }
+    let serverRefused = false;
+    // Public Fulcio trusts GitHub Actions tokens of github.com only: its issuers are
+    // token.actions.githubusercontent.com and its enterprise-slug paths (sigstore/fulcio
+    // config/identity/config.yaml, `oidc-issuers` and `meta-issuers`), no ghe.com or GHES issuer.
+    if (server.kind !== GitHubServerKind.GITHUB_COM && facts.mode === SigningMode.KEYLESS) {
+      serverRefused = true;
+      problems.push({
+        option: 'signing.mode',
+        message: `is keyless, which needs Sigstore's public Fulcio to trust the workflow's OIDC tokens, but on ${where} they are issued by '${facts.certificateOidcIssuer}' and public Fulcio trusts GitHub Actions on github.com only (${ACTIONS_OIDC_ISSUER}); use ${server.kind === GitHubServerKind.DATA_RESIDENCY ? 'mode: SigningMode.GITHUB_ATTESTATIONS (GitHub\'s own Sigstore instance serves ghe.com), or ' : ''}${withKey}`,
+      });
+    }
+    if (server.kind === GitHubServerKind.SERVER && facts.mode === SigningMode.GITHUB_ATTESTATIONS) {
+      problems.push({
+        option: 'signing.mode',
+        message: `is github-attestations, but GitHub artifact attestations are not available on ${where} (GitHub documents them for github.com and GitHub Enterprise Cloud only, and \`gh attestation\` refuses GHES hosts); use ${withKey}`,
+      });
+    }
+    // KMS_KEY by default (GitHub Enterprise Server) needs a key only when images are signed.
+    const defaulted = o.mode === undefined && server.kind === GitHubServerKind.SERVER;
+    if (facts.mode === SigningMode.KMS_KEY && !(defaulted && o.key === undefined && imagePublisherOf(this.project)?.signs !== true)) {
+      const message = defaulted
+        ? `is needed by SigningMode.KMS_KEY, the default on ${where}, where neither keyless signing nor GitHub's attestations work, got none; set key: '${EXAMPLE_KEY}' (your key), or signImages: false to push unsigned images`
+        : `is needed by SigningMode.KMS_KEY, got none; set key: '${EXAMPLE_KEY}' (your key)`;
+      if (o.key === undefined) {problems.push({ option: 'signing.key', message });} else {
         const problem = checkKmsKey(o.key);
         if (problem) problems.push({ option: 'signing.key', message: problem });
       }
     } else if (o.key !== undefined) {
       problems.push({ option: 'signing.key', message: `is used only by SigningMode.KMS_KEY, got key ${show(o.key)} with mode '${facts.mode}'; set mode: SigningMode.KMS_KEY, or remove key` });
     }
-    if (facts.mode === SigningMode.KEYLESS && facts.visibility !== RepositoryVisibility.PUBLIC && !o.allowPublicLog) {
+    if (!serverRefused && facts.mode === SigningMode.KEYLESS && facts.visibility !== RepositoryVisibility.PUBLIC && !o.allowPublicLog) {
       problems.push({
         option: 'signing.mode',
         message: `is keyless, which writes the repository's name and workflow path to Sigstore's public Rekor log, but visibility is '${facts.visibility}'; use mode: SigningMode.GITHUB_ATTESTATIONS (GitHub Enterprise Cloud) or SigningMode.KMS_KEY, or set allowPublicLog: true if the name may be public`,
@@ -193,17 +237,31 @@ export class Signing extends Component {
   }
 }
 
+/**
+ * The mode used when none is set: the one that works on the repository's server. github.com:
+ * keyless for a public repository, GitHub's attestations otherwise. ghe.com: GitHub's
+ * attestations (public Fulcio does not trust its issuer, and it has no public repositories).
+ * GitHub Enterprise Server: the KMS key (neither of the others works there).
+ */
+function defaultMode(server: GitHubServerKind, isPublic: boolean): SigningMode {
+  if (server === GitHubServerKind.SERVER) return SigningMode.KMS_KEY;
+  if (server === GitHubServerKind.DATA_RESIDENCY) return SigningMode.GITHUB_ATTESTATIONS;
+  return isPublic ? SigningMode.KEYLESS : SigningMode.GITHUB_ATTESTATIONS;
+}
+
 function factsFrom(o: SigningOptions, project: Project): SigningFacts {
   const visibility = o.visibility ?? RepositoryVisibility.PRIVATE;
   const isPublic = visibility === RepositoryVisibility.PUBLIC;
-  const mode = o.mode ?? (isPublic ? SigningMode.KEYLESS : SigningMode.GITHUB_ATTESTATIONS);
   const repo = Repository.factsOf(project);
+  const server = githubServerOf(repo.githubUrl);
+  const mode = o.mode ?? defaultMode(server.kind, isPublic);
   return {
     mode,
     visibility,
     workflowPath: CONTAINER_WORKFLOW.path,
-    certificateIdentity: repo.repository ? `https://github.com/${repo.repository}/${CONTAINER_WORKFLOW.path}@refs/heads/${repo.defaultBranch}` : undefined,
-    certificateOidcIssuer: ACTIONS_OIDC_ISSUER,
+    certificateIdentity: repo.repository ? signerIdentityOf(repo.githubUrl, repo.repository, CONTAINER_WORKFLOW.path, repo.defaultBranch) : undefined,
+    certificateOidcIssuer: actionsOidcIssuerOf(repo.githubUrl),
+    ...(mode === SigningMode.GITHUB_ATTESTATIONS && server.kind === GitHubServerKind.DATA_RESIDENCY ? { attestationsHost: server.host } : {}),
     ...(mode === SigningMode.KMS_KEY && o.key ? { key: o.key, kmsProvider: kmsProviderOf(o.key) } : {}),
     // Attestations of private repositories go to GitHub's own Sigstore instance.
     publicLog: mode === SigningMode.KEYLESS
@@ -244,7 +302,9 @@ export function verifyCommand(facts: SigningFacts, repository: string, imageAtDi
       return ['cosign', 'verify', '--key', key, ...(facts.publicLog ? [] : ['--insecure-ignore-tlog=true']), imageAtDigest];
     case SigningMode.GITHUB_ATTESTATIONS:
       // SLSA provenance (gh's default predicate type) from exactly this workflow and branch.
-      return ['gh', 'attestation', 'verify', `oci://${imageAtDigest}`, '--repo', repository, '--cert-identity', facts.certificateIdentity ?? '', '--cert-oidc-issuer', facts.certificateOidcIssuer];
+      // On ghe.com gh reads the tenant's attestations and trust domain from its host (cli/cli
+      // pkg/cmd/attestation/verify/verify.go: tenancy is taken from --hostname).
+      return ['gh', 'attestation', 'verify', `oci://${imageAtDigest}`, '--repo', repository, '--cert-identity', facts.certificateIdentity ?? '', '--cert-oidc-issuer', facts.certificateOidcIssuer, ...(facts.attestationsHost ? ['--hostname', facts.attestationsHost] : [])];
     default:
       return ['cosign', 'verify', '--certificate-identity', facts.certificateIdentity ?? '', '--certificate-oidc-issuer', facts.certificateOidcIssuer, imageAtDigest];
   }

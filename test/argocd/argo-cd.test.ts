@@ -171,7 +171,9 @@ describe('ArgoCd', () => {
     ['GitHub Enterprise Cloud with data residency', 'https://acme.ghe.com', 'https://api.acme.ghe.com'],
     ['a test server on loopback', 'http://127.0.0.1:9080', 'http://127.0.0.1:9080/api/v3'],
   ])('githubUrl, %s: the deployment records go to its REST API (enterpriseBaseURL), Argo CD clones from it, protect calls it', (_label, githubUrl, api) => {
-    const out = repo({ githubUrl });
+    // A GitHub Enterprise Server signs with a KMS key, the only mode that works there (test/github/signing-servers.test.ts).
+    const signing = api.endsWith('/api/v3') ? { signing: { key: 'hashivault://images' } } : {};
+    const out = repo({ githubUrl, ...signing });
     const [cm] = objects(out['deploy/argocd/notifications/argocd-notifications-cm.yaml']);
     expect(cm.data['service.github.orders-github']).toBe(`appID: $orders-github-app-id\ninstallationID: $orders-github-installation-id\nprivateKey: $orders-github-private-key\nenterpriseBaseURL: ${api}\n`);
     expect(githubApiUrlOf(githubUrl)).toBe(api);
@@ -179,7 +181,7 @@ describe('ArgoCd', () => {
     expect(project.spec.sourceRepos).toEqual([`${githubUrl.replace(/\/$/, '')}/acme/orders.git`]);
     expect(out['.projen/tasks.json'].tasks.protect.steps[0].exec).toBe(`projen-gitops protect --dir .github/rulesets --api-url ${api} --repo acme/orders`);
     // repositoryUrl, when set, wins for the clone; the API stays the server's.
-    const mirror = repo({ githubUrl, repositoryUrl: 'git@git.acme.com:acme/orders.git' });
+    const mirror = repo({ githubUrl, repositoryUrl: 'git@git.acme.com:acme/orders.git', ...signing });
     expect(objects(mirror['deploy/argocd/00-project.yaml'])[0].spec.sourceRepos).toEqual(['git@git.acme.com:acme/orders.git']);
     expect(objects(mirror['deploy/argocd/notifications/argocd-notifications-cm.yaml'])[0].data['service.github.orders-github']).toContain(`enterpriseBaseURL: ${api}\n`);
   });
