@@ -17,7 +17,7 @@ import { signingFacts, signingPhrase } from '../model/signing';
 export interface SecurityPolicyOptions {
   /**
    * Where to report vulnerabilities privately: an email address or an https URL.
-   * @default - GitHub's private vulnerability reporting on the repository
+   * @default - GitHub's private vulnerability reporting on the repository (github.com); on another `githubUrl` the repository's administrators
    */
   readonly contact?: string;
 }

@@ -44,7 +44,8 @@ export interface RepositoryOptions {
    * residency (`https://acme.ghe.com`, its REST API at `https://api.acme.ghe.com`). An `https`
    * URL of the server's root (`http` only for 127.0.0.1 or localhost), no path, credentials,
    * query or fragment. The default `repositoryUrl` and the GitHub API Argo CD's deployment
-   * records are written to follow it.
+   * records are written to follow it, and so are the GitHub Actions OIDC issuer the cloud trust
+   * and the signatures name and the signing modes that work there (docs/signing.md).
    * @default "https://github.com"
    */
   readonly githubUrl?: string;

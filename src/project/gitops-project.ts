@@ -61,7 +61,7 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * How images are signed and their provenance attested: keyless to Sigstore's public log,
    * GitHub artifact attestations, or a KMS key (docs/signing.md). Promotion and the admission
    * policies verify with the same mode.
-   * @default - from `visibility`: keyless for a public repository, GitHub artifact attestations otherwise
+   * @default - from `visibility`: keyless for a public repository, GitHub artifact attestations otherwise; from `githubUrl` on GitHub Enterprise: attestations on ghe.com, a KMS key (`signing.key`) on GitHub Enterprise Server
    */
   readonly signing?: SigningOptions;
 
@@ -154,7 +154,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
    * The GitHub server the repository lives on, for GitHub Enterprise Server
    * (`https://github.acme.com`, REST API at `/api/v3`) or GitHub Enterprise Cloud with data
    * residency (`https://acme.ghe.com`, REST API at `https://api.acme.ghe.com`): the default
-   * `repositoryUrl` and the GitHub API Argo CD writes the deployment records to follow it.
+   * `repositoryUrl` and the GitHub API Argo CD writes the deployment records to follow it, and
+   * so do the OIDC issuer the cloud trust and the signatures name and the signing modes that
+   * work (ghe.com: no keyless; GitHub Enterprise Server: a KMS key only; docs/signing.md).
    * The server's root as an `https` URL (`http` only for 127.0.0.1 or localhost), no path.
    * @default "https://github.com"
    */
@@ -288,7 +290,7 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   /**
    * Where vulnerabilities are reported privately (`SECURITY.md`): an email address or an https
    * URL (a host, then RFC 3986 path characters; no spaces, quotes or `<>`).
-   * @default - GitHub's private vulnerability reporting
+   * @default - GitHub's private vulnerability reporting on github.com; on another `githubUrl` (where GitHub has no such form) the repository's administrators
    */
   readonly securityContact?: string;
 
