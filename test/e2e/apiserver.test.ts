@@ -135,6 +135,9 @@ describeWithApiServer(`kube-apiserver ${kubePins().kube}`, () => {
         ['keyless (public)', { visibility: RepositoryVisibility.PUBLIC }],
         ['KMS key (private, no log)', { signing: { mode: SigningMode.KMS_KEY, key: 'awskms:///arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } }],
         ['KMS key (public)', { visibility: RepositoryVisibility.PUBLIC, signing: { mode: SigningMode.KMS_KEY, key: 'hashivault://images' } }],
+        // The server's issuer and identity in the authority (docs/signing.md, On GitHub Enterprise).
+        ['attestations on ghe.com (its default)', { githubUrl: 'https://acme.ghe.com' }],
+        ['KMS key on GitHub Enterprise Server (its default)', { githubUrl: 'https://github.acme.com', signing: { key: 'hashivault://images' } }],
       ];
       for (const [label, options] of modes) {
         const policies = policiesOf(options);
