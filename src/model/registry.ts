@@ -16,8 +16,9 @@ import { Problem } from '../core/validation';
 export interface RegistryIdentity {
   /**
    * The IAM role Amazon ECR logins assume (`arn:aws:iam::<account>:role/<name>`); on AWS, add
-   * GitHub's OIDC provider (`token.actions.githubusercontent.com`) to IAM and let it assume
-   * this role for this repository only, with permission to push to the ECR repository.
+   * GitHub's OIDC provider (`token.actions.githubusercontent.com`, or the issuer of `githubUrl`'s
+   * server: docs/signing.md) to IAM and let it assume this role for this repository only, with
+   * permission to push to the ECR repository.
    * @default "${{ vars.AWS_ROLE_ARN }}"
    */
   readonly awsRoleArn?: string;
