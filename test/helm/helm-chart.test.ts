@@ -6,7 +6,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { schemaProblems } from './kubernetes-schemas';
 import { helm, withHelm } from './tools';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../../src';
+import { GitOpsProject, GitOpsProjectOptions, HelmChart, Runtime } from '../../src';
 import { compareManifests, parseManifests, podSecurityViolations } from '../../src/helm/manifests';
 import { restrictedViolations } from '../../src/helm/pod-security';
 import { readTree, tempdir } from '../util';
@@ -17,8 +17,15 @@ const ENVIRONMENTS = [
   { name: 'prod', overrides: { maxReplicas: 10, memoryLimit: '512Mi' }, services: { worker: { host: 'worker.example.com', gateway: 'gateway-system/public' } } },
 ];
 
-/** A repository with two services (Node.js at the root, Go in services/worker), synthesized to disk. */
-function twoServices(outdir = tempdir(), options: Partial<GitOpsProjectOptions> = {}): { outdir: string; project: GitOpsProject } {
+/**
+ * A repository with two services (Node.js at the root, Go in services/worker), synthesized to
+ * disk (after `patch`: the escape hatches).
+ */
+function twoServices(
+  outdir = tempdir(),
+  options: Partial<GitOpsProjectOptions> = {},
+  patch?: (project: GitOpsProject) => void,
+): { outdir: string; project: GitOpsProject } {
   const project = new GitOpsProject({
     name: 'orders',
     outdir,
@@ -28,6 +35,7 @@ function twoServices(outdir = tempdir(), options: Partial<GitOpsProjectOptions> 
     ...options,
   });
   project.addService({ name: 'worker', runtime: Runtime.GO, port: 9090, healthPath: '/ready', uid: 20002 });
+  patch?.(project);
   project.synth();
   return { outdir, project };
 }
@@ -239,6 +247,77 @@ describe('port, uid and health path agree across Dockerfile, values, Deployment 
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
       expect(container[probe].httpGet).toEqual({ path: '/alive', port: 'http' });
     }
+  });
+});
+
+describe('escape hatches: values.yaml and Chart.yaml are projen ObjectFiles', () => {
+  const cpu = (outdir: string, env: string, service = 'orders') =>
+    parseManifests(read(outdir, `deploy/rendered/${env}/${service}.yaml`)).find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].resources.requests.cpu;
+  const overridden = (outdir?: string) => twoServices(outdir, {}, (project) => {
+    HelmChart.of(project)!.valuesFile.addOverride('resources.requests.cpu', '250m');
+    project.tryFindObjectFile('deploy/charts/orders/Chart.yaml')!.addOverride('annotations.team', 'payments');
+  });
+
+  test('GIVEN an override of values.yaml WHEN synthesized THEN values.yaml, every rendered manifest and the chart version follow it; the other chart does not', () => {
+    const plain = twoServices().outdir;
+    const { outdir } = overridden();
+    expect(parse(read(outdir, 'deploy/charts/orders/values.yaml')).resources.requests).toEqual({ cpu: '250m', memory: '128Mi' });
+    expect(read(outdir, 'deploy/charts/orders/values.yaml')).toMatch(/^# The values of the orders chart/);
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(cpu(plain, env)).toBe('100m');
+      expect(cpu(outdir, env)).toBe('250m');
+      expect(cpu(outdir, env, 'worker')).toBe('100m');
+    }
+    const chart = parse(read(outdir, 'deploy/charts/orders/Chart.yaml'));
+    expect(chart.annotations.team).toBe('payments');
+    // values.yaml is part of the content hash: another hash than the chart without the override.
+    expect(chart.annotations['projen-gitops.dev/content-hash']).not.toBe(parse(read(plain, 'deploy/charts/orders/Chart.yaml')).annotations['projen-gitops.dev/content-hash']);
+    expect(read(outdir, 'deploy/charts/worker/Chart.yaml')).toBe(read(plain, 'deploy/charts/worker/Chart.yaml'));
+  });
+
+  test('GIVEN the same overrides WHEN synthesized a second time THEN nothing changes and nothing counts as a hand edit', () => {
+    const { outdir } = overridden();
+    const before = readTree(outdir);
+    overridden(outdir); // would throw EditedFilesError if a file differed from the record
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  withHelm()('with the overrides, every chart passes helm lint --strict and helm template renders what synth rendered', () => {
+    const { outdir } = overridden();
+    for (const { env, service, namespace } of releases()) {
+      const lint = helm(['lint', '--strict', `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
+      expect({ env, service, status: lint.status, out: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
+      const result = helm(['template', service, `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
+      expect({ env, service, diff: compareManifests(result.stdout, read(outdir, `deploy/rendered/${env}/${service}.yaml`)) }).toEqual({ env, service, diff: [] });
+    }
+  });
+
+  withHelm()('known-bad: an override of the wrong type or an unknown key fails helm lint (values.schema.json is closed)', () => {
+    const { outdir } = twoServices(undefined, {}, (project) => {
+      HelmChart.of(project, 'orders')!.valuesFile.addOverride('replicas', 'three');
+      HelmChart.of(project, 'worker')!.valuesFile.addOverride('replicaz', 3);
+    });
+    const orders = helm(['lint', '--strict', 'deploy/charts/orders'], outdir);
+    expect(orders.status).not.toBe(0);
+    expect(orders.stdout + orders.stderr).toMatch(/replicas/);
+    const worker = helm(['lint', '--strict', 'deploy/charts/worker'], outdir);
+    expect(worker.status).not.toBe(0);
+    expect(worker.stdout + worker.stderr).toMatch(/replicaz/);
+  });
+
+  test('HelmChart.of finds the main service\'s chart, or the one named', () => {
+    const { project } = twoServices();
+    expect(HelmChart.of(project)!.image.serviceName).toBe('orders');
+    expect(HelmChart.of(project, 'worker')!.chartDir).toBe('deploy/charts/worker');
+    expect(HelmChart.of(project, 'nope')).toBeUndefined();
+  });
+
+  test('the templates and the rendered manifests take no override, and say what to change instead', () => {
+    const { project } = twoServices();
+    expect(() => project.tryFindObjectFile('deploy/charts/orders/templates/deployment.yaml')!.addOverride('spec', {}))
+      .toThrow(/^deploy\/charts\/orders\/templates\/deployment\.yaml takes no addOverride \(got "spec"\): a chart template is Helm's Go template text.*valuesFile\.addOverride/);
+    expect(() => project.tryFindObjectFile('deploy/rendered/dev/orders.yaml')!.addOverride('spec', {}))
+      .toThrow(/^deploy\/rendered\/dev\/orders\.yaml takes no addOverride.*the deploy check compares them.*valuesFile\.addOverride/);
   });
 });
 
