@@ -6,7 +6,7 @@ import { Component, JsonFile, ObjectFile, Project } from 'projen';
 import { parse } from 'yaml';
 import { manifestStream, parseManifests } from './manifests';
 import { renderChart, RenderedObject } from './render';
-import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesSchema } from './values';
+import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesProblems, valuesSchema } from './values';
 import { checkHelmReleaseName, checkServiceName, show } from '../core/checks';
 import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
@@ -428,6 +428,13 @@ export class HelmChart extends ServiceManifests {
       });
     }
     problems.push(...checkDeployment(at, this.deployment));
+    // An escape hatch on values.yaml: what helm lint would refuse, before any file is written.
+    if (this.values_.hasOverrides) {
+      const schema = valuesSchema(this.values());
+      for (const p of valuesProblems(schema, this.values_.resolvedObject(), this.values())) {
+        problems.push({ option: `HelmChart.of(project, '${name}').valuesFile (${this.values_.path}): ${p.key}`, message: p.message });
+      }
+    }
     if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
     for (const env of Environments.of(this.project)?.all ?? []) {
       const i = env.order;
