@@ -1,10 +1,10 @@
-import { IConstruct } from 'constructs';
-import { Component, FileBase, IResolver, Project } from 'projen';
+import { Component, ObjectFile, Project } from 'projen';
 import { ImagePolicies } from './image-policy';
 import { NOTIFICATIONS_SECRET, notificationNames, notificationsConfigMap, subscriptionAnnotations } from './notifications';
 import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
+import { ManagedFile, YamlLayout } from '../core/managed-file';
 import { createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { applicationName, checkDnsLabel, environmentPath, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
@@ -80,17 +80,6 @@ export interface ArgoCdOptions {
   readonly deploymentRecords?: boolean;
 }
 
-/** A managed text file whose content is computed when it is written. */
-class ComputedFile extends FileBase {
-  constructor(scope: IConstruct, filePath: string, private readonly content: () => string) {
-    super(scope, filePath, { marker: false });
-  }
-
-  protected synthesizeContent(_resolver: IResolver): string | undefined {
-    return this.content();
-  }
-}
-
 /**
  * The Argo CD objects that deploy every service to every environment, under `deploy/argocd/`
  * (managed): `00-project.yaml`, an AppProject limited to this repository, the environments'
@@ -112,7 +101,15 @@ export class ArgoCd extends Component {
   public readonly source: ArgoCdSource;
   /** Whether Argo CD writes deployment records to GitHub (notifications). */
   public readonly deploymentRecords: boolean;
+  /**
+   * `00-project.yaml`: the list of AppProjects (escape hatch:
+   * `appProjectFile.addOverride('0.spec.sourceNamespaces', ['argocd-apps'])`, the index first).
+   */
+  public readonly appProjectFile: ObjectFile;
+  /** The notifications ConfigMap's file, with `deploymentRecords` (escape hatch: `addOverride('data.trigger\\.on-deployed', ...)`). */
+  public readonly notificationsFile?: ObjectFile;
   private readonly cascadeDelete: boolean;
+  private readonly applicationFiles = new Map<string, ObjectFile>();
 
   constructor(project: Project, options: ArgoCdOptions = {}) {
     super(project);
@@ -122,17 +119,27 @@ export class ArgoCd extends Component {
     this.deploymentRecords = options.deploymentRecords ?? true;
     addValidation(project, () => this.validate());
 
-    new ComputedFile(project, APP_PROJECT_FILE, () => (ImagePolicies.of(project)
-      ? this.document('The AppProjects that limit what the Applications may deploy: the services\', and the admission policies\' own.', [this.appProject(), this.policyAppProject()])
-      : this.document('The AppProject that limits what the Applications may deploy.', [this.appProject()])));
-    createAtSynthStart(project, () => {
-      const environments = Environments.of(project)?.deployed ?? [];
-      for (const env of environments.filter((e, i) => environments.findIndex((o) => o.name === e.name) === i)) {
-        new ComputedFile(project, `${ARGOCD_DIR}/${env.name}.yaml`, () => this.document(`The Applications of ${env.name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`, this.applications(env)));
-      }
+    this.appProjectFile = ManagedFile.yaml(project, APP_PROJECT_FILE, {
+      obj: () => (ImagePolicies.of(project) ? [this.appProject(), this.policyAppProject()] : [this.appProject()]),
+      version: '1.1',
+      layout: YamlLayout.DOCUMENTS,
+      header: () => this.header(ImagePolicies.of(project)
+        ? 'The AppProjects that limit what the Applications may deploy: the services\', and the admission policies\' own.'
+        : 'The AppProject that limits what the Applications may deploy.'),
     });
+    // The files of the environments known now, so .projenrc.ts can patch them (the escape
+    // hatch); the rest when the synth starts, once every component is added. Their .gitignore
+    // lines come out in the same place either way (createAtSynthStart reserves it here).
+    this.addApplicationFiles();
+    createAtSynthStart(project, () => this.addApplicationFiles());
     if (this.deploymentRecords) {
-      new ComputedFile(project, NOTIFICATIONS_FILE, () => this.notifications());
+      this.notificationsFile = ManagedFile.yaml(project, NOTIFICATIONS_FILE, {
+        obj: () => notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value),
+          Repository.factsOf(this.project).githubApiUrl),
+        version: '1.1',
+        layout: YamlLayout.DOCUMENT,
+        header: () => this.notificationsHeader(),
+      });
     }
     describeFile(project, {
       path: `${ARGOCD_DIR}/`,
@@ -140,6 +147,38 @@ export class ArgoCd extends Component {
       purpose: 'Argo CD objects: 00-project.yaml (an AppProject, applied first by its name, limited to this repository, the environments\' namespaces and the kinds the charts render; with admission policies a second one that may deploy ClusterImagePolicy and nothing else) and <env>.yaml (one Application per service, tracking the default branch, and with admission policies the one that applies deploy/policies/<env>/ in that second AppProject), and notifications/argocd-notifications-cm.yaml (this repository\'s keys of argocd-notifications-cm: the GitHub deployment records, applied on its own with the command in its header). A cluster admin applies them (docs: Argo CD bootstrap).',
       change: 'Set `argocd` options and each environment\'s `autoSync`, `cluster` and `namespace` in .projenrc.ts; then apply the folder again.',
     });
+  }
+
+  /**
+   * The file of an environment's Applications, `deploy/argocd/<env>.yaml`: a list, one
+   * Application per service in their order, then the admission policy's (escape hatch:
+   * `applicationsFile('prod')?.addOverride('0.spec.revisionHistoryLimit', 3)`). `undefined` for
+   * an environment that is not deployed, or whose file is made when the synth starts (the
+   * environments were added after this component).
+   */
+  public applicationsFile(environment: string): ObjectFile | undefined {
+    return this.applicationFiles.get(environment);
+  }
+
+  /** One file per deployed environment, created once. */
+  private addApplicationFiles() {
+    const project = this.project;
+    for (const env of Environments.of(project)?.deployed ?? []) {
+      // A repeated environment name is reported by Environments; its file is written once.
+      if (this.applicationFiles.has(env.name)) continue;
+      const name = env.name;
+      this.applicationFiles.set(name, ManagedFile.yaml(project, `${ARGOCD_DIR}/${name}.yaml`, {
+        obj: () => this.applications(this.environment(name)),
+        version: '1.1',
+        layout: YamlLayout.DOCUMENTS,
+        header: () => this.header(`The Applications of ${name}: one per service${ImagePolicies.of(project) ? ', and its admission policy' : ''}.`),
+      }));
+    }
+  }
+
+  /** A deployed environment's facts, read when its file is written. */
+  private environment(name: string): EnvironmentFacts {
+    return (Environments.of(this.project)?.deployed ?? []).find((e) => e.name === name)!;
   }
 
   /** The AppProject's and the Applications' name. */
@@ -153,9 +192,8 @@ export class ArgoCd extends Component {
     return repo.url ?? `${repo.githubUrl}/OWNER/NAME.git`;
   }
 
-  private document(summary: string, objects: object[]): string {
-    const header = `# ${summary}\n# Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side -f ${ARGOCD_DIR}/\n`;
-    return header + objects.map((o) => `---\n${stringifyForKubernetes(o)}`).join('');
+  private header(summary: string): string[] {
+    return [summary, `Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side -f ${ARGOCD_DIR}/`];
   }
 
   private charts(): ServiceManifests[] {
@@ -163,22 +201,20 @@ export class ArgoCd extends Component {
   }
 
   /**
-   * `notifications/argocd-notifications-cm.yaml`: this repository's keys of Argo CD's shared notifications ConfigMap.
-   * Applied server-side with a field manager of this repository's own, so each repository owns
+   * The header of `notifications/argocd-notifications-cm.yaml`, this repository's keys of Argo CD's shared
+   * notifications ConfigMap. Applied server-side with a field manager of this repository's own, so each repository owns
    * only its keys and applying one never removes another's.
    */
-  private notifications(): string {
+  private notificationsHeader(): string[] {
     const names = notificationNames(this.projectName);
     const keys = Object.values(names.secretKeys);
-    const header = [
-      '# Deployment records: Argo CD notifications that write GitHub deployments, deployment statuses and commit statuses.',
-      `# Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side --field-manager=${names.service} -n ${this.namespace} -f ${NOTIFICATIONS_FILE}`,
-      `# (its own field manager: several repositories share ${this.namespace}/argocd-notifications-cm, each owning only its keys).`,
-      `# Needs a GitHub App (Deployments: write, Commit statuses: write) whose credentials you put in ${this.namespace}/${NOTIFICATIONS_SECRET}`,
-      `# under the keys ${keys.join(', ')} (docs: deployment records). Never commit them.`,
-      '',
-    ].join('\n');
-    return header + `---\n${stringifyForKubernetes(notificationsConfigMap(this.projectName, this.namespace, (value) => stringifyForKubernetes(value), Repository.factsOf(this.project).githubApiUrl))}`;
+    return [
+      'Deployment records: Argo CD notifications that write GitHub deployments, deployment statuses and commit statuses.',
+      `Generated by projen-gitops from .projenrc.ts (managed). Apply: kubectl apply --server-side --field-manager=${names.service} -n ${this.namespace} -f ${NOTIFICATIONS_FILE}`,
+      `(its own field manager: several repositories share ${this.namespace}/argocd-notifications-cm, each owning only its keys).`,
+      `Needs a GitHub App (Deployments: write, Commit statuses: write) whose credentials you put in ${this.namespace}/${NOTIFICATIONS_SECRET}`,
+      `under the keys ${keys.join(', ')} (docs: deployment records). Never commit them.`,
+    ];
   }
 
   /** The AppProject: only this repository, only the environments' destinations, only the kinds the charts render. */

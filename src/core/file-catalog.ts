@@ -1,4 +1,5 @@
-import { Project } from 'projen';
+import { Component, Project } from 'projen';
+import { componentOfType, indexComponent } from './component-index';
 
 /** Who owns a file that projen-gitops writes. */
 export enum FileOwner {
@@ -33,29 +34,58 @@ export interface FileEntry {
   readonly noHandOver?: string;
 }
 
-const catalogs = new WeakMap<Project, Map<string, FileEntry>>();
+/**
+ * What each file projen-gitops writes is for and who owns it, by path (a file, or a folder
+ * ending in `/`): the generated README's file table, the sync guard's hand-over rules. Made by
+ * the first component that describes a file.
+ */
+export class FileCatalog extends Component {
+  /** The project's catalog, if a component described a file. */
+  public static of(project: Project): FileCatalog | undefined {
+    return componentOfType(project, FileCatalog);
+  }
+
+  private readonly entries = new Map<string, FileEntry>();
+
+  constructor(project: Project) {
+    super(project);
+    indexComponent(this, FileCatalog);
+  }
+
+  /**
+   * Records an entry; a later entry for the same path replaces it (components call
+   * `describeFile`; an entry is a fact they compute, not an option).
+   * @internal
+   */
+  public _describe(entry: FileEntry) {
+    this.entries.set(entry.path, entry);
+  }
+
+  /** Every entry, in the order first described (a copy). */
+  public get files(): FileEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** The entry that describes `file`: its own, or the nearest folder's (`deploy/rendered/dev/`). */
+  public entryOf(file: string): FileEntry | undefined {
+    const own = this.entries.get(file);
+    if (own) return own;
+    const folders = [...this.entries.values()].filter((e) => e.path.endsWith('/') && file.startsWith(e.path));
+    return folders.sort((a, b) => b.path.length - a.path.length)[0];
+  }
+}
 
 /** Records what a file is for and who owns it, for the generated README. */
 export function describeFile(project: Project, entry: FileEntry) {
-  let catalog = catalogs.get(project);
-  if (!catalog) {
-    catalog = new Map();
-    catalogs.set(project, catalog);
-  }
-  catalog.set(entry.path, entry);
+  (FileCatalog.of(project) ?? new FileCatalog(project))._describe(entry);
 }
 
 /** The described files of a project (a copy). */
 export function describedFiles(project: Project): FileEntry[] {
-  return [...(catalogs.get(project)?.values() ?? [])];
+  return FileCatalog.of(project)?.files ?? [];
 }
 
 /** The entry that describes `file`: its own, or the nearest folder's (`deploy/rendered/dev/`). */
 export function describedEntry(project: Project, file: string): FileEntry | undefined {
-  const catalog = catalogs.get(project);
-  if (!catalog) return undefined;
-  const own = catalog.get(file);
-  if (own) return own;
-  const folders = [...catalog.values()].filter((e) => e.path.endsWith('/') && file.startsWith(e.path));
-  return folders.sort((a, b) => b.path.length - a.path.length)[0];
+  return FileCatalog.of(project)?.entryOf(file);
 }

@@ -32,7 +32,7 @@ function renderable(file: FileBase): RenderableFile {
 }
 
 /** projen's own resolver (lazy values, `toJSON`, omitEmpty): the one `FileBase.synthesize` uses. */
-function resolver(): IResolver {
+export function projenResolver(): IResolver {
   let resolve: unknown;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,7 +49,7 @@ function resolver(): IResolver {
  * when it would write nothing. Writes nothing.
  */
 export function renderFile(file: FileBase): string | undefined {
-  return renderable(file).synthesizeContent(resolver());
+  return renderable(file).synthesizeContent(projenResolver());
 }
 
 /**

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { Component, ObjectFile, Project } from 'projen';
 import { describedEntry, describedFiles, describeFile, FileOwner } from './file-catalog';
 import { unifiedDiff } from './line-diff';
+import { ManagedFile } from './managed-file';
 import { afterAllPreSynthesize, ProjenAdapterError, renderFile, transformRendered } from './projen-adapter';
 import {
   acquireLock, appendJournal, confined, JOURNAL_FILE, LOCK_FILE, LockInfo, PathChecks, readJournal, readRecord, RECORD_VARIABLE,
@@ -457,7 +458,9 @@ export class SyncGuard extends Component {
       else lines.push(...unifiedDiff(generated, yours, [last !== undefined ? 'generated' : 'generated now', 'yours']).map((l) => `    ${l}`));
     }
     const first = files[0];
-    const objectFile = this.project.tryFindFile(first) instanceof ObjectFile;
+    const target = this.project.tryFindFile(first);
+    // A text file projen-gitops writes (a chart template, rendered manifests, HCL) takes no override.
+    const objectFile = target instanceof ObjectFile && !(target instanceof ManagedFile && !target.overridable);
     // Only files a required check does not compare with synth's output can be handed over.
     const handable = files.filter((f) => !describedEntry(this.project, f)?.noHandOver);
     const refused = files.filter((f) => !handable.includes(f));

@@ -1,5 +1,6 @@
 import { Component, Project } from 'projen';
 import { fixOf, show } from './checks';
+import { componentOfType, indexComponent } from './component-index';
 import { isShapeProblem, isTypeProblem, isWrongType } from './known-options';
 
 /** One thing wrong with the options: where, what and how to fix it. */
@@ -33,14 +34,22 @@ export class OptionsError extends Error {
 }
 OptionsError.prototype.name = 'OptionsError';
 
-const validators = new WeakMap<Project, OptionsValidation>();
-
 /**
  * Runs every registered option check of a project in `preSynthesize`, before projen deletes
  * or writes any file, and throws once with all problems.
  */
 class OptionsValidation extends Component {
+  /** The project's validation, if a component registered a check. */
+  public static of(project: Project): OptionsValidation | undefined {
+    return componentOfType(project, OptionsValidation);
+  }
+
   private readonly checks: Check[] = [];
+
+  constructor(project: Project) {
+    super(project);
+    indexComponent(this, OptionsValidation);
+  }
 
   add(check: Check) {
     this.checks.push(check);
@@ -91,21 +100,12 @@ function withGrammarFix(problem: Problem, all: Problem[]): Problem {
   return grammar === undefined ? problem : { ...problem, message: problem.message.replace(/; (try|remove it) .*$/, `; try ${show(grammar)}`) };
 }
 
-function validationOf(project: Project): OptionsValidation {
-  let validation = validators.get(project);
-  if (!validation) {
-    validation = new OptionsValidation(project);
-    validators.set(project, validation);
-  }
-  return validation;
-}
-
 /** Registers checks that run before anything is written. */
 export function addValidation(project: Project, check: Check) {
-  validationOf(project).add(check);
+  (OptionsValidation.of(project) ?? new OptionsValidation(project)).add(check);
 }
 
 /** The problems of a project's options, without throwing (for tests and previews). */
 export function optionProblems(project: Project): Problem[] {
-  return validators.get(project)?.problems() ?? [];
+  return OptionsValidation.of(project)?.problems() ?? [];
 }

@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
-import { Component, IResolver, ObjectFile, Project } from 'projen';
+import { Component, Project } from 'projen';
 import { checkDnsLabel, checkDnsSubdomain, show, toDnsLabel, toDnsSubdomain, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
-import { stringifyForKubernetes } from '../core/kube-yaml';
+import { ManagedFile, YamlLayout } from '../core/managed-file';
 import { atSynthStart, createAtSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
 import { admissionPoliciesOf } from '../model/admission-policies';
@@ -108,20 +108,12 @@ export function kubeConfigSecretName(cluster: string): string {
 }
 
 /**
- * A managed file holding one Flux object, rendered from a lazy object: projen's `ObjectFile`, so
+ * A managed file holding one Flux object, rendered from a lazy object: a projen `ObjectFile`, so
  * `project.tryFindObjectFile('deploy/flux/dev.yaml')?.addOverride('spec.timeout', '5m')` is
  * the escape hatch, written as YAML for Kubernetes tools under a header saying what it is.
  */
-class FluxObjectFile extends ObjectFile {
-  constructor(scope: IConstruct, filePath: string, obj: () => object, private readonly header: () => string[]) {
-    super(scope, filePath, { obj, marker: false });
-  }
-
-  protected synthesizeContent(resolver: IResolver): string | undefined {
-    const json = super.synthesizeContent(resolver);
-    if (json === undefined) return undefined;
-    return [...this.header().map((line) => `# ${line}`), '---', stringifyForKubernetes(JSON.parse(json))].join('\n');
-  }
+function fluxObjectFile(scope: IConstruct, filePath: string, obj: () => object, header: () => string[]): ManagedFile {
+  return ManagedFile.yaml(scope, filePath, { obj, header, version: '1.1', layout: YamlLayout.DOCUMENT });
 }
 
 /**
@@ -160,7 +152,7 @@ export class FluxSync extends Component {
     this.reconcileInterval = options.reconcileInterval ?? '10m';
     this.cascadeDelete = options.cascadeDelete ?? false;
     addValidation(project, () => this.validate());
-    new FluxObjectFile(project, GIT_REPOSITORY_FILE, () => this.gitRepository(), () => [
+    fluxObjectFile(project, GIT_REPOSITORY_FILE, () => this.gitRepository(), () => [
       `The GitRepository of ${project.name}: source-controller fetches ${this.branch} every ${this.interval}.`,
       ...this.applyLines(),
     ]);
@@ -230,7 +222,7 @@ export class FluxSync extends Component {
 
   private addFile(filePath: string, obj: () => object, header: () => string[]) {
     if (this.written.has(filePath) || this.project.tryFindFile(filePath)) return;
-    new FluxObjectFile(this.project, filePath, obj, header);
+    fluxObjectFile(this.project, filePath, obj, header);
     this.written.add(filePath);
   }
 

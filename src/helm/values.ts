@@ -1,3 +1,4 @@
+import { show } from '../core/checks';
 import { EnvironmentFacts } from '../model/environments';
 import { holdSchema } from '../model/hold';
 import { DIGEST_PATTERN } from '../model/images-file';
@@ -149,4 +150,64 @@ function schemaOf(value: unknown, at: string): Record<string, unknown> {
   }
   if (typeof value === 'number') return { type: 'integer', ...hint };
   return { type: typeof value, ...hint };
+}
+
+interface SchemaNode {
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  additionalProperties?: boolean | SchemaNode;
+  items?: SchemaNode;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  pattern?: string;
+  enum?: unknown[];
+}
+
+/**
+ * What `values.schema.json` refuses in a values file, as `helm lint` would (its keywords only:
+ * type, properties, required, additionalProperties, items, minimum, maximum, minLength, pattern,
+ * enum): each problem at the value's key path, with the typed value there as the fix. For an
+ * escape hatch, checked before any file is written.
+ */
+export function valuesProblems(schema: object, value: unknown, example: unknown, at = ''): Array<{ key: string; message: string }> {
+  const node = schema as SchemaNode;
+  const key = at || '(the values)';
+  const fix = example === undefined ? 'remove the override' : `try ${show(example)}`;
+  const wrong = (what: string) => [{ key, message: `must be ${what}, got ${show(value)}; ${fix}` }];
+  switch (node.type) {
+    case 'object': {
+      if (!isMap(value)) return wrong('a map');
+      const problems: Array<{ key: string; message: string }> = [];
+      for (const name of node.required ?? []) {
+        if (!(name in value)) problems.push({ key: at ? `${at}.${name}` : name, message: `is required by the chart's values.schema.json; remove the deletion override${isMap(example) && example[name] !== undefined ? ` (it was ${show(example[name])})` : ''}` });
+      }
+      for (const [name, item] of Object.entries(value)) {
+        const path = at ? `${at}.${name}` : name;
+        const sub = node.properties?.[name] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+        if (sub) problems.push(...valuesProblems(sub, item, isMap(example) ? example[name] : undefined, path));
+        else if (node.additionalProperties === false) problems.push({ key: path, message: `is no value of the chart (its values.schema.json is closed, so helm lint and the deploy check fail); remove the override, or add the key to values.schema.json and a template that reads it${Object.keys(node.properties ?? {}).length ? `; the chart's keys here: ${Object.keys(node.properties ?? {}).join(', ')}` : ''}` });
+      }
+      return problems;
+    }
+    case 'array':
+      if (!Array.isArray(value)) return wrong('a list');
+      return value.flatMap((item, i) => (node.items ? valuesProblems(node.items, item, undefined, `${key}[${i}]`) : []));
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return wrong('a whole number');
+      if (node.minimum !== undefined && value < node.minimum) return wrong(`at least ${node.minimum}`);
+      if (node.maximum !== undefined && value > node.maximum) return wrong(`at most ${node.maximum}`);
+      return [];
+    case 'string':
+      if (typeof value !== 'string') return wrong('a string');
+      if (node.minLength !== undefined && value.length < node.minLength) return wrong(`at least ${node.minLength} characters`);
+      if (node.pattern !== undefined && !new RegExp(node.pattern).test(value)) return wrong(`a string matching ${node.pattern}`);
+      if (node.enum && !node.enum.includes(value)) return wrong(`one of ${node.enum.map(show).join(', ')}`);
+      return [];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : wrong('true or false');
+    default:
+      return [];
+  }
 }

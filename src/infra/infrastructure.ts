@@ -1,9 +1,10 @@
 import { IConstruct } from 'constructs';
-import { FileBase, IResolver, Project } from 'projen';
+import { Project } from 'projen';
 import { awsCloud, Cloud, CloudFacts, gcpCloud, IAC_VERSIONS, moduleVariables } from './cloud';
 import { attr, block, Block, expr, HclMap, renderHcl } from './hcl';
 import { checkArtifactRegistryRepositoryId, checkEcrRepositoryName, checkGcpProjectId, checkGcpServiceAccountId, checkGcsBucket, checkIamRoleName, checkS3Bucket, show, toBucket, toDnsLabel } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
+import { ManagedFile } from '../core/managed-file';
 import { createAtSynthStart } from '../core/projen-adapter';
 import { seedFile } from '../core/sync';
 import { addValidation, Problem } from '../core/validation';
@@ -39,15 +40,15 @@ const MANAGED = 'Managed by projen-gitops: regenerated from .projenrc.ts on ever
 const ROOT_HEADER = [MANAGED, 'Put your own resources in main.tf next to this file (yours).'];
 const MODULE_HEADER = [MANAGED, 'Change it through the options in .projenrc.ts.'];
 
-/** A managed HCL file whose blocks are computed at synth time. */
-class HclFile extends FileBase {
-  constructor(scope: IConstruct, filePath: string, private readonly blocks: () => Block[]) {
-    super(scope, filePath, { marker: false });
-  }
+/**
+ * Why the HCL files take no projen override: Terraform and OpenTofu have their own, which keeps
+ * the generated file as it is and is reviewed as the user's code.
+ */
+const HCL_NO_OVERRIDE = 'HCL has no object model projen can patch; use Terraform\'s own override files instead: a file named `<name>_override.tf` next to it (yours, never written by synth) whose blocks are merged into the generated ones by `terraform plan` and `tofu plan` (https://developer.hashicorp.com/terraform/language/files/override), or add resources to the root\'s main.tf';
 
-  protected synthesizeContent(_resolver: IResolver): string | undefined {
-    return renderHcl(this.path.includes('/modules/') ? MODULE_HEADER : ROOT_HEADER, this.blocks());
-  }
+/** A managed HCL file whose blocks are computed at synth time. */
+function hclFile(scope: IConstruct, filePath: string, blocks: () => Block[]): ManagedFile {
+  return ManagedFile.text(scope, filePath, () => renderHcl(filePath.includes('/modules/') ? MODULE_HEADER : ROOT_HEADER, blocks()), { noOverride: HCL_NO_OVERRIDE });
 }
 
 /**
@@ -77,10 +78,10 @@ export class Infrastructure extends InfraCode {
     addValidation(project, () => this.validate());
 
     const module = `${INFRA_DIR}/modules/pipeline`;
-    new HclFile(project, `${module}/versions.tf`, () => [this.terraformBlock(undefined, false)]);
-    new HclFile(project, `${module}/variables.tf`, () => moduleVariables(this.cloud()));
-    new HclFile(project, `${module}/main.tf`, () => this.cloud().moduleBlocks());
-    new HclFile(project, `${module}/outputs.tf`, () => this.cloud().moduleOutputs());
+    hclFile(project, `${module}/versions.tf`, () => [this.terraformBlock(undefined, false)]);
+    hclFile(project, `${module}/variables.tf`, () => moduleVariables(this.cloud()));
+    hclFile(project, `${module}/main.tf`, () => this.cloud().moduleBlocks());
+    hclFile(project, `${module}/outputs.tf`, () => this.cloud().moduleOutputs());
     createAtSynthStart(project, () => this.createRoots());
     describeFile(project, {
       path: `${INFRA_DIR}/`,
@@ -95,9 +96,9 @@ export class Infrastructure extends InfraCode {
     const project = this.project;
     // A repeated environment name is reported by Environments; its files are written once.
     for (const root of this.roots.filter((r, i, all) => all.findIndex((o) => o.dir === r.dir) === i)) {
-      new HclFile(project, `${root.dir}/versions.tf`, () => [this.terraformBlock(root.name, root.namespace !== undefined), this.cloud().providerBlock()]);
+      hclFile(project, `${root.dir}/versions.tf`, () => [this.terraformBlock(root.name, root.namespace !== undefined), this.cloud().providerBlock()]);
       if (root.namespace === undefined) {
-        new HclFile(project, `${root.dir}/pipeline.tf`, () => [
+        hclFile(project, `${root.dir}/pipeline.tf`, () => [
           block('variable', ['apply_policy_arns'], [
             attr('description', 'Managed policies of the apply role: what infra/ may change (AWS)'),
             attr('type', expr('list(string)')),
@@ -107,7 +108,7 @@ export class Infrastructure extends InfraCode {
           ...this.cloud().moduleOutputs().map((o) => block('output', o.labels!, [attr('value', expr(`module.pipeline.${o.labels![0]}`))])),
         ].filter((b) => this.cloud().provider === 'aws' || b.type !== 'variable'));
       } else {
-        new HclFile(project, `${root.dir}/namespace.tf`, () => this.namespaceBlocks(root));
+        hclFile(project, `${root.dir}/namespace.tf`, () => this.namespaceBlocks(root));
       }
       seedFile(project, `${root.dir}/main.tf`, () => [
         `# Your resources for ${root.name === SHARED_ROOT ? 'every environment' : `the ${root.name} environment`}: this file is yours (seeded once).`,

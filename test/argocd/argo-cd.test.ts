@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
+import { ArgoCd, ArgoCdSource, CASCADE_FINALIZER, Runtime } from '../../src';
 import { checkGithubUrl, checkRepositoryUrl, githubApiUrlOf } from '../../src/model/repository';
 import { schemaProblems } from '../helm/kubernetes-schemas';
 import { hostile } from '../hostile';
@@ -261,6 +261,32 @@ describe('ArgoCd', () => {
       const found = all(repo(options as any));
       expect(found.map((o) => o.kind)).toEqual(expect.arrayContaining(['AppProject', 'Application']));
       expect(found.flatMap(schemaProblems)).toEqual([]);
+    });
+
+    test('GIVEN overrides of the AppProject and of Applications WHEN synthesized THEN they are written, and every object still validates', () => {
+      const project = gitopsProject({ repository: 'acme/orders', runtime: Runtime.NODE });
+      const argocd = ArgoCd.of(project)!;
+      argocd.appProjectFile.addOverride('0.spec.sourceNamespaces', ['argocd-apps']);
+      argocd.applicationsFile('prod')!.addOverride('0.spec.revisionHistoryLimit', 3);
+      project.tryFindObjectFile('deploy/argocd/dev.yaml')!.addOverride('0.metadata.annotations.team', 'payments');
+      argocd.notificationsFile!.addOverride('metadata.annotations.team', 'payments');
+      const out = synth(project);
+      expect(objects(out['deploy/argocd/00-project.yaml'])[0].spec.sourceNamespaces).toEqual(['argocd-apps']);
+      expect(out['deploy/argocd/00-project.yaml']).toMatch(/^# The AppProjects that limit what the Applications may deploy/);
+      expect(objects(out['deploy/argocd/prod.yaml'])[0].spec.revisionHistoryLimit).toBe(3);
+      expect(objects(out['deploy/argocd/dev.yaml'])[0].metadata.annotations.team).toBe('payments');
+      expect(objects(out['deploy/argocd/staging.yaml'])[0].spec.revisionHistoryLimit).toBe(10); // the default
+      expect(objects(out['deploy/argocd/notifications/argocd-notifications-cm.yaml'])[0].metadata.annotations.team).toBe('payments');
+      expect(all(out).flatMap(schemaProblems)).toEqual([]);
+      expect(argocd.applicationsFile('nope')).toBeUndefined();
+    });
+
+    test('known-bad: a misspelt field set through an override is reported by the schema', () => {
+      const project = gitopsProject({ repository: 'acme/orders', runtime: Runtime.NODE });
+      ArgoCd.of(project)!.applicationsFile('dev')!.addOverride('0.spec.syncPolicy.automated.prnue', true);
+      expect(all(synth(project)).flatMap(schemaProblems)).toEqual([
+        'Application/orders-dev: /spec/syncPolicy/automated/prnue is not a field of argoproj.io/v1alpha1/Application',
+      ]);
     });
 
     test('known-bad: a misspelt field and a wrong type are reported', () => {

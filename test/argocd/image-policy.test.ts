@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { RepositoryVisibility, Runtime, SigningMode } from '../../src';
+import { ImagePolicies, RepositoryVisibility, Runtime, SigningMode } from '../../src';
 import { gitopsProject, synth } from '../util';
 
 const IDENTITY = 'https://github.com/acme/orders/.github/workflows/container.yml@refs/heads/main';
@@ -13,6 +13,17 @@ function policies(options: object = {}) {
 }
 
 describe('admission policies (Sigstore policy-controller ClusterImagePolicy)', () => {
+  test('escape hatch: each policy is a projen ObjectFile, patched from .projenrc.ts', () => {
+    const project = gitopsProject({ repository: 'acme/orders' });
+    ImagePolicies.of(project)!.policyFile('dev')!.addOverride('spec.mode', 'warn');
+    project.tryFindObjectFile('deploy/policies/prod/cluster-image-policy.yaml')!.addOverride('metadata.labels.team', 'payments');
+    const out = synth(project);
+    expect(parse(out['deploy/policies/dev/cluster-image-policy.yaml']).spec.mode).toBe('warn');
+    expect(parse(out['deploy/policies/staging/cluster-image-policy.yaml']).spec.mode).toBe('enforce');
+    expect(parse(out['deploy/policies/prod/cluster-image-policy.yaml']).metadata.labels.team).toBe('payments');
+    expect(out['deploy/policies/dev/cluster-image-policy.yaml']).toMatch(/^# The admission policy of dev: .*\n(# .*\n)*---\napiVersion: policy\.sigstore\.dev\//);
+  });
+
   test('one per environment, for exactly this repository\'s images, with the signing mode\'s authority', () => {
     const { files, policy } = policies();
     expect(files).toEqual(['deploy/policies/dev/cluster-image-policy.yaml', 'deploy/policies/prod/cluster-image-policy.yaml', 'deploy/policies/staging/cluster-image-policy.yaml']);

@@ -172,6 +172,26 @@ describe('sync without loss', () => {
   });
 });
 
+describe('the escape hatch in the message follows the file', () => {
+  test('an edited chart values.yaml gets addOverride; edited rendered manifests (a text file) do not', () => {
+    const dir = tempdir();
+    synthIn(dir, { repository: 'acme/orders' });
+    edit(dir, 'deploy/charts/orders/values.yaml', (t) => t.replace('replicas: 2', 'replicas: 3'));
+    expect(() => synthIn(dir, { repository: 'acme/orders' })).toThrow(/project\.tryFindObjectFile\("deploy\/charts\/orders\/values\.yaml"\)\?\.addOverride\("path\.to\.key", "value"\);/);
+    const other = tempdir();
+    synthIn(other, { repository: 'acme/orders' });
+    edit(other, 'deploy/rendered/dev/orders.yaml', (t) => t.replace('replicas: 2', 'replicas: 3'));
+    let message = '';
+    try {
+      synthIn(other, { repository: 'acme/orders' });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/deploy\/rendered\/dev\/orders\.yaml/);
+    expect(message).not.toMatch(/addOverride/);
+  });
+});
+
 describe('a stale record', () => {
   test('files that match what synth would write are not edits (e.g. after merging two branches)', () => {
     const dir = tempdir();

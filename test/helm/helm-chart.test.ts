@@ -3,12 +3,16 @@ process.env.PROJEN_DISABLE_POST = 'true'; // no npm install in unit tests
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Component } from 'projen';
 import { parse } from 'yaml';
 import { schemaProblems } from './kubernetes-schemas';
 import { helm, withHelm } from './tools';
-import { GitOpsProject, GitOpsProjectOptions, Runtime } from '../../src';
+import { GitOpsProject, GitOpsProjectOptions, HelmChart, Runtime } from '../../src';
+import { renderFile } from '../../src/core/projen-adapter';
+import { OptionsError } from '../../src/core/validation';
 import { compareManifests, parseManifests, podSecurityViolations } from '../../src/helm/manifests';
 import { restrictedViolations } from '../../src/helm/pod-security';
+import { valuesProblems } from '../../src/helm/values';
 import { readTree, tempdir } from '../util';
 
 const ENVIRONMENTS = [
@@ -17,8 +21,15 @@ const ENVIRONMENTS = [
   { name: 'prod', overrides: { maxReplicas: 10, memoryLimit: '512Mi' }, services: { worker: { host: 'worker.example.com', gateway: 'gateway-system/public' } } },
 ];
 
-/** A repository with two services (Node.js at the root, Go in services/worker), synthesized to disk. */
-function twoServices(outdir = tempdir(), options: Partial<GitOpsProjectOptions> = {}): { outdir: string; project: GitOpsProject } {
+/**
+ * A repository with two services (Node.js at the root, Go in services/worker), synthesized to
+ * disk (after `patch`: the escape hatches).
+ */
+function twoServices(
+  outdir = tempdir(),
+  options: Partial<GitOpsProjectOptions> = {},
+  patch?: (project: GitOpsProject) => void,
+): { outdir: string; project: GitOpsProject } {
   const project = new GitOpsProject({
     name: 'orders',
     outdir,
@@ -28,6 +39,7 @@ function twoServices(outdir = tempdir(), options: Partial<GitOpsProjectOptions> 
     ...options,
   });
   project.addService({ name: 'worker', runtime: Runtime.GO, port: 9090, healthPath: '/ready', uid: 20002 });
+  patch?.(project);
   project.synth();
   return { outdir, project };
 }
@@ -239,6 +251,136 @@ describe('port, uid and health path agree across Dockerfile, values, Deployment 
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
       expect(container[probe].httpGet).toEqual({ path: '/alive', port: 'http' });
     }
+  });
+});
+
+describe('escape hatches: values.yaml and Chart.yaml are projen ObjectFiles', () => {
+  const cpu = (outdir: string, env: string, service = 'orders') =>
+    parseManifests(read(outdir, `deploy/rendered/${env}/${service}.yaml`)).find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].resources.requests.cpu;
+  /** An environment's values file is made when the synth starts: a component reaches it in preSynthesize. */
+  class StagingWorkerReplicas extends Component {
+    preSynthesize() {
+      this.project.tryFindObjectFile('deploy/environments/staging/values/worker.yaml')!.addOverride('replicas', 4);
+    }
+  }
+  const overridden = (outdir?: string) => twoServices(outdir, {}, (project) => {
+    HelmChart.of(project)!.valuesFile.addOverride('resources.requests.cpu', '250m');
+    project.tryFindObjectFile('deploy/charts/orders/Chart.yaml')!.addOverride('annotations.team', 'payments');
+    new StagingWorkerReplicas(project);
+  });
+  const replicas = (outdir: string, env: string, service: string) =>
+    parseManifests(read(outdir, `deploy/rendered/${env}/${service}.yaml`)).find((o) => o.kind === 'Deployment').spec.replicas;
+
+  test('GIVEN an override of values.yaml WHEN synthesized THEN values.yaml, every rendered manifest and the chart version follow it; the other chart does not', () => {
+    const plain = twoServices().outdir;
+    const { outdir } = overridden();
+    expect(parse(read(outdir, 'deploy/charts/orders/values.yaml')).resources.requests).toEqual({ cpu: '250m', memory: '128Mi' });
+    expect(read(outdir, 'deploy/charts/orders/values.yaml')).toMatch(/^# The values of the orders chart/);
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(cpu(plain, env)).toBe('100m');
+      expect(cpu(outdir, env)).toBe('250m');
+      expect(cpu(outdir, env, 'worker')).toBe('100m');
+    }
+    // The environment's values file: its rendered manifests follow, the other environments' do not.
+    expect(parse(read(outdir, 'deploy/environments/staging/values/worker.yaml')).replicas).toBe(4);
+    expect([replicas(plain, 'staging', 'worker'), replicas(outdir, 'staging', 'worker'), replicas(outdir, 'dev', 'worker'), replicas(outdir, 'staging', 'orders')]).toEqual([3, 4, 2, 3]);
+    const chart = parse(read(outdir, 'deploy/charts/orders/Chart.yaml'));
+    expect(chart.annotations.team).toBe('payments');
+    // values.yaml is part of the content hash: another hash than the chart without the override.
+    expect(chart.annotations['projen-gitops.dev/content-hash']).not.toBe(parse(read(plain, 'deploy/charts/orders/Chart.yaml')).annotations['projen-gitops.dev/content-hash']);
+    expect(read(outdir, 'deploy/charts/worker/Chart.yaml')).toBe(read(plain, 'deploy/charts/worker/Chart.yaml'));
+  });
+
+  test('GIVEN the same overrides WHEN synthesized a second time THEN nothing changes and nothing counts as a hand edit', () => {
+    const { outdir } = overridden();
+    const before = readTree(outdir);
+    overridden(outdir); // would throw EditedFilesError if a file differed from the record
+    expect(readTree(outdir)).toEqual(before);
+  });
+
+  withHelm()('with the overrides, every chart passes helm lint --strict and helm template renders what synth rendered', () => {
+    const { outdir } = overridden();
+    for (const { env, service, namespace } of releases()) {
+      const lint = helm(['lint', '--strict', `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
+      expect({ env, service, status: lint.status, out: lint.stdout + lint.stderr }).toMatchObject({ status: 0 });
+      const result = helm(['template', service, `deploy/charts/${service}`, '--namespace', namespace, ...valueArgs(env, service)], outdir);
+      expect({ env, service, diff: compareManifests(result.stdout, read(outdir, `deploy/rendered/${env}/${service}.yaml`)) }).toEqual({ env, service, diff: [] });
+    }
+  });
+
+  const bad = (project: GitOpsProject) => {
+    HelmChart.of(project, 'orders')!.valuesFile.addOverride('replicas', 'three');
+    HelmChart.of(project, 'worker')!.valuesFile.addOverride('replicaz', 3);
+    HelmChart.of(project, 'worker')!.valuesFile.addDeletionOverride('port');
+  };
+
+  test('known-bad: synth refuses an override values.schema.json refuses, naming the file, the key, the value and the fix, and writes nothing', () => {
+    const outdir = tempdir();
+    expect(() => twoServices(outdir, {}, bad)).toThrow(OptionsError);
+    expect(() => twoServices(outdir, {}, bad)).toThrow([
+      "  - HelmChart.of(project, 'orders').valuesFile (deploy/charts/orders/values.yaml): replicas: must be a whole number, got 'three'; try 2",
+      "  - HelmChart.of(project, 'worker').valuesFile (deploy/charts/worker/values.yaml): port: is required by the chart's values.schema.json; remove the deletion override (it was 9090)",
+      "  - HelmChart.of(project, 'worker').valuesFile (deploy/charts/worker/values.yaml): replicaz: is no value of the chart (its values.schema.json is closed, so helm lint and the deploy check fail); remove the override, or add the key to values.schema.json and a template that reads it; the chart's keys here:",
+    ].join('\n'));
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
+  withHelm()('known-bad: the same values fail the real helm lint (the check synth runs first agrees with helm)', () => {
+    const { outdir } = twoServices();
+    const project = new GitOpsProject({ name: 'orders', outdir: tempdir(), repository: 'Acme/Orders', environments: ENVIRONMENTS });
+    project.addService({ name: 'worker', runtime: Runtime.GO, port: 9090, healthPath: '/ready', uid: 20002 });
+    bad(project);
+    // What synth would have written, put in place by hand: helm must refuse it too.
+    for (const service of ['orders', 'worker']) {
+      fs.writeFileSync(path.join(outdir, `deploy/charts/${service}/values.yaml`), renderFile(HelmChart.of(project, service)!.valuesFile)!);
+    }
+    const orders = helm(['lint', '--strict', 'deploy/charts/orders'], outdir);
+    expect(orders.status).not.toBe(0);
+    expect(orders.stdout + orders.stderr).toMatch(/replicas/);
+    const worker = helm(['lint', '--strict', 'deploy/charts/worker'], outdir);
+    expect(worker.status).not.toBe(0);
+    expect(worker.stdout + worker.stderr).toMatch(/replicaz/);
+    expect(worker.stdout + worker.stderr).toMatch(/port/);
+  });
+
+  test('the values check reads values.schema.json\'s keywords: bounds, pattern, enum, lists, booleans, maps', () => {
+    const schema = {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        port: { type: 'integer', minimum: 1, maximum: 65535 },
+        path: { type: 'string', pattern: '^/' },
+        policy: { type: 'string', enum: ['Always', 'Never'] },
+        on: { type: 'boolean' },
+        names: { type: 'array', items: { type: 'string' } },
+        nested: { type: 'object', properties: {} },
+      },
+    };
+    const example = { port: 8080, path: '/healthz', policy: 'Never', on: true, names: [], nested: { enabled: false } };
+    expect(valuesProblems(schema, { ...example }, example)).toEqual([]);
+    expect(valuesProblems(schema, { port: 70000, path: 'healthz', policy: 'Sometimes', on: 'yes', names: ['a', 1], nested: 'x' }, example).map((p) => `${p.key}: ${p.message}`)).toEqual([
+      'port: must be at most 65535, got 70000; try 8080',
+      "path: must be a string matching ^/, got 'healthz'; try '/healthz'",
+      "policy: must be one of 'Always', 'Never', got 'Sometimes'; try 'Never'",
+      "on: must be true or false, got 'yes'; try true",
+      'names[1]: must be a string, got 1; remove the override',
+      "nested: must be a map, got 'x'; try { enabled: false }",
+    ]);
+  });
+
+  test('HelmChart.of finds the main service\'s chart, or the one named', () => {
+    const { project } = twoServices();
+    expect(HelmChart.of(project)!.image.serviceName).toBe('orders');
+    expect(HelmChart.of(project, 'worker')!.chartDir).toBe('deploy/charts/worker');
+    expect(HelmChart.of(project, 'nope')).toBeUndefined();
+  });
+
+  test('the templates and the rendered manifests take no override, and say what to change instead', () => {
+    const { project } = twoServices();
+    expect(() => project.tryFindObjectFile('deploy/charts/orders/templates/deployment.yaml')!.addOverride('spec', {}))
+      .toThrow(/^deploy\/charts\/orders\/templates\/deployment\.yaml takes no addOverride \(got "spec"\): a chart template is Helm's Go template text.*valuesFile\.addOverride/);
+    expect(() => project.tryFindObjectFile('deploy/rendered/dev/orders.yaml')!.addOverride('spec', {}))
+      .toThrow(/^deploy\/rendered\/dev\/orders\.yaml takes no addOverride.*the deploy check compares them.*valuesFile\.addOverride/);
   });
 });
 

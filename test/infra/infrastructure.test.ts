@@ -263,3 +263,14 @@ test('the setup actions get only inputs their action.yml declares, with the wrap
     }
   }
 });
+
+describe('escape hatch', () => {
+  test('the HCL files take no projen override: the error points to Terraform\'s own override files', () => {
+    const project = gitopsProject(ECR);
+    synth(project); // the roots' files are made when the synth starts
+    expect(() => project.tryFindObjectFile('infra/modules/pipeline/main.tf')!.addOverride('resource', {}))
+      .toThrow(/^infra\/modules\/pipeline\/main\.tf takes no addOverride \(got "resource"\): HCL has no object model projen can patch; .*`<name>_override\.tf` next to it/);
+    expect(() => project.tryFindObjectFile('infra/shared/versions.tf')!.addDeletionOverride('terraform'))
+      .toThrow(/^infra\/shared\/versions\.tf takes no addDeletionOverride/);
+  });
+});
