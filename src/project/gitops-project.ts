@@ -520,7 +520,9 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
+      // Its options and registryIdentity below are walked with the project's, not again by the component.
       this.environments = new Environments(this, { environments: options.environments, deployEngine: options.deployEngine });
+      this.environments._optionsWalked = true;
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all));
       // Deployed once asked for (repository known, or environments given) and some environment is on.
@@ -554,6 +556,7 @@ export class GitOpsProject extends javascript.NodeProject {
         uploadScanResults: options.codeScanning,
         registryIdentity: options.registryIdentity,
       });
+      this.containerBuild._optionsWalked = true;
       if (options.iac !== undefined) {
         new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
         new InfraWorkflow(this);
