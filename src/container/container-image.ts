@@ -544,7 +544,9 @@ export class ContainerImage extends Service {
     if (sameName) {
       report('serviceName', `must be unique, got ${show(this.serviceName)} twice; try '${uniqueName(this.serviceName, all)}'`);
     }
-    if (this.collision) {
+    // The folder named after a name another service has is that name's problem (its fix moves the folder too).
+    const namesake = sameName !== undefined && sameName.context === this.context && this.context === `services/${this.serviceName}`;
+    if (this.collision && !namesake) {
       const root = this.context === '.' ? " ('.' is the repository root, the top-level service's folder)" : '';
       report('path', `must be a folder no other service uses, got ${show(this.context)}, ${this.collision}${root}; try '${uniquePath(`services/${this.serviceName}`, all)}'`);
     } else if (!pathProblem && this.context !== '.') {

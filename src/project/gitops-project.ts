@@ -650,7 +650,9 @@ export class GitOpsProject extends javascript.NodeProject {
     service._optionPath = at;
     if (options.registry === undefined) service._inherited.push('registry');
     // The chart reports its options under the service's path (`services[1].deployment`), read when it validates.
-    if (this.deploys) new HelmChart(this, { ...deployment, image: service })._optionsWalked = true;
+    // A name another service has is reported by the service (\`must be unique\`): its chart would be the other's.
+    const taken = HelmChart.all(this).some((chart) => chart.image.serviceName === service.serviceName);
+    if (this.deploys && !taken) new HelmChart(this, { ...deployment, image: service })._optionsWalked = true;
     return service;
   }
 

@@ -182,6 +182,11 @@ describe('problems once, where they were reported more than once', () => {
     once({ templateDefaults: { template: '@acme/gitops-template', ring: 'Bad Ring' } }, "templateDefaults.ring: must be one of the template's rings ('canary', 'early', 'default', 'late'), got 'Bad Ring'; try 'default'");
   });
 
+  test('two services of one name: the name\'s problem (their charts collided: "There is already a file under deploy/charts/worker/Chart.yaml"), not again as their folder\'s', () => {
+    expect(problemLines({ ...ARGO_CD, services: [{ name: 'worker' }, { name: 'worker' }] })).toEqual(["  - services[1].name: must be unique, got 'worker' twice; try 'worker-2'"]);
+    expect(problemLines({ ...ARGO_CD, services: [{ name: 'orders' }] })).toEqual(["  - services[0].name: must be unique, got 'orders' twice; try 'orders-2'"]);
+  });
+
   test('a repository URL outside its grammar with Flux: the URL\'s problem, not again as Flux\'s scheme', () => {
     const lines = problemLines({ ...FLUX, repositoryUrl: 'not a url' });
     expect(lines.filter((l) => l.startsWith('  - repositoryUrl:'))).toEqual([expect.stringMatching(/^ {2}- repositoryUrl: must be a git URL .*got "not a url"; try '.*'$/)]);
