@@ -1,7 +1,7 @@
 import { Component, ObjectFile, Project } from 'projen';
 import { ImagePolicies } from './image-policy';
 import { NOTIFICATIONS_SECRET, notificationNames, notificationsConfigMap, subscriptionAnnotations } from './notifications';
-import { checkDnsSubdomain, checkTargetNamespace, show, toLabelValue } from '../core/checks';
+import { checkDnsSubdomain, checkProjectName, checkTargetNamespace, show, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { stringifyForKubernetes } from '../core/kube-yaml';
 import { ManagedFile, YamlLayout } from '../core/managed-file';
@@ -349,7 +349,8 @@ export class ArgoCd extends Component {
       problems.push({ option: 'repository', message: "is needed by the Argo CD Applications (their repoURL), got none; set repository: 'my-org/my-repo' (or repositoryUrl), or argocd: false" });
     }
     // The AppProject is named after the project: a custom resource's name is a DNS subdomain.
-    const appProject = checkDnsSubdomain(this.projectName, 253, 'my-service');
+    // Only what the AppProject adds to the name's own grammar (checked by the project: \`name\`).
+    const appProject = checkProjectName(this.project.name) ? undefined : checkDnsSubdomain(this.projectName, 253, 'my-service');
     if (appProject) problems.push({ option: 'name', message: appProject.replace(/^must be/, 'names the Argo CD AppProject, so must be') });
     const environments = Environments.of(this.project)?.deployed ?? [];
     for (const env of environments) {

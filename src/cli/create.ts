@@ -1,7 +1,7 @@
 /**
  * Creates a repository with `projen new --from <spec>`, with the projen this package runs
- * against, without blocking (so progress can be shown and Ctrl-C handled), and removes what
- * it made when anything fails.
+ * against, without blocking (so progress can be shown and Ctrl-C handled), and takes back what
+ * it made when anything fails (`FolderGuard`).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -34,22 +34,109 @@ export function projenVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(projenDir(), 'package.json'), 'utf-8')).version;
 }
 
-/** Files in `dir` now, to tell later what a failed attempt added. */
-function snapshot(dir: string): Set<string> | undefined {
-  return fs.existsSync(dir) ? new Set(fs.readdirSync(dir)) : undefined;
+/** What was at a path in a folder before: a folder, a file (its content and mode, when kept), or something else. */
+interface Before {
+  readonly kind: 'dir' | 'file' | 'other';
+  readonly content?: Buffer;
+  readonly mode?: number;
 }
 
-/** Removes what was added since `before` (everything, if the directory is new). */
-function restore(dir: string, before: Set<string> | undefined) {
-  if (!fs.existsSync(dir)) return;
-  if (before === undefined) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    return;
+/** The folders a command leaves alone when they were there before: their own tools change them (git, npm). */
+const LEFT_ALONE = new Set(['.git', 'node_modules']);
+/** At most this many bytes of a folder's files are kept to put back (a folder this full is refused: see `FolderGuard.at`). */
+export const KEPT_BYTES_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * What a command that creates in `dir` may take back when it fails: the folder and the parents
+ * it made, or, in a folder that was there before, every file and folder it added (at any depth)
+ * and the content of every file it changed or deleted. `.git` and `node_modules` that were there
+ * before are left alone. Nothing else is touched.
+ */
+export class FolderGuard {
+  /** Remembers what is at `dir` now; throws when a folder there holds more than `KEPT_BYTES_LIMIT` bytes to keep. */
+  static at(dir: string): FolderGuard {
+    const absolute = path.resolve(dir);
+    if (!fs.existsSync(absolute)) {
+      // The topmost folder that is missing: the command makes it, with everything under it.
+      let top = absolute;
+      while (!fs.existsSync(path.dirname(top)) && path.dirname(top) !== top) top = path.dirname(top);
+      return new FolderGuard(absolute, top, undefined);
+    }
+    const before = new Map<string, Before>();
+    let bytes = 0;
+    const walk = (rel: string) => {
+      for (const entry of fs.readdirSync(path.join(absolute, rel), { withFileTypes: true })) {
+        const file = path.join(rel, entry.name);
+        if (rel === '' && LEFT_ALONE.has(entry.name)) {
+          before.set(file, { kind: 'other' });
+        } else if (entry.isDirectory()) {
+          before.set(file, { kind: 'dir' });
+          walk(file);
+        } else if (entry.isFile()) {
+          const stat = fs.statSync(path.join(absolute, file));
+          bytes += stat.size;
+          if (bytes > KEPT_BYTES_LIMIT) throw new FolderTooFullError(`${absolute} holds more than ${KEPT_BYTES_LIMIT / 1024 / 1024} MiB outside .git and node_modules, too much to keep a copy of to put back if creating fails; choose an empty folder`);
+          before.set(file, { kind: 'file', content: fs.readFileSync(path.join(absolute, file)), mode: stat.mode });
+        } else {
+          before.set(file, { kind: 'other' });
+        }
+      }
+    };
+    walk('');
+    return new FolderGuard(absolute, undefined, before);
   }
-  for (const entry of fs.readdirSync(dir)) {
-    if (!before.has(entry)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+
+  private constructor(
+    /** The folder. */
+    readonly dir: string,
+    /** The topmost folder that was missing (the folder itself or a parent), when the folder was. */
+    private readonly made: string | undefined,
+    private readonly before: Map<string, Before> | undefined,
+  ) {}
+
+  /** Takes back what was made since: the folder and the parents it made, or what changed in it. */
+  undo() {
+    if (this.made !== undefined) {
+      fs.rmSync(this.made, { recursive: true, force: true });
+      return;
+    }
+    const before = this.before!;
+    if (!fs.existsSync(this.dir)) fs.mkdirSync(this.dir, { recursive: true });
+    const walk = (rel: string) => {
+      for (const entry of fs.readdirSync(path.join(this.dir, rel), { withFileTypes: true })) {
+        const file = path.join(rel, entry.name);
+        const was = before.get(file);
+        const target = path.join(this.dir, file);
+        if (was?.kind === 'other') continue;
+        if (was === undefined || (was.kind === 'dir') !== entry.isDirectory()) {
+          fs.rmSync(target, { recursive: true, force: true });
+        } else if (was.kind === 'dir') {
+          walk(file);
+        }
+      }
+    };
+    walk('');
+    // Put back the files it changed or deleted (and the folders they are in), with their modes.
+    for (const [file, was] of before) {
+      const target = path.join(this.dir, file);
+      if (was.kind === 'dir') {
+        fs.mkdirSync(target, { recursive: true });
+      } else if (was.kind === 'file') {
+        const now = fs.lstatSync(target, { throwIfNoEntry: false });
+        if (now?.isFile() && fs.readFileSync(target).equals(was.content!) && now.mode === was.mode) continue;
+        if (now && !now.isFile()) fs.rmSync(target, { recursive: true, force: true });
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, was.content!);
+        // eslint-disable-next-line no-bitwise
+        fs.chmodSync(target, was.mode! & 0o7777);
+      }
+    }
   }
 }
+
+/** A folder with too much in it to keep a copy of (see `FolderGuard.at`). */
+export class FolderTooFullError extends Error {}
+FolderTooFullError.prototype.name = 'FolderTooFullError';
 
 /** A running `projen new`; `cancel()` stops it and cleans up. */
 export class Creation {
@@ -58,7 +145,7 @@ export class Creation {
   private cancelled = false;
 
   constructor(readonly dir: string, options: CreateOptions) {
-    const before = snapshot(dir);
+    const guard = FolderGuard.at(dir);
     fs.mkdirSync(dir, { recursive: true });
     const identity = spawnSync('git', ['config', 'user.email'], { cwd: dir, encoding: 'utf-8' }).stdout?.trim() ? {} : {
       GIT_AUTHOR_NAME: 'projen-gitops',
@@ -82,7 +169,7 @@ export class Creation {
       child.stderr?.on('data', collect);
       child.on('error', (error) => collect(Buffer.from(String(error))));
       child.on('close', (status) => {
-        if (status !== 0 || this.cancelled) restore(dir, before);
+        if (status !== 0 || this.cancelled) guard.undo();
         resolve({ status: this.cancelled ? null : status, output, cancelled: this.cancelled });
       });
     });

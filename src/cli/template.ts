@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine } from './args';
-import { projenVersion } from './create';
+import { FolderGuard, projenVersion } from './create';
 import { templatePackageProblems } from '../model/template-package';
 
 export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
@@ -90,15 +90,45 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
   }
   if (problems.length > 0) throw new TemplateError(problems.join('\n'));
   const dir = path.resolve(positionals[0] ?? name!.replace(/^@[^/]+\//, ''));
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new TemplateError(`${dir} exists and is not empty; choose another folder`);
+  const there = fs.statSync(dir, { throwIfNoEntry: false });
+  if (there && !there.isDirectory()) throw new TemplateError(`${dir} exists and is not a folder; choose another folder`);
+  if (there && fs.readdirSync(dir).length > 0) throw new TemplateError(`${dir} exists and is not empty; choose another folder`);
   const spec = from ?? defaultSpec();
 
+  // Whatever fails from here (npm, the synth, git, Ctrl-C) takes back what was made: the folder
+  // and the parents it made, or, in an empty folder that was there, everything in it.
+  const guard = FolderGuard.at(dir);
+  let interrupted: NodeJS.Signals | undefined;
+  const interrupt = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  try {
+    return makeTemplate(dir, name!, spec, values, io, () => interrupted);
+  } catch (error) {
+    guard.undo();
+    if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
+}
+
+/** The steps of `runTemplate` once the folder is known; a TemplateError when one fails or is interrupted. */
+function makeTemplate(
+  dir: string, name: string, spec: string, values: Record<string, unknown>, io: TemplateIo, interrupted: () => NodeJS.Signals | undefined,
+): number {
   const started = Date.now();
   const step = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
     const result = spawnSync(command, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, CI: '', ...env } });
+    // Ctrl-C reaches the step's process group too: it ends the step, then this ends the command.
+    const signal = interrupted() ?? result.signal;
+    if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`);
     if (result.status !== 0) {
-      io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n'));
-      throw new TemplateError(`${what} failed (exit ${result.status}); the folder ${dir} is left as it is for a look`);
+      io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`.trim().split('\n').slice(-30).join('\n'));
+      throw new TemplateError(`${what} failed (exit ${result.status ?? result.error?.message})`);
     }
     io.log(`  ✓ ${what} (${Math.round((Date.now() - started) / 1000)} s)`);
   };
@@ -109,10 +139,10 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     `projen@${projenVersion()}`, 'constructs@^10.5.0', 'esbuild', spec]);
   const git = (key: string) => spawnSync('git', ['config', key], { cwd: dir, encoding: 'utf-8' }).stdout?.trim();
   const options: Record<string, string | string[] | boolean> = {
-    name: name!,
+    name: name,
     author: git('user.name') || 'Platform team',
     authorAddress: git('user.email') || 'platform@example.com',
-    repositoryUrl: (values['repository-url'] as string | undefined) ?? `https://github.com/${/^@([^/]+)\//.exec(name!)?.[1] ?? 'my-org'}/${name!.replace(/^@[^/]+\//, '')}.git`,
+    repositoryUrl: (values['repository-url'] as string | undefined) ?? `https://github.com/${/^@([^/]+)\//.exec(name)?.[1] ?? 'my-org'}/${name.replace(/^@[^/]+\//, '')}.git`,
     defaultReleaseBranch: 'main',
     ...(values['npm-registry-url'] !== undefined ? { npmRegistryUrl: values['npm-registry-url'] as string } : {}),
     ...(values['npm-token-secret'] !== undefined ? { npmTokenSecret: values['npm-token-secret'] as string } : {}),

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
 import { parseCommandLine } from './args';
-import { Creation } from './create';
+import { Creation, FolderGuard, FolderTooFullError } from './create';
 import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, forTemplate, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
 import { fixOf } from '../core/checks';
@@ -229,6 +229,14 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     ...(customEnvironments ? { environments: customEnvironments.map((name) => ({ name })) } : {}),
   };
   const env: Record<string, string> = Object.keys(created).length > 0 ? { [NEW_OPTIONS_VARIABLE]: JSON.stringify(created) } : {};
+  // What is there now, to take back if a check after projen new fails (projen new takes back its own failures).
+  let guard: FolderGuard;
+  try {
+    guard = FolderGuard.at(dir);
+  } catch (error) {
+    if (error instanceof FolderTooFullError) throw new WizardError(error.message);
+    throw error;
+  }
   const code = await creator(dir, spec, [...toProjenArgs(answers, questions), ...args.templateArgs], io, env);
   if (code !== 0) {
     io.error(`To try again without questions:\n  ${equivalentCommand(args.dir ?? String(answers.name), spec, answers, questions, args.templateArgs)}`);
@@ -236,7 +244,8 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
   }
   const missing = services.filter((svc) => !fs.existsSync(path.join(dir, 'services', svc.name)));
   if (missing.length > 0) {
-    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject?${again()}`);
+    guard.undo();
+    io.error(`projen new did not add ${missing.map((svc) => svc.name).join(', ')}: does ${spec} pass its options on to GitOpsProject? Nothing was left behind in ${dir}.${again()}`);
     return 1;
   }
   if (services.length > 0) io.log(`  ✓ added ${services.map((svc) => `${svc.name} (${svc.runtime})`).join(', ')} in services/`);

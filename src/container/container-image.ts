@@ -15,6 +15,7 @@ import {
   checkOciRepositoryPath,
   checkImageReference,
   checkPort,
+  checkProjectName,
   checkRegistry,
   checkServiceName,
   checkServicePath,
@@ -523,7 +524,9 @@ export class ContainerImage extends Service {
     // Unset, it is the project name, whose grammar is wider: it matters once it names jobs, or
     // the Kubernetes objects of a chart (the one place the name's grammar is checked).
     const deployed = serviceManifestsOf(this.project).some((m) => m.image === this);
-    if (options.serviceName !== undefined || all.length > 1 || deployed) {
+    // Unset, and the project name is refused by its own grammar: that is the one problem (\`name\`).
+    const derivedFromBadName = options.serviceName === undefined && checkProjectName(this.project.name) !== undefined;
+    if (!derivedFromBadName && (options.serviceName !== undefined || all.length > 1 || deployed)) {
       const problem = checkServiceName(this.serviceName);
       if (problem && options.serviceName === undefined && all.length > 1) {
         report('serviceName', problem.replace(/, got .*?; try /, `, got ${show(this.serviceName)} (its default, the project name, names jobs in a repository of several services: set serviceName); try `));
@@ -541,7 +544,9 @@ export class ContainerImage extends Service {
     if (sameName) {
       report('serviceName', `must be unique, got ${show(this.serviceName)} twice; try '${uniqueName(this.serviceName, all)}'`);
     }
-    if (this.collision) {
+    // The folder named after a name another service has is that name's problem (its fix moves the folder too).
+    const namesake = sameName !== undefined && sameName.context === this.context && this.context === `services/${this.serviceName}`;
+    if (this.collision && !namesake) {
       const root = this.context === '.' ? " ('.' is the repository root, the top-level service's folder)" : '';
       report('path', `must be a folder no other service uses, got ${show(this.context)}, ${this.collision}${root}; try '${uniquePath(`services/${this.serviceName}`, all)}'`);
     } else if (!pathProblem && this.context !== '.') {

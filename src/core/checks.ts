@@ -25,6 +25,15 @@ export function show(value: unknown): string {
   return String(value);
 }
 
+/**
+ * The option path of a key under `at`, spelt as the option walk spells it (`services.api`,
+ * `services['my-api']`): one spelling, so problems of one option meet under one path.
+ */
+export function optionPath(at: string, key: string): string {
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return at ? `${at}.${key}` : key;
+  return `${at}[${show(key)}]`;
+}
+
 /** The fix a message suggests (`try '<value>'`), if it names one. */
 export function fixOf(message: string): string | number | undefined {
   const match = /\btry (?:'((?:[^'\\]|\\.)*)'|(\d+)\b)/.exec(message);

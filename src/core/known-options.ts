@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { show } from './checks';
+import { optionPath, show } from './checks';
 import { Problem } from './validation';
 
 /**
@@ -232,10 +232,7 @@ function enumMembers(fqn: string, type: JsiiType): { name: string; value: unknow
 }
 
 /** The option path of a key: `a.b`, or `a['my-key']` for a key that is not a name. */
-function join(at: string, key: string): string {
-  if (/^[A-Za-z_$][\w$]*$/.test(key)) return at ? `${at}.${key}` : key;
-  return `${at}[${show(key)}]`;
-}
+const join = optionPath;
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, yes: true, no: false, on: true, off: false, 1: true, 0: false };
 

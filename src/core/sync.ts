@@ -12,6 +12,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, ObjectFile, Project } from 'projen';
+import { show } from './checks';
 import { describedEntry, describedFiles, describeFile, FileOwner } from './file-catalog';
 import { unifiedDiff } from './line-diff';
 import { ManagedFile } from './managed-file';
@@ -152,11 +153,11 @@ export class SyncGuard extends Component {
         .filter((file) => !project.tryFindFile(file))
         .map((file) => ({
           option: 'handOver',
-          message: `lists '${file}', which is not a file projen writes here; use one of the managed files listed in README.md (e.g. 'Dockerfile')`,
+          message: `lists ${show(file)}, which is not a file projen writes here; use one of the managed files listed in README.md (e.g. 'Dockerfile')`,
         })),
       ...this.handOver.flatMap((file) => {
         const reason = describedEntry(project, file)?.noHandOver;
-        return reason ? [{ option: 'handOver', message: `lists '${file}', which cannot be handed over: ${reason}; remove it from handOver and change .projenrc.ts instead` }] : [];
+        return reason ? [{ option: 'handOver', message: `lists ${show(file)}, which cannot be handed over: ${reason}; remove it from handOver and change .projenrc.ts instead` }] : [];
       }),
     ]);
     describeFile(project, {

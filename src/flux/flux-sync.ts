@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Component, Project } from 'projen';
-import { checkDnsLabel, checkDnsSubdomain, show, toDnsLabel, toDnsSubdomain, toLabelValue } from '../core/checks';
+import { checkDnsLabel, checkDnsSubdomain, checkProjectName, show, toDnsLabel, toDnsSubdomain, toLabelValue } from '../core/checks';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { ManagedFile, YamlLayout } from '../core/managed-file';
 import { atSynthStart, createAtSynthStart } from '../core/projen-adapter';
@@ -8,7 +8,7 @@ import { addValidation, Problem } from '../core/validation';
 import { admissionPoliciesOf } from '../model/admission-policies';
 import { environmentPath, EnvironmentFacts, Environments, IN_CLUSTER } from '../model/environments';
 import { DEPLOY_DIR, POLICIES_DIR, renderedDir } from '../model/layout';
-import { Repository } from '../model/repository';
+import { checkRepositoryUrl, Repository } from '../model/repository';
 import { RepositoryVisibility, signingFacts } from '../model/signing';
 
 /** Where the Flux objects live in a generated repository: `deploy/flux`. */
@@ -324,12 +324,14 @@ export class FluxSync extends Component {
     const url = Repository.factsOf(this.project).url;
     if (url === undefined) {
       report('repository', "is needed by the Flux GitRepository (its url), got none; set repository: 'my-org/my-repo' (or repositoryUrl)");
-    } else if (fluxRepositoryUrl(url) === undefined) {
+    } else if (checkRepositoryUrl(url) === undefined && fluxRepositoryUrl(url) === undefined) {
+      // Only the scheme Flux adds to the URL's own grammar (checked by Repository: \`repositoryUrl\`).
       const fix = /^git:\/\/([^/:]+)(?::\d+)?\/(.+)$/.exec(url);
       report('repositoryUrl', `must be an https:// or ssh:// URL for Flux (source-controller clones no other scheme), got ${show(url)}; try '${fix ? `https://${fix[1]}/${fix[2]}` : 'https://github.com/my-org/my-repo.git'}'`);
     }
     // Names carry the project's (Flux's namespace is shared) and are label values on every applied object: at most 63.
-    const projectName = checkDnsSubdomain(this.project.name, 63, 'my-service');
+    // Only what Flux adds to the name's own grammar (checked by the project: \`name\`).
+    const projectName = checkProjectName(this.project.name) ? undefined : checkDnsSubdomain(this.project.name, 63, 'my-service');
     if (projectName) {
       report('name', projectName.replace(/^must be/, 'names the Flux GitRepository and Kustomizations, so must be'));
       return problems;

@@ -231,7 +231,7 @@ export class BranchProtection extends Component {
 
   /** The branch ruleset's file, named after the branch. */
   private get branchFile(): string {
-    return `.github/rulesets/protect-${this.branch.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
+    return `.github/rulesets/protect-${String(this.branch).replace(/[^A-Za-z0-9._-]+/g, '-')}.json`;
   }
 
   /**

@@ -102,6 +102,13 @@ export class ContainerBuildWorkflow extends ImagePublisher {
   /** The underlying workflow (escape hatch: `workflow.file?.addOverride(...)`). */
   public readonly workflow?: github.GithubWorkflow;
 
+  /**
+   * The options were walked already, as part of the project's own (`registryIdentity`): the
+   * workflow does not report their unknown keys and wrong types a second time.
+   * @internal
+   */
+  public _optionsWalked = false;
+
   private readonly settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn'>;
   private readonly options: ContainerBuildWorkflowOptions;
 
@@ -135,7 +142,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
         problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(scanSeverity)}; try 'CRITICAL'` });
       }
       // A misspelt identity would silently fall back to its repository variable.
-      problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));
+      if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));
       problems.push(...checkRegistryIdentity(identity));
       const images = servicesOf(project);
       for (const image of images) problems.push(...checkRegistryImage(image, images.length > 1));

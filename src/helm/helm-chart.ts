@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { manifestStream, parseManifests } from './manifests';
 import { renderChart, RenderedObject } from './render';
 import { ChartValues, chartValues, environmentOptions, mergeValues, valuesDiff, valuesProblems, valuesSchema } from './values';
-import { checkHelmReleaseName, checkServiceName, show } from '../core/checks';
+import { checkHelmReleaseName, checkServiceName, optionPath, show } from '../core/checks';
 import { componentsOfType, indexComponent } from '../core/component-index';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
@@ -20,7 +20,7 @@ import { addValidation, Problem } from '../core/validation';
 import { environmentPath, EnvironmentFacts, Environments, toDnsLabel } from '../model/environments';
 import { IMAGES_FILE_LIMIT, ImagesEntry, ImagesRead, parseImagesText, readImagesFile } from '../model/images-file';
 import { chartDir, imagesFile, renderedDir, renderedFile, valuesDir, valuesFile } from '../model/layout';
-import { Service, checkDeployment, checkEffectiveDeployment, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
+import { Service, checkDeployment, checkEffectiveDeployment, DeploymentLevel, isHost, serviceFacts, ServiceDeploymentOptions, ServiceFacts } from '../model/service';
 import { ServiceManifests, serviceManifestsOf } from '../model/service-manifests';
 
 /** The chart templates, copied verbatim (Helm's `{{ }}` never passes through handlebars). */
@@ -402,19 +402,36 @@ export class HelmChart extends ServiceManifests {
   }
 
   /**
+   * The levels of deployment options the service gets in an environment, least specific first.
+   * @internal
+   */
+  public _levelsIn(env: EnvironmentFacts): DeploymentLevel[] {
+    return [
+      { at: this.optionAt(), options: this.deployment },
+      { at: `${environmentPath(this.project, env.order)}.overrides`, options: env.overrides },
+      { at: optionPath(`${environmentPath(this.project, env.order)}.services`, this.image.serviceName), options: env.services[this.image.serviceName] ?? {} },
+    ];
+  }
+
+  /** The option path of the chart's own deployment options (`deployment`, `services[1].deployment`). */
+  private optionAt(): string {
+    return this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
+  }
+
+  /**
    * The host the service is exposed at in an environment, and the options level that set it.
    * @internal
    */
   public _hostIn(env: EnvironmentFacts): { host?: string; where: string } {
     const own = env.services[this.image.serviceName];
-    const at = this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
-    const where = own?.host !== undefined ? `${environmentPath(this.project, env.order)}.services.${this.image.serviceName}` : env.overrides.host !== undefined ? `${environmentPath(this.project, env.order)}.overrides` : at;
+    const at = this.optionAt();
+    const where = own?.host !== undefined ? optionPath(`${environmentPath(this.project, env.order)}.services`, this.image.serviceName) : env.overrides.host !== undefined ? `${environmentPath(this.project, env.order)}.overrides` : at;
     return { host: environmentOptions(this.deployment, env, this.image.serviceName).host, where };
   }
 
   private validate(): Problem[] {
     const problems: Problem[] = [];
-    const at = this.options.optionPath ?? (this.image._optionPath ? `${this.image._optionPath}.deployment` : 'deployment');
+    const at = this.optionAt();
     const name = this.image.serviceName;
     // The name's own grammar (a DNS label and a job id) is the service's to report (ContainerImage).
     const nameOption = this.image.context === '.' ? (this.image.serviceName === this.project.name ? 'name' : 'serviceName') : `${at.replace(/\.deployment$/, '')}.name`;
@@ -436,34 +453,52 @@ export class HelmChart extends ServiceManifests {
       }
     }
     if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.ServiceDeploymentOptions', this.deployment, 'ServiceDeploymentOptions', at));
-    for (const env of Environments.of(this.project)?.all ?? []) {
-      const i = env.order;
-      problems.push(...checkDeployment(`${environmentPath(this.project, i)}.overrides`, env.overrides));
-      const own = env.services[name];
-      if (own) problems.push(...checkDeployment(`${environmentPath(this.project, i)}.services.${name}`, own));
-      // What the service gets in the environment, all levels merged: the API server's cross-field rules (each option once).
-      if (env.deploy) {
-        problems.push(...checkEffectiveDeployment([
-          { at, options: this.deployment },
-          { at: `${environmentPath(this.project, i)}.overrides`, options: env.overrides },
-          { at: `${environmentPath(this.project, i)}.services.${name}`, options: own ?? {} },
-        ], `'${name}' in ${env.name}`).filter((p) => !problems.some((q) => q.option === p.option)));
-      }
-    }
+    // The environments' levels are checked by Environments, once for every service; what they
+    // make together with each service's own options, once for all charts, by the first.
     // Each images.yaml is reported by the chart that created it, once.
     const charts = HelmChart.all(this.project);
     if (charts[0] === this) {
+      problems.push(...effectiveProblems(charts));
       problems.push(...hostClaims(charts));
       for (const file of this.imageFiles.values()) problems.push(...file.images().problems);
       const names = charts.map((c) => c.image.serviceName);
       for (const env of Environments.of(this.project)?.all ?? []) {
         for (const service of Object.keys(env.services).filter((s) => !names.includes(s))) {
-          problems.push({ option: `${environmentPath(this.project, env.order)}.services.${service}`, message: `names no service, got '${service}'; use one of ${names.map((n) => `'${n}'`).join(', ')}` });
+          problems.push({ option: optionPath(`${environmentPath(this.project, env.order)}.services`, service), message: `names no service, got '${service}'; use one of ${names.map((n) => `'${n}'`).join(', ')}` });
         }
       }
     }
     return problems;
   }
+}
+
+/**
+ * What each service gets in each deployed environment, all levels merged: the API server's
+ * cross-field rules, for options whose own value is fine (a value outside its grammar is
+ * reported as that). A rule broken by an option every service shares (an environment's
+ * `overrides`) is one problem naming every service it reaches.
+ */
+function effectiveProblems(charts: HelmChart[]): Problem[] {
+  const found = new Map<string, { option: string; message: string; services: string[] }>();
+  const SERVICES = '\u0000';
+  for (const env of charts[0] ? Environments.of(charts[0].project)?.deployed ?? [] : []) {
+    for (const chart of charts) {
+      const levels = chart._levelsIn(env);
+      const refused = new Set(levels.flatMap((level) => checkDeployment(level.at, level.options)).map((p) => p.option));
+      for (const p of checkEffectiveDeployment(levels, `${SERVICES} in ${env.name}`).filter((q) => !refused.has(q.option))) {
+        const key = `${p.option}\u0000${p.message}`;
+        const same = found.get(key) ?? { ...p, services: [] };
+        same.services.push(`'${chart.image.serviceName}'`);
+        found.set(key, same);
+      }
+    }
+  }
+  return [...found.values()].map(({ option, message, services }) => ({ option, message: message.replace(SERVICES, listed(services)) }));
+}
+
+/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /**
@@ -473,10 +508,13 @@ export class HelmChart extends ServiceManifests {
 function hostClaims(charts: HelmChart[]): Problem[] {
   const problems: Problem[] = [];
   const claims = new Map<string, string>();
+  // An environment's `overrides.host` is every service's: one problem, with a host per service as the fix.
+  const shared = new Map<string, { env: EnvironmentFacts; host: string; first: string; others: string[] }>();
   for (const env of charts[0] ? Environments.of(charts[0].project)?.deployed ?? [] : []) {
     for (const chart of charts) {
       const { host, where } = chart._hostIn(env);
-      if (host === undefined) continue;
+      // A host outside its grammar is reported as that (its fix would carry the bad host along).
+      if (host === undefined || !isHost(host)) continue;
       const key = `${env.cluster.toLowerCase().replace(/\/+$/, '')}\0${host}`;
       const claimant = `'${chart.image.serviceName}' in ${env.name}`;
       const other = claims.get(key);
@@ -485,9 +523,23 @@ function hostClaims(charts: HelmChart[]): Problem[] {
       } else if (!other.startsWith(`'${chart.image.serviceName}' `)) {
         // One service on one host in several environments of a cluster is the user's layout (the default: one cluster); two services are not.
         const fix = `${toDnsLabel(`${chart.image.serviceName}-${env.name}`, 'app')}.${host.replace(/^\*\./, '')}`;
+        if (where === `${environmentPath(charts[0].project, env.order)}.overrides`) {
+          const group = shared.get(`${where}\0${key}`) ?? { env, host, first: other.replace(/ in [^']*$/, ''), others: [] };
+          group.others.push(chart.image.serviceName);
+          shared.set(`${where}\0${key}`, group);
+          continue;
+        }
         problems.push({ option: `${where}.host`, message: `gives ${claimant} the host ${show(host)}, which ${other} already serves on the same cluster (the ingress controller would route it to one of them); try '${fix}'` });
       }
     }
+  }
+  for (const [key, { env, host, first, others }] of shared) {
+    const where = key.split('\0')[0];
+    const hosts = others.map((service) => `${/^[A-Za-z_$][\w$]*$/.test(service) ? service : show(service)}: { host: '${toDnsLabel(`${service}-${env.name}`, 'app')}.${host.replace(/^\*\./, '')}' }`);
+    problems.push({
+      option: `${where}.host`,
+      message: `gives ${listed([first, ...others.map((s) => `'${s}'`)])} in ${env.name} the host ${show(host)} on the same cluster (the ingress controller would route it to one of them); give the others a host of their own: ${environmentPath(charts[0].project, env.order)}.services: { ${hosts.join(', ')} }`,
+    });
   }
   return problems;
 }

@@ -1,8 +1,8 @@
 import { Component, Project } from 'projen';
 import { DeployEngine } from './deploy-engine';
 import { GateFacts, gateFacts, gateProblems, PromotionGatesOptions } from './gates';
-import { ServiceDeploymentOptions } from './service';
-import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, show, toDnsLabel } from '../core/checks';
+import { checkDeployment, ServiceDeploymentOptions } from './service';
+import { checkClusterUrl, checkDnsLabel, checkTargetNamespace, optionPath, show, toDnsLabel } from '../core/checks';
 import { componentOfType, indexComponent } from '../core/component-index';
 import { optionsProblems } from '../core/known-options';
 import { addValidation, OptionsError, Problem } from '../core/validation';
@@ -158,6 +158,14 @@ export class Environments extends Component {
 
   /** The GitOps engine that deploys the environments. */
   public readonly engine: DeployEngine;
+  /**
+   * The options were walked already, as part of the project's own (`environments`): the
+   * environments do not report their unknown keys and wrong types a second time (those added
+   * with `addEnvironment()` are still walked here).
+   * @internal
+   */
+  public _optionsWalked = false;
+
   /** The environments as written, in promotion order: the option's, then each `addEnvironment()`'s. */
   private readonly given: EnvironmentOptions[];
   /** Where each was written (`environments[1]`, `addEnvironment('qa')`), for messages. */
@@ -257,7 +265,7 @@ export class Environments extends Component {
     this.list.forEach((env, i) => {
       const at = this._optionPath(i);
       // A misspelt key or a wrong type would silently change nothing (or the wrong thing).
-      problems.push(...optionsProblems('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions', at));
+      if (!this._optionsWalked || i >= this.fromOptions) problems.push(...optionsProblems('projen-gitops.EnvironmentOptions', this.given[i] ?? {}, 'EnvironmentOptions', at));
       report(`${at}.name`, checkDnsLabel(env.name, 'dev'));
       if (this.list.findIndex((e) => e.name === env.name) < i) report(`${at}.name`, `must be unique, got '${env.name}' twice; give each environment its own name`);
       if (this.given[i].namespace !== undefined) report(`${at}.namespace`, checkDnsLabel(env.namespace, defaultNamespace(this.project.name, env.name)));
@@ -267,6 +275,9 @@ export class Environments extends Component {
       // Soak and health look at the previous deployed environment.
       const firstDeployed = this.list.findIndex((e) => e.deploy) === i;
       problems.push(...gateProblems(this.given[i].gates, `${at}.gates`, firstDeployed));
+      // Each level of deployment options once, here: every service's chart reads them.
+      problems.push(...checkDeployment(`${at}.overrides`, env.overrides));
+      for (const [service, own] of Object.entries(env.services)) problems.push(...checkDeployment(optionPath(`${at}.services`, service), own ?? {}));
       // Two Applications owning the same objects fight over them (FailOnSharedResource stops the second).
       const same = this.list.findIndex((e) => e.deploy && e.namespace === env.namespace && sameCluster(e.cluster, env.cluster));
       if (env.deploy && same >= 0 && same < i && this.list[same].name !== env.name) {

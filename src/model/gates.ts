@@ -22,7 +22,8 @@ export interface PromotionWindow {
   readonly duration: string;
 
   /**
-   * A name shown in the gate table, e.g. `year-end freeze`.
+   * A name shown in the gate table, e.g. `year-end freeze`: 1 to 80 characters on one line,
+   * without control characters, `|`, `` ` ``, `<`, `>`, a space at either end or two in a row.
    * @default - the rule and duration
    */
   readonly name?: string;
@@ -130,8 +131,28 @@ export const RECHECK_CRON = `*/${RECHECK_MINUTES} * * * *`;
 /** The longest duration a soak or window may have (the window search looks back this far). */
 export const MAX_DURATION_MINUTES = 31 * 24 * 60;
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
-// A GitHub label (at most 50 characters, no comma), without what would break the gate table's markdown.
-const LABEL = /^[^\s,`|<>][^,`|<>\u0000-\u001f]{0,48}[^\s,`|<>]$|^[^\s,`|<>]$/;
+// What the gate table (Markdown, one row per gate) and deploy/promotion.json show as written: no
+// control, format or line-separator character (U+2028 and U+0085 end a line in YAML and in many
+// readers of JSON), no '|', '`', '<' or '>', and no space at either end (Markdown drops it).
+// A window's name has single spaces between its words too (HTML shows a run of them as one).
+const SHOWN = '[^\\p{C}\\p{Zl}\\p{Zp}|`<>';
+const NOT_SHOWN = new RegExp(`${SHOWN.replace('[^', '[')}]+`, 'gu');
+// A GitHub label: at most 50 characters, no comma.
+const LABEL = new RegExp(`^(?!\\s)${SHOWN},]{1,50}(?<!\\s)$`, 'u');
+// A window's name: at most 80 characters.
+const WINDOW_NAME = new RegExp(`^(?!\\s)(?!.*\\s\\s)${SHOWN}]{1,80}(?<!\\s)$`, 'u');
+
+/**
+ * Problem of a window's name (`undefined` when it is fine): shown in the gate table and written
+ * to deploy/promotion.json, so one line of characters shown as written. The fix is the name with
+ * the rest taken out, when that leaves one.
+ */
+export function checkWindowName(value: unknown, example: string): string | undefined {
+  if (typeof value === 'string' && WINDOW_NAME.test(value)) return undefined;
+  const cleaned = [...String(value).replace(NOT_SHOWN, ' ').replace(/\s+/g, ' ').trim()].slice(0, 80).join('').trim();
+  const fix = WINDOW_NAME.test(cleaned) ? cleaned : example;
+  return `must be 1 to 80 characters on one line, without control characters, '|', '\`', '<', '>', a space at either end or two in a row (it is shown in the gate table), got ${show(value)}; try ${show(fix)}`;
+}
 
 /** A duration in minutes, or `undefined` when it is not one. */
 export function parseDuration(value: unknown): number | undefined {
@@ -234,7 +255,7 @@ export function gateProblems(options: PromotionGatesOptions | undefined, at: str
   if (w !== undefined && w !== null && typeof w === 'object') {
     if (w.timeZone !== undefined && !isTimeZone(w.timeZone)) report('windows.timeZone', `must be an IANA time zone, got ${show(w.timeZone)}; try 'Europe/Berlin' or 'UTC'`);
     if (w.hotfixLabel !== undefined && (typeof w.hotfixLabel !== 'string' || !LABEL.test(w.hotfixLabel))) {
-      report('windows.hotfixLabel', `must be a GitHub label (1 to 50 characters, no comma, '\`', '|', '<', '>', line break, or leading or trailing space), got ${show(w.hotfixLabel)}; try 'hotfix'`);
+      report('windows.hotfixLabel', `must be a GitHub label (1 to 50 characters, no comma, '\`', '|', '<', '>', control character or line break, or leading or trailing space), got ${show(w.hotfixLabel)}; try 'hotfix'`);
     }
     for (const kind of ['allow', 'deny'] as const) {
       (Array.isArray(w[kind]) ? w[kind]! : []).forEach((rule, i) => {
@@ -242,8 +263,9 @@ export function gateProblems(options: PromotionGatesOptions | undefined, at: str
         const cron = parseCron(rule?.start);
         if (typeof cron === 'string') report(`${path}.start`, cron);
         if (parseDuration(rule?.duration) === undefined) report(`${path}.duration`, durationProblem(rule?.duration, kind === 'allow' ? '8h' : '14d'));
-        if (rule?.name !== undefined && (typeof rule.name !== 'string' || !/^[^\u0000-\u001f|`<>]{1,80}$/.test(rule.name))) {
-          report(`${path}.name`, `must be 1 to 80 characters without '|', '\`', '<', '>' or line breaks (it is shown in the gate table), got ${show(rule.name)}; try '${kind === 'allow' ? 'working hours' : 'year-end freeze'}'`);
+        if (rule?.name !== undefined) {
+          const problem = checkWindowName(rule.name, kind === 'allow' ? 'working hours' : 'year-end freeze');
+          if (problem) report(`${path}.name`, problem);
         }
       });
     }

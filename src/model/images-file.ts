@@ -117,8 +117,9 @@ export function parseImagesText(text: string, services?: readonly string[]): Ima
  */
 export function readImagesFile(root: string, file: string, services?: readonly string[], parse = parseImagesText): ImagesRead | undefined {
   const target = path.join(root, file);
-  // A name with a NUL byte (an environment's, refused by its own check) names no file here.
-  if (target.includes('\0')) return undefined;
+  // A name with a NUL byte, a line break or a backslash (an environment's, refused by its own
+  // check: that is the one problem) names no file here.
+  if (/[\0\r\n\\]/.test(file)) return undefined;
   const stat = fs.lstatSync(target, { throwIfNoEntry: false });
   if (!stat) {
     const outside = pathProblem(root, file);

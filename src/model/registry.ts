@@ -105,7 +105,8 @@ export function referenceHost(reference: string): string {
 
 /** How the workflow logs in to a registry host (hosts are case-insensitive). */
 export function registryOf(host: string): Registry {
-  const lower = host.toLowerCase();
+  // Read when the synth starts, before the option checks: a host of the wrong type is reported there.
+  const lower = String(host).toLowerCase();
   if (lower === 'ghcr.io') return { kind: 'ghcr' };
   if (DOCKER_HUB.includes(lower)) return { kind: 'docker-hub' };
   const ecr = ECR.exec(lower);

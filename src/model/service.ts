@@ -195,7 +195,8 @@ export function serviceFacts(project: Project, image: Service): ServiceFacts {
     gid: image.uid,
     healthPath: image.healthPath,
     imageRepository: image.imageReference ?? derived,
-    fallbackTag: repo.defaultBranch.replace(/[^\w.-]/g, '-'),
+    // Read when the synth starts, before the option checks: a branch of the wrong type is reported there.
+    fallbackTag: String(repo.defaultBranch).replace(/[^\w.-]/g, '-'),
   };
 }
 
@@ -204,6 +205,11 @@ const MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const HOST = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Whether a value is a host an Ingress or HTTPRoute takes (a lowercase DNS name, optionally `*.` first). */
+export function isHost(value: unknown): value is string {
+  return typeof value === 'string' && HOST.test(value);
+}
 
 /** Problems of deployment options, each under `at` (e.g. `deployment.replicas`). */
 export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<{ option: string; message: string }> {
@@ -222,7 +228,7 @@ export function checkDeployment(at: string, d: ServiceDeploymentOptions): Array<
     const value = d[option];
     if (value !== undefined && (typeof value !== 'string' || !MEMORY.test(value))) report(option, `must be a memory quantity like '128Mi' or '1Gi', got ${show(value)}; try '256Mi'`);
   }
-  if (d.host !== undefined && (typeof d.host !== 'string' || !HOST.test(d.host))) {
+  if (d.host !== undefined && !isHost(d.host)) {
     report('host', `must be a lowercase DNS name (optionally '*.' first), got ${show(d.host)}; try 'orders.example.com'`);
   }
   if (d.ingressClassName !== undefined && (typeof d.ingressClassName !== 'string' || !SUBDOMAIN.test(d.ingressClassName))) {

@@ -1,6 +1,6 @@
 import { Component, Project } from 'projen';
 import { EnvironmentOptions } from './environments';
-import { isPackageName, RING } from './names';
+import { isPackageName } from './names';
 import { NpmRegistry } from './repository';
 import { show } from '../core/checks';
 import { someOptionsProblems } from '../core/known-options';
@@ -222,9 +222,7 @@ export class Template extends Component {
     if (d.version !== undefined && (typeof d.version !== 'string' || !VERSION.test(d.version))) {
       problems.push({ option: 'templateDefaults.version', message: `must be a semantic version (semver.org), got ${show(d.version)}; try '1.0.0'` });
     }
-    if (d.ring !== undefined && (typeof d.ring !== 'string' || !RING.test(d.ring))) {
-      problems.push({ option: 'templateDefaults.ring', message: `must be a ring name (a lowercase letter, then letters, digits or '-', at most 31), got ${show(d.ring)}; try 'default'` });
-    }
+    // The ring is Upgrades' to check: its grammar and that it is one of ringWaitDays, in one message.
     if (d.options !== undefined && (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options))) {
       problems.push({ option: 'templateDefaults.options', message: `must be an object of GitOpsProject options by name, got ${show(d.options)}; try { scanSeverity: 'HIGH' }` });
       return problems;

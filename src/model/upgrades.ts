@@ -4,7 +4,7 @@ import { Component, JsonFile, Project } from 'projen';
 import { Environments } from './environments';
 import { RING } from './names';
 import { Template } from './template-defaults';
-import { show } from '../core/checks';
+import { optionPath, show } from '../core/checks';
 import { describedFiles, describeFile, FileOwner } from '../core/file-catalog';
 import { atSynthStart } from '../core/projen-adapter';
 import { addValidation, Problem } from '../core/validation';
@@ -144,8 +144,8 @@ export class Upgrades extends Component {
     const { ring, rings } = this.facts;
     const where = fromOptions ? 'ring' : 'templateDefaults.ring';
     for (const [name, days] of Object.entries(rings)) {
-      if (!RING.test(name)) problems.push({ option: `templateDefaults.ringWaitDays.${name}`, message: `must be named like a ring (a lowercase letter, then letters, digits or '-', at most 31), got ${show(name)}; try 'canary'` });
-      if (!Number.isInteger(days) || days < 0 || days > 90) problems.push({ option: `templateDefaults.ringWaitDays.${name}`, message: `must be a whole number of days from 0 to 90, got ${show(days)}; try ${DEFAULT_RING_WAIT_DAYS[name] ?? 5}` });
+      if (!RING.test(name)) problems.push({ option: optionPath('templateDefaults.ringWaitDays', name), message: `must be named like a ring (a lowercase letter, then letters, digits or '-', at most 31), got ${show(name)}; try 'canary'` });
+      if (!Number.isInteger(days) || days < 0 || days > 90) problems.push({ option: optionPath('templateDefaults.ringWaitDays', name), message: `must be a whole number of days from 0 to 90, got ${show(days)}; try ${DEFAULT_RING_WAIT_DAYS[name] ?? 5}` });
     }
     if (typeof ring !== 'string' || !RING.test(ring) || !(ring in rings)) {
       problems.push({ option: where, message: `must be one of the template's rings (${Object.keys(rings).map((r) => `'${r}'`).join(', ')}), got ${show(ring)}; try '${Object.keys(rings).includes(DEFAULT_RING) ? DEFAULT_RING : Object.keys(rings)[0]}'` });

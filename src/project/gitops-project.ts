@@ -522,7 +522,9 @@ export class GitOpsProject extends javascript.NodeProject {
         this.npmrc.addConfig(npm.authKey, `\${${npm.tokenVariable}}`);
       }
       new Signing(this, { ...options.signing, visibility: options.visibility ?? options.signing?.visibility });
+      // Its options and registryIdentity below are walked with the project's, not again by the component.
       this.environments = new Environments(this, { environments: options.environments, deployEngine: options.deployEngine });
+      this.environments._optionsWalked = true;
       // An explicit switch whose part is off (argocd: true without repository) is an error, not silence.
       addValidation(this, () => ineffectiveSwitches(options, this.environments.all, this.environments._added()));
       // Deployed once asked for (repository known, or environments given) and some environment is on.
@@ -556,6 +558,7 @@ export class GitOpsProject extends javascript.NodeProject {
         uploadScanResults: options.codeScanning,
         registryIdentity: options.registryIdentity,
       });
+      this.containerBuild._optionsWalked = true;
       if (options.iac !== undefined) {
         new Infrastructure(this, { tool: options.iac, stateBucket: options.infraStateBucket });
         new InfraWorkflow(this);
@@ -667,7 +670,9 @@ export class GitOpsProject extends javascript.NodeProject {
     service._optionPath = at;
     if (options.registry === undefined) service._inherited.push('registry');
     // The chart reports its options under the service's path (`services[1].deployment`), read when it validates.
-    if (this.deploys) new HelmChart(this, { ...deployment, image: service })._optionsWalked = true;
+    // A name another service has is reported by the service (\`must be unique\`): its chart would be the other's.
+    const taken = HelmChart.all(this).some((chart) => chart.image.serviceName === service.serviceName);
+    if (this.deploys && !taken) new HelmChart(this, { ...deployment, image: service })._optionsWalked = true;
     return service;
   }
 

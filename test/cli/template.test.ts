@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runTemplate, TEMPLATE_USAGE } from '../../src/cli/template';
 import { templateClassName, templatePackageProblems } from '../../src/model/template-package';
-import { tempdir } from '../util';
+import { readTree, tempdir } from '../util';
 
 const io = () => {
   const lines: string[] = [];
@@ -64,5 +64,71 @@ describe('projen-gitops template', () => {
 
   test('an unknown flag is refused', () => {
     expect(() => runTemplate(['--nme', 'x'], io().io, neverInstalls)).toThrow(/unknown option '--nme'/);
+  });
+
+  /**
+   * The steps after the folder is made, with `npm` and `git` replaced on the PATH: a fake npm
+   * installs a fake projen-gitops whose synth writes a few files (as the real one does), and
+   * the step named by `fail` fails (git: the last step) or is ended by a signal.
+   */
+  function withFakeTools(fail: 'npm' | 'synth' | 'git' | 'npm-signal', run: () => void) {
+    const bin = tempdir('gitops-fake-bin-');
+    const synth = "require('fs').mkdirSync('src', { recursive: true }); require('fs').writeFileSync('src/index.ts', '// made'); require('fs').writeFileSync('README.md', '# made');";
+    fs.writeFileSync(path.join(bin, 'npm'), [
+      '#!/bin/sh',
+      'mkdir -p node_modules/projen-gitops/lib/cli && echo "{}" > package-lock.json',
+      `echo "${synth.replace(/"/g, '\\"')}${fail === 'synth' ? ' process.exit(3);' : ''}" > node_modules/projen-gitops/lib/cli/projenrc.js`,
+      fail === 'npm' ? 'echo "npm ERR! 404 projen-gitops" >&2; exit 1' : fail === 'npm-signal' ? 'kill -INT $$' : 'exit 0',
+    ].join('\n'), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\n${fail === 'git' ? 'echo "fatal: cannot commit" >&2; exit 128' : 'exit 0'}\n`, { mode: 0o755 });
+    const before = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${before}`;
+    try {
+      run();
+    } finally {
+      process.env.PATH = before;
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
+  }
+  const spec = () => 'projen-gitops@file:/nowhere/projen-gitops.tgz';
+
+  test.each([
+    ['npm install', 'npm', /^installed projen and projen-gitops failed \(exit 1\); nothing was left behind in /],
+    ['the first synth', 'synth', /^synthesized the template package and installed its tools failed \(exit 3\); nothing was left behind in /],
+    ['git, the last step', 'git', /^made the first commit failed \(exit 128\); nothing was left behind in /],
+    ['a step ended by a signal (Ctrl-C)', 'npm-signal', /^interrupted \(SIGINT\) before it installed projen and projen-gitops; nothing was left behind in /],
+  ] as const)('a failure at %s takes back the folder and the parents it made, nothing else', (_step, fail, message) => {
+    const root = tempdir();
+    fs.writeFileSync(path.join(root, 'keep.txt'), 'mine');
+    const dir = path.join(root, 'new-parent', 'tpl');
+    const { lines, io: out } = io();
+    withFakeTools(fail, () => expect(() => runTemplate([dir, '--name', '@acme/gitops-template'], out, spec)).toThrow(message));
+    expect(readTree(root)).toEqual({ 'keep.txt': 'mine' });
+    // The git step is the last: the synth before it had passed.
+    if (fail === 'git') expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ synthesized the template package and installed its tools \(\d+ s\)$/));
+  });
+
+  test('a failure in an empty folder that was there empties it again and keeps the folder', () => {
+    const dir = tempdir();
+    withFakeTools('git', () => expect(() => runTemplate([dir, '--name', '@acme/gitops-template'], io().io, spec)).toThrow(/nothing was left behind/));
+    expect(fs.existsSync(dir)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  test('the fake tools make the template when no step fails (the failures above are the steps\')', () => {
+    const dir = path.join(tempdir(), 'tpl');
+    withFakeTools('none' as any, () => expect(runTemplate([dir, '--name', '@acme/gitops-template'], io().io, spec)).toBe(0));
+    expect(Object.keys(readTree(dir)).sort()).toEqual(['.projenrc.ts', 'README.md', 'node_modules/projen-gitops/lib/cli/projenrc.js', 'package-lock.json', 'package.json', 'src/index.ts']);
+  });
+
+  test('a folder with content is refused and left exactly as it was; a file is not a folder', () => {
+    const dir = tempdir();
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src', 'work.ts'), 'uncommitted work');
+    withFakeTools('git', () => expect(() => runTemplate([dir, '--name', '@acme/gitops-template'], io().io, spec)).toThrow(/exists and is not empty; choose another folder$/));
+    expect(readTree(dir)).toEqual({ 'src/work.ts': 'uncommitted work' });
+    const file = path.join(dir, 'src', 'work.ts');
+    expect(() => runTemplate([file, '--name', '@acme/gitops-template'], io().io, spec)).toThrow(/exists and is not a folder; choose another folder$/);
+    expect(fs.readFileSync(file, 'utf-8')).toBe('uncommitted work');
   });
 });

@@ -5,7 +5,7 @@ import { ownSpec } from '../../src/cli/own-spec';
 import { parseProtectArgs } from '../../src/cli/protect';
 import { coerce, forTemplate, QUESTIONS, toProjenArgs } from '../../src/cli/questions';
 import { parseArgs, promptOf, runWizard, WizardIo } from '../../src/cli/wizard';
-import { gitopsProject, synth, tempdir } from '../util';
+import { gitopsProject, readTree, synth, tempdir } from '../util';
 
 /** Runs the wizard with injected answers and a creator that records instead of creating. */
 async function wizard(argv: string[], answers: unknown[] = [], interactive = true) {
@@ -225,6 +225,30 @@ describe('with a company template (--from @acme/gitops-template)', () => {
     });
     return { code, errors, created };
   }
+
+  test('a template that does not add the services fails after projen new: what it made is taken back, the user\'s files are as they were', async () => {
+    // A new folder: gone, with the parent it made.
+    const root = tempdir();
+    const dir = path.join(root, 'new-parent', 'orders');
+    const errors: string[] = [];
+    const dropsServices = async (at: string) => {
+      fs.mkdirSync(path.join(at, 'src'), { recursive: true });
+      fs.writeFileSync(path.join(at, 'README.md'), '# made');
+      fs.writeFileSync(path.join(at, 'src', 'main.ts'), '// made');
+      return 0;
+    };
+    const io: WizardIo = { log: () => undefined, error: (l) => errors.push(l), interactive: false };
+    expect(await runWizard([dir, '--yes', '--from', '@acme/gitops-template', '--services', 'worker:go'], io, 'projen-gitops@9.9.9', dropsServices)).toBe(1);
+    expect(errors.join('\n')).toMatch(/projen new did not add worker: does @acme\/gitops-template pass its options on to GitOpsProject\? Nothing was left behind in /);
+    expect(fs.readdirSync(root)).toEqual([]);
+    // A folder with the user's work (--force): the added files go, the overwritten one is put back.
+    const own = tempdir();
+    fs.mkdirSync(path.join(own, 'src'));
+    fs.writeFileSync(path.join(own, 'README.md'), 'my notes, not committed');
+    fs.writeFileSync(path.join(own, 'src', 'work.ts'), 'uncommitted work');
+    expect(await runWizard([own, '--yes', '--force', '--from', '@acme/gitops-template', '--services', 'worker:go'], io, 'projen-gitops@9.9.9', dropsServices)).toBe(1);
+    expect(readTree(own)).toEqual({ 'README.md': 'my notes, not committed', 'src/work.ts': 'uncommitted work' });
+  });
 
   test('--yes writes only what was answered: the template\'s defaults stay defaults', async () => {
     const dir = path.join(tempdir(), 'orders');

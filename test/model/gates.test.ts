@@ -6,12 +6,14 @@
 process.env.PROJEN_DISABLE_POST = 'true';
 
 import * as fs from 'fs';
+import fc from 'fast-check';
 import { GitOpsProject, GitOpsProjectOptions, PromotionGatesOptions, Runtime } from '../../src';
 import { evaluateGates, gatesStatus, gateTable, GateInputs, nextRun } from '../../src/cli/gates';
 import { fixOf } from '../../src/core/checks';
 import { OptionsError, Problem } from '../../src/core/validation';
 import { DeploymentRecord } from '../../src/model/deployment-record';
 import { gateFacts, parseCron, parseDuration, windowIntervals } from '../../src/model/gates';
+import { hostile } from '../hostile';
 import { tempdir } from '../util';
 
 function problemsOf(options: Partial<GitOpsProjectOptions>): Problem[] {
@@ -66,7 +68,33 @@ describe('gates options: each error with its path, the value as written and a va
     refusedWithFix({ windows: { hotfixLabel: 'hot,fix' } }, 'environments[1].gates.windows.hotfixLabel', /must be a GitHub label .*got 'hot,fix'; try 'hotfix'$/, (hotfixLabel) => ({ windows: { hotfixLabel } }));
   });
   test('a window name that would break the gate table', () => {
-    refusedWithFix({ windows: { deny: [{ start: '0 0 * * 5', duration: '2d', name: 'weekend | freeze' }] } }, 'environments[1].gates.windows.deny[0].name', /got 'weekend \| freeze'; try 'year-end freeze'$/, (name) => ({ windows: { deny: [{ start: '0 0 * * 5', duration: '2d', name }] } }));
+    refusedWithFix({ windows: { deny: [{ start: '0 0 * * 5', duration: '2d', name: 'weekend | freeze' }] } }, 'environments[1].gates.windows.deny[0].name', /got 'weekend \| freeze'; try 'weekend freeze'$/, (name) => ({ windows: { deny: [{ start: '0 0 * * 5', duration: '2d', name }] } }));
+  });
+  // The fuzz counterexample "     'freeze" (spaces at an end, which the gate table's Markdown drops),
+  // the characters that end a line in YAML and in readers of JSON (U+2028, U+2029, U+0085: each
+  // was written into deploy/promotion.json as a line break of its own), and invisible or
+  // reordering format characters: refused, with the name cleaned up as the fix.
+  test.each([
+    ["     'freeze", "'freeze"],
+    ['freeze ', 'freeze'],
+    ['\u00a0freeze', 'freeze'],
+    ['year\u2028end freeze', 'year end freeze'],
+    ['year\u2029end', 'year end'],
+    ['year\u0085end', 'year end'],
+    ['freeze\u200b', 'freeze'],
+    ['\u202efreeze', 'freeze'],
+    ['x'.repeat(81), 'x'.repeat(80)],
+    ['', 'year-end freeze'],
+    ['   ', 'year-end freeze'],
+    ['year-end  freeze', 'year-end freeze'],
+  ])('a window name outside the grammar: %j', (name, fix) => {
+    const deny = (n: unknown) => ({ windows: { deny: [{ start: '0 0 * * 5', duration: '2d', name: n }] } });
+    refusedWithFix(deny(name), 'environments[1].gates.windows.deny[0].name', /^must be 1 to 80 characters on one line, without control characters, .*\(it is shown in the gate table\), got .*; try '.*'$/, deny);
+    const [problem] = problemsOf(staging(deny(name)));
+    expect(fixOf(problem.message)).toEqual(fix);
+  });
+  test('a hotfix label with a line separator inside', () => {
+    refusedWithFix({ windows: { hotfixLabel: 'hot\u2028fix' } }, 'environments[1].gates.windows.hotfixLabel', /got 'hot\\u2028fix'; try 'hotfix'$/, (hotfixLabel) => ({ windows: { hotfixLabel } }));
   });
   test('soak and requireHealthy on the first environment: there is no previous one', () => {
     const problems = problemsOf({ environments: [{ name: 'dev', gates: { soak: '1h', requireHealthy: true } }, { name: 'prod' }] });
@@ -171,5 +199,76 @@ describe('the gates at an injected clock', () => {
     expect(table).toContain('| window | waiting | inside deny window');
     expect(table).toContain('| next: 2027-01-02 23:00 UTC |');
     expect(table).toContain('| approvals | met | 1 of 1 approval by @ann | 2026-12-24 09:00 UTC |');
+  });
+});
+
+/**
+ * A window's name, fuzzed: hostile strings near 'freeze', spaces, quotes and line or format
+ * characters, and any unicode. Either synth refuses it at its option path with a fix that
+ * passes, or the name is data only: deploy/promotion.json keeps its lines (counted at every line
+ * terminator a reader may honour: CR, LF, U+0085, U+2028, U+2029) and reads back the name as
+ * written, and the gate table keeps its lines and shows the name as written once HTML has
+ * collapsed its whitespace. The known-bad fixtures (names the old grammar let through) must
+ * fail the oracle.
+ */
+describe('a window name, fuzzed', () => {
+  const RUNS = Number(process.env.FC_NUM_RUNS ?? 60);
+  const LINE = /\r\n|\r|\n|\u0085|\u2028|\u2029/;
+  const deny = (name: string) => ({ windows: { timeZone: 'UTC', deny: [{ name, start: '0 0 20 12 *', duration: '14d' }] } });
+  const promotionOf = (name: string): string | Problem[] => {
+    const outdir = tempdir('gitops-gates-');
+    try {
+      new GitOpsProject({ name: 'orders', repository: 'acme/orders', runtime: Runtime.NODE, ...staging(deny(name)), outdir }).synth();
+      return fs.readFileSync(`${outdir}/deploy/promotion.json`, 'utf-8');
+    } catch (e) {
+      if (!(e instanceof OptionsError)) throw e;
+      expect(fs.readdirSync(outdir)).toEqual([]);
+      return e.problems;
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  };
+  const benign = promotionOf('freeze') as string;
+  const table = (name: string) => gateTable('staging', evaluateGates(inputs(deny(name), { now: Date.parse('2026-12-24T09:00:00Z') })), Date.parse('2026-12-24T09:00:00Z'));
+  // What a browser shows of the table's HTML: runs of ASCII whitespace as one space.
+  const shown = (text: string) => text.replace(/[ \t\n\r\f]+/g, ' ');
+
+  /** What is wrong with the promotion.json written for `name`. */
+  function violations(name: string, text: string): string[] {
+    const found: string[] = [];
+    if (text.split(LINE).length !== benign.split(LINE).length) found.push(`deploy/promotion.json: ${benign.split(LINE).length} lines became ${text.split(LINE).length}`);
+    if (JSON.parse(text).gates?.staging?.deny?.[0]?.name !== name) found.push('deploy/promotion.json: the name does not read back as written');
+    if (table(name).split(LINE).length !== table('freeze').split(LINE).length) found.push('the gate table has another number of lines');
+    if (!shown(table(name)).includes(`'${name}'`)) found.push('the gate table does not show the name as written');
+    return found;
+  }
+
+  test('the oracle fails on a name with U+2028 written as it is (the old grammar let it through)', () => {
+    const bad = benign.replace('"freeze"', '"year\u2028freeze"');
+    expect(violations('year\u2028freeze', bad)).toEqual([
+      `deploy/promotion.json: ${benign.split(LINE).length} lines became ${benign.split(LINE).length + 1}`,
+      'the gate table has another number of lines',
+    ]);
+    // The fuzz counterexample: the table shows "' 'freeze'".
+    expect(violations("     'freeze", benign.replace('"freeze"', '"     \'freeze"'))).toEqual(['the gate table does not show the name as written']);
+  });
+
+  test('refused with a fix that passes, or data only', () => {
+    const edges = fc.array(fc.constantFrom(' ', "'", '"', '\u00a0', '\u0085', '\u2028', '\u2029', '\u200b', '\u202e', '\ufeff', '\t', 'é'), { minLength: 1, maxLength: 6 })
+      .chain((parts) => fc.nat({ max: 6 }).map((i) => `${parts.slice(0, i).join('')}freeze${parts.slice(i).join('')}`));
+    const names = fc.oneof(edges, hostile('freeze'), fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 12 }).map((s) => `${s}freeze`));
+    fc.assert(fc.property(names, (name) => {
+      const out = promotionOf(name);
+      if (typeof out === 'string') {
+        expect({ name, violations: violations(name, out) }).toEqual({ name, violations: [] });
+        return;
+      }
+      const at = 'environments[1].gates.windows.deny[0].name';
+      expect({ name, options: out.map((p) => p.option) }).toEqual({ name, options: [at] });
+      const fix = fixOf(out[0].message);
+      expect(typeof fix).toBe('string');
+      const fixed = promotionOf(fix as string);
+      expect({ name, fix, fixed: typeof fixed === 'string' ? violations(fix as string, fixed) : fixed }).toEqual({ name, fix, fixed: [] });
+    }), { numRuns: RUNS });
   });
 });

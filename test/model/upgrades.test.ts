@@ -54,7 +54,7 @@ describe('rings and the upgrade facts (.projen-gitops.json)', () => {
     expect(() => synth(acme({ ring: 'default' }))).toThrow(/ring: must be one of the template's rings \('canary', 'early', 'late'\), got 'default'; try 'canary'/);
     expect(() => synth(acme({}, { ...ACME, ring: 'beta' }))).toThrow(/templateDefaults\.ring: must be one of the template's rings/);
     expect(() => synth(acme({}, { ...ACME, ringWaitDays: { early: -1 } }))).toThrow(/templateDefaults\.ringWaitDays\.early: must be a whole number of days from 0 to 90, got -1; try 2/);
-    expect(() => synth(acme({}, { ...ACME, ringWaitDays: { 'Early Birds': 1, 'early': 1 } }))).toThrow(/templateDefaults\.ringWaitDays\.Early Birds: must be named like a ring/);
+    expect(() => synth(acme({}, { ...ACME, ringWaitDays: { 'Early Birds': 1, 'early': 1 } }))).toThrow(/templateDefaults\.ringWaitDays\['Early Birds'\]: must be named like a ring/);
   });
 
   test('Dependabot leaves the template and projen-gitops to the upgrade workflow; the README says so', () => {
