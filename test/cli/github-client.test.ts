@@ -42,9 +42,11 @@ describe('pushAndOpenPullRequest', () => {
   });
 
   test('a refused pull request puts the branch back where it was, or deletes a new one, and says so', async () => {
-    const refuse = api({ POST: () => {
-      throw fail('POST /repos/acme/orders/pulls answered 422 (Validation Failed)');
-    } });
+    const refuse = api({
+      POST: () => {
+        throw fail('POST /repos/acme/orders/pulls answered 422 (Validation Failed)');
+      },
+    });
     const existing = pushes();
     await expect(pushAndOpenPullRequest(refuse.call, { ...target, remoteBranch: BEFORE, push: true, gitPush: existing.gitPush }, [], 'Promote', 'body', fail, () => undefined))
       .rejects.toThrow(`answered 422 (Validation Failed); promote/dev is back at ${BEFORE.slice(0, 12)}`);
@@ -61,9 +63,12 @@ describe('pushAndOpenPullRequest', () => {
   });
 
   test('known-bad: nothing pushed, nothing put back; an answer without a number is an error', async () => {
-    const refuse = api({ PATCH: () => {
-      throw fail('PATCH answered 403');
-    }, POST: () => ({}) });
+    const refuse = api({
+      PATCH: () => {
+        throw fail('PATCH answered 403');
+      },
+      POST: () => ({}),
+    });
     const git = pushes();
     await expect(pushAndOpenPullRequest(refuse.call, { ...target, remoteBranch: COMMIT, push: false, gitPush: git.gitPush }, [{ number: 3 }], 't', 'b', fail, () => undefined)).rejects.toThrow(/^PATCH answered 403$/);
     expect(git.made).toEqual([]);
