@@ -559,10 +559,11 @@ function yaml11Digests(text: string): Record<string, string> | undefined {
  * (helm's reading) on every digest. Returns the violations.
  */
 function imagesViolations(text: string, read: (t: string) => ImagesReading, other: (t: string) => Record<string, string> | undefined): string[] {
-  const started = Date.now();
+  // No clock here: a timed assertion fails on a loaded machine (it did, with 2 workers beside
+  // other builds). The work is bounded by IMAGES_FILE_LIMIT, checked before the YAML is read, and
+  // the yaml library caps alias expansion; speed belongs in the benchmark.
   const reading = read(text);
   const found: string[] = [];
-  if (Date.now() - started > 1000) found.push(`took ${Date.now() - started} ms`);
   if ('refused' in reading) {
     if (/\n/.test(reading.refused) || reading.refused.length > 600) found.push(`the message is not one short line (${reading.refused.length} characters)`);
     return found;

@@ -28,14 +28,14 @@ describe('preview patches', () => {
     bigAfter.splice(4000, 0, 'inserted');
     const before = { 'big.txt': big.join('\n') + '\n', 'gone.txt': 'bye\n', 'tail.txt': 'a\nb' };
     const after = { 'big.txt': bigAfter.join('\n') + '\n', 'new/file.txt': 'hello\nworld\n', 'tail.txt': 'a\nc\n' };
-    const started = Date.now();
+    // No clock (it fails on a loaded machine): the diff is the `diff` package's Myers diff, not
+    // the hand-written O(n·m) one that took 1.2 s here; speed is the benchmark's.
     const patch = [
       filePatch('big.txt', before['big.txt'], after['big.txt']),
       filePatch('gone.txt', before['gone.txt'], undefined),
       filePatch('new/file.txt', undefined, after['new/file.txt']),
       filePatch('tail.txt', before['tail.txt'], after['tail.txt']),
     ].join('');
-    expect(Date.now() - started).toBeLessThan(1000); // the hand-written O(n·m) diff took 1.2 s
     expect(patch).toMatch(/^--- \/dev\/null\n\+\+\+ b\/new\/file.txt\n@@ -0,0 \+1,2 @@$/m);
     const applied = gitApply(before, patch);
     expect(applied.stderr).toBe('');

@@ -120,9 +120,8 @@ describe('images.yaml is read strictly', () => {
   test('a file over the size limit is refused before it is parsed, at once', () => {
     const big = `images:\n${Array.from({ length: 20_000 }, (_, i) => `  s${i}:\n    digest: ""\n`).join('')}`;
     expect(big.length).toBeGreaterThan(IMAGES_FILE_LIMIT);
-    const start = Date.now();
+    // The size check's own message: it answered before the YAML was parsed (no clock needed).
     refused(outdir, big, /images.yaml: holds \d+ bytes, more than the 262144 an images.yaml may have/);
-    expect(Date.now() - start).toBeLessThan(5000);
     // Parsing as such stops at the limit too (the text git show hands to promote).
     expect(parseImagesText(big).problem).toMatch(/more than the 262144/);
   });
