@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine } from './args';
-import { FolderGuard, projenVersion } from './create';
+import { FolderGuard, projenVersion, signalExitCode } from './create';
 import { templatePackageProblems } from '../model/template-package';
 
 export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
@@ -32,8 +32,15 @@ Options:
   --from <spec>               the projen-gitops package to build on (default: this version)
   -h, --help                  show this help`;
 
-/** A failure for people: printed without a stack. */
-export class TemplateError extends Error {}
+/**
+ * A failure for people: printed without a stack. Exit code 2 (usage, a step that failed), or
+ * 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143) stopped it.
+ */
+export class TemplateError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
 
 export interface TemplateIo {
   readonly log: (line: string) => void;
@@ -108,7 +115,7 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     return makeTemplate(dir, name!, spec, values, io, () => interrupted);
   } catch (error) {
     guard.undo();
-    if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`);
+    if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`, error.exitCode);
     throw error;
   } finally {
     process.removeListener('SIGINT', interrupt);
@@ -125,7 +132,7 @@ function makeTemplate(
     const result = spawnSync(command, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, CI: '', ...env } });
     // Ctrl-C reaches the step's process group too: it ends the step, then this ends the command.
     const signal = interrupted() ?? result.signal;
-    if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`);
+    if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`, signalExitCode(signal));
     if (result.status !== 0) {
       io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`.trim().split('\n').slice(-30).join('\n'));
       throw new TemplateError(`${what} failed (exit ${result.status ?? result.error?.message})`);
