@@ -146,6 +146,21 @@ export function registryOf(host: string, githubUrl: string = REPOSITORY_DEFAULTS
 }
 
 /**
+ * The problem of a registry that is another GitHub server's Container registry (`ghcr.io` from
+ * GitHub Enterprise, `containers.<sub>.ghe.com` from elsewhere): the job's GITHUB_TOKEN is its
+ * own server's, and GitHub documents that it reaches nothing on another one. `undefined` else.
+ */
+export function foreignGithubRegistry(registry: string, githubUrl: string): string | undefined {
+  const host = String(registry).toLowerCase();
+  if (registryOf(host, githubUrl).kind !== 'other' || !(host === 'ghcr.io' || GHE_COM_CONTAINERS.test(host))) return undefined;
+  const server = githubServerOf(githubUrl).url;
+  const own = githubContainerRegistryOf(githubUrl);
+  const theirs = host === 'ghcr.io' ? 'https://github.com' : `https://${host.replace(/^containers\./, '')}`;
+  const fix = own !== undefined ? `remove it (the default is ${show(own)}, ${server}'s own)` : "set a registry the workflow logs in to with secrets (e.g. 'registry.example.com')";
+  return `is the Container registry of ${theirs}, but the repository is on ${server} (githubUrl), whose workflows' GITHUB_TOKEN cannot log in to another GitHub server, got ${show(registry)}; ${fix}, or set githubUrl: '${theirs}' if the repository is there`;
+}
+
+/**
  * Registry hosts that look like a cloud registry but are not one it can log in to, and image
  * paths the registry cannot take. `multi`: the repository has several services.
  */
@@ -153,14 +168,8 @@ export function checkRegistryImage(image: Service, multi: boolean): Problem[] {
   const host = image.registry.toLowerCase();
   const { githubUrl } = Repository.factsOf(image.project);
   const registry = registryOf(host, githubUrl);
-  const own = githubContainerRegistryOf(githubUrl);
-  if (registry.kind === 'other' && (host === 'ghcr.io' || GHE_COM_CONTAINERS.test(host))) {
-    // Another GitHub server's Container registry: the job's GITHUB_TOKEN is this server's, and GitHub documents it reaches nothing on another one.
-    const server = githubServerOf(githubUrl).url;
-    const theirs = host === 'ghcr.io' ? 'https://github.com' : `https://${host.replace(/^containers\./, '')}`;
-    const fix = own !== undefined ? `remove it (the default is ${show(own)}, ${server}'s own)` : "set a registry the workflow logs in to with secrets (e.g. 'registry.example.com')";
-    return [{ option: image._optionName('registry'), message: `is the Container registry of ${theirs}, but the repository is on ${server} (githubUrl), whose workflows' GITHUB_TOKEN cannot log in to another GitHub server, got '${image.registry}'; ${fix}, or set githubUrl: '${theirs}' if the repository is there` }];
-  }
+  const foreign = foreignGithubRegistry(image.registry, githubUrl);
+  if (foreign) return [{ option: image._optionName('registry'), message: foreign }];
   if (registry.kind === 'other' && ECR_LIKE.test(host)) {
     return [{ option: image._optionName('registry'), message: `looks like Amazon ECR but is not '<12-digit account>.dkr.ecr.<region>.amazonaws.com', got '${image.registry}'; try '123456789012.dkr.ecr.eu-west-1.amazonaws.com'` }];
   }

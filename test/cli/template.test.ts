@@ -19,7 +19,7 @@ describe('projen-gitops template', () => {
     const { lines, io: out } = io();
     expect(runTemplate(['--help'], out, neverInstalls)).toBe(0);
     expect(lines.join('\n')).toBe(TEMPLATE_USAGE);
-    for (const flag of ['--name', '--npm-registry-url', '--npm-token-secret', '--image-registry', '--base-image-mirror', '--all-packages-from-registry', '--from']) expect(TEMPLATE_USAGE).toContain(flag);
+    for (const flag of ['--name', '--github-url', '--npm-registry-url', '--npm-token-secret', '--image-registry', '--base-image-mirror', '--all-packages-from-registry', '--from']) expect(TEMPLATE_USAGE).toContain(flag);
   });
 
   test('every bad flag is reported at once, with a valid fix, before anything is made', () => {
@@ -152,6 +152,28 @@ describe('projen-gitops template', () => {
     });
     expect(lines).toEqual([expect.stringMatching(/^projen-gitops template: (interrupted|installed projen).*nothing was left behind in /)]);
     expect(readTree(root)).toEqual({});
+  });
+
+  test.each([
+    ['github.com (no flag)', [], '"https://github.com/acme/gitops-template.git"', undefined],
+    ['ghe.com', ['--github-url', 'https://acme.ghe.com/'], '"https://acme.ghe.com/acme/gitops-template.git"', 'https://acme.ghe.com/'],
+    ['GitHub Enterprise Server', ['--github-url', 'https://GitHub.Acme.com'], '"https://github.acme.com/acme/gitops-template.git"', 'https://GitHub.Acme.com'],
+  ])('--github-url, %s: the template\'s repositoryUrl is on that server, and the server is one of its defaults', (_label, flags, repositoryUrl, githubUrl) => {
+    const dir = path.join(tempdir(), 'tpl');
+    withFakeTools('none' as any, () => expect(runTemplate([dir, '--name', '@acme/gitops-template', ...flags], io().io, spec)).toBe(0));
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toContain(`  repositoryUrl: ${repositoryUrl},\n`);
+    if (githubUrl) expect(rc).toContain(`  githubUrl: "${githubUrl}",\n`);
+    else expect(rc).not.toContain('githubUrl');
+  });
+
+  test('a bad --github-url is refused with a fix, before anything is made; so is an --image-registry of another GitHub server', () => {
+    const dir = path.join(tempdir(), 'tpl');
+    expect(() => runTemplate([dir, '--name', '@acme/gitops-template', '--github-url', 'https://api.acme.ghe.com/api/v3'], io().io, neverInstalls))
+      .toThrow(/^--github-url must be the URL of a GitHub server's root.*; try 'https:\/\/acme\.ghe\.com'$/);
+    expect(() => runTemplate([dir, '--name', '@acme/gitops-template', '--github-url', 'https://acme.ghe.com', '--image-registry', 'ghcr.io'], io().io, neverInstalls))
+      .toThrow(/^--image-registry is the Container registry of https:\/\/github\.com, but the repository is on https:\/\/acme\.ghe\.com .*leave it unset \(the default is 'containers\.acme\.ghe\.com'/);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   test('a failure in an empty folder that was there empties it again and keeps the folder', () => {
