@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export interface CreateOptions {
@@ -30,6 +31,14 @@ function projenDir(): string {
 }
 
 /** The version of projen this package runs against; new repositories get the same. */
+/**
+ * The exit code of a command that stopped, after its cleanup, because of `signal`: 128 plus the
+ * signal's number, as a shell reports a process the signal ended (130 for SIGINT, 143 for SIGTERM).
+ */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[signal] ?? os.constants.signals.SIGINT);
+}
+
 export function projenVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(projenDir(), 'package.json'), 'utf-8')).version;
 }

@@ -309,7 +309,7 @@ export async function cli(argv: string[], error: (line: string) => void = (line)
     else if (err instanceof TemplateError) error(`projen-gitops template: ${oneLine(err.message)}`);
     else error(`projen-gitops${argv[0] && /^[a-z-]+$/.test(argv[0]) ? ` ${argv[0]}` : ''}: unexpected error: ${oneLine(err.message)} (run again with PROJEN_GITOPS_DEBUG=1 to see where)`);
     if (process.env.PROJEN_GITOPS_DEBUG) error(err.stack ?? '');
-    return err instanceof WizardError ? err.exitCode : err instanceof TemplateError ? 2 : 1;
+    return err instanceof WizardError || err instanceof TemplateError ? err.exitCode : 1;
   }
 }
 

@@ -7,7 +7,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine } from './args';
-import { FolderGuard, projenVersion } from './create';
+import { FolderGuard, projenVersion, signalExitCode } from './create';
+import { githubServerOf, REPOSITORY_DEFAULTS } from '../model/repository';
 import { templatePackageProblems } from '../model/template-package';
 
 export const TEMPLATE_USAGE = `Usage: projen-gitops template [dir] --name <package> [options]
@@ -26,14 +27,26 @@ Options:
   --all-packages-from-registry
                               repositories install every package from that registry (one
                               that proxies npmjs), not only the template's scope
-  --image-registry <host>     the company's image registry (default ghcr.io)
+  --github-url <url>          the company's GitHub server (GitHub Enterprise), a default of
+                              the template (default https://github.com)
+  --image-registry <host>     the company's image registry (default: GitHub's Container
+                              registry of that server: ghcr.io, containers.<sub>.ghe.com,
+                              containers.<host> on GitHub Enterprise Server)
   --base-image-mirror <pfx>   the company's base-image mirror (default: none)
-  --repository-url <url>      the template's git repository
+  --repository-url <url>      the template's git repository (default
+                              <github-url>/<scope>/<name>.git)
   --from <spec>               the projen-gitops package to build on (default: this version)
   -h, --help                  show this help`;
 
-/** A failure for people: printed without a stack. */
-export class TemplateError extends Error {}
+/**
+ * A failure for people: printed without a stack. Exit code 2 (usage, a step that failed), or
+ * 128 plus the signal's number when Ctrl-C (130) or SIGTERM (143) stopped it.
+ */
+export class TemplateError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
 
 export interface TemplateIo {
   readonly log: (line: string) => void;
@@ -48,6 +61,7 @@ const FLAGS: Record<string, string> = {
   imageRegistry: 'image-registry',
   baseImageMirror: 'base-image-mirror',
   repositoryUrl: 'repository-url',
+  githubUrl: 'github-url',
 };
 
 /** An install spec of projen-gitops itself: a version, range or dist-tag, or a tarball. */
@@ -63,6 +77,7 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     'all-packages-from-registry': { type: 'boolean' },
     'base-image-mirror': { type: 'string' },
     'repository-url': { type: 'string' },
+    'github-url': { type: 'string' },
     'from': { type: 'string' },
     'help': { type: 'boolean', short: 'h' },
   }, (message) => new TemplateError(message));
@@ -80,6 +95,7 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     imageRegistry: values['image-registry'] as string | undefined,
     baseImageMirror: values['base-image-mirror'] as string | undefined,
     repositoryUrl: values['repository-url'] as string | undefined,
+    githubUrl: values['github-url'] as string | undefined,
   }).map((p) => (FLAGS[p.option]
     ? `--${FLAGS[p.option]} ${p.message}`
     // The class and organization names are made from --name.
@@ -108,7 +124,7 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
     return makeTemplate(dir, name!, spec, values, io, () => interrupted);
   } catch (error) {
     guard.undo();
-    if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`);
+    if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`, error.exitCode);
     throw error;
   } finally {
     process.removeListener('SIGINT', interrupt);
@@ -125,7 +141,7 @@ function makeTemplate(
     const result = spawnSync(command, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, CI: '', ...env } });
     // Ctrl-C reaches the step's process group too: it ends the step, then this ends the command.
     const signal = interrupted() ?? result.signal;
-    if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`);
+    if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`, signalExitCode(signal));
     if (result.status !== 0) {
       io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`.trim().split('\n').slice(-30).join('\n'));
       throw new TemplateError(`${what} failed (exit ${result.status ?? result.error?.message})`);
@@ -138,11 +154,15 @@ function makeTemplate(
   step('installed projen and projen-gitops', 'npm', ['install', '--save-dev', '--no-audit', '--no-fund',
     `projen@${projenVersion()}`, 'constructs@^10.5.0', 'esbuild', spec]);
   const git = (key: string) => spawnSync('git', ['config', key], { cwd: dir, encoding: 'utf-8' }).stdout?.trim();
+  const githubUrl = values['github-url'] as string | undefined;
   const options: Record<string, string | string[] | boolean> = {
     name: name,
     author: git('user.name') || 'Platform team',
     authorAddress: git('user.email') || 'platform@example.com',
-    repositoryUrl: (values['repository-url'] as string | undefined) ?? `https://github.com/${/^@([^/]+)\//.exec(name)?.[1] ?? 'my-org'}/${name.replace(/^@[^/]+\//, '')}.git`,
+    // On the company's server (an https one: a loopback test server is no clone URL), else github.com.
+    repositoryUrl: (values['repository-url'] as string | undefined)
+      ?? `${githubUrl?.startsWith('https://') ? githubServerOf(githubUrl).url : REPOSITORY_DEFAULTS.githubUrl}/${/^@([^/]+)\//.exec(name)?.[1] ?? 'my-org'}/${name.replace(/^@[^/]+\//, '')}.git`,
+    ...(githubUrl !== undefined ? { githubUrl } : {}),
     defaultReleaseBranch: 'main',
     ...(values['npm-registry-url'] !== undefined ? { npmRegistryUrl: values['npm-registry-url'] as string } : {}),
     ...(values['npm-token-secret'] !== undefined ? { npmTokenSecret: values['npm-token-secret'] as string } : {}),

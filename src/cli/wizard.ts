@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import prompts from 'prompts';
 import { parseCommandLine } from './args';
-import { Creation, FolderGuard, FolderTooFullError } from './create';
+import { Creation, FolderGuard, FolderTooFullError, signalExitCode } from './create';
 import { installLineEditing } from './prompt-editing';
 import { Answer, Answers, coerce, forTemplate, parseService, Question, QUESTIONS, toProjenArgs } from './questions';
 import { fixOf } from '../core/checks';
@@ -305,10 +305,10 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
     report();
     io.progress?.(`  … ${seconds()} s`);
   }, 500);
-  let interrupted = false;
-  const interrupt = () => {
+  let interrupted: NodeJS.Signals | undefined;
+  const interrupt = (signal: NodeJS.Signals) => {
     if (interrupted) return; // a second Ctrl-C must not leave a half-made folder either
-    interrupted = true;
+    interrupted = signal;
     io.error('\nInterrupted: removing what was created…');
     creation.cancel();
   };
@@ -324,7 +324,8 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
 
   if (result.cancelled) {
     io.error('Cancelled: nothing was left behind.');
-    return 130;
+    // As a shell reports the signal: 130 for Ctrl-C, 143 for SIGTERM.
+    return signalExitCode(interrupted ?? 'SIGINT');
   }
   if (result.status !== 0) {
     io.error(result.output.split('\n').slice(-40).join('\n'));

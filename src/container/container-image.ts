@@ -29,6 +29,7 @@ import { TemplateFile } from '../core/template-file';
 import { readTemplate, renderTemplate } from '../core/templates';
 import { Problem, addValidation } from '../core/validation';
 import { BaseImageLock } from '../model/base-images';
+import { githubContainerRegistryOf } from '../model/registry';
 import { checkRepository as checkRepositoryGrammar, derivedImagePath, mirrored, NPMRC_BUILD_SECRET, Repository } from '../model/repository';
 import { Runtime } from '../model/runtime';
 import { DOCKERFILE_SYNTAX, runtimeFacts, runtimeNames, VERSION_OPTIONS } from '../model/runtime-facts';
@@ -72,7 +73,7 @@ export interface ContainerImageOptions {
   /**
    * The registry host images are pushed to: a DNS name, IPv4 address or `[IPv6]` address with
    * an optional port from 1 to 65535 (the domain of a distribution reference); no scheme, no path.
-   * @default "ghcr.io"
+   * @default - GitHub's Container registry of the repository's server (`githubUrl`): `ghcr.io` on github.com, `containers.<sub>.ghe.com` on ghe.com, `containers.<host>` on GitHub Enterprise Server (which needs subdomain isolation for it)
    */
   readonly registry?: string;
 
@@ -255,8 +256,6 @@ export class ContainerImage extends Service {
   public readonly port: number;
   /** The health check path. */
   public readonly healthPath: string;
-  /** The registry host. */
-  public readonly registry: string;
   /** The configured image repository name, or `undefined` for the GitHub repository's. */
   public readonly imageName?: string;
   /** The user id the container runs as. */
@@ -277,6 +276,15 @@ export class ContainerImage extends Service {
   private readonly description: string;
   private readonly options: ContainerImageOptions;
   private readonly version: string;
+
+  /**
+   * The registry host: `registry`, or GitHub's Container registry of the repository's server
+   * (read late: the `Repository` may be added after this image). Empty on a GitHub Enterprise
+   * Server without one (an IP address), where `registry` is asked for.
+   */
+  public get registry(): string {
+    return this.options.registry ?? githubContainerRegistryOf(Repository.factsOf(this.project).githubUrl) ?? '';
+  }
 
   /**
    * The base image of the runtime stage: `baseImage`, or the runtime's default through the
@@ -300,7 +308,6 @@ export class ContainerImage extends Service {
     this.runtime = options.runtime ?? Runtime.NODE;
     this.port = options.port ?? OPTION_DEFAULTS.port;
     this.healthPath = options.healthPath ?? OPTION_DEFAULTS.healthPath;
-    this.registry = options.registry ?? OPTION_DEFAULTS.registry;
     this.imageName = options.imageName;
     this.uid = options.uid ?? OPTION_DEFAULTS.uid;
     this.serviceName = options.serviceName ?? project.name;
@@ -496,7 +503,12 @@ export class ContainerImage extends Service {
     }
     report('port', checkPort(this.port));
     report('healthPath', checkHealthPath(this.healthPath));
-    report('registry', checkRegistry(this.registry));
+    if (options.registry === undefined && this.registry === '') {
+      const { githubUrl } = Repository.factsOf(this.project);
+      report('registry', `is needed: the repository's server ${show(githubUrl)} (githubUrl) has no Container registry (GitHub Enterprise Server has one only with subdomain isolation, which needs a host name, not an IP address), got none; set githubUrl to the server's host name, or registry: 'registry.example.com' (a registry the workflow logs in to with the secrets REGISTRY_USERNAME and REGISTRY_PASSWORD)`);
+    } else {
+      report('registry', checkRegistry(this.registry));
+    }
     if (this.imageName !== undefined) report('imageName', checkImageName(this.imageName));
     const repository = Repository.factsOf(this.project).repository;
     if (this.imageName === undefined && repository !== undefined && !checkRepositoryGrammar(repository)) {

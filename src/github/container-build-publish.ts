@@ -31,7 +31,7 @@ export const NEWEST_COMMIT_SCRIPT = [
 export function publishJob(jobs: ImageJobs, settings: BuildSettings): github.workflows.Job {
   const { image, suffix, label } = jobs;
   // The publish job pushes and signs, the scan job pulls: both log in the same way.
-  const login = registryLogin(image.registry, settings.identity);
+  const login = registryLogin(image.registry, settings.githubUrl, settings.identity);
   const signing = signingSteps(jobs, settings);
   const otherPlatforms = settings.platforms.length > 1 || settings.platforms[0] !== 'linux/amd64';
   return {

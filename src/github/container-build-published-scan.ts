@@ -12,7 +12,7 @@ export const SCAN_PUBLISHED_JOB_NAME = 'Scan published image';
  */
 export function publishedScanJob(jobs: ImageJobs, settings: BuildSettings): github.workflows.Job {
   const { image, suffix, label } = jobs;
-  const login = registryLogin(image.registry, settings.identity);
+  const login = registryLogin(image.registry, settings.githubUrl, settings.identity);
   const publish = `needs.publish${suffix}.outputs`;
   const name = image.imageReference ? literal(image.imageReference) : `\${{ ${publish}.image }}`;
   return {

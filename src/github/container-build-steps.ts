@@ -18,6 +18,8 @@ export interface BuildSettings {
   readonly scanSeverity: string;
   readonly upload: boolean;
   readonly identity: RegistryIdentity;
+  /** The repository's server (`githubUrl`): GitHub's Container registry there takes the job's token. */
+  readonly githubUrl: string;
 }
 
 /** One image's place in the workflow: its job id suffix and its label in job names. */

@@ -109,13 +109,13 @@ export class ContainerBuildWorkflow extends ImagePublisher {
    */
   public _optionsWalked = false;
 
-  private readonly settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn'>;
+  private readonly settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn' | 'githubUrl'>;
   private readonly options: ContainerBuildWorkflowOptions;
 
   constructor(project: Project, options: ContainerBuildWorkflowOptions = {}) {
     super(project);
     this.options = options;
-    const settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn'> = {
+    const settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn' | 'githubUrl'> = {
       platforms: [...(options.platforms ?? ['linux/amd64'])],
       sign: options.sign ?? true,
       scanSeverity: options.scanSeverity ?? 'CRITICAL',
@@ -185,6 +185,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
       branch: this.branch,
       runsOn: this.options.runsOn ?? Repository.factsOf(this.project).runsOn,
       signing: signingFacts(this.project),
+      githubUrl: Repository.factsOf(this.project).githubUrl,
     };
     if (multi) this.workflow.addJobs({ changes: changedServicesJob(all, settings) });
     for (const image of all) {

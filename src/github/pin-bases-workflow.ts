@@ -120,6 +120,7 @@ export class PinBasesWorkflow extends Component {
     const pushedTo = new Map(services.map((s) => [s.registry.toLowerCase(), s.registry]));
     const hosts = [...new Set(services.flatMap((s) => [s.baseImage, s.buildImage]).filter((ref): ref is string => !!ref).map(referenceHost))];
     const identity = ContainerBuildWorkflow.of(this.project)?.registryIdentity;
-    return hosts.filter((host) => pushedTo.has(host)).sort().map((host) => registryLogin(pushedTo.get(host)!, identity));
+    const { githubUrl } = Repository.factsOf(this.project);
+    return hosts.filter((host) => pushedTo.has(host)).sort().map((host) => registryLogin(pushedTo.get(host)!, githubUrl, identity));
   }
 }

@@ -203,7 +203,7 @@ export class Promotion extends Component {
     const image = mainServiceOf(this.project)!;
     // Pull requests log in as the read-only verify identity, never as the publisher (which may push and sign).
     const identity = verifyIdentity(ContainerBuildWorkflow.of(this.project)?.registryIdentity);
-    const login = registryLogin(image.registry, identity);
+    const login = registryLogin(image.registry, repo.githubUrl, identity);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
     const kms = signing.mode === SigningMode.KMS_KEY ? kmsLogin(signing, identity) : undefined;
@@ -276,7 +276,7 @@ export class Promotion extends Component {
     const gates = this.gated().length > 0;
     const repo = Repository.factsOf(this.project);
     const image = mainServiceOf(this.project)!;
-    const login = registryLogin(image.registry, ContainerBuildWorkflow.of(this.project)?.registryIdentity);
+    const login = registryLogin(image.registry, repo.githubUrl, ContainerBuildWorkflow.of(this.project)?.registryIdentity);
     const signing = signingFacts(this.project);
     const attestations = signing.mode === SigningMode.GITHUB_ATTESTATIONS;
     // KMS_KEY: cosign reads the public key from the KMS, through the same login as the signer.

@@ -27,16 +27,21 @@ export function verifyIdentity(publish: RegistryIdentity = {}): RegistryIdentity
 /** The steps that log a job in to a registry, and what the job must be allowed for them. */
 export interface RegistryLogin {
   readonly steps: github.workflows.JobStep[];
-  /** The login authenticates with the job's GitHub token (GHCR): the job needs `packages`. */
+  /** The login authenticates with the job's GitHub token (GitHub's Container registry): the job needs `packages`. */
   readonly githubPackages: boolean;
   /** The login exchanges the job's OIDC token: the job needs `id-token: write`. */
   readonly oidc: boolean;
 }
 
-/** The login to `host` with `identity`, the same for every job that pushes or pulls. */
-export function registryLogin(host: string, identity: RegistryIdentity = {}): RegistryLogin {
+/**
+ * The login to `host` with `identity` from a repository on the server `githubUrl` names, the
+ * same for every job that pushes or pulls. GitHub's Container registry of that server
+ * (`ghcr.io`, `containers.<sub>.ghe.com`, `containers.<host>` of GitHub Enterprise Server) takes
+ * the job's `GITHUB_TOKEN`, as GitHub's own publishing workflow does on each.
+ */
+export function registryLogin(host: string, githubUrl: string, identity: RegistryIdentity = {}): RegistryLogin {
   const id = (key: keyof RegistryIdentity) => identity[key] ?? `\${{ vars.${VARIABLES[key]} }}`;
-  const registry = registryOf(host);
+  const registry = registryOf(host, githubUrl);
   switch (registry.kind) {
     case 'ghcr':
       return {

@@ -3,7 +3,9 @@
  * Amazon ECR, Google Artifact Registry, Azure Container Registry, other), and the cloud
  * identities used for the login. The workflows, the infrastructure and the checks read it here.
  */
+import { GitHubServerKind, githubServerOf, Repository, REPOSITORY_DEFAULTS } from './repository';
 import { imagePathService, Service } from './service';
+import { show } from '../core/checks';
 import { Problem } from '../core/validation';
 
 /**
@@ -79,7 +81,10 @@ export const VERIFY_VARIABLES = {
   azureClientId: 'AZURE_VERIFY_CLIENT_ID',
 } as const satisfies Partial<Record<keyof RegistryIdentity, string>>;
 
-/** A registry, by how the workflow logs in to it. */
+/**
+ * A registry, by how the workflow logs in to it. `ghcr`: GitHub's Container registry of the
+ * repository's own server (`githubContainerRegistryOf`), where the job's `GITHUB_TOKEN` logs in.
+ */
 export type Registry =
   | { readonly kind: 'ghcr' }
   | { readonly kind: 'docker-hub' }
@@ -103,11 +108,33 @@ export function referenceHost(reference: string): string {
   return reference.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first.toLowerCase() : 'docker.io';
 }
 
-/** How the workflow logs in to a registry host (hosts are case-insensitive). */
-export function registryOf(host: string): Registry {
+/**
+ * The host of GitHub's Container registry on the server `githubUrl` names: `ghcr.io` on
+ * github.com, `containers.<sub>.ghe.com` on GitHub Enterprise Cloud with data residency, and
+ * `containers.<host>` (its port kept) on GitHub Enterprise Server, whose Container registry
+ * exists only with subdomain isolation. A server on an IP address or `localhost` cannot have
+ * subdomain isolation (it needs a host name), so it has none: `undefined`.
+ */
+export function githubContainerRegistryOf(githubUrl: string): string | undefined {
+  const server = githubServerOf(githubUrl);
+  if (server.kind === GitHubServerKind.GITHUB_COM) return 'ghcr.io';
+  if (/^(\d{1,3}(\.\d{1,3}){3}|localhost)(:\d+)?$/.test(server.host)) return undefined;
+  return `containers.${server.host}`;
+}
+
+/** A data-residency server's Container registry host, `containers.<sub>.ghe.com`. */
+const GHE_COM_CONTAINERS = /^containers\.[^.:]+\.ghe\.com$/;
+
+/**
+ * How the workflow logs in to a registry host (hosts are case-insensitive) from a repository on
+ * the server `githubUrl` names: GitHub's Container registry of that server with the job's
+ * `GITHUB_TOKEN`; the Container registry of another GitHub server (`ghcr.io` from GitHub
+ * Enterprise) is not reached by that token, and is `other` (the option checks refuse it).
+ */
+export function registryOf(host: string, githubUrl: string = REPOSITORY_DEFAULTS.githubUrl): Registry {
   // Read when the synth starts, before the option checks: a host of the wrong type is reported there.
   const lower = String(host).toLowerCase();
-  if (lower === 'ghcr.io') return { kind: 'ghcr' };
+  if (lower === githubContainerRegistryOf(githubUrl)) return { kind: 'ghcr' };
   if (DOCKER_HUB.includes(lower)) return { kind: 'docker-hub' };
   const ecr = ECR.exec(lower);
   if (ecr) return { kind: 'ecr', account: ecr[1], region: ecr[2] };
@@ -119,12 +146,30 @@ export function registryOf(host: string): Registry {
 }
 
 /**
+ * The problem of a registry that is another GitHub server's Container registry (`ghcr.io` from
+ * GitHub Enterprise, `containers.<sub>.ghe.com` from elsewhere): the job's GITHUB_TOKEN is its
+ * own server's, and GitHub documents that it reaches nothing on another one. `undefined` else.
+ */
+export function foreignGithubRegistry(registry: string, githubUrl: string): string | undefined {
+  const host = String(registry).toLowerCase();
+  if (registryOf(host, githubUrl).kind !== 'other' || !(host === 'ghcr.io' || GHE_COM_CONTAINERS.test(host))) return undefined;
+  const server = githubServerOf(githubUrl).url;
+  const own = githubContainerRegistryOf(githubUrl);
+  const theirs = host === 'ghcr.io' ? 'https://github.com' : `https://${host.replace(/^containers\./, '')}`;
+  const fix = own !== undefined ? `remove it (the default is ${show(own)}, ${server}'s own)` : "set a registry the workflow logs in to with secrets (e.g. 'registry.example.com')";
+  return `is the Container registry of ${theirs}, but the repository is on ${server} (githubUrl), whose workflows' GITHUB_TOKEN cannot log in to another GitHub server, got ${show(registry)}; ${fix}, or set githubUrl: '${theirs}' if the repository is there`;
+}
+
+/**
  * Registry hosts that look like a cloud registry but are not one it can log in to, and image
  * paths the registry cannot take. `multi`: the repository has several services.
  */
 export function checkRegistryImage(image: Service, multi: boolean): Problem[] {
   const host = image.registry.toLowerCase();
-  const registry = registryOf(host);
+  const { githubUrl } = Repository.factsOf(image.project);
+  const registry = registryOf(host, githubUrl);
+  const foreign = foreignGithubRegistry(image.registry, githubUrl);
+  if (foreign) return [{ option: image._optionName('registry'), message: foreign }];
   if (registry.kind === 'other' && ECR_LIKE.test(host)) {
     return [{ option: image._optionName('registry'), message: `looks like Amazon ECR but is not '<12-digit account>.dkr.ecr.<region>.amazonaws.com', got '${image.registry}'; try '123456789012.dkr.ecr.eu-west-1.amazonaws.com'` }];
   }

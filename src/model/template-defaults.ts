@@ -33,7 +33,7 @@ export interface TemplateDefaults {
 
   /**
    * The registry host images are pushed to.
-   * @default "ghcr.io"
+   * @default - GitHub's Container registry of the repository's server (`githubUrl`, which `options` may set): `ghcr.io` on github.com
    */
   readonly registry?: string;
 
@@ -104,7 +104,7 @@ export interface TemplateDefaults {
  * the components, the wizard's questions and the docs (`@default`) follow.
  */
 export const OPTION_DEFAULTS = {
-  /** The registry host images are pushed to. */
+  /** The registry host images are pushed to on github.com (elsewhere `githubContainerRegistryOf`): the wizard's shown default. */
   registry: 'ghcr.io',
   /** Approving reviews a pull request into the default branch needs. */
   requiredApprovals: 1,

@@ -1,5 +1,6 @@
 import { GITHUB_OWNER, isPackageName } from './names';
-import { checkMirror, checkNpmRegistryUrl, checkRepositoryUrl, checkSecretName } from './repository';
+import { foreignGithubRegistry, githubContainerRegistryOf } from './registry';
+import { checkGithubUrl, checkMirror, checkNpmRegistryUrl, checkRepositoryUrl, checkSecretName, REPOSITORY_DEFAULTS } from './repository';
 import { checkRegistry, show } from '../core/checks';
 import { Problem } from '../core/validation';
 
@@ -19,6 +20,7 @@ export interface TemplatePackageSettings {
   readonly imageRegistry?: string;
   readonly baseImageMirror?: string;
   readonly repositoryUrl?: string;
+  readonly githubUrl?: string;
 }
 
 /** The registry a template publishes to unless told: a placeholder its README says to replace. */
@@ -66,8 +68,17 @@ export function templatePackageProblems(settings: TemplatePackageSettings): Prob
   report('npmRegistryUrl', checkNpmRegistryUrl(settings.npmRegistryUrl ?? DEFAULT_PUBLISH_REGISTRY));
   report('npmTokenSecret', checkSecretName(settings.npmTokenSecret ?? DEFAULT_TOKEN_SECRET));
   // Written into the template's TypeScript source: the registry grammar keeps it a plain host.
-  if (settings.imageRegistry !== undefined) report('imageRegistry', checkRegistry(settings.imageRegistry));
+  const githubUrl = settings.githubUrl ?? REPOSITORY_DEFAULTS.githubUrl;
+  const githubUrlProblem = settings.githubUrl === undefined ? undefined : checkGithubUrl(settings.githubUrl);
+  report('githubUrl', githubUrlProblem);
+  // The registry is checked against the server only once the server is one.
+  const githubUrlOk = githubUrlProblem === undefined;
+  if (settings.imageRegistry !== undefined) {
+    report('imageRegistry', checkRegistry(settings.imageRegistry) ?? (githubUrlOk ? foreignGithubRegistry(settings.imageRegistry, githubUrl)?.replace(/remove it \(the default/, 'leave it unset (the default') : undefined));
+  } else if (githubUrlOk && githubContainerRegistryOf(githubUrl) === undefined) {
+    report('imageRegistry', `is needed: the company's GitHub server ${show(githubUrl)} (githubUrl) has no Container registry (GitHub Enterprise Server has one only with subdomain isolation, which needs a host name, not an IP address), got none; set githubUrl to the server's host name, or imageRegistry: 'registry.example.com'`);
+  }
   if (settings.baseImageMirror !== undefined) report('baseImageMirror', checkMirror(settings.baseImageMirror));
-  if (settings.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(settings.repositoryUrl));
+  if (settings.repositoryUrl !== undefined) report('repositoryUrl', checkRepositoryUrl(settings.repositoryUrl, undefined, githubUrl));
   return problems;
 }

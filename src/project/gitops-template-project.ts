@@ -4,7 +4,8 @@ import { cdk, javascript, SampleFile } from 'projen';
 import { renderTemplate } from '../core/templates';
 import { addValidation } from '../core/validation';
 import { FleetReportWorkflow } from '../github/fleet-report-workflow';
-import { OPTION_DEFAULTS } from '../model/template-defaults';
+import { githubContainerRegistryOf } from '../model/registry';
+import { REPOSITORY_DEFAULTS } from '../model/repository';
 import { DEFAULT_PUBLISH_REGISTRY, DEFAULT_TOKEN_SECRET, templateNames, templatePackageProblems } from '../model/template-package';
 
 /** Options for `GitOpsTemplateProject`. */
@@ -24,9 +25,18 @@ export interface GitOpsTemplateProjectOptions extends cdk.JsiiProjectOptions {
 
   /**
    * The registry host the company's images are pushed to (a default of the template).
-   * @default "ghcr.io"
+   * @default - GitHub's Container registry of `githubUrl`'s server: `ghcr.io` on github.com, `containers.<sub>.ghe.com` on ghe.com, `containers.<host>` on GitHub Enterprise Server
    */
   readonly imageRegistry?: string;
+
+  /**
+   * The company's GitHub server (GitHub Enterprise Cloud with data residency,
+   * `https://<sub>.ghe.com`, or GitHub Enterprise Server), a default of the template: written
+   * into its `DEFAULTS` (`options.githubUrl`), so every repository made from it signs, trusts
+   * OIDC tokens, pushes images and calls the API there (see `githubUrl` of `GitOpsProjectOptions`).
+   * @default - github.com, not written
+   */
+  readonly githubUrl?: string;
 
   /**
    * The company's base-image mirror (a default of the template, see `baseImageMirror` of
@@ -99,7 +109,9 @@ export class GitOpsTemplateProject extends cdk.JsiiProject {
     const context = {
       ...names,
       pjid: 'gitops',
-      registry: options.imageRegistry ?? OPTION_DEFAULTS.registry,
+      // Unset, GitHub's Container registry of the company's server (none on a server without one: the check asks for it).
+      registry: options.imageRegistry ?? githubContainerRegistryOf(options.githubUrl ?? REPOSITORY_DEFAULTS.githubUrl),
+      githubUrl: options.githubUrl,
       baseImageMirror: options.baseImageMirror,
       npmRegistry: { url: registryUrl, scope: options.npmRegistryScoped === false ? undefined : names.scope, tokenSecret },
       requiredApprovals: options.requiredApprovals ?? 2,

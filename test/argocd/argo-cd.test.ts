@@ -172,7 +172,8 @@ describe('ArgoCd', () => {
     ['a test server on loopback', 'http://127.0.0.1:9080', 'http://127.0.0.1:9080/api/v3'],
   ])('githubUrl, %s: the deployment records go to its REST API (enterpriseBaseURL), Argo CD clones from it, protect calls it', (_label, githubUrl, api) => {
     // A GitHub Enterprise Server signs with a KMS key, the only mode that works there (test/github/signing-servers.test.ts).
-    const signing = api.endsWith('/api/v3') ? { signing: { key: 'hashivault://images' } } : {};
+    // A server on loopback has no Container registry (test/model/registry-servers.test.ts): a registry of its own.
+    const signing = { ...(api.endsWith('/api/v3') ? { signing: { key: 'hashivault://images' } } : {}), ...(githubUrl.startsWith('http://') ? { registry: 'registry.example.com' } : {}) };
     const out = repo({ githubUrl, ...signing });
     const [cm] = objects(out['deploy/argocd/notifications/argocd-notifications-cm.yaml']);
     expect(cm.data['service.github.orders-github']).toBe(`appID: $orders-github-app-id\ninstallationID: $orders-github-installation-id\nprivateKey: $orders-github-private-key\nenterpriseBaseURL: ${api}\n`);

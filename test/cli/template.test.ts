@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { runTemplate, TEMPLATE_USAGE } from '../../src/cli/template';
+import { signalExitCode } from '../../src/cli/create';
+import { cli } from '../../src/cli/main';
+import { runTemplate, TemplateError, TEMPLATE_USAGE } from '../../src/cli/template';
 import { templateClassName, templatePackageProblems } from '../../src/model/template-package';
 import { readTree, tempdir } from '../util';
 
@@ -17,7 +19,7 @@ describe('projen-gitops template', () => {
     const { lines, io: out } = io();
     expect(runTemplate(['--help'], out, neverInstalls)).toBe(0);
     expect(lines.join('\n')).toBe(TEMPLATE_USAGE);
-    for (const flag of ['--name', '--npm-registry-url', '--npm-token-secret', '--image-registry', '--base-image-mirror', '--all-packages-from-registry', '--from']) expect(TEMPLATE_USAGE).toContain(flag);
+    for (const flag of ['--name', '--github-url', '--npm-registry-url', '--npm-token-secret', '--image-registry', '--base-image-mirror', '--all-packages-from-registry', '--from']) expect(TEMPLATE_USAGE).toContain(flag);
   });
 
   test('every bad flag is reported at once, with a valid fix, before anything is made', () => {
@@ -71,24 +73,40 @@ describe('projen-gitops template', () => {
    * installs a fake projen-gitops whose synth writes a few files (as the real one does), and
    * the step named by `fail` fails (git: the last step) or is ended by a signal.
    */
-  function withFakeTools(fail: 'npm' | 'synth' | 'git' | 'npm-signal', run: () => void) {
+  type Fail = 'npm' | 'synth' | 'git' | 'npm-signal' | 'npm-sigterm';
+  function withFakeTools(fail: Fail, run: () => void) {
+    const restore = fakeTools(fail);
+    try {
+      run();
+    } finally {
+      restore();
+    }
+  }
+  async function withFakeToolsAsync(fail: Fail, run: () => Promise<void>) {
+    const restore = fakeTools(fail);
+    try {
+      await run();
+    } finally {
+      restore();
+    }
+  }
+  /** Puts the fake tools on the PATH; returns what takes them away. */
+  function fakeTools(fail: Fail): () => void {
     const bin = tempdir('gitops-fake-bin-');
     const synth = "require('fs').mkdirSync('src', { recursive: true }); require('fs').writeFileSync('src/index.ts', '// made'); require('fs').writeFileSync('README.md', '# made');";
     fs.writeFileSync(path.join(bin, 'npm'), [
       '#!/bin/sh',
       'mkdir -p node_modules/projen-gitops/lib/cli && echo "{}" > package-lock.json',
       `echo "${synth.replace(/"/g, '\\"')}${fail === 'synth' ? ' process.exit(3);' : ''}" > node_modules/projen-gitops/lib/cli/projenrc.js`,
-      fail === 'npm' ? 'echo "npm ERR! 404 projen-gitops" >&2; exit 1' : fail === 'npm-signal' ? 'kill -INT $$' : 'exit 0',
+      fail === 'npm' ? 'echo "npm ERR! 404 projen-gitops" >&2; exit 1' : fail === 'npm-signal' ? 'kill -INT $$' : fail === 'npm-sigterm' ? 'kill -TERM $$' : 'exit 0',
     ].join('\n'), { mode: 0o755 });
     fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\n${fail === 'git' ? 'echo "fatal: cannot commit" >&2; exit 128' : 'exit 0'}\n`, { mode: 0o755 });
     const before = process.env.PATH;
     process.env.PATH = `${bin}${path.delimiter}${before}`;
-    try {
-      run();
-    } finally {
+    return () => {
       process.env.PATH = before;
       fs.rmSync(bin, { recursive: true, force: true });
-    }
+    };
   }
   const spec = () => 'projen-gitops@file:/nowhere/projen-gitops.tgz';
 
@@ -97,6 +115,7 @@ describe('projen-gitops template', () => {
     ['the first synth', 'synth', /^synthesized the template package and installed its tools failed \(exit 3\); nothing was left behind in /],
     ['git, the last step', 'git', /^made the first commit failed \(exit 128\); nothing was left behind in /],
     ['a step ended by a signal (Ctrl-C)', 'npm-signal', /^interrupted \(SIGINT\) before it installed projen and projen-gitops; nothing was left behind in /],
+    ['a step ended by SIGTERM', 'npm-sigterm', /^interrupted \(SIGTERM\) before it installed projen and projen-gitops; nothing was left behind in /],
   ] as const)('a failure at %s takes back the folder and the parents it made, nothing else', (_step, fail, message) => {
     const root = tempdir();
     fs.writeFileSync(path.join(root, 'keep.txt'), 'mine');
@@ -106,6 +125,55 @@ describe('projen-gitops template', () => {
     expect(readTree(root)).toEqual({ 'keep.txt': 'mine' });
     // The git step is the last: the synth before it had passed.
     if (fail === 'git') expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ synthesized the template package and installed its tools \(\d+ s\)$/));
+  });
+
+  test.each([
+    ['Ctrl-C (SIGINT)', 'npm-signal', 130, 'SIGINT'],
+    ['SIGTERM', 'npm-sigterm', 143, 'SIGTERM'],
+    ['a step that failed', 'npm', 2, undefined],
+  ] as const)('the exit code after %s is what a shell expects (128 + the signal), after the cleanup', async (_label, fail, code, signal) => {
+    const root = tempdir();
+    const dir = path.join(root, 'tpl');
+    let thrown: unknown;
+    withFakeTools(fail, () => {
+      try {
+        runTemplate([dir, '--name', '@acme/gitops-template'], io().io, spec);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    expect(thrown).toBeInstanceOf(TemplateError);
+    expect((thrown as TemplateError).exitCode).toBe(code);
+    if (signal) expect(signalExitCode(signal)).toBe(code);
+    // The command line's exit code, with the one line it prints; the folder is gone.
+    const lines: string[] = [];
+    await withFakeToolsAsync(fail, async () => {
+      expect(await cli(['template', dir, '--name', '@acme/gitops-template', '--from', 'projen-gitops@file:/nowhere/projen-gitops.tgz'], (l) => lines.push(l))).toBe(code);
+    });
+    expect(lines).toEqual([expect.stringMatching(/^projen-gitops template: (interrupted|installed projen).*nothing was left behind in /)]);
+    expect(readTree(root)).toEqual({});
+  });
+
+  test.each([
+    ['github.com (no flag)', [], '"https://github.com/acme/gitops-template.git"', undefined],
+    ['ghe.com', ['--github-url', 'https://acme.ghe.com/'], '"https://acme.ghe.com/acme/gitops-template.git"', 'https://acme.ghe.com/'],
+    ['GitHub Enterprise Server', ['--github-url', 'https://GitHub.Acme.com'], '"https://github.acme.com/acme/gitops-template.git"', 'https://GitHub.Acme.com'],
+  ])('--github-url, %s: the template\'s repositoryUrl is on that server, and the server is one of its defaults', (_label, flags, repositoryUrl, githubUrl) => {
+    const dir = path.join(tempdir(), 'tpl');
+    withFakeTools('none' as any, () => expect(runTemplate([dir, '--name', '@acme/gitops-template', ...flags], io().io, spec)).toBe(0));
+    const rc = fs.readFileSync(path.join(dir, '.projenrc.ts'), 'utf-8');
+    expect(rc).toContain(`  repositoryUrl: ${repositoryUrl},\n`);
+    if (githubUrl) expect(rc).toContain(`  githubUrl: "${githubUrl}",\n`);
+    else expect(rc).not.toContain('githubUrl');
+  });
+
+  test('a bad --github-url is refused with a fix, before anything is made; so is an --image-registry of another GitHub server', () => {
+    const dir = path.join(tempdir(), 'tpl');
+    expect(() => runTemplate([dir, '--name', '@acme/gitops-template', '--github-url', 'https://api.acme.ghe.com/api/v3'], io().io, neverInstalls))
+      .toThrow(/^--github-url must be the URL of a GitHub server's root.*; try 'https:\/\/acme\.ghe\.com'$/);
+    expect(() => runTemplate([dir, '--name', '@acme/gitops-template', '--github-url', 'https://acme.ghe.com', '--image-registry', 'ghcr.io'], io().io, neverInstalls))
+      .toThrow(/^--image-registry is the Container registry of https:\/\/github\.com, but the repository is on https:\/\/acme\.ghe\.com .*leave it unset \(the default is 'containers\.acme\.ghe\.com'/);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   test('a failure in an empty folder that was there empties it again and keeps the folder', () => {

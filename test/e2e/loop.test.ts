@@ -44,6 +44,9 @@ const APP = { id: 424242, installationId: 4242 };
 // The signer: on a GitHub Enterprise Server (githubUrl below) only a KMS key signs (docs/signing.md).
 const SIGNING_KEY = 'hashivault://images';
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
+// A server on loopback has no GitHub Container registry (it needs subdomain isolation, so a host
+// name): the images name a registry of their own. The pods run on kwok's fake node: nothing pulls.
+const REGISTRY = 'registry.acme.test';
 const apps = (env: string, services = SERVICES) => services.map((s) => `${s}-${env}`);
 
 let root: string;
@@ -202,6 +205,7 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
       `  repositoryUrl: "${REPO_URL}",`,
       // The fake GitHub API, as a GitHub Enterprise Server (REST API under /api/v3) seen from the loop's namespace.
       `  githubUrl: "http://127.0.0.1:${GITHUB_PORT}",`,
+      `  registry: "${REGISTRY}",`,
       // Signed with a KMS key, the default on GitHub Enterprise Server (neither keyless signing
       // nor GitHub's attestations work there), which the cosign double below stands in for.
       `  signing: { key: "${SIGNING_KEY}" },`,
@@ -308,7 +312,7 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
   test('dev and staging run exactly the images main renders, rolled out and available (pods Running on the node)', async () => {
     await loop.waitFor('dev and staging rolled out', async () => (await runsWhatMainRenders('dev')) && runsWhatMainRenders('staging'), 60_000);
     for (const env of ['dev', 'staging']) {
-      expect(renderedImage(env, 'orders')).toBe('ghcr.io/acme/orders:main');
+      expect(renderedImage(env, 'orders')).toBe(`${REGISTRY}/acme/orders:main`);
       const pods = await loop.get(`/api/v1/namespaces/orders-${env}/pods`);
       expect(pods.items.length).toBeGreaterThan(0);
       for (const pod of pods.items) expect({ pod: pod.metadata.name, node: pod.spec.nodeName, phase: pod.status.phase }).toEqual({ pod: pod.metadata.name, node: 'kwok-node-0', phase: 'Running' });
@@ -363,7 +367,7 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
     expect({ status: toDev.status, output: toDev.output }).toEqual({ status: 0, output: expect.stringContaining('opened pull request #1: Promote orders, worker to dev') });
     expect(github.pulls.get(1)).toMatchObject({ title: 'Promote orders, worker to dev', head: { ref: 'promote/dev' } });
     // Opened, not merged: dev still runs main's images.
-    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe('ghcr.io/acme/orders:main');
+    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders:main`);
 
     let merged = merge(1);
     let started = Date.now();
@@ -372,8 +376,8 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
     const devSynced = Date.now();
     await loop.waitFor('dev rolled out', () => runsWhatMainRenders('dev'), 60_000);
     timings['promotion to dev: merge to rolled out (refresh)'] = (Date.now() - started) / 1000;
-    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe(`ghcr.io/acme/orders@${digest('a')}`);
-    expect((await liveDeployment('dev', 'worker')).spec.template.spec.containers[0].image).toBe(`ghcr.io/acme/orders/worker@${digest('b')}`);
+    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders@${digest('a')}`);
+    expect((await liveDeployment('dev', 'worker')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders/worker@${digest('b')}`);
 
     // A new deployment record of dev, at the merged commit; the older one stays.
     await waitForRecords('the deployment record of dev at the merged promotion', () => recorded('dev', merged));
@@ -402,13 +406,13 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
     await deployed(apps('staging'), merged);
     await loop.waitFor('staging rolled out', () => runsWhatMainRenders('staging'), 60_000);
     timings['promotion to staging: merge to rolled out (refresh)'] = (Date.now() - started) / 1000;
-    expect((await liveDeployment('staging', 'orders')).spec.template.spec.containers[0].image).toBe(`ghcr.io/acme/orders@${digest('a')}`);
+    expect((await liveDeployment('staging', 'orders')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders@${digest('a')}`);
     await waitForRecords('the deployment record of staging at the merged promotion', () => recorded('staging', merged));
     expect(deploymentsOf('staging').map((d) => d.ref)).toEqual([merged, built]);
     main = merged;
 
     // prod was not promoted: its Applications track main, whose prod files did not change, and still run the tag.
-    expect((await liveDeployment('prod', 'orders')).spec.template.spec.containers[0].image).toBe('ghcr.io/acme/orders:main');
+    expect((await liveDeployment('prod', 'orders')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders:main`);
     // ...and it was not synced again (a manual policy), so no new record: its one deployment is at the commit synced by hand.
     expect(deploymentsOf('prod').map((d) => d.ref)).toEqual([built]);
     expect(github.responseErrors).toEqual([]);
@@ -416,10 +420,10 @@ describeLoop('the GitOps loop: Argo CD syncs the generated repository from git i
   });
 
   test('a hand change in the cluster is reverted by self-heal', async () => {
-    const expected = `ghcr.io/acme/orders@${digest('a')}`;
-    const changed = loop.kubectl(['-n', 'orders-dev', 'set', 'image', 'deployment/orders', 'orders=ghcr.io/acme/orders:hand-made']);
+    const expected = `${REGISTRY}/acme/orders@${digest('a')}`;
+    const changed = loop.kubectl(['-n', 'orders-dev', 'set', 'image', 'deployment/orders', `orders=${REGISTRY}/acme/orders:hand-made`]);
     expect(changed.stderr).toBe('');
-    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe('ghcr.io/acme/orders:hand-made');
+    expect((await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image).toBe(`${REGISTRY}/acme/orders:hand-made`);
     timings['self-heal: hand change reverted'] = await loop.waitFor('the hand change reverted', async () => (await liveDeployment('dev', 'orders')).spec.template.spec.containers[0].image === expected, 60_000);
     // And Argo CD says so: Synced again at main, nobody having pushed or synced.
     await deployed(['orders-dev'], main, 60_000);

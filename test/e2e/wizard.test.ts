@@ -40,18 +40,21 @@ describe('projen-gitops new', () => {
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
-  test('Ctrl-C while creating leaves no half-made directory', async () => {
-    const dir = newDir('interrupted');
+  test.each([
+    ['Ctrl-C (SIGINT)', 'SIGINT', 130],
+    ['SIGTERM', 'SIGTERM', 143],
+  ] as const)('%s while creating leaves no half-made directory, and exits as a shell expects (128 + the signal)', async (_label, signal, exitCode) => {
+    const dir = newDir(`interrupted-${signal.toLowerCase()}`);
     const child = spawn(process.execPath, [CLI, 'new', dir, '--yes', '--from', spec], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, 'package.json')); i++) await sleep(100);
     expect(fs.existsSync(dir)).toBe(true); // creation had started
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(output).toMatch(/Interrupted: removing what was created/);
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
     expect(fs.existsSync(dir)).toBe(false);
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
