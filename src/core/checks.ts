@@ -364,10 +364,17 @@ export function checkText(value: string, max: number): string | undefined {
  */
 export const SEVERITIES = ['low', 'moderate', 'high', 'critical'];
 
-/** `failOnSeverity`: one of `SEVERITIES`. */
-export function checkSeverity(value: string): string | undefined {
+/**
+ * `failOnSeverity`: one of `SEVERITIES`. `enumName` names the enum whose members are these
+ * values (`AdvisorySeverity`, for an option of `.projenrc.ts`): the fix is then written as its
+ * member; without it (a command-line flag), as the plain string.
+ */
+export function checkSeverity(value: string, enumName?: string): string | undefined {
   if (typeof value !== 'string' || !SEVERITIES.includes(value)) {
-    return `must be one of ${SEVERITIES.map((s) => `'${s}'`).join(', ')}, got ${show(value)}; try 'moderate'`;
+    const values = SEVERITIES.map((s) => `'${s}'`).join(', ');
+    return enumName
+      ? `must be one of ${values} (${enumName}), got ${show(value)}; try ${enumName}.MODERATE`
+      : `must be one of ${values}, got ${show(value)}; try 'moderate'`;
   }
   return undefined;
 }

@@ -37,8 +37,26 @@ export function imageJobs(image: Service, multi: boolean): ImageJobs {
   return { image, multi, suffix: multi ? `-${image.serviceName}` : '', label: multi ? ` (${image.serviceName})` : '' };
 }
 
+/**
+ * The severity a pull request's image scan fails on (`scanSeverity`), or `NONE`: Trivy's
+ * severity names. A member equals its plain string (`ScanSeverity.HIGH === 'HIGH'`), so
+ * `scanSeverity: 'HIGH'` stays valid.
+ */
+export enum ScanSeverity {
+  /** Fail on a fixable critical vulnerability. */
+  CRITICAL = 'CRITICAL',
+  /** Fail on a fixable high or critical vulnerability. */
+  HIGH = 'HIGH',
+  /** Fail on a fixable medium, high or critical vulnerability. */
+  MEDIUM = 'MEDIUM',
+  /** Fail on any fixable vulnerability (low and above). */
+  LOW = 'LOW',
+  /** Fail on none: the scan only reports (to code scanning, when uploaded). */
+  NONE = 'NONE',
+}
+
 /** Trivy's severities, worst first. */
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+export const SEVERITIES: string[] = [ScanSeverity.CRITICAL, ScanSeverity.HIGH, ScanSeverity.MEDIUM, ScanSeverity.LOW];
 
 /**
  * Option text as a literal in a place GitHub evaluates expressions in (`env:`, `with:`,

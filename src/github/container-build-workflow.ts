@@ -4,7 +4,7 @@ import { changedServicesJob } from './container-build-changes';
 import { publishJob } from './container-build-publish';
 import { publishedScanJob } from './container-build-published-scan';
 import { pullRequestBuildJob } from './container-build-pull-request';
-import { BuildSettings, imageJobs, SEVERITIES } from './container-build-steps';
+import { BuildSettings, imageJobs, ScanSeverity, SEVERITIES } from './container-build-steps';
 import { checkRegistryIdentity, unusedIdentities } from './registry-login';
 import { describeFile, FileOwner } from '../core/file-catalog';
 import { optionsProblems } from '../core/known-options';
@@ -57,8 +57,8 @@ export interface ContainerBuildWorkflowOptions {
 
   /**
    * Trivy scans every built image; results go to code scanning. A pull request fails on a
-   * fixable vulnerability of this severity or worse: "CRITICAL", "HIGH", "MEDIUM" or "LOW";
-   * "NONE" only reports.
+   * fixable vulnerability of this severity or worse: a `ScanSeverity` (`CRITICAL`, `HIGH`,
+   * `MEDIUM` or `LOW`; `NONE` only reports), or its plain string ("HIGH").
    * @default "CRITICAL"
    */
   readonly scanSeverity?: string;
@@ -118,7 +118,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
     const settings: Omit<BuildSettings, 'signing' | 'branch' | 'runsOn' | 'githubUrl'> = {
       platforms: [...(options.platforms ?? ['linux/amd64'])],
       sign: options.sign ?? true,
-      scanSeverity: options.scanSeverity ?? 'CRITICAL',
+      scanSeverity: options.scanSeverity ?? ScanSeverity.CRITICAL,
       upload: options.uploadScanResults ?? true,
       identity: { ...options.registryIdentity },
     };
@@ -139,7 +139,7 @@ export class ContainerBuildWorkflow extends ImagePublisher {
         problems.push({ option: 'platforms', message: `must list platforms like 'linux/amd64' or 'linux/arm64', got ${JSON.stringify(platforms)}; try ['linux/amd64', 'linux/arm64']` });
       }
       if (![...SEVERITIES, 'NONE'].includes(scanSeverity)) {
-        problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')}, got ${JSON.stringify(scanSeverity)}; try 'CRITICAL'` });
+        problems.push({ option: 'scanSeverity', message: `must be one of ${[...SEVERITIES, 'NONE'].map((v) => `'${v}'`).join(', ')} (ScanSeverity), got ${JSON.stringify(scanSeverity)}; try ScanSeverity.CRITICAL` });
       }
       // A misspelt identity would silently fall back to its repository variable.
       if (!this._optionsWalked) problems.push(...optionsProblems('projen-gitops.RegistryIdentity', identity, 'RegistryIdentity', 'registryIdentity'));

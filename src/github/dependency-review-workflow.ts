@@ -6,6 +6,22 @@ import { lazyValue } from '../core/projen-adapter';
 import { addValidation } from '../core/validation';
 import { Repository } from '../model/repository';
 
+/**
+ * A severity of GitHub's advisory database, for `failOnSeverity` (the dependency review fails on
+ * this severity or worse). A member equals its plain string (`AdvisorySeverity.HIGH === 'high'`),
+ * so `failOnSeverity: 'high'` stays valid.
+ */
+export enum AdvisorySeverity {
+  /** Fail on any known vulnerability (low and above). */
+  LOW = 'low',
+  /** Fail on a moderate, high or critical vulnerability. */
+  MODERATE = 'moderate',
+  /** Fail on a high or critical vulnerability. */
+  HIGH = 'high',
+  /** Fail on a critical vulnerability only. */
+  CRITICAL = 'critical',
+}
+
 /** Options for `DependencyReviewWorkflow`. */
 export interface DependencyReviewWorkflowOptions {
   /**
@@ -17,7 +33,8 @@ export interface DependencyReviewWorkflowOptions {
 
   /**
    * Fail a pull request that adds a dependency with a known vulnerability of this severity
-   * or worse: "low", "moderate", "high" or "critical".
+   * or worse: an `AdvisorySeverity` (`LOW`, `MODERATE`, `HIGH` or `CRITICAL`), or its plain
+   * string ("high").
    * @default "moderate"
    */
   readonly failOnSeverity?: string;
@@ -62,13 +79,13 @@ export class DependencyReviewWorkflow extends Component {
 
   constructor(project: Project, options: DependencyReviewWorkflowOptions = {}) {
     super(project);
-    const severity = options.failOnSeverity ?? 'moderate';
+    const severity = options.failOnSeverity ?? AdvisorySeverity.MODERATE;
     const denyLicenses = options.denyLicenses ?? [];
     const nodeVersion = options.nodeVersion ?? TOOLING_NODE_VERSION;
     const gh = github.GitHub.of(project);
     addValidation(project, () => [
       ...(gh ? [] : [{ option: 'github', message: 'DependencyReviewWorkflow needs GitHub support in the project, got github: false; set github: true' }]),
-      ...(checkSeverity(severity) ? [{ option: 'failOnSeverity', message: checkSeverity(severity)! }] : []),
+      ...[checkSeverity(severity, 'AdvisorySeverity')].flatMap((message) => (message ? [{ option: 'failOnSeverity', message }] : [])),
       ...(Array.isArray(denyLicenses)
         ? denyLicenses.flatMap((id, i) => (checkLicenseId(id) ? [{ option: `denyLicenses[${i}]`, message: checkLicenseId(id)! }] : []))
         : [{ option: 'denyLicenses', message: `must be a list of SPDX license identifiers, got ${show(denyLicenses)}; try 'AGPL-3.0-only'` }]),

@@ -11,10 +11,24 @@ import { Upgrades } from '../model/upgrades';
 /** The name of the private npm registry in `dependabot.yml`'s `registries:`. */
 const NPM_REGISTRY_KEY = 'npm-private';
 
+/**
+ * How often Dependabot looks for updates (`schedule.interval` of `dependabot.yml`). A member
+ * equals its plain string (`UpdateInterval.DAILY === 'daily'`), so `interval: 'daily'` stays valid.
+ */
+export enum UpdateInterval {
+  /** Every weekday. */
+  DAILY = 'daily',
+  /** Once a week, on Monday. */
+  WEEKLY = 'weekly',
+  /** On the first day of each month. */
+  MONTHLY = 'monthly',
+}
+
 /** Options for `DependencyUpdates`. */
 export interface DependencyUpdatesOptions {
   /**
-   * How often Dependabot looks for updates: "daily", "weekly" or "monthly".
+   * How often Dependabot looks for updates: an `UpdateInterval` (`DAILY`, `WEEKLY` or
+   * `MONTHLY`), or its plain string ("daily").
    * @default "weekly"
    */
   readonly interval?: string;
@@ -33,7 +47,7 @@ export interface DependencyUpdatesOptions {
   readonly openPullRequestsLimit?: number;
 }
 
-const INTERVALS = ['daily', 'weekly', 'monthly'];
+const INTERVALS: string[] = Object.values(UpdateInterval);
 
 /**
  * `.github/dependabot.yml` for the dependencies people own, found at synth: npm
@@ -54,7 +68,7 @@ export class DependencyUpdates extends Component {
 
   constructor(project: Project, options: DependencyUpdatesOptions = {}) {
     super(project);
-    this.interval = options.interval ?? 'weekly';
+    this.interval = options.interval ?? UpdateInterval.WEEKLY;
     this.cooldownDays = options.cooldownDays ?? 7;
     this.limit = options.openPullRequestsLimit ?? 5;
 
@@ -122,7 +136,7 @@ export class DependencyUpdates extends Component {
   private validate(): Problem[] {
     const problems: Problem[] = [];
     if (!INTERVALS.includes(this.interval)) {
-      problems.push({ option: 'interval', message: `must be one of ${INTERVALS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(this.interval)}; try 'weekly'` });
+      problems.push({ option: 'interval', message: `must be one of ${INTERVALS.map((i) => `'${i}'`).join(', ')} (UpdateInterval), got ${JSON.stringify(this.interval)}; try UpdateInterval.WEEKLY` });
     }
     if (!Number.isInteger(this.cooldownDays) || this.cooldownDays < 0 || this.cooldownDays > 90) {
       problems.push({ option: 'cooldownDays', message: `must be a whole number of days from 0 to 90, got ${show(this.cooldownDays)}; try 7` });

@@ -2,6 +2,7 @@ export * from './branch-protection';
 export * from './code-owners';
 export * from './codeql-workflow';
 export * from './container-build-workflow';
+export { ScanSeverity } from './container-build-steps';
 export * from './delivery-metrics-workflow';
 export * from './dependency-review-workflow';
 export { DriftCheckWorkflow } from './drift-check-workflow';

@@ -82,8 +82,9 @@ export interface GitOpsProjectOptions extends ProjectOptions, ContainerImageOpti
   readonly visibility?: RepositoryVisibility;
 
   /**
-   * Pull requests fail on a fixable image vulnerability of this severity or worse
-   * ("CRITICAL", "HIGH", "MEDIUM", "LOW"; "NONE" only reports to code scanning).
+   * Pull requests fail on a fixable image vulnerability of this severity or worse: a
+   * `ScanSeverity` (`CRITICAL`, `HIGH`, `MEDIUM` or `LOW`, while `NONE` only reports to code
+   * scanning), or its plain string ("HIGH").
    * @default "CRITICAL"
    */
   readonly scanSeverity?: string;

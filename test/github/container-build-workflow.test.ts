@@ -235,7 +235,7 @@ describe('ContainerBuildWorkflow', () => {
   test('bad platforms and scan severity are reported', () => {
     const project = gitopsProjectWithWorkflow({ platforms: ['amd64'], scanSeverity: 'SEVERE' });
     expect(() => project.synth()).toThrow(/platforms: must list platforms like 'linux\/amd64' or 'linux\/arm64', got \["amd64"\]/);
-    expect(() => project.synth()).toThrow(/scanSeverity: must be one of 'CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE', got "SEVERE"; try 'CRITICAL'/);
+    expect(() => project.synth()).toThrow(/scanSeverity: must be one of 'CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NONE' \(ScanSeverity\), got "SEVERE"; try ScanSeverity\.CRITICAL/);
   });
 
   test('bad branch and tag pattern are reported', () => {

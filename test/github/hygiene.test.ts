@@ -65,7 +65,7 @@ describe('DependencyUpdates', () => {
   test('bad options are rejected', () => {
     const project = gitopsProject({ dependabot: false });
     new DependencyUpdates(project, { interval: 'hourly', cooldownDays: -1 });
-    expect(() => project.synth()).toThrow(/interval: must be one of 'daily', 'weekly', 'monthly', got "hourly"; try 'weekly'/);
+    expect(() => project.synth()).toThrow(/interval: must be one of 'daily', 'weekly', 'monthly' \(UpdateInterval\), got "hourly"; try UpdateInterval\.WEEKLY/);
     expect(() => project.synth()).toThrow(/cooldownDays: must be a whole number of days from 0 to 90, got -1; try 7/);
   });
 });
@@ -94,7 +94,7 @@ describe('DependencyReviewWorkflow', () => {
     expect(reviewStep(synth(project)).run).toMatch(/ --fail-on-severity high --deny-license GPL-3\.0-only --deny-license LicenseRef-Proprietary$/);
     const bad = gitopsProject({ dependencyReview: false });
     new DependencyReviewWorkflow(bad, { failOnSeverity: 'severe', denyLicenses: ['MIT', 'GPL-3.0+', '$(curl x)', 'OR'], nodeVersion: '16' });
-    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical', got 'severe'; try 'moderate'/);
+    expect(() => bad.synth()).toThrow(/failOnSeverity: must be one of 'low', 'moderate', 'high', 'critical' \(AdvisorySeverity\), got 'severe'; try AdvisorySeverity\.MODERATE/);
     expect(() => bad.synth()).toThrow(/denyLicenses\[1\]: must be one SPDX license identifier .*, got 'GPL-3\.0\+'; try 'GPL-3\.0-or-later'/);
     expect(() => bad.synth()).toThrow(/denyLicenses\[2\]: must be one SPDX license identifier .*, got '\$\(curl x\)'; try 'curl'/);
     expect(() => bad.synth()).toThrow(/denyLicenses\[3\]: .*got 'OR'; try 'AGPL-3\.0-only'/);
