@@ -17,10 +17,15 @@ import { hostile } from '../hostile';
 import { tempdir } from '../util';
 
 function problemsOf(options: Partial<GitOpsProjectOptions>): Problem[] {
+  return synthOrProblems(options, (): Problem[] => []);
+}
+
+/** `read(outdir)` after a synth; the problems of one refused (and then no file written). */
+function synthOrProblems<T>(options: Partial<GitOpsProjectOptions>, read: (outdir: string) => T): T | Problem[] {
   const outdir = tempdir('gitops-gates-');
   try {
     new GitOpsProject({ name: 'orders', repository: 'acme/orders', runtime: Runtime.NODE, ...options, outdir }).synth();
-    return [];
+    return read(outdir);
   } catch (e) {
     if (!(e instanceof OptionsError)) throw e;
     expect(fs.readdirSync(outdir)).toEqual([]);
@@ -215,19 +220,7 @@ describe('a window name, fuzzed', () => {
   const RUNS = Number(process.env.FC_NUM_RUNS ?? 60);
   const LINE = /\r\n|\r|\n|\u0085|\u2028|\u2029/;
   const deny = (name: string) => ({ windows: { timeZone: 'UTC', deny: [{ name, start: '0 0 20 12 *', duration: '14d' }] } });
-  const promotionOf = (name: string): string | Problem[] => {
-    const outdir = tempdir('gitops-gates-');
-    try {
-      new GitOpsProject({ name: 'orders', repository: 'acme/orders', runtime: Runtime.NODE, ...staging(deny(name)), outdir }).synth();
-      return fs.readFileSync(`${outdir}/deploy/promotion.json`, 'utf-8');
-    } catch (e) {
-      if (!(e instanceof OptionsError)) throw e;
-      expect(fs.readdirSync(outdir)).toEqual([]);
-      return e.problems;
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
-    }
-  };
+  const promotionOf = (name: string): string | Problem[] => synthOrProblems(staging(deny(name)), (outdir) => fs.readFileSync(`${outdir}/deploy/promotion.json`, 'utf-8'));
   const benign = promotionOf('freeze') as string;
   const table = (name: string) => gateTable('staging', evaluateGates(inputs(deny(name), { now: Date.parse('2026-12-24T09:00:00Z') })), Date.parse('2026-12-24T09:00:00Z'));
   // What a browser shows of the table's HTML: runs of ASCII whitespace as one space.
