@@ -30,7 +30,6 @@ function projenDir(): string {
   return path.dirname(require.resolve('projen/package.json'));
 }
 
-/** The version of projen this package runs against; new repositories get the same. */
 /**
  * The exit code of a command that stopped, after its cleanup, because of `signal`: 128 plus the
  * signal's number, as a shell reports a process the signal ended (130 for SIGINT, 143 for SIGTERM).
@@ -39,6 +38,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (os.constants.signals[signal] ?? os.constants.signals.SIGINT);
 }
 
+/** The version of projen this package runs against; new repositories get the same. */
 export function projenVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(projenDir(), 'package.json'), 'utf-8')).version;
 }
