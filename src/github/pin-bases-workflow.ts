@@ -78,8 +78,10 @@ export class PinBasesWorkflow extends Component {
             env: { CRANE_MODULE: `${CRANE.module}@${CRANE.version}` },
             run: 'GOBIN="$RUNNER_TEMP/bin" go install "$CRANE_MODULE"\necho "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"',
           },
-          // crane reads the credentials these logins leave in the Docker config.
-          ...logins.flatMap((l) => l.steps),
+          // crane reads the credentials these logins leave in the Docker config. Two hosts of one
+          // cloud share its authentication step (one identity, one step id): it is written once.
+          ...logins.flatMap((l) => l.steps)
+            .filter((step, i, all) => !step.id || all.findIndex((o) => o.id === step.id && JSON.stringify(o) === JSON.stringify(step)) === i),
           { name: 'Resolve the tags to digests', run: 'npx projen-gitops pin-bases' },
           { name: 'Write the Dockerfiles from the lock', run: 'npx projen' },
           {

