@@ -113,34 +113,31 @@ export function runTemplate(argv: string[], io: TemplateIo, defaultSpec: () => s
 
   // Whatever fails from here (npm, the synth, git, Ctrl-C) takes back what was made: the folder
   // and the parents it made, or, in an empty folder that was there, everything in it.
+  // The steps run synchronously, so a signal listener here would never run before the command
+  // ends (and would drop a signal sent to this process alone): Ctrl-C reaches the step's process
+  // group, and the step's end by that signal is what ends the command, after the cleanup.
   const guard = FolderGuard.at(dir);
-  let interrupted: NodeJS.Signals | undefined;
-  const interrupt = (signal: NodeJS.Signals) => {
-    interrupted ??= signal;
-  };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
   try {
-    return makeTemplate(dir, name!, spec, values, io, () => interrupted);
+    return makeTemplate(dir, name!, spec, values, io);
   } catch (error) {
     guard.undo();
     if (error instanceof TemplateError) throw new TemplateError(`${error.message}; nothing was left behind in ${dir}`, error.exitCode);
     throw error;
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    process.removeListener('SIGTERM', interrupt);
   }
 }
 
+/** The signal that ended a step: killed by it, or exited as a shell reports it (130 for SIGINT, 143 for SIGTERM). */
+function stepSignal(result: { signal: NodeJS.Signals | null; status: number | null }): NodeJS.Signals | undefined {
+  if (result.signal) return result.signal;
+  return result.status === signalExitCode('SIGINT') ? 'SIGINT' : result.status === signalExitCode('SIGTERM') ? 'SIGTERM' : undefined;
+}
+
 /** The steps of `runTemplate` once the folder is known; a TemplateError when one fails or is interrupted. */
-function makeTemplate(
-  dir: string, name: string, spec: string, values: Record<string, unknown>, io: TemplateIo, interrupted: () => NodeJS.Signals | undefined,
-): number {
+function makeTemplate(dir: string, name: string, spec: string, values: Record<string, unknown>, io: TemplateIo): number {
   const started = Date.now();
   const step = (what: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
     const result = spawnSync(command, args, { cwd: dir, encoding: 'utf-8', env: { ...process.env, CI: '', ...env } });
-    // Ctrl-C reaches the step's process group too: it ends the step, then this ends the command.
-    const signal = interrupted() ?? result.signal;
+    const signal = stepSignal(result);
     if (signal) throw new TemplateError(`interrupted (${signal}) before it ${what}`, signalExitCode(signal));
     if (result.status !== 0) {
       io.error(`${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`.trim().split('\n').slice(-30).join('\n'));
