@@ -554,8 +554,8 @@ function yaml11Digests(text: string): Record<string, string> | undefined {
 }
 
 /**
- * The oracle for one images.yaml reading: a refusal is one line of at most 600 characters,
- * given within a second; an acceptance names only known services and agrees with `other`
+ * The oracle for one images.yaml reading: a refusal is one line of at most 600 characters;
+ * an acceptance names only known services and agrees with `other`
  * (helm's reading) on every digest. Returns the violations.
  */
 function imagesViolations(text: string, read: (t: string) => ImagesReading, other: (t: string) => Record<string, string> | undefined): string[] {

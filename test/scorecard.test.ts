@@ -177,7 +177,9 @@ describe('OpenSSF Scorecard checks, evaluated locally (stand-ins; the real Score
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of [...names, 'multi-service']) {
       const tree = pinnedTree(name);
-      for (const file of Object.keys(tree).filter((f) => path.basename(f) === 'Dockerfile')) {
+      const dockerfiles = Object.keys(tree).filter((f) => path.basename(f) === 'Dockerfile');
+      expect({ name, dockerfiles: dockerfiles.length > 0 }).toEqual({ name, dockerfiles: true });
+      for (const file of dockerfiles) {
         const findings = [...pinnedDockerfile(tree[file]), ...pinnedDockerfileInstalls(tree[file]), ...digestArgDefaults(tree[file])];
         // The accepted finding: pyproject.toml's dependencies carry no hashes (docs/testing.md, the README).
         const accepted = name === 'runtime-python-pyproject' ? [expect.stringMatching(/^line \d+: pip: \/opt\/venv\/bin\/pip install -r \/tmp\/requirements\.txt$/)] : [];

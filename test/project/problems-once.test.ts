@@ -116,12 +116,20 @@ describe.each([['Argo CD', ARGO_CD], ['Flux', FLUX]])('every option with a bad v
   });
 
   test(`no problem is reported twice (${ALL.length} configurations)`, () => {
+    // The sweep is not empty, and every bad value is refused (an accepted one has no lines to compare),
+    // but for the known gap below.
+    expect(ALL.length).toBeGreaterThan(700);
+    const accepted: string[] = [];
     const found = ALL.flatMap(([at, value]) => {
       const lines = problemLines(withValue(base, at, value));
+      if (lines.length === 0) accepted.push(`${at.join('.')} = ${JSON.stringify(value)}`);
       const wrong = [...repeats(lines), ...lines.filter((l) => !l.startsWith('  - '))];
       return wrong.length > 0 ? [`${at.join('.')} = ${JSON.stringify(value)}:\n${wrong.join('\n')}`] : [];
     });
     expect(found).toEqual([]);
+    // Known gap, left as it is: deliveryMetricsOptions are not read without deliveryMetrics: true
+    // (no workflow is written), and unlike argocdOptions or fluxOptions they get no "has no effect".
+    expect(accepted.filter((a) => !a.startsWith('deliveryMetricsOptions.'))).toEqual([]);
   });
 });
 
