@@ -185,8 +185,8 @@ export class BranchProtection extends Component {
       change: 'Set the BranchProtection options (requiredApprovals, additionalChecks, ...) in .projenrc.ts.',
     }));
 
-    // `githubUrl` names the server (its grammar keeps it shell-safe).
-    const githubUrl = () => {
+    // `githubUrl` names the server, `apiUrl` its API (their grammars keep them shell-safe).
+    const apiUrlArgument = () => {
       const facts = Repository.factsOf(project);
       const api = options.apiUrl ?? (facts.githubUrl === REPOSITORY_DEFAULTS.githubUrl ? undefined : facts.githubApiUrl);
       return api ? ` --api-url ${api}` : '';
@@ -197,7 +197,7 @@ export class BranchProtection extends Component {
       // `--repo` given to the task comes later and wins.
       exec: lazyValue(() => {
         const repository = Repository.factsOf(project).repository;
-        return `projen-gitops protect --dir .github/rulesets${githubUrl()}${repository !== undefined ? ` --repo ${repository}` : ''}`;
+        return `projen-gitops protect --dir .github/rulesets${apiUrlArgument()}${repository !== undefined ? ` --repo ${repository}` : ''}`;
       }),
       receiveArgs: true,
     });
@@ -331,7 +331,9 @@ export class BranchProtection extends Component {
     if (!Number.isInteger(this.checksAppId) || this.checksAppId < 0) {
       problems.push({ option: 'checksAppId', message: `must be a GitHub App id (a positive integer) or 0 for any source, got ${show(this.checksAppId)}; try 15368 (GitHub Actions)` });
     }
-    if (this.options.apiUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(this.options.apiUrl)) {
+    // It goes into the `protect` task's shell line unquoted: a host (with a port) and a path of
+    // URL characters that no shell reads as syntax.
+    if (this.options.apiUrl !== undefined && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?$/.test(this.options.apiUrl)) {
       problems.push({ option: 'apiUrl', message: `must be an http(s) URL, got ${JSON.stringify(this.options.apiUrl)}; try 'https://github.example.com/api/v3'` });
     }
     return problems;

@@ -222,6 +222,7 @@ describe('BranchProtection', () => {
     ['negative app id', { checksAppId: -1 }, /checksAppId: must be a GitHub App id .* got -1; try 15368/],
     ['tag pattern with refs/', { tagPattern: 'refs/tags/v*' }, /tagPattern: must be a tag glob of letters, digits, .*\(without 'refs\/tags\/'\), got 'refs\/tags\/v\*'; try 'v\*'/],
     ['api url without scheme', { apiUrl: 'github.example.com' }, /apiUrl: must be an http\(s\) URL, got "github.example.com"/],
+    ['api url with shell syntax (it goes into the protect task unquoted)', { apiUrl: 'https://github.example.com/api/v3;touch${IFS}x' }, /apiUrl: must be an http\(s\) URL, got "https:\/\/github.example.com\/api\/v3;touch\$\{IFS\}x"/],
   ])('%s is rejected', (_name, options, message) => {
     const project = bareNodeProject();
     new BranchProtection(project, options);
