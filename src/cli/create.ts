@@ -17,6 +17,8 @@ export interface CreateOptions {
   readonly env?: Record<string, string>;
   /** Called with each chunk the child prints. */
   readonly onOutput?: (chunk: string) => void;
+  /** What was in the folder before, when the caller took it already (else taken here). */
+  readonly guard?: FolderGuard;
 }
 
 export interface CreateResult {
@@ -154,7 +156,7 @@ export class Creation {
   private cancelled = false;
 
   constructor(readonly dir: string, options: CreateOptions) {
-    const guard = FolderGuard.at(dir);
+    const guard = options.guard ?? FolderGuard.at(dir);
     fs.mkdirSync(dir, { recursive: true });
     const identity = spawnSync('git', ['config', 'user.email'], { cwd: dir, encoding: 'utf-8' }).stdout?.trim() ? {} : {
       GIT_AUTHOR_NAME: 'projen-gitops',

@@ -131,7 +131,9 @@ async function ask(question: Question, initial: Answer, answers: Answers, io: Wi
 }
 
 /** Creates the repository; returns the exit code (replaced in tests). */
-export type Creator = (dir: string, spec: string, optionArgs: string[], io: WizardIo, env?: Record<string, string>) => Promise<number>;
+export type Creator = (
+  dir: string, spec: string, optionArgs: string[], io: WizardIo, env?: Record<string, string>, guard?: FolderGuard,
+) => Promise<number>;
 
 /** Runs the wizard; returns the process exit code. */
 export async function runWizard(argv: string[], io: WizardIo, defaultSpec: string | (() => string), creator: Creator = create): Promise<number> {
@@ -237,7 +239,7 @@ export async function runWizard(argv: string[], io: WizardIo, defaultSpec: strin
     if (error instanceof FolderTooFullError) throw new WizardError(error.message);
     throw error;
   }
-  const code = await creator(dir, spec, [...toProjenArgs(answers, questions), ...args.templateArgs], io, env);
+  const code = await creator(dir, spec, [...toProjenArgs(answers, questions), ...args.templateArgs], io, env, guard);
   if (code !== 0) {
     io.error(`To try again without questions:\n  ${equivalentCommand(args.dir ?? String(answers.name), spec, answers, questions, args.templateArgs)}`);
     return code;
@@ -281,7 +283,9 @@ function printNextSteps(dir: string, io: WizardIo) {
   ].join('\n'));
 }
 
-async function create(dir: string, spec: string, optionArgs: string[], io: WizardIo, env: Record<string, string> = {}): Promise<number> {
+async function create(
+  dir: string, spec: string, optionArgs: string[], io: WizardIo, env: Record<string, string> = {}, guard?: FolderGuard,
+): Promise<number> {
   io.log(`Creating ${dir} from ${spec}`);
   // Progress from what appears on disk: sturdier than parsing projen's and npm's logs.
   const phases: Array<[string, string]> = [
@@ -300,7 +304,8 @@ async function create(dir: string, spec: string, optionArgs: string[], io: Wizar
       reported++;
     }
   };
-  const creation = new Creation(dir, { spec, optionArgs, env });
+  // The folder as it was before the wizard's own checks: one walk (and one copy of its files), not two.
+  const creation = new Creation(dir, { spec, optionArgs, env, guard });
   const ticker = setInterval(() => {
     report();
     io.progress?.(`  … ${seconds()} s`);
