@@ -43,6 +43,8 @@ export interface FleetOptions {
   readonly log?: (line: string) => void;
   /** How to wait (tests pass a clock that records instead of sleeping). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The time now in milliseconds, for waits until a rate limit's reset (tests pass a fixed one). */
+  readonly clock?: () => number;
 }
 
 export interface FleetRepository {
@@ -122,7 +124,7 @@ class Client {
         const reset = Number(response.headers.get('x-ratelimit-reset'));
         // GitHub: wait `retry-after` seconds; with none, until `x-ratelimit-reset`; else a minute.
         const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000
-          : Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) + 1000 : 60_000;
+          : Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - (this.options.clock ?? Date.now)()) + 1000 : 60_000;
         if (wait > maxWait || attempt >= 3) {
           throw new FleetError(`rate limited on ${route.split('?')[0]} (${response.status}); GitHub asks to wait ${Math.ceil(wait / 1000)} s, more than --max-wait ${maxWait / 1000} s or a 4th time: run it again later (the cache file keeps what was read)`);
         }

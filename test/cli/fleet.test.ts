@@ -56,10 +56,10 @@ describe('projen-gitops fleet', () => {
     const cacheFile = path.join(tempdir('fleet-'), 'cache.json');
     // A secondary rate limit (retry-after) early, a primary one (x-ratelimit-reset) later.
     fake.rateLimits.set(40, { status: 403, headers: { 'retry-after': '3', 'x-ratelimit-remaining': '4200' } });
-    fake.rateLimits.set(900, { status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 20) } });
+    fake.rateLimits.set(900, { status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(NOW.getTime() / 1000) + 20) } });
     const waits: number[] = [];
     const log: string[] = [];
-    const report = await fleet({ org: 'acme', topic: 'acme-gitops', issueRepository: 'acme/platform', apiUrl, token: 'good-token', cacheFile, now: NOW, sleep: async (ms) => { waits.push(ms); }, log: (l) => log.push(l) });
+    const report = await fleet({ org: 'acme', topic: 'acme-gitops', issueRepository: 'acme/platform', apiUrl, token: 'good-token', cacheFile, now: NOW, clock: () => NOW.getTime(), sleep: async (ms) => { waits.push(ms); }, log: (l) => log.push(l) });
 
     expect(fake.responseErrors).toEqual([]);
     expect(report.repositories).toHaveLength(480);
@@ -76,7 +76,7 @@ describe('projen-gitops fleet', () => {
     expect(report.requests).toBeLessThan(5000);
     expect(waits).toHaveLength(2);
     expect(waits[0]).toBe(3000);
-    // Until the reset (20 s after the test started, less the time spent so far) and a second more.
+    // Until the reset (20 s after the fixed clock's now) and a second more: no wall clock in it.
     expect(waits[1]).toBeGreaterThan(1000);
     expect(waits[1]).toBeLessThanOrEqual(21_000);
     expect(log[0]).toMatch(/^480 repositories; request budget at most 2888 /);
